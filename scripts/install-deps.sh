@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs every build and test dependency of mox-cpp from Debian's packages.
+# Idempotent: does nothing (and needs no network) when all are present.
+set -eu
+PKGS="build-essential cmake ninja-build pkg-config
+libssl-dev libsqlite3-dev libsodium-dev libcli11-dev libunbound-dev
+googletest libgtest-dev clang libclang-rt-14-dev
+openssl sqlite3 python3 swaks curl man-db groff-base systemd procps"
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+echo "install-deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >&2
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing >&2
