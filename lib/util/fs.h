@@ -1,0 +1,45 @@
+// File system helpers with durable writes and advisory locks.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+
+#include "util/result.h"
+
+namespace mox {
+
+Result<std::string> read_file(const std::string& path);
+// Writes `data` to a temp file beside `path`, fsyncs it, renames it over
+// `path` and fsyncs the directory: readers see the old or the new file whole.
+Status write_file_atomic(const std::string& path, std::string_view data, mode_t mode);
+Status fsync_dir(const std::string& dir);
+Status mkdir_all(const std::string& dir, mode_t mode);
+bool path_exists(const std::string& path);
+
+// RAII flock(2). Shared or exclusive; blocking or not.
+class FileLock {
+ public:
+  enum class Mode { kShared, kExclusive };
+  // Creates the lock file if needed. With wait=false, a held lock gives a
+  // kTemporary error.
+  static Result<FileLock> acquire(const std::string& path, Mode mode, bool wait);
+  FileLock(FileLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  FileLock& operator=(FileLock&& o) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+  void release();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+// Fault injection for crash-safety tests (STYLE.md habit 8): when the
+// environment variable MOX_CRASHPOINT equals `name`, the process kills itself
+// with SIGKILL right here, as a power cut would.
+void crashpoint(std::string_view name);
+
+}  // namespace mox
