@@ -1,0 +1,94 @@
+// mox-config: everything an administrator changes (SPEC A.2).
+#include <functional>
+#include <string>
+
+#include "util/cli.h"
+#include "verbs.h"
+
+namespace {
+
+using Handler = std::function<int(const moxconfig::Args&)>;
+
+// Adds a verb with positional arguments `names` (a trailing "?" marks optional).
+CLI::App* verb(CLI::App& parent, const char* name, const char* desc,
+               std::vector<std::string> names, moxconfig::Args& a, Handler h, Handler& chosen) {
+  CLI::App* sub = parent.add_subcommand(name, desc);
+  a.pos.reserve(8);
+  for (auto& n : names) {
+    bool optional = n.back() == '?';
+    if (optional) n.pop_back();
+    auto* opt = sub->add_option_function<std::string>(
+        n, [&a](const std::string& v) { a.pos.push_back(v); }, n);
+    if (!optional) opt->required();
+  }
+  sub->callback([&chosen, h] { chosen = h; });
+  return sub;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "tlspubkey") return moxconfig::tlspubkey(argc - 2, argv + 2);
+  moxconfig::Args a;
+  Handler chosen;
+  CLI::App app{"Manage mox-cpp domains, accounts, addresses and passwords.", "mox-config"};
+  mox::add_common_options(app, a.config);
+  app.require_subcommand(1);
+
+  auto* qs = verb(app, "quickstart", "Write a new config for ADDRESS's domain and account",
+                  {"ADDRESS"}, a, moxconfig::quickstart, chosen);
+  qs->add_option("--dir", a.dir, "Directory for config/ and data/ (default .)");
+  qs->add_option("--hostname", a.hostname, "Host name of this mail server");
+  qs->add_option("--user", a.user, "Unprivileged user the servers run as (default mox)");
+  qs->add_flag("--local", a.local, "Listen on 127.0.0.1 with high ports, for testing");
+
+  auto* domain = app.add_subcommand("domain", "Add, remove, disable, enable and list domains");
+  domain->require_subcommand(1);
+  auto* da = verb(*domain, "add", "Add DOMAIN; LOCALPART creates ACCOUNT", {"DOMAIN", "ACCOUNT", "LOCALPART?"},
+                  a, moxconfig::domain_add, chosen);
+  da->add_flag("--disabled", a.disabled, "Add the domain disabled");
+  da->add_flag("--ed25519", a.ed25519, "Also create and sign with an ed25519 DKIM key");
+  verb(*domain, "rm", "Remove DOMAIN", {"DOMAIN"}, a, moxconfig::domain_rm, chosen);
+  verb(*domain, "disable", "Disable DOMAIN", {"DOMAIN"}, a,
+       [](const moxconfig::Args& x) { return moxconfig::domain_disable(x, true); }, chosen);
+  verb(*domain, "enable", "Enable DOMAIN", {"DOMAIN"}, a,
+       [](const moxconfig::Args& x) { return moxconfig::domain_disable(x, false); }, chosen);
+  verb(*domain, "list", "List domains", {}, a, moxconfig::domain_list, chosen)
+      ->add_flag("--json", a.json, "JSON lines");
+
+  auto* account = app.add_subcommand("account", "Manage accounts");
+  account->require_subcommand(1);
+  verb(*account, "add", "Add ACCOUNT with ADDRESS", {"ACCOUNT", "ADDRESS"}, a, moxconfig::account_add, chosen);
+  verb(*account, "rm", "Remove ACCOUNT and all its data", {"ACCOUNT"}, a, moxconfig::account_rm, chosen);
+  verb(*account, "list", "List accounts", {}, a, moxconfig::account_list, chosen)
+      ->add_flag("--json", a.json, "JSON lines");
+  verb(*account, "addresses", "List the addresses of ACCOUNT", {"ACCOUNT"}, a,
+       moxconfig::account_addresses, chosen)
+      ->add_flag("--json", a.json, "JSON lines");
+  verb(*account, "disable", "Refuse logins of ACCOUNT with MESSAGE", {"ACCOUNT", "MESSAGE"}, a,
+       moxconfig::account_disable, chosen);
+  verb(*account, "enable", "Allow logins of ACCOUNT again", {"ACCOUNT"}, a, moxconfig::account_enable, chosen);
+  verb(*account, "password", "Set the password of ACCOUNT from standard input", {"ACCOUNT"}, a,
+       moxconfig::account_password, chosen);
+  verb(*account, "genpassword", "Set and print a generated password", {"ACCOUNT"}, a,
+       moxconfig::account_genpassword, chosen);
+
+  auto* address = app.add_subcommand("address", "Manage addresses (\"@domain\" is a catchall)");
+  address->require_subcommand(1);
+  verb(*address, "add", "Add ADDRESS to ACCOUNT", {"ADDRESS", "ACCOUNT"}, a, moxconfig::address_add, chosen);
+  verb(*address, "rm", "Remove ADDRESS", {"ADDRESS"}, a, moxconfig::address_rm, chosen);
+  verb(*address, "account", "Print the account that receives ADDRESS", {"ADDRESS"}, a,
+       moxconfig::address_account, chosen);
+
+  verb(app, "dnsrecords", "Print the DNS records for DOMAIN", {"DOMAIN"}, a, moxconfig::dnsrecords, chosen);
+  verb(app, "test", "Validate the configuration", {}, a, moxconfig::test, chosen);
+  auto* la = verb(app, "loginattempts", "Recent login attempts", {"ACCOUNT?"}, a,
+                  moxconfig::loginattempts, chosen);
+  la->add_flag("--all", a.all, "All attempts, not only the 10 most recent");
+  la->add_flag("--json", a.json, "JSON lines");
+  verb(app, "cleanup", "Expire login attempts, complete account removals", {}, a, moxconfig::cleanup, chosen);
+  app.add_subcommand("tlspubkey", "TLS client public keys (runs mox-tlspubkey)");
+
+  if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
+  return chosen ? chosen(a) : mox::kExitUsage;
+}

@@ -1,0 +1,123 @@
+#include <unistd.h>
+
+#include <chrono>
+
+#include "admin/admin.h"
+#include "admin/internal.h"
+#include "auth/authdb.h"
+#include "auth/password.h"
+#include "queue/queuedb.h"
+#include "smtp/address.h"
+#include "util/fs.h"
+
+namespace mox::admin {
+
+Result<store::AccountStore> open_account(const config::Config& c, const std::string& account,
+                                         bool create) {
+  if (!c.account(account)) return not_found("account \"" + account + "\" does not exist");
+  MOX_ASSIGN(store::Db adb, auth::open_auth_db(c.data_dir()));
+  MOX_ASSIGN(auto pending, auth::pending_account_removals(adb));
+  for (const auto& p : pending) {
+    if (p == account) return user_error("account \"" + account + "\" has been removed");
+  }
+  return store::AccountStore::open(c.account_dir(account), create);
+}
+
+Status account_add(const std::string& cfg, const std::string& account, const std::string& address) {
+  if (!address.empty() && address[0] == '@') {
+    return user_error("catchall address not allowed for a new account; use address add");
+  }
+  MOX_ASSIGN(smtp::Address a, smtp::Address::parse(address));
+  MOX_ASSIGN(ConfigPtr c, config::Config::load(cfg));
+  if (c->account(account)) return user_error("account \"" + account + "\" already exists");
+  if (!c->domain(a.domain().str())) {
+    return user_error("domain \"" + a.domain().str() + "\" does not exist");
+  }
+  MOX_TRY(check_new_account_dir(*c, account));
+  auto r = change_dynamic(cfg, [&](config::Dynamic& dyn) -> Status {
+    if (dyn.accounts.count(account)) return user_error("account \"" + account + "\" already exists");
+    config::Account acc;
+    acc.domain = a.domain().str();
+    acc.destinations[a.str()] = {};
+    acc.no_custom_password = true;  // SPEC B §4: new accounts only get generated passwords
+    dyn.accounts[account] = acc;
+    return {};
+  });
+  if (!r) return std::move(r).error();
+  return {};
+}
+
+Status account_rm(const std::string& cfg, const std::string& account) {
+  MOX_ASSIGN(ConfigPtr c, config::Config::load(cfg));
+  const config::Account* acc = c->account(account);
+  if (!acc) return user_error("account \"" + account + "\" does not exist");
+  // SPEC A.4: validate the config change before any side effect.
+  config::Dynamic without = c->dynamic();
+  without.accounts.erase(account);
+  if (auto v = config::Config::make(c->static_path(), c->static_config(), without); !v) {
+    return user_error("cannot remove account \"" + account + "\": " + v.error().message);
+  }
+  std::string data = c->data_dir();
+  {
+    MOX_ASSIGN(store::Db qdb, queue::open_queue_db(data));
+    int64_t keep = std::chrono::duration_cast<std::chrono::seconds>(
+                       acc->keep_retired_message_period).count();
+    MOX_TRY(queue::fail_account_messages(qdb, data, account, "account removed", keep,
+                                         store::now_unix()));
+    MOX_TRY(queue::remove_account_suppressions(qdb, account));
+  }
+  crashpoint("account-rm-after-queue");
+  {
+    MOX_ASSIGN(store::Db adb, auth::open_auth_db(data));
+    MOX_TRY(auth::add_account_removal(adb, account));
+  }
+  crashpoint("account-rm-after-intent");
+  auto r = change_dynamic(cfg, [&](config::Dynamic& dyn) -> Status {
+    if (!dyn.accounts.erase(account)) return user_error("account \"" + account + "\" does not exist");
+    return {};
+  });
+  if (!r) return std::move(r).error();
+  crashpoint("account-rm-after-config");
+  MOX_TRY(remove_account_data(**r, account));
+  return {};
+}
+
+Status account_set_login_disabled(const std::string& cfg, const std::string& account,
+                                  const std::string& message) {
+  auto r = change_dynamic(cfg, [&](config::Dynamic& dyn) -> Status {
+    auto it = dyn.accounts.find(account);
+    if (it == dyn.accounts.end()) return user_error("account \"" + account + "\" does not exist");
+    it->second.login_disabled = message;
+    return {};
+  });
+  if (!r) return std::move(r).error();
+  return {};
+}
+
+Status account_set_password(const std::string& cfg, const std::string& account,
+                            const std::string& password) {
+  MOX_ASSIGN(ConfigPtr c, config::Config::load(cfg));
+  if (!c->account(account)) return user_error("account \"" + account + "\" does not exist");
+  MOX_ASSIGN(auth::PasswordSecrets s, auth::derive_secrets(password));
+  MOX_ASSIGN(store::AccountStore st, open_account(*c, account, true));
+  store::PasswordRecord p;
+  p.scram_sha1_salt = s.scram_sha1.salt;
+  p.scram_sha1_iterations = s.scram_sha1.iterations;
+  p.scram_sha1_stored_key = s.scram_sha1.stored_key;
+  p.scram_sha1_server_key = s.scram_sha1.server_key;
+  p.scram_sha256_salt = s.scram_sha256.salt;
+  p.scram_sha256_iterations = s.scram_sha256.iterations;
+  p.scram_sha256_stored_key = s.scram_sha256.stored_key;
+  p.scram_sha256_server_key = s.scram_sha256.server_key;
+  p.cram_md5_ipad = s.cram_md5.ipad_state;
+  p.cram_md5_opad = s.cram_md5.opad_state;
+  return st.set_password(p);
+}
+
+Result<std::string> account_generate_password(const std::string& cfg, const std::string& account) {
+  std::string pw = auth::generate_password();
+  MOX_TRY(account_set_password(cfg, account, pw));
+  return pw;
+}
+
+}  // namespace mox::admin

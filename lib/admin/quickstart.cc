@@ -1,0 +1,96 @@
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "admin/admin.h"
+#include "admin/internal.h"
+#include "auth/password.h"
+#include "crypto/cert.h"
+#include "crypto/keys.h"
+#include "smtp/address.h"
+#include "util/fs.h"
+
+namespace mox::admin {
+namespace fs = std::filesystem;
+namespace {
+
+std::string default_hostname(const std::string& domain) {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) == 0 && std::string(buf).find('.') != std::string::npos) {
+    return buf;
+  }
+  return "mail." + domain;
+}
+
+config::Static make_static(const std::string& hostname, const std::string& account,
+                           const std::string& user, bool local, const std::string& cert,
+                           const std::string& key) {
+  config::Static st;
+  st.data_dir = "../data";
+  st.log_level = "info";
+  st.hostname = hostname;
+  st.user = user.empty() ? "mox" : user;
+  st.postmaster = {account, "Postmaster"};
+  config::Listener l;
+  l.ips = local ? std::vector<std::string>{"127.0.0.1"} : std::vector<std::string>{"0.0.0.0", "::"};
+  l.tls = config::TLSConfig{};
+  l.tls->key_certs.push_back({cert, key});
+  l.smtp.enabled = l.submission.enabled = l.submissions.enabled = true;
+  l.imap.enabled = l.imaps.enabled = true;
+  if (local) {
+    l.smtp.port = 1025;
+    l.submission.port = 1587;
+    l.submissions.port = 1465;
+    l.imap.port = 1143;
+    l.imaps.port = 1993;
+  }
+  st.listeners["public"] = l;
+  return st;
+}
+
+}  // namespace
+
+Result<QuickstartResult> quickstart(const std::string& address, const QuickstartOptions& opts) {
+  MOX_ASSIGN(smtp::Address a, smtp::Address::parse(address));
+  std::string account = a.localpart().value();
+  for (char& ch : account) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string confdir = (fs::path(opts.dir) / "config").lexically_normal().string();
+  std::string static_path = confdir + "/mox.conf";
+  if (path_exists(static_path)) return user_error(static_path + " already exists");
+  std::string hostname = opts.hostname.empty() ? default_hostname(a.domain().str()) : opts.hostname;
+  MOX_ASSIGN(smtp::Domain host, smtp::Domain::parse(hostname));
+  MOX_TRY(mkdir_all(confdir + "/tls", 0770));
+  MOX_TRY(mkdir_all((fs::path(opts.dir) / "data").string(), 0770));
+
+  // A self-signed certificate so that STARTTLS and implicit TLS work at once.
+  MOX_ASSIGN(crypto::PKeyPtr tlskey, crypto::generate_ecdsa("P-256"));
+  MOX_ASSIGN(std::string keypem, crypto::private_key_pkcs8_pem(tlskey.get()));
+  MOX_ASSIGN(std::string certpem, crypto::self_signed_cert_pem(tlskey.get(), host.str(), {}, 3650));
+  std::string cert_rel = "tls/" + host.str() + ".cert.pem", key_rel = "tls/" + host.str() + ".key.pem";
+  MOX_TRY(write_file_atomic(confdir + "/" + key_rel, keypem, 0600));
+  MOX_TRY(write_file_atomic(confdir + "/" + cert_rel, certpem, 0644));
+
+  config::Static st = make_static(host.str(), account, opts.user, opts.local, cert_rel, key_rel);
+  std::vector<std::string> created;
+  MOX_ASSIGN(config::Domain dc, make_domain_config(confdir, a.domain().str(), account, false, created));
+  config::Dynamic dyn;
+  dyn.domains[a.domain().str()] = dc;
+  config::Account acc;
+  acc.domain = a.domain().str();
+  acc.destinations[a.str()] = {};
+  acc.no_custom_password = true;
+  dyn.accounts[account] = acc;
+  MOX_ASSIGN(ConfigPtr c, config::Config::make(static_path, st, dyn));
+  MOX_TRY(write_file_atomic(c->dynamic_path(), config::write_dynamic(c->dynamic()), 0660));
+  MOX_TRY(write_file_atomic(static_path, config::write_static(c->static_config()), 0660));
+
+  QuickstartResult r;
+  r.config_path = static_path;
+  r.account = account;
+  r.address = a.str();
+  MOX_ASSIGN(r.password, account_generate_password(static_path, account));
+  MOX_ASSIGN(r.dns_records, dns_records(*c, a.domain().str()));
+  return r;
+}
+
+}  // namespace mox::admin

@@ -1,0 +1,213 @@
+#include "auth/authdb.h"
+
+#include <openssl/evp.h>
+
+#include "util/fs.h"
+
+namespace mox::auth {
+namespace {
+
+const std::vector<std::string> kMigrations = {
+    R"(
+CREATE TABLE TLSPublicKey (
+  Fingerprint TEXT PRIMARY KEY,
+  Created INTEGER NOT NULL,
+  Type TEXT NOT NULL,
+  Name TEXT NOT NULL,
+  NoIMAPPreauth INTEGER NOT NULL DEFAULT 0,
+  CertDER BLOB NOT NULL,
+  Account TEXT NOT NULL,
+  LoginAddress TEXT NOT NULL
+);
+CREATE INDEX TLSPublicKeyAccount ON TLSPublicKey(Account);
+CREATE TABLE LoginAttempt (
+  Key BLOB PRIMARY KEY,
+  Last INTEGER NOT NULL,
+  First INTEGER NOT NULL,
+  Count INTEGER NOT NULL,
+  AccountName TEXT NOT NULL,
+  LoginAddress TEXT NOT NULL,
+  RemoteIP TEXT NOT NULL,
+  LocalIP TEXT NOT NULL,
+  TLS TEXT NOT NULL,
+  TLSPubKeyFingerprint TEXT NOT NULL,
+  Protocol TEXT NOT NULL,
+  UserAgent TEXT NOT NULL,
+  AuthMech TEXT NOT NULL,
+  Result TEXT NOT NULL
+);
+CREATE INDEX LoginAttemptLast ON LoginAttempt(Last);
+CREATE INDEX LoginAttemptAccountLast ON LoginAttempt(AccountName, Last);
+CREATE TABLE LoginAttemptState (
+  AccountName TEXT PRIMARY KEY,
+  RecordsFailed INTEGER NOT NULL
+);
+CREATE TABLE AccountRemove (
+  AccountName TEXT PRIMARY KEY
+);
+CREATE TABLE AuthFailure (
+  ID INTEGER PRIMARY KEY,
+  IPKey TEXT NOT NULL,
+  Time INTEGER NOT NULL
+);
+CREATE INDEX AuthFailureKeyTime ON AuthFailure(IPKey, Time);
+)",
+};
+
+std::string attempt_key(const LoginAttempt& a) {
+  // SHA-256 over the concatenation without separators (SPEC B §5.1).
+  std::string in = a.account_name + a.login_address + a.remote_ip + a.local_ip + a.tls +
+                   a.tls_pubkey_fingerprint + a.protocol + a.user_agent + a.auth_mech + a.result;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(in.data(), in.size(), md, &n, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<char*>(md), n);
+}
+
+}  // namespace
+
+Result<store::Db> open_auth_db(const std::string& data_dir) {
+  MOX_TRY(mkdir_all(data_dir, 0770));
+  return store::Db::open(data_dir + "/auth.db", kMigrations);
+}
+
+Status record_login_attempt(store::Db& db, const LoginAttempt& a, int64_t now,
+                            int64_t max_failed) {
+  std::string key = attempt_key(a);
+  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  MOX_ASSIGN(auto up, db.prepare("UPDATE LoginAttempt SET Count=Count+1, Last=? WHERE Key=?"));
+  MOX_TRY(up.bind(1, now).bind_blob(2, key).run());
+  if (db.changes() == 0) {
+    MOX_ASSIGN(auto ins, db.prepare(
+                             "INSERT INTO LoginAttempt (Key, Last, First, Count, AccountName, "
+                             "LoginAddress, RemoteIP, LocalIP, TLS, TLSPubKeyFingerprint, "
+                             "Protocol, UserAgent, AuthMech, Result) "
+                             "VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?)"));
+    ins.bind_blob(1, key).bind(2, now).bind(3, now).bind(4, a.account_name);
+    ins.bind(5, a.login_address).bind(6, a.remote_ip).bind(7, a.local_ip).bind(8, a.tls);
+    ins.bind(9, a.tls_pubkey_fingerprint).bind(10, a.protocol).bind(11, a.user_agent);
+    ins.bind(12, a.auth_mech).bind(13, a.result);
+    MOX_TRY(ins.run());
+    if (a.result != "ok") {
+      MOX_ASSIGN(auto st, db.prepare(
+                              "INSERT INTO LoginAttemptState (AccountName, RecordsFailed) "
+                              "VALUES (?, 1) ON CONFLICT(AccountName) DO UPDATE SET "
+                              "RecordsFailed=RecordsFailed+1 RETURNING RecordsFailed"));
+      st.bind(1, a.account_name);
+      MOX_TRY(st.step());
+      int64_t failed = st.col_int(0);
+      MOX_TRY(st.run());
+      if (failed > max_failed) {
+        MOX_ASSIGN(auto del, db.prepare(
+                                 "DELETE FROM LoginAttempt WHERE Key IN (SELECT Key FROM "
+                                 "LoginAttempt WHERE AccountName=? AND Result!='ok' "
+                                 "ORDER BY Last ASC, rowid ASC LIMIT ?)"));
+        MOX_TRY(del.bind(1, a.account_name).bind(2, failed - max_failed).run());
+        MOX_ASSIGN(auto fix, db.prepare(
+                                 "UPDATE LoginAttemptState SET RecordsFailed=? "
+                                 "WHERE AccountName=?"));
+        MOX_TRY(fix.bind(1, max_failed).bind(2, a.account_name).run());
+      }
+    }
+  }
+  return tx.commit();
+}
+
+Result<std::vector<LoginAttempt>> list_login_attempts(store::Db& db, const std::string& account,
+                                                      int limit) {
+  MOX_ASSIGN(auto q, db.prepare(
+                         "SELECT Last, First, Count, AccountName, LoginAddress, RemoteIP, "
+                         "LocalIP, TLS, TLSPubKeyFingerprint, Protocol, UserAgent, AuthMech, "
+                         "Result FROM LoginAttempt WHERE (?1='' OR AccountName=?1) "
+                         "ORDER BY Last DESC, rowid DESC LIMIT ?2"));
+  q.bind(1, account).bind(2, static_cast<int64_t>(limit > 0 ? limit : -1));
+  std::vector<LoginAttempt> out;
+  while (true) {
+    MOX_ASSIGN(bool row, q.step());
+    if (!row) break;
+    LoginAttempt a;
+    a.last = q.col_int(0);
+    a.first = q.col_int(1);
+    a.count = q.col_int(2);
+    a.account_name = q.col_text(3);
+    a.login_address = q.col_text(4);
+    a.remote_ip = q.col_text(5);
+    a.local_ip = q.col_text(6);
+    a.tls = q.col_text(7);
+    a.tls_pubkey_fingerprint = q.col_text(8);
+    a.protocol = q.col_text(9);
+    a.user_agent = q.col_text(10);
+    a.auth_mech = q.col_text(11);
+    a.result = q.col_text(12);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<int64_t> cleanup_login_attempts(store::Db& db, int64_t cutoff) {
+  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  MOX_ASSIGN(auto fix, db.prepare(
+                           "UPDATE LoginAttemptState SET RecordsFailed=MAX(0, RecordsFailed - "
+                           "(SELECT COUNT(*) FROM LoginAttempt l WHERE l.AccountName="
+                           "LoginAttemptState.AccountName AND l.Result!='ok' AND l.Last<?1))"));
+  MOX_TRY(fix.bind(1, cutoff).run());
+  MOX_ASSIGN(auto del, db.prepare("DELETE FROM LoginAttempt WHERE Last<?"));
+  MOX_TRY(del.bind(1, cutoff).run());
+  int64_t n = db.changes();
+  MOX_TRY(tx.commit());
+  return n;
+}
+
+Result<std::vector<std::string>> pending_account_removals(store::Db& db) {
+  MOX_ASSIGN(auto q, db.prepare("SELECT AccountName FROM AccountRemove ORDER BY AccountName"));
+  std::vector<std::string> out;
+  while (true) {
+    MOX_ASSIGN(bool row, q.step());
+    if (!row) break;
+    out.push_back(q.col_text(0));
+  }
+  return out;
+}
+
+Status add_account_removal(store::Db& db, const std::string& account) {
+  MOX_ASSIGN(auto q, db.prepare("INSERT OR IGNORE INTO AccountRemove (AccountName) VALUES (?)"));
+  return q.bind(1, account).run();
+}
+
+Status finish_account_removal_rows(store::Db& db, const std::string& account) {
+  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  for (const char* sql : {"DELETE FROM AccountRemove WHERE AccountName=?",
+                          "DELETE FROM TLSPublicKey WHERE Account=?",
+                          "DELETE FROM LoginAttempt WHERE AccountName=?",
+                          "DELETE FROM LoginAttemptState WHERE AccountName=?"}) {
+    MOX_ASSIGN(auto q, db.prepare(sql));
+    MOX_TRY(q.bind(1, account).run());
+  }
+  return tx.commit();
+}
+
+Result<std::vector<TLSPublicKey>> list_tls_public_keys(store::Db& db, const std::string& account) {
+  MOX_ASSIGN(auto q, db.prepare(
+                         "SELECT Fingerprint, Type, Name, CertDER, Account, LoginAddress, "
+                         "NoIMAPPreauth, Created FROM TLSPublicKey WHERE (?1='' OR Account=?1) "
+                         "ORDER BY Account, Fingerprint"));
+  q.bind(1, account);
+  std::vector<TLSPublicKey> out;
+  while (true) {
+    MOX_ASSIGN(bool row, q.step());
+    if (!row) break;
+    TLSPublicKey k;
+    k.fingerprint = q.col_text(0);
+    k.type = q.col_text(1);
+    k.name = q.col_text(2);
+    k.cert_der = q.col_blob(3);
+    k.account = q.col_text(4);
+    k.login_address = q.col_text(5);
+    k.no_imap_preauth = q.col_int(6) != 0;
+    k.created = q.col_int(7);
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
+}  // namespace mox::auth

@@ -1,0 +1,45 @@
+// data/auth.db: TLS public keys, login attempts and their per-account
+// counters, pending account removals, and the shared failed-auth limiter.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "store/sqlite.h"
+#include "util/result.h"
+
+namespace mox::auth {
+
+Result<store::Db> open_auth_db(const std::string& data_dir);
+
+struct LoginAttempt {
+  int64_t last = 0, first = 0, count = 0;
+  std::string account_name, login_address, remote_ip, local_ip, tls, tls_pubkey_fingerprint,
+      protocol, user_agent, auth_mech, result;
+};
+
+// Upserts by key (SPEC B §5.2); caps failed rows per account at `max_failed`.
+Status record_login_attempt(store::Db& db, const LoginAttempt& a, int64_t now,
+                            int64_t max_failed = 10000);
+// Most recent first; account "" = all; limit 0 = all.
+Result<std::vector<LoginAttempt>> list_login_attempts(store::Db& db, const std::string& account,
+                                                      int limit);
+// Deletes attempts older than `cutoff` and fixes the per-account counters.
+Result<int64_t> cleanup_login_attempts(store::Db& db, int64_t cutoff);
+
+// Pending account removals (SPEC B §1.1).
+Result<std::vector<std::string>> pending_account_removals(store::Db& db);
+Status add_account_removal(store::Db& db, const std::string& account);
+// Deletes the removal record and everything of the account in auth.db, in one
+// transaction (SPEC B §1.2 step 8b, plus LoginAttemptState per A.4).
+Status finish_account_removal_rows(store::Db& db, const std::string& account);
+
+struct TLSPublicKey {
+  std::string fingerprint, type, name, cert_der, account, login_address;
+  bool no_imap_preauth = false;
+  int64_t created = 0;
+};
+Result<std::vector<TLSPublicKey>> list_tls_public_keys(store::Db& db, const std::string& account);
+
+}  // namespace mox::auth

@@ -1,0 +1,104 @@
+#include "queue/queuedb.h"
+
+#include <unistd.h>
+
+#include "store/msgpath.h"
+#include "util/fs.h"
+
+namespace mox::queue {
+namespace {
+
+// Columns shared by Msg and MsgRetired.
+#define MOX_QUEUE_MSG_COLUMNS                                                      \
+  "BaseID INTEGER NOT NULL DEFAULT 0, Queued INTEGER NOT NULL, "                   \
+  "Hold INTEGER NOT NULL DEFAULT 0, SenderAccount TEXT NOT NULL, "                 \
+  "SenderLocalpart TEXT NOT NULL, SenderDomain TEXT NOT NULL, "                    \
+  "FromID TEXT NOT NULL DEFAULT '', RecipientLocalpart TEXT NOT NULL, "            \
+  "RecipientDomain TEXT NOT NULL, Attempts INTEGER NOT NULL DEFAULT 0, "           \
+  "MaxAttempts INTEGER NOT NULL DEFAULT 0, DialedIPs TEXT NOT NULL DEFAULT '{}', " \
+  "NextAttempt INTEGER NOT NULL, LastAttempt INTEGER, "                            \
+  "Results TEXT NOT NULL DEFAULT '[]', Has8bit INTEGER NOT NULL DEFAULT 0, "       \
+  "SMTPUTF8 INTEGER NOT NULL DEFAULT 0, IsDMARCReport INTEGER NOT NULL DEFAULT 0, " \
+  "IsTLSReport INTEGER NOT NULL DEFAULT 0, Size INTEGER NOT NULL, "                \
+  "MessageID TEXT NOT NULL DEFAULT '', MsgPrefix BLOB, "                           \
+  "Subject TEXT NOT NULL DEFAULT '', DSNUTF8 BLOB, "                               \
+  "Transport TEXT NOT NULL DEFAULT '', RequireTLS INTEGER, "                       \
+  "FutureReleaseRequest TEXT NOT NULL DEFAULT '', Extra TEXT NOT NULL DEFAULT '{}'"
+
+const std::vector<std::string> kMigrations = {
+    "CREATE TABLE Msg (ID INTEGER PRIMARY KEY, " MOX_QUEUE_MSG_COLUMNS
+    ", LeaseOwner TEXT NOT NULL DEFAULT '', LeaseUntil INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX MsgNextAttempt ON Msg(NextAttempt);"
+    "CREATE INDEX MsgSenderAccount ON Msg(SenderAccount);"
+    "CREATE TABLE MsgRetired (ID INTEGER PRIMARY KEY, " MOX_QUEUE_MSG_COLUMNS
+    ", LastActivity INTEGER NOT NULL, Success INTEGER NOT NULL, KeepUntil INTEGER NOT NULL);"
+    "CREATE INDEX MsgRetiredSenderAccount ON MsgRetired(SenderAccount);"
+    "CREATE INDEX MsgRetiredKeepUntil ON MsgRetired(KeepUntil);"
+    "CREATE TABLE Suppression (ID INTEGER PRIMARY KEY, Created INTEGER NOT NULL, "
+    "Account TEXT NOT NULL, BaseAddress TEXT NOT NULL, OriginalAddress TEXT NOT NULL, "
+    "Manual INTEGER NOT NULL DEFAULT 0, Reason TEXT NOT NULL DEFAULT '', "
+    "UNIQUE(Account, BaseAddress));"
+    "CREATE TABLE HoldRule (ID INTEGER PRIMARY KEY, Account TEXT NOT NULL DEFAULT '', "
+    "SenderDomain TEXT NOT NULL DEFAULT '', RecipientDomain TEXT NOT NULL DEFAULT '');",
+};
+
+}  // namespace
+
+Result<store::Db> open_queue_db(const std::string& data_dir) {
+  MOX_TRY(mkdir_all(data_dir + "/queue/msg", 0770));
+  return store::Db::open(data_dir + "/queue/index.db", kMigrations);
+}
+
+std::string queue_message_path(const std::string& data_dir, int64_t id) {
+  return data_dir + "/queue/msg/" + store::message_rel_path(id);
+}
+
+Result<std::vector<QueuedSender>> queued_senders(store::Db& db, const std::string& account) {
+  MOX_ASSIGN(auto q, db.prepare(
+                         "SELECT ID, SenderLocalpart, SenderDomain FROM Msg "
+                         "WHERE SenderAccount=? ORDER BY ID"));
+  q.bind(1, account);
+  std::vector<QueuedSender> out;
+  while (true) {
+    MOX_ASSIGN(bool row, q.step());
+    if (!row) break;
+    out.push_back({q.col_int(0), q.col_text(1), q.col_text(2)});
+  }
+  return out;
+}
+
+Result<int64_t> fail_account_messages(store::Db& db, const std::string& data_dir,
+                                      const std::string& account, const std::string& reason,
+                                      int64_t keep_retired_seconds, int64_t now) {
+  MOX_ASSIGN(auto senders, queued_senders(db, account));
+  if (senders.empty()) return int64_t{0};
+  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  if (keep_retired_seconds > 0) {
+    MOX_ASSIGN(auto ins, db.prepare(
+                             "INSERT INTO MsgRetired SELECT ID, BaseID, Queued, Hold, "
+                             "SenderAccount, SenderLocalpart, SenderDomain, FromID, "
+                             "RecipientLocalpart, RecipientDomain, Attempts, MaxAttempts, "
+                             "DialedIPs, NextAttempt, ?2, json_insert(Results, '$[#]', "
+                             "json_object('Start', ?2, 'Success', json('false'), 'Error', ?3)), "
+                             "Has8bit, SMTPUTF8, IsDMARCReport, IsTLSReport, Size, MessageID, "
+                             "MsgPrefix, Subject, DSNUTF8, Transport, RequireTLS, "
+                             "FutureReleaseRequest, Extra, ?2, 0, ?4 "
+                             "FROM Msg WHERE SenderAccount=?1"));
+    MOX_TRY(ins.bind(1, account).bind(2, now).bind(3, reason).bind(4, now + keep_retired_seconds).run());
+  }
+  MOX_ASSIGN(auto del, db.prepare("DELETE FROM Msg WHERE SenderAccount=?"));
+  MOX_TRY(del.bind(1, account).run());
+  MOX_TRY(tx.commit());
+  // Files after the commit: a crash in between leaves orphan files, never rows
+  // without files.
+  for (const auto& s : senders) ::unlink(queue_message_path(data_dir, s.id).c_str());
+  return static_cast<int64_t>(senders.size());
+}
+
+Result<int64_t> remove_account_suppressions(store::Db& db, const std::string& account) {
+  MOX_ASSIGN(auto q, db.prepare("DELETE FROM Suppression WHERE Account=?"));
+  MOX_TRY(q.bind(1, account).run());
+  return static_cast<int64_t>(db.changes());
+}
+
+}  // namespace mox::queue

@@ -1,0 +1,32 @@
+// data/queue/index.db: the outgoing queue (Msg), retired messages,
+// the suppression list and hold rules (SPEC B §10.2). Message files live in
+// data/queue/msg/<dir>/<id>.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "store/sqlite.h"
+#include "util/result.h"
+
+namespace mox::queue {
+
+Result<store::Db> open_queue_db(const std::string& data_dir);
+std::string queue_message_path(const std::string& data_dir, int64_t id);
+
+struct QueuedSender {
+  int64_t id = 0;
+  std::string sender_localpart, sender_domain;
+};
+Result<std::vector<QueuedSender>> queued_senders(store::Db& db, const std::string& account);
+
+// Fails every queued message of the account now (SPEC B §1.2 step 2): each is
+// retired as failed when `keep_retired_seconds` > 0, else removed; message
+// files are deleted. Returns the number of messages failed.
+Result<int64_t> fail_account_messages(store::Db& db, const std::string& data_dir,
+                                      const std::string& account, const std::string& reason,
+                                      int64_t keep_retired_seconds, int64_t now);
+Result<int64_t> remove_account_suppressions(store::Db& db, const std::string& account);
+
+}  // namespace mox::queue

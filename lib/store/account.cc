@@ -1,0 +1,138 @@
+#include "store/account.h"
+
+namespace mox::store {
+namespace {
+
+const std::vector<std::string> kMigrations = {
+    R"(
+CREATE TABLE Account (
+  ID INTEGER PRIMARY KEY CHECK (ID = 1),
+  ModSeq INTEGER NOT NULL,
+  UIDValidityNext INTEGER NOT NULL
+);
+INSERT INTO Account (ID, ModSeq, UIDValidityNext) VALUES (1, 1, 1);
+CREATE TABLE Mailbox (
+  ID INTEGER PRIMARY KEY AUTOINCREMENT,
+  Name TEXT NOT NULL UNIQUE,
+  SpecialUse TEXT NOT NULL DEFAULT '',
+  UIDValidity INTEGER NOT NULL,
+  UIDNext INTEGER NOT NULL DEFAULT 1,
+  CreateModSeq INTEGER NOT NULL,
+  ModSeq INTEGER NOT NULL
+);
+CREATE TABLE Message (
+  ID INTEGER PRIMARY KEY AUTOINCREMENT,
+  MailboxID INTEGER NOT NULL REFERENCES Mailbox(ID),
+  UID INTEGER NOT NULL,
+  ModSeq INTEGER NOT NULL,
+  CreateModSeq INTEGER NOT NULL,
+  Expunged INTEGER NOT NULL DEFAULT 0,
+  Received INTEGER NOT NULL,
+  SaveDate INTEGER NOT NULL,
+  Size INTEGER NOT NULL,
+  Flags INTEGER NOT NULL DEFAULT 0,
+  Keywords TEXT NOT NULL DEFAULT '',
+  UNIQUE (MailboxID, UID)
+);
+CREATE INDEX MessageMailboxModSeq ON Message(MailboxID, ModSeq);
+CREATE TABLE Password (
+  ID INTEGER PRIMARY KEY CHECK (ID = 1),
+  SCRAMSHA1Salt BLOB NOT NULL,
+  SCRAMSHA1Iterations INTEGER NOT NULL,
+  SCRAMSHA1StoredKey BLOB NOT NULL,
+  SCRAMSHA1ServerKey BLOB NOT NULL,
+  SCRAMSHA256Salt BLOB NOT NULL,
+  SCRAMSHA256Iterations INTEGER NOT NULL,
+  SCRAMSHA256StoredKey BLOB NOT NULL,
+  SCRAMSHA256ServerKey BLOB NOT NULL,
+  CRAMMD5Ipad BLOB NOT NULL,
+  CRAMMD5Opad BLOB NOT NULL
+);
+CREATE TABLE Subscription (
+  Name TEXT PRIMARY KEY
+);
+)",
+};
+
+Status create_default_mailboxes(Db& db) {
+  MOX_ASSIGN(auto tx, Tx::begin(db));
+  MOX_ASSIGN(auto count, db.prepare("SELECT COUNT(*) FROM Mailbox"));
+  MOX_TRY(count.step());
+  if (count.col_int(0) > 0) return {};  // tx rolls back: nothing to do
+  count = Stmt();
+  for (const auto& mb : kDefaultMailboxes) {
+    MOX_ASSIGN(auto ins, db.prepare(
+                             "INSERT INTO Mailbox (Name, SpecialUse, UIDValidity, CreateModSeq, "
+                             "ModSeq) SELECT ?, ?, UIDValidityNext, ModSeq, ModSeq FROM Account"));
+    MOX_TRY(ins.bind(1, mb.name).bind(2, mb.special_use).run());
+    MOX_ASSIGN(auto sub, db.prepare("INSERT OR IGNORE INTO Subscription (Name) VALUES (?)"));
+    MOX_TRY(sub.bind(1, mb.name).run());
+    MOX_TRY(db.exec("UPDATE Account SET UIDValidityNext = UIDValidityNext + 1"));
+  }
+  return tx.commit();
+}
+
+}  // namespace
+
+Result<AccountStore> AccountStore::open(const std::string& dir, bool create) {
+  if (!create && !path_exists(dir + "/index.db")) {
+    return not_found("account directory " + dir + " does not exist");
+  }
+  if (create) MOX_TRY(mkdir_all(dir + "/msg", 0770));
+  MOX_ASSIGN(FileLock lock, FileLock::acquire(dir + "/lock", FileLock::Mode::kShared, true));
+  MOX_ASSIGN(Db db, Db::open(dir + "/index.db", kMigrations, create));
+  if (create) MOX_TRY(create_default_mailboxes(db));
+  return AccountStore(dir, std::move(lock), std::move(db));
+}
+
+Status AccountStore::set_password(const PasswordRecord& p) {
+  MOX_ASSIGN(auto q, db_.prepare(
+                         "INSERT OR REPLACE INTO Password (ID, SCRAMSHA1Salt, "
+                         "SCRAMSHA1Iterations, SCRAMSHA1StoredKey, SCRAMSHA1ServerKey, "
+                         "SCRAMSHA256Salt, SCRAMSHA256Iterations, SCRAMSHA256StoredKey, "
+                         "SCRAMSHA256ServerKey, CRAMMD5Ipad, CRAMMD5Opad) "
+                         "VALUES (1,?,?,?,?,?,?,?,?,?,?)"));
+  q.bind_blob(1, p.scram_sha1_salt).bind(2, p.scram_sha1_iterations);
+  q.bind_blob(3, p.scram_sha1_stored_key).bind_blob(4, p.scram_sha1_server_key);
+  q.bind_blob(5, p.scram_sha256_salt).bind(6, p.scram_sha256_iterations);
+  q.bind_blob(7, p.scram_sha256_stored_key).bind_blob(8, p.scram_sha256_server_key);
+  q.bind_blob(9, p.cram_md5_ipad).bind_blob(10, p.cram_md5_opad);
+  return q.run();
+}
+
+Result<std::optional<PasswordRecord>> AccountStore::password() {
+  MOX_ASSIGN(auto q, db_.prepare(
+                         "SELECT SCRAMSHA1Salt, SCRAMSHA1Iterations, SCRAMSHA1StoredKey, "
+                         "SCRAMSHA1ServerKey, SCRAMSHA256Salt, SCRAMSHA256Iterations, "
+                         "SCRAMSHA256StoredKey, SCRAMSHA256ServerKey, CRAMMD5Ipad, CRAMMD5Opad "
+                         "FROM Password WHERE ID=1"));
+  MOX_ASSIGN(bool row, q.step());
+  if (!row) return std::optional<PasswordRecord>();
+  PasswordRecord p;
+  p.scram_sha1_salt = q.col_blob(0);
+  p.scram_sha1_iterations = q.col_int(1);
+  p.scram_sha1_stored_key = q.col_blob(2);
+  p.scram_sha1_server_key = q.col_blob(3);
+  p.scram_sha256_salt = q.col_blob(4);
+  p.scram_sha256_iterations = q.col_int(5);
+  p.scram_sha256_stored_key = q.col_blob(6);
+  p.scram_sha256_server_key = q.col_blob(7);
+  p.cram_md5_ipad = q.col_blob(8);
+  p.cram_md5_opad = q.col_blob(9);
+  return std::optional<PasswordRecord>(std::move(p));
+}
+
+Result<std::vector<MailboxInfo>> AccountStore::mailboxes() {
+  MOX_ASSIGN(auto q, db_.prepare(
+                         "SELECT ID, Name, SpecialUse, UIDValidity, UIDNext FROM Mailbox "
+                         "ORDER BY Name"));
+  std::vector<MailboxInfo> out;
+  while (true) {
+    MOX_ASSIGN(bool row, q.step());
+    if (!row) break;
+    out.push_back({q.col_int(0), q.col_text(1), q.col_text(2), q.col_int(3), q.col_int(4)});
+  }
+  return out;
+}
+
+}  // namespace mox::store

@@ -1,0 +1,62 @@
+// One account's store: data/accounts/NAME/{index.db, msg/, lock}.
+// Every process using an account holds a shared flock on its lock file for as
+// long as it uses it, so account removal can tell when nobody does (SPEC A.3).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/sqlite.h"
+#include "util/fs.h"
+#include "util/result.h"
+
+namespace mox::store {
+
+struct PasswordRecord {
+  std::string scram_sha1_salt, scram_sha1_stored_key, scram_sha1_server_key;
+  int64_t scram_sha1_iterations = 0;
+  std::string scram_sha256_salt, scram_sha256_stored_key, scram_sha256_server_key;
+  int64_t scram_sha256_iterations = 0;
+  std::string cram_md5_ipad, cram_md5_opad;
+};
+
+struct MailboxInfo {
+  int64_t id = 0;
+  std::string name, special_use;
+  int64_t uidvalidity = 0, uidnext = 0;
+};
+
+// Default mailboxes of a new account, with RFC 6154 special-use attributes.
+struct DefaultMailbox {
+  const char* name;
+  const char* special_use;
+};
+inline constexpr DefaultMailbox kDefaultMailboxes[] = {
+    {"Inbox", ""},          {"Sent", "\\Sent"},   {"Archive", "\\Archive"},
+    {"Trash", "\\Trash"},   {"Drafts", "\\Drafts"}, {"Junk", "\\Junk"},
+};
+
+class AccountStore {
+ public:
+  // Opens the account directory `dir`, creating it and its default mailboxes
+  // when `create` is set. Holds a shared lock until destroyed.
+  static Result<AccountStore> open(const std::string& dir, bool create);
+
+  Db& db() { return db_; }
+  const std::string& dir() const { return dir_; }
+
+  Status set_password(const PasswordRecord& p);
+  Result<std::optional<PasswordRecord>> password();
+  Result<std::vector<MailboxInfo>> mailboxes();
+
+ private:
+  AccountStore(std::string dir, FileLock lock, Db db)
+      : dir_(std::move(dir)), lock_(std::move(lock)), db_(std::move(db)) {}
+  std::string dir_;
+  FileLock lock_;
+  Db db_;
+};
+
+}  // namespace mox::store

@@ -1,0 +1,177 @@
+#include "store/sqlite.h"
+
+#include <ctime>
+
+namespace mox::store {
+
+int64_t now_unix() { return static_cast<int64_t>(std::time(nullptr)); }
+
+Stmt& Stmt::operator=(Stmt&& o) noexcept {
+  if (this != &o) {
+    sqlite3_finalize(s_);
+    s_ = o.s_;
+    db_ = o.db_;
+    o.s_ = nullptr;
+  }
+  return *this;
+}
+
+Stmt::~Stmt() { sqlite3_finalize(s_); }
+
+Stmt& Stmt::bind(int i, int64_t v) {
+  sqlite3_bind_int64(s_, i, v);
+  return *this;
+}
+
+Stmt& Stmt::bind(int i, std::string_view text) {
+  sqlite3_bind_text(s_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Stmt& Stmt::bind_blob(int i, std::string_view bytes) {
+  sqlite3_bind_blob(s_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Stmt& Stmt::bind_null(int i) {
+  sqlite3_bind_null(s_, i);
+  return *this;
+}
+
+Result<bool> Stmt::step() {
+  int rc = sqlite3_step(s_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Error e{rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? ErrorKind::kTemporary : ErrorKind::kInternal,
+          std::string("sqlite: ") + sqlite3_errmsg(db_)};
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) e.kind = ErrorKind::kUser;
+  sqlite3_reset(s_);
+  return e;
+}
+
+Status Stmt::run() {
+  while (true) {
+    MOX_ASSIGN(bool row, step());
+    if (!row) break;
+  }
+  sqlite3_reset(s_);
+  return {};
+}
+
+void Stmt::reset() {
+  sqlite3_reset(s_);
+  sqlite3_clear_bindings(s_);
+}
+
+int64_t Stmt::col_int(int i) const { return sqlite3_column_int64(s_, i); }
+
+std::string Stmt::col_text(int i) const {
+  const unsigned char* t = sqlite3_column_text(s_, i);
+  int n = sqlite3_column_bytes(s_, i);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(n)) : std::string();
+}
+
+std::string Stmt::col_blob(int i) const {
+  const void* b = sqlite3_column_blob(s_, i);
+  int n = sqlite3_column_bytes(s_, i);
+  return b ? std::string(static_cast<const char*>(b), static_cast<size_t>(n)) : std::string();
+}
+
+bool Stmt::col_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
+
+Db& Db::operator=(Db&& o) noexcept {
+  if (this != &o) {
+    sqlite3_close_v2(db_);
+    db_ = o.db_;
+    path_ = std::move(o.path_);
+    o.db_ = nullptr;
+  }
+  return *this;
+}
+
+Db::~Db() { sqlite3_close_v2(db_); }
+
+Error Db::error(std::string_view what) const {
+  return internal_error(std::string(what) + " " + path_ + ": " +
+                        (db_ ? sqlite3_errmsg(db_) : "out of memory"));
+}
+
+Result<Db> Db::open(const std::string& path, const std::vector<std::string>& migrations,
+                    bool create) {
+  Db db;
+  db.path_ = path;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db.db_, flags, nullptr) != SQLITE_OK) {
+    return db.error("open");
+  }
+  sqlite3_extended_result_codes(db.db_, 1);
+  sqlite3_busy_timeout(db.db_, 10000);
+  MOX_TRY(db.exec("PRAGMA journal_mode=WAL"));
+  MOX_TRY(db.exec("PRAGMA synchronous=FULL"));
+  MOX_TRY(db.exec("PRAGMA foreign_keys=ON"));
+  MOX_ASSIGN(Stmt v, db.prepare("PRAGMA user_version"));
+  MOX_TRY(v.step());
+  int64_t version = v.col_int(0);
+  v = Stmt();
+  if (version > static_cast<int64_t>(migrations.size())) {
+    return internal_error(path + ": schema version " + std::to_string(version) +
+                          " is newer than this program knows (" +
+                          std::to_string(migrations.size()) + ")");
+  }
+  while (version < static_cast<int64_t>(migrations.size())) {
+    MOX_ASSIGN(Tx tx, Tx::begin(db));
+    // Re-read under the write lock: another process may have migrated.
+    MOX_ASSIGN(Stmt v2, db.prepare("PRAGMA user_version"));
+    MOX_TRY(v2.step());
+    version = v2.col_int(0);
+    v2 = Stmt();
+    if (version >= static_cast<int64_t>(migrations.size())) break;
+    MOX_TRY(db.exec(migrations[static_cast<size_t>(version)]));
+    ++version;
+    MOX_TRY(db.exec("PRAGMA user_version=" + std::to_string(version)));
+    MOX_TRY(tx.commit());
+  }
+  return db;
+}
+
+Status Db::exec(std::string_view sql) {
+  std::string s(sql);
+  char* msg = nullptr;
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &msg);
+  if (rc != SQLITE_OK) {
+    std::string m = msg ? msg : sqlite3_errstr(rc);
+    sqlite3_free(msg);
+    ErrorKind k = (rc & 0xff) == SQLITE_BUSY ? ErrorKind::kTemporary : ErrorKind::kInternal;
+    return Error{k, "sqlite " + path_ + ": " + m};
+  }
+  return {};
+}
+
+Result<Stmt> Db::prepare(std::string_view sql) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &s, nullptr) !=
+      SQLITE_OK) {
+    return error("prepare");
+  }
+  return Stmt(s, db_);
+}
+
+int64_t Db::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+int Db::changes() const { return sqlite3_changes(db_); }
+
+Result<Tx> Tx::begin(Db& db) {
+  MOX_TRY(db.exec("BEGIN IMMEDIATE"));
+  return Tx(&db);
+}
+
+Tx::~Tx() {
+  if (db_) (void)db_->exec("ROLLBACK");
+}
+
+Status Tx::commit() {
+  Db* db = db_;
+  db_ = nullptr;
+  return db->exec("COMMIT");
+}
+
+}  // namespace mox::store

@@ -1,0 +1,95 @@
+// RAII wrappers over SQLite 3 (STYLE.md habit 3). Every database is opened in
+// WAL mode with a busy timeout and synchronous=FULL, so that many short-lived
+// processes can share it and a committed transaction survives power loss.
+// Statements are always prepared with bound parameters, never concatenated.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.h"
+
+namespace mox::store {
+
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(Stmt&& o) noexcept : s_(o.s_), db_(o.db_) { o.s_ = nullptr; }
+  Stmt& operator=(Stmt&& o) noexcept;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt();
+
+  // Binding is by 1-based index; chained calls.
+  Stmt& bind(int i, int64_t v);
+  Stmt& bind(int i, std::string_view text);
+  Stmt& bind_blob(int i, std::string_view bytes);
+  Stmt& bind_null(int i);
+  // Steps once: true with a row, false when done.
+  Result<bool> step();
+  // Steps to completion (INSERT/UPDATE/DELETE).
+  Status run();
+  void reset();
+
+  int64_t col_int(int i) const;
+  std::string col_text(int i) const;
+  std::string col_blob(int i) const;
+  bool col_null(int i) const;
+
+ private:
+  friend class Db;
+  Stmt(sqlite3_stmt* s, sqlite3* db) : s_(s), db_(db) {}
+  sqlite3_stmt* s_ = nullptr;
+  sqlite3* db_ = nullptr;
+};
+
+class Db {
+ public:
+  Db() = default;
+  Db(Db&& o) noexcept : db_(o.db_), path_(std::move(o.path_)) { o.db_ = nullptr; }
+  Db& operator=(Db&& o) noexcept;
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+  ~Db();
+
+  // Opens (creating if asked) and applies `migrations`: migration i brings the
+  // schema from user_version i to i+1, each in its own transaction.
+  static Result<Db> open(const std::string& path, const std::vector<std::string>& migrations,
+                         bool create = true);
+
+  Status exec(std::string_view sql);
+  Result<Stmt> prepare(std::string_view sql);
+  int64_t last_insert_id() const;
+  int changes() const;
+  const std::string& path() const { return path_; }
+  sqlite3* raw() { return db_; }
+
+ private:
+  Error error(std::string_view what) const;
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// BEGIN IMMEDIATE on construction; commit() explicitly; rolls back otherwise.
+class Tx {
+ public:
+  static Result<Tx> begin(Db& db);
+  Tx(Tx&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+  ~Tx();
+  Status commit();
+
+ private:
+  explicit Tx(Db* db) : db_(db) {}
+  Db* db_ = nullptr;
+};
+
+int64_t now_unix();  // seconds since the epoch
+
+}  // namespace mox::store

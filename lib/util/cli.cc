@@ -1,0 +1,59 @@
+#include "util/cli.h"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <iostream>
+
+namespace mox {
+
+void add_common_options(CLI::App& app, std::string& config) {
+  app.add_option("--config", config,
+                 "mox.conf path (default $MOX_CONFIG or config/mox.conf); domains.conf is beside it");
+  app.set_version_flag("--version", std::string(app.get_name()) + " (mox-cpp) " MOX_VERSION);
+}
+
+int parse_args(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << app.get_name() << ": " << e.what() << "\n"
+              << "Run with --help for more information.\n";
+    return kExitUsage;
+  }
+  return -1;
+}
+
+int fail(std::string_view prog, const Error& e) {
+  std::cerr << prog << ": " << e.message << "\n";
+  return kExitUserError;
+}
+
+Result<std::string> read_secret_line(std::string_view prompt) {
+  bool tty = ::isatty(0);
+  termios old{};
+  if (tty) {
+    std::cerr << prompt << std::flush;
+    ::tcgetattr(0, &old);
+    termios noecho = old;
+    noecho.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(0, TCSANOW, &noecho);
+  }
+  std::string line;
+  bool got = static_cast<bool>(std::getline(std::cin, line));
+  if (tty) {
+    ::tcsetattr(0, TCSANOW, &old);
+    std::cerr << "\n";
+  }
+  if (!got && line.empty()) return user_error("no password on standard input");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+}  // namespace mox

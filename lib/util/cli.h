@@ -1,0 +1,27 @@
+// Shared command-line conventions of every mox-cpp program (DESIGN.md):
+// --help, --version, --config; exit 0 on success, 1 on a user error with one
+// line on stderr, 2 on a usage error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "util/result.h"
+
+namespace mox {
+
+constexpr int kExitUserError = 1;
+constexpr int kExitUsage = 2;
+
+// Adds --config and --version to `app`.
+void add_common_options(CLI::App& app, std::string& config);
+// Parses; returns -1 to continue, or the exit code (0 for --help/--version).
+int parse_args(CLI::App& app, int argc, char** argv);
+// Prints "prog: message" on stderr and returns 1.
+int fail(std::string_view prog, const Error& e);
+// Reads one line from stdin (no prompt echo when it is a terminal).
+Result<std::string> read_secret_line(std::string_view prompt);
+
+}  // namespace mox
