@@ -56,7 +56,9 @@ Result<QuickstartResult> quickstart(const std::string& address, const Quickstart
   for (char& ch : account) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   std::string confdir = (fs::path(opts.dir) / "config").lexically_normal().string();
   std::string static_path = confdir + "/mox.conf";
-  if (path_exists(static_path)) return user_error(static_path + " already exists");
+  for (const char* f : {"/mox.conf", "/domains.conf"}) {
+    if (path_exists(confdir + f)) return user_error(confdir + f + " already exists");
+  }
   std::string hostname = opts.hostname.empty() ? default_hostname(a.domain().str()) : opts.hostname;
   MOX_ASSIGN(smtp::Domain host, smtp::Domain::parse(hostname));
   MOX_TRY(mkdir_all(confdir + "/tls", 0770));

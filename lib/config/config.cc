@@ -176,10 +176,20 @@ Status Config::finish() {
         }
         key = canonical_address(*d, pa->localpart().value(), pa->domain().str());
       }
-      auto [it, inserted] = address_account_.emplace(key, name);
+      auto [it, inserted] =
+          address_account_.emplace(key, Dest{name, dest.mailbox.empty() ? "Inbox" : dest.mailbox});
       if (!inserted) {
-        return cfg_error(df, where + "already configured for account " + it->second);
+        return cfg_error(df, where + "already configured for account " + it->second.account);
       }
+    }
+  }
+  // Reporting addresses receive mail like destinations (explicit ones win).
+  for (const auto& [name, d] : dyn_.domains) {
+    for (const auto* r : {&d.dmarc, &d.tlsrpt}) {
+      if (!*r) continue;
+      std::string rd = (*r)->domain.empty() ? name : (*r)->domain;
+      address_account_.emplace(canonical_address(d, (*r)->localpart, rd),
+                               Dest{(*r)->account, (*r)->mailbox});
     }
   }
   return {};
@@ -201,17 +211,9 @@ LookupResult Lookup::address(const smtp::Address& a, bool check_domain_disabled,
     auto it = c_.address_account_.find(key);
     if (it == c_.address_account_.end()) return false;
     r.status = LookupResult::Status::kFound;
-    r.account = it->second;
+    r.account = it->second.account;
     r.canonical = key;
-    r.mailbox = "Inbox";
-    const Account* acc = c_.account(it->second);
-    for (const auto& [addr, dest] : acc->destinations) {
-      auto pa = smtp::Address::parse(addr);
-      std::string k = addr[0] == '@' ? ascii_lower(addr)
-                      : pa ? canonical_address(*d, pa->localpart().value(), pa->domain().str())
-                           : addr;
-      if (k == key && !dest.mailbox.empty()) r.mailbox = dest.mailbox;
-    }
+    r.mailbox = it->second.mailbox;
     return true;
   };
   if (fill(canonical_address(*d, a.localpart().value(), a.domain().str()))) return r;

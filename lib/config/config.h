@@ -43,7 +43,10 @@ class Config {
   std::string static_path_, dynamic_path_, config_dir_, data_dir_;
   Static st_;
   Dynamic dyn_;
-  std::map<std::string, std::string> address_account_;  // canonical address → account
+  struct Dest {
+    std::string account, mailbox;
+  };
+  std::map<std::string, Dest> address_account_;  // canonical address → destination
   friend class Lookup;
 };
 

@@ -1,0 +1,338 @@
+"""Shared helpers for the end-to-end tests of mox-cpp.
+
+The tests run the built programs (mox-config, mox, and later the servers) in a
+temporary directory with Debian's Python and the standard library only.
+
+Environment:
+  MOX_BIN   build directory holding the programs (default /work/main/build)
+  MOX_SRC   source directory (default /work/main)
+  MOX_KEEP  set to 1 to keep the temporary directories for inspection
+
+Typical use:
+
+    class T(unittest.TestCase):
+        def setUp(self):
+            self.env = moxtest.MoxEnv(self)   # quickstart for admin@mox.example
+        def test_x(self):
+            r = self.env.config("account", "list")
+            self.assertEqual(r.stdout, "admin\\n")
+"""
+
+import contextlib
+import getpass
+import os
+import pwd
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+MOX_BIN = os.environ.get("MOX_BIN") or "/work/main/build"
+MOX_SRC = os.environ.get("MOX_SRC") or "/work/main"
+KEEP = os.environ.get("MOX_KEEP") == "1"
+
+DOMAIN = "mox.example"
+HOSTNAME = "mail.mox.example"
+ADDRESS = "admin@" + DOMAIN
+ACCOUNT = "admin"
+
+
+def bin_path(prog):
+    """Absolute path of a built program, e.g. bin_path("mox-config").
+
+    Waits a little if the binary is missing (the build may be relinking it)."""
+    path = os.path.join(MOX_BIN, prog)
+    for _ in range(50):
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+        time.sleep(0.2)
+    raise FileNotFoundError("program %s not found in MOX_BIN=%s" % (prog, MOX_BIN))
+
+
+def current_user():
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return getpass.getuser()
+
+
+def free_port(host="127.0.0.1"):
+    """A TCP port that was free a moment ago (for starting servers)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class CommandError(AssertionError):
+    pass
+
+
+def describe(proc):
+    args = proc.args if isinstance(proc.args, str) else " ".join(map(str, proc.args))
+    return "command: %s\nexit: %s\nstdout:\n%s\nstderr:\n%s" % (
+        args, proc.returncode, proc.stdout, proc.stderr)
+
+
+# ---------------------------------------------------------------------------
+# sconf: the tab-indented format of mox.conf and domains.conf.
+
+class SconfError(ValueError):
+    pass
+
+
+def parse_sconf(text):
+    """Parses sconf text into nested dicts (structs, maps) and lists.
+
+    Scalars stay strings ("true", "72h", "nil"); the caller interprets them.
+    Only meant for reading what the programs wrote, so it is small and strict
+    about indentation."""
+    lines = []
+    for n, raw in enumerate(text.split("\n"), 1):
+        if raw.strip() == "" or raw.lstrip("\t").startswith("#"):
+            continue
+        depth = len(raw) - len(raw.lstrip("\t"))
+        content = raw[depth:]
+        if content.startswith(" "):
+            raise SconfError("line %d: indented with spaces" % n)
+        lines.append((depth, content, n))
+
+    def block(i, depth):
+        if i >= len(lines) or lines[i][0] < depth:
+            return {}, i
+        if lines[i][0] != depth:
+            raise SconfError("line %d: unexpected indentation" % lines[i][2])
+        if lines[i][1] == "-" or lines[i][1].startswith("- "):
+            out = []
+            while i < len(lines) and lines[i][0] == depth:
+                d, c, n = lines[i]
+                if c == "-":
+                    v, i = block(i + 1, depth + 1)
+                    out.append(v)
+                elif c.startswith("- "):
+                    out.append(c[2:])
+                    i += 1
+                else:
+                    raise SconfError("line %d: expected list item" % n)
+            return out, i
+        out = {}
+        while i < len(lines) and lines[i][0] == depth:
+            d, c, n = lines[i]
+            if c.endswith(":"):
+                key = c[:-1]
+                v, i = block(i + 1, depth + 1)
+            else:
+                k, sep, v = c.partition(": ")
+                if not sep:
+                    raise SconfError("line %d: expected 'Key: value'" % n)
+                key = k
+                i += 1
+            if key in out:
+                raise SconfError("line %d: duplicate key %r" % (n, key))
+            out[key] = v
+        return out, i
+
+    value, i = block(0, 0)
+    if i != len(lines):
+        raise SconfError("line %d: unexpected indentation" % lines[i][2])
+    return value
+
+
+# ---------------------------------------------------------------------------
+
+class MoxEnv:
+    """A temporary mox-cpp installation made by `mox-config quickstart`.
+
+    Attributes: dir, config_dir, config_path, domains_path, data_dir,
+    password (the generated password of the quickstart account), account,
+    address, domain, hostname, quickstart_output.
+
+    `testcase` (a unittest.TestCase) is optional; when given, cleanup is
+    registered with it, so the directory goes away at the end of the test
+    (unless MOX_KEEP=1)."""
+
+    def __init__(self, testcase=None, address=ADDRESS, hostname=HOSTNAME, quickstart=True,
+                 user=None):
+        self.dir = os.path.realpath(tempfile.mkdtemp(prefix="mox-e2e-"))
+        self.config_dir = os.path.join(self.dir, "config")
+        self.config_path = os.path.join(self.config_dir, "mox.conf")
+        self.domains_path = os.path.join(self.config_dir, "domains.conf")
+        self.data_dir = os.path.join(self.dir, "data")
+        self.address = address
+        self.domain = address.rsplit("@", 1)[1]
+        self.account = address.rsplit("@", 1)[0].lower()
+        self.hostname = hostname
+        self.password = None
+        self.quickstart_output = None
+        self._procs = []
+        if testcase is not None:
+            testcase.addCleanup(self.close)
+        if quickstart:
+            self.quickstart(user=user)
+
+    # -- lifecycle --
+
+    def close(self):
+        for p in self._procs:
+            if p.poll() is None:
+                p.kill()
+                with contextlib.suppress(Exception):
+                    p.wait(5)
+        self._procs = []
+        if KEEP:
+            sys.stderr.write("MOX_KEEP=1: keeping %s\n" % self.dir)
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def quickstart(self, user=None):
+        r = self.run("mox-config", "quickstart", "--dir", self.dir, "--local",
+                     "--hostname", self.hostname, "--user", user or current_user(),
+                     self.address)
+        self.quickstart_output = r.stdout
+        m = re.search(r"^Password \(generated, store it now\): (.*)$", r.stdout, re.M)
+        if not m:
+            raise CommandError("no generated password in quickstart output\n" + describe(r))
+        self.password = m.group(1)
+        return r
+
+    # -- running programs --
+
+    def child_env(self, env=None):
+        e = dict(os.environ)
+        e["MOX_CONFIG"] = self.config_path
+        e.pop("MOX_CRASHPOINT", None)
+        if env:
+            for k, v in env.items():
+                if v is None:
+                    e.pop(k, None)
+                else:
+                    e[k] = v
+        return e
+
+    def argv(self, prog, *args):
+        return [bin_path(prog)] + [str(a) for a in args]
+
+    def run(self, prog, *args, input=None, env=None, expect=0, timeout=120):
+        """Runs a built program with MOX_CONFIG set, in self.dir.
+
+        `expect` is the exit code to assert (negative: killed by that signal),
+        or None for no check. Returns the CompletedProcess (text mode)."""
+        if isinstance(input, bytes):
+            input = input.decode()
+        p = subprocess.run(self.argv(prog, *args), input=input, capture_output=True,
+                           text=True, env=self.child_env(env), cwd=self.dir,
+                           timeout=timeout)
+        if expect is not None and p.returncode != expect:
+            raise CommandError("expected exit code %s\n%s" % (expect, describe(p)))
+        return p
+
+    def config(self, *args, **kw):
+        """Runs `mox-config ARGS...`; keywords as for run()."""
+        return self.run("mox-config", *args, **kw)
+
+    def fail(self, *args, **kw):
+        """Runs `mox-config ARGS...` expecting a user error (exit 1) with a
+        single stderr line "mox-config: ..."; returns that line."""
+        kw.setdefault("expect", 1)
+        p = self.config(*args, **kw)
+        lines = p.stderr.splitlines()
+        if len(lines) != 1 or not lines[0].startswith("mox-config: "):
+            raise CommandError("expected one stderr line 'mox-config: ...'\n" + describe(p))
+        return lines[0]
+
+    def popen(self, prog, *args, env=None, **kw):
+        """Starts a program in the background; killed at close()."""
+        kw.setdefault("stdout", subprocess.PIPE)
+        kw.setdefault("stderr", subprocess.PIPE)
+        kw.setdefault("text", True)
+        p = subprocess.Popen(self.argv(prog, *args), env=self.child_env(env), cwd=self.dir, **kw)
+        self._procs.append(p)
+        return p
+
+    # -- config files --
+
+    def read(self, path):
+        with open(os.path.join(self.dir, path), "rb") as f:
+            return f.read()
+
+    def domains_text(self):
+        with open(self.domains_path) as f:
+            return f.read()
+
+    def write_domains(self, text):
+        with open(self.domains_path, "w") as f:
+            f.write(text)
+
+    def static_text(self):
+        with open(self.config_path) as f:
+            return f.read()
+
+    def domains_conf(self):
+        """domains.conf parsed (see parse_sconf)."""
+        return parse_sconf(self.domains_text())
+
+    def static_conf(self):
+        return parse_sconf(self.static_text())
+
+    def domains(self):
+        return self.domains_conf().get("Domains", {}) or {}
+
+    def accounts(self):
+        return self.domains_conf().get("Accounts", {}) or {}
+
+    def destinations(self, account):
+        """Destinations keys of an account, as written in domains.conf."""
+        acc = self.accounts().get(account)
+        if acc is None:
+            return None
+        return sorted((acc.get("Destinations") or {}).keys())
+
+    def config_file(self, rel):
+        """Absolute path of a file named relative to the config dir."""
+        return os.path.join(self.config_dir, rel)
+
+    def dkim_key_file(self, domain, selector):
+        sel = self.domains()[domain]["DKIM"]["Selectors"][selector]
+        return self.config_file(sel["PrivateKeyFile"])
+
+    # -- data files --
+
+    def data(self, *parts):
+        return os.path.join(self.data_dir, *parts)
+
+    def account_dir(self, name):
+        return self.data("accounts", name)
+
+    def db(self, *parts):
+        """A sqlite3 connection to a database under data/ (autocommit)."""
+        conn = sqlite3.connect(self.data(*parts), timeout=30, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+
+    def auth_db(self):
+        return self.db("auth.db")
+
+    def queue_db(self):
+        return self.db("queue", "index.db")
+
+    def account_db(self, name):
+        return self.db("accounts", name, "index.db")
+
+    def query(self, parts, sql, params=()):
+        """Runs one SQL statement on data/PARTS and returns all rows."""
+        if isinstance(parts, str):
+            parts = (parts,)
+        conn = self.db(*parts)
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
