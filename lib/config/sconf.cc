@@ -34,8 +34,8 @@ const Node* Node::find(std::string_view key) const {
 }
 
 Node& Node::add(std::string key, Node child) {
-  entries.emplace_back(std::move(key), std::move(child));
-  return entries.back().second;
+  entries.push_back(NodeEntry{std::move(key), std::move(child)});
+  return entries.back().value;
 }
 
 namespace {

@@ -16,12 +16,14 @@
 
 namespace mox::config {
 
+struct NodeEntry;
+
 struct Node {
   enum class Type { kScalar, kMap, kList };
   Type type = Type::kScalar;
   int line = 0;                                       // 1-based source line; 0 if built in code
   std::string value;                                  // kScalar
-  std::vector<std::pair<std::string, Node>> entries;  // kMap, in file order
+  std::vector<NodeEntry> entries;                     // kMap, in file order
   std::vector<Node> items;                            // kList
   std::vector<std::string> comments;                  // comment lines written before this node
 
@@ -31,6 +33,11 @@ struct Node {
   // Returns the entry with this key, or nullptr.
   const Node* find(std::string_view key) const;
   Node& add(std::string key, Node child);  // kMap: appends an entry
+};
+
+struct NodeEntry {
+  std::string key;
+  Node value;
 };
 
 // Parses a whole file. Errors read "FILE:LINE: message".
