@@ -112,7 +112,7 @@ TEST(Config, FieldErrors) {
       "\t\tLocalpartCatchallSeparators:\n\t\t\t- -\n",
       "domains.conf");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("domains.conf:2:"), std::string::npos);
+  EXPECT_NE(r.error().message.find("domains.conf:4:"), std::string::npos);
   EXPECT_NE(r.error().message.find("cannot have both"), std::string::npos);
   r = parse_dynamic("Domains:\n\tx.com:\n\t\tLocalpartCatchallSeparators:\n\t\t\t- +\n\t\t\t- +\n",
                     "domains.conf");

@@ -103,8 +103,14 @@ Result<std::shared_ptr<const Config>> Config::make(const std::string& static_pat
   c->dynamic_path_ = (dir / "domains.conf").string();
   fs::path data = st.data_dir;
   c->data_dir_ = (data.is_absolute() ? data : dir / data).lexically_normal().string();
-  c->st_ = std::move(st);
-  c->dyn_ = std::move(dyn);
+  // Run every per-struct check of the schemas also on configs built in
+  // memory (admin changes), so nothing is written that could not be read.
+  Static st2;
+  MOX_TRY(static_schema().decode(static_schema().encode(st), st2, DecodeCtx{}));
+  Dynamic dyn2;
+  MOX_TRY(dynamic_schema().decode(dynamic_schema().encode(dyn), dyn2, DecodeCtx{}));
+  c->st_ = std::move(st2);
+  c->dyn_ = std::move(dyn2);
   MOX_TRY(c->finish());
   return std::shared_ptr<const Config>(std::move(c));
 }

@@ -13,6 +13,12 @@ Error field_error(const DecodeCtx& ctx, const Node& n, std::string_view msg) {
   return syntax_error(out);
 }
 
+Error field_error_at(const DecodeCtx& ctx, const Node& n, std::string_view field,
+                     std::string_view msg) {
+  const Node* f = n.find(field);
+  return field_error(ctx, f ? *f : n, msg);
+}
+
 void SchemaBase::field_paths(const std::string& prefix, std::vector<std::string>& out) const {
   for (const auto& d : docs_) {
     std::string p = prefix.empty() ? d.name : prefix + "." + d.name;

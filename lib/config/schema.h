@@ -42,6 +42,9 @@ struct DecodeCtx {
 };
 
 Error field_error(const DecodeCtx& ctx, const Node& n, std::string_view msg);
+// As field_error, at the line of the struct's field `field` when present.
+Error field_error_at(const DecodeCtx& ctx, const Node& n, std::string_view field,
+                     std::string_view msg);
 
 class SchemaBase {
  public:
@@ -61,7 +64,11 @@ class Schema : public SchemaBase {
 
   Schema& str(const char* name, std::string T::*m, const char* doc) {
     return scalar(name, FieldType::kString, doc,
-                  [m](T& t, const Node& n, const DecodeCtx&) -> Status {
+                  [m](T& t, const Node& n, const DecodeCtx& c) -> Status {
+                    // A value is one line: sconf cannot represent line breaks.
+                    if (n.value.find_first_of("\r\n") != std::string::npos) {
+                      return field_error(c, n, "value cannot contain a line break");
+                    }
                     t.*m = n.value;
                     return {};
                   },
@@ -124,6 +131,9 @@ class Schema : public SchemaBase {
           if (n.type != Node::Type::kList) return field_error(c, n, "expected a list");
           for (const auto& item : n.items) {
             if (item.type != Node::Type::kScalar) return field_error(c, item, "expected a value");
+            if (item.value.find_first_of("\r\n") != std::string::npos) {
+              return field_error(c, item, "value cannot contain a line break");
+            }
             (t.*m).push_back(item.value);
           }
           return {};

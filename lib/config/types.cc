@@ -255,9 +255,9 @@ const Schema<Domain>& domain_schema() {
               "Address that receives TLS reports.")
       .check([](Domain& d, const Node& n, const DecodeCtx& c) -> Status {
         if (!d.localpart_catchall_separator.empty() && !d.localpart_catchall_separators.empty()) {
-          return field_error(c, n,
-                             "cannot have both LocalpartCatchallSeparator and "
-                             "LocalpartCatchallSeparators");
+          return field_error_at(c, n, "LocalpartCatchallSeparators",
+                                "cannot have both LocalpartCatchallSeparator and "
+                                "LocalpartCatchallSeparators");
         }
         d.localpart_catchall_separators_effective = d.localpart_catchall_separators;
         if (!d.localpart_catchall_separator.empty()) {
@@ -265,9 +265,13 @@ const Schema<Domain>& domain_schema() {
         }
         std::set<std::string> seen;
         for (const auto& sep : d.localpart_catchall_separators_effective) {
-          if (sep.empty()) return field_error(c, n, "empty localpart catchall separator");
+          if (sep.empty()) {
+            return field_error_at(c, n, "LocalpartCatchallSeparators",
+                                  "empty localpart catchall separator");
+          }
           if (!seen.insert(sep).second) {
-            return field_error(c, n, "duplicate localpart catchall separator \"" + sep + "\"");
+            return field_error_at(c, n, "LocalpartCatchallSeparators",
+                                  "duplicate localpart catchall separator \"" + sep + "\"");
           }
         }
         return {};
@@ -301,10 +305,12 @@ const Schema<Account>& account_schema() {
       .check([](Account& a, const Node& n, const DecodeCtx& c) -> Status {
         if (a.domain.empty()) return field_error(c, n, "Domain is required");
         if (a.login_disabled.size() > 256) {
-          return field_error(c, n, "LoginDisabled message longer than 256 characters");
+          return field_error_at(c, n, "LoginDisabled",
+                                "LoginDisabled message longer than 256 characters");
         }
         if (!printable_ascii(a.login_disabled)) {
-          return field_error(c, n, "LoginDisabled message must be printable ASCII");
+          return field_error_at(c, n, "LoginDisabled",
+                                "LoginDisabled message must be printable ASCII");
         }
         if (a.max_outgoing_messages_per_day < 0 || a.quota_message_size < 0) {
           return field_error(c, n, "limits cannot be negative");

@@ -18,6 +18,7 @@ Typical use:
             self.assertEqual(r.stdout, "admin\\n")
 """
 
+import atexit
 import contextlib
 import getpass
 import os
@@ -152,10 +153,18 @@ class MoxEnv:
 
     `testcase` (a unittest.TestCase) is optional; when given, cleanup is
     registered with it, so the directory goes away at the end of the test
-    (unless MOX_KEEP=1)."""
+    (unless MOX_KEEP=1).
+
+    quickstart=True runs `mox-config quickstart` once per process and set of
+    arguments and copies the result (with the same DKIM keys, TLS key and
+    password) into each new MoxEnv, which saves the key generation time;
+    fresh=True runs quickstart for this environment itself. quickstart=False
+    leaves the directory empty."""
+
+    _templates = {}
 
     def __init__(self, testcase=None, address=ADDRESS, hostname=HOSTNAME, quickstart=True,
-                 user=None):
+                 user=None, fresh=False):
         self.dir = os.path.realpath(tempfile.mkdtemp(prefix="mox-e2e-"))
         self.config_dir = os.path.join(self.dir, "config")
         self.config_path = os.path.join(self.config_dir, "mox.conf")
@@ -170,8 +179,20 @@ class MoxEnv:
         self._procs = []
         if testcase is not None:
             testcase.addCleanup(self.close)
-        if quickstart:
+        if quickstart and fresh:
             self.quickstart(user=user)
+        elif quickstart:
+            self._clone((address, hostname, user))
+
+    def _clone(self, key):
+        tpl = MoxEnv._templates.get(key)
+        if tpl is None:
+            tpl = MoxEnv(None, address=key[0], hostname=key[1], user=key[2], fresh=True)
+            MoxEnv._templates[key] = tpl
+            atexit.register(tpl.close)
+        shutil.copytree(tpl.dir, self.dir, symlinks=True, dirs_exist_ok=True)
+        self.password = tpl.password
+        self.quickstart_output = tpl.quickstart_output
 
     # -- lifecycle --
 

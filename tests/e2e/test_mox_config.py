@@ -175,6 +175,9 @@ class Base(unittest.TestCase):
 # ---------------------------------------------------------------------------
 
 class QuickstartTest(Base):
+    def setUp(self):
+        self.env = moxtest.MoxEnv(self, fresh=True)
+
     def test_output_and_files(self):
         env = self.env
         out = env.quickstart_output
@@ -275,7 +278,7 @@ class DomainTest(Base):
             self.assertFails("domain", "add", "new.example", "nobody")
             self.assertFails("domain", "add", "new.example", "admin", "admin2")
             self.assertFails("domain", "add", "bad..example", "admin")
-            self.assertFails("domain", "add", "-bad.example", "admin")
+            self.assertFails("domain", "add", "bad-.example", "admin")
             self.assertFails("domain", "add", "bad_domain!.example", "admin")
             self.assertFails("domain", "add", "new.example", "carl", "carl+x")
             os.makedirs(env.account_dir("ghost"))
@@ -400,18 +403,31 @@ class AccountTest(Base):
         self.assertFails("account", "addresses", "nosuch")
 
     def test_disable_message_rules(self):
+        # SPEC B §6.1: non-empty, at most 256 characters, printable ASCII; a
+        # refused message leaves domains.conf as it was (and readable).
         env = self.env
+        orig = env.domains_text()
+        for msg in ("", "x" * 257, "caf\u00e9 closed", "line1\nline2", "tab\there", "bell\x07"):
+            with self.subTest(message=msg[:20]):
+                try:
+                    with self.unchanged():
+                        self.assertFails("account", "disable", "admin", msg)
+                    env.config("account", "list")
+                finally:
+                    env.write_domains(orig)
         with self.unchanged():
-            self.assertFails("account", "disable", "admin", "")
-            self.assertFails("account", "disable", "admin", "x" * 257)
-            self.assertFails("account", "disable", "admin", "caf\u00e9 closed")
-            self.assertFails("account", "disable", "admin", "line1\nline2")
-            self.assertFails("account", "disable", "admin", "tab\there")
             self.assertFails("account", "disable", "nosuch", "message")
             self.assertFails("account", "enable", "nosuch")
         env.config("account", "disable", "admin", "y" * 256)
         self.assertEqual(env.accounts()["admin"]["LoginDisabled"], "y" * 256)
         env.config("test")
+
+    def test_bad_account_names(self):
+        with self.unchanged():
+            for name in ("../evil", "a/b", "", ".", ".."):
+                with self.subTest(name=name):
+                    self.assertFails("account", "add", name, "evil@" + D)
+        self.assertEqual(sorted(os.listdir(self.env.data("accounts"))), ["admin"])
 
     def test_add_errors(self):
         env = self.env
@@ -828,7 +844,9 @@ class CrashTest(AccountRmBase):
         listing = sorted(os.listdir(env.config_dir))
         self.crash("config-write-before-rename", "address", "add", "new@" + D, "admin")
         self.assertEqual(env.domains_text(), before)
-        self.assertEqual(sorted(os.listdir(env.config_dir)), listing)
+        # No partial or temporary file (the lock file stays, it is reused).
+        after = [f for f in os.listdir(env.config_dir) if f != "domains.conf.lock"]
+        self.assertEqual(sorted(after), [f for f in listing if f != "domains.conf.lock"])
         env.config("test")
         # The lock died with the process; the next change works.
         env.config("address", "add", "new@" + D, "admin")
