@@ -29,7 +29,10 @@ int main(int argc, char** argv) {
     return mox::kExitUsage;
   }
   auto path = mox::find_program("mox-" + first);
-  if (!path) return mox::fail("mox", path.error());
+  if (!path) {
+    (void)mox::fail("mox", path.error());
+    return mox::kExitUsage;  // an unknown program name is a usage error
+  }
   std::vector<std::string> args(argv + 2, argv + argc);
   return mox::fail("mox", mox::exec_program(*path, args));
 }

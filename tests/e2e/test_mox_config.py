@@ -916,7 +916,7 @@ class UsageTest(unittest.TestCase):
         p = env.run("mox", "config", "account", "nosuch", expect=2)
         p = env.run("mox", "config", "account", "rm", "nosuch", expect=1)
         self.assertTrue(p.stderr.startswith("mox-config: "))
-        env.run("mox", "nosuch", expect=1)
+        env.run("mox", "nosuch", expect=2)
 
     def test_missing_config(self):
         env = self.env
