@@ -1,0 +1,47 @@
+#include "auth/credentials.h"
+
+#include "store/account.h"
+
+namespace mox::auth {
+namespace {
+
+Error unknown_user() { return not_found("unknown user"); }
+
+}  // namespace
+
+Result<bool> account_removal_pending(store::Db& auth_db, const std::string& account) {
+  MOX_ASSIGN(auto q, auth_db.prepare("SELECT 1 FROM AccountRemove WHERE AccountName=?"));
+  q.bind(1, account);
+  return q.step();
+}
+
+Result<sasl::AuthUser> AccountCredentials::lookup(std::string_view username) {
+  Result<smtp::Address> addr = smtp::Address::parse(username);
+  if (!addr.ok()) return unknown_user();
+  const config::LookupResult r =
+      config::Lookup(config_).address(*addr, /*check_domain_disabled=*/false);
+  // A catchall destination key starts with "@": not a login (see header).
+  if (r.status != config::LookupResult::Status::kFound || r.canonical.empty() ||
+      r.canonical[0] == '@') {
+    return unknown_user();
+  }
+  const config::Account* acc = config_.account(r.account);
+  if (acc == nullptr) return unknown_user();
+  MOX_ASSIGN(bool removed, account_removal_pending(auth_db_, r.account));
+  if (removed) return unknown_user();
+
+  sasl::AuthUser u;
+  u.account = r.account;
+  u.login_address = addr->str();
+  u.login_disabled = acc->login_disabled;
+  // An account whose store was never created has no password yet.
+  Result<store::AccountStore> st = store::AccountStore::open(config_.account_dir(r.account), false);
+  if (!st.ok()) {
+    if (st.error().kind == ErrorKind::kNotFound) return u;
+    return std::move(st).error();
+  }
+  MOX_ASSIGN(u.password, st->password());
+  return u;
+}
+
+}  // namespace mox::auth

@@ -1,0 +1,51 @@
+// The real credential lookup for the SASL mechanisms (sasl::Credentials):
+// usernames resolved through the loaded config, passwords read from the
+// account stores.
+//
+// Which usernames log in (SPEC B §2.3, §9; decided here):
+//   - any address of the account, parsed as smtp::Address, also with a
+//     catchall-separator suffix ("mjl+tag@example.com") and in any case when
+//     the domain is not case-sensitive: the canonical address must be one of
+//     the account's Destinations;
+//   - NOT an arbitrary localpart matched only by a domain catchall
+//     destination ("@example.com"), nor the postmaster fallback: mox's
+//     LookupAddress falls through to the catchall, which lets any made-up
+//     address log in to the catchall account and files every typo as that
+//     account's failed attempt. A deliberate difference from mox;
+//   - not the account name (mox neither);
+//   - accounts with a pending removal (AccountRemove row in auth.db) are
+//     unknown, like lib/admin's open_account (which servers must not link);
+//   - a disabled domain does not prevent login (SPEC B §6.2).
+// No NFC normalisation (no ICU): usernames are compared as parsed.
+//
+// Each lookup opens the account's store with its shared lock (SPEC A.3) only
+// long enough to read the password record.
+// Thread-safety: one thread at a time (the auth.db handle is not shared).
+#pragma once
+
+#include "config/config.h"
+#include "sasl/credentials.h"
+#include "store/sqlite.h"
+
+namespace mox::auth {
+
+class AccountCredentials final : public sasl::Credentials {
+ public:
+  // Both must outlive this object; auth_db is data/auth.db (open_auth_db).
+  AccountCredentials(const config::Config& config, store::Db& auth_db)
+      : config_(config), auth_db_(auth_db) {}
+
+  // Errors: kNotFound for a malformed, unknown or removed username (message
+  // without the username's secrets, which it has none of, but also without
+  // distinguishing the cases); kInternal/kTemporary for database errors.
+  Result<sasl::AuthUser> lookup(std::string_view username) override;
+
+ private:
+  const config::Config& config_;
+  store::Db& auth_db_;
+};
+
+// True if auth.db records a pending removal of the account (SPEC B §1.1).
+Result<bool> account_removal_pending(store::Db& auth_db, const std::string& account);
+
+}  // namespace mox::auth

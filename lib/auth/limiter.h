@@ -1,0 +1,64 @@
+// The per-IP failed-authentication limiter (SPEC B §9, SPEC A.3), shared by
+// every process through auth.db's AuthFailure table.
+//
+// Limits, per class of the remote address (as mox):
+//   exact IPv4, or IPv6 /64:   10 failures per minute, 50 per 24 hours
+//   IPv4 /26,   or IPv6 /48:   30 per minute,          150 per 24 hours
+//   IPv4 /21,   or IPv6 /32:   90 per minute,          450 per 24 hours
+// Authentication is refused for an address while any of its classes has
+// reached a limit; the protocol then says "421 4.7.0 too many auth failures"
+// (submission) or "* BYE too many auth failures" (IMAP).
+//
+// Storage: one row per failure, keyed by the address's exact class (IPv4
+// address, or IPv6 /64), as fixed-width hex ("4:c0000201", "6:20010db800000000")
+// so that the wider classes are key ranges (BETWEEN) served by the
+// (IPKey, Time) index. Windows slide (a failure counts for 60 s, resp. 24 h,
+// after it happened); mox uses fixed windows. A success deletes the exact
+// key's rows, which removes that address's failures from every class, as
+// mox's Reset does; failures of neighbours in a wider class remain.
+// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) count as IPv4.
+//
+// Thread- and process-safety: each call is one SQLite statement or one
+// transaction; concurrent processes may call these on their own handles.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "store/sqlite.h"
+#include "util/result.h"
+
+namespace mox::auth {
+
+struct LimiterClass {
+  int ipv4_bits, ipv6_bits;
+  int64_t per_minute, per_day;
+};
+inline constexpr LimiterClass kLimiterClasses[] = {
+    {32, 64, 10, 50},
+    {26, 48, 30, 150},
+    {21, 32, 90, 450},
+};
+inline constexpr int64_t kLimiterMinute = 60;
+inline constexpr int64_t kLimiterDay = 24 * 60 * 60;
+
+// The AuthFailure key of an address: "4:" + 8 hex digits, or "6:" + 16 hex
+// digits of the /64. Accepts textual IPv4 and IPv6 (a "%zone" suffix is
+// ignored). Errors: kSyntax for anything else.
+Result<std::string> limiter_key(std::string_view ip);
+
+// False if the address may not try to authenticate now (a limit reached).
+Result<bool> auth_allowed(store::Db& db, std::string_view ip, int64_t now);
+
+// Records a failed authentication, and prunes this range's expired rows.
+Status auth_failed(store::Db& db, std::string_view ip, int64_t now);
+
+// A successful authentication: forgets the address's failures.
+Status auth_succeeded(store::Db& db, std::string_view ip);
+
+// Deletes every failure older than 24 hours; returns how many. For the
+// periodic cleanup (mox-config cleanup, the queue daemon).
+Result<int64_t> prune_auth_failures(store::Db& db, int64_t now);
+
+}  // namespace mox::auth

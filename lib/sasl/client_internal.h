@@ -1,0 +1,14 @@
+// Pieces shared by the client mechanism implementations; not part of the
+// module's interface.
+#pragma once
+
+#include <memory>
+
+#include "auth/scram.h"
+#include "sasl/client.h"
+
+namespace mox::sasl {
+
+std::unique_ptr<ClientMechanism> new_client_scram(auth::ScramMechanism m, ClientCredentials creds);
+
+}  // namespace mox::sasl
