@@ -1,0 +1,55 @@
+// Server-side TLS contexts for the SMTP and IMAP servers: certificates from
+// the listener's TLS config picked by SNI, modern protocol versions and
+// ciphers, optional client certificates (SPEC B §7.2) and session tickets
+// shared between processes (SPEC A.3, tls/tickets.h).
+//
+// The returned SSL_CTX is configured once and then only read: share it
+// between connection threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "config/types.h"
+#include "tls/certs.h"
+#include "tls/handles.h"
+#include "util/result.h"
+
+namespace mox::tls {
+
+struct ServerTLSOptions {
+  // Ask for, but do not require, a client certificate (SPEC B §7.2:
+  // submission(s) and IMAP(S), unless TLS.ClientAuthDisabled). Any chain
+  // is accepted in the handshake; only its public key counts later, so
+  // SSL_get_verify_result() means nothing here. A per-connection verify
+  // callback (Conn::start_tls_server's `prepare`) may still reject it.
+  bool request_client_cert = false;
+  // Session-ticket key file shared by all processes (tls/tickets.h), e.g.
+  // default_ticket_key_file(config). Empty: OpenSSL's per-process keys, so
+  // sessions resume only within one process.
+  std::string ticket_key_file;
+  // Unix seconds, for ticket key rotation; default: the system clock.
+  std::function<int64_t()> now;
+};
+
+// <data dir>/tls-ticket-keys.
+std::string default_ticket_key_file(const config::Config& config);
+
+// Loads every TLS.KeyCerts entry (paths relative to the config directory,
+// Config::config_path); the first is the default certificate, the others
+// are chosen by SNI. MinVersion "TLSv1.2" (default) or "TLSv1.3".
+// Errors: user_error without KeyCerts or for a key that does not match its
+// certificate, not_found / syntax_error for missing or unreadable files.
+Result<SslCtxPtr> make_server_ctx(const config::Config& config, const config::TLSConfig& tls,
+                                  const ServerTLSOptions& opts);
+
+// The same from loaded certificates (tests, tools). `certs` must not be
+// empty; `min_version` as TLSConfig::min_version.
+Result<SslCtxPtr> make_server_ctx(std::vector<CertKey> certs, std::string_view min_version,
+                                  const ServerTLSOptions& opts);
+
+}  // namespace mox::tls
