@@ -8,6 +8,7 @@
 #include "auth/password.h"
 #include "queue/queuedb.h"
 #include "smtp/address.h"
+#include "store/notify.h"
 #include "util/fs.h"
 
 namespace mox::admin {
@@ -77,6 +78,9 @@ Status account_rm(const std::string& cfg, const std::string& account) {
     return {};
   });
   if (!r) return std::move(r).error();
+  // Sessions that hold the account (and so keep the removal pending) wake up,
+  // find it gone from the config and end (SPEC A.3).
+  (void)store::notify_account_change(c->account_dir(account));
   crashpoint("account-rm-after-config");
   MOX_TRY(remove_account_data(**r, account));
   return {};

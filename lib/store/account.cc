@@ -52,6 +52,21 @@ CREATE TABLE Subscription (
   Name TEXT PRIMARY KEY
 );
 )",
+    // 2: message IDs are reserved from Account.NextMessageID before the
+    // message file is written (see store/deliver.cc), so an ID is never handed
+    // out twice, even when its delivery crashed. The trigger refuses a row
+    // whose ID was not reserved, e.g. one inserted with an automatic rowid.
+    R"(
+ALTER TABLE Account ADD COLUMN NextMessageID INTEGER NOT NULL DEFAULT 1;
+UPDATE Account SET NextMessageID = 1 + MAX(
+  COALESCE((SELECT MAX(ID) FROM Message), 0),
+  COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'Message'), 0));
+CREATE TRIGGER MessageIDReserved BEFORE INSERT ON Message
+WHEN NEW.ID IS NULL OR NEW.ID < 1 OR NEW.ID >= (SELECT NextMessageID FROM Account)
+BEGIN
+  SELECT RAISE(ABORT, 'message ID not reserved from Account.NextMessageID');
+END;
+)",
 };
 
 Status create_default_mailboxes(Db& db) {

@@ -171,7 +171,11 @@ Tx::~Tx() {
 Status Tx::commit() {
   Db* db = db_;
   db_ = nullptr;
-  return db->exec("COMMIT");
+  Status st = db->exec("COMMIT");
+  // A failed COMMIT may leave the transaction open (e.g. SQLITE_BUSY); end it
+  // so that the connection stays usable.
+  if (!st && !sqlite3_get_autocommit(db->raw())) (void)db->exec("ROLLBACK");
+  return st;
 }
 
 }  // namespace mox::store

@@ -1,0 +1,132 @@
+#include "store/check.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <set>
+
+#include "store/msgfile.h"
+#include "store/msgpath.h"
+
+namespace mox::store {
+namespace {
+namespace fs = std::filesystem;
+
+struct FileScan {
+  std::vector<int64_t> ids;  // sorted
+  std::vector<std::string> unexpected;
+};
+
+// The ID a file name stands for, if `sub/name` is exactly where that ID lives.
+std::optional<int64_t> message_id_of(const std::string& sub, const std::string& name) {
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), id);
+  if (ec != std::errc() || end != name.data() + name.size() || id <= 0) return std::nullopt;
+  if (message_rel_path(id) != sub + "/" + name) return std::nullopt;  // e.g. leading zeros
+  return id;
+}
+
+Result<FileScan> scan_message_files(const std::string& account_dir) {
+  FileScan out;
+  std::string msg = account_dir + "/msg";
+  std::error_code ec;
+  if (!fs::exists(msg, ec)) return out;
+  for (fs::directory_iterator d(msg, ec), end; !ec && d != end; d.increment(ec)) {
+    std::string sub = d->path().filename().string();
+    if (!d->is_directory(ec)) {
+      out.unexpected.push_back(d->path().string());
+      continue;
+    }
+    std::error_code ec2;
+    for (fs::directory_iterator f(d->path(), ec2); !ec2 && f != end; f.increment(ec2)) {
+      auto id = message_id_of(sub, f->path().filename().string());
+      if (id && f->is_regular_file(ec2)) {
+        out.ids.push_back(*id);
+      } else {
+        out.unexpected.push_back(f->path().string());
+      }
+    }
+    if (ec2) return internal_error("listing " + d->path().string() + ": " + ec2.message());
+  }
+  if (ec) return internal_error("listing " + msg + ": " + ec.message());
+  std::sort(out.ids.begin(), out.ids.end());
+  return out;
+}
+
+Result<std::vector<std::string>> scan_temp_files(const std::string& account_dir) {
+  std::vector<std::string> out;
+  std::string tmp = account_dir + "/tmp";
+  std::error_code ec;
+  if (!fs::exists(tmp, ec)) return out;
+  for (fs::directory_iterator f(tmp, ec), end; !ec && f != end; f.increment(ec)) {
+    out.push_back(f->path().string());
+  }
+  if (ec) return internal_error("listing " + tmp + ": " + ec.message());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Compares sorted file IDs with the rows, in ID order.
+Status compare_rows(Db& db, const std::vector<int64_t>& files, CheckReport& r) {
+  MOX_ASSIGN(Stmt q, db.prepare("SELECT ID, Expunged FROM Message ORDER BY ID"));
+  size_t fi = 0;
+  while (true) {
+    MOX_ASSIGN(bool row, q.step());
+    if (!row) break;
+    int64_t id = q.col_int(0);
+    bool expunged = q.col_int(1) != 0;
+    for (; fi < files.size() && files[fi] < id; ++fi) r.orphan_files.push_back(files[fi]);
+    bool has_file = fi < files.size() && files[fi] == id;
+    if (has_file) {
+      ++fi;
+    } else if (!expunged) {
+      r.missing_files.push_back(id);  // an expunged row's file may be gone already
+    }
+  }
+  for (; fi < files.size(); ++fi) r.orphan_files.push_back(files[fi]);
+  return {};
+}
+
+Status remove_file(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return internal_error("remove " + path + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
+Status repair(const std::string& dir, CheckReport& r) {
+  std::set<std::string> dirs;
+  for (int64_t id : r.orphan_files) {
+    std::string path = message_file_path(dir, id);
+    MOX_TRY(remove_file(path));
+    dirs.insert(fs::path(path).parent_path().string());
+    ++r.removed;
+  }
+  for (const auto& path : r.stale_temp_files) {
+    MOX_TRY(remove_file(path));
+    ++r.removed;
+  }
+  for (const auto& d : dirs) MOX_TRY(fsync_dir(d));
+  return {};
+}
+
+}  // namespace
+
+Result<CheckReport> check_account(AccountStore& account, bool repair_files) {
+  const std::string& dir = account.dir();
+  MOX_ASSIGN(FileLock lock, lock_message_files(dir, FileLock::Mode::kExclusive));
+  CheckReport r;
+  MOX_ASSIGN(FileScan files, scan_message_files(dir));
+  r.unexpected_files = std::move(files.unexpected);
+  MOX_ASSIGN(r.stale_temp_files, scan_temp_files(dir));
+  MOX_TRY(compare_rows(account.db(), files.ids, r));
+  if (repair_files) MOX_TRY(repair(dir, r));
+  return r;
+}
+
+}  // namespace mox::store

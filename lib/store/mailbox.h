@@ -1,0 +1,33 @@
+// Mailbox names and on-demand creation inside an account transaction.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "store/sqlite.h"
+#include "util/result.h"
+
+namespace mox::store {
+
+// Checks a mailbox name and returns its stored form. Names are UTF-8 with "/"
+// as hierarchy separator: not empty, no empty levels (leading, trailing or
+// doubled "/"), no control characters, no "%" or "*" (LIST wildcards, RFC 9051
+// §6.3.9), no leading "#" (namespaces, RFC 9051 §5.1.2). "INBOX" is
+// case-insensitive (RFC 9051 §5.1) and stored as "Inbox", also as the first
+// level of a hierarchy ("inbox/x" → "Inbox/x"), as mox does.
+Result<std::string> normalize_mailbox_name(std::string_view name);
+
+struct MailboxRef {
+  int64_t id = 0;
+  int64_t uidnext = 0;
+  bool created = false;  // by this call
+};
+
+// Must run inside a write transaction (Tx). Finds mailbox `name` (already
+// normalized); if missing and `create` is set, creates it and any missing
+// parents with CreateModSeq = ModSeq = `modseq`, a fresh UIDValidity each,
+// and subscribes them. Missing and !create: kNotFound (IMAP [TRYCREATE]).
+Result<MailboxRef> ensure_mailbox(Db& db, const std::string& name, bool create, int64_t modseq);
+
+}  // namespace mox::store

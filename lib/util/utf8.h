@@ -1,0 +1,20 @@
+// UTF-8 helpers (RFC 3629).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mox {
+
+// True when `s` is well-formed UTF-8: shortest forms only, no surrogates,
+// nothing above U+10FFFF (RFC 3629 §3).
+bool valid_utf8(std::string_view s);
+// Returns `s` with every ill-formed sequence replaced by U+FFFD (the
+// "maximal subpart" practice of Unicode §3.9 is not followed: each bad byte
+// becomes one U+FFFD).
+std::string sanitize_utf8(std::string_view s);
+// Appends the UTF-8 encoding of code point `cp` (<= U+10FFFF, not a surrogate).
+void append_utf8(std::string& out, uint32_t cp);
+
+}  // namespace mox
