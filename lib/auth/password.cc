@@ -1,5 +1,7 @@
 #include "auth/password.h"
 
+#include "util/utf8.h"
+
 // OpenSSL 3 deprecates the low-level MD5 API, but it is the only way to read
 // and resume MD5's intermediate state, which the stored CRAM-MD5 secret is.
 // Only this file uses it.
@@ -144,12 +146,6 @@ std::string_view as_view(const std::array<unsigned char, kMd5DigestSize>& a) {
 
 }  // namespace
 
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    if (!next_code_point(s, i)) return false;
-  }
-  return true;
-}
 
 Result<std::string> prepare_password(std::string_view password) {
   // RFC 8265 §4.2.2 / RFC 8264 §7: the result must not be empty.

@@ -21,8 +21,11 @@
 #include <string_view>
 
 #include "util/result.h"
+#include "util/utf8.h"
 
 namespace mox::auth {
+
+using mox::valid_utf8;
 
 enum class ScramHash { kSha1, kSha256 };
 
@@ -50,9 +53,6 @@ constexpr size_t kSaltSize = 16;
 constexpr int kScramSha1Iterations = 8192;    // as mox
 constexpr int kScramSha256Iterations = 4096;  // as mox; RFC 7677 §4 minimum
 
-// True if s is well-formed UTF-8 (RFC 3629 §4: no overlong forms, no
-// surrogates, nothing above U+10FFFF).
-bool valid_utf8(std::string_view s);
 
 // The PRECIS OpaqueString profile (RFC 8265 §4.2) as far as it goes without
 // Unicode tables: s must be non-empty, valid UTF-8 without control characters

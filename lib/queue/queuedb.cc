@@ -2,7 +2,12 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include "store/msgfile.h"
 #include "store/msgpath.h"
+#include "store/notify.h"
 #include "util/fs.h"
 
 namespace mox::queue {
@@ -50,7 +55,7 @@ Result<store::Db> open_queue_db(const std::string& data_dir) {
 }
 
 std::string queue_message_path(const std::string& data_dir, int64_t id) {
-  return data_dir + "/queue/msg/" + store::message_rel_path(id);
+  return store::message_file_path(data_dir + "/queue", id);
 }
 
 Result<std::vector<QueuedSender>> queued_senders(store::Db& db, const std::string& account) {
@@ -99,6 +104,52 @@ Result<int64_t> remove_account_suppressions(store::Db& db, const std::string& ac
   MOX_ASSIGN(auto q, db.prepare("DELETE FROM Suppression WHERE Account=?"));
   MOX_TRY(q.bind(1, account).run());
   return static_cast<int64_t>(db.changes());
+}
+
+Result<std::vector<int64_t>> add_message(store::Db& db, const std::string& data_dir,
+                                         const NewMessage& m, int64_t now) {
+  if (m.recipients.empty()) return user_error("no recipients");
+  std::string qdir = data_dir + "/queue";
+  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  MOX_ASSIGN(auto ins, db.prepare(
+                           "INSERT INTO Msg (BaseID, Queued, SenderAccount, SenderLocalpart, "
+                           "SenderDomain, RecipientLocalpart, RecipientDomain, NextAttempt, "
+                           "Has8bit, SMTPUTF8, Size, MessageID, Subject) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  std::vector<int64_t> ids;
+  int64_t base = 0;
+  int64_t size = static_cast<int64_t>(m.prefix.size()) + m.size;
+  for (const auto& r : m.recipients) {
+    ins.reset();
+    ins.bind(1, base).bind(2, now).bind(3, m.sender_account).bind(4, m.sender_localpart);
+    ins.bind(5, m.sender_domain).bind(6, r.localpart).bind(7, r.domain).bind(8, now);
+    ins.bind(9, int64_t{m.has_8bit}).bind(10, int64_t{m.smtputf8}).bind(11, size);
+    ins.bind(12, m.message_id).bind(13, m.subject);
+    MOX_TRY(ins.run());
+    ids.push_back(db.last_insert_id());
+    if (base == 0) {
+      base = ids[0];
+      MOX_ASSIGN(auto up, db.prepare("UPDATE Msg SET BaseID=? WHERE ID=?"));
+      MOX_TRY(up.bind(1, base).bind(2, base).run());
+    }
+  }
+  // The files are durable before the rows are committed (DESIGN.md).
+  MOX_TRY(store::write_message_file(qdir, ids[0], m.prefix, m.source_fd, 0));
+  for (size_t i = 1; i < ids.size(); ++i) {
+    std::string to = queue_message_path(data_dir, ids[i]);
+    MOX_TRY(mkdir_all(to.substr(0, to.rfind('/')), 0770));
+    if (::link(queue_message_path(data_dir, ids[0]).c_str(), to.c_str()) != 0) {
+      return internal_error("linking queue message file: " + std::string(std::strerror(errno)));
+    }
+    MOX_TRY(fsync_dir(to.substr(0, to.rfind('/'))));
+  }
+  crashpoint("queue-add-before-commit");
+  if (auto st = tx.commit(); !st) {
+    for (int64_t id : ids) ::unlink(queue_message_path(data_dir, id).c_str());
+    return std::move(st).error();
+  }
+  (void)store::notify_account_change(qdir);
+  return ids;
 }
 
 }  // namespace mox::queue

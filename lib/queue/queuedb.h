@@ -29,4 +29,25 @@ Result<int64_t> fail_account_messages(store::Db& db, const std::string& data_dir
                                       int64_t keep_retired_seconds, int64_t now);
 Result<int64_t> remove_account_suppressions(store::Db& db, const std::string& account);
 
+struct QueueRecipient {
+  std::string localpart, domain;
+};
+
+// A submitted message for remote recipients (SPEC B §10.2).
+struct NewMessage {
+  std::string sender_account, sender_localpart, sender_domain;
+  std::vector<QueueRecipient> recipients;
+  bool has_8bit = false, smtputf8 = false;
+  std::string message_id, subject;
+  std::string prefix;  // written before the message (Received:, DKIM-Signature:)
+  int source_fd = -1;  // the spooled message, read from offset 0
+  int64_t size = 0;    // of the spooled message, without prefix
+};
+
+// Adds one Msg row per recipient (sharing a BaseID), each with a durable
+// message file, committed only after the files are on disk. Wakes a running
+// `mox-queue serve` (change notification on data/queue). Returns the IDs.
+Result<std::vector<int64_t>> add_message(store::Db& db, const std::string& data_dir,
+                                         const NewMessage& m, int64_t now);
+
 }  // namespace mox::queue

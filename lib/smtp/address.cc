@@ -2,29 +2,10 @@
 
 #include <cstring>
 
+#include "util/utf8.h"
+
 namespace mox::smtp {
 
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : -1;
-    if (n < 0 || (n == 1 && c < 0xc2)) return false;
-    if (i + static_cast<size_t>(n) >= s.size()) return false;
-    uint32_t cp = n == 0 ? c : c & (0x3f >> n);
-    for (int k = 1; k <= n; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    i += n + 1;
-  }
-  return true;
-}
 
 bool is_atext(unsigned char c) {
   if (c >= 0x80) return true;

@@ -53,6 +53,5 @@ class Address {
 };
 
 bool is_atext(unsigned char c);  // RFC 5322 atext, plus UTF-8 octets (RFC 6531)
-bool valid_utf8(std::string_view s);
 
 }  // namespace mox::smtp

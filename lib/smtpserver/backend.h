@@ -1,0 +1,85 @@
+// What an SMTP session needs from the rest of the system: recipient and
+// sender checks, credentials, spooling and delivery. Implemented over the
+// config and stores in delivery.cc; replaced by fakes in tests.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sasl/sasl.h"
+#include "smtp/address.h"
+#include "smtp/reply.h"
+#include "util/result.h"
+
+namespace mox::smtpserver {
+
+struct TLSState {
+  bool active = false;
+  std::string description;                  // for login attempts and Received
+  std::optional<std::string> channel_binding;  // tls-exporter (RFC 9266)
+};
+
+struct Recipient {
+  smtp::Address address;
+  bool local = false;
+  std::string account, mailbox;  // local recipients
+};
+
+struct Transaction {
+  std::optional<smtp::Address> from;  // nullopt: null reverse-path "<>"
+  bool smtputf8 = false;
+  bool body_8bitmime = false;
+  std::vector<Recipient> rcpts;
+};
+
+// Where message content is spooled while it arrives (a temp file).
+class Spool {
+ public:
+  virtual ~Spool() = default;
+  virtual Status append(std::string_view bytes) = 0;
+};
+
+struct SessionInfo {
+  bool submission = false;
+  std::string ehlo, account, username;
+  TLSState tls;
+  bool esmtp = false;
+  int64_t size = 0;
+  bool has_8bit = false;
+  std::string header;  // header section of the message
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  enum class RcptStatus { kLocal, kRemote, kUnknown, kDomainDisabled };
+  struct RcptResult {
+    RcptStatus status = RcptStatus::kUnknown;
+    std::string account, mailbox;
+  };
+  virtual RcptResult check_recipient(const smtp::Address& a) = 0;
+
+  enum class SenderStatus { kOk, kNotAllowed, kDomainDisabled };
+  // Submission: may `account` use `from` (SPEC B §6.2)?
+  virtual SenderStatus check_sender(const std::string& account, const smtp::Address& from) = 0;
+
+  // Per-IP failed-auth limiter shared between processes (SPEC B §9).
+  virtual bool auth_allowed() = 0;
+  // Records a login attempt and updates the limiter.
+  virtual void auth_attempt(std::string_view mech, std::string_view username,
+                            std::string_view account, std::string_view result) = 0;
+  virtual sasl::Context sasl_context(const TLSState& tls) = 0;
+
+  virtual Result<std::unique_ptr<Spool>> begin_message() = 0;
+  // Delivers or queues the spooled message; the reply is sent as is. The
+  // message must be durable before a 2xx reply is returned.
+  virtual smtp::Reply deliver(const SessionInfo& info, const Transaction& tx,
+                              std::unique_ptr<Spool> spool) = 0;
+};
+
+}  // namespace mox::smtpserver

@@ -1,0 +1,163 @@
+// DATA (RFC 5321 §4.1.1.4, §4.5.2 transparency) and BDAT (RFC 3030).
+#include "smtpserver/session.h"
+
+namespace mox::smtpserver {
+
+bool Session::begin_content(Output& out) {
+  auto spool = backend_.begin_message();
+  if (!spool) {
+    error(out, 451, "3.0", "cannot store message, try again later");
+    return false;
+  }
+  spool_ = std::move(*spool);
+  content_.reset(s_.max_message_size);
+  return true;
+}
+
+void Session::cmd_data(const std::string& args, Output& out) {
+  if (!args.empty()) return error(out, 501, "5.5.4", "no parameters allowed");
+  if (state_ == State::kMail) return error(out, 503, "5.5.1", "no valid recipients");
+  if (state_ != State::kRcpt) return error(out, 503, "5.5.1", "MAIL and RCPT first");
+  if (spool_) return error(out, 503, "5.5.1", "DATA not allowed after BDAT");
+  if (!begin_content(out)) return;
+  state_ = State::kData;
+  reply(out, 354, "", "continue");
+}
+
+// Consumes complete lines of DATA; returns the number of bytes used.
+size_t Session::feed_data(std::string_view in, Output& out) {
+  size_t used = 0;
+  std::string chunk;
+  while (true) {
+    size_t lf = in.find('\n', used);
+    if (lf == std::string_view::npos) {
+      // A partial line stays buffered, unless it is far too long already.
+      if (in.size() - used > 64 * 1024) {
+        std::string_view part = in.substr(used);
+        content_.add(part);  // flags the line length
+        if (!content_.too_large() && content_.problem() == ContentChecker::Problem::kNone) {
+          chunk.append(part);
+        }
+        used = in.size();
+      }
+      break;
+    }
+    std::string_view line = in.substr(used, lf + 1 - used);
+    used = lf + 1;
+    // RFC 5321 §4.1.1.4: only <CRLF>.<CRLF> ends the data; the preceding
+    // CRLF is the end of the previous line.
+    if (line == ".\r\n") {
+      if (!chunk.empty() && spool_) (void)spool_->append(chunk);
+      chunk.clear();
+      content_.finish();
+      finish_content(out);
+      return used;
+    }
+    if (line[0] == '.') line.remove_prefix(1);  // §4.5.2 dot-unstuffing
+    content_.add(line);
+    if (!content_.too_large() && content_.problem() == ContentChecker::Problem::kNone) {
+      chunk.append(line);
+      if (chunk.size() >= 64 * 1024) {
+        if (spool_ && !spool_->append(chunk)) spool_.reset();
+        chunk.clear();
+      }
+    }
+  }
+  if (!chunk.empty() && spool_ && !spool_->append(chunk)) spool_.reset();
+  return used;
+}
+
+void Session::cmd_bdat(const std::string& args, Output& out) {
+  if (state_ != State::kRcpt && state_ != State::kBdatWait) {
+    return error(out, 503, "5.5.1", state_ == State::kMail ? "no valid recipients" : "MAIL and RCPT first");
+  }
+  size_t sp = args.find(' ');
+  std::string num = args.substr(0, sp);
+  std::string rest = sp == std::string::npos ? "" : args.substr(sp + 1);
+  bool last = false;
+  if (!rest.empty()) {
+    std::string up = rest;
+    for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (up != "LAST") return error(out, 501, "5.5.4", "expected BDAT <size> [LAST]");
+    last = true;
+  }
+  if (num.empty() || num.size() > 18 || num.find_first_not_of("0123456789") != std::string::npos) {
+    // The chunk size is unknown: the bytes that follow cannot be skipped.
+    reply(out, 501, "5.5.4", "invalid BDAT size, closing connection");
+    out.close = true;
+    state_ = State::kClosed;
+    return;
+  }
+  int64_t n = std::stoll(num);
+  if (!spool_ && !bdat_failed_ && !begin_content(out)) bdat_failed_ = true;
+  bdat_remaining_ = n;
+  bdat_last_ = last;
+  state_ = State::kBdat;
+  if (n == 0) feed_bdat("", out);
+}
+
+size_t Session::feed_bdat(std::string_view in, Output& out) {
+  size_t take = static_cast<size_t>(std::min<int64_t>(bdat_remaining_, static_cast<int64_t>(in.size())));
+  std::string_view part = in.substr(0, take);
+  bdat_remaining_ -= static_cast<int64_t>(take);
+  if (!bdat_failed_) {
+    content_.add(part);
+    if (!content_.too_large() && content_.problem() == ContentChecker::Problem::kNone && spool_) {
+      if (!spool_->append(part)) spool_.reset();
+    }
+  }
+  if (bdat_remaining_ > 0) return take;
+  if (bdat_failed_) {
+    // RFC 3030 §2: after an error the remaining chunks are refused.
+    error(out, 554, "5.0", "earlier chunk failed, transaction aborted");
+    if (bdat_last_) reset_transaction();
+    else state_ = State::kBdatWait;
+    return take;
+  }
+  if (bdat_last_) {
+    content_.finish();
+    finish_content(out);
+  } else {
+    state_ = State::kBdatWait;
+    reply(out, 250, "0.0", "chunk received");
+  }
+  return take;
+}
+
+void Session::finish_content(Output& out) {
+  using P = ContentChecker::Problem;
+  std::unique_ptr<Spool> spool = std::move(spool_);
+  Transaction tx = std::move(tx_);
+  reset_transaction();
+  state_ = State::kReady;
+  if (content_.too_large()) return error(out, 552, "3.4", "message too large");
+  switch (content_.problem()) {
+    case P::kNone:
+      break;
+    case P::kBareCR:
+    case P::kBareLF:
+      return error(out, 500, "5.2",
+                   "bare carriage return or newline in message not allowed, lines must end "
+                   "with CRLF (RFC 5321 §2.3.8)");
+    case P::kNul:
+      return error(out, 554, "6.0", "NUL byte in message not allowed");
+    case P::kLineTooLong:
+      return error(out, 500, "5.2", "line too long, max 1000 octets including CRLF (RFC 5321 §4.5.3.1.6)");
+    case P::kTooLarge:
+      return error(out, 552, "3.4", "message too large");
+  }
+  if (!spool) return error(out, 451, "3.0", "error storing message, try again later");
+  SessionInfo info;
+  info.submission = s_.mode != Mode::kSmtp;
+  info.ehlo = ehlo_;
+  info.account = account_;
+  info.username = username_;
+  info.tls = tls_;
+  info.esmtp = esmtp_;
+  info.size = content_.size();
+  info.has_8bit = content_.has_8bit();
+  info.header = content_.header();
+  out.reply += backend_.deliver(info, tx, std::move(spool)).wire();
+}
+
+}  // namespace mox::smtpserver

@@ -1,0 +1,248 @@
+#include "smtpserver/delivery.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <map>
+
+#include "auth/attempt.h"
+#include "auth/authdb.h"
+#include "auth/limiter.h"
+#include "message/address.h"
+#include "message/header.h"
+#include "queue/queuedb.h"
+#include "store/account.h"
+#include "store/deliver.h"
+#include "util/encoding.h"
+#include "util/fs.h"
+
+namespace mox::smtpserver {
+namespace {
+
+// A spool file in DataDir/tmp, unlinked at once: it disappears with the fd.
+class FileSpool : public Spool {
+ public:
+  explicit FileSpool(int fd) : fd_(fd) {}
+  ~FileSpool() override { ::close(fd_); }
+  Status append(std::string_view bytes) override {
+    while (!bytes.empty()) {
+      ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return internal_error(std::string("writing spool file: ") + std::strerror(errno));
+      }
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+    return {};
+  }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+std::string rfc5322_date(std::time_t t) {
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S %z", &tm);
+  return buf;
+}
+
+std::string random_id() {
+  unsigned char b[12];
+  randombytes_buf(b, sizeof b);
+  return base64url_encode(std::string_view(reinterpret_cast<char*>(b), sizeof b));
+}
+
+}  // namespace
+
+StoreBackend::StoreBackend(std::shared_ptr<const config::Config> cfg, ConnInfo conn)
+    : cfg_(std::move(cfg)), conn_(std::move(conn)) {}
+
+StoreBackend::~StoreBackend() = default;
+
+store::Db* StoreBackend::auth_db() {
+  if (!auth_db_) {
+    auto db = auth::open_auth_db(cfg_->data_dir());
+    if (!db) return nullptr;
+    auth_db_.emplace(std::move(*db));
+  }
+  return &*auth_db_;
+}
+
+Backend::RcptResult StoreBackend::check_recipient(const smtp::Address& a) {
+  auto r = config::Lookup(*cfg_).address(a, true, true);
+  switch (r.status) {
+    case config::LookupResult::Status::kFound:
+      return {RcptStatus::kLocal, r.account, r.mailbox};
+    case config::LookupResult::Status::kDomainDisabled:
+      return {RcptStatus::kDomainDisabled, "", ""};
+    case config::LookupResult::Status::kDomainUnknown:
+      return {RcptStatus::kRemote, "", ""};
+    case config::LookupResult::Status::kNotFound:
+      break;
+  }
+  return {RcptStatus::kUnknown, "", ""};
+}
+
+Backend::SenderStatus StoreBackend::check_sender(const std::string& account,
+                                                 const smtp::Address& from) {
+  auto r = config::Lookup(*cfg_).address(from, false);
+  if (r.status != config::LookupResult::Status::kFound || r.account != account) {
+    return SenderStatus::kNotAllowed;
+  }
+  const config::Domain* d = cfg_->domain(from.domain().str());
+  if (d && d->disabled) return SenderStatus::kDomainDisabled;  // SPEC B §6.2
+  return SenderStatus::kOk;
+}
+
+bool StoreBackend::auth_allowed() {
+  if (conn_.remote_ip.empty()) return true;
+  store::Db* db = auth_db();
+  if (!db) return true;
+  auto ok = auth::auth_allowed(*db, conn_.remote_ip, std::time(nullptr));
+  return !ok || *ok;
+}
+
+void StoreBackend::auth_attempt(std::string_view mech, std::string_view username,
+                                std::string_view account, std::string_view result) {
+  store::Db* db = auth_db();
+  if (!db) return;
+  auth::AttemptBuilder b(auth::kProtocolSubmission, conn_.remote_ip, conn_.local_ip);
+  b.tls(tls_description_).mechanism(std::string(mech)).login_address(username);
+  b.account(std::string(account)).result(result);
+  (void)b.record(*db, std::time(nullptr));
+  if (conn_.remote_ip.empty()) return;
+  if (result == "ok") {
+    (void)auth::auth_succeeded(*db, conn_.remote_ip);
+  } else if (result == "badcreds" || result == "badchanbind") {
+    (void)auth::auth_failed(*db, conn_.remote_ip, std::time(nullptr));
+  }
+}
+
+sasl::Context StoreBackend::sasl_context(const TLSState& tls) {
+  if (!creds_) {
+    if (store::Db* db = auth_db()) creds_ = std::make_unique<auth::AccountCredentials>(*cfg_, *db);
+  }
+  sasl::Context c;
+  c.creds = creds_.get();
+  c.channel_binding = tls.channel_binding;
+  c.tls = tls.active;
+  c.hostname = cfg_->static_config().hostname;
+  return c;
+}
+
+Result<std::unique_ptr<Spool>> StoreBackend::begin_message() {
+  std::string dir = cfg_->data_dir() + "/tmp";
+  MOX_TRY(mkdir_all(dir, 0770));
+  std::string tmpl = dir + "/spool.XXXXXX";
+  int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+  if (fd < 0) return internal_error("creating spool file: " + std::string(std::strerror(errno)));
+  ::unlink(tmpl.c_str());
+  return std::unique_ptr<Spool>(new FileSpool(fd));
+}
+
+// SPEC B §6.2: on submission the From header must be an address of the
+// account, at an enabled domain.
+std::optional<smtp::Reply> StoreBackend::check_from_header(const SessionInfo& info) {
+  auto h = message::parse_header(info.header);
+  if (!h) return smtp::Reply{550, "6.0", "malformed message header"};
+  std::vector<const message::HeaderField*> froms;
+  for (const auto& f : h->fields) {
+    if (f.is("from")) froms.push_back(&f);
+  }
+  if (froms.size() != 1) return smtp::Reply{550, "6.0", "message must have exactly one From header"};
+  auto addrs = message::parse_address_list(froms[0]->value);
+  if (!addrs || addrs->empty()) return smtp::Reply{550, "6.0", "malformed From header"};
+  for (const auto& a : *addrs) {
+    auto pa = smtp::Address::parse(a.addr_spec());
+    if (!pa) return smtp::Reply{550, "6.0", "malformed address in From header"};
+    switch (check_sender(info.account, *pa)) {
+      case SenderStatus::kOk:
+        break;
+      case SenderStatus::kNotAllowed:
+        return smtp::Reply{550, "7.1", "From header address not allowed for authenticated user"};
+      case SenderStatus::kDomainDisabled:
+        return smtp::Reply{451, "3.0", "domain of message from header is temporarily disabled"};
+    }
+  }
+  return std::nullopt;
+}
+
+std::string StoreBackend::received_header(const SessionInfo& info, const Transaction& tx,
+                                          const std::string& id,
+                                          const std::string& for_rcpt) const {
+  // RFC 5321 §4.4 trace header; "with" per RFC 3848.
+  std::string with = info.esmtp ? "ESMTP" : "SMTP";
+  if (info.tls.active) with += "S";
+  if (!info.account.empty()) with += "A";
+  if (tx.smtputf8) with = "UTF8" + with;
+  std::string h = "Received: from " + info.ehlo + " ([" + conn_.remote_ip + "])\r\n\tby " +
+                  cfg_->static_config().hostname + " ([" + conn_.local_ip + "]) with " + with +
+                  " id " + id;
+  if (!for_rcpt.empty()) h += "\r\n\tfor <" + for_rcpt + ">";
+  if (info.tls.active && !info.tls.description.empty()) h += "\r\n\t(" + info.tls.description + ")";
+  return h + ";\r\n\t" + rfc5322_date(std::time(nullptr)) + "\r\n";
+}
+
+smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx,
+                                  std::unique_ptr<Spool> spool) {
+  auto* fs = static_cast<FileSpool*>(spool.get());
+  std::string id = random_id();
+  std::string extra;
+  if (info.submission) {
+    if (auto r = check_from_header(info)) return *r;
+    // RFC 6409 §8: a submission server may add missing Date and Message-ID.
+    auto h = message::parse_header(info.header);
+    bool has_date = false, has_msgid = false;
+    for (const auto& f : h->fields) {
+      has_date |= f.is("date");
+      has_msgid |= f.is("message-id");
+    }
+    if (!has_msgid) extra += "Message-ID: <" + id + "@" + cfg_->static_config().hostname + ">\r\n";
+    if (!has_date) extra += "Date: " + rfc5322_date(std::time(nullptr)) + "\r\n";
+  }
+  // One copy per account (DESIGN.md), with "for" only if it names the only recipient.
+  std::map<std::string, std::vector<const Recipient*>> by_account;
+  std::vector<const Recipient*> remote;
+  for (const auto& r : tx.rcpts) {
+    if (r.local) by_account[r.account].push_back(&r);
+    else remote.push_back(&r);
+  }
+  for (const auto& [account, rcpts] : by_account) {
+    auto st = store::AccountStore::open(cfg_->account_dir(account), true);
+    if (!st) return smtp::Reply{451, "3.0", "error opening account, try again later"};
+    store::DeliverRequest req;
+    req.mailbox = rcpts[0]->mailbox;
+    req.prefix = received_header(info, tx, id, rcpts.size() == 1 ? rcpts[0]->address.str() : "") + extra;
+    req.source_fd = fs->fd();
+    auto d = store::deliver(*st, req);
+    if (!d) return smtp::Reply{451, "3.0", "error storing message, try again later"};
+  }
+  if (!remote.empty()) {
+    auto qdb = queue::open_queue_db(cfg_->data_dir());
+    if (!qdb) return smtp::Reply{451, "3.0", "error queueing message, try again later"};
+    queue::NewMessage m;
+    m.sender_account = info.account;
+    m.sender_localpart = tx.from->localpart().value();
+    m.sender_domain = tx.from->domain().str();
+    for (const auto* r : remote) m.recipients.push_back({r->address.localpart().value(), r->address.domain().str()});
+    m.has_8bit = info.has_8bit;
+    m.smtputf8 = tx.smtputf8;
+    m.prefix = received_header(info, tx, id, "") + extra;
+    m.source_fd = fs->fd();
+    m.size = info.size;
+    auto ids = queue::add_message(*qdb, cfg_->data_dir(), m, std::time(nullptr));
+    if (!ids) return smtp::Reply{451, "3.0", "error queueing message, try again later"};
+  }
+  return smtp::Reply{250, "0.0", "ok, message " + id + " accepted"};
+}
+
+}  // namespace mox::smtpserver

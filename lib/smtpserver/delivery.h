@@ -1,0 +1,50 @@
+// The Backend of SMTP sessions over the real config and stores.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/credentials.h"
+#include "config/config.h"
+#include "smtpserver/backend.h"
+#include "store/sqlite.h"
+
+namespace mox::smtpserver {
+
+struct ConnInfo {
+  std::string remote_ip, local_ip;
+  bool submission = false;
+};
+
+class StoreBackend : public Backend {
+ public:
+  StoreBackend(std::shared_ptr<const config::Config> cfg, ConnInfo conn);
+  ~StoreBackend() override;
+
+  RcptResult check_recipient(const smtp::Address& a) override;
+  SenderStatus check_sender(const std::string& account, const smtp::Address& from) override;
+  bool auth_allowed() override;
+  void auth_attempt(std::string_view mech, std::string_view username, std::string_view account,
+                    std::string_view result) override;
+  sasl::Context sasl_context(const TLSState& tls) override;
+  Result<std::unique_ptr<Spool>> begin_message() override;
+  smtp::Reply deliver(const SessionInfo& info, const Transaction& tx,
+                      std::unique_ptr<Spool> spool) override;
+
+  void set_tls_description(std::string d) { tls_description_ = std::move(d); }
+
+ private:
+  store::Db* auth_db();
+  std::optional<smtp::Reply> check_from_header(const SessionInfo& info);
+  std::string received_header(const SessionInfo& info, const Transaction& tx,
+                              const std::string& id, const std::string& for_rcpt) const;
+
+  std::shared_ptr<const config::Config> cfg_;
+  ConnInfo conn_;
+  std::optional<store::Db> auth_db_;
+  std::unique_ptr<auth::AccountCredentials> creds_;
+  std::string tls_description_;
+};
+
+}  // namespace mox::smtpserver

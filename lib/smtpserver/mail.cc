@@ -1,0 +1,102 @@
+// MAIL and RCPT (RFC 5321 §4.1.1.2–3; RFC 1870 SIZE, RFC 6152 8BITMIME,
+// RFC 6531 SMTPUTF8, RFC 9422 LIMITS).
+#include <cctype>
+
+#include "smtp/command.h"
+#include "smtpserver/session.h"
+
+namespace mox::smtpserver {
+
+void Session::cmd_mail(const std::string& args, Output& out) {
+  if (state_ == State::kInitial) return error(out, 503, "5.5.1", "send EHLO/HELO first");
+  if (state_ != State::kReady) return error(out, 503, "5.5.1", "already in a mail transaction");
+  if (s_.mode == Mode::kSmtp && s_.require_starttls && !tls_.active) {
+    return error(out, 530, "7.0", "STARTTLS required");
+  }
+  if (s_.mode != Mode::kSmtp && account_.empty()) {
+    return error(out, 530, "7.0", "authentication required");
+  }
+  auto pa = smtp::parse_path_args(args, "FROM:");
+  if (!pa) return error(out, 501, "5.1.7", pa.error().message);
+  Transaction tx;
+  for (const auto& [key, value] : pa->params) {
+    if (key == "SIZE") {
+      // RFC 1870 §6: a declared size over the limit is refused at once.
+      if (value.empty() || value.size() > 18 ||
+          value.find_first_not_of("0123456789") != std::string::npos) {
+        return error(out, 501, "5.5.4", "invalid SIZE value");
+      }
+      if (std::stoll(value) > s_.max_message_size) {
+        return error(out, 552, "3.4", "message too large");
+      }
+    } else if (key == "BODY") {
+      std::string v = value;
+      for (char& c : v) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (v == "8BITMIME") {
+        tx.body_8bitmime = true;
+      } else if (v != "7BIT") {
+        return error(out, 555, "5.4", "unsupported BODY value");
+      }
+    } else if (key == "SMTPUTF8" && value.empty()) {
+      tx.smtputf8 = true;
+    } else if (key == "AUTH") {
+      // RFC 4954 §5: accepted and ignored; we do not relay trust.
+    } else {
+      return error(out, 555, "5.4", "unrecognized parameter " + key);
+    }
+  }
+  if (pa->path.non_ascii && !tx.smtputf8) {
+    return error(out, 553, "6.7", "non-ascii address requires SMTPUTF8");
+  }
+  if (s_.mode != Mode::kSmtp) {
+    if (!pa->path.address) return error(out, 550, "7.1", "null reverse-path not allowed for submission");
+    switch (backend_.check_sender(account_, *pa->path.address)) {
+      case Backend::SenderStatus::kOk:
+        break;
+      case Backend::SenderStatus::kNotAllowed:
+        return error(out, 550, "7.1", "address not allowed for authenticated user");
+      case Backend::SenderStatus::kDomainDisabled:
+        return error(out, 451, "3.0", "domain of smtp mail from is temporarily disabled");
+    }
+  }
+  tx.from = pa->path.address;
+  tx_ = std::move(tx);
+  state_ = State::kMail;
+  reply(out, 250, "1.0", "ok");
+}
+
+void Session::cmd_rcpt(const std::string& args, Output& out) {
+  if (state_ != State::kMail && state_ != State::kRcpt) {
+    return error(out, 503, "5.5.1", "MAIL first");
+  }
+  if (bdat_remaining_ > 0 || spool_) return error(out, 503, "5.5.1", "RCPT not allowed during BDAT");
+  auto pa = smtp::parse_path_args(args, "TO:");
+  if (!pa) return error(out, 501, "5.1.3", pa.error().message);
+  if (!pa->path.address) return error(out, 501, "5.1.3", "null recipient not allowed");
+  if (!pa->params.empty()) {
+    return error(out, 555, "5.4", "unrecognized parameter " + pa->params[0].first);
+  }
+  if (pa->path.non_ascii && !tx_.smtputf8) {
+    return error(out, 553, "6.7", "non-ascii address requires SMTPUTF8");
+  }
+  if (tx_.rcpts.size() >= s_.rcpt_max) return error(out, 452, "5.3", "too many recipients");
+  const smtp::Address& a = *pa->path.address;
+  auto r = backend_.check_recipient(a);
+  switch (r.status) {
+    case Backend::RcptStatus::kLocal:
+      tx_.rcpts.push_back({a, true, r.account, r.mailbox});
+      break;
+    case Backend::RcptStatus::kRemote:
+      if (s_.mode == Mode::kSmtp) return error(out, 550, "7.1", "relaying not allowed");
+      tx_.rcpts.push_back({a, false, "", ""});
+      break;
+    case Backend::RcptStatus::kUnknown:
+      return error(out, 550, "1.1", "no such user");
+    case Backend::RcptStatus::kDomainDisabled:
+      return error(out, 450, "2.1", "recipient domain temporarily disabled");
+  }
+  state_ = State::kRcpt;
+  reply(out, 250, "1.5", "ok");
+}
+
+}  // namespace mox::smtpserver
