@@ -7,6 +7,7 @@
 #include <string>
 
 #include "auth/attempt.h"
+#include "tls/info.h"
 
 namespace mox::auth {
 namespace {
@@ -24,7 +25,7 @@ TEST(Attempt, Defaults) {
 
 TEST(Attempt, Fields) {
   AttemptBuilder b(kProtocolSubmission, "2001:db8::1", "2001:db8::2");
-  b.tls(tls_description({"tls1.3", "tls_aes_128_gcm_sha256", "mail.example.com", true, "smtp"}))
+  b.tls(tls::tls_description({"tls1.3", "tls_aes_128_gcm_sha256", "mail.example.com", true, "smtp"}))
       .tls_pubkey_fingerprint("abc")
       .user_agent("Thunderbird")
       .login_address("mjl@example.com")
@@ -41,7 +42,7 @@ TEST(Attempt, Fields) {
   EXPECT_EQ(a.auth_mech, "scram-sha-256-plus");
   EXPECT_EQ(a.account_name, "mjl");
   EXPECT_EQ(a.result, "ok");
-  EXPECT_EQ(tls_description({"tls1.2", "x", "", false, ""}),
+  EXPECT_EQ(tls::tls_description({"tls1.2", "x", "", false, ""}),
             "version=tls1.2 ciphersuite=x sni= resumed=false alpn=");
 }
 

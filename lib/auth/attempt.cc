@@ -51,11 +51,6 @@ std::string clean_attempt_text(std::string_view s) {
   return out;
 }
 
-std::string tls_description(const TLSInfo& t) {
-  return "version=" + t.version + " ciphersuite=" + t.cipher_suite + " sni=" + t.sni +
-         " resumed=" + (t.resumed ? "true" : "false") + " alpn=" + t.alpn;
-}
-
 std::string imap_id_user_agent(const std::vector<std::pair<std::string, std::string>>& params) {
   std::string out;
   for (const auto& [k, v] : params) {

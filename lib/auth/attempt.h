@@ -3,7 +3,7 @@
 // records once, synchronously (SPEC A.3).
 //
 //   auth::AttemptBuilder b(auth::kProtocolSubmission, remote_ip, local_ip);
-//   b.tls(auth::tls_description(info));
+//   b.tls(conn.tls_description());
 //   ... sasl exchange ...
 //   b.mechanism(m->attempt_mech()).login_address(m->username())
 //    .account(m->attempt_account()).result(sasl::attempt_result(step.failure));
@@ -44,17 +44,6 @@ inline constexpr std::string_view kUnknownAccount = "-";
 
 inline constexpr size_t kMaxAttemptField = 1024;
 
-// What a TLS connection negotiated; rendered into LoginAttempt::tls.
-struct TLSInfo {
-  std::string version;       // e.g. "tls1.3"
-  std::string cipher_suite;  // e.g. "tls_aes_128_gcm_sha256"
-  std::string sni;           // server name the client asked for, may be empty
-  bool resumed = false;
-  std::string alpn;  // negotiated protocol, may be empty
-};
-// "version=tls1.3 ciphersuite=tls_aes_128_gcm_sha256 sni=mail.example.com
-// resumed=false alpn=imap" (SPEC B §5.1). A connection without TLS has "".
-std::string tls_description(const TLSInfo& t);
 
 // IMAP ID (RFC 2971) parameters as a user agent: `k="v" k2="v2"`, in the
 // order given, with '"' and '\' escaped by '\'. Then cleaned like all peer text.

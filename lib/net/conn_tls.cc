@@ -9,6 +9,7 @@
 
 #include "crypto/keys.h"
 #include "net/conn.h"
+#include "tls/info.h"
 #include "net/fd_bio.h"
 
 namespace mox::net {
@@ -122,9 +123,10 @@ std::string Conn::tls_description() const {
   const unsigned char* alpn = nullptr;
   unsigned alpn_len = 0;
   SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
-  return "version=" + version_name(SSL_version(ssl)) + " ciphersuite=" + lower(suite ? suite : "") +
-         " sni=" + sni() + " resumed=" + (tls_resumed() ? "true" : "false") +
-         " alpn=" + std::string(reinterpret_cast<const char*>(alpn), alpn ? alpn_len : 0);
+  tls::TLSInfo info{version_name(SSL_version(ssl)), lower(suite ? suite : ""), sni(),
+                    tls_resumed(),
+                    std::string(reinterpret_cast<const char*>(alpn), alpn ? alpn_len : 0)};
+  return tls::tls_description(info);
 }
 
 bool Conn::tls_resumed() const { return ssl_ && SSL_session_reused(ssl_.get()) == 1; }

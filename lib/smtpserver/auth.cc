@@ -16,7 +16,7 @@ smtp::Reply failure_reply(const sasl::Step& st) {
     case F::kAborted: return {501, "0.0", "authentication aborted"};
     case F::kSyntax: return {501, "5.2", "malformed authentication response"};
     case F::kScramNotPossible: return {454, "3.0", "scram not possible"};
-    case F::kLoginDisabled: return {525, "7.13", "login disabled for account: " + st.message};
+    case F::kLoginDisabled: return {525, "7.13", st.message};  // "login disabled for account: …"
     case F::kNoTLS: return {538, "7.11", "tls required for tls client certificate authentication"};
     case F::kNoCert:
       return {535, "7.8", "missing client certificate, required for tls client certificate authentication"};
@@ -32,11 +32,11 @@ smtp::Reply failure_reply(const sasl::Step& st) {
 }  // namespace
 
 void Session::cmd_auth(const std::string& args, Output& out) {
-  if (s_.mode == Mode::kSmtp) return error(out, 503, "5.5.1", "authentication only on submission ports");
-  if (state_ == State::kInitial) return error(out, 503, "5.5.1", "send EHLO first");
-  if (!account_.empty()) return error(out, 503, "5.5.1", "already authenticated");
+  if (s_.mode == Mode::kSmtp) return error(out, 503, "5.1", "authentication only on submission ports");
+  if (state_ == State::kInitial) return error(out, 503, "5.1", "send EHLO first");
+  if (!account_.empty()) return error(out, 503, "5.1", "already authenticated");
   if (state_ != State::kReady) {
-    return error(out, 503, "5.5.1", "authentication not allowed during mail transaction");
+    return error(out, 503, "5.1", "authentication not allowed during mail transaction");
   }
   if (!tls_.active && s_.auth_requires_tls) return error(out, 538, "7.11", "authentication requires tls");
   if (!backend_.auth_allowed()) {
@@ -54,12 +54,12 @@ void Session::cmd_auth(const std::string& args, Output& out) {
       initial = "";  // RFC 4954 §4: "=" is an empty initial response
     } else {
       auto d = base64_decode(ir);
-      if (!d) return error(out, 501, "5.5.2", "invalid base64 in initial response");
+      if (!d) return error(out, 501, "5.2", "invalid base64 in initial response");
       initial = *d;
     }
   }
   auto m = sasl::make_mechanism(name, backend_.sasl_context(tls_));
-  if (!m) return error(out, 504, "5.5.4", "unrecognized authentication mechanism");
+  if (!m) return error(out, 504, "5.4", "unrecognized authentication mechanism");
   mech_ = std::move(*m);
   auth_step(mech_->start(initial ? std::optional<std::string_view>(*initial) : std::nullopt), out);
 }

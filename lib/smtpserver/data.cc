@@ -15,10 +15,10 @@ bool Session::begin_content(Output& out) {
 }
 
 void Session::cmd_data(const std::string& args, Output& out) {
-  if (!args.empty()) return error(out, 501, "5.5.4", "no parameters allowed");
-  if (state_ == State::kMail) return error(out, 503, "5.5.1", "no valid recipients");
-  if (state_ != State::kRcpt) return error(out, 503, "5.5.1", "MAIL and RCPT first");
-  if (spool_) return error(out, 503, "5.5.1", "DATA not allowed after BDAT");
+  if (!args.empty()) return error(out, 501, "5.4", "no parameters allowed");
+  if (state_ == State::kMail) return error(out, 503, "5.1", "no valid recipients");
+  if (state_ != State::kRcpt) return error(out, 503, "5.1", "MAIL and RCPT first");
+  if (spool_) return error(out, 503, "5.1", "DATA not allowed after BDAT");
   if (!begin_content(out)) return;
   state_ = State::kData;
   reply(out, 354, "", "continue");
@@ -68,28 +68,35 @@ size_t Session::feed_data(std::string_view in, Output& out) {
 }
 
 void Session::cmd_bdat(const std::string& args, Output& out) {
-  if (state_ != State::kRcpt && state_ != State::kBdatWait) {
-    return error(out, 503, "5.5.1", state_ == State::kMail ? "no valid recipients" : "MAIL and RCPT first");
-  }
   size_t sp = args.find(' ');
   std::string num = args.substr(0, sp);
   std::string rest = sp == std::string::npos ? "" : args.substr(sp + 1);
-  bool last = false;
-  if (!rest.empty()) {
-    std::string up = rest;
-    for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (up != "LAST") return error(out, 501, "5.5.4", "expected BDAT <size> [LAST]");
-    last = true;
-  }
-  if (num.empty() || num.size() > 18 || num.find_first_not_of("0123456789") != std::string::npos) {
+  std::string up = rest;
+  for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (num.empty() || num.size() > 18 || num.find_first_not_of("0123456789") != std::string::npos ||
+      (!up.empty() && up != "LAST")) {
     // The chunk size is unknown: the bytes that follow cannot be skipped.
-    reply(out, 501, "5.5.4", "invalid BDAT size, closing connection");
+    reply(out, 501, "5.4", "invalid BDAT size, closing connection");
     out.close = true;
     state_ = State::kClosed;
     return;
   }
   int64_t n = std::stoll(num);
-  if (!spool_ && !bdat_failed_ && !begin_content(out)) bdat_failed_ = true;
+  bool last = up == "LAST";
+  // RFC 3030 §2: a refused BDAT's chunk is still read and discarded, so the
+  // data is never taken for commands.
+  const char* refuse = nullptr;
+  if (state_ != State::kRcpt && state_ != State::kBdatWait) {
+    refuse = state_ == State::kMail ? "no valid recipients" : "MAIL and RCPT first";
+  } else if (spool_ && state_ == State::kRcpt) {
+    refuse = "BDAT not allowed after DATA";
+  }
+  if (refuse) {
+    bdat_discard_ = refuse;
+    bdat_return_ = state_;
+  } else if (!spool_ && !bdat_failed_ && !begin_content(out)) {
+    bdat_failed_ = true;
+  }
   bdat_remaining_ = n;
   bdat_last_ = last;
   state_ = State::kBdat;
@@ -100,6 +107,15 @@ size_t Session::feed_bdat(std::string_view in, Output& out) {
   size_t take = static_cast<size_t>(std::min<int64_t>(bdat_remaining_, static_cast<int64_t>(in.size())));
   std::string_view part = in.substr(0, take);
   bdat_remaining_ -= static_cast<int64_t>(take);
+  if (!bdat_discard_.empty()) {
+    if (bdat_remaining_ == 0) {
+      state_ = bdat_return_;
+      std::string msg = std::move(bdat_discard_);
+      bdat_discard_.clear();
+      error(out, 503, "5.1", msg);
+    }
+    return take;
+  }
   if (!bdat_failed_) {
     content_.add(part);
     if (!content_.too_large() && content_.problem() == ContentChecker::Problem::kNone && spool_) {

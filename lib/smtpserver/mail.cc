@@ -8,8 +8,8 @@
 namespace mox::smtpserver {
 
 void Session::cmd_mail(const std::string& args, Output& out) {
-  if (state_ == State::kInitial) return error(out, 503, "5.5.1", "send EHLO/HELO first");
-  if (state_ != State::kReady) return error(out, 503, "5.5.1", "already in a mail transaction");
+  if (state_ == State::kInitial) return error(out, 503, "5.1", "send EHLO/HELO first");
+  if (state_ != State::kReady) return error(out, 503, "5.1", "already in a mail transaction");
   if (s_.mode == Mode::kSmtp && s_.require_starttls && !tls_.active) {
     return error(out, 530, "7.0", "STARTTLS required");
   }
@@ -17,14 +17,14 @@ void Session::cmd_mail(const std::string& args, Output& out) {
     return error(out, 530, "7.0", "authentication required");
   }
   auto pa = smtp::parse_path_args(args, "FROM:");
-  if (!pa) return error(out, 501, "5.1.7", pa.error().message);
+  if (!pa) return error(out, 501, "1.7", pa.error().message);
   Transaction tx;
   for (const auto& [key, value] : pa->params) {
     if (key == "SIZE") {
       // RFC 1870 §6: a declared size over the limit is refused at once.
       if (value.empty() || value.size() > 18 ||
           value.find_first_not_of("0123456789") != std::string::npos) {
-        return error(out, 501, "5.5.4", "invalid SIZE value");
+        return error(out, 501, "5.4", "invalid SIZE value");
       }
       if (std::stoll(value) > s_.max_message_size) {
         return error(out, 552, "3.4", "message too large");
@@ -67,12 +67,12 @@ void Session::cmd_mail(const std::string& args, Output& out) {
 
 void Session::cmd_rcpt(const std::string& args, Output& out) {
   if (state_ != State::kMail && state_ != State::kRcpt) {
-    return error(out, 503, "5.5.1", "MAIL first");
+    return error(out, 503, "5.1", "MAIL first");
   }
-  if (bdat_remaining_ > 0 || spool_) return error(out, 503, "5.5.1", "RCPT not allowed during BDAT");
+  if (bdat_remaining_ > 0 || spool_) return error(out, 503, "5.1", "RCPT not allowed during BDAT");
   auto pa = smtp::parse_path_args(args, "TO:");
-  if (!pa) return error(out, 501, "5.1.3", pa.error().message);
-  if (!pa->path.address) return error(out, 501, "5.1.3", "null recipient not allowed");
+  if (!pa) return error(out, 501, "1.3", pa.error().message);
+  if (!pa->path.address) return error(out, 501, "1.3", "null recipient not allowed");
   if (!pa->params.empty()) {
     return error(out, 555, "5.4", "unrecognized parameter " + pa->params[0].first);
   }

@@ -96,7 +96,7 @@ Output Session::feed(std::string_view data) {
     if (lf == std::string_view::npos) {
       if (rest.size() > s_.max_command_line) {
         // RFC 5321 §4.5.3.1.10: skip the rest of this line.
-        if (!discarding_line_) error(out, 500, "5.5.2", "line too long");
+        if (!discarding_line_) error(out, 500, "5.2", "line too long");
         discarding_line_ = true;
         pos = inbuf_.size();
       }
@@ -109,16 +109,16 @@ Output Session::feed(std::string_view data) {
       continue;
     }
     if (line.size() > s_.max_command_line) {
-      error(out, 500, "5.5.2", "line too long");
+      error(out, 500, "5.2", "line too long");
       continue;
     }
     if (line.size() < 2 || line[line.size() - 2] != '\r') {
-      error(out, 500, "5.5.2", "bare newline, lines must end with CRLF (RFC 5321 §2.3.8)");
+      error(out, 500, "5.2", "bare newline, lines must end with CRLF (RFC 5321 §2.3.8)");
       continue;
     }
     line.remove_suffix(2);
     if (line.find_first_of(std::string_view("\r\0", 2)) != std::string_view::npos) {
-      error(out, 500, "5.5.2", "bare carriage return or NUL in command");
+      error(out, 500, "5.2", "bare carriage return or NUL in command");
       continue;
     }
     if (state_ == State::kAuth) {
@@ -130,7 +130,7 @@ Output Session::feed(std::string_view data) {
     if (out.start_tls && pos < inbuf_.size()) {
       out.start_tls = false;
       out.reply.clear();
-      reply(out, 554, "5.5.0", "pipelined input after STARTTLS not allowed, closing");
+      reply(out, 554, "5.0", "pipelined input after STARTTLS not allowed, closing");
       out.close = true;
       state_ = State::kClosed;
     }
@@ -147,7 +147,7 @@ void Session::command(std::string_view line, Output& out) {
       return;
     }
   }
-  error(out, 500, "5.5.1", "unknown command");
+  error(out, 500, "5.1", "unknown command");
 }
 
 std::vector<std::string> Session::ehlo_lines() const {
@@ -169,7 +169,7 @@ std::vector<std::string> Session::ehlo_lines() const {
 
 void Session::cmd_ehlo(const std::string& args, Output& out) {
   if (!smtp::valid_ehlo_argument(args)) {
-    error(out, 501, "5.5.4", "invalid EHLO domain or address literal");
+    error(out, 501, "5.4", "invalid EHLO domain or address literal");
     return;
   }
   reset_transaction();
@@ -181,7 +181,7 @@ void Session::cmd_ehlo(const std::string& args, Output& out) {
 
 void Session::cmd_helo(const std::string& args, Output& out) {
   if (!smtp::valid_ehlo_argument(args)) {
-    error(out, 501, "5.5.4", "invalid HELO domain or address literal");
+    error(out, 501, "5.4", "invalid HELO domain or address literal");
     return;
   }
   reset_transaction();
@@ -192,17 +192,17 @@ void Session::cmd_helo(const std::string& args, Output& out) {
 }
 
 void Session::cmd_starttls(const std::string& args, Output& out) {
-  if (!args.empty()) return error(out, 501, "5.5.4", "no parameters allowed");
-  if (tls_.active) return error(out, 503, "5.5.1", "already in TLS session");
-  if (!s_.tls_configured) return error(out, 502, "5.5.1", "STARTTLS not available");
-  if (!account_.empty()) return error(out, 503, "5.5.1", "STARTTLS not allowed after authentication");
-  if (state_ == State::kInitial) return error(out, 503, "5.5.1", "send EHLO first");
+  if (!args.empty()) return error(out, 501, "5.4", "no parameters allowed");
+  if (tls_.active) return error(out, 503, "5.1", "already in TLS session");
+  if (!s_.tls_configured) return error(out, 502, "5.1", "STARTTLS not available");
+  if (!account_.empty()) return error(out, 503, "5.1", "STARTTLS not allowed after authentication");
+  if (state_ == State::kInitial) return error(out, 503, "5.1", "send EHLO first");
   reply(out, 220, "0.0", "go!");
   out.start_tls = true;
 }
 
 void Session::cmd_rset(const std::string& args, Output& out) {
-  if (!args.empty()) return error(out, 501, "5.5.4", "no parameters allowed");
+  if (!args.empty()) return error(out, 501, "5.4", "no parameters allowed");
   reset_transaction();
   reply(out, 250, "0.0", "all clear");
 }
@@ -210,7 +210,7 @@ void Session::cmd_rset(const std::string& args, Output& out) {
 void Session::cmd_noop(const std::string&, Output& out) { reply(out, 250, "0.0", "ok"); }
 
 void Session::cmd_quit(const std::string& args, Output& out) {
-  if (!args.empty()) return error(out, 501, "5.5.4", "no parameters allowed");
+  if (!args.empty()) return error(out, 501, "5.4", "no parameters allowed");
   reply(out, 221, "0.0", "bye");
   out.close = true;
   reset_transaction();

@@ -116,6 +116,8 @@ class Session {
   int64_t bdat_remaining_ = 0;
   bool bdat_last_ = false;
   bool bdat_failed_ = false;
+  std::string bdat_discard_;  // non-empty: the chunk is read and refused with this text
+  State bdat_return_ = State::kReady;
 };
 
 }  // namespace mox::smtpserver
