@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 20
 LOCAL ?= local
 CMAKE_FLAGS ?= -DMOX_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 
-.PHONY: all deps build run test unit fuzz install clean
+.PHONY: all deps build run stop test unit fuzz install clean
 
 all: build
 
@@ -25,6 +25,9 @@ build: deps $(BUILD)/build.ninja
 
 run: build
 	@./scripts/run-local.sh $(BUILD) $(LOCAL)
+
+stop:
+	@./scripts/stop-local.sh $(LOCAL)
 
 test: build
 	ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure --timeout 900

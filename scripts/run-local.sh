@@ -1,24 +1,47 @@
 #!/bin/sh
 # make run: writes a quickstart config for a local test domain into $2 (once),
-# then starts the servers that exist on loopback.
+# then starts the servers on loopback in the background (make stop ends them).
 set -eu
 build=$1
 local=$2
 if [ ! -f "$local/config/mox.conf" ]; then
 	mkdir -p "$local"
 	"$build/mox-config" quickstart --dir "$local" --local --hostname mail.mox.example \
-		--user "$(id -un)" admin@mox.example
+		--user "$(id -un)" admin@mox.example | tee "$local/quickstart.txt"
 else
-	echo "Using existing config in $local/config/mox.conf."
+	echo "Using existing config in $local/config/mox.conf (first run's output: $local/quickstart.txt)."
 fi
-export MOX_CONFIG="$PWD/$local/config/mox.conf"
+MOX_CONFIG="$(cd "$local/config" && pwd)/mox.conf"
+export MOX_CONFIG
 "$build/mox-config" test
-started=""
-for prog in mox-smtpd mox-imapd; do
-	[ -x "$build/$prog" ] || continue
-	started="$started $prog"
-done
-if [ -z "$started" ]; then
-	echo "Config is ready in $local/config. (No servers are built yet.)"
-	exit 0
+if [ "$(id -u)" -eq 0 ]; then
+	# A development run as root: the servers keep running as root. In production
+	# the systemd units in contrib/ run them as the unprivileged user "mox".
+	export MOX_ALLOW_ROOT=1
 fi
+mkdir -p "$local/run" "$local/log"
+"$(dirname "$0")/stop-local.sh" "$local" >/dev/null 2>&1 || true
+start() {
+	name=$1
+	shift
+	"$@" >>"$local/log/$name.log" 2>&1 &
+	echo $! >"$local/run/$name.pid"
+}
+start smtp "$build/mox-smtpd" --mode smtp --listen 127.0.0.1:1025
+start submission "$build/mox-smtpd" --mode submission --listen 127.0.0.1:1587
+start submissions "$build/mox-smtpd" --mode submissions --listen 127.0.0.1:1465
+[ -x "$build/mox-imapd" ] && start imap "$build/mox-imapd" --listen 127.0.0.1:1143
+[ -x "$build/mox-imapd" ] && start imaps "$build/mox-imapd" --tls --listen 127.0.0.1:1993
+sleep 1
+cat <<EOT
+
+Servers started on 127.0.0.1 (logs in $local/log, stop with: make stop):
+  SMTP (MX)          127.0.0.1:1025
+  Submission         127.0.0.1:1587 (STARTTLS), 127.0.0.1:1465 (implicit TLS)
+The certificate is self-signed for mail.mox.example. Try:
+  swaks --server 127.0.0.1:1025 --to admin@mox.example
+  swaks --server 127.0.0.1:1587 -tls --auth PLAIN --auth-user admin@mox.example \\
+        --auth-password 'PASSWORD' --to admin@mox.example --from admin@mox.example
+(PASSWORD is in $local/quickstart.txt; a new one: $build/mox-config account genpassword admin)
+Environment for mox-config: export MOX_CONFIG=$MOX_CONFIG
+EOT
