@@ -155,13 +155,19 @@ TEST_F(SessionTest, Pipelining) {
 // SMTP smuggling (CVE-2023-51764): only <CRLF>.<CRLF> ends DATA, and bare CR
 // or LF anywhere makes the message refused; nothing is delivered.
 TEST_F(SessionTest, SmugglingVectorsRefused) {
-  for (std::string vec : {"a\n.\nMAIL FROM:<x@y.example>\r\n", "a\r\n.\nb\r\n", "a\n.\r\nb\r\n",
-                          "a\rb\r\n", "a\r\n.\r"}) {
+  for (std::string vec : std::vector<std::string>{"a\n.\nMAIL FROM:<x@y.example>\r\n", "a\r\n.\nb\r\n", "a\n.\r\nb\r\n",
+                          "a\rb\r\n", "a\r\n.\r",
+                          "body\n.\r\nMAIL FROM:<x@y.example>\r\nRCPT TO:<mjl@example.com>\r\nDATA\r\nevil\r\n",
+                          std::string(70000, 'x') + ".\r\nNOOP\r\n"}) {
     start(Mode::kSmtp);
     ehlo();
     send("MAIL FROM:<a@remote.example>\r\nRCPT TO:<mjl@example.com>\r\nDATA\r\n");
     std::string r = send(vec + "\r\n.\r\n");
-    EXPECT_NE(r.find("500 5.5.2 bare carriage return or newline"), std::string::npos) << vec;
+    EXPECT_TRUE(r.find("500 5.5.2 bare carriage return or newline") != std::string::npos ||
+                r.find("500 5.5.2 line too long") != std::string::npos ||
+                r.find("552 5.3.4 message too large") != std::string::npos)
+        << r;
+    EXPECT_EQ(r.find("250"), std::string::npos) << r;
     EXPECT_TRUE(backend_.delivered.empty()) << vec;
     // The session continues in command state.
     EXPECT_EQ(send("NOOP\r\n"), "250 2.0.0 ok\r\n");
@@ -215,7 +221,7 @@ TEST_F(SessionTest, Bdat) {
 TEST_F(SessionTest, SubmissionNeedsTLSAndAuth) {
   start(Mode::kSubmission);
   std::string r = send("EHLO c.example\r\n");
-  EXPECT_NE(r.find("250-AUTH\r\n"), std::string::npos);  // no mechanisms before TLS
+  EXPECT_EQ(r.find("AUTH"), std::string::npos);  // no mechanisms before TLS
   EXPECT_EQ(send("AUTH PLAIN AG1qbEBleGFtcGxlLmNvbQBwYXNzd29yZDEyMzQ=\r\n"),
             "538 5.7.11 authentication requires tls\r\n");
   EXPECT_EQ(send("MAIL FROM:<mjl@example.com>\r\n"), "530 5.7.0 authentication required\r\n");

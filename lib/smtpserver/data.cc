@@ -21,46 +21,51 @@ void Session::cmd_data(const std::string& args, Output& out) {
   if (spool_) return error(out, 503, "5.1", "DATA not allowed after BDAT");
   if (!begin_content(out)) return;
   state_ = State::kData;
+  data_line_start_ = true;
   reply(out, 354, "", "continue");
 }
 
 // Consumes complete lines of DATA; returns the number of bytes used.
+// RFC 5321 §4.1.1.4: only <CRLF>.<CRLF> ends the data. A "." line counts only
+// when the line before it ended in CRLF (not a bare LF) and it starts at a
+// line start: otherwise "\n.\r\n" would end DATA for us but not for a strict
+// receiver, which is how SMTP smuggling (CVE-2023-51764) works.
 size_t Session::feed_data(std::string_view in, Output& out) {
   size_t used = 0;
   std::string chunk;
+  auto keep = [&](std::string_view part) {
+    content_.add(part);
+    if (!content_.too_large() && content_.problem() == ContentChecker::Problem::kNone) {
+      chunk.append(part);
+    }
+  };
   while (true) {
     size_t lf = in.find('\n', used);
     if (lf == std::string_view::npos) {
-      // A partial line stays buffered, unless it is far too long already.
+      // A partial line stays buffered, unless it is far too long already;
+      // what follows it is then not at a line start.
       if (in.size() - used > 64 * 1024) {
-        std::string_view part = in.substr(used);
-        content_.add(part);  // flags the line length
-        if (!content_.too_large() && content_.problem() == ContentChecker::Problem::kNone) {
-          chunk.append(part);
-        }
+        keep(in.substr(used));
         used = in.size();
+        data_line_start_ = false;
       }
       break;
     }
     std::string_view line = in.substr(used, lf + 1 - used);
     used = lf + 1;
-    // RFC 5321 §4.1.1.4: only <CRLF>.<CRLF> ends the data; the preceding
-    // CRLF is the end of the previous line.
-    if (line == ".\r\n") {
+    bool at_start = data_line_start_;
+    data_line_start_ = line.size() >= 2 && line[line.size() - 2] == '\r';
+    if (at_start && line == ".\r\n") {
       if (!chunk.empty() && spool_) (void)spool_->append(chunk);
-      chunk.clear();
       content_.finish();
       finish_content(out);
       return used;
     }
-    if (line[0] == '.') line.remove_prefix(1);  // §4.5.2 dot-unstuffing
-    content_.add(line);
-    if (!content_.too_large() && content_.problem() == ContentChecker::Problem::kNone) {
-      chunk.append(line);
-      if (chunk.size() >= 64 * 1024) {
-        if (spool_ && !spool_->append(chunk)) spool_.reset();
-        chunk.clear();
-      }
+    if (at_start && line[0] == '.') line.remove_prefix(1);  // §4.5.2 dot-unstuffing
+    keep(line);
+    if (chunk.size() >= 64 * 1024) {
+      if (spool_ && !spool_->append(chunk)) spool_.reset();
+      chunk.clear();
     }
   }
   if (!chunk.empty() && spool_ && !spool_->append(chunk)) spool_.reset();

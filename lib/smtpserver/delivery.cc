@@ -13,6 +13,7 @@
 
 #include "auth/attempt.h"
 #include "auth/authdb.h"
+#include "auth/credentials.h"
 #include "auth/limiter.h"
 #include "message/address.h"
 #include "message/header.h"
@@ -81,6 +82,12 @@ Backend::RcptResult StoreBackend::check_recipient(const smtp::Address& a) {
   auto r = config::Lookup(*cfg_).address(a, true, true);
   switch (r.status) {
     case config::LookupResult::Status::kFound:
+      // An account being removed receives nothing (SPEC B §1.2 step 6).
+      if (store::Db* db = auth_db()) {
+        if (auto gone = auth::account_removal_pending(*db, r.account); gone && *gone) {
+          return {RcptStatus::kUnknown, "", ""};
+        }
+      }
       return {RcptStatus::kLocal, r.account, r.mailbox};
     case config::LookupResult::Status::kDomainDisabled:
       return {RcptStatus::kDomainDisabled, "", ""};
@@ -184,9 +191,9 @@ std::string StoreBackend::received_header(const SessionInfo& info, const Transac
   if (info.tls.active) with += "S";
   if (!info.account.empty()) with += "A";
   if (tx.smtputf8) with = "UTF8" + with;
-  std::string h = "Received: from " + info.ehlo + " ([" + conn_.remote_ip + "])\r\n\tby " +
-                  cfg_->static_config().hostname + " ([" + conn_.local_ip + "]) with " + with +
-                  " id " + id;
+  auto ip = [](const std::string& a) { return a.empty() ? std::string() : " ([" + a + "])"; };
+  std::string h = "Received: from " + info.ehlo + ip(conn_.remote_ip) + "\r\n\tby " +
+                  conn_.hostname + ip(conn_.local_ip) + " with " + with + " id " + id;
   if (!for_rcpt.empty()) h += "\r\n\tfor <" + for_rcpt + ">";
   if (info.tls.active && !info.tls.description.empty()) h += "\r\n\t(" + info.tls.description + ")";
   return h + ";\r\n\t" + rfc5322_date(std::time(nullptr)) + "\r\n";

@@ -15,6 +15,7 @@ namespace mox::smtpserver {
 struct ConnInfo {
   std::string remote_ip, local_ip;
   bool submission = false;
+  std::string hostname;  // of the listener, for Received headers
 };
 
 class StoreBackend : public Backend {

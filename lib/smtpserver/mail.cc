@@ -19,6 +19,9 @@ void Session::cmd_mail(const std::string& args, Output& out) {
   auto pa = smtp::parse_path_args(args, "FROM:");
   if (!pa) return error(out, 501, "1.7", pa.error().message);
   Transaction tx;
+  if (!esmtp_ && !pa->params.empty()) {
+    return error(out, 555, "5.4", "parameters require EHLO");  // RFC 5321 §4.1.1.11
+  }
   for (const auto& [key, value] : pa->params) {
     if (key == "SIZE") {
       // RFC 1870 §6: a declared size over the limit is refused at once.

@@ -154,13 +154,11 @@ std::vector<std::string> Session::ehlo_lines() const {
   std::vector<std::string> l = {s_.hostname, "PIPELINING",
                                 "SIZE " + std::to_string(s_.max_message_size)};
   if (!tls_.active && s_.tls_configured) l.push_back("STARTTLS");
-  if (s_.mode != Mode::kSmtp) {
-    bool allowed = tls_.active || !s_.auth_requires_tls;
+  if (s_.mode != Mode::kSmtp && (tls_.active || !s_.auth_requires_tls)) {
+    // RFC 4954 §3: at least one mechanism; before TLS none is offered.
     std::string auth = "AUTH";
-    if (allowed) {
-      for (const auto& m : sasl::server_mechanisms(backend_.sasl_context(tls_), true)) auth += " " + m;
-    }
-    l.push_back(auth);
+    for (const auto& m : sasl::server_mechanisms(backend_.sasl_context(tls_), true)) auth += " " + m;
+    if (auth != "AUTH") l.push_back(auth);
   }
   for (const char* k : {"ENHANCEDSTATUSCODES", "8BITMIME", "CHUNKING", "SMTPUTF8"}) l.push_back(k);
   l.push_back("LIMITS RCPTMAX=" + std::to_string(s_.rcpt_max));

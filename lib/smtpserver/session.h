@@ -113,6 +113,7 @@ class Session {
   Transaction tx_;
   std::unique_ptr<Spool> spool_;
   ContentChecker content_;
+  bool data_line_start_ = true;  // DATA: the next byte starts a line after CRLF
   int64_t bdat_remaining_ = 0;
   bool bdat_last_ = false;
   bool bdat_failed_ = false;

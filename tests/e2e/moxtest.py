@@ -25,8 +25,10 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -177,6 +179,7 @@ class MoxEnv:
         self.password = None
         self.quickstart_output = None
         self._procs = []
+        self._servers = []
         if testcase is not None:
             testcase.addCleanup(self.close)
         if quickstart and fresh:
@@ -197,6 +200,8 @@ class MoxEnv:
     # -- lifecycle --
 
     def close(self):
+        for srv in list(getattr(self, "_servers", [])):
+            srv.stop()
         for p in self._procs:
             if p.poll() is None:
                 p.kill()
@@ -357,3 +362,159 @@ class MoxEnv:
             return conn.execute(sql, params).fetchall()
         finally:
             conn.close()
+
+
+    # -- message files --
+
+    def message_path(self, account, msg_id):
+        """Path of the file of message `msg_id` of `account` (SPEC B §0.3)."""
+        return self.data("accounts", account, "msg", message_rel_path(msg_id))
+
+    def queue_message_path(self, msg_id):
+        return self.data("queue", "msg", message_rel_path(msg_id))
+
+    # -- servers --
+
+    def server(self, prog, *args, how="listen", env=None, tls=False, banner=b"220 "):
+        """Starts a server program (see Server) and returns it, running; it is
+        stopped at close()."""
+        srv = Server(self, prog, args, how=how, env=env, tls=tls, banner=banner)
+        srv.start()
+        return srv
+
+
+def message_rel_path(msg_id, shift=13):
+    """<dir>/<id> of a message file: dir is id>>shift in base-64 digits
+    (a-z A-Z 0-9 - _), least significant first (SPEC B §0.3)."""
+    digits = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+    v = msg_id >> shift
+    d = ""
+    while True:
+        d += digits[v & 63]
+        v >>= 6
+        if v == 0:
+            break
+    return "%s/%d" % (d, msg_id)
+
+
+def insecure_tls_context():
+    """A client TLS context that accepts the quickstart's self-signed certificate."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+class Server:
+    """A server program of mox-cpp (e.g. mox-smtpd) listening on a free
+    loopback port, started in its own process group; stop() kills the group.
+
+    how:
+      "listen"     PROG ARGS --listen 127.0.0.1:PORT (development mode)
+      "inetd"      systemd-socket-activate --accept --inetd: one process per
+                   connection on fd 0/1 (systemd Accept=yes, inetd)
+      "listenfds"  systemd-socket-activate: one process serving many
+                   connections on LISTEN_FDS (systemd Accept=no)
+
+    `env` holds extra environment variables for the server (MOX_CONFIG is set
+    from the MoxEnv). start() waits until a connection gets the banner (over
+    TLS when tls=True); banner=None only waits for the port.
+    Attributes: port, addr, proc, log_path."""
+
+    def __init__(self, moxenv, prog, args=(), how="listen", env=None, tls=False, banner=b"220 "):
+        if how not in ("listen", "inetd", "listenfds"):
+            raise ValueError("how: listen, inetd or listenfds")
+        self.moxenv = moxenv
+        self.prog = prog
+        self.args = [str(a) for a in args]
+        self.how = how
+        self.env = dict(env or {})
+        self.tls = tls
+        self.banner = banner
+        self.port = None
+        self.proc = None
+        self.log_path = None
+        self._log = None
+
+    @property
+    def addr(self):
+        return ("127.0.0.1", self.port)
+
+    def _argv(self):
+        listen = "127.0.0.1:%d" % self.port
+        prog = bin_path(self.prog)
+        if self.how == "listen":
+            return [prog] + self.args + ["--listen", listen]
+        argv = ["systemd-socket-activate", "-l", listen]
+        if self.how == "inetd":
+            argv += ["--accept", "--inetd"]
+        argv += ["-E", "MOX_CONFIG=" + self.moxenv.config_path]
+        for k, v in sorted(self.env.items()):
+            argv += ["-E", "%s=%s" % (k, v)]
+        return argv + [prog] + self.args
+
+    def start(self, timeout=20):
+        last = None
+        for _ in range(3):  # a "free" port may have been taken meanwhile
+            self.port = free_port()
+            self.log_path = os.path.join(self.moxenv.dir, "%s-%s-%d.log" % (self.prog, self.how, self.port))
+            self._log = open(self.log_path, "ab")
+            self.proc = subprocess.Popen(self._argv(), stdin=subprocess.DEVNULL, stdout=self._log,
+                                         stderr=self._log, cwd=self.moxenv.dir,
+                                         env=self.moxenv.child_env(self.env), start_new_session=True)
+            self.moxenv._servers.append(self)
+            try:
+                self._wait_ready(timeout)
+                return self
+            except AssertionError as e:
+                last = e
+                addr_in_use = "in use" in self.log_text()
+                self.stop()
+                if not addr_in_use:
+                    break
+        raise last
+
+    def _wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        err = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("%s exited with %s\n%s" % (self.prog, self.proc.returncode,
+                                                                 self.log_text()))
+            try:
+                with contextlib.ExitStack() as stack:
+                    s = stack.enter_context(socket.create_connection(self.addr, timeout=5))
+                    if self.banner is None:
+                        return
+                    if self.tls:
+                        s = stack.enter_context(insecure_tls_context().wrap_socket(s))
+                    line = s.makefile("rb").readline()
+                    if line.startswith(self.banner):
+                        return
+                    err = "unexpected banner %r" % line
+            except (OSError, ssl.SSLError) as e:
+                err = str(e)
+            time.sleep(0.05)
+        raise AssertionError("%s not ready on port %s: %s\n%s" % (self.prog, self.port, err,
+                                                                    self.log_text()))
+
+    def log_text(self):
+        """What the server wrote to stdout/stderr so far."""
+        if not self.log_path or not os.path.exists(self.log_path):
+            return ""
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def stop(self):
+        if self.proc is not None:
+            # The whole group: systemd-socket-activate's children too.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            with contextlib.suppress(Exception):
+                self.proc.wait(10)
+            self.proc = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if self in self.moxenv._servers:
+            self.moxenv._servers.remove(self)
