@@ -1,0 +1,119 @@
+// Mailbox lifecycle, flags with modseqs, expunge tombstones, copy and move.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "store/deliver.h"
+#include "store/messages.h"
+#include "util/fs.h"
+
+namespace mox::store {
+namespace {
+
+class MessagesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("msgs-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    auto a = AccountStore::open(dir_.string(), true);
+    ASSERT_TRUE(a.ok()) << a.error().message;
+    acc_.emplace(std::move(*a));
+    src_ = (dir_ / "src.eml").string();
+    ASSERT_TRUE(write_file_atomic(src_, "Subject: x\r\n\r\nbody\r\n", 0600).ok());
+  }
+  void TearDown() override {
+    acc_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  Delivered add(const std::string& mailbox) {
+    DeliverRequest r;
+    r.mailbox = mailbox;
+    r.source_path = src_;
+    auto d = deliver(*acc_, r);
+    EXPECT_TRUE(d.ok()) << d.error().message;
+    return *d;
+  }
+  int64_t mailbox_id(const std::string& name) {
+    auto mb = find_mailbox(*acc_, name);
+    EXPECT_TRUE(mb.ok() && *mb);
+    return (*mb)->id;
+  }
+  std::filesystem::path dir_;
+  std::string src_;
+  std::optional<AccountStore> acc_;
+};
+
+TEST_F(MessagesTest, MailboxLifecycle) {
+  auto mbs = list_mailboxes(*acc_);
+  ASSERT_TRUE(mbs.ok());
+  EXPECT_EQ(mbs->size(), 6u);
+  auto c = create_mailbox(*acc_, "Projects/2026", "");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_FALSE(create_mailbox(*acc_, "Projects/2026", "").ok());
+  int64_t uv = c->uidvalidity;
+  add("Projects/2026");
+  ASSERT_TRUE(rename_mailbox(*acc_, "Projects", "Work").ok());
+  auto moved = find_mailbox(*acc_, "Work/2026");
+  ASSERT_TRUE(moved.ok() && *moved);
+  EXPECT_EQ((*moved)->uidvalidity, uv);  // RFC 9051 §6.3.6
+  EXPECT_TRUE((*moved)->subscribed);
+  EXPECT_FALSE(delete_mailbox(*acc_, "Work").ok());  // has children
+  ASSERT_TRUE(delete_mailbox(*acc_, "Work/2026").ok());
+  auto again = create_mailbox(*acc_, "Work/2026", "");
+  ASSERT_TRUE(again.ok());
+  EXPECT_GT(again->uidvalidity, uv);  // never reused
+  EXPECT_FALSE(delete_mailbox(*acc_, "INBOX").ok());
+}
+
+TEST_F(MessagesTest, FlagsModseqExpunge) {
+  auto d1 = add("Inbox");
+  auto d2 = add("Inbox");
+  int64_t inbox = mailbox_id("Inbox");
+  int64_t before = *highest_modseq(*acc_);
+  auto r = store_flags(*acc_, inbox, {d1.uid, d2.uid}, FlagOp::kAdd,
+                       *parse_flags({"\\Seen", "custom"}), std::nullopt);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->updated.size(), 2u);
+  EXPECT_GT(r->updated[0].modseq, before);
+  EXPECT_EQ(r->updated[0].flags.keywords, std::vector<std::string>{"custom"});
+  // UNCHANGEDSINCE below the current modseq refuses the change.
+  auto r2 = store_flags(*acc_, inbox, {d1.uid}, FlagOp::kAdd, *parse_flags({"\\Deleted"}), before);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2->modified, std::vector<int64_t>{d1.uid});
+  ASSERT_TRUE(store_flags(*acc_, inbox, {d1.uid}, FlagOp::kAdd, *parse_flags({"\\Deleted"}),
+                          std::nullopt)
+                  .ok());
+  int64_t mid = *highest_modseq(*acc_);
+  auto gone = expunge(*acc_, inbox, std::nullopt);
+  ASSERT_TRUE(gone.ok());
+  EXPECT_EQ(*gone, std::vector<int64_t>{d1.uid});
+  EXPECT_FALSE(path_exists(message_path(*acc_, d1.id)));
+  auto ch = changes_since(*acc_, inbox, mid);
+  ASSERT_TRUE(ch.ok());
+  EXPECT_EQ(ch->expunged, std::vector<int64_t>{d1.uid});
+  EXPECT_EQ(list_messages(*acc_, inbox)->size(), 1u);
+}
+
+TEST_F(MessagesTest, CopyAndMove) {
+  auto d1 = add("Inbox");
+  auto d2 = add("Inbox");
+  int64_t inbox = mailbox_id("Inbox");
+  auto c = copy_messages(*acc_, inbox, {d2.uid, d1.uid}, "Archive", false);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->src_uids, (std::vector<int64_t>{d1.uid, d2.uid}));
+  EXPECT_EQ(c->dest_uids, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(list_messages(*acc_, mailbox_id("Archive"))->size(), 2u);
+  auto m = copy_messages(*acc_, inbox, {d1.uid}, "Trash", true);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(list_messages(*acc_, inbox)->size(), 1u);
+  auto trash = list_messages(*acc_, mailbox_id("Trash"));
+  ASSERT_EQ(trash->size(), 1u);
+  auto data = read_file(message_path(*acc_, (*trash)[0].id));
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ(*data, "Subject: x\r\n\r\nbody\r\n");
+  EXPECT_EQ(copy_messages(*acc_, inbox, {d2.uid}, "Nope", false).error().kind, ErrorKind::kNotFound);
+}
+
+}  // namespace
+}  // namespace mox::store
