@@ -412,7 +412,10 @@ class Server:
     how:
       "listen"     PROG ARGS --listen 127.0.0.1:PORT (development mode)
       "inetd"      systemd-socket-activate --accept --inetd: one process per
-                   connection on fd 0/1 (systemd Accept=yes, inetd)
+                   connection on fd 0/1 (systemd Accept=yes with
+                   StandardInput=socket, inetd)
+      "accept"     systemd-socket-activate --accept: one process per
+                   connection, passed as fd 3 in LISTEN_FDS (systemd Accept=yes)
       "listenfds"  systemd-socket-activate: one process serving many
                    connections on LISTEN_FDS (systemd Accept=no)
 
@@ -422,8 +425,8 @@ class Server:
     Attributes: port, addr, proc, log_path."""
 
     def __init__(self, moxenv, prog, args=(), how="listen", env=None, tls=False, banner=b"220 "):
-        if how not in ("listen", "inetd", "listenfds"):
-            raise ValueError("how: listen, inetd or listenfds")
+        if how not in ("listen", "inetd", "accept", "listenfds"):
+            raise ValueError("how: listen, inetd, accept or listenfds")
         self.moxenv = moxenv
         self.prog = prog
         self.args = [str(a) for a in args]
@@ -448,6 +451,8 @@ class Server:
         argv = ["systemd-socket-activate", "-l", listen]
         if self.how == "inetd":
             argv += ["--accept", "--inetd"]
+        elif self.how == "accept":
+            argv += ["--accept"]
         argv += ["-E", "MOX_CONFIG=" + self.moxenv.config_path]
         for k, v in sorted(self.env.items()):
             argv += ["-E", "%s=%s" % (k, v)]
