@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include <optional>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <sys/socket.h>
@@ -63,9 +65,14 @@ TEST(SystemdListenFdsTest, NotActivated) {
 
 TEST(SystemdListenFdsTest, TwoNamedSockets) {
   SavedFds saved;
-  auto a = listen_tcp("127.0.0.1:0");
-  auto b = listen_tcp("127.0.0.1:0");
-  ASSERT_TRUE(a.ok() && b.ok());
+  auto a0 = listen_tcp("127.0.0.1:0");
+  auto b0 = listen_tcp("127.0.0.1:0");
+  ASSERT_TRUE(a0.ok() && b0.ok());
+  // Move them out of the way first: either may be on 3 or 4 already.
+  auto a = std::optional<UniqueFd>(UniqueFd(::fcntl(a0->get(), F_DUPFD_CLOEXEC, 100)));
+  auto b = std::optional<UniqueFd>(UniqueFd(::fcntl(b0->get(), F_DUPFD_CLOEXEC, 100)));
+  a0->reset();
+  b0->reset();
   // As systemd passes them: inheritable, on 3 and 4.
   ASSERT_EQ(::dup2(a->get(), 3), 3);
   ASSERT_EQ(::dup2(b->get(), 4), 4);
