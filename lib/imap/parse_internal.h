@@ -1,0 +1,45 @@
+// Internal to lib/imap: the per-command argument parsers that parser.cc's
+// verb table dispatches to. Each starts right after the command name (its
+// arguments begin with SP) and stops at the end of its grammar; parser.cc
+// checks that nothing follows.
+#pragma once
+
+#include <string>
+
+#include "imap/command.h"
+#include "imap/cursor.h"
+#include "imap/parser.h"
+
+namespace mox::imap::internal {
+
+using ArgsParser = Result<Args> (*)(Cursor& c, const ParseOptions& o, bool uid);
+
+// A name as sent, decoded per ParseOptions::utf8 (parser.h), case kept.
+Result<std::string> decode_name(std::string_view sent, const ParseOptions& o);
+// mailbox = "INBOX" / astring (RFC 9051 §9), decoded by decode_mailbox().
+Result<std::string> mailbox(Cursor& c, const ParseOptions& o);
+// A LIST/LSUB reference or pattern: decoded like a mailbox name, case kept.
+Result<std::string> list_name(Cursor& c, const ParseOptions& o, bool pattern);
+// status-att (RFC 9051 §9, with RECENT, SIZE, HIGHESTMODSEQ, APPENDLIMIT).
+Result<StatusItem> status_item(Cursor& c);
+
+// parse_mailbox.cc
+Result<Args> parse_select(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_create(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_mailbox_arg(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_rename(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_status(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_append(Cursor& c, const ParseOptions& o, bool uid);
+// parse_list.cc
+Result<Args> parse_list(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_lsub(Cursor& c, const ParseOptions& o, bool uid);
+// parse_fetch.cc
+Result<Args> parse_fetch(Cursor& c, const ParseOptions& o, bool uid);
+// parse_message.cc
+Result<Args> parse_store(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_copy(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_expunge(Cursor& c, const ParseOptions& o, bool uid);
+// parse_search.cc
+Result<Args> parse_search(Cursor& c, const ParseOptions& o, bool uid);
+
+}  // namespace mox::imap::internal
