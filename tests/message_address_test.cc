@@ -61,6 +61,20 @@ TEST(AddressList, Groups) {
   EXPECT_FALSE(parse_address_list(": a@x.test;").ok());
 }
 
+TEST(AddressList, EmptyGroupsKept) {
+  // For IMAP ENVELOPE, which shows groups (RFC 9051 §7.5.2).
+  auto v = parse_address_list_keep_groups("Undisclosed recipients:;, a@x.test, t: b@x.test;, e:");
+  ASSERT_TRUE(v.ok());
+  ASSERT_EQ(v->size(), 4u);
+  EXPECT_EQ((*v)[0].group, "Undisclosed recipients");
+  EXPECT_TRUE((*v)[0].localpart.empty() && (*v)[0].domain.empty() && (*v)[0].name.empty());
+  EXPECT_EQ((*v)[1].addr_spec(), "a@x.test");
+  EXPECT_EQ((*v)[2].group, "t");
+  EXPECT_EQ((*v)[2].addr_spec(), "b@x.test");
+  EXPECT_EQ((*v)[3].group, "e");  // at the end, without ";"
+  EXPECT_TRUE((*v)[3].localpart.empty());
+}
+
 TEST(AddressList, ObsoleteForms) {
   // RFC 5322 Appendix A.6.1: obs-route and empty list elements.
   auto v = parse_ok(

@@ -39,7 +39,8 @@ std::string display_text(std::string_view s) {
 // at most twice: once as a bare addr-spec, once as a name-addr or group).
 class Parser {
  public:
-  explicit Parser(std::string_view s) : s_(s) {}
+  Parser(std::string_view s, bool keep_empty_groups)
+      : s_(s), keep_empty_groups_(keep_empty_groups) {}
 
   Result<std::vector<Address>> address_list() {
     std::vector<Address> out;
@@ -276,12 +277,17 @@ class Parser {
   bool group_list(const std::string& name, std::vector<Address>& out) {
     if (name.empty()) return fail("group without a name");
     ++pos_;  // ":"
+    size_t members = out.size();
+    auto done = [&] {
+      if (keep_empty_groups_ && out.size() == members) out.push_back(Address{{}, {}, {}, name});
+      return true;
+    };
     while (true) {
       if (!skip_cfws()) return false;
-      if (at_end()) return true;
+      if (at_end()) return done();
       if (peek() == ';') {
         ++pos_;
-        return true;
+        return done();
       }
       if (peek() == ',') {
         ++pos_;
@@ -294,6 +300,7 @@ class Parser {
   }
 
   std::string_view s_;
+  bool keep_empty_groups_ = false;
   size_t pos_ = 0;
   std::string err_;
 };
@@ -323,7 +330,11 @@ std::string Address::addr_spec() const {
 }
 
 Result<std::vector<Address>> parse_address_list(std::string_view value) {
-  return Parser(value).address_list();
+  return Parser(value, false).address_list();
+}
+
+Result<std::vector<Address>> parse_address_list_keep_groups(std::string_view value) {
+  return Parser(value, true).address_list();
 }
 
 }  // namespace mox::message

@@ -36,4 +36,9 @@ struct Address {
 // group, 8-bit bytes in atoms (RFC 6532). Anything else is a kSyntax error.
 Result<std::vector<Address>> parse_address_list(std::string_view value);
 
+// The same, except that an empty group ("undisclosed-recipients:;") gives one
+// Address with only `group` set (name, localpart and domain empty), so that
+// IMAP's ENVELOPE can show it (RFC 9051 §7.5.2, group syntax).
+Result<std::vector<Address>> parse_address_list_keep_groups(std::string_view value);
+
 }  // namespace mox::message

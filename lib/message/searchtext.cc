@@ -1,0 +1,130 @@
+#include "message/searchtext.h"
+
+#include "message/decode.h"
+#include "message/header.h"
+#include "message/mimefield.h"
+#include "message/rfc2047.h"
+#include "util/utf8.h"
+
+namespace mox::message {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool has_8bit(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return true;
+  }
+  return false;
+}
+
+// A header value as text: raw 8-bit octets converted first (they are UTF-8,
+// RFC 6532, or an undeclared legacy charset), then encoded-words (all ASCII).
+std::string header_text(std::string_view value) {
+  return sanitize_utf8(decode_encoded_words(text_to_utf8(value)));
+}
+
+// Parses the header of part `p` (already within the limits it was parsed with).
+Header header_of(std::string_view msg, const Part& p) {
+  std::string_view raw = msg.substr(p.offset, p.header_size);
+  auto h = parse_header(raw, HeaderLimits{raw.size() + 1, raw.size() + 1});
+  return h ? std::move(h).value() : Header{};
+}
+
+class Extractor {
+ public:
+  Extractor(std::string_view msg, const SearchLimits& limits, SearchText& out)
+      : msg_(msg), limits_(limits), out_(out) {}
+
+  void headers(const Part& root) {
+    size_t used = 0;
+    for (const HeaderField& f : header_of(msg_, root).fields) {
+      std::string v = header_text(f.value);
+      if (used + v.size() > limits_.max_header_bytes) {
+        out_.truncated = true;
+        break;
+      }
+      used += v.size();
+      out_.headers.push_back({lower(f.name), std::move(v)});
+    }
+  }
+
+  void walk(const Part& p) {
+    if (full()) return;
+    if (p.is_multipart()) {
+      for (const Part& c : p.parts) walk(c);
+    } else if (p.is_encapsulating()) {
+      summary(p.parts[0]);
+      walk(p.parts[0]);
+    } else if (p.content_type.type == "text") {
+      text(p);
+    }
+  }
+
+ private:
+  bool full() const { return out_.body.size() >= limits_.max_body_bytes; }
+
+  // Appends UTF-8 `s` and "\n", cut at a character boundary at the limit.
+  void append(std::string_view s) {
+    size_t room = limits_.max_body_bytes - out_.body.size();
+    if (s.size() + 1 > room) {
+      size_t n = std::min(s.size(), room);
+      while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;
+      out_.body.append(s.substr(0, n));
+      out_.truncated = true;
+      return;
+    }
+    out_.body.append(s);
+    out_.body += '\n';
+  }
+
+  // The addressing lines of an attached message.
+  void summary(const Part& m) {
+    static constexpr const char* kFields[] = {"From", "To", "Cc", "Bcc", "Date", "Subject"};
+    Header h = header_of(msg_, m);
+    for (const char* name : kFields) {
+      if (const HeaderField* f = h.first(name))
+        append(std::string(name) + ": " + header_text(f->value));
+    }
+  }
+
+  void text(const Part& p) {
+    // Decoding never makes text more than 3 times longer than its source
+    // (quoted-printable shrinks, base64 shrinks, one octet is at most three
+    // in UTF-8), so a prefix of the raw body is enough for what fits.
+    size_t room = limits_.max_body_bytes - out_.body.size();
+    size_t take = room > p.body_size / 3 ? p.body_size : room * 3 + 4;
+    if (take < p.body_size) out_.truncated = true;
+    std::string_view raw = msg_.substr(p.body_offset(), std::min(take, p.body_size));
+    auto decoded = decode_transfer(raw, p.encoding);
+    std::string bytes = decoded ? std::move(decoded).value() : std::string(raw);
+    std::string_view cs = p.charset();
+    // Undeclared 8-bit text is common: us-ascii then means "not said".
+    if (lower(cs) == "us-ascii" && has_8bit(bytes)) cs = {};
+    append(text_to_utf8(bytes, cs));
+  }
+
+  std::string_view msg_;
+  const SearchLimits& limits_;
+  SearchText& out_;
+};
+
+}  // namespace
+
+SearchText extract_search_text(std::string_view message, const Part& root,
+                               const SearchLimits& limits) {
+  SearchText out;
+  if (root.end() > message.size()) return out;  // not the message root was parsed from
+  Extractor x(message, limits, out);
+  x.headers(root);
+  x.walk(root);
+  return out;
+}
+
+}  // namespace mox::message
