@@ -59,5 +59,10 @@ Status drop_privileges(const std::string& user);
 // closed gives EPIPE instead of killing the process (OpenSSL writes with
 // write(2)). Servers call this at start-up.
 void ignore_sigpipe();
+// True for a socket in listening state (SO_ACCEPTCONN).
+bool is_listening(int fd);
+// When running as root: gives `path` to `user` (files made before the
+// privilege drop that the unprivileged process must later write).
+void give_to_user(const std::string& path, const std::string& user);
 
 }  // namespace mox::net

@@ -74,6 +74,11 @@ class Conn {
                           SSL_SESSION* resume = nullptr);
 
   bool tls() const { return ssl_ != nullptr; }
+  // For waiting on the connection and other fds together (IMAP IDLE): the
+  // descriptor to poll for input, and whether TLS already holds decrypted
+  // bytes that a poll would not see.
+  int read_fd() const { return rfd_.get(); }
+  bool has_buffered_input() const;
   // For login attempts (SPEC B §5.1), as mox writes it:
   // "version=tls1.3 ciphersuite=tls_aes_128_gcm_sha256 sni=mail.example.com
   // resumed=false alpn=" (lower case; empty values kept). "" without TLS.

@@ -129,6 +129,8 @@ std::string Conn::tls_description() const {
   return tls::tls_description(info);
 }
 
+bool Conn::has_buffered_input() const { return ssl_ && SSL_pending(ssl_.get()) > 0; }
+
 bool Conn::tls_resumed() const { return ssl_ && SSL_session_reused(ssl_.get()) == 1; }
 
 X509* Conn::peer_certificate() const {

@@ -1,6 +1,7 @@
 // drop_privileges() and ignore_sigpipe() from net/activation.h.
 #include <grp.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -57,6 +58,18 @@ void ignore_sigpipe() {
   sa.sa_handler = SIG_IGN;
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGPIPE, &sa, nullptr);
+}
+
+bool is_listening(int fd) {
+  int v = 0;
+  socklen_t len = sizeof v;
+  return ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v != 0;
+}
+
+void give_to_user(const std::string& path, const std::string& user) {
+  if (::geteuid() != 0) return;
+  struct passwd* pw = ::getpwnam(user.c_str());
+  if (pw && pw->pw_uid != 0) (void)::chown(path.c_str(), pw->pw_uid, pw->pw_gid);
 }
 
 }  // namespace mox::net

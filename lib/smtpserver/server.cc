@@ -12,10 +12,11 @@
 #include <iostream>
 #include <thread>
 
-#include "net/accept_loop.h"
 #include "net/activation.h"
 #include "net/conn.h"
+#include "net/serve.h"
 #include "smtpserver/delivery.h"
+#include "config/cache.h"
 #include "tls/server.h"
 #include "util/fs.h"
 
@@ -28,42 +29,9 @@ constexpr auto kIdleTimeout = 5min;
 constexpr auto kWriteTimeout = 2min;
 constexpr auto kHandshakeTimeout = 1min;
 
-// The config snapshot, re-read when domains.conf changes (SPEC A.3), so a
-// long-running Accept=no server sees mox-config's changes.
-class ConfigCache {
- public:
-  ConfigCache(std::string path, std::shared_ptr<const config::Config> c)
-      : path_(std::move(path)), cfg_(std::move(c)), mtime_(mtime()) {}
-  std::shared_ptr<const config::Config> get() {
-    std::lock_guard lock(mu_);
-    int64_t m = mtime();
-    if (m != mtime_) {
-      auto c = config::Config::load(path_);
-      if (c) {
-        cfg_ = *c;
-        mtime_ = m;
-      } else {
-        std::cerr << "mox-smtpd: reloading config: " << c.error().message << " (keeping the old)\n";
-      }
-    }
-    return cfg_;
-  }
-
- private:
-  int64_t mtime() const {
-    struct stat st;
-    if (::stat(cfg_->dynamic_path().c_str(), &st) != 0) return 0;
-    return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-  }
-  std::mutex mu_;
-  std::string path_;
-  std::shared_ptr<const config::Config> cfg_;
-  int64_t mtime_;
-};
-
 struct Shared {
   std::shared_ptr<const config::Config> cfg;
-  std::unique_ptr<ConfigCache> cache;
+  std::unique_ptr<config::ConfigCache> cache;
   Settings settings;
   tls::SslCtxPtr tls;
 };
@@ -125,24 +93,10 @@ void serve(net::Conn conn, const Shared& sh) {
   conn.shutdown();
 }
 
-void give_to_user(const std::string& path, const std::string& user) {
-  if (::geteuid() != 0) return;
-  struct passwd* pw = ::getpwnam(user.c_str());
-  if (pw && pw->pw_uid != 0) (void)::chown(path.c_str(), pw->pw_uid, pw->pw_gid);
-}
-
-// systemd with Accept=yes may also pass the connection in LISTEN_FDS (named
-// "connection"): a socket that is not listening is served as one session.
-bool is_listening(int fd) {
-  int v = 0;
-  socklen_t len = sizeof v;
-  return ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v != 0;
-}
-
 Result<Shared> setup(const ServerOptions& o) {
   Shared sh;
   MOX_ASSIGN(sh.cfg, config::Config::load(o.config_path));
-  sh.cache = std::make_unique<ConfigCache>(o.config_path, sh.cfg);
+  sh.cache = std::make_unique<config::ConfigCache>(o.config_path, sh.cfg);
   const auto& st = sh.cfg->static_config();
   auto it = st.listeners.find(o.listener);
   if (it == st.listeners.end()) return user_error("listener \"" + o.listener + "\" not in mox.conf");
@@ -161,8 +115,8 @@ Result<Shared> setup(const ServerOptions& o) {
     MOX_ASSIGN(sh.tls, tls::make_server_ctx(*sh.cfg, *l.tls, to));
     // Made as root before the privilege drop: the unprivileged processes
     // that rotate the keys later must own the files.
-    give_to_user(to.ticket_key_file, st.user);
-    give_to_user(to.ticket_key_file + ".lock", st.user);
+    net::give_to_user(to.ticket_key_file, st.user);
+    net::give_to_user(to.ticket_key_file + ".lock", st.user);
     s.tls_configured = true;
   }
   switch (o.mode) {
@@ -191,52 +145,13 @@ Result<Mode> parse_mode(const std::string& s) {
 }
 
 int run_server(const ServerOptions& o) {
-  net::ignore_sigpipe();
   auto sh = setup(o);
   if (!sh) {
     log_error("", sh.error().message);
     return 1;
   }
-  std::vector<int> fds;
-  std::vector<net::UniqueFd> owned;
-  auto sd = net::systemd_listen_fds();
-  if (!sd) {
-    log_error("", sd.error().message);
-    return 1;
-  }
-  std::optional<int> accepted;
-  for (const auto& f : *sd) {
-    if (is_listening(f.fd)) {
-      fds.push_back(f.fd);
-    } else {
-      accepted = f.fd;
-    }
-  }
-  for (const auto& addr : o.listen) {
-    auto fd = net::listen_tcp(addr);
-    if (!fd) {
-      log_error("", fd.error().message);
-      return 1;
-    }
-    fds.push_back(fd->get());
-    owned.push_back(std::move(*fd));
-  }
-  // Sockets and keys are open: from here on no root is needed.
-  if (auto st = net::drop_privileges(sh->cfg->static_config().user); !st) {
-    log_error("", st.error().message);
-    return 1;
-  }
-  if (accepted) {
-    serve(net::Conn(net::UniqueFd(*accepted)), *sh);
-    return 0;
-  }
-  if (fds.empty()) {
-    serve(net::Conn::inetd(), *sh);  // inetd / systemd Accept=yes: fd 0
-    return 0;
-  }
-  auto st = net::serve_accept_loop(
-      fds, [&](net::UniqueFd fd, int) { serve(net::Conn(std::move(fd)), *sh); }, o.max_conns);
-  if (!st) {
+  net::ServeOptions so{o.listen, sh->cfg->static_config().user, o.max_conns};
+  if (auto st = net::serve_connections(so, [&](net::Conn c) { serve(std::move(c), *sh); }); !st) {
     log_error("", st.error().message);
     return 1;
   }

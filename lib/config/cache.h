@@ -1,0 +1,30 @@
+// A config snapshot for long-running servers, re-read when domains.conf
+// changes (SPEC A.3), so mox-config's changes are seen without a restart.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "config/config.h"
+
+namespace mox::config {
+
+// The config snapshot, re-read when domains.conf changes (SPEC A.3), so a
+// long-running Accept=no server sees mox-config's changes.
+class ConfigCache {
+ public:
+  ConfigCache(std::string path, std::shared_ptr<const Config> c);
+  // The current snapshot; thread-safe. On a reload error the old one stays.
+  std::shared_ptr<const Config> get();
+
+ private:
+  int64_t mtime() const;
+  std::mutex mu_;
+  std::string path_;
+  std::shared_ptr<const Config> cfg_;
+  int64_t mtime_;
+};
+
+
+}  // namespace mox::config

@@ -1,0 +1,130 @@
+// LOGIN and AUTHENTICATE (RFC 9051 §6.2.2–6.2.3, SASL-IR RFC 4959); response
+// texts and codes per SPEC B §6.3, §7.3, §9.
+#include <thread>
+
+#include "imapserver/session.h"
+#include "util/encoding.h"
+
+namespace mox::imapserver {
+namespace {
+
+struct Refusal {
+  imap::Condition cond;
+  const char* code;
+  std::string text;
+};
+
+// One response per failure kind, in one place (STYLE.md habit 2).
+Refusal refusal(const sasl::Step& st) {
+  using F = sasl::Failure;
+  using C = imap::Condition;
+  switch (st.failure) {
+    case F::kBadCreds: return {C::kNo, "AUTHENTICATIONFAILED", "bad credentials"};
+    case F::kBadChanBind: return {C::kNo, "AUTHENTICATIONFAILED", "channel binding mismatch"};
+    case F::kAborted: return {C::kBad, "", "authenticate aborted by client"};
+    case F::kSyntax: return {C::kBad, "", "malformed authentication message"};
+    case F::kScramNotPossible: return {C::kNo, "", "scram not possible"};
+    case F::kLoginDisabled: return {C::kNo, "", st.message};  // no code, SPEC B §6.3
+    case F::kNoTLS:
+      return {C::kNo, "AUTHENTICATIONFAILED", "tls required for tls client certificate authentication"};
+    case F::kNoCert:
+      return {C::kNo, "AUTHENTICATIONFAILED",
+              "missing client certificate, required for tls client certificate authentication"};
+    case F::kOtherAccount:
+      return {C::kNo, "AUTHENTICATIONFAILED",
+              "authentication failed, tls client certificate public key belongs to another account"};
+    case F::kOtherRole: return {C::kNo, "AUTHORIZATIONFAILED", "cannot assume other role"};
+    case F::kNone:
+    case F::kError: break;
+  }
+  return {C::kNo, "UNAVAILABLE", "temporary failure, try again later"};
+}
+
+}  // namespace
+
+void Session::cmd_login(imap::Command& c, Output& out) {
+  if (state_ != State::kNotAuthenticated) return bad(out, c.tag, "not allowed in this connection state");
+  if (!tls_.active && s_.login_requires_tls) {
+    return respond(out, c.tag, imap::Condition::kNo, "PRIVACYREQUIRED", "tls required for login");
+  }
+  auto& a = std::get<imap::LoginArgs>(c.args);
+  auto m = sasl::make_mechanism("PLAIN", backend_.sasl_context(tls_));
+  if (!m) return respond(out, c.tag, imap::Condition::kNo, "UNAVAILABLE", "try again later");
+  mech_ = std::move(*m);
+  auth_tag_ = c.tag;
+  login_cmd_ = true;
+  std::string msg = std::string(1, '\0') + a.username + std::string(1, '\0') + a.password;
+  sasl::Step st = mech_->start(std::string_view(msg));
+  auth_step(st, out);
+}
+
+void Session::cmd_authenticate(imap::Command& c, Output& out) {
+  if (state_ != State::kNotAuthenticated) return bad(out, c.tag, "not allowed in this connection state");
+  auto& a = std::get<imap::AuthenticateArgs>(c.args);
+  if (!backend_.auth_allowed()) {
+    out.reply += "* BYE too many auth failures\r\n";
+    out.close = true;
+    state_ = State::kLogout;
+    return;
+  }
+  if (sasl::sends_plaintext_password(a.mechanism) && !tls_.active && s_.login_requires_tls) {
+    return respond(out, c.tag, imap::Condition::kNo, "PRIVACYREQUIRED", "tls required for login");
+  }
+  auto m = sasl::make_mechanism(a.mechanism, backend_.sasl_context(tls_));
+  if (!m) return respond(out, c.tag, imap::Condition::kNo, "", "method not supported");
+  mech_ = std::move(*m);
+  auth_tag_ = c.tag;
+  auto init = a.initial_response ? std::optional<std::string_view>(*a.initial_response) : std::nullopt;
+  auth_step(mech_->start(init), out);
+}
+
+void Session::auth_line(std::string_view line, Output& out) {
+  if (line == "*") return auth_step(mech_->abort(), out);
+  auto d = base64_decode(line);
+  if (!d) return auth_step(sasl::Step{sasl::Outcome::kFailure, "", sasl::Failure::kSyntax, ""}, out);
+  auth_step(mech_->next(*d), out);
+}
+
+void Session::auth_step(const sasl::Step& st, Output& out) {
+  if (st.outcome == sasl::Outcome::kContinue) {
+    out.reply += "+ " + base64_encode(st.challenge) + "\r\n";
+    return;
+  }
+  std::string tag = std::move(auth_tag_);
+  std::string mech = login_cmd_ ? "login" : mech_->attempt_mech();
+  login_cmd_ = false;
+  if (st.outcome == sasl::Outcome::kSuccess) {
+    std::string account = mech_->account(), username = mech_->username();
+    mech_.reset();
+    return logged_in(account, username, out, tag, mech);
+  }
+  backend_.auth_attempt(mech, mech_->username(), mech_->attempt_account(),
+                        sasl::attempt_result(st.failure), user_agent_);
+  mech_.reset();
+  if (st.failure == sasl::Failure::kBadCreds || st.failure == sasl::Failure::kBadChanBind ||
+      st.failure == sasl::Failure::kOtherRole || st.failure == sasl::Failure::kOtherAccount) {
+    // SPEC B §9: more than 3 failures slow every further attempt down.
+    if (++auth_failures_ > 3) out.delay = s_.auth_delay_unit * (auth_failures_ - 3);
+  }
+  Refusal r = refusal(st);
+  respond(out, tag, r.cond, r.code, r.text);
+}
+
+void Session::logged_in(const std::string& account, const std::string& username, Output& out,
+                        const std::string& tag, const std::string& mech) {
+  auto st = backend_.open_account(account);
+  if (!st) {
+    backend_.auth_attempt(mech, username, account, "error", user_agent_);
+    return respond(out, tag, imap::Condition::kNo, "UNAVAILABLE", "account not available");
+  }
+  backend_.auth_attempt(mech, username, account, "ok", user_agent_);
+  store_ = std::move(*st);
+  account_ = account;
+  username_ = username;
+  auth_failures_ = 0;
+  state_ = State::kAuthenticated;
+  respond(out, tag, imap::Condition::kOk, "CAPABILITY " + capabilities(),
+          mech == "login" ? "login done" : "authenticate done");
+}
+
+}  // namespace mox::imapserver

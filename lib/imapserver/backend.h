@@ -1,0 +1,37 @@
+// The IMAP session's Backend over the real config and stores.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/credentials.h"
+#include "config/cache.h"
+#include "imapserver/session.h"
+
+namespace mox::imapserver {
+
+class StoreBackend : public Backend {
+ public:
+  StoreBackend(std::shared_ptr<const config::Config> cfg, std::string remote_ip,
+               std::string local_ip, config::ConfigCache* cache);
+  ~StoreBackend() override;
+  sasl::Context sasl_context(const TLSState& tls) override;
+  bool auth_allowed() override;
+  void auth_attempt(std::string_view mech, std::string_view username, std::string_view account,
+                    std::string_view result, std::string_view user_agent) override;
+  Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& account) override;
+  std::string account_gone(const std::string& account) override;
+  void set_tls_description(std::string d) { tls_description_ = std::move(d); }
+
+ private:
+  store::Db* auth_db();
+  std::shared_ptr<const config::Config> cfg_;
+  std::string remote_ip_, local_ip_;
+  config::ConfigCache* cache_;
+  std::optional<store::Db> auth_db_;
+  std::unique_ptr<auth::AccountCredentials> creds_;
+  std::string tls_description_;
+};
+
+}  // namespace mox::imapserver

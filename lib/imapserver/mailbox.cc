@@ -1,0 +1,234 @@
+// Commands of the authenticated state (RFC 9051 §6.3).
+#include <strings.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <variant>
+
+#include "imapserver/session.h"
+#include "store/deliver.h"
+#include "store/mailbox.h"
+#include "util/unique_fd.h"
+
+namespace mox::imapserver {
+namespace {
+
+using imap::Condition;
+
+// LIST patterns: "*" matches anything, "%" anything but the separator
+// (RFC 9051 §6.3.9). INBOX matches case-insensitively.
+bool match(std::string_view pat, std::string_view name) {
+  if (pat.empty()) return name.empty();
+  if (pat[0] == '*') {
+    for (size_t i = 0; i <= name.size(); ++i) {
+      if (match(pat.substr(1), name.substr(i))) return true;
+    }
+    return false;
+  }
+  if (pat[0] == '%') {
+    for (size_t i = 0; i <= name.size(); ++i) {
+      if (match(pat.substr(1), name.substr(i))) return true;
+      if (i < name.size() && name[i] == '/') return false;
+    }
+    return false;
+  }
+  return !name.empty() && pat[0] == name[0] && match(pat.substr(1), name.substr(1));
+}
+
+std::string fold_inbox(std::string s) {
+  if (s.size() >= 5 && strncasecmp(s.data(), "inbox", 5) == 0 && (s.size() == 5 || s[5] == '/')) {
+    s.replace(0, 5, "Inbox");
+  }
+  return s;
+}
+
+std::string status_items(store::AccountStore& st, const store::Mailbox& mb,
+                         const std::vector<imap::StatusItem>& items, int64_t append_limit) {
+  auto msgs = store::list_messages(st, mb.id);
+  int64_t n = 0, unseen = 0, deleted = 0, size = 0;
+  if (msgs) {
+    for (const auto& m : *msgs) {
+      ++n;
+      unseen += (m.flags.bits & store::kFlagSeen) == 0;
+      deleted += (m.flags.bits & store::kFlagDeleted) != 0;
+      size += m.size;
+    }
+  }
+  std::string out;
+  for (auto it : items) {
+    int64_t v = 0;
+    switch (it) {
+      case imap::StatusItem::kMessages: v = n; break;
+      case imap::StatusItem::kUidNext: v = mb.uidnext; break;
+      case imap::StatusItem::kUidValidity: v = mb.uidvalidity; break;
+      case imap::StatusItem::kUnseen: v = unseen; break;
+      case imap::StatusItem::kDeleted: v = deleted; break;
+      case imap::StatusItem::kSize: v = size; break;
+      case imap::StatusItem::kRecent: v = 0; break;
+      case imap::StatusItem::kHighestModSeq: v = mb.modseq; break;
+      case imap::StatusItem::kAppendLimit: v = append_limit; break;
+    }
+    out += std::string(out.empty() ? "" : " ") + imap::status_item_name(it) + " " + std::to_string(v);
+  }
+  return out;
+}
+
+std::string quoted_mailbox(const std::string& name, bool utf8) {
+  imap::ResponseWriter w(utf8);
+  w.mailbox(name);
+  return w.take();
+}
+
+}  // namespace
+
+void Session::cmd_select(imap::Command& c, Output& out) {
+  auto& a = std::get<imap::SelectArgs>(c.args);
+  close_mailbox(false);
+  state_ = State::kAuthenticated;
+  auto mb = store::find_mailbox(*store_, a.mailbox);
+  if (!mb || !*mb) return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "mailbox does not exist");
+  if (a.condstore || a.qresync) condstore_ = true;
+  auto msgs = store::list_messages(*store_, (*mb)->id);
+  auto hm = store::highest_modseq(*store_);
+  if (!msgs || !hm) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot read mailbox");
+  mailbox_ = **mb;
+  read_only_ = c.verb == imap::Verb::kExamine;
+  msgs_.clear();
+  for (const auto& r : *msgs) msgs_.push_back({r.uid, r.id, r.modseq, r.size, r.received, r.flags});
+  modseq_ = *hm;
+  saved_.clear();
+  state_ = State::kSelected;
+  std::string sys = "\\Seen \\Answered \\Flagged \\Deleted \\Draft $Forwarded $Junk $NotJunk $Phishing $MDNSent";
+  out.reply += "* FLAGS (" + sys + ")\r\n";
+  out.reply += "* OK [PERMANENTFLAGS (" + sys + (read_only_ ? "" : " \\*") + ")] x\r\n";
+  out.reply += "* " + std::to_string(msgs_.size()) + " EXISTS\r\n";
+  if (!utf8_) out.reply += "* 0 RECENT\r\n";
+  out.reply += "* OK [UIDVALIDITY " + std::to_string(mailbox_->uidvalidity) + "] x\r\n";
+  out.reply += "* OK [UIDNEXT " + std::to_string(mailbox_->uidnext) + "] x\r\n";
+  if (condstore_) out.reply += "* OK [HIGHESTMODSEQ " + std::to_string(modseq_) + "] x\r\n";
+  respond(out, c.tag, Condition::kOk, read_only_ ? "READ-ONLY" : "READ-WRITE",
+          read_only_ ? "examine done" : "select done");
+}
+
+void Session::cmd_create(imap::Command& c, Output& out) {
+  auto& a = std::get<imap::CreateArgs>(c.args);
+  std::string use = a.special_use.empty() ? "" : a.special_use[0];
+  auto r = store::create_mailbox(*store_, a.mailbox, use);
+  if (!r) {
+    return respond(out, c.tag, Condition::kNo,
+                   r.error().message == "mailbox already exists" ? "ALREADYEXISTS" : "", r.error().message);
+  }
+  respond(out, c.tag, Condition::kOk, "", "create done");
+}
+
+void Session::cmd_delete(imap::Command& c, Output& out) {
+  auto& a = std::get<imap::MailboxArgs>(c.args);
+  if (mailbox_ && store::normalize_mailbox_name(a.mailbox).ok() &&
+      *store::normalize_mailbox_name(a.mailbox) == mailbox_->name) {
+    close_mailbox(false);
+    state_ = State::kAuthenticated;
+  }
+  auto r = store::delete_mailbox(*store_, a.mailbox);
+  if (!r) {
+    return respond(out, c.tag, Condition::kNo,
+                   r.error().kind == ErrorKind::kNotFound ? "NONEXISTENT" : "", r.error().message);
+  }
+  respond(out, c.tag, Condition::kOk, "", "delete done");
+}
+
+void Session::cmd_rename(imap::Command& c, Output& out) {
+  auto& a = std::get<imap::RenameArgs>(c.args);
+  auto r = store::rename_mailbox(*store_, a.from, a.to);
+  if (!r) {
+    return respond(out, c.tag, Condition::kNo,
+                   r.error().kind == ErrorKind::kNotFound ? "NONEXISTENT" : "", r.error().message);
+  }
+  respond(out, c.tag, Condition::kOk, "", "rename done");
+}
+
+void Session::cmd_subscribe(imap::Command& c, Output& out, bool sub) {
+  auto& a = std::get<imap::MailboxArgs>(c.args);
+  auto r = store::set_subscribed(*store_, a.mailbox, sub);
+  if (!r) return respond(out, c.tag, Condition::kNo, "", r.error().message);
+  respond(out, c.tag, Condition::kOk, "", sub ? "subscribe done" : "unsubscribe done");
+}
+
+void Session::cmd_list(imap::Command& c, Output& out) {
+  auto& a = std::get<imap::ListArgs>(c.args);
+  if (a.patterns.size() == 1 && a.patterns[0].empty()) {
+    out.reply += "* LIST (\\Noselect) \"/\" \"\"\r\n";  // RFC 9051 §6.3.9: the delimiter
+    return respond(out, c.tag, Condition::kOk, "", "list done");
+  }
+  auto mbs = store::list_mailboxes(*store_);
+  if (!mbs) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot list mailboxes");
+  for (const auto& mb : *mbs) {
+    bool hit = false;
+    for (const auto& p : a.patterns) hit |= match(fold_inbox(a.reference + p), mb.name);
+    if (!hit) continue;
+    if (a.select_subscribed && !mb.subscribed) continue;
+    if (a.select_special_use && mb.special_use.empty()) continue;
+    bool children = false;
+    for (const auto& o : *mbs) children |= o.name.compare(0, mb.name.size() + 1, mb.name + "/") == 0;
+    std::string attrs = children ? "\\HasChildren" : "\\HasNoChildren";
+    if (!mb.special_use.empty()) attrs += " " + mb.special_use;
+    if ((a.return_subscribed || a.select_subscribed) && mb.subscribed) attrs += " \\Subscribed";
+    out.reply += "* LIST (" + attrs + ") \"/\" " + quoted_mailbox(mb.name, utf8_) + "\r\n";
+    if (a.return_status) {
+      out.reply += "* STATUS " + quoted_mailbox(mb.name, utf8_) + " (" +
+                   status_items(*store_, mb, *a.return_status, s_.max_append) + ")\r\n";
+    }
+  }
+  respond(out, c.tag, Condition::kOk, "", "list done");
+}
+
+void Session::cmd_lsub(imap::Command& c, Output& out) {
+  auto& a = std::get<imap::LsubArgs>(c.args);
+  auto mbs = store::list_mailboxes(*store_);
+  if (!mbs) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot list mailboxes");
+  for (const auto& mb : *mbs) {
+    if (!mb.subscribed || !match(fold_inbox(a.reference + a.pattern), mb.name)) continue;
+    out.reply += "* LSUB () \"/\" " + quoted_mailbox(mb.name, utf8_) + "\r\n";
+  }
+  respond(out, c.tag, Condition::kOk, "", "lsub done");
+}
+
+void Session::cmd_status(imap::Command& c, Output& out) {
+  auto& a = std::get<imap::StatusArgs>(c.args);
+  auto mb = store::find_mailbox(*store_, a.mailbox);
+  if (!mb || !*mb) return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "mailbox does not exist");
+  out.reply += "* STATUS " + quoted_mailbox((*mb)->name, utf8_) + " (" +
+               status_items(*store_, **mb, a.items, s_.max_append) + ")\r\n";
+  respond(out, c.tag, Condition::kOk, "", "status done");
+}
+
+void Session::cmd_append(imap::Command& c, Output& out) {
+  auto& a = std::get<imap::AppendArgs>(c.args);
+  auto mb = store::find_mailbox(*store_, a.mailbox);
+  if (!mb || !*mb) return respond(out, c.tag, Condition::kNo, "TRYCREATE", "mailbox does not exist");
+  std::vector<uint32_t> uids;
+  for (auto& m : a.messages) {
+    auto flags = store::parse_flags(m.flags);
+    if (!flags) return bad(out, c.tag, flags.error().message);
+    // The literal is in memory; the store copies it from a memory file.
+    UniqueFd fd(::memfd_create("append", MFD_CLOEXEC));
+    if (!fd.valid() || ::write(fd.get(), m.data.data(), m.data.size()) != static_cast<ssize_t>(m.data.size())) {
+      return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot store message");
+    }
+    store::DeliverRequest req;
+    req.mailbox = (*mb)->name;
+    req.create_mailbox = false;
+    req.source_fd = fd.get();
+    req.flags = *flags;
+    if (m.internal_date) req.received = m.internal_date->unix_time();
+    auto d = store::deliver(*store_, req);
+    if (!d) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot store message");
+    uids.push_back(static_cast<uint32_t>(d->uid));
+  }
+  if (state_ == State::kSelected) updates(out, false);
+  respond(out, c.tag, Condition::kOk,
+          "APPENDUID " + std::to_string((*mb)->uidvalidity) + " " +
+              imap::SequenceSet::from_numbers(uids).to_string(),
+          "append done");
+}
+
+}  // namespace mox::imapserver

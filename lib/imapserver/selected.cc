@@ -1,0 +1,366 @@
+// Commands of the selected state (RFC 9051 §6.4) and untagged updates.
+#include <strings.h>
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <variant>
+
+#include "imap/date.h"
+#include "imapserver/session.h"
+#include "message/fetch.h"
+#include "message/header.h"
+#include "message/mime.h"
+#include "message/rfc2047.h"
+#include "message/searchtext.h"
+#include "message/section.h"
+#include "util/fs.h"
+
+namespace mox::imapserver {
+namespace {
+
+using imap::Condition;
+
+std::string literal(std::string_view data) {
+  return "{" + std::to_string(data.size()) + "}\r\n" + std::string(data);
+}
+
+std::string section_name(const imap::Section& s) {
+  std::string n;
+  for (size_t i = 0; i < s.part.size(); ++i) n += (i ? "." : "") + std::to_string(s.part[i]);
+  const char* t = nullptr;
+  switch (s.text) {
+    case imap::Section::Text::kNone: break;
+    case imap::Section::Text::kHeader: t = "HEADER"; break;
+    case imap::Section::Text::kHeaderFields: t = "HEADER.FIELDS"; break;
+    case imap::Section::Text::kHeaderFieldsNot: t = "HEADER.FIELDS.NOT"; break;
+    case imap::Section::Text::kText: t = "TEXT"; break;
+    case imap::Section::Text::kMime: t = "MIME"; break;
+  }
+  if (t) n += std::string(n.empty() ? "" : ".") + t;
+  if (!s.fields.empty()) {
+    n += " (";
+    for (size_t i = 0; i < s.fields.size(); ++i) n += (i ? " " : "") + s.fields[i];
+    n += ")";
+  }
+  return n;
+}
+
+message::SectionSpec to_spec(const imap::Section& s) {
+  message::SectionSpec spec;
+  spec.part = s.part;
+  spec.fields = s.fields;
+  using T = message::SectionSpec::Text;
+  switch (s.text) {
+    case imap::Section::Text::kNone: spec.text = T::kAll; break;
+    case imap::Section::Text::kHeader: spec.text = T::kHeader; break;
+    case imap::Section::Text::kHeaderFields: spec.text = T::kHeaderFields; break;
+    case imap::Section::Text::kHeaderFieldsNot: spec.text = T::kHeaderFieldsNot; break;
+    case imap::Section::Text::kText: spec.text = T::kText; break;
+    case imap::Section::Text::kMime: spec.text = T::kMime; break;
+  }
+  return spec;
+}
+
+// A message loaded for FETCH or SEARCH, parsed on first use.
+struct Loaded {
+  std::string data;
+  std::optional<message::Part> root;
+  const message::Part& part() {
+    if (!root) root = message::parse_message(data);
+    return *root;
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> Session::flag_names(const store::MessageFlags& f) const {
+  std::vector<std::string> out;
+  for (const auto& fn : store::kFlagNames) {
+    if (f.bits & fn.bit) out.push_back(fn.name);
+  }
+  for (const auto& k : f.keywords) out.push_back(k);
+  return out;
+}
+
+static std::string flags_text(const std::vector<std::string>& names) {
+  std::string s = "(";
+  for (size_t i = 0; i < names.size(); ++i) s += (i ? " " : "") + names[i];
+  return s + ")";
+}
+
+void Session::updates(Output& out, bool expunges_allowed) {
+  if (!mailbox_ || !store_) return;
+  auto ch = store::changes_since(*store_, mailbox_->id, modseq_);
+  if (!ch) return;
+  if (!ch->expunged.empty() && !expunges_allowed) {
+    expunges_allowed = false;
+  }
+  if (expunges_allowed) {
+    for (int64_t uid : ch->expunged) {
+      auto it = std::find_if(msgs_.begin(), msgs_.end(), [&](const Msg& m) { return m.uid == uid; });
+      if (it == msgs_.end()) continue;
+      out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
+      msgs_.erase(it);
+    }
+  }
+  size_t before = msgs_.size();
+  for (const auto& r : ch->changed) {
+    auto it = std::find_if(msgs_.begin(), msgs_.end(), [&](const Msg& m) { return m.uid == r.uid; });
+    if (it == msgs_.end()) {
+      if (msgs_.empty() || r.uid > msgs_.back().uid) {
+        msgs_.push_back({r.uid, r.id, r.modseq, r.size, r.received, r.flags});
+      }
+      continue;
+    }
+    if (it->modseq == r.modseq) continue;  // our own change, already reported
+    it->flags = r.flags;
+    it->modseq = r.modseq;
+    out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " FETCH (UID " +
+                 std::to_string(r.uid) + " FLAGS " + flags_text(flag_names(r.flags)) +
+                 (condstore_ ? " MODSEQ (" + std::to_string(r.modseq) + ")" : "") + ")\r\n";
+  }
+  if (msgs_.size() != before) out.reply += "* " + std::to_string(msgs_.size()) + " EXISTS\r\n";
+  if (expunges_allowed || ch->expunged.empty()) modseq_ = std::max(modseq_, ch->highest_modseq);
+}
+
+std::vector<size_t> Session::resolve(const imap::SequenceSet& set, bool uid) const {
+  std::vector<size_t> out;
+  if (set.search_result()) {
+    for (size_t i = 0; i < msgs_.size(); ++i) {
+      if (std::find(saved_.begin(), saved_.end(), msgs_[i].uid) != saved_.end()) out.push_back(i);
+    }
+    return out;
+  }
+  if (msgs_.empty()) return out;
+  uint32_t star = uid ? static_cast<uint32_t>(msgs_.back().uid) : static_cast<uint32_t>(msgs_.size());
+  for (size_t i = 0; i < msgs_.size(); ++i) {
+    uint32_t n = uid ? static_cast<uint32_t>(msgs_[i].uid) : static_cast<uint32_t>(i + 1);
+    if (set.contains(n, star)) out.push_back(i);
+  }
+  return out;
+}
+
+std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& atts,
+                               bool uid_fetch, bool& set_seen) {
+  const Msg& m = msgs_[index];
+  Loaded msg;
+  bool loaded = false;
+  auto load = [&]() -> Loaded& {
+    if (!loaded) {
+      auto d = read_file(store::message_path(*store_, m.id));
+      msg.data = d ? std::move(*d) : std::string();
+      loaded = true;
+    }
+    return msg;
+  };
+  std::vector<std::string> items;
+  bool has_uid = false;
+  for (const auto& a : atts) has_uid |= a.kind == imap::FetchAtt::Kind::kUid;
+  if (uid_fetch && !has_uid) items.push_back("UID " + std::to_string(m.uid));
+  using K = imap::FetchAtt::Kind;
+  for (const auto& a : atts) {
+    switch (a.kind) {
+      case K::kUid: items.push_back("UID " + std::to_string(m.uid)); break;
+      case K::kFlags: items.push_back("FLAGS " + flags_text(flag_names(m.flags))); break;
+      case K::kInternalDate:
+        items.push_back("INTERNALDATE \"" + imap::format_date_time(m.received, 0) + "\"");
+        break;
+      case K::kRfc822Size: items.push_back("RFC822.SIZE " + std::to_string(m.size)); break;
+      case K::kModSeq: items.push_back("MODSEQ (" + std::to_string(m.modseq) + ")"); break;
+      case K::kEnvelope: items.push_back("ENVELOPE " + message::envelope(load().part())); break;
+      case K::kBodyStructure:
+        items.push_back("BODYSTRUCTURE " + message::bodystructure(load().part(), true));
+        break;
+      case K::kBody: items.push_back("BODY " + message::bodystructure(load().part(), false)); break;
+      case K::kRfc822:
+        items.push_back("RFC822 " + literal(load().data));
+        set_seen = true;
+        break;
+      case K::kRfc822Header: {
+        message::SectionSpec spec;
+        spec.text = message::SectionSpec::Text::kHeader;
+        items.push_back("RFC822.HEADER " + literal(message::section(load().data, load().part(), spec)));
+        break;
+      }
+      case K::kRfc822Text: {
+        message::SectionSpec spec;
+        spec.text = message::SectionSpec::Text::kText;
+        items.push_back("RFC822.TEXT " + literal(message::section(load().data, load().part(), spec)));
+        set_seen = true;
+        break;
+      }
+      case K::kBodySection: {
+        std::string data = message::section(load().data, load().part(), to_spec(a.section));
+        std::string name = "BODY[" + section_name(a.section) + "]";
+        if (a.partial_offset) {
+          name += "<" + std::to_string(*a.partial_offset) + ">";
+          data = std::string(message::partial(data, *a.partial_offset, a.partial_count));
+        }
+        items.push_back(name + " " + literal(data));
+        if (!a.peek) set_seen = true;
+        break;
+      }
+      case K::kBinary: {
+        auto b = message::binary(load().data, load().part(), a.section.part);
+        std::string data = b ? std::move(*b) : std::string();
+        std::string name = "BINARY[" + section_name(a.section) + "]";
+        if (a.partial_offset) {
+          name += "<" + std::to_string(*a.partial_offset) + ">";
+          data = std::string(message::partial(data, *a.partial_offset, a.partial_count));
+        }
+        bool nul = data.find('\0') != std::string::npos;
+        items.push_back(name + " " + (nul ? "~" : "") + literal(data));
+        if (!a.peek) set_seen = true;
+        break;
+      }
+      case K::kBinarySize: {
+        auto n = message::binary_size(load().data, load().part(), a.section.part);
+        items.push_back("BINARY.SIZE[" + section_name(a.section) + "] " + std::to_string(n ? *n : 0));
+        break;
+      }
+      case K::kSaveDate: items.push_back("SAVEDATE NIL"); break;
+      case K::kPreview: items.push_back("PREVIEW NIL"); break;
+    }
+  }
+  std::string out = "* " + std::to_string(index + 1) + " FETCH (";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? " " : "") + items[i];
+  return out + ")\r\n";
+}
+
+void Session::cmd_fetch(imap::Command& c, Output& out) {
+  auto& a = std::get<imap::FetchArgs>(c.args);
+  updates(out, c.uid);
+  std::vector<size_t> idx = resolve(a.set, c.uid);
+  std::vector<int64_t> seen;
+  for (size_t i : idx) {
+    if (a.changed_since && msgs_[i].modseq <= static_cast<int64_t>(*a.changed_since)) continue;
+    bool set_seen = false;
+    out.reply += fetch_one(i, a.atts, c.uid, set_seen);
+    if (set_seen && !read_only_ && !(msgs_[i].flags.bits & store::kFlagSeen)) {
+      seen.push_back(msgs_[i].uid);
+    }
+  }
+  if (!seen.empty()) {
+    // RFC 9051 §6.4.5: fetching a body section sets \Seen.
+    store::MessageFlags f;
+    f.bits = store::kFlagSeen;
+    auto r = store::store_flags(*store_, mailbox_->id, seen, store::FlagOp::kAdd, f, std::nullopt);
+    if (r) {
+      for (const auto& row : r->updated) {
+        for (size_t i = 0; i < msgs_.size(); ++i) {
+          if (msgs_[i].uid != row.uid) continue;
+          msgs_[i].flags = row.flags;
+          msgs_[i].modseq = row.modseq;
+          out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(row.uid) +
+                       " FLAGS " + flags_text(flag_names(row.flags)) + ")\r\n";
+        }
+      }
+    }
+  }
+  respond(out, c.tag, Condition::kOk, "", "fetch done");
+}
+
+void Session::cmd_store(imap::Command& c, Output& out) {
+  auto& a = std::get<imap::StoreArgs>(c.args);
+  if (read_only_) return respond(out, c.tag, Condition::kNo, "READ-ONLY", "mailbox is read-only");
+  auto flags = store::parse_flags(a.flags);
+  if (!flags) return bad(out, c.tag, flags.error().message);
+  updates(out, c.uid);
+  std::vector<int64_t> uids;
+  for (size_t i : resolve(a.set, c.uid)) uids.push_back(msgs_[i].uid);
+  store::FlagOp op = a.mode == imap::StoreArgs::Mode::kAdd      ? store::FlagOp::kAdd
+                     : a.mode == imap::StoreArgs::Mode::kRemove ? store::FlagOp::kRemove
+                                                                : store::FlagOp::kReplace;
+  std::optional<int64_t> since;
+  if (a.unchanged_since) {
+    condstore_ = true;
+    since = static_cast<int64_t>(*a.unchanged_since);
+  }
+  auto r = store::store_flags(*store_, mailbox_->id, uids, op, *flags, since);
+  if (!r) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot store flags");
+  for (const auto& row : r->updated) {
+    for (size_t i = 0; i < msgs_.size(); ++i) {
+      if (msgs_[i].uid != row.uid) continue;
+      msgs_[i].flags = row.flags;
+      msgs_[i].modseq = row.modseq;
+      if (a.silent && !condstore_) continue;
+      out.reply += "* " + std::to_string(i + 1) + " FETCH (";
+      if (c.uid) out.reply += "UID " + std::to_string(row.uid) + " ";
+      if (!a.silent) out.reply += "FLAGS " + flags_text(flag_names(row.flags));
+      if (condstore_) out.reply += std::string(a.silent ? "" : " ") + "MODSEQ (" + std::to_string(row.modseq) + ")";
+      out.reply += ")\r\n";
+    }
+  }
+  std::string code;
+  if (!r->modified.empty()) {
+    std::vector<uint32_t> mod;
+    for (int64_t uid : r->modified) {
+      for (size_t i = 0; i < msgs_.size(); ++i) {
+        if (msgs_[i].uid == uid) mod.push_back(static_cast<uint32_t>(c.uid ? uid : static_cast<int64_t>(i + 1)));
+      }
+    }
+    code = "MODIFIED " + imap::SequenceSet::from_numbers(mod).to_string();
+  }
+  respond(out, c.tag, Condition::kOk, code, "store done");
+}
+
+void Session::cmd_copy(imap::Command& c, Output& out, bool move) {
+  auto& a = std::get<imap::CopyArgs>(c.args);
+  if (move && read_only_) return respond(out, c.tag, Condition::kNo, "READ-ONLY", "mailbox is read-only");
+  updates(out, c.uid);
+  std::vector<size_t> idx = resolve(a.set, c.uid);
+  std::vector<int64_t> uids;
+  for (size_t i : idx) uids.push_back(msgs_[i].uid);
+  auto r = store::copy_messages(*store_, mailbox_->id, uids, a.mailbox, move);
+  if (!r) {
+    return respond(out, c.tag, Condition::kNo,
+                   r.error().kind == ErrorKind::kNotFound ? "TRYCREATE" : "SERVERBUG", r.error().message);
+  }
+  std::string code;
+  if (!r->src_uids.empty()) {
+    std::vector<uint32_t> s(r->src_uids.begin(), r->src_uids.end()), d(r->dest_uids.begin(), r->dest_uids.end());
+    code = "COPYUID " + std::to_string(r->dest_uidvalidity) + " " +
+           imap::SequenceSet::from_numbers(s).to_string() + " " + imap::SequenceSet::from_numbers(d).to_string();
+  }
+  if (!move) return respond(out, c.tag, Condition::kOk, code, "copy done");
+  // RFC 6851 §4.3: COPYUID in an untagged OK, then the expunges.
+  if (!code.empty()) out.reply += "* OK [" + code + "] moved\r\n";
+  for (int64_t uid : r->src_uids) {
+    auto it = std::find_if(msgs_.begin(), msgs_.end(), [&](const Msg& m) { return m.uid == uid; });
+    if (it == msgs_.end()) continue;
+    out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
+    msgs_.erase(it);
+  }
+  respond(out, c.tag, Condition::kOk, "", "move done");
+}
+
+void Session::cmd_expunge(imap::Command& c, Output& out) {
+  if (read_only_) return respond(out, c.tag, Condition::kNo, "READ-ONLY", "mailbox is read-only");
+  auto& a = std::get<imap::ExpungeArgs>(c.args);
+  std::optional<std::vector<int64_t>> only;
+  if (a.uids) {
+    only.emplace();
+    for (size_t i : resolve(*a.uids, true)) only->push_back(msgs_[i].uid);
+  }
+  auto r = store::expunge(*store_, mailbox_->id, only);
+  if (!r) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot expunge");
+  for (int64_t uid : *r) {
+    auto it = std::find_if(msgs_.begin(), msgs_.end(), [&](const Msg& m) { return m.uid == uid; });
+    if (it == msgs_.end()) continue;
+    out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
+    msgs_.erase(it);
+  }
+  updates(out, true);
+  respond(out, c.tag, Condition::kOk, "", "expunge done");
+}
+
+void Session::close_mailbox(bool expunge) {
+  if (expunge && mailbox_ && store_) (void)store::expunge(*store_, mailbox_->id, std::nullopt);
+  mailbox_.reset();
+  msgs_.clear();
+  saved_.clear();
+  if (state_ == State::kSelected) state_ = State::kAuthenticated;
+}
+
+}  // namespace mox::imapserver

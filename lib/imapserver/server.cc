@@ -1,0 +1,153 @@
+#include "imapserver/server.h"
+
+#include <poll.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "config/cache.h"
+#include "imapserver/backend.h"
+#include "net/activation.h"
+#include "net/serve.h"
+#include "store/notify.h"
+#include "tls/server.h"
+#include "util/fs.h"
+
+namespace mox::imapserver {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto kPreauthTimeout = 1min;  // before login
+constexpr auto kAuthTimeout = 30min;    // RFC 9051 §5.4: at least 30 minutes
+constexpr auto kWriteTimeout = 2min;
+
+struct Shared {
+  std::shared_ptr<const config::Config> cfg;
+  std::unique_ptr<config::ConfigCache> cache;
+  Settings settings;
+  tls::SslCtxPtr tls;
+};
+
+void log_error(const std::string& remote, const std::string& msg) {
+  std::cerr << "mox-imapd: " << (remote.empty() ? "" : remote + ": ") << msg << "\n";
+}
+
+TLSState tls_state(net::Conn& c) {
+  TLSState t;
+  t.active = c.tls();
+  t.description = c.tls_description();
+  if (auto cb = c.tls_exporter_channel_binding()) t.channel_binding = *cb;
+  return t;
+}
+
+// Waits for input on the connection or a change of the account (IDLE).
+// Returns true when the connection has input.
+bool wait_idle(net::Conn& conn, store::ChangeWatcher* w) {
+  if (conn.has_buffered_input()) return true;
+  pollfd p[2] = {{conn.read_fd(), POLLIN, 0}, {w ? w->fd() : -1, POLLIN, 0}};
+  int n = ::poll(p, w ? 2 : 1, static_cast<int>(std::chrono::milliseconds(kAuthTimeout).count()));
+  return n > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR));
+}
+
+void serve(net::Conn conn, const Shared& sh) {
+  auto cfg = sh.cache->get();
+  StoreBackend backend(cfg, conn.remote_ip(), conn.local_ip(), sh.cache.get());
+  Session session(sh.settings, backend);
+  if (sh.settings.implicit_tls) {
+    if (auto st = conn.start_tls_server(sh.tls.get(), 1min); !st) {
+      log_error(conn.remote_ip(), st.error().message);
+      return;
+    }
+    TLSState t = tls_state(conn);
+    backend.set_tls_description(t.description);
+    session.tls_started(t);
+  }
+  Output out = session.greeting();
+  std::optional<store::ChangeWatcher> watcher;
+  std::string buf(64 * 1024, '\0');
+  while (true) {
+    if (out.delay.count() > 0) std::this_thread::sleep_for(out.delay);
+    if (!out.reply.empty() && !conn.write_all(out.reply, kWriteTimeout)) break;
+    if (out.close) break;
+    if (out.start_tls) {
+      if (auto st = conn.start_tls_server(sh.tls.get(), 1min); !st) {
+        log_error(conn.remote_ip(), st.error().message);
+        break;
+      }
+      TLSState t = tls_state(conn);
+      backend.set_tls_description(t.description);
+      session.tls_started(t);
+      out = Output();
+      continue;
+    }
+    if (!watcher && !session.watch_dir().empty()) {
+      auto w = store::ChangeWatcher::open(session.watch_dir());
+      if (w) watcher.emplace(std::move(*w));
+    }
+    if (out.idle) {
+      // IDLE (RFC 2177): woken by the client or by another process's change.
+      if (!wait_idle(conn, watcher ? &*watcher : nullptr)) {
+        if (watcher) (void)watcher->drain();
+        out = session.poll_updates();
+        continue;
+      }
+    }
+    auto n = conn.read_some(buf.data(), buf.size(), session.watch_dir().empty() ? kPreauthTimeout : kAuthTimeout);
+    if (!n) {
+      if (n.error().message == "timeout") (void)conn.write_all("* BYE autologout, idle too long\r\n", 10s);
+      break;
+    }
+    if (*n == 0) break;
+    if (watcher) (void)watcher->drain();
+    out = session.feed(std::string_view(buf.data(), *n));
+  }
+  conn.shutdown();
+}
+
+Result<Shared> setup(const ServerOptions& o) {
+  Shared sh;
+  MOX_ASSIGN(sh.cfg, config::Config::load(o.config_path));
+  sh.cache = std::make_unique<config::ConfigCache>(o.config_path, sh.cfg);
+  const auto& st = sh.cfg->static_config();
+  auto it = st.listeners.find(o.listener);
+  if (it == st.listeners.end()) return user_error("listener \"" + o.listener + "\" not in mox.conf");
+  const config::Listener& l = it->second;
+  Settings& s = sh.settings;
+  s.hostname = l.hostname.empty() ? st.hostname : l.hostname;
+  s.login_requires_tls = !l.imap.no_require_starttls;
+  s.implicit_tls = o.implicit_tls;
+  if (const char* d = std::getenv("MOX_TEST_AUTH_DELAY_MS")) {
+    s.auth_delay_unit = std::chrono::milliseconds(std::atoi(d));
+  }
+  if (l.tls && !l.tls->key_certs.empty()) {
+    tls::ServerTLSOptions to;
+    to.ticket_key_file = tls::default_ticket_key_file(*sh.cfg);
+    MOX_TRY(mkdir_all(sh.cfg->data_dir(), 0770));
+    MOX_ASSIGN(sh.tls, tls::make_server_ctx(*sh.cfg, *l.tls, to));
+    net::give_to_user(to.ticket_key_file, st.user);
+    net::give_to_user(to.ticket_key_file + ".lock", st.user);
+    s.tls_configured = !o.implicit_tls;
+  } else if (o.implicit_tls) {
+    return user_error("listener \"" + o.listener + "\" has no TLS for IMAPS");
+  }
+  return sh;
+}
+
+}  // namespace
+
+int run_server(const ServerOptions& o) {
+  auto sh = setup(o);
+  if (!sh) {
+    log_error("", sh.error().message);
+    return 1;
+  }
+  net::ServeOptions so{o.listen, sh->cfg->static_config().user, o.max_conns};
+  if (auto st = net::serve_connections(so, [&](net::Conn c) { serve(std::move(c), *sh); }); !st) {
+    log_error("", st.error().message);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace mox::imapserver

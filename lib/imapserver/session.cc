@@ -1,0 +1,270 @@
+#include "imapserver/session.h"
+
+#include <variant>
+
+#include "imap/parser.h"
+#include "util/encoding.h"
+
+namespace mox::imapserver {
+
+using imap::Condition;
+using imap::Verb;
+
+Session::Session(Settings s, Backend& backend) : s_(std::move(s)), backend_(backend) {
+  imap::ReaderLimits lim;
+  lim.max_append_literal = static_cast<uint64_t>(s_.max_append);
+  reader_ = imap::Reader(lim);
+  if (s_.implicit_tls) tls_.active = true;
+}
+
+Session::~Session() = default;
+
+std::string Session::capabilities() const {
+  // Only what is implemented (issue 4); SPEC B §12.1 order where it applies.
+  std::string caps =
+      "IMAP4rev2 IMAP4rev1 ENABLE LITERAL+ IDLE SASL-IR UNSELECT UIDPLUS ESEARCH SEARCHRES MOVE "
+      "UTF8=ACCEPT SPECIAL-USE CREATE-SPECIAL-USE";
+  if (state_ == State::kNotAuthenticated) {
+    sasl::Context ctx = backend_.sasl_context(tls_);
+    for (const auto& m : sasl::server_mechanisms(ctx, tls_.active || !s_.login_requires_tls)) {
+      if (m == "LOGIN") continue;  // the LOGIN command covers it
+      if ((m == "PLAIN") && !tls_.active && s_.login_requires_tls) continue;
+      caps += " AUTH=" + m;
+    }
+  }
+  caps += " ID APPENDLIMIT=" + std::to_string(s_.max_append) + " CONDSTORE NAMESPACE MULTIAPPEND";
+  if (state_ == State::kNotAuthenticated) {
+    if (!tls_.active && s_.tls_configured) caps += " STARTTLS";
+    if (!tls_.active && s_.login_requires_tls) caps += " LOGINDISABLED";
+  }
+  return caps;
+}
+
+Output Session::greeting() {
+  Output out;
+  if (!backend_.auth_allowed()) {
+    out.reply = "* BYE too many auth failures\r\n";  // SPEC B §9
+    out.close = true;
+    state_ = State::kLogout;
+    return out;
+  }
+  out.reply = "* OK [CAPABILITY " + capabilities() + "] mox imap\r\n";
+  return out;
+}
+
+void Session::tls_started(const TLSState& tls) { tls_ = tls; }
+
+std::string Session::watch_dir() const { return store_ ? store_->dir() : ""; }
+
+void Session::respond(Output& out, const std::string& tag, Condition c, std::string_view code,
+                      std::string_view text) {
+  out.reply += imap::status_line(tag, c, code, text);
+}
+
+void Session::bad(Output& out, const std::string& tag, std::string_view text) {
+  respond(out, tag.empty() ? "*" : tag, Condition::kBad, "", text);
+  if (++bad_count_ >= s_.max_bad_commands) {
+    out.reply += "* BYE too many syntax errors\r\n";
+    out.close = true;
+    state_ = State::kLogout;
+  }
+}
+
+Output Session::feed(std::string_view data) {
+  Output out;
+  reader_.feed(data);
+  while (state_ != State::kLogout && !out.start_tls) {
+    imap::ReadEvent ev = reader_.next();
+    using K = imap::ReadEvent::Kind;
+    if (ev.kind == K::kNeedMore) break;
+    if (ev.kind == K::kError) {
+      respond(out, ev.error.tag.empty() ? "*" : ev.error.tag,
+              ev.error.bad ? Condition::kBad : Condition::kNo, ev.error.code, ev.error.text);
+      if (ev.error.close) {
+        out.close = true;
+        state_ = State::kLogout;
+      }
+      continue;
+    }
+    if (ev.kind == K::kLiteral) {
+      reader_.accept_literal();
+      out.reply += "+ ok\r\n";
+      continue;
+    }
+    if (ev.kind == K::kLine) {
+      if (idle_tag_) {
+        std::string tag = *idle_tag_;
+        idle_tag_.reset();
+        if (ev.line == "DONE" || ev.line == "done") {
+          updates(out, true);
+          respond(out, tag, Condition::kOk, "", "idle done");
+        } else {
+          bad(out, tag, "expected DONE");
+        }
+      } else if (mech_) {
+        auth_line(ev.line, out);
+      }
+      continue;
+    }
+    std::string tag = ev.command.tag;
+    auto cmd = imap::parse_command(std::move(ev.command), imap::ParseOptions{utf8_});
+    if (!cmd) {
+      bad(out, tag, cmd.error().message);
+      continue;
+    }
+    handle(*cmd, out);
+    if (idle_tag_ || mech_) {
+      reader_.expect_raw_line();
+      if (idle_tag_) out.idle = true;
+    }
+  }
+  if (out.start_tls && reader_.buffered() > 0) {
+    // CVE-2011-0411 class: nothing may be pipelined after STARTTLS.
+    out.start_tls = false;
+    out.reply += "* BYE pipelined input after STARTTLS not allowed\r\n";
+    out.close = true;
+    state_ = State::kLogout;
+  }
+  return out;
+}
+
+Output Session::poll_updates() {
+  Output out;
+  if (state_ == State::kLogout) return out;
+  if (!account_.empty()) {
+    std::string why = backend_.account_gone(account_);
+    if (!why.empty()) {
+      out.reply = "* BYE " + why + "\r\n";
+      out.close = true;
+      state_ = State::kLogout;
+      return out;
+    }
+  }
+  if (state_ == State::kSelected) updates(out, true);
+  out.idle = idle_tag_.has_value();
+  return out;
+}
+
+void Session::handle(imap::Command& c, Output& out) {
+  const std::string& tag = c.tag;
+  bool need_auth = c.verb != Verb::kCapability && c.verb != Verb::kNoop && c.verb != Verb::kLogout &&
+                   c.verb != Verb::kStartTls && c.verb != Verb::kAuthenticate &&
+                   c.verb != Verb::kLogin && c.verb != Verb::kId;
+  if (need_auth && state_ == State::kNotAuthenticated) {
+    return bad(out, tag, "not allowed in this connection state");
+  }
+  if (!account_.empty()) {
+    // An account removed or login-disabled meanwhile ends the session (issue 4).
+    std::string why = backend_.account_gone(account_);
+    if (!why.empty()) {
+      out.reply += "* BYE " + why + "\r\n";
+      out.close = true;
+      state_ = State::kLogout;
+      return;
+    }
+  }
+  bool selected_only = c.verb == Verb::kCheck || c.verb == Verb::kClose || c.verb == Verb::kUnselect ||
+                       c.verb == Verb::kExpunge || c.verb == Verb::kSearch || c.verb == Verb::kFetch ||
+                       c.verb == Verb::kStore || c.verb == Verb::kCopy || c.verb == Verb::kMove;
+  if (selected_only && state_ != State::kSelected) return bad(out, tag, "no mailbox selected");
+  switch (c.verb) {
+    case Verb::kCapability:
+      out.reply += "* CAPABILITY " + capabilities() + "\r\n";
+      return respond(out, tag, Condition::kOk, "", "capability done");
+    case Verb::kNoop:
+    case Verb::kCheck:
+      if (state_ == State::kSelected) updates(out, true);
+      return respond(out, tag, Condition::kOk, "", "noop done");
+    case Verb::kLogout:
+      out.reply += "* BYE thanks\r\n";
+      respond(out, tag, Condition::kOk, "", "logout done");
+      out.close = true;
+      state_ = State::kLogout;
+      return;
+    case Verb::kStartTls:
+      if (tls_.active) return bad(out, tag, "tls already active");
+      if (!s_.tls_configured) return bad(out, tag, "no tls configured");
+      if (state_ != State::kNotAuthenticated) return bad(out, tag, "not allowed in this connection state");
+      respond(out, tag, Condition::kOk, "", "begin TLS now");
+      out.start_tls = true;
+      return;
+    case Verb::kLogin:
+      return cmd_login(c, out);
+    case Verb::kAuthenticate:
+      return cmd_authenticate(c, out);
+    case Verb::kId: {
+      auto& a = std::get<imap::IdArgs>(c.args);
+      std::vector<std::pair<std::string, std::string>> kv;
+      for (const auto& [k, v] : a.params) kv.emplace_back(k, v.value_or("NIL"));
+      std::string ua;
+      for (const auto& [k, v] : kv) ua += (ua.empty() ? "" : " ") + k + "=\"" + v + "\"";
+      user_agent_ = ua;
+      out.reply += "* ID (\"name\" \"mox\")\r\n";
+      return respond(out, tag, Condition::kOk, "", "id done");
+    }
+    case Verb::kEnable: {
+      std::string enabled;
+      for (const auto& cap : std::get<imap::EnableArgs>(c.args).capabilities) {
+        if (cap == "CONDSTORE" && !condstore_) {
+          condstore_ = true;
+          enabled += " CONDSTORE";
+        } else if ((cap == "UTF8=ACCEPT" || cap == "IMAP4REV2") && !utf8_) {
+          utf8_ = true;
+          enabled += " " + cap;
+        }
+      }
+      out.reply += "* ENABLED" + enabled + "\r\n";
+      return respond(out, tag, Condition::kOk, "", "enable done");
+    }
+    case Verb::kSelect:
+    case Verb::kExamine:
+      return cmd_select(c, out);
+    case Verb::kCreate:
+      return cmd_create(c, out);
+    case Verb::kDelete:
+      return cmd_delete(c, out);
+    case Verb::kRename:
+      return cmd_rename(c, out);
+    case Verb::kSubscribe:
+      return cmd_subscribe(c, out, true);
+    case Verb::kUnsubscribe:
+      return cmd_subscribe(c, out, false);
+    case Verb::kList:
+      return cmd_list(c, out);
+    case Verb::kLsub:
+      return cmd_lsub(c, out);
+    case Verb::kNamespace:
+      out.reply += "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n";
+      return respond(out, tag, Condition::kOk, "", "namespace done");
+    case Verb::kStatus:
+      return cmd_status(c, out);
+    case Verb::kAppend:
+      return cmd_append(c, out);
+    case Verb::kIdle:
+      out.reply += "+ idling\r\n";
+      idle_tag_ = tag;
+      if (state_ == State::kSelected) updates(out, true);
+      return;
+    case Verb::kClose:
+      close_mailbox(!read_only_);
+      return respond(out, tag, Condition::kOk, "", "close done");
+    case Verb::kUnselect:
+      close_mailbox(false);
+      return respond(out, tag, Condition::kOk, "", "unselect done");
+    case Verb::kExpunge:
+      return cmd_expunge(c, out);
+    case Verb::kSearch:
+      return cmd_search(c, out);
+    case Verb::kFetch:
+      return cmd_fetch(c, out);
+    case Verb::kStore:
+      return cmd_store(c, out);
+    case Verb::kCopy:
+      return cmd_copy(c, out, false);
+    case Verb::kMove:
+      return cmd_copy(c, out, true);
+  }
+  bad(out, tag, "unknown command");
+}
+
+}  // namespace mox::imapserver

@@ -1,0 +1,145 @@
+// The IMAP4rev2/rev1 server session (RFC 9051, RFC 3501 and extensions),
+// without socket I/O: bytes in, response bytes and actions out. The account
+// store is used directly once a user is authenticated; other processes'
+// changes reach the session through poll_updates() (IDLE, NOOP, and before
+// every command's completion).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "imap/command.h"
+#include "imap/reader.h"
+#include "imap/writer.h"
+#include "sasl/sasl.h"
+#include "store/account.h"
+#include "store/messages.h"
+
+namespace mox::imapserver {
+
+struct TLSState {
+  bool active = false;
+  std::string description;
+  std::optional<std::string> channel_binding;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual sasl::Context sasl_context(const TLSState& tls) = 0;
+  virtual bool auth_allowed() = 0;
+  virtual void auth_attempt(std::string_view mech, std::string_view username,
+                            std::string_view account, std::string_view result,
+                            std::string_view user_agent) = 0;
+  // Opens an authenticated account's store (shared lock held while open).
+  virtual Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& account) = 0;
+  // Why the account may no longer be used (removed, login disabled), or "".
+  virtual std::string account_gone(const std::string& account) = 0;
+};
+
+struct Settings {
+  std::string hostname;
+  bool tls_configured = false;
+  bool login_requires_tls = true;  // IMAP.NoRequireSTARTTLS unset
+  bool implicit_tls = false;
+  int max_bad_commands = 20;
+  std::chrono::milliseconds auth_delay_unit{1000};
+  int64_t max_append = 100 * 1024 * 1024;
+};
+
+struct Output {
+  std::string reply;
+  std::chrono::milliseconds delay{0};
+  bool start_tls = false;
+  bool close = false;
+  bool idle = false;  // in IDLE: wait for input or account changes
+};
+
+class Session {
+ public:
+  Session(Settings s, Backend& backend);
+  ~Session();
+  Output greeting();
+  Output feed(std::string_view data);
+  void tls_started(const TLSState& tls);
+  // Other processes changed the account: untagged updates while idling.
+  Output poll_updates();
+  // The account directory whose changes matter, "" before login.
+  std::string watch_dir() const;
+  bool idling() const { return idle_tag_.has_value(); }
+
+ private:
+  enum class State { kNotAuthenticated, kAuthenticated, kSelected, kLogout };
+  struct Msg {
+    int64_t uid = 0, id = 0, modseq = 0, size = 0, received = 0;
+    store::MessageFlags flags;
+  };
+
+  void handle(imap::Command& c, Output& out);
+  void respond(Output& out, const std::string& tag, imap::Condition c, std::string_view code,
+               std::string_view text);
+  std::string capabilities() const;
+  void bad(Output& out, const std::string& tag, std::string_view text);
+
+  // auth.cc
+  void cmd_login(imap::Command& c, Output& out);
+  void cmd_authenticate(imap::Command& c, Output& out);
+  void auth_line(std::string_view line, Output& out);
+  void auth_step(const sasl::Step& st, Output& out);
+  void logged_in(const std::string& account, const std::string& username, Output& out,
+                 const std::string& tag, const std::string& mech);
+  // mailbox.cc
+  void cmd_select(imap::Command& c, Output& out);
+  void cmd_create(imap::Command& c, Output& out);
+  void cmd_delete(imap::Command& c, Output& out);
+  void cmd_rename(imap::Command& c, Output& out);
+  void cmd_subscribe(imap::Command& c, Output& out, bool sub);
+  void cmd_list(imap::Command& c, Output& out);
+  void cmd_lsub(imap::Command& c, Output& out);
+  void cmd_status(imap::Command& c, Output& out);
+  void cmd_append(imap::Command& c, Output& out);
+  // selected.cc
+  void updates(Output& out, bool expunges_allowed);
+  std::vector<size_t> resolve(const imap::SequenceSet& set, bool uid) const;
+  void cmd_fetch(imap::Command& c, Output& out);
+  void cmd_store(imap::Command& c, Output& out);
+  void cmd_search(imap::Command& c, Output& out);
+  void cmd_copy(imap::Command& c, Output& out, bool move);
+  void cmd_expunge(imap::Command& c, Output& out);
+  void close_mailbox(bool expunge);
+  std::string fetch_one(size_t index, const std::vector<imap::FetchAtt>& atts, bool uid_fetch,
+                        bool& set_seen);
+  std::vector<std::string> flag_names(const store::MessageFlags& f) const;
+
+  Settings s_;
+  Backend& backend_;
+  imap::Reader reader_;
+  State state_ = State::kNotAuthenticated;
+  TLSState tls_;
+  int bad_count_ = 0;
+  int auth_failures_ = 0;
+  bool utf8_ = false, condstore_ = false, qresync_ = false;
+  std::string user_agent_;
+  // Authentication in progress.
+  std::unique_ptr<sasl::Mechanism> mech_;
+  std::string auth_tag_;
+  bool login_cmd_ = false;  // the LOGIN command, not AUTHENTICATE
+  // Authenticated.
+  std::string account_, username_;
+  std::unique_ptr<store::AccountStore> store_;
+  // Selected.
+  std::optional<store::Mailbox> mailbox_;
+  bool read_only_ = false;
+  std::vector<Msg> msgs_;  // sequence number = index + 1
+  int64_t modseq_ = 0;     // highest modseq the client has seen
+  std::vector<int64_t> saved_;  // SEARCHRES "$" (UIDs)
+  std::optional<std::string> idle_tag_;
+};
+
+}  // namespace mox::imapserver

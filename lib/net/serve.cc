@@ -1,0 +1,44 @@
+#include "net/serve.h"
+
+#include <optional>
+
+#include "net/accept_loop.h"
+#include "net/activation.h"
+
+namespace mox::net {
+
+Status serve_connections(const ServeOptions& o, const std::function<void(Conn)>& handle) {
+  ignore_sigpipe();
+  std::vector<int> fds;
+  std::vector<UniqueFd> owned;
+  MOX_ASSIGN(auto sd, systemd_listen_fds());
+  std::optional<int> accepted;
+  for (const auto& f : sd) {
+    // systemd Accept=yes may pass the connection itself (name "connection").
+    if (is_listening(f.fd)) {
+      fds.push_back(f.fd);
+    } else {
+      accepted = f.fd;
+    }
+  }
+  for (const auto& addr : o.listen) {
+    MOX_ASSIGN(UniqueFd fd, listen_tcp(addr));
+    fds.push_back(fd.get());
+    owned.push_back(std::move(fd));
+  }
+  // Sockets and keys are open: from here on no root is needed.
+  MOX_TRY(drop_privileges(o.user));
+  if (accepted) {
+    handle(Conn(UniqueFd(*accepted)));
+    return {};
+  }
+  if (fds.empty() && is_listening(0)) {
+    fds.push_back(0);  // inetd "wait" service: the listening socket on fd 0
+  } else if (fds.empty()) {
+    handle(Conn::inetd());  // inetd / systemd Accept=yes with StandardInput=socket
+    return {};
+  }
+  return serve_accept_loop(fds, [&](UniqueFd fd, int) { handle(Conn(std::move(fd))); }, o.max_conns);
+}
+
+}  // namespace mox::net
