@@ -203,6 +203,7 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
       }
       case K::kBinary: {
         auto b = message::binary(load().data, load().part(), a.section.part);
+        if (!b && b.error().kind == ErrorKind::kPermanent) unknown_cte_ = true;
         std::string data = b ? std::move(*b) : std::string();
         std::string name = "BINARY[" + section_name(a.section) + "]";
         if (a.partial_offset) {
@@ -233,6 +234,7 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
   updates(out, c.uid);
   std::vector<size_t> idx = resolve(a.set, c.uid);
   std::vector<int64_t> seen;
+  unknown_cte_ = false;
   for (size_t i : idx) {
     if (a.changed_since && msgs_[i].modseq <= static_cast<int64_t>(*a.changed_since)) continue;
     bool set_seen = false;
@@ -257,6 +259,10 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
         }
       }
     }
+  }
+  if (unknown_cte_) {
+    // RFC 3516 §4.3: a part whose transfer encoding cannot be decoded.
+    return respond(out, c.tag, Condition::kNo, "UNKNOWN-CTE", "unknown content-transfer-encoding");
   }
   respond(out, c.tag, Condition::kOk, "", "fetch done");
 }

@@ -22,8 +22,8 @@ Session::~Session() = default;
 std::string Session::capabilities() const {
   // Only what is implemented (issue 4); SPEC B §12.1 order where it applies.
   std::string caps =
-      "IMAP4rev2 IMAP4rev1 ENABLE LITERAL+ IDLE SASL-IR UNSELECT UIDPLUS ESEARCH SEARCHRES MOVE "
-      "UTF8=ACCEPT SPECIAL-USE CREATE-SPECIAL-USE";
+      "IMAP4rev2 IMAP4rev1 ENABLE LITERAL+ IDLE SASL-IR BINARY UNSELECT UIDPLUS ESEARCH SEARCHRES "
+      "MOVE UTF8=ACCEPT SPECIAL-USE CREATE-SPECIAL-USE";
   if (state_ == State::kNotAuthenticated) {
     sasl::Context ctx = backend_.sasl_context(tls_);
     for (const auto& m : sasl::server_mechanisms(ctx, tls_.active || !s_.login_requires_tls)) {
@@ -32,7 +32,8 @@ std::string Session::capabilities() const {
       caps += " AUTH=" + m;
     }
   }
-  caps += " ID APPENDLIMIT=" + std::to_string(s_.max_append) + " CONDSTORE NAMESPACE MULTIAPPEND";
+  caps += " ID APPENDLIMIT=" + std::to_string(s_.max_append) +
+          " CONDSTORE STATUS=SIZE WITHIN NAMESPACE MULTIAPPEND";
   if (state_ == State::kNotAuthenticated) {
     if (!tls_.active && s_.tls_configured) caps += " STARTTLS";
     if (!tls_.active && s_.login_requires_tls) caps += " LOGINDISABLED";

@@ -140,6 +140,7 @@ class Session {
   int64_t modseq_ = 0;     // highest modseq the client has seen
   std::vector<int64_t> saved_;  // SEARCHRES "$" (UIDs)
   std::optional<std::string> idle_tag_;
+  bool unknown_cte_ = false;  // set by fetch_one for BINARY
 };
 
 }  // namespace mox::imapserver
