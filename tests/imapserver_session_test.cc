@@ -1,0 +1,151 @@
+// Conversation scripts for the IMAP session over a real account store.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "auth/password.h"
+#include "auth/record.h"
+#include "imapserver/session.h"
+#include "util/encoding.h"
+
+namespace mox::imapserver {
+namespace {
+
+class Creds : public sasl::Credentials {
+ public:
+  Creds() : rec_(auth::password_record(*auth::derive_secrets("password1234"))) {}
+  Result<sasl::AuthUser> lookup(std::string_view u) override {
+    if (u == "mjl@example.com") return sasl::AuthUser{"mjl", "mjl@example.com", rec_, ""};
+    if (u == "off@example.com") return sasl::AuthUser{"off", "off@example.com", rec_, "moved"};
+    return not_found("no");
+  }
+  store::PasswordRecord rec_;
+};
+
+class FakeBackend : public Backend {
+ public:
+  explicit FakeBackend(std::string dir) : dir_(std::move(dir)) {}
+  sasl::Context sasl_context(const TLSState& t) override {
+    sasl::Context c;
+    c.creds = &creds_;
+    c.tls = t.active;
+    return c;
+  }
+  bool auth_allowed() override { return true; }
+  void auth_attempt(std::string_view mech, std::string_view, std::string_view,
+                    std::string_view result, std::string_view) override {
+    attempts.push_back(std::string(mech) + " " + std::string(result));
+  }
+  Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& a) override {
+    MOX_ASSIGN(auto st, store::AccountStore::open(dir_ + "/" + a, true));
+    return std::make_unique<store::AccountStore>(std::move(st));
+  }
+  std::string account_gone(const std::string&) override { return gone; }
+  Creds creds_;
+  std::string dir_, gone;
+  std::vector<std::string> attempts;
+};
+
+class ImapSessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("imapsess-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    backend_ = std::make_unique<FakeBackend>(dir_.string());
+    Settings s;
+    s.hostname = "mail.example.com";
+    s.tls_configured = true;
+    s.auth_delay_unit = std::chrono::milliseconds(0);
+    session_ = std::make_unique<Session>(s, *backend_);
+    greeting_ = session_->greeting().reply;
+  }
+  void TearDown() override {
+    session_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string send(std::string_view in) { return (last_ = session_->feed(in)).reply; }
+  void login() {
+    session_->tls_started(TLSState{true, "", std::nullopt});
+    ASSERT_NE(send("a LOGIN mjl@example.com password1234\r\n").find("a OK [CAPABILITY"), std::string::npos);
+  }
+  std::filesystem::path dir_;
+  std::unique_ptr<FakeBackend> backend_;
+  std::unique_ptr<Session> session_;
+  std::string greeting_;
+  Output last_;
+};
+
+TEST_F(ImapSessionTest, GreetingAndLoginRules) {
+  EXPECT_EQ(greeting_.substr(0, 30), "* OK [CAPABILITY IMAP4rev2 IMA");
+  EXPECT_NE(greeting_.find("STARTTLS LOGINDISABLED] mox imap"), std::string::npos);
+  EXPECT_EQ(send("a LOGIN mjl@example.com password1234\r\n"),
+            "a NO [PRIVACYREQUIRED] tls required for login\r\n");
+  EXPECT_EQ(send("b STARTTLS\r\n"), "b OK begin TLS now\r\n");
+  EXPECT_TRUE(last_.start_tls);
+  session_->tls_started(TLSState{true, "", std::nullopt});
+  EXPECT_EQ(send("c LOGIN mjl@example.com wrong\r\n"), "c NO [AUTHENTICATIONFAILED] bad credentials\r\n");
+  EXPECT_EQ(send("d LOGIN off@example.com password1234\r\n"), "d NO login disabled for account: moved\r\n");
+  EXPECT_EQ(send("e SELECT INBOX\r\n"), "e BAD not allowed in this connection state\r\n");
+  std::string ir = base64_encode(std::string("\0mjl@example.com\0password1234", 29));
+  EXPECT_NE(send("f AUTHENTICATE PLAIN " + ir + "\r\n").find("f OK [CAPABILITY"), std::string::npos);
+  EXPECT_EQ(backend_->attempts, (std::vector<std::string>{"login badcreds", "login logindisabled", "plain ok"}));
+  EXPECT_EQ(send("g LOGIN x y\r\n"), "g BAD not allowed in this connection state\r\n");
+}
+
+TEST_F(ImapSessionTest, StartTLSInjection) {
+  std::string r = send("a STARTTLS\r\nb LOGIN x y\r\n");
+  EXPECT_NE(r.find("* BYE pipelined input after STARTTLS not allowed"), std::string::npos);
+  EXPECT_FALSE(last_.start_tls);
+  EXPECT_TRUE(last_.close);
+}
+
+TEST_F(ImapSessionTest, AppendSelectFetchStoreSearch) {
+  login();
+  std::string msg = "From: a@b.example\r\nSubject: hello\r\n\r\nbody text\r\n";
+  std::string r = send("a APPEND INBOX (\\Flagged) {" + std::to_string(msg.size()) + "}\r\n");
+  EXPECT_EQ(r, "+ ok\r\n");
+  r = send(msg + "\r\n");
+  EXPECT_NE(r.find("a OK [APPENDUID "), std::string::npos) << r;
+  EXPECT_EQ(send("b APPEND Nope {1+}\r\nx\r\n"), "b NO [TRYCREATE] mailbox does not exist\r\n");
+  r = send("c SELECT INBOX\r\n");
+  EXPECT_NE(r.find("* 1 EXISTS\r\n"), std::string::npos);
+  EXPECT_NE(r.find("c OK [READ-WRITE] select done\r\n"), std::string::npos);
+  r = send("d FETCH 1 (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n");
+  EXPECT_EQ(r,
+            "* 1 FETCH (UID 1 FLAGS (\\Flagged) RFC822.SIZE " + std::to_string(msg.size()) +
+                " BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: hello\r\n\r\n)\r\nd OK fetch done\r\n");
+  r = send("e FETCH 1 BODY[TEXT]\r\n");
+  EXPECT_NE(r.find("BODY[TEXT] {11}\r\nbody text\r\n"), std::string::npos);
+  EXPECT_NE(r.find("FLAGS (\\Seen \\Flagged)"), std::string::npos) << r;
+  EXPECT_EQ(send("f SEARCH SUBJECT hello SEEN\r\n"), "* SEARCH 1\r\nf OK search done\r\n");
+  EXPECT_EQ(send("g SEARCH UNSEEN\r\n"), "* SEARCH\r\ng OK search done\r\n");
+  EXPECT_EQ(send("h UID SEARCH RETURN (MIN COUNT) TEXT body\r\n"),
+            "* ESEARCH (TAG \"h\") UID MIN 1 COUNT 1\r\nh OK search done\r\n");
+  EXPECT_EQ(send("i STORE 1 -FLAGS.SILENT (\\Flagged)\r\n"), "i OK store done\r\n");
+  EXPECT_EQ(send("j FETCH 1 FLAGS\r\n"), "* 1 FETCH (FLAGS (\\Seen))\r\nj OK fetch done\r\n");
+  r = send("k MOVE 1 Archive\r\n");
+  EXPECT_EQ(r, "* OK [COPYUID 3 1 1] moved\r\n* 1 EXPUNGE\r\nk OK move done\r\n");
+  EXPECT_EQ(send("l NOOP\r\n"), "l OK noop done\r\n");
+}
+
+TEST_F(ImapSessionTest, IdleAndAccountGone) {
+  login();
+  send("a SELECT INBOX\r\n");
+  EXPECT_EQ(send("b IDLE\r\n"), "+ idling\r\n");
+  EXPECT_TRUE(last_.idle);
+  EXPECT_EQ(send("DONE\r\n"), "b OK idle done\r\n");
+  backend_->gone = "account removed";
+  EXPECT_EQ(send("c NOOP\r\n"), "* BYE account removed\r\n");
+  EXPECT_TRUE(last_.close);
+}
+
+TEST_F(ImapSessionTest, BadCommandsLimited) {
+  std::string r;
+  for (int i = 0; i < 20; ++i) r += send("x FOO\r\n");
+  EXPECT_NE(r.find("* BYE too many syntax errors"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mox::imapserver
