@@ -90,8 +90,10 @@ TEST_F(ImapSessionTest, GreetingAndLoginRules) {
   EXPECT_EQ(send("e SELECT INBOX\r\n"), "e BAD not allowed in this connection state\r\n");
   std::string ir = base64_encode(std::string("\0mjl@example.com\0password1234", 29));
   EXPECT_NE(send("f AUTHENTICATE PLAIN " + ir + "\r\n").find("f OK [CAPABILITY"), std::string::npos);
-  EXPECT_EQ(backend_->attempts, (std::vector<std::string>{"login badcreds", "login logindisabled", "plain ok"}));
+  // The successful attempt waits for ID or the next command (SPEC B §5.2).
+  EXPECT_EQ(backend_->attempts, (std::vector<std::string>{"login badcreds", "login logindisabled"}));
   EXPECT_EQ(send("g LOGIN x y\r\n"), "g BAD not allowed in this connection state\r\n");
+  EXPECT_EQ(backend_->attempts, (std::vector<std::string>{"login badcreds", "login logindisabled", "plain ok"}));
 }
 
 TEST_F(ImapSessionTest, StartTLSInjection) {

@@ -98,8 +98,8 @@ void Session::auth_step(const sasl::Step& st, Output& out) {
     mech_.reset();
     return logged_in(account, username, out, tag, mech);
   }
-  backend_.auth_attempt(mech, mech_->username(), mech_->attempt_account(),
-                        sasl::attempt_result(st.failure), user_agent_);
+  attempt(mech, mech_->username(), mech_->attempt_account(),
+          std::string(sasl::attempt_result(st.failure)));
   mech_.reset();
   if (st.failure == sasl::Failure::kBadCreds || st.failure == sasl::Failure::kBadChanBind ||
       st.failure == sasl::Failure::kOtherRole || st.failure == sasl::Failure::kOtherAccount) {
@@ -114,10 +114,10 @@ void Session::logged_in(const std::string& account, const std::string& username,
                         const std::string& tag, const std::string& mech) {
   auto st = backend_.open_account(account);
   if (!st) {
-    backend_.auth_attempt(mech, username, account, "error", user_agent_);
+    attempt(mech, username, account, "error");
     return respond(out, tag, imap::Condition::kNo, "UNAVAILABLE", "account not available");
   }
-  backend_.auth_attempt(mech, username, account, "ok", user_agent_);
+  attempt(mech, username, account, "ok");
   store_ = std::move(*st);
   account_ = account;
   username_ = username;

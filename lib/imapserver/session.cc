@@ -17,7 +17,20 @@ Session::Session(Settings s, Backend& backend) : s_(std::move(s)), backend_(back
   if (s_.implicit_tls) tls_.active = true;
 }
 
-Session::~Session() = default;
+Session::~Session() { flush_attempt(); }
+
+void Session::attempt(std::string mech, std::string username, std::string account,
+                      std::string result) {
+  flush_attempt();
+  pending_ = PendingAttempt{std::move(mech), std::move(username), std::move(account), std::move(result)};
+}
+
+void Session::flush_attempt() {
+  if (!pending_) return;
+  backend_.auth_attempt(pending_->mech, pending_->username, pending_->account, pending_->result,
+                        user_agent_);
+  pending_.reset();
+}
 
 std::string Session::capabilities() const {
   // Only what is implemented (issue 4); SPEC B §12.1 order where it applies.
@@ -148,6 +161,7 @@ Output Session::poll_updates() {
 
 void Session::handle(imap::Command& c, Output& out) {
   const std::string& tag = c.tag;
+  if (c.verb != Verb::kId) flush_attempt();
   bool need_auth = c.verb != Verb::kCapability && c.verb != Verb::kNoop && c.verb != Verb::kLogout &&
                    c.verb != Verb::kStartTls && c.verb != Verb::kAuthenticate &&
                    c.verb != Verb::kLogin && c.verb != Verb::kId;
@@ -200,6 +214,7 @@ void Session::handle(imap::Command& c, Output& out) {
       std::string ua;
       for (const auto& [k, v] : kv) ua += (ua.empty() ? "" : " ") + k + "=\"" + v + "\"";
       user_agent_ = ua;
+      flush_attempt();
       out.reply += "* ID (\"name\" \"mox\")\r\n";
       return respond(out, tag, Condition::kOk, "", "id done");
     }

@@ -141,6 +141,14 @@ class Session {
   std::vector<int64_t> saved_;  // SEARCHRES "$" (UIDs)
   std::optional<std::string> idle_tag_;
   bool unknown_cte_ = false;  // set by fetch_one for BINARY
+  // SPEC B §5.2: a login attempt waits for the client's ID (user agent),
+  // and is written at the next command or at the end of the session.
+  struct PendingAttempt {
+    std::string mech, username, account, result;
+  };
+  std::optional<PendingAttempt> pending_;
+  void attempt(std::string mech, std::string username, std::string account, std::string result);
+  void flush_attempt();
 };
 
 }  // namespace mox::imapserver
