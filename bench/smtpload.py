@@ -65,6 +65,7 @@ async def expect(reader, want):
 class Stats:
     def __init__(self):
         self.lat = []  # seconds per message (or per connection with --connect-only)
+        self.ehlo_tls = []  # seconds for the EHLO right after the TLS handshake
         self.ok = 0
         self.errors = 0
         self.conns = 0
@@ -94,8 +95,10 @@ async def session(a, stats, budget, body_for, sslctx, deadline):
                 writer.write(b"STARTTLS\r\n")
                 await expect(reader, 220)
                 await writer.start_tls(sslctx, server_hostname=a.tls_name)
+                t_e = time.perf_counter()
                 writer.write(b"EHLO client.remote.example\r\n")
                 await expect(reader, 250)
+                stats.ehlo_tls.append(time.perf_counter() - t_e)
             if a.connect_only:
                 writer.write(b"QUIT\r\n")
                 await expect(reader, 221)
@@ -183,6 +186,7 @@ async def main_async(a):
         "p50_ms": pct(lat, 50) * 1000 if lat else None,
         "p99_ms": pct(lat, 99) * 1000 if lat else None,
         "max_ms": lat[-1] * 1000 if lat else None,
+        "ehlo_after_tls_p50_ms": pct(sorted(stats.ehlo_tls), 50) * 1000 if stats.ehlo_tls else None,
         "client_cpu_s": (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime),
     }
     json.dump(out, sys.stdout)

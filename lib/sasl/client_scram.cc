@@ -127,9 +127,10 @@ class ClientScram final : public ClientMechanism {
     if (attribute(f[0], 'm'))
       return failed(syntax_error("scram: mandatory extension not supported"));
     const std::optional<std::string_view> nonce = attribute(f[0], 'r');
-    const std::optional<std::string_view> salt_b64 =
-        f.size() > 1 ? attribute(f[1], 's') : std::nullopt;
-    const std::optional<std::string_view> iter = f.size() > 2 ? attribute(f[2], 'i') : std::nullopt;
+    // Assigned, not initialised by ?:, which GCC 12 -O3 takes for maybe-uninitialized.
+    std::optional<std::string_view> salt_b64, iter;
+    if (f.size() > 1) salt_b64 = attribute(f[1], 's');
+    if (f.size() > 2) iter = attribute(f[2], 'i');
     if (!nonce || !salt_b64 || !iter) return failed(syntax_error("scram: malformed server-first"));
     // The server's nonce extends ours (RFC 5802 §5.1 "r").
     if (!valid_nonce(*nonce) || nonce->size() <= nonce_.size() ||

@@ -148,11 +148,18 @@ sasl::Context StoreBackend::sasl_context(const TLSState& tls) {
 
 Result<std::unique_ptr<Spool>> StoreBackend::begin_message() {
   std::string dir = cfg_->data_dir() + "/tmp";
-  MOX_TRY(mkdir_all(dir, 0770));
-  std::string tmpl = dir + "/spool.XXXXXX";
-  int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
-  if (fd < 0) return internal_error("creating spool file: " + std::string(std::strerror(errno)));
-  ::unlink(tmpl.c_str());
+  // An unnamed file (O_TMPFILE): no directory entry is made or removed per message.
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == ENOENT) {
+    MOX_TRY(mkdir_all(dir, 0770));
+    fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  }
+  if (fd < 0) {
+    std::string tmpl = dir + "/spool.XXXXXX";
+    fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+    if (fd < 0) return internal_error("creating spool file: " + std::string(std::strerror(errno)));
+    ::unlink(tmpl.c_str());
+  }
   return std::unique_ptr<Spool>(new FileSpool(fd));
 }
 
