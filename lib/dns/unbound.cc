@@ -22,14 +22,23 @@ using ResultPtr = std::unique_ptr<ub_result, ResultFree>;
 constexpr int kServFail = 2;
 constexpr int kNxDomain = 3;
 
+// One lookup in flight. Heap-allocated: a lookup given up after its
+// timeout whose cancel came too late (the answer already queued) is freed
+// by the callback when a later ub_process delivers it.
 struct Pending {
   bool done = false;
+  bool abandoned = false;
   int err = 0;
   ResultPtr result;
 };
 
 void on_result(void* data, int err, ub_result* result) {
   auto* p = static_cast<Pending*>(data);
+  if (p->abandoned) {
+    ub_resolve_free(result);
+    delete p;
+    return;
+  }
   p->done = true;
   p->err = err;
   p->result.reset(result);
@@ -71,27 +80,27 @@ class UnboundResolver : public Resolver {
   Result<Response> query(std::string_view name, Type type) override {
     MOX_ASSIGN(std::string n, normalize_name(name));
     std::lock_guard lock(mu_);
-    Pending p;
+    auto p = std::make_unique<Pending>();
     int id = 0;
     std::string q = n + ".";
-    int rc = ub_resolve_async(ctx_.get(), q.c_str(), static_cast<int>(type), 1, &p, on_result, &id);
+    int rc = ub_resolve_async(ctx_.get(), q.c_str(), static_cast<int>(type), 1, p.get(), on_result, &id);
     if (rc != 0) return temporary_error(q + ": " + ub_strerror(rc));
     auto deadline = std::chrono::steady_clock::now() + timeout_;
-    while (!p.done) {
+    while (!p->done) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) {
-        ub_cancel(ctx_.get(), id);
+        if (ub_cancel(ctx_.get(), id) != 0) p.release()->abandoned = true;  // the callback frees it
         return temporary_error(n + ": DNS lookup timed out");
       }
       pollfd pfd{ub_fd(ctx_.get()), POLLIN, 0};
       int pr = ::poll(&pfd, 1, static_cast<int>(left.count()));
       if (pr > 0) ub_process(ctx_.get());
     }
-    if (p.err != 0 || !p.result) {
-      return temporary_error(n + ": " + ub_strerror(p.err));
+    if (p->err != 0 || !p->result) {
+      return temporary_error(n + ": " + ub_strerror(p->err));
     }
-    return convert(n, *p.result);
+    return convert(n, *p->result);
   }
 
  private:
