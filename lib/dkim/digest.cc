@@ -110,20 +110,22 @@ Result<std::string> body_hash(const MessageRef& m, size_t body_offset, Hash hash
 std::string signed_header_data(const HeaderView& h, const std::vector<std::string>& names,
                                bool relaxed, std::string_view sig_field) {
   std::string data;
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
   // §5.4.2: fields of one name are taken from the bottom up.
+  std::map<std::string, std::vector<const message::HeaderField*>> bottom_up;
+  for (auto it = h.header.fields.rbegin(); it != h.header.fields.rend(); ++it) {
+    bottom_up[lower(it->name)].push_back(&*it);
+  }
   std::map<std::string, size_t> used;  // lower-case name → instances taken
   for (const std::string& name : names) {
-    std::string key = name;
-    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    size_t skip = used[key]++;
-    const message::HeaderField* field = nullptr;
-    for (auto it = h.header.fields.rbegin(); it != h.header.fields.rend(); ++it) {
-      if (it->is(name) && skip-- == 0) {
-        field = &*it;
-        break;
-      }
-    }
-    if (!field) continue;  // absent: contributes nothing (§5.4)
+    std::string key = lower(name);
+    size_t n = used[key]++;
+    auto it = bottom_up.find(key);
+    if (it == bottom_up.end() || n >= it->second.size()) continue;  // absent: nothing (§5.4)
+    const message::HeaderField* field = it->second[n];
     if (relaxed) {
       data += relaxed_header(field->name, field->raw_value) + "\r\n";
     } else {

@@ -65,6 +65,7 @@ std::optional<uint32_t> parse_ttl(std::string_view s) {
       default: return std::nullopt;
     }
     total += n * mult;
+    if (total > 0x7fffffffULL) return std::nullopt;
     n = 0;
     digits = false;
   }
