@@ -221,6 +221,8 @@ TEST(DnsNames, NormalizeAndReverse) {
   EXPECT_EQ(*normalize_name("."), "");
   EXPECT_FALSE(normalize_name("").ok());
   EXPECT_FALSE(normalize_name("a b.test").ok());
+  EXPECT_FALSE(normalize_name("example.com..").ok());  // found by fuzzing
+  EXPECT_FALSE(parse_zone("$ORIGIN example.com..\n").ok());
   EXPECT_FALSE(normalize_name(std::string(64, 'a') + ".test").ok());
   EXPECT_FALSE(normalize_name(std::string(254, 'a')).ok());
   EXPECT_EQ(*reverse_name("192.0.2.1"), "1.2.0.192.in-addr.arpa");

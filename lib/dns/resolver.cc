@@ -104,6 +104,7 @@ Result<std::string> normalize_name(std::string_view name) {
     }
     out += static_cast<char>(std::tolower(c));
   }
+  if (label == 0) return syntax_error("empty label in domain name \"" + std::string(name) + "\"");
   return out;
 }
 
