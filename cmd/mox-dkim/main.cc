@@ -1,0 +1,71 @@
+// mox-dkim: DKIM keys, DNS records, signing and verification as
+// stdin→stdout filters (SPEC B §3; man page mox-dkim(1)).
+#include <functional>
+#include <string>
+
+#include "util/cli.h"
+#include "verbs.h"
+
+namespace {
+
+using Handler = std::function<int(const moxdkim::Args&)>;
+
+// Adds a verb with required positional arguments `names`.
+CLI::App* verb(CLI::App& parent, const char* name, const char* desc, std::vector<std::string> names,
+               moxdkim::Args& a, Handler h, Handler& chosen) {
+  CLI::App* sub = parent.add_subcommand(name, desc);
+  a.pos.reserve(4);
+  for (const auto& n : names) {
+    sub->add_option_function<std::string>(n, [&a](const std::string& v) { a.pos.push_back(v); }, n)
+        ->required();
+  }
+  sub->callback([&chosen, h] { chosen = h; });
+  return sub;
+}
+
+void add_dns_options(CLI::App* sub, moxdkim::Args& a) {
+  sub->add_option("--zone-file", a.zone_file, "Answer DNS lookups from this zone file");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  moxdkim::Args a;
+  Handler chosen;
+  CLI::App app{"DKIM keys, DNS records, signing and verification (RFC 6376, RFC 8463).", "mox-dkim"};
+  mox::add_common_options(app, a.config);
+  app.require_subcommand(1);
+
+  verb(app, "genrsa", "Print a new RSA private key (PKCS#8 PEM)", {}, a, moxdkim::genrsa, chosen)
+      ->add_option("--bits", a.bits, "Key size (default 2048)");
+  verb(app, "gened25519", "Print a new ed25519 private key (PKCS#8 PEM)", {}, a, moxdkim::gened25519,
+       chosen);
+  verb(app, "txt", "Print the DNS TXT record value for the private key on stdin", {}, a, moxdkim::txt,
+       chosen);
+
+  auto* sign = verb(app, "sign", "Prepend DKIM-Signature fields to the message on stdin", {}, a,
+                    moxdkim::sign, chosen);
+  sign->add_option("--domain", a.domain, "Signing domain (d=)");
+  sign->add_option("--selector", a.selector, "Selector (s=)");
+  sign->add_option("--key", a.key_file, "Private key file (PEM)");
+  sign->add_option("--headers", a.headers, "Header fields to sign (default: mox's list)")->delimiter(',');
+  sign->add_flag("--relaxed", a.relaxed, "relaxed/relaxed instead of simple/simple");
+  sign->add_flag("--no-seal", a.no_seal, "Do not over-sign the header fields");
+  sign->add_option("--expiration", a.expiration, "Signature lifetime for x=, e.g. 72h");
+  sign->add_option("--identity", a.identity, "Local part for i= (LOCALPART@domain)");
+  sign->add_option("--from-config", a.from_config, "Sign with DOMAIN's selectors from domains.conf");
+  sign->add_option("--now", a.now, "Signing time t= as Unix seconds (for tests)");
+
+  auto* verify = verb(app, "verify", "Verify the DKIM-Signature fields of the message on stdin", {}, a,
+                      moxdkim::verify, chosen);
+  add_dns_options(verify, a);
+  verify->add_option("--now", a.now, "Verification time as Unix seconds (for tests)");
+  verify->add_flag("--allow-sha1", a.allow_sha1, "Accept rsa-sha1 signatures (RFC 8301 forbids)");
+
+  auto* lookup = verb(app, "lookup", "Print the DKIM key record of SELECTOR at DOMAIN",
+                      {"SELECTOR", "DOMAIN"}, a, moxdkim::lookup, chosen);
+  add_dns_options(lookup, a);
+
+  if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
+  return chosen ? chosen(a) : mox::kExitUsage;
+}

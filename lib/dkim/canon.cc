@@ -1,0 +1,106 @@
+#include "dkim/canon.h"
+
+#include <cctype>
+
+namespace mox::dkim {
+namespace {
+
+bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+
+}  // namespace
+
+std::string simple_header(std::string_view raw_field) {
+  std::string out(raw_field);
+  if (!out.ends_with("\r\n")) {
+    if (out.ends_with("\n")) out.pop_back();  // bare LF line end: make it CRLF
+    out += "\r\n";
+  }
+  return out;
+}
+
+std::string relaxed_header(std::string_view name, std::string_view raw_value) {
+  std::string out;
+  out.reserve(name.size() + raw_value.size() + 1);
+  while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
+  for (char c : name) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  out += ':';
+  bool wsp = false;
+  bool started = false;
+  for (char c : raw_value) {
+    if (c == '\r' || c == '\n') continue;  // unfold (RFC 5322 §2.2.3)
+    if (is_wsp(c)) {
+      wsp = true;
+      continue;
+    }
+    if (wsp && started) out += ' ';
+    wsp = false;
+    started = true;
+    out += c;
+  }
+  return out;
+}
+
+void BodyCanonicalizer::content(char c, std::string& out) {
+  for (; empty_lines_ > 0; --empty_lines_) out += "\r\n";
+  if (wsp_) {
+    out += ' ';
+    wsp_ = false;
+  }
+  out += c;
+  in_line_ = true;
+  emitted_ = true;
+}
+
+void BodyCanonicalizer::line_end(std::string& out) {
+  wsp_ = false;  // relaxed: WSP at the end of a line is dropped
+  if (in_line_) {
+    out += "\r\n";
+    in_line_ = false;
+  } else {
+    ++empty_lines_;  // maybe trailing: held back
+  }
+}
+
+void BodyCanonicalizer::update(std::string_view chunk, std::string& out) {
+  for (char c : chunk) {
+    if (cr_) {
+      cr_ = false;
+      if (c == '\n') {
+        line_end(out);
+        continue;
+      }
+      content('\r', out);  // a bare CR is content
+    }
+    if (c == '\r') {
+      cr_ = true;
+    } else if (relaxed_ && is_wsp(c)) {
+      wsp_ = true;  // §3.4.4 a: runs of WSP become one SP, trailing WSP goes
+    } else {
+      content(c, out);
+    }
+  }
+}
+
+void BodyCanonicalizer::finish(std::string& out) {
+  if (cr_) {
+    cr_ = false;
+    content('\r', out);
+  }
+  if (in_line_) {
+    out += "\r\n";  // a last line without CRLF gets one
+    in_line_ = false;
+  } else if (!relaxed_ && !emitted_) {
+    out += "\r\n";  // §3.4.3: an empty body is one CRLF
+  }
+  empty_lines_ = 0;
+}
+
+std::string canonical_body(std::string_view body, bool relaxed) {
+  BodyCanonicalizer c(relaxed);
+  std::string out;
+  c.update(body, out);
+  c.finish(out);
+  return out;
+}
+
+}  // namespace mox::dkim

@@ -1,0 +1,139 @@
+#include "dns/unbound.h"
+
+#include <poll.h>
+#include <unbound.h>
+#include <unistd.h>
+
+#include <mutex>
+
+namespace mox::dns {
+namespace {
+
+struct CtxFree {
+  void operator()(ub_ctx* c) const { ub_ctx_delete(c); }
+};
+struct ResultFree {
+  void operator()(ub_result* r) const { ub_resolve_free(r); }
+};
+using CtxPtr = std::unique_ptr<ub_ctx, CtxFree>;
+using ResultPtr = std::unique_ptr<ub_result, ResultFree>;
+
+// RFC 1035 §4.1.1 / RFC 6895 §2.3 RCODEs.
+constexpr int kServFail = 2;
+constexpr int kNxDomain = 3;
+
+// One lookup in flight. Heap-allocated: a lookup given up after its
+// timeout whose cancel came too late (the answer already queued) is freed
+// by the callback when a later ub_process delivers it.
+struct Pending {
+  bool done = false;
+  bool abandoned = false;
+  int err = 0;
+  ResultPtr result;
+};
+
+void on_result(void* data, int err, ub_result* result) {
+  auto* p = static_cast<Pending*>(data);
+  if (p->abandoned) {
+    ub_resolve_free(result);
+    delete p;
+    return;
+  }
+  p->done = true;
+  p->err = err;
+  p->result.reset(result);
+}
+
+// The libunbound answer as a Response or an error kind (RFC 2308 for the
+// negative answers; SERVFAIL and DNSSEC-bogus answers are temporary).
+Result<Response> convert(std::string_view name, const ub_result& r) {
+  std::string what(name);
+  if (r.bogus) {
+    return temporary_error(what + ": DNSSEC validation failed: " +
+                           (r.why_bogus ? r.why_bogus : "bogus"));
+  }
+  Response resp;
+  resp.authentic = r.secure != 0;
+  if (r.rcode == kNxDomain) {
+    resp.status = Response::Status::kNxDomain;
+    return resp;
+  }
+  if (r.rcode == kServFail) return temporary_error(what + ": server failure (SERVFAIL)");
+  if (r.rcode != 0) {
+    return Error{ErrorKind::kPermanent, what + ": DNS error (rcode " + std::to_string(r.rcode) + ")"};
+  }
+  if (!r.havedata) {
+    resp.status = Response::Status::kNoData;
+    return resp;
+  }
+  for (int i = 0; r.data[i] != nullptr; ++i) {
+    resp.rdata.emplace_back(r.data[i], static_cast<size_t>(r.len[i]));
+  }
+  return resp;
+}
+
+class UnboundResolver : public Resolver {
+ public:
+  UnboundResolver(CtxPtr ctx, std::chrono::milliseconds timeout)
+      : ctx_(std::move(ctx)), timeout_(timeout) {}
+
+  Result<Response> query(std::string_view name, Type type) override {
+    MOX_ASSIGN(std::string n, normalize_name(name));
+    std::lock_guard lock(mu_);
+    auto p = std::make_unique<Pending>();
+    int id = 0;
+    std::string q = n + ".";
+    int rc = ub_resolve_async(ctx_.get(), q.c_str(), static_cast<int>(type), 1, p.get(), on_result, &id);
+    if (rc != 0) return temporary_error(q + ": " + ub_strerror(rc));
+    auto deadline = std::chrono::steady_clock::now() + timeout_;
+    while (!p->done) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        if (ub_cancel(ctx_.get(), id) != 0) p.release()->abandoned = true;  // the callback frees it
+        return temporary_error(n + ": DNS lookup timed out");
+      }
+      pollfd pfd{ub_fd(ctx_.get()), POLLIN, 0};
+      int pr = ::poll(&pfd, 1, static_cast<int>(left.count()));
+      if (pr > 0) ub_process(ctx_.get());
+    }
+    if (p->err != 0 || !p->result) {
+      return temporary_error(n + ": " + ub_strerror(p->err));
+    }
+    return convert(n, *p->result);
+  }
+
+ private:
+  CtxPtr ctx_;
+  std::chrono::milliseconds timeout_;
+  std::mutex mu_;
+};
+
+Status check(int rc, const std::string& what) {
+  if (rc == 0) return {};
+  return user_error(what + ": " + ub_strerror(rc));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Resolver>> make_unbound_resolver(const UnboundOptions& o) {
+  CtxPtr ctx(ub_ctx_create());
+  if (!ctx) return internal_error("libunbound: cannot create a context");
+  // Work in threads, not forked processes: one process, sanitizer-friendly.
+  MOX_TRY(check(ub_ctx_async(ctx.get(), 1), "libunbound async"));
+  if (!o.resolv_conf.empty()) {
+    MOX_TRY(check(ub_ctx_resolvconf(ctx.get(), o.resolv_conf.c_str()), o.resolv_conf));
+  }
+  for (const std::string& f : o.forwarders) {
+    MOX_TRY(check(ub_ctx_set_fwd(ctx.get(), f.c_str()), "forwarder " + f));
+  }
+  if (!o.hosts.empty()) {
+    MOX_TRY(check(ub_ctx_hosts(ctx.get(), o.hosts.c_str()), o.hosts));
+  }
+  if (!o.trust_anchor.empty() && ::access(o.trust_anchor.c_str(), R_OK) == 0) {
+    MOX_TRY(check(ub_ctx_add_ta_file(ctx.get(), o.trust_anchor.c_str()), o.trust_anchor));
+  }
+  return std::unique_ptr<Resolver>(new UnboundResolver(std::move(ctx), o.timeout));
+}
+
+}  // namespace mox::dns
