@@ -67,6 +67,13 @@ BEGIN
   SELECT RAISE(ABORT, 'message ID not reserved from Account.NextMessageID');
 END;
 )",
+    // 3: a random identity of this account's database, so that a process
+    // caching reserved message IDs never uses them for a re-created account
+    // of the same name (store/deliver.cc).
+    R"(
+ALTER TABLE Account ADD COLUMN Instance TEXT NOT NULL DEFAULT '';
+UPDATE Account SET Instance = lower(hex(randomblob(16)));
+)",
 };
 
 Status create_default_mailboxes(Db& db) {
