@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "auth/credentials.h"
+#include "auth/connauth.h"
 #include "config/cache.h"
 #include "imapserver/session.h"
 
@@ -22,16 +22,12 @@ class StoreBackend : public Backend {
                     std::string_view result, std::string_view user_agent) override;
   Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& account) override;
   std::string account_gone(const std::string& account) override;
-  void set_tls_description(std::string d) { tls_description_ = std::move(d); }
+  void set_tls_description(std::string d) { auth_.set_tls_description(std::move(d)); }
 
  private:
-  store::Db* auth_db();
   std::shared_ptr<const config::Config> cfg_;
-  std::string remote_ip_, local_ip_;
   config::ConfigCache* cache_;
-  std::optional<store::Db> auth_db_;
-  std::unique_ptr<auth::AccountCredentials> creds_;
-  std::string tls_description_;
+  auth::ConnAuth auth_;
 };
 
 }  // namespace mox::imapserver

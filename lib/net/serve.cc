@@ -1,5 +1,6 @@
 #include "net/serve.h"
 
+#include <iostream>
 #include <optional>
 
 #include "net/accept_loop.h"
@@ -39,6 +40,14 @@ Status serve_connections(const ServeOptions& o, const std::function<void(Conn)>&
     return {};
   }
   return serve_accept_loop(fds, [&](UniqueFd fd, int) { handle(Conn(std::move(fd))); }, o.max_conns);
+}
+
+int serve_main(const char* prog, const ServeOptions& o, const std::function<void(Conn)>& handle) {
+  if (auto st = serve_connections(o, handle); !st) {
+    std::cerr << prog << ": " << st.error().message << "\n";
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace mox::net

@@ -21,5 +21,8 @@ struct ServeOptions {
 
 // Runs until the single connection ends (inetd, Accept=yes) or SIGTERM.
 Status serve_connections(const ServeOptions& o, const std::function<void(Conn)>& handle);
+// serve_connections for a program's main: errors go to stderr as "prog: …";
+// returns the exit code.
+int serve_main(const char* prog, const ServeOptions& o, const std::function<void(Conn)>& handle);
 
 }  // namespace mox::net

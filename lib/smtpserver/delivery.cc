@@ -65,25 +65,17 @@ std::string random_id() {
 }  // namespace
 
 StoreBackend::StoreBackend(std::shared_ptr<const config::Config> cfg, ConnInfo conn)
-    : cfg_(std::move(cfg)), conn_(std::move(conn)) {}
+    : cfg_(cfg), conn_(std::move(conn)),
+      auth_(cfg, std::string(auth::kProtocolSubmission), conn_.remote_ip, conn_.local_ip) {}
 
 StoreBackend::~StoreBackend() = default;
-
-store::Db* StoreBackend::auth_db() {
-  if (!auth_db_) {
-    auto db = auth::open_auth_db(cfg_->data_dir());
-    if (!db) return nullptr;
-    auth_db_.emplace(std::move(*db));
-  }
-  return &*auth_db_;
-}
 
 Backend::RcptResult StoreBackend::check_recipient(const smtp::Address& a) {
   auto r = config::Lookup(*cfg_).address(a, true, true);
   switch (r.status) {
     case config::LookupResult::Status::kFound:
       // An account being removed receives nothing (SPEC B §1.2 step 6).
-      if (store::Db* db = auth_db()) {
+      if (store::Db* db = auth_.db()) {
         if (auto gone = auth::account_removal_pending(*db, r.account); gone && *gone) {
           return {RcptStatus::kUnknown, "", ""};
         }
@@ -110,40 +102,15 @@ Backend::SenderStatus StoreBackend::check_sender(const std::string& account,
   return SenderStatus::kOk;
 }
 
-bool StoreBackend::auth_allowed() {
-  if (conn_.remote_ip.empty()) return true;
-  store::Db* db = auth_db();
-  if (!db) return true;
-  auto ok = auth::auth_allowed(*db, conn_.remote_ip, std::time(nullptr));
-  return !ok || *ok;
-}
+bool StoreBackend::auth_allowed() { return auth_.allowed(); }
 
 void StoreBackend::auth_attempt(std::string_view mech, std::string_view username,
                                 std::string_view account, std::string_view result) {
-  store::Db* db = auth_db();
-  if (!db) return;
-  auth::AttemptBuilder b(auth::kProtocolSubmission, conn_.remote_ip, conn_.local_ip);
-  b.tls(tls_description_).mechanism(std::string(mech)).login_address(username);
-  b.account(std::string(account)).result(result);
-  (void)b.record(*db, std::time(nullptr));
-  if (conn_.remote_ip.empty()) return;
-  if (result == "ok") {
-    (void)auth::auth_succeeded(*db, conn_.remote_ip);
-  } else if (result == "badcreds" || result == "badchanbind") {
-    (void)auth::auth_failed(*db, conn_.remote_ip, std::time(nullptr));
-  }
+  auth_.attempt(mech, username, account, result);
 }
 
 sasl::Context StoreBackend::sasl_context(const TLSState& tls) {
-  if (!creds_) {
-    if (store::Db* db = auth_db()) creds_ = std::make_unique<auth::AccountCredentials>(*cfg_, *db);
-  }
-  sasl::Context c;
-  c.creds = creds_.get();
-  c.channel_binding = tls.channel_binding;
-  c.tls = tls.active;
-  c.hostname = cfg_->static_config().hostname;
-  return c;
+  return auth_.sasl_context(tls.active, tls.channel_binding);
 }
 
 Result<std::unique_ptr<Spool>> StoreBackend::begin_message() {

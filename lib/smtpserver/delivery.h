@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "auth/credentials.h"
+#include "auth/connauth.h"
 #include "config/config.h"
 #include "smtpserver/backend.h"
 #include "store/sqlite.h"
@@ -33,19 +33,16 @@ class StoreBackend : public Backend {
   smtp::Reply deliver(const SessionInfo& info, const Transaction& tx,
                       std::unique_ptr<Spool> spool) override;
 
-  void set_tls_description(std::string d) { tls_description_ = std::move(d); }
+  void set_tls_description(std::string d) { auth_.set_tls_description(std::move(d)); }
 
  private:
-  store::Db* auth_db();
   std::optional<smtp::Reply> check_from_header(const SessionInfo& info);
   std::string received_header(const SessionInfo& info, const Transaction& tx,
                               const std::string& id, const std::string& for_rcpt) const;
 
   std::shared_ptr<const config::Config> cfg_;
   ConnInfo conn_;
-  std::optional<store::Db> auth_db_;
-  std::unique_ptr<auth::AccountCredentials> creds_;
-  std::string tls_description_;
+  auth::ConnAuth auth_;
 };
 
 }  // namespace mox::smtpserver

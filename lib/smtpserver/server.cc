@@ -17,7 +17,7 @@
 #include "net/serve.h"
 #include "smtpserver/delivery.h"
 #include "config/cache.h"
-#include "tls/server.h"
+#include "tls/listener.h"
 #include "util/fs.h"
 
 namespace mox::smtpserver {
@@ -108,15 +108,8 @@ Result<Shared> setup(const ServerOptions& o) {
   if (const char* d = std::getenv("MOX_TEST_AUTH_DELAY_MS")) {
     s.auth_delay_unit = std::chrono::milliseconds(std::atoi(d));
   }
-  if (l.tls && !l.tls->key_certs.empty()) {
-    tls::ServerTLSOptions to;
-    to.ticket_key_file = tls::default_ticket_key_file(*sh.cfg);
-    MOX_TRY(mkdir_all(sh.cfg->data_dir(), 0770));
-    MOX_ASSIGN(sh.tls, tls::make_server_ctx(*sh.cfg, *l.tls, to));
-    // Made as root before the privilege drop: the unprivileged processes
-    // that rotate the keys later must own the files.
-    net::give_to_user(to.ticket_key_file, st.user);
-    net::give_to_user(to.ticket_key_file + ".lock", st.user);
+  MOX_ASSIGN(sh.tls, tls::listener_ctx(*sh.cfg, l));
+  if (sh.tls) {
     s.tls_configured = true;
   }
   switch (o.mode) {
@@ -151,11 +144,7 @@ int run_server(const ServerOptions& o) {
     return 1;
   }
   net::ServeOptions so{o.listen, sh->cfg->static_config().user, o.max_conns};
-  if (auto st = net::serve_connections(so, [&](net::Conn c) { serve(std::move(c), *sh); }); !st) {
-    log_error("", st.error().message);
-    return 1;
-  }
-  return 0;
+  return net::serve_main("mox-smtpd", so, [&](net::Conn c) { serve(std::move(c), *sh); });
 }
 
 }  // namespace mox::smtpserver
