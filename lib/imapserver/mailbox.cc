@@ -112,7 +112,21 @@ void Session::cmd_select(imap::Command& c, Output& out) {
 
 void Session::cmd_create(imap::Command& c, Output& out) {
   auto& a = std::get<imap::CreateArgs>(c.args);
-  std::string use = a.special_use.empty() ? "" : a.special_use[0];
+  static const char* kUses[] = {"\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"};
+  std::string use;
+  for (const auto& u : a.special_use) {
+    bool known = false;
+    for (const char* k : kUses) {
+      if (strcasecmp(u.c_str(), k) == 0) {
+        known = true;
+        use = k;
+      }
+    }
+    // RFC 6154 §3: an unknown or unsupported use is refused.
+    if (!known || a.special_use.size() > 1) {
+      return respond(out, c.tag, Condition::kNo, "USEATTR", "unsupported special-use attribute");
+    }
+  }
   auto r = store::create_mailbox(*store_, a.mailbox, use);
   if (!r) {
     return respond(out, c.tag, Condition::kNo,

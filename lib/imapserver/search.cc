@@ -7,6 +7,7 @@
 
 #include "imap/date.h"
 #include "imapserver/session.h"
+#include "message/date.h"
 #include "message/header.h"
 #include "message/mime.h"
 #include "message/searchtext.h"
@@ -102,8 +103,14 @@ bool eval(const imap::SearchKey& k, const M& m, uint32_t seq, const Ctx& c, L& l
     case K::kSentBefore:
     case K::kSentOn:
     case K::kSentSince: {
-      // The Date header would be exact; the delivery time is close (documented).
+      // The Date header's date, disregarding time and zone (RFC 9051 §6.4.4);
+      // without a usable Date header, the internal date.
       int64_t d = day_of(m.received), want = k.date.days_since_epoch();
+      for (const auto& h : load().headers) {
+        if (lower(h.name) != "date") continue;
+        if (auto dd = message::date_header_days(h.value)) d = *dd;
+        break;
+      }
       return k.op == K::kSentBefore ? d < want : k.op == K::kSentOn ? d == want : d >= want;
     }
     case K::kBcc: return header_has(load(), "bcc", k.value);

@@ -164,7 +164,7 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
       case K::kUid: items.push_back("UID " + std::to_string(m.uid)); break;
       case K::kFlags: items.push_back("FLAGS " + flags_text(flag_names(m.flags))); break;
       case K::kInternalDate:
-        items.push_back("INTERNALDATE \"" + imap::format_date_time(m.received, 0) + "\"");
+        items.push_back("INTERNALDATE " + imap::format_date_time(m.received, 0));
         break;
       case K::kRfc822Size: items.push_back("RFC822.SIZE " + std::to_string(m.size)); break;
       case K::kModSeq: items.push_back("MODSEQ (" + std::to_string(m.modseq) + ")"); break;
@@ -235,10 +235,20 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
   std::vector<size_t> idx = resolve(a.set, c.uid);
   std::vector<int64_t> seen;
   unknown_cte_ = false;
+  std::vector<imap::FetchAtt> atts = a.atts;
+  bool has_modseq = false;
+  for (const auto& x : atts) has_modseq |= x.kind == imap::FetchAtt::Kind::kModSeq;
+  if (a.changed_since && !has_modseq) {
+    // RFC 7162 §3.1.4.1: CHANGEDSINCE implies MODSEQ in the response.
+    imap::FetchAtt m;
+    m.kind = imap::FetchAtt::Kind::kModSeq;
+    atts.push_back(m);
+  }
+  if (a.changed_since) condstore_ = true;
   for (size_t i : idx) {
     if (a.changed_since && msgs_[i].modseq <= static_cast<int64_t>(*a.changed_since)) continue;
     bool set_seen = false;
-    out.reply += fetch_one(i, a.atts, c.uid, set_seen);
+    out.reply += fetch_one(i, atts, c.uid, set_seen);
     if (set_seen && !read_only_ && !(msgs_[i].flags.bits & store::kFlagSeen)) {
       seen.push_back(msgs_[i].uid);
     }

@@ -23,6 +23,9 @@ void Session::attempt(std::string mech, std::string username, std::string accoun
                       std::string result) {
   flush_attempt();
   pending_ = PendingAttempt{std::move(mech), std::move(username), std::move(account), std::move(result)};
+  // Failures count for the per-IP limiter at once (SPEC B §9); only a
+  // success waits for the client's ID to learn its user agent.
+  if (pending_->result != "ok") flush_attempt();
 }
 
 void Session::flush_attempt() {
@@ -117,6 +120,7 @@ Output Session::feed(std::string_view data) {
         }
       } else if (mech_) {
         auth_line(ev.line, out);
+        if (mech_) reader_.expect_raw_line();  // another SASL round
       }
       continue;
     }

@@ -1,0 +1,67 @@
+#include "message/date.h"
+
+#include <cctype>
+#include <string>
+
+namespace mox::message {
+namespace {
+
+// Days from civil date (proleptic Gregorian), H. Hinnant's algorithm.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+std::string_view next_token(std::string_view& s) {
+  size_t i = 0;
+  while (i < s.size() && (std::isspace(static_cast<unsigned char>(s[i])) || s[i] == ',')) ++i;
+  size_t j = i;
+  while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j])) && s[j] != ',') ++j;
+  std::string_view t = s.substr(i, j - i);
+  s.remove_prefix(j);
+  return t;
+}
+
+bool number(std::string_view t, int& out) {
+  if (t.empty() || t.size() > 4) return false;
+  out = 0;
+  for (char c : t) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    out = out * 10 + (c - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<int64_t> date_header_days(std::string_view value) {
+  static constexpr const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                            "jul", "aug", "sep", "oct", "nov", "dec"};
+  std::string_view s = value;
+  std::string_view t = next_token(s);
+  if (!t.empty() && std::isalpha(static_cast<unsigned char>(t[0]))) t = next_token(s);  // day name
+  int day = 0, year = 0;
+  if (!number(t, day) || day < 1 || day > 31) return std::nullopt;
+  std::string mon(next_token(s));
+  if (mon.size() < 3) return std::nullopt;
+  unsigned month = 0;
+  for (unsigned i = 0; i < 12; ++i) {
+    if (std::tolower(static_cast<unsigned char>(mon[0])) == kMonths[i][0] &&
+        std::tolower(static_cast<unsigned char>(mon[1])) == kMonths[i][1] &&
+        std::tolower(static_cast<unsigned char>(mon[2])) == kMonths[i][2]) {
+      month = i + 1;
+    }
+  }
+  if (month == 0) return std::nullopt;
+  std::string_view ys = next_token(s);
+  if (!number(ys, year)) return std::nullopt;
+  if (ys.size() == 2) year += year < 50 ? 2000 : 1900;  // RFC 5322 §4.3
+  else if (ys.size() == 3) year += 1900;
+  return days_from_civil(year, month, static_cast<unsigned>(day));
+}
+
+}  // namespace mox::message

@@ -1,0 +1,14 @@
+// The date of an RFC 5322 Date header (§3.3, with the obsolete forms of §4.3).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace mox::message {
+
+// Days since 1970-01-01 of the date part ("[Ddd,] D Mon YYYY ..."), ignoring
+// time and zone, as IMAP's SENT* search keys need (RFC 9051 §6.4.4).
+std::optional<int64_t> date_header_days(std::string_view value);
+
+}  // namespace mox::message
