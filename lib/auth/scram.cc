@@ -71,21 +71,8 @@ std::string random_nonce() {
 
 // ---- RFC 5802 §7 grammar ----------------------------------------------------
 
-std::vector<std::string_view> split_commas(std::string_view s) {
-  std::vector<std::string_view> out;
-  for (;;) {
-    const size_t comma = s.find(',');
-    out.push_back(s.substr(0, comma));
-    if (comma == std::string_view::npos) return out;
-    s.remove_prefix(comma + 1);
-  }
-}
-
-// Returns the value of "<name>=value", or nullopt if field is not that attribute.
-std::optional<std::string_view> attribute(std::string_view field, char name) {
-  if (field.size() < 2 || field[0] != name || field[1] != '=') return std::nullopt;
-  return field.substr(2);
-}
+std::vector<std::string_view> split_commas(std::string_view s) { return scram_fields(s); }
+std::optional<std::string_view> attribute(std::string_view f, char n) { return scram_attribute(f, n); }
 
 // saslname = 1*(value-safe-char / "=2C" / "=3D"); value-safe-char is any
 // UTF8-char except NUL, "=" and ",". Returns the decoded name.
@@ -447,6 +434,21 @@ Status ScramServer::check_channel_binding(std::string_view c_value) {
                 "channel bindings do not match");
   }
   return {};
+}
+
+std::vector<std::string_view> scram_fields(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (;;) {
+    const size_t comma = s.find(',');
+    out.push_back(s.substr(0, comma));
+    if (comma == std::string_view::npos) return out;
+    s.remove_prefix(comma + 1);
+  }
+}
+
+std::optional<std::string_view> scram_attribute(std::string_view field, char name) {
+  if (field.size() < 2 || field[0] != name || field[1] != '=') return std::nullopt;
+  return field.substr(2);
 }
 
 }  // namespace mox::auth

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -152,5 +153,10 @@ class ScramServer {
   ScramSecret secret_;
   std::string server_first_;  // the message as sent
 };
+
+// RFC 5802 §7 message grammar: the comma-separated fields of a message, and
+// the value of a field "<name>=value" (nullopt if it is another attribute).
+std::vector<std::string_view> scram_fields(std::string_view s);
+std::optional<std::string_view> scram_attribute(std::string_view field, char name);
 
 }  // namespace mox::auth

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "auth/password.h"
+#include "auth/scram.h"
 #include "sasl/client_internal.h"
 #include "util/encoding.h"
 
@@ -32,20 +33,9 @@ std::string encode_saslname(std::string_view s) {
   return out;
 }
 
-std::vector<std::string_view> split_commas(std::string_view s) {
-  std::vector<std::string_view> out;
-  for (;;) {
-    const size_t comma = s.find(',');
-    out.push_back(s.substr(0, comma));
-    if (comma == std::string_view::npos) return out;
-    s.remove_prefix(comma + 1);
-  }
-}
-
-std::optional<std::string_view> attribute(std::string_view field, char name) {
-  if (field.size() < 2 || field[0] != name || field[1] != '=') return std::nullopt;
-  return field.substr(2);
-}
+using auth::scram_attribute;
+std::vector<std::string_view> split_commas(std::string_view s) { return auth::scram_fields(s); }
+std::optional<std::string_view> attribute(std::string_view f, char n) { return scram_attribute(f, n); }
 
 // printable = %x21-2B / %x2D-7E
 bool valid_nonce(std::string_view s) {
