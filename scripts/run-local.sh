@@ -38,8 +38,10 @@ cat <<EOT
 Servers started on 127.0.0.1 (logs in $local/log, stop with: make stop):
   SMTP (MX)          127.0.0.1:1025
   Submission         127.0.0.1:1587 (STARTTLS), 127.0.0.1:1465 (implicit TLS)
+  IMAP               127.0.0.1:1143 (STARTTLS), 127.0.0.1:1993 (implicit TLS)
 The certificate is self-signed for mail.mox.example. Try:
   swaks --server 127.0.0.1:1025 --to admin@mox.example
+  curl -k --ssl-reqd 'imap://127.0.0.1:1143/INBOX?ALL' -u 'admin@mox.example:PASSWORD'
   swaks --server 127.0.0.1:1587 -tls --auth PLAIN --auth-user admin@mox.example \\
         --auth-password 'PASSWORD' --to admin@mox.example --from admin@mox.example
 (PASSWORD is in $local/quickstart.txt; a new one: $build/mox-config account genpassword admin)
