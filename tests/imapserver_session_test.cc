@@ -143,6 +143,19 @@ TEST_F(ImapSessionTest, IdleAndAccountGone) {
   EXPECT_TRUE(last_.close);
 }
 
+TEST_F(ImapSessionTest, QresyncVanished) {
+  login();
+  EXPECT_EQ(send("a ENABLE QRESYNC\r\n"), "* ENABLED QRESYNC\r\na OK enable done\r\n");
+  send("b APPEND INBOX {1+}\r\nx\r\n");
+  send("c APPEND INBOX {1+}\r\ny\r\n");
+  std::string r = send("d SELECT INBOX\r\n");
+  ASSERT_NE(r.find("HIGHESTMODSEQ"), std::string::npos);
+  send("e STORE 1 +FLAGS.SILENT (\\Deleted)\r\n");
+  EXPECT_EQ(send("f EXPUNGE\r\n"), "* VANISHED 1\r\nf OK expunge done\r\n");
+  r = send("g UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)\r\n");
+  EXPECT_EQ(r.substr(0, 24), "* VANISHED (EARLIER) 1\r\n") << r;
+}
+
 TEST_F(ImapSessionTest, BadCommandsLimited) {
   std::string r;
   for (int i = 0; i < 20; ++i) r += send("x FOO\r\n");

@@ -83,6 +83,7 @@ std::string quoted_mailbox(const std::string& name, bool utf8) {
 
 void Session::cmd_select(imap::Command& c, Output& out) {
   auto& a = std::get<imap::SelectArgs>(c.args);
+  if (a.qresync && !qresync_) return bad(out, c.tag, "QRESYNC parameter requires ENABLE QRESYNC");
   close_mailbox(false);
   state_ = State::kAuthenticated;
   auto mb = store::find_mailbox(*store_, a.mailbox);
@@ -106,6 +107,29 @@ void Session::cmd_select(imap::Command& c, Output& out) {
   out.reply += "* OK [UIDVALIDITY " + std::to_string(mailbox_->uidvalidity) + "] x\r\n";
   out.reply += "* OK [UIDNEXT " + std::to_string(mailbox_->uidnext) + "] x\r\n";
   if (condstore_) out.reply += "* OK [HIGHESTMODSEQ " + std::to_string(modseq_) + "] x\r\n";
+  if (a.qresync && a.qresync->uidvalidity == mailbox_->uidvalidity) {
+    // RFC 7162 §3.2.5.2: what the client missed since its modseq.
+    auto ch = store::changes_since(*store_, mailbox_->id, static_cast<int64_t>(a.qresync->modseq));
+    if (ch) {
+      std::vector<uint32_t> gone;
+      for (int64_t uid : ch->expunged) {
+        if (!a.qresync->known_uids ||
+            a.qresync->known_uids->contains(static_cast<uint32_t>(uid), static_cast<uint32_t>(mailbox_->uidnext))) {
+          gone.push_back(static_cast<uint32_t>(uid));
+        }
+      }
+      if (!gone.empty()) {
+        out.reply += "* VANISHED (EARLIER) " + imap::SequenceSet::from_numbers(gone).to_string() + "\r\n";
+      }
+      for (const auto& r : ch->changed) {
+        for (size_t i = 0; i < msgs_.size(); ++i) {
+          if (msgs_[i].uid != r.uid) continue;
+          out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(r.uid) + " FLAGS " +
+                       flags_text(flag_names(r.flags)) + " MODSEQ (" + std::to_string(r.modseq) + "))\r\n";
+        }
+      }
+    }
+  }
   respond(out, c.tag, Condition::kOk, read_only_ ? "READ-ONLY" : "READ-WRITE",
           read_only_ ? "examine done" : "select done");
 }

@@ -83,10 +83,25 @@ std::vector<std::string> Session::flag_names(const store::MessageFlags& f) const
   return out;
 }
 
-static std::string flags_text(const std::vector<std::string>& names) {
+std::string flags_text(const std::vector<std::string>& names) {
   std::string s = "(";
   for (size_t i = 0; i < names.size(); ++i) s += (i ? " " : "") + names[i];
   return s + ")";
+}
+
+void Session::report_expunged(Output& out, const std::vector<int64_t>& uids) {
+  std::vector<uint32_t> gone;
+  for (int64_t uid : uids) {
+    auto it = std::find_if(msgs_.begin(), msgs_.end(), [&](const Msg& m) { return m.uid == uid; });
+    if (it == msgs_.end()) continue;
+    if (!qresync_) out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
+    gone.push_back(static_cast<uint32_t>(uid));
+    msgs_.erase(it);
+  }
+  // RFC 7162 §3.2.10: with QRESYNC enabled, VANISHED replaces EXPUNGE.
+  if (qresync_ && !gone.empty()) {
+    out.reply += "* VANISHED " + imap::SequenceSet::from_numbers(gone).to_string() + "\r\n";
+  }
 }
 
 void Session::updates(Output& out, bool expunges_allowed) {
@@ -96,14 +111,7 @@ void Session::updates(Output& out, bool expunges_allowed) {
   if (!ch->expunged.empty() && !expunges_allowed) {
     expunges_allowed = false;
   }
-  if (expunges_allowed) {
-    for (int64_t uid : ch->expunged) {
-      auto it = std::find_if(msgs_.begin(), msgs_.end(), [&](const Msg& m) { return m.uid == uid; });
-      if (it == msgs_.end()) continue;
-      out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
-      msgs_.erase(it);
-    }
-  }
+  if (expunges_allowed) report_expunged(out, ch->expunged);
   size_t before = msgs_.size();
   for (const auto& r : ch->changed) {
     auto it = std::find_if(msgs_.begin(), msgs_.end(), [&](const Msg& m) { return m.uid == r.uid; });
@@ -245,6 +253,22 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
     atts.push_back(m);
   }
   if (a.changed_since) condstore_ = true;
+  if (a.changed_since && a.vanished) {
+    // RFC 7162 §3.2.6: UIDs in the set expunged since the given modseq.
+    if (!qresync_) return bad(out, c.tag, "VANISHED requires ENABLE QRESYNC");
+    auto ch = store::changes_since(*store_, mailbox_->id, static_cast<int64_t>(*a.changed_since));
+    std::vector<uint32_t> gone;
+    if (ch) {
+      for (int64_t uid : ch->expunged) {
+        if (a.set.contains(static_cast<uint32_t>(uid), static_cast<uint32_t>(mailbox_->uidnext))) {
+          gone.push_back(static_cast<uint32_t>(uid));
+        }
+      }
+    }
+    if (!gone.empty()) {
+      out.reply += "* VANISHED (EARLIER) " + imap::SequenceSet::from_numbers(gone).to_string() + "\r\n";
+    }
+  }
   for (size_t i : idx) {
     if (a.changed_since && msgs_[i].modseq <= static_cast<int64_t>(*a.changed_since)) continue;
     bool set_seen = false;
@@ -342,12 +366,7 @@ void Session::cmd_copy(imap::Command& c, Output& out, bool move) {
   if (!move) return respond(out, c.tag, Condition::kOk, code, "copy done");
   // RFC 6851 §4.3: COPYUID in an untagged OK, then the expunges.
   if (!code.empty()) out.reply += "* OK [" + code + "] moved\r\n";
-  for (int64_t uid : r->src_uids) {
-    auto it = std::find_if(msgs_.begin(), msgs_.end(), [&](const Msg& m) { return m.uid == uid; });
-    if (it == msgs_.end()) continue;
-    out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
-    msgs_.erase(it);
-  }
+  report_expunged(out, r->src_uids);
   respond(out, c.tag, Condition::kOk, "", "move done");
 }
 
@@ -361,12 +380,7 @@ void Session::cmd_expunge(imap::Command& c, Output& out) {
   }
   auto r = store::expunge(*store_, mailbox_->id, only);
   if (!r) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot expunge");
-  for (int64_t uid : *r) {
-    auto it = std::find_if(msgs_.begin(), msgs_.end(), [&](const Msg& m) { return m.uid == uid; });
-    if (it == msgs_.end()) continue;
-    out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
-    msgs_.erase(it);
-  }
+  report_expunged(out, *r);
   updates(out, true);
   respond(out, c.tag, Condition::kOk, "", "expunge done");
 }

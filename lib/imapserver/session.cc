@@ -49,7 +49,7 @@ std::string Session::capabilities() const {
     }
   }
   caps += " ID APPENDLIMIT=" + std::to_string(s_.max_append) +
-          " CONDSTORE STATUS=SIZE WITHIN NAMESPACE MULTIAPPEND";
+          " CONDSTORE QRESYNC STATUS=SIZE WITHIN NAMESPACE MULTIAPPEND";
   if (state_ == State::kNotAuthenticated) {
     if (!tls_.active && s_.tls_configured) caps += " STARTTLS";
     if (!tls_.active && s_.login_requires_tls) caps += " LOGINDISABLED";
@@ -225,7 +225,11 @@ void Session::handle(imap::Command& c, Output& out) {
     case Verb::kEnable: {
       std::string enabled;
       for (const auto& cap : std::get<imap::EnableArgs>(c.args).capabilities) {
-        if (cap == "CONDSTORE" && !condstore_) {
+        if (cap == "QRESYNC" && !qresync_) {
+          // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
+          qresync_ = condstore_ = true;
+          enabled += " QRESYNC";
+        } else if (cap == "CONDSTORE" && !condstore_) {
           condstore_ = true;
           enabled += " CONDSTORE";
         } else if ((cap == "UTF8=ACCEPT" || cap == "IMAP4REV2") && !utf8_) {

@@ -61,6 +61,9 @@ struct Output {
   bool idle = false;  // in IDLE: wait for input or account changes
 };
 
+// "(\\Seen $Forwarded)": a parenthesised flag list.
+std::string flags_text(const std::vector<std::string>& names);
+
 class Session {
  public:
   Session(Settings s, Backend& backend);
@@ -106,6 +109,8 @@ class Session {
   void cmd_append(imap::Command& c, Output& out);
   // selected.cc
   void updates(Output& out, bool expunges_allowed);
+  // Removes expunged UIDs from the view: "* N EXPUNGE", or "* VANISHED" with QRESYNC.
+  void report_expunged(Output& out, const std::vector<int64_t>& uids);
   std::vector<size_t> resolve(const imap::SequenceSet& set, bool uid) const;
   void cmd_fetch(imap::Command& c, Output& out);
   void cmd_store(imap::Command& c, Output& out);

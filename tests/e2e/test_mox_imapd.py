@@ -1691,7 +1691,6 @@ class MessageTest(Base):
         r = self.assertOK(c.cmd("SEARCH MODSEQ %d" % (highest + 1)))
         self.assertRegex(r.lines[-1], r"\A\* SEARCH 1 2 \(MODSEQ \d+\)\Z")
 
-    @unittest.skip("issue 4, open: QRESYNC (RFC 7162 §3.2) is not implemented yet")
     def test_qresync(self):
         # RFC 7162 §3.2: ENABLE QRESYNC, then SELECT with the known state gets
         # VANISHED (EARLIER) for what was expunged meanwhile.
