@@ -156,6 +156,20 @@ TEST_F(ImapSessionTest, QresyncVanished) {
   EXPECT_EQ(r.substr(0, 24), "* VANISHED (EARLIER) 1\r\n") << r;
 }
 
+TEST_F(ImapSessionTest, ListExtended) {
+  login();
+  send("a CREATE Foo/Bar\r\n");
+  send("b UNSUBSCRIBE Foo\r\n");
+  send("c SUBSCRIBE Gone\r\n");
+  std::string r = send("d LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"*\"\r\n");
+  EXPECT_NE(r.find("* LIST (\\HasChildren) \"/\" Foo (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("* LIST (\\HasNoChildren \\Subscribed) \"/\" Foo/Bar\r\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("* LIST (\\NonExistent \\HasNoChildren \\Subscribed) \"/\" Gone\r\n"), std::string::npos) << r;
+  r = send("e LIST \"\" \"*\" RETURN (STATUS (MESSAGES))\r\n");
+  EXPECT_NE(r.find("* STATUS Foo/Bar (MESSAGES 0)\r\n"), std::string::npos) << r;
+  EXPECT_EQ(r.find("Gone"), std::string::npos) << r;
+}
+
 TEST_F(ImapSessionTest, BadCommandsLimited) {
   std::string r;
   for (int i = 0; i < 20; ++i) r += send("x FOO\r\n");

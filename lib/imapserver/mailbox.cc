@@ -3,6 +3,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <map>
+#include <set>
 #include <variant>
 
 #include "imapserver/session.h"
@@ -198,22 +200,47 @@ void Session::cmd_list(imap::Command& c, Output& out) {
     return respond(out, c.tag, Condition::kOk, "", "list done");
   }
   auto mbs = store::list_mailboxes(*store_);
-  if (!mbs) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot list mailboxes");
-  for (const auto& mb : *mbs) {
-    bool hit = false;
-    for (const auto& p : a.patterns) hit |= match(fold_inbox(a.reference + p), mb.name);
-    if (!hit) continue;
-    if (a.select_subscribed && !mb.subscribed) continue;
-    if (a.select_special_use && mb.special_use.empty()) continue;
+  auto subs = store::list_subscriptions(*store_);
+  if (!mbs || !subs) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot list mailboxes");
+  // Every name: the mailboxes, and subscriptions of mailboxes that do not
+  // exist (\NonExistent, RFC 5258 §3.4), in name order.
+  std::map<std::string, const store::Mailbox*> names;
+  for (const auto& mb : *mbs) names[mb.name] = &mb;
+  std::set<std::string> subscribed(subs->begin(), subs->end());
+  for (const auto& n : *subs) names.emplace(n, nullptr);
+  auto matches = [&](const std::string& name) {
+    for (const auto& p : a.patterns) {
+      if (match(fold_inbox(a.reference + p), name)) return true;
+    }
+    return false;
+  };
+  for (const auto& [name, mb] : names) {
+    if (!matches(name)) continue;
+    bool sub = subscribed.count(name) > 0;
+    bool child_sub = false;  // RECURSIVEMATCH: a subscribed descendant
     bool children = false;
-    for (const auto& o : *mbs) children |= o.name.compare(0, mb.name.size() + 1, mb.name + "/") == 0;
-    std::string attrs = children ? "\\HasChildren" : "\\HasNoChildren";
-    if (!mb.special_use.empty()) attrs += " " + mb.special_use;
-    if ((a.return_subscribed || a.select_subscribed) && mb.subscribed) attrs += " \\Subscribed";
-    out.reply += "* LIST (" + attrs + ") \"/\" " + quoted_mailbox(mb.name, utf8_) + "\r\n";
-    if (a.return_status) {
-      out.reply += "* STATUS " + quoted_mailbox(mb.name, utf8_) + " (" +
-                   status_items(*store_, mb, *a.return_status, s_.max_append) + ")\r\n";
+    for (const auto& [other, omb] : names) {
+      if (other.compare(0, name.size() + 1, name + "/") != 0) continue;
+      children |= omb != nullptr;
+      child_sub |= subscribed.count(other) > 0;
+    }
+    if (a.select_subscribed && !sub && !(a.select_recursive_match && child_sub)) continue;
+    if (!mb && !a.select_subscribed) continue;
+    if (a.select_special_use && (!mb || mb->special_use.empty())) continue;
+    std::string attrs;
+    auto add = [&](const std::string& x) { attrs += (attrs.empty() ? "" : " ") + x; };
+    if (!mb) add("\\NonExistent");
+    add(children ? "\\HasChildren" : "\\HasNoChildren");
+    if (mb && !mb->special_use.empty()) add(mb->special_use);
+    if ((a.return_subscribed || a.select_subscribed) && sub) add("\\Subscribed");
+    std::string line = "* LIST (" + attrs + ") \"/\" " + quoted_mailbox(name, utf8_);
+    if (a.select_recursive_match && a.select_subscribed && child_sub) {
+      line += " (\"CHILDINFO\" (\"SUBSCRIBED\"))";  // RFC 5258 §3.5
+    }
+    out.reply += line + "\r\n";
+    if (a.return_status && mb) {
+      out.reply += "* STATUS " + quoted_mailbox(name, utf8_) + " (" +
+                   status_items(*store_, *mb, *a.return_status, s_.max_append) + ")\r\n";
     }
   }
   respond(out, c.tag, Condition::kOk, "", "list done");

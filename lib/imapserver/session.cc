@@ -39,7 +39,7 @@ std::string Session::capabilities() const {
   // Only what is implemented (issue 4); SPEC B §12.1 order where it applies.
   std::string caps =
       "IMAP4rev2 IMAP4rev1 ENABLE LITERAL+ IDLE SASL-IR BINARY UNSELECT UIDPLUS ESEARCH SEARCHRES "
-      "MOVE UTF8=ACCEPT SPECIAL-USE CREATE-SPECIAL-USE";
+      "MOVE UTF8=ACCEPT LIST-EXTENDED SPECIAL-USE CREATE-SPECIAL-USE LIST-STATUS";
   if (state_ == State::kNotAuthenticated) {
     sasl::Context ctx = backend_.sasl_context(tls_);
     for (const auto& m : sasl::server_mechanisms(ctx, tls_.active || !s_.login_requires_tls)) {

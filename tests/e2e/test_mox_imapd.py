@@ -708,7 +708,6 @@ class AuthTest(Base):
         self.assertEqual([x for x in after if x.startswith("AUTH=")], [])
         self.assertIn("IDLE", after)
 
-    @unittest.skip("issue 4, open: LIST-EXTENDED, LIST-STATUS and QRESYNC are not announced yet")
     def test_capabilities_required_by_issue(self):
         # Issue 4 lists the extensions the server must implement and announce.
         c = self.imap(self.port, login=self.admin)
