@@ -10,10 +10,7 @@ Run by hand: /usr/bin/python3 tests/e2e/test_mox_imapd.py -v
 """
 
 import base64
-import ctypes
-import ctypes.util
 import email.header
-import hashlib
 import hmac
 import imaplib
 import os
@@ -25,7 +22,6 @@ import ssl
 import subprocess
 import sys
 import time
-import unicodedata
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -581,7 +577,7 @@ def seqset(nums):
         out += list(range(int(a), int(b or a) + 1))
     return out
 
-from scramclient import ScramClient, ScramError, saslname, tls_exporter  # noqa: E402
+from scramclient import ScramClient, tls_exporter  # noqa: E402
 
 
 # ---------------------------------------------------------------------------

@@ -12,10 +12,6 @@ Run by hand: /usr/bin/python3 tests/e2e/test_mox_smtpd.py -v
 """
 
 import base64
-import ctypes
-import ctypes.util
-import hashlib
-import hmac
 import os
 import re
 import secrets
@@ -26,7 +22,6 @@ import subprocess
 import sys
 import threading
 import time
-import unicodedata
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -160,7 +155,7 @@ class Raw:
         self.sock = moxtest.insecure_tls_context().wrap_socket(self.sock)
         return r
 
-from scramclient import ScramClient, ScramError, saslname, tls_exporter  # noqa: E402
+from scramclient import ScramClient, ScramError, tls_exporter  # noqa: E402
 
 
 class Stored:

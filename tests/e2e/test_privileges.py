@@ -6,7 +6,6 @@ import os
 import pwd
 import smtplib
 import subprocess
-import time
 import unittest
 
 import moxtest
