@@ -117,6 +117,8 @@ Result<Shared> setup(const ServerOptions& o) {
   s.hostname = l.hostname.empty() ? st.hostname : l.hostname;
   s.login_requires_tls = !l.imap.no_require_starttls;
   s.implicit_tls = o.implicit_tls;
+  // One message size limit for SMTP and IMAP APPEND (APPENDLIMIT, RFC 7889).
+  s.max_append = l.smtp_max_message_size ? l.smtp_max_message_size : config::kDefaultMaxMessageSize;
   if (const char* d = std::getenv("MOX_TEST_AUTH_DELAY_MS")) {
     s.auth_delay_unit = std::chrono::milliseconds(std::atoi(d));
   }

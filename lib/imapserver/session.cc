@@ -1,5 +1,6 @@
 #include "imapserver/session.h"
 
+#include <algorithm>
 #include <variant>
 
 #include "imap/parser.h"
@@ -13,6 +14,7 @@ using imap::Verb;
 Session::Session(Settings s, Backend& backend) : s_(std::move(s)), backend_(backend) {
   imap::ReaderLimits lim;
   lim.max_append_literal = static_cast<uint64_t>(s_.max_append);
+  lim.max_command = std::max<uint64_t>(lim.max_command, lim.max_append_literal + (1 << 20));
   reader_ = imap::Reader(lim);
   if (s_.implicit_tls) tls_.active = true;
 }
