@@ -107,22 +107,18 @@ void serve(net::Conn conn, const Shared& sh) {
 
 Result<Shared> setup(const ServerOptions& o) {
   Shared sh;
-  MOX_ASSIGN(sh.cfg, config::Config::load(o.config_path));
-  sh.cache = std::make_unique<config::ConfigCache>(o.config_path, sh.cfg);
-  const auto& st = sh.cfg->static_config();
-  auto it = st.listeners.find(o.listener);
-  if (it == st.listeners.end()) return user_error("listener \"" + o.listener + "\" not in mox.conf");
-  const config::Listener& l = it->second;
+  MOX_ASSIGN(tls::ServerBase b, tls::load_server_base(o.config_path, o.listener));
+  const config::Listener& l = *b.listener;
   Settings& s = sh.settings;
-  s.hostname = l.hostname.empty() ? st.hostname : l.hostname;
+  s.hostname = b.hostname;
   s.login_requires_tls = !l.imap.no_require_starttls;
   s.implicit_tls = o.implicit_tls;
   // One message size limit for SMTP and IMAP APPEND (APPENDLIMIT, RFC 7889).
-  s.max_append = l.smtp_max_message_size ? l.smtp_max_message_size : config::kDefaultMaxMessageSize;
-  if (const char* d = std::getenv("MOX_TEST_AUTH_DELAY_MS")) {
-    s.auth_delay_unit = std::chrono::milliseconds(std::atoi(d));
-  }
-  MOX_ASSIGN(sh.tls, tls::listener_ctx(*sh.cfg, l));
+  s.max_append = b.max_message_size;
+  s.auth_delay_unit = b.auth_delay_unit;
+  sh.cfg = std::move(b.cfg);
+  sh.cache = std::move(b.cache);
+  sh.tls = std::move(b.tls);
   if (sh.tls) {
     s.tls_configured = !o.implicit_tls;
   } else if (o.implicit_tls) {

@@ -1,5 +1,7 @@
 #include "tls/listener.h"
 
+#include <cstdlib>
+
 #include "net/activation.h"
 #include "tls/server.h"
 #include "util/fs.h"
@@ -17,6 +19,23 @@ Result<SslCtxPtr> listener_ctx(const config::Config& cfg, const config::Listener
   net::give_to_user(to.ticket_key_file, cfg.static_config().user);
   net::give_to_user(to.ticket_key_file + ".lock", cfg.static_config().user);
   return ctx;
+}
+
+Result<ServerBase> load_server_base(const std::string& config_path, const std::string& listener) {
+  ServerBase b;
+  MOX_ASSIGN(b.cfg, config::Config::load(config_path));
+  b.cache = std::make_unique<config::ConfigCache>(config_path, b.cfg);
+  const auto& st = b.cfg->static_config();
+  auto it = st.listeners.find(listener);
+  if (it == st.listeners.end()) return user_error("listener \"" + listener + "\" not in mox.conf");
+  b.listener = &it->second;
+  b.hostname = b.listener->hostname.empty() ? st.hostname : b.listener->hostname;
+  if (b.listener->smtp_max_message_size) b.max_message_size = b.listener->smtp_max_message_size;
+  if (const char* d = std::getenv("MOX_TEST_AUTH_DELAY_MS")) {
+    b.auth_delay_unit = std::chrono::milliseconds(std::atoi(d));
+  }
+  MOX_ASSIGN(b.tls, listener_ctx(*b.cfg, *b.listener));
+  return b;
 }
 
 }  // namespace mox::tls
