@@ -137,6 +137,36 @@ const Schema<Postmaster>& postmaster_schema() {
   return s;
 }
 
+const Schema<DNSConfig>& dns_schema() {
+  static const Schema<DNSConfig> s = Schema<DNSConfig>()
+      .str("ZoneFile", &DNSConfig::zone_file,
+           "Answer every DNS lookup from this zone file (tests, isolated setups); "
+           "relative to the config directory. Default: the system's resolver.")
+      .strings("Forwarders", &DNSConfig::forwarders,
+               "Extra name servers, \"IP\" or \"IP@port\", after those of /etc/resolv.conf.");
+  return s;
+}
+
+const Schema<QueueConfig>& queue_schema() {
+  static const Schema<QueueConfig> s = Schema<QueueConfig>()
+      .integer("Port", &QueueConfig::port,
+               "TCP port of remote mail servers, default 25 (other values for tests).")
+      .boolean("VerifyTLS", &QueueConfig::verify_tls,
+               "Require STARTTLS with a certificate that verifies for the MX host name.")
+      .str("CAFile", &QueueConfig::ca_file,
+           "CA certificates for VerifyTLS, PEM; default the system's store.")
+      .integer("MaxAttempts", &QueueConfig::max_attempts,
+               "Delivery attempts before a message fails, default 8.")
+      .check([](QueueConfig& q, const Node& n, const DecodeCtx& c) -> Status {
+        if (q.port < 0 || q.port > 65535) return field_error(c, n, "Port out of range");
+        if (q.max_attempts < 0 || q.max_attempts > 20) {
+          return field_error(c, n, "MaxAttempts must be between 1 and 20");
+        }
+        return {};
+      });
+  return s;
+}
+
 bool printable_ascii(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
 }
@@ -154,6 +184,8 @@ const Schema<Static>& static_schema() {
            "Destination of mail to postmaster@.")
       .map("Listeners", &Static::listeners, listener_schema(),
            "Named listeners; a server's --listener picks one (default \"public\").")
+      .sub("DNS", &Static::dns, dns_schema(), "How DNS lookups are answered.")
+      .sub("Queue", &Static::queue, queue_schema(), "Outgoing queue (mox-queue).")
       .check([](Static& st, const Node& n, const DecodeCtx& c) -> Status {
         if (st.data_dir.empty()) return field_error(c, n, "DataDir is required");
         if (st.hostname.empty()) return field_error(c, n, "Hostname is required");

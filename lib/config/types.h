@@ -65,6 +65,21 @@ struct Postmaster {
   std::string account, mailbox;
 };
 
+// How DNS lookups are answered (SPEC issue #5: a zone file for tests and
+// isolated setups; otherwise libunbound with the system's resolv.conf).
+struct DNSConfig {
+  std::string zone_file;                // relative to the config directory
+  std::vector<std::string> forwarders;  // "IP" or "IP@port", after resolv.conf's
+};
+
+// The outgoing queue (mox-queue).
+struct QueueConfig {
+  int64_t port = 0;          // TCP port of remote MX hosts; 0: 25
+  bool verify_tls = false;   // STARTTLS certificates must verify (else: opportunistic)
+  std::string ca_file;       // CA bundle for verify_tls; empty: the system's
+  int64_t max_attempts = 0;  // 0: 8 (SPEC B §10.1, A.4)
+};
+
 struct Static {
   std::string data_dir;
   std::string log_level;
@@ -72,6 +87,8 @@ struct Static {
   std::string user;
   Postmaster postmaster;
   std::map<std::string, Listener> listeners;
+  DNSConfig dns;
+  QueueConfig queue;
 };
 
 // ---- domains.conf ----

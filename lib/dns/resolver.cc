@@ -76,12 +76,15 @@ Result<Answer<std::string>> Resolver::ptr(std::string_view ip) {
   return lookup<std::string>(*this, name, Type::kPtr, decode_name);
 }
 
-Result<std::unique_ptr<Resolver>> make_resolver(const std::string& zone_file) {
+Result<std::unique_ptr<Resolver>> make_resolver(const std::string& zone_file,
+                                                const std::vector<std::string>& forwarders) {
   if (!zone_file.empty()) {
     MOX_ASSIGN(auto zr, ZoneResolver::load(zone_file));
     return std::unique_ptr<Resolver>(std::move(zr));
   }
-  return make_unbound_resolver(UnboundOptions{});
+  UnboundOptions o;
+  o.forwarders = forwarders;
+  return make_unbound_resolver(o);
 }
 
 Result<std::string> normalize_name(std::string_view name) {

@@ -97,8 +97,10 @@ class Resolver {
 };
 
 // A zone-file resolver when `zone_file` is non-empty (dns/zone.h), else the
-// libunbound resolver with the system's settings (dns/unbound.h defaults).
-Result<std::unique_ptr<Resolver>> make_resolver(const std::string& zone_file);
+// libunbound resolver with the system's settings (dns/unbound.h defaults)
+// plus `forwarders` ("IP" or "IP@port").
+Result<std::unique_ptr<Resolver>> make_resolver(const std::string& zone_file,
+                                                const std::vector<std::string>& forwarders = {});
 
 // `name` lower-cased without its final dot, checked: labels of 1..63 octets,
 // at most 253 octets in all (RFC 1035 §2.3.4), no white space or control

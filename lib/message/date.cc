@@ -1,6 +1,7 @@
 #include "message/date.h"
 
 #include <cctype>
+#include <ctime>
 #include <string>
 
 namespace mox::message {
@@ -62,6 +63,15 @@ std::optional<int64_t> date_header_days(std::string_view value) {
   if (ys.size() == 2) year += year < 50 ? 2000 : 1900;  // RFC 5322 §4.3
   else if (ys.size() == 3) year += 1900;
   return days_from_civil(year, month, static_cast<unsigned>(day));
+}
+
+std::string format_date(int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  localtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S %z", &tm);
+  return buf;
 }
 
 }  // namespace mox::message

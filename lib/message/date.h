@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace mox::message {
@@ -10,5 +11,9 @@ namespace mox::message {
 // Days since 1970-01-01 of the date part ("[Ddd,] D Mon YYYY ..."), ignoring
 // time and zone, as IMAP's SENT* search keys need (RFC 9051 §6.4.4).
 std::optional<int64_t> date_header_days(std::string_view value);
+
+// `t` as an RFC 5322 §3.3 date-time in local time, e.g.
+// "Wed, 25 Nov 2026 16:00:07 +0000".
+std::string format_date(int64_t t);
 
 }  // namespace mox::message

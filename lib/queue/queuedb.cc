@@ -8,6 +8,7 @@
 #include "store/msgfile.h"
 #include "store/msgpath.h"
 #include "store/notify.h"
+#include "queue/suppress.h"
 #include "util/fs.h"
 
 namespace mox::queue {
@@ -114,17 +115,17 @@ Result<std::vector<int64_t>> add_message(store::Db& db, const std::string& data_
   MOX_ASSIGN(auto ins, db.prepare(
                            "INSERT INTO Msg (BaseID, Queued, SenderAccount, SenderLocalpart, "
                            "SenderDomain, RecipientLocalpart, RecipientDomain, NextAttempt, "
-                           "Has8bit, SMTPUTF8, Size, MessageID, Subject) "
-                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                           "Has8bit, SMTPUTF8, Size, MessageID, Subject, MsgPrefix) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   std::vector<int64_t> ids;
   int64_t base = 0;
-  int64_t size = static_cast<int64_t>(m.prefix.size()) + m.size;
+  int64_t size = static_cast<int64_t>(m.prefix.size() + m.dkim_prefix.size()) + m.size;
   for (const auto& r : m.recipients) {
     ins.reset();
     ins.bind(1, base).bind(2, now).bind(3, m.sender_account).bind(4, m.sender_localpart);
     ins.bind(5, m.sender_domain).bind(6, r.localpart).bind(7, r.domain).bind(8, now);
     ins.bind(9, int64_t{m.has_8bit}).bind(10, int64_t{m.smtputf8}).bind(11, size);
-    ins.bind(12, m.message_id).bind(13, m.subject);
+    ins.bind(12, m.message_id).bind(13, m.subject).bind_blob(14, m.dkim_prefix);
     MOX_TRY(ins.run());
     ids.push_back(db.last_insert_id());
     if (base == 0) {
@@ -133,6 +134,9 @@ Result<std::vector<int64_t>> add_message(store::Db& db, const std::string& data_
       MOX_TRY(up.bind(1, base).bind(2, base).run());
     }
   }
+  MOX_ASSIGN(auto hold, db.prepare(std::string("UPDATE Msg SET Hold=1 WHERE BaseID=? AND ") +
+                                   kHoldRuleMatchSql));
+  MOX_TRY(hold.bind(1, base).run());
   // The files are durable before the rows are committed (DESIGN.md).
   MOX_TRY(store::write_message_file(qdir, ids[0], m.prefix, m.source_fd, 0));
   for (size_t i = 1; i < ids.size(); ++i) {

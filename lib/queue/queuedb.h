@@ -39,13 +39,15 @@ struct NewMessage {
   std::vector<QueueRecipient> recipients;
   bool has_8bit = false, smtputf8 = false;
   std::string message_id, subject;
-  std::string prefix;  // written before the message (Received:, DKIM-Signature:)
+  std::string prefix;       // written into the file before the message (Received:, ...)
+  std::string dkim_prefix;  // DKIM-Signature fields, kept as MsgPrefix, sent before the file
   int source_fd = -1;  // the spooled message, read from offset 0
   int64_t size = 0;    // of the spooled message, without prefix
 };
 
 // Adds one Msg row per recipient (sharing a BaseID), each with a durable
-// message file, committed only after the files are on disk. Wakes a running
+// message file, committed only after the files are on disk. Messages that a
+// hold rule matches are held (suppress.h). Wakes a running
 // `mox-queue serve` (change notification on data/queue). Returns the IDs.
 Result<std::vector<int64_t>> add_message(store::Db& db, const std::string& data_dir,
                                          const NewMessage& m, int64_t now);

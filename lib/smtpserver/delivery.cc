@@ -16,6 +16,7 @@
 #include "auth/credentials.h"
 #include "auth/limiter.h"
 #include "message/address.h"
+#include "message/date.h"
 #include "message/header.h"
 #include "queue/queuedb.h"
 #include "store/account.h"
@@ -47,20 +48,6 @@ class FileSpool : public Spool {
  private:
   int fd_;
 };
-
-std::string rfc5322_date(std::time_t t) {
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S %z", &tm);
-  return buf;
-}
-
-std::string random_id() {
-  unsigned char b[12];
-  randombytes_buf(b, sizeof b);
-  return base64url_encode(std::string_view(reinterpret_cast<char*>(b), sizeof b));
-}
 
 }  // namespace
 
@@ -170,13 +157,13 @@ std::string StoreBackend::received_header(const SessionInfo& info, const Transac
                   conn_.hostname + ip(conn_.local_ip) + " with " + with + " id " + id;
   if (!for_rcpt.empty()) h += "\r\n\tfor <" + for_rcpt + ">";
   if (info.tls.active && !info.tls.description.empty()) h += "\r\n\t(" + info.tls.description + ")";
-  return h + ";\r\n\t" + rfc5322_date(std::time(nullptr)) + "\r\n";
+  return h + ";\r\n\t" + message::format_date(std::time(nullptr)) + "\r\n";
 }
 
 smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx,
                                   std::unique_ptr<Spool> spool) {
   auto* fs = static_cast<FileSpool*>(spool.get());
-  std::string id = random_id();
+  std::string id = random_token();
   std::string extra;
   if (info.submission) {
     if (auto r = check_from_header(info)) return *r;
@@ -188,7 +175,7 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
       has_msgid |= f.is("message-id");
     }
     if (!has_msgid) extra += "Message-ID: <" + id + "@" + cfg_->static_config().hostname + ">\r\n";
-    if (!has_date) extra += "Date: " + rfc5322_date(std::time(nullptr)) + "\r\n";
+    if (!has_date) extra += "Date: " + message::format_date(std::time(nullptr)) + "\r\n";
   }
   // One copy per account (DESIGN.md), with "for" only if it names the only recipient.
   std::map<std::string, std::vector<const Recipient*>> by_account;

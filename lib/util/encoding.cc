@@ -49,4 +49,10 @@ std::string hex_encode(std::string_view bytes) {
   return out;
 }
 
+std::string random_token(size_t n) {
+  std::string b(n, '\0');
+  randombytes_buf(b.data(), b.size());
+  return base64url_encode(b);
+}
+
 }  // namespace mox
