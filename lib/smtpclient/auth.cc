@@ -51,6 +51,12 @@ Result<std::string> choose(const Extensions& ext, const AuthOptions& a, bool tls
 
 std::optional<Failure> Client::State::authenticate() {
   const AuthOptions& a = *opts.auth;
+  if (a.password.empty() && a.mechanism.empty() && opts.client_cert && !offered(ext, "EXTERNAL")) {
+    // SPEC B §7.4: the TLS handshake with a registered certificate already
+    // authenticated the connection.
+    log("no AUTH EXTERNAL offered; relying on the tls client certificate");
+    return std::nullopt;
+  }
   sasl::ClientCredentials creds{a.username, a.password, a.authzid, std::nullopt};
   if (conn.tls()) {
     if (auto cb = conn.tls_exporter_channel_binding()) creds.channel_binding = *cb;

@@ -70,9 +70,15 @@ struct Failure {
   // The connection (or this host) failed before any transaction: try the
   // next host, as RFC 5321 §5.1 suggests.
   bool connection_level() const { return stage <= Stage::kAuth; }
-  // As the project's Error (kPermanent / kTemporary), so MOX_TRY works in
-  // functions returning Result<T>.
-  operator Error() const { return {permanent ? ErrorKind::kPermanent : ErrorKind::kTemporary, message}; }  // NOLINT
+  // As the project's Error (kPermanent / kTemporary), and as a failed
+  // Result<T>, so that MOX_TRY / MOX_ASSIGN work in functions returning
+  // Result<T>.
+  Error error() const { return {permanent ? ErrorKind::kPermanent : ErrorKind::kTemporary, message}; }
+  operator Error() const { return error(); }  // NOLINT: implicit by design
+  template <class T>
+  operator Result<T>() const {  // NOLINT: implicit by design
+    return error();
+  }
 };
 
 // A value or a Failure, shaped like Result<T>.
@@ -123,7 +129,10 @@ struct AuthOptions {
   // A mechanism to use (upper case, e.g. "SCRAM-SHA-256", "EXTERNAL"); empty:
   // the strongest both support: SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS,
   // SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN (only with TLS), and
-  // EXTERNAL when there is no password.
+  // EXTERNAL when there is no password. With a client certificate, no
+  // password and no mechanism, a server that does not offer EXTERNAL gets
+  // no AUTH at all (the certificate authenticates the TLS connection, SPEC
+  // B §7.4).
   std::string mechanism;
   std::string authzid;  // authorization identity, normally empty
 };
