@@ -53,15 +53,20 @@ Result<smtp::Address> recipient(std::string_view s, const SubmitConfig& c) {
 Status add_header_recipients(std::string_view value, const SubmitConfig& c,
                              std::vector<smtp::Address>& out) {
   std::vector<std::string> raw;
-  if (auto list = message::parse_address_list(value); list.ok()) {
+  auto parse = [&raw](std::string_view v) {
+    auto list = message::parse_address_list(v);
+    if (!list) return false;
     for (const auto& a : *list) raw.push_back(a.domain.empty() ? a.localpart : a.addr_spec());
-  } else {
+    return true;
+  };
+  if (!parse(value)) {
+    // E.g. "Bob <bob@example.org>, root": each element on its own.
     size_t start = 0;
     while (start <= value.size()) {
       size_t comma = value.find(',', start);
       if (comma == std::string_view::npos) comma = value.size();
       std::string part = trim(value.substr(start, comma - start));
-      if (!part.empty()) raw.push_back(part);
+      if (!part.empty() && !parse(part)) raw.push_back(part);
       start = comma + 1;
     }
   }

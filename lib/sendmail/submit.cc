@@ -99,13 +99,13 @@ Result<std::shared_ptr<const tls::CertKey>> client_cert(const SubmitConfig& c) {
   return std::shared_ptr<const tls::CertKey>();
 }
 
-Status submit(const SubmitConfig& c, const Composed& m,
+Status submit(const SubmitConfig& c, std::shared_ptr<const tls::CertKey> cert, const Composed& m,
               const std::function<void(const std::string&)>& log) {
   smtpclient::Options o;
   o.local_hostname = c.local_hostname;
   o.tls = c.tls ? smtpclient::TLSMode::kImplicit : smtpclient::TLSMode::kStartTLS;
   o.tls_verify = !c.tls_insecure_skip_verify;
-  MOX_ASSIGN(o.client_cert, client_cert(c));
+  o.client_cert = std::move(cert);
   // With a certificate and no AuthMethod: AUTH EXTERNAL if offered, else
   // the TLS handshake alone authenticates (SPEC B §7.4).
   smtpclient::AuthOptions auth;
@@ -184,12 +184,14 @@ int run(const Args& args) {
   }
   auto config = load_submit_config(args.config_path.empty() ? kDefaultConfigPath : args.config_path);
   if (!config) return fail(config.error().message);
+  auto cert = client_cert(*config);
+  if (!cert) return fail(cert.error().message);
   std::string input(std::istreambuf_iterator<char>(std::cin), {});
   auto composed = compose(input, args, *config);
   if (!composed) return fail(composed.error().message);
   std::function<void(const std::string&)> log;
   if (args.verbose) log = [](const std::string& l) { std::cerr << "mox-sendmail: " << l << "\n"; };
-  auto st = submit(*config, *composed, log);
+  auto st = submit(*config, *cert, *composed, log);
   if (st) return 0;
   auto saved = save_failure(composed->message);
   if (!saved) {

@@ -22,10 +22,11 @@ namespace mox::sendmail {
 // Errors: kUser / kSyntax naming the field; never the key material.
 Result<std::shared_ptr<const tls::CertKey>> client_cert(const SubmitConfig& c);
 
-// Connects (resolving Host with the system resolver), authenticates and
-// submits. The error message is one line: where it failed and the server's
-// reply. `log`, if set, gets the steps (never secrets).
-Status submit(const SubmitConfig& c, const Composed& m,
+// Connects (resolving Host with the system resolver), authenticates with
+// the password or `cert` (from client_cert()) and submits. The error
+// message is one line: where it failed and the server's reply. `log`, if
+// set, gets the steps (never secrets).
+Status submit(const SubmitConfig& c, std::shared_ptr<const tls::CertKey> cert, const Composed& m,
               const std::function<void(const std::string&)>& log);
 
 // Saves `message` as a new 0600 file in $HOME/moxsubmit.failures/ (made
