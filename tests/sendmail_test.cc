@@ -7,6 +7,10 @@
 #include "sendmail/args.h"
 #include "sendmail/compose.h"
 #include "sendmail/config.h"
+#include "crypto/cert.h"
+#include "crypto/keys.h"
+#include "sendmail/submit.h"
+#include "util/encoding.h"
 #include "util/fs.h"
 
 namespace mox::sendmail {
@@ -144,6 +148,53 @@ TEST(SendmailCompose, RequireTLSNoAndNoBody) {
 TEST(SendmailCompose, ToCrlf) {
   EXPECT_EQ(to_crlf("a\nb\r\nc\rd\r"), "a\r\nb\r\nc\r\nd\r\n");
   EXPECT_EQ(to_crlf(""), "");
+}
+
+TEST(SendmailClientCert, FromSeed) {
+  auto key = crypto::generate_ed25519();
+  ASSERT_TRUE(key.ok());
+  std::string seed = base64url_encode(crypto::ed25519_seed(key->get()).value());
+  SubmitConfig c = config("Host: h\nTLS: true\nClientAuthEd25519PrivateKey: " + seed + "\nFrom: a@b.example\n");
+  auto ck = client_cert(c);
+  ASSERT_TRUE(ck.ok()) << ck.error().message;
+  ASSERT_TRUE(*ck);
+  // The server identifies the key by its SPKI fingerprint (SPEC B §7.1).
+  EXPECT_EQ(crypto::cert_spki_fingerprint((*ck)->leaf.get()).value(),
+            crypto::spki_fingerprint(key->get()).value());
+  EXPECT_TRUE(crypto::same_public_key((*ck)->key.get(), key->get()));
+  c.client_auth_ed25519_private_key = "c2hvcnQ";
+  EXPECT_FALSE(client_cert(c).ok());
+  SubmitConfig pw = config();
+  auto none = client_cert(pw);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(*none);
+}
+
+TEST(SendmailClientCert, FromPemFile) {
+  auto key = crypto::generate_ecdsa("P-256");
+  ASSERT_TRUE(key.ok());
+  std::string key_pem = crypto::private_key_pkcs8_pem(key->get()).value();
+  std::string cert_pem = crypto::minimal_cert_pem(key->get(), 1).value();
+  auto other = crypto::generate_ecdsa("P-256");
+  std::string other_cert = crypto::minimal_cert_pem(other->get(), 2).value();
+  char dir_tmpl[] = "/tmp/mox-sendmail-test.XXXXXX";
+  std::string dir = ::mkdtemp(dir_tmpl);
+  auto with = [&](const std::string& name, const std::string& text) {
+    std::string path = dir + "/" + name;
+    if (!text.empty()) EXPECT_TRUE(write_file_atomic(path, text, 0600).ok());
+    SubmitConfig c = config("Host: h\nTLS: true\nClientAuthCertPrivateKeyPEMFile: " + path +
+                            "\nFrom: a@b.example\n");
+    return client_cert(c);
+  };
+  auto good = with("good.pem", key_pem + cert_pem);
+  ASSERT_TRUE(good.ok()) << good.error().message;
+  EXPECT_TRUE(crypto::same_public_key((*good)->key.get(), key->get()));
+  EXPECT_FALSE(with("mismatch.pem", key_pem + other_cert).ok());
+  EXPECT_FALSE(with("nocert.pem", key_pem).ok());
+  EXPECT_FALSE(with("twokeys.pem", key_pem + key_pem + cert_pem).ok());
+  EXPECT_FALSE(with("nokey.pem", cert_pem).ok());
+  EXPECT_FALSE(with("missing/x.pem", "").ok());
+  std::system(("rm -rf '" + dir + "'").c_str());
 }
 
 }  // namespace
