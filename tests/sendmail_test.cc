@@ -181,7 +181,9 @@ TEST(SendmailClientCert, FromPemFile) {
   std::string dir = ::mkdtemp(dir_tmpl);
   auto with = [&](const std::string& name, const std::string& text) {
     std::string path = dir + "/" + name;
-    if (!text.empty()) EXPECT_TRUE(write_file_atomic(path, text, 0600).ok());
+    if (!text.empty()) {
+      EXPECT_TRUE(write_file_atomic(path, text, 0600).ok());
+    }
     SubmitConfig c = config("Host: h\nTLS: true\nClientAuthCertPrivateKeyPEMFile: " + path +
                             "\nFrom: a@b.example\n");
     return client_cert(c);
