@@ -84,6 +84,22 @@ class Peer {
     exts.insert(exts.begin(), "mail.example.com");
     send(smtp_multiline(exts));
   }
+  // Greeting and EHLO.
+  void greet(std::vector<std::string> exts) {
+    send("220 mail.example.com ESMTP\r\n");
+    ehlo(std::move(exts));
+  }
+  // A pipelined MAIL, `rcpts` RCPTs and DATA, answered with `replies`.
+  void pipelined(int rcpts, std::string_view replies) {
+    expect("MAIL");
+    for (int i = 0; i < rcpts; i++) expect("RCPT");
+    expect("DATA");
+    send(replies);
+  }
+  void quit() {
+    expect("QUIT");
+    send("221 2.0.0 bye\r\n");
+  }
   void close() { conn_.shutdown(); }
   net::Conn& conn() { return conn_; }
 
@@ -157,14 +173,15 @@ Envelope envelope(std::vector<std::string> rcpts, std::string from = "alice@exam
   return e;
 }
 
+const Message kX = Message::bytes("x\r\n");
+
 const std::vector<std::string> kModern = {"PIPELINING", "SIZE 10000", "8BITMIME",
                                           "ENHANCEDSTATUSCODES", "SMTPUTF8"};
 
 TEST(SmtpClient, PipelinedDelivery) {
   std::string got_data, got_mail;
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo(kModern);
+    p.greet(kModern);
     got_mail = p.expect("MAIL FROM:<alice@example.org>");
     p.expect("RCPT TO:<bob@example.com>");
     p.expect("RCPT TO:<carol@example.com>");
@@ -172,8 +189,7 @@ TEST(SmtpClient, PipelinedDelivery) {
     p.send("250 2.1.0 ok\r\n250 2.1.5 ok\r\n250 2.1.5 ok\r\n354 go\r\n");
     got_data = p.data();
     p.send("250 2.0.0 queued as 1\r\n");
-    p.expect("QUIT");
-    p.send("221 2.0.0 bye\r\n");
+    p.quit();
   });
   std::vector<std::string> logs;
   Options o = test_options();
@@ -201,8 +217,7 @@ TEST(SmtpClient, PipelinedDelivery) {
 
 TEST(SmtpClient, NoPipeliningOneByOne) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"8BITMIME"});
+    p.greet({"8BITMIME"});
     p.expect("MAIL FROM:<> BODY=8BITMIME");
     EXPECT_TRUE(p.quiet());
     p.send("250 ok\r\n");
@@ -214,8 +229,7 @@ TEST(SmtpClient, NoPipeliningOneByOne) {
     p.send("354 go\r\n");
     EXPECT_EQ(p.data(), "caf\xc3\xa9\r\n.\r\n");
     p.send("250 ok\r\n");
-    p.expect("QUIT");
-    p.send("221 bye\r\n");
+    p.quit();
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
@@ -228,8 +242,7 @@ TEST(SmtpClient, NoPipeliningOneByOne) {
 
 TEST(SmtpClient, RcptTemporaryFailureForOne) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo(kModern);
+    p.greet(kModern);
     p.expect("MAIL");
     p.expect("RCPT TO:<bob@");
     p.expect("RCPT TO:<carol@");
@@ -237,12 +250,11 @@ TEST(SmtpClient, RcptTemporaryFailureForOne) {
     p.send("250 2.1.0 ok\r\n451 4.3.0 try later\r\n250 2.1.5 ok\r\n354 go\r\n");
     p.data();
     p.send("250 2.0.0 done\r\n");
-    p.expect("QUIT");
-    p.send("221 bye\r\n");
+    p.quit();
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
-  Delivery d = c->deliver(envelope({"bob@example.com", "carol@example.com"}), Message::bytes("x\r\n"));
+  Delivery d = c->deliver(envelope({"bob@example.com", "carol@example.com"}), kX);
   auto bob = d.result(0);
   ASSERT_TRUE(bob.has_value());
   EXPECT_EQ(bob->stage, Stage::kRcpt);
@@ -258,8 +270,7 @@ TEST(SmtpClient, RcptTemporaryFailureForOne) {
 
 TEST(SmtpClient, AllRecipientsRefusedNoData) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"ENHANCEDSTATUSCODES"});
+    p.greet({"ENHANCEDSTATUSCODES"});
     p.expect("MAIL");
     p.send("250 ok\r\n");
     p.expect("RCPT");
@@ -277,8 +288,7 @@ TEST(SmtpClient, AllRecipientsRefusedNoData) {
     p.send("354 go\r\n");
     EXPECT_EQ(p.data(), "second\r\n.\r\n");
     p.send("250 ok\r\n");
-    p.expect("QUIT");
-    p.send("221 bye\r\n");
+    p.quit();
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
@@ -298,18 +308,13 @@ TEST(SmtpClient, AllRecipientsRefusedNoData) {
 
 TEST(SmtpClient, DataRefusedPipelined) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo(kModern);
-    p.expect("MAIL");
-    p.expect("RCPT");
-    p.expect("DATA");
-    p.send("250 ok\r\n250 ok\r\n554 5.3.0 no data today\r\n");
-    p.expect("QUIT");
-    p.send("221 bye\r\n");
+    p.greet(kModern);
+    p.pipelined(1, "250 ok\r\n250 ok\r\n554 5.3.0 no data today\r\n");
+    p.quit();
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
-  Delivery d = c->deliver(envelope({"bob@example.com"}), Message::bytes("x\r\n"));
+  Delivery d = c->deliver(envelope({"bob@example.com"}), kX);
   ASSERT_TRUE(d.failure.has_value());
   EXPECT_EQ(d.failure->stage, Stage::kData);
   EXPECT_TRUE(d.failure->permanent);
@@ -321,12 +326,8 @@ TEST(SmtpClient, DataRefusedPipelined) {
 
 TEST(SmtpClient, MessageRefusedAfterDot) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo(kModern);
-    p.expect("MAIL");
-    p.expect("RCPT");
-    p.expect("DATA");
-    p.send("250 ok\r\n250 ok\r\n354 go\r\n");
+    p.greet(kModern);
+    p.pipelined(1, "250 ok\r\n250 ok\r\n354 go\r\n");
     p.data();
     p.send("554 5.7.1 spam\r\n");
     p.expect("MAIL");  // no RSET needed after a final reply
@@ -335,16 +336,15 @@ TEST(SmtpClient, MessageRefusedAfterDot) {
     p.send("250 ok\r\n250 ok\r\n354 go\r\n");
     p.data();
     p.send("451 4.3.0 disk full\r\n");
-    p.expect("QUIT");
-    p.send("221 bye\r\n");
+    p.quit();
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
-  Delivery d = c->deliver(envelope({"bob@example.com"}), Message::bytes("x\r\n"));
+  Delivery d = c->deliver(envelope({"bob@example.com"}), kX);
   ASSERT_TRUE(d.result(0).has_value());
   EXPECT_EQ(d.result(0)->stage, Stage::kDot);
   EXPECT_TRUE(d.result(0)->permanent);
-  Delivery d2 = c->deliver(envelope({"bob@example.com"}), Message::bytes("x\r\n"));
+  Delivery d2 = c->deliver(envelope({"bob@example.com"}), kX);
   ASSERT_TRUE(d2.result(0).has_value());
   EXPECT_EQ(d2.result(0)->stage, Stage::kDot);
   EXPECT_FALSE(d2.result(0)->permanent);
@@ -353,20 +353,15 @@ TEST(SmtpClient, MessageRefusedAfterDot) {
 
 TEST(SmtpClient, MailRefused) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo(kModern);
-    p.expect("MAIL");
-    p.expect("RCPT");
-    p.expect("DATA");
-    p.send("550 5.7.1 go away\r\n503 5.5.1 no mail\r\n354 go\r\n");
+    p.greet(kModern);
+    p.pipelined(1, "550 5.7.1 go away\r\n503 5.5.1 no mail\r\n354 go\r\n");
     EXPECT_EQ(p.data(), ".\r\n");  // the empty message a confused server gets
     p.send("554 5.5.1 no recipients\r\n");
-    p.expect("QUIT");
-    p.send("221 bye\r\n");
+    p.quit();
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
-  Delivery d = c->deliver(envelope({"bob@example.com"}), Message::bytes("x\r\n"));
+  Delivery d = c->deliver(envelope({"bob@example.com"}), kX);
   ASSERT_TRUE(d.failure.has_value());
   EXPECT_EQ(d.failure->stage, Stage::kMail);
   EXPECT_TRUE(d.failure->permanent);
@@ -394,8 +389,7 @@ TEST(SmtpClient, GreetingRefused) {
 TEST(SmtpClient, GreetingRefusedPermanently) {
   Scripted s([&](Peer& p) {
     p.send("554 no service for you\r\n");
-    p.expect("QUIT");  // RFC 5321 §3.1
-    p.send("221 bye\r\n");
+    p.quit();  // RFC 5321 §3.1
   });
   auto c = s.start();
   ASSERT_FALSE(c.ok());
@@ -405,8 +399,7 @@ TEST(SmtpClient, GreetingRefusedPermanently) {
 
 TEST(SmtpClient, ServerClosesMidTransaction) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({});
+    p.greet({});
     p.expect("MAIL");
     p.send("250 ok\r\n");
     p.expect("RCPT");
@@ -414,7 +407,7 @@ TEST(SmtpClient, ServerClosesMidTransaction) {
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
-  Delivery d = c->deliver(envelope({"bob@example.com"}), Message::bytes("x\r\n"));
+  Delivery d = c->deliver(envelope({"bob@example.com"}), kX);
   ASSERT_TRUE(d.failure.has_value());
   EXPECT_EQ(d.failure->stage, Stage::kRcpt);
   EXPECT_FALSE(d.failure->permanent);
@@ -422,21 +415,20 @@ TEST(SmtpClient, ServerClosesMidTransaction) {
   EXPECT_NE(d.failure->message.find("connection closed"), std::string::npos) << d.failure->message;
   EXPECT_TRUE(d.result(0).has_value());
   EXPECT_FALSE(c->usable());
-  Delivery d2 = c->deliver(envelope({"bob@example.com"}), Message::bytes("x\r\n"));
+  Delivery d2 = c->deliver(envelope({"bob@example.com"}), kX);
   ASSERT_TRUE(d2.failure.has_value());
   c->close();
 }
 
 TEST(SmtpClient, Server421MidTransaction) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({});
+    p.greet({});
     p.expect("MAIL");
     p.send("421 4.3.2 shutting down\r\n");
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
-  Delivery d = c->deliver(envelope({"bob@example.com"}), Message::bytes("x\r\n"));
+  Delivery d = c->deliver(envelope({"bob@example.com"}), kX);
   ASSERT_TRUE(d.failure.has_value());
   EXPECT_EQ(d.failure->stage, Stage::kMail);
   EXPECT_FALSE(d.failure->permanent);
@@ -446,10 +438,8 @@ TEST(SmtpClient, Server421MidTransaction) {
 
 TEST(SmtpClient, EightBitWithout8BitMime) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"PIPELINING"});
-    p.expect("QUIT");  // nothing of the transaction was sent
-    p.send("221 bye\r\n");
+    p.greet({"PIPELINING"});
+    p.quit();  // nothing of the transaction was sent
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
@@ -463,20 +453,18 @@ TEST(SmtpClient, EightBitWithout8BitMime) {
 
 TEST(SmtpClient, SmtpUtf8NeededAndMissing) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"PIPELINING", "8BITMIME"});
-    p.expect("QUIT");
-    p.send("221 bye\r\n");
+    p.greet({"PIPELINING", "8BITMIME"});
+    p.quit();
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
-  Delivery d = c->deliver(envelope({"j\xc3\xb8rgen@example.com"}), Message::bytes("x\r\n"));
+  Delivery d = c->deliver(envelope({"j\xc3\xb8rgen@example.com"}), kX);
   ASSERT_TRUE(d.failure.has_value());
   EXPECT_TRUE(d.failure->permanent);
   EXPECT_NE(d.failure->message.find("SMTPUTF8"), std::string::npos) << d.failure->message;
   Envelope e = envelope({"bob@example.com"});
   e.smtputf8 = true;  // e.g. UTF-8 header fields
-  Delivery d2 = c->deliver(e, Message::bytes("x\r\n"));
+  Delivery d2 = c->deliver(e, kX);
   ASSERT_TRUE(d2.failure.has_value());
   EXPECT_NE(d2.failure->message.find("SMTPUTF8"), std::string::npos);
   c->close();
@@ -484,8 +472,7 @@ TEST(SmtpClient, SmtpUtf8NeededAndMissing) {
 
 TEST(SmtpClient, SmtpUtf8Used) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo(kModern);
+    p.greet(kModern);
     p.expect("MAIL FROM:<alice@example.org> BODY=8BITMIME SMTPUTF8 SIZE=");
     p.expect("RCPT TO:<j\xc3\xb8rgen@example.com>");
     p.expect("DATA");
@@ -501,10 +488,8 @@ TEST(SmtpClient, SmtpUtf8Used) {
 
 TEST(SmtpClient, SizeLimit) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"SIZE 10"});
-    p.expect("QUIT");
-    p.send("221 bye\r\n");
+    p.greet({"SIZE 10"});
+    p.quit();
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
@@ -534,7 +519,7 @@ TEST(SmtpClient, HeloFallback) {
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_FALSE(c->extensions().pipelining);
-  Delivery d = c->deliver(envelope({"bob@example.com"}), Message::bytes("x\r\n"));
+  Delivery d = c->deliver(envelope({"bob@example.com"}), kX);
   EXPECT_FALSE(d.result(0).has_value());
 }
 
@@ -582,12 +567,8 @@ TEST(SmtpClient, MessageFromFile) {
   testing::write_text(path, body);
   std::string got;
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"PIPELINING"});
-    p.expect("MAIL");
-    p.expect("RCPT");
-    p.expect("DATA");
-    p.send("250 ok\r\n250 ok\r\n354 go\r\n");
+    p.greet({"PIPELINING"});
+    p.pipelined(1, "250 ok\r\n250 ok\r\n354 go\r\n");
     got = p.data();
     p.send("250 ok\r\n");
   });
@@ -622,20 +603,15 @@ struct TLSFixture {
 TEST(SmtpClient, OpportunisticStartTLS) {
   TLSFixture f;
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"STARTTLS", "PIPELINING"});
+    p.greet({"STARTTLS", "PIPELINING"});
     p.expect("STARTTLS");
     p.send("220 2.0.0 go ahead\r\n");
     p.start_tls(f.ctx.get());
     p.ehlo({"PIPELINING", "8BITMIME"});  // RFC 3207 §4.2: EHLO again
-    p.expect("MAIL");
-    p.expect("RCPT");
-    p.expect("DATA");
-    p.send("250 ok\r\n250 ok\r\n354 go\r\n");
+    p.pipelined(1, "250 ok\r\n250 ok\r\n354 go\r\n");
     EXPECT_EQ(p.data(), "secret\r\n.\r\n");
     p.send("250 ok\r\n");
-    p.expect("QUIT");
-    p.send("221 bye\r\n");
+    p.quit();
   });
   Options o = test_options();
   o.tls = TLSMode::kOpportunistic;
@@ -654,14 +630,12 @@ TEST(SmtpClient, OpportunisticStartTLS) {
 TEST(SmtpClient, StartTLSVerified) {
   TLSFixture f;
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"STARTTLS"});
+    p.greet({"STARTTLS"});
     p.expect("STARTTLS");
     p.send("220 go ahead\r\n");
     p.start_tls(f.ctx.get());
     p.ehlo({});
-    p.expect("QUIT");
-    p.send("221 bye\r\n");
+    p.quit();
   });
   Options o = test_options();
   o.tls = TLSMode::kStartTLS;
@@ -675,8 +649,7 @@ TEST(SmtpClient, StartTLSVerified) {
 TEST(SmtpClient, StartTLSWrongName) {
   TLSFixture f;
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"STARTTLS"});
+    p.greet({"STARTTLS"});
     p.expect("STARTTLS");
     p.send("220 go ahead\r\n");
     (void)p.conn().start_tls_server(f.ctx.get(), 5s);  // fails: the client refuses the name
@@ -694,8 +667,7 @@ TEST(SmtpClient, StartTLSWrongName) {
 
 TEST(SmtpClient, OpportunisticHandshakeFails) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"STARTTLS"});
+    p.greet({"STARTTLS"});
     p.expect("STARTTLS");
     p.send("220 go ahead\r\n");
     p.send("this is not tls\r\n\r\n\r\n\r\n");
@@ -712,8 +684,7 @@ TEST(SmtpClient, OpportunisticHandshakeFails) {
 
 TEST(SmtpClient, StartTLSInjectionRefused) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"STARTTLS"});
+    p.greet({"STARTTLS"});
     p.expect("STARTTLS");
     p.send("220 go ahead\r\n250 injected before tls\r\n");
     p.line();
@@ -729,8 +700,7 @@ TEST(SmtpClient, StartTLSInjectionRefused) {
 
 TEST(SmtpClient, StartTLSRequiredNotOffered) {
   Scripted s([&](Peer& p) {
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"PIPELINING"});
+    p.greet({"PIPELINING"});
     p.line();
   });
   Options o = test_options();
@@ -746,12 +716,10 @@ TEST(SmtpClient, ImplicitTLSAndAuthPlain) {
   std::string auth_line;
   Scripted s([&](Peer& p) {
     p.start_tls(f.ctx.get());
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"AUTH PLAIN", "PIPELINING"});
+    p.greet({"AUTH PLAIN", "PIPELINING"});
     auth_line = p.expect("AUTH PLAIN ");
     p.send("235 2.7.0 nice\r\n");
-    p.expect("QUIT");
-    p.send("221 bye\r\n");
+    p.quit();
   });
   Options o = test_options();
   o.tls = TLSMode::kImplicit;
@@ -826,12 +794,10 @@ TEST(SmtpClient, ClientCertificatePresentedAndExternal) {
     X509* peer = p.conn().peer_certificate();
     EXPECT_NE(peer, nullptr);
     if (peer) got_fp = crypto::cert_spki_fingerprint(peer).value();
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({"AUTH EXTERNAL PLAIN"});
+    p.greet({"AUTH EXTERNAL PLAIN"});
     p.expect("AUTH EXTERNAL =");  // RFC 4954 §4: empty initial response
     p.send("235 2.7.0 nice\r\n");
-    p.expect("QUIT");
-    p.send("221 bye\r\n");
+    p.quit();
   });
   Options o = test_options();
   o.tls = TLSMode::kImplicit;
@@ -866,10 +832,8 @@ TEST(SmtpClient, DialTriesNextAddress) {
     int fd = ::accept(ls, nullptr, nullptr);
     ASSERT_GE(fd, 0);
     Peer p{net::Conn(UniqueFd(fd))};
-    p.send("220 mail.example.com ESMTP\r\n");
-    p.ehlo({});
-    p.expect("QUIT");
-    p.send("221 bye\r\n");
+    p.greet({});
+    p.quit();
     p.close();
   });
   std::vector<std::string> logs;

@@ -4,6 +4,7 @@
 
 #include "sasl/client.h"
 #include "smtpclient/internal.h"
+#include "util/ascii.h"
 #include "util/encoding.h"
 
 namespace mox::smtpclient {
@@ -16,17 +17,10 @@ bool offered(const Extensions& ext, std::string_view m) {
   return false;
 }
 
-std::string upper(std::string s) {
-  for (char& c : s) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return s;
-}
-
 // The mechanism to use, and the credentials for it.
 Result<std::string> choose(const Extensions& ext, const AuthOptions& a, bool tls,
                            sasl::ClientCredentials& creds) {
-  std::string mech = upper(a.mechanism);
+  std::string mech = ascii_upper(a.mechanism);
   if (mech.empty()) {
     std::optional<std::string> m = sasl::choose_client_mechanism(ext.auth, creds);
     if (!m) return Error{ErrorKind::kPermanent, "no supported authentication mechanism offered"};

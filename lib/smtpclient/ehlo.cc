@@ -1,17 +1,12 @@
 #include "smtpclient/ehlo.h"
 
 #include <charconv>
+#include <utility>
+
+#include "util/ascii.h"
 
 namespace mox::smtpclient {
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
 
 std::vector<std::string_view> words(std::string_view s) {
   std::vector<std::string_view> out;
@@ -27,17 +22,28 @@ std::vector<std::string_view> words(std::string_view s) {
 
 void add_auth(Extensions& e, const std::vector<std::string_view>& mechs, size_t from) {
   for (size_t i = from; i < mechs.size(); i++) {
-    std::string m = upper(mechs[i]);
+    std::string m = ascii_upper(mechs[i]);
     bool dup = false;
     for (const auto& have : e.auth) dup = dup || have == m;
     if (!dup) e.auth.push_back(std::move(m));
   }
 }
 
+// Extensions without parameters that the client looks at.
+constexpr std::pair<std::string_view, bool Extensions::*> kFlags[] = {
+    {"PIPELINING", &Extensions::pipelining},
+    {"STARTTLS", &Extensions::starttls},
+    {"8BITMIME", &Extensions::eightbitmime},
+    {"SMTPUTF8", &Extensions::smtputf8},
+    {"ENHANCEDSTATUSCODES", &Extensions::enhanced_status_codes},
+    {"REQUIRETLS", &Extensions::requiretls},
+    {"CHUNKING", &Extensions::chunking},
+};
+
 }  // namespace
 
 bool Extensions::has(std::string_view keyword) const {
-  std::string k = upper(keyword);
+  std::string k = ascii_upper(keyword);
   for (const auto& have : keywords) {
     if (have == k) return true;
   }
@@ -52,29 +58,23 @@ Extensions parse_ehlo(const Reply& ehlo) {
     if (w.empty()) continue;
     std::string_view first = w[0];
     // Pre-RFC 4954 servers (and some still) write "AUTH=PLAIN LOGIN".
-    if (first.size() > 5 && upper(first.substr(0, 5)) == "AUTH=") {
+    if (first.size() > 5 && ascii_upper(first.substr(0, 5)) == "AUTH=") {
       std::vector<std::string_view> mechs = w;
       mechs[0] = first.substr(5);
       add_auth(e, mechs, 0);
       continue;
     }
-    std::string kw = upper(first);
+    std::string kw = ascii_upper(first);
     e.keywords.push_back(kw);
-    if (kw == "PIPELINING") {
-      e.pipelining = true;
-    } else if (kw == "STARTTLS") {
-      e.starttls = true;
-    } else if (kw == "8BITMIME") {
-      e.eightbitmime = true;
-    } else if (kw == "SMTPUTF8") {
-      e.smtputf8 = true;
-    } else if (kw == "ENHANCEDSTATUSCODES") {
-      e.enhanced_status_codes = true;
-    } else if (kw == "REQUIRETLS") {
-      e.requiretls = true;
-    } else if (kw == "CHUNKING") {
-      e.chunking = true;
-    } else if (kw == "AUTH") {
+    bool flag = false;
+    for (const auto& [name, member] : kFlags) {
+      if (kw == name) {
+        e.*member = true;
+        flag = true;
+      }
+    }
+    if (flag) continue;
+    if (kw == "AUTH") {
       add_auth(e, w, 1);
     } else if (kw == "SIZE") {
       // RFC 1870 §4: "SIZE" [SP number]; no number means no announced limit.
