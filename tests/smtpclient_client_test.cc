@@ -436,6 +436,23 @@ TEST(SmtpClient, Server421MidTransaction) {
   c->close();  // no QUIT after a 421
 }
 
+TEST(SmtpClient, Server421Pipelined) {
+  Scripted s([&](Peer& p) {
+    p.greet(kModern);
+    p.pipelined(2, "250 ok\r\n250 ok\r\n421 4.4.5 too many sessions, closing\r\n");
+  });
+  auto c = s.start();
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  Delivery d = c->deliver(envelope({"bob@example.com", "carol@example.com"}), kX);
+  ASSERT_TRUE(d.failure.has_value());
+  EXPECT_EQ(d.failure->message, "rcpt: 421 4.4.5 too many sessions, closing");
+  EXPECT_FALSE(d.failure->permanent);
+  // Bob's RCPT was accepted, but the message was not sent.
+  ASSERT_TRUE(d.result(0).has_value());
+  EXPECT_EQ(d.result(0)->reply->code, 421);
+  EXPECT_FALSE(c->usable());
+}
+
 TEST(SmtpClient, EightBitWithout8BitMime) {
   Scripted s([&](Peer& p) {
     p.greet({"PIPELINING"});

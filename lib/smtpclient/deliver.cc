@@ -132,7 +132,9 @@ Delivery Client::deliver(const Envelope& env, const Message& msg) {
   auto mr = s.read_reply(Stage::kMail, t.mail);
   if (!mr) return fail(std::move(mr).error());
   bool mail_ok = mr->code == 250;
-  if (!mail_ok && !pipe) return fail(reply_failure(Stage::kMail, std::move(*mr)));
+  // Without pipelining, or with a 421 (the server is closing, RFC 5321
+  // §3.8), the replies that would follow are not read.
+  if (!mail_ok && (!pipe || !s.usable)) return fail(reply_failure(Stage::kMail, std::move(*mr)));
 
   size_t accepted = 0;
   for (size_t i = 0; i < env.rcpts.size(); i++) {
@@ -141,6 +143,7 @@ Delivery Client::deliver(const Envelope& env, const Message& msg) {
     }
     auto rr = s.read_reply(Stage::kRcpt, t.rcpt);
     if (!rr) return fail(std::move(rr).error());
+    if (!s.usable) return fail(reply_failure(Stage::kRcpt, std::move(*rr)));  // 421
     if (rr->code / 100 == 2) accepted++;
     if (mail_ok) d.rcpts.push_back(RcptResult{env.rcpts[i], std::move(*rr)});
   }
