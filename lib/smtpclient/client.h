@@ -7,7 +7,7 @@
 //   auto c = smtpclient::Client::dial("mx.example.com", {"192.0.2.1"}, 25, o);
 //   if (!c) { /* c.error(): a Failure; connection_level() -> next host */ }
 //   smtpclient::Delivery d = c->deliver(envelope, smtpclient::Message::bytes(msg));
-//   for (size_t i = 0; i < d.rcpts.size(); i++) d.result(i);  // nullopt: delivered
+//   for (size_t i = 0; i < envelope.rcpts.size(); i++) d.result(i);  // nullopt: delivered
 //   c->close();                                     // QUIT
 //
 // The protocol pieces without I/O are in reply.h (reply parser, enhanced
