@@ -159,15 +159,18 @@ struct Options {
 // change during deliver().
 class Message {
  public:
-  static Message bytes(std::string_view data) { return Message(data, -1); }
-  static Message file(int fd) { return Message({}, fd); }
+  static Message bytes(std::string_view data) { return Message(data, -1, {}); }
+  // The file, after `prefix` (e.g. the queue's DKIM-Signature fields).
+  static Message file(int fd, std::string_view prefix = {}) { return Message({}, fd, prefix); }
   std::string_view data() const { return data_; }
   int fd() const { return fd_; }
+  std::string_view prefix() const { return prefix_; }
 
  private:
-  Message(std::string_view d, int fd) : data_(d), fd_(fd) {}
+  Message(std::string_view d, int fd, std::string_view prefix) : data_(d), fd_(fd), prefix_(prefix) {}
   std::string_view data_;
   int fd_;
+  std::string_view prefix_;
 };
 
 struct Envelope {

@@ -28,6 +28,7 @@ Status each_chunk(const Message& msg, F&& f) {
     }
     return {};
   }
+  if (!msg.prefix().empty()) MOX_TRY(f(msg.prefix()));
   std::string buf(kChunk, '\0');
   off_t off = 0;
   while (true) {

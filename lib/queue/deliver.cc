@@ -1,0 +1,440 @@
+#include "queue/deliver.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "message/header.h"
+#include "queue/dsn.h"
+#include "queue/msg.h"
+#include "queue/queuedb.h"
+#include "queue/schedule.h"
+#include "queue/suppress.h"
+#include "util/encoding.h"
+#include "util/fs.h"
+#include "util/unique_fd.h"
+
+namespace mox::queue {
+namespace {
+
+constexpr int64_t kRemovedAccountKeepSeconds = 7 * 24 * 3600;  // SPEC B §10.2
+
+enum class Kind { kDelivered, kTemporary, kPermanent };
+
+struct Outcome {
+  Kind kind = Kind::kTemporary;
+  AttemptResult r;
+};
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void log(const RunEnv& env, const std::string& line) {
+  if (env.log) env.log(line);
+}
+
+// Leases up to env.batch due messages; returns their IDs.
+Result<std::vector<int64_t>> lease(store::Db& db, const RunEnv& env, int64_t now) {
+  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  MOX_ASSIGN(auto q, db.prepare(
+                         "SELECT ID FROM Msg WHERE Hold=0 AND NextAttempt<=? AND LeaseUntil<=? "
+                         "ORDER BY NextAttempt, ID LIMIT ?"));
+  q.bind(1, now).bind(2, now).bind(3, env.batch);
+  std::vector<int64_t> ids;
+  while (true) {
+    MOX_ASSIGN(bool row, q.step());
+    if (!row) break;
+    ids.push_back(q.col_int(0));
+  }
+  MOX_ASSIGN(auto up, db.prepare("UPDATE Msg SET LeaseOwner=?, LeaseUntil=? WHERE ID=?"));
+  for (int64_t id : ids) {
+    up.reset();
+    MOX_TRY(up.bind(1, env.owner).bind(2, now + kLeaseSeconds).bind(3, id).run());
+  }
+  MOX_TRY(tx.commit());
+  return ids;
+}
+
+// The hosts to try for a domain, best first (RFC 5321 §5.1), or the outcome
+// for every recipient of the domain when there are none.
+struct Route {
+  std::vector<std::string> hosts;
+  std::optional<Outcome> failure;
+};
+
+Outcome fail_outcome(Kind k, int64_t start, std::string secode, std::string error) {
+  Outcome o;
+  o.kind = k;
+  o.r.start = start;
+  o.r.secode = std::move(secode);
+  o.r.error = std::move(error);
+  return o;
+}
+
+Route route(dns::Resolver& resolver, const std::string& domain, int64_t start) {
+  Route rt;
+  auto mx = resolver.mx(domain);
+  if (!mx) {
+    const auto& e = mx.error();
+    if (e.kind == ErrorKind::kNotFound && e.message.find("NXDOMAIN") != std::string::npos) {
+      rt.failure = fail_outcome(Kind::kPermanent, start, "5.1.2",
+                                "recipient domain " + domain + " does not exist (NXDOMAIN)");
+    } else if (e.kind == ErrorKind::kNotFound) {
+      rt.hosts = {domain};  // no MX: the domain itself, as MX with preference 0 (§5.1)
+    } else {
+      rt.failure = fail_outcome(e.kind == ErrorKind::kTemporary ? Kind::kTemporary : Kind::kPermanent,
+                                start, e.kind == ErrorKind::kTemporary ? "4.4.3" : "5.4.4",
+                                "looking up MX records of " + domain + ": " + e.message);
+    }
+    return rt;
+  }
+  auto records = mx->records;
+  // RFC 7505 §3: a single MX of "." means the domain accepts no mail.
+  if (records.size() == 1 && records[0].host.empty()) {
+    rt.failure = fail_outcome(Kind::kPermanent, start, "5.1.10",
+                              "recipient domain " + domain + " does not accept mail (null MX)");
+    return rt;
+  }
+  // Random order among equal preferences (§5.1), then by preference.
+  for (size_t i = records.size(); i > 1; --i) {
+    std::swap(records[i - 1], records[randombytes_uniform(static_cast<uint32_t>(i))]);
+  }
+  std::stable_sort(records.begin(), records.end(),
+                   [](const dns::Mx& a, const dns::Mx& b) { return a.preference < b.preference; });
+  for (const auto& r : records) {
+    if (!r.host.empty()) rt.hosts.push_back(r.host);
+  }
+  return rt;
+}
+
+// A host's addresses, IPv6 first as most MTAs do; empty with `why` set when
+// the host has none.
+std::vector<std::string> addresses(dns::Resolver& resolver, const std::string& host, std::string& why) {
+  std::vector<std::string> ips;
+  auto v6 = resolver.aaaa(host);
+  if (v6) ips.insert(ips.end(), v6->records.begin(), v6->records.end());
+  auto v4 = resolver.a(host);
+  if (v4) ips.insert(ips.end(), v4->records.begin(), v4->records.end());
+  if (ips.empty()) why = "no addresses for host " + host + (v4 ? "" : ": " + v4.error().message);
+  return ips;
+}
+
+Outcome from_failure(const smtpclient::Failure& f, int64_t start, const std::string& host) {
+  Outcome o;
+  o.kind = f.permanent ? Kind::kPermanent : Kind::kTemporary;
+  o.r.start = start;
+  o.r.host = host;
+  if (f.reply) {
+    o.r.code = f.reply->code;
+    o.r.secode = f.reply->enhanced;
+    o.r.error = f.message;
+  } else {
+    o.r.secode = f.permanent ? "5.0.0" : "4.4.1";  // RFC 3463 §3.5: no answer from host
+    o.r.error = f.message;
+  }
+  return o;
+}
+
+Result<smtp::Address> address_of(const std::string& local, const std::string& domain) {
+  MOX_ASSIGN(auto l, smtp::Localpart::from_value(local));
+  MOX_ASSIGN(auto d, smtp::Domain::parse(domain));
+  return smtp::Address(std::move(l), std::move(d));
+}
+
+// One message transaction for the messages of one BaseID (same file,
+// different recipients) over an open connection.
+void transact(smtpclient::Client& c, const std::vector<const Msg*>& msgs, const RunEnv& env,
+              int64_t start, std::map<int64_t, Outcome>& out) {
+  const Msg& first = *msgs[0];
+  smtpclient::Envelope envl;
+  std::vector<const Msg*> sent;
+  if (!first.sender().empty()) {
+    auto from = address_of(first.sender_localpart, first.sender_domain);
+    if (!from) {
+      for (const auto* m : msgs) {
+        out[m->id] = fail_outcome(Kind::kPermanent, start, "5.1.7", "bad sender address: " + from.error().message);
+      }
+      return;
+    }
+    envl.mail_from = *from;
+  }
+  envl.smtputf8 = first.smtputf8;
+  for (const auto* m : msgs) {
+    auto rcpt = address_of(m->recipient_localpart, m->recipient_domain);
+    if (!rcpt) {
+      out[m->id] = fail_outcome(Kind::kPermanent, start, "5.1.3", "bad recipient address: " + rcpt.error().message);
+      continue;
+    }
+    envl.rcpts.push_back(*rcpt);
+    sent.push_back(m);
+  }
+  if (sent.empty()) return;
+  UniqueFd fd(::open(queue_message_path(env.config->data_dir(), first.id).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    for (const auto* m : sent) {
+      out[m->id] = fail_outcome(Kind::kTemporary, start, "4.3.0", "opening queued message file failed");
+    }
+    return;
+  }
+  auto d = c.deliver(envl, smtpclient::Message::file(fd.get(), first.msg_prefix));
+  crashpoint("queue-after-remote-reply");
+  for (size_t i = 0; i < sent.size(); ++i) {
+    auto f = d.result(i);
+    if (!f) {
+      Outcome o;
+      o.kind = Kind::kDelivered;
+      o.r.start = start;
+      o.r.success = true;
+      o.r.host = c.remote();
+      if (d.data) {
+        o.r.code = d.data->code;
+        o.r.secode = d.data->enhanced;
+        o.r.error = d.data->str();
+      }
+      out[sent[i]->id] = o;
+    } else {
+      out[sent[i]->id] = from_failure(*f, start, c.remote());
+    }
+  }
+}
+
+smtpclient::Options client_options(const RunEnv& env) {
+  const auto& st = env.config->static_config();
+  smtpclient::Options o;
+  o.local_hostname = st.hostname;
+  o.tls = st.queue.verify_tls ? smtpclient::TLSMode::kStartTLS : smtpclient::TLSMode::kOpportunistic;
+  o.tls_verify = st.queue.verify_tls;
+  if (!st.queue.ca_file.empty()) o.ca_file = env.config->config_path(st.queue.ca_file);
+  o.timeouts = env.timeouts;
+  o.log = env.log;
+  return o;
+}
+
+// Delivers the messages of one recipient domain: host after host until each
+// message has a definite result or the hosts are used up.
+void deliver_domain(const std::string& domain, const std::vector<const Msg*>& msgs,
+                    const RunEnv& env, int64_t start, std::map<int64_t, Outcome>& out) {
+  Route rt = route(*env.resolver, domain, start);
+  if (rt.failure) {
+    for (const auto* m : msgs) out[m->id] = *rt.failure;
+    log(env, "domain " + domain + ": " + rt.failure->r.error);
+    return;
+  }
+  int port = static_cast<int>(env.config->static_config().queue.port ? env.config->static_config().queue.port : 25);
+  auto opts = client_options(env);
+  std::vector<const Msg*> pending = msgs;
+  Outcome last = fail_outcome(Kind::kTemporary, start, "4.4.1", "no mail servers for " + domain);
+  for (const auto& host : rt.hosts) {
+    if (pending.empty()) break;
+    std::string why;
+    auto ips = addresses(*env.resolver, host, why);
+    if (ips.empty()) {
+      last = fail_outcome(Kind::kTemporary, start, "4.4.3", why);
+      continue;
+    }
+    auto c = smtpclient::Client::dial(host, ips, port, opts);
+    if (!c) {
+      last = from_failure(c.error(), start, host);
+      // A permanent greeting/EHLO refusal of one host does not decide for
+      // the others (§5.1): keep trying, report the last.
+      last.kind = Kind::kTemporary;
+      continue;
+    }
+    std::map<int64_t, std::vector<const Msg*>> by_base;
+    for (const auto* m : pending) by_base[m->base_id].push_back(m);
+    std::vector<const Msg*> retry;
+    for (const auto& [base, group] : by_base) {
+      if (!c->usable()) {
+        retry.insert(retry.end(), group.begin(), group.end());
+        continue;
+      }
+      transact(*c, group, env, start, out);
+      for (const auto* m : group) {
+        // A connection lost mid-transaction: the next host may do better.
+        const auto& o = out[m->id];
+        if (o.kind == Kind::kTemporary && !c->usable() && o.r.code == 0) retry.push_back(m);
+      }
+    }
+    c->close();
+    pending = retry;
+    if (!pending.empty()) last = out[pending[0]->id];
+  }
+  for (const auto* m : pending) {
+    if (!out.count(m->id) || out[m->id].kind == Kind::kTemporary) out[m->id] = last;
+  }
+}
+
+int64_t keep_seconds(const config::Config& cfg, const std::string& account) {
+  const auto* a = cfg.account(account);
+  if (!a) return kRemovedAccountKeepSeconds;
+  return std::chrono::duration_cast<std::chrono::seconds>(a->keep_retired_message_period).count();
+}
+
+std::string original_header(const std::string& data_dir, int64_t id) {
+  UniqueFd fd(::open(queue_message_path(data_dir, id).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return "";
+  auto h = message::read_header(fd.get(), 0);
+  if (!h) return "";
+  std::string text(static_cast<size_t>(h->size), '\0');
+  ssize_t n = ::pread(fd.get(), text.data(), text.size(), 0);
+  text.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  // Without the blank line that ends the header section.
+  while (text.size() >= 2 && text.substr(text.size() - 2) == "\r\n" &&
+         (text.size() < 4 || text.substr(text.size() - 4) == "\r\n\r\n")) {
+    text.resize(text.size() - 2);
+  }
+  return text;
+}
+
+// Sends the DSNs for the failed and delayed messages, one per BaseID and
+// kind, before their records change: a crash in between repeats a DSN,
+// never loses one.
+void send_dsns(const RunEnv& env, const std::vector<Msg>& msgs, const std::map<int64_t, Outcome>& out,
+               const std::map<int64_t, bool>& failed_now, int64_t now) {
+  std::map<std::pair<int64_t, bool>, Dsn> dsns;
+  for (const auto& m : msgs) {
+    auto f = failed_now.find(m.id);
+    if (f == failed_now.end() || m.sender().empty()) continue;
+    const Outcome& o = out.at(m.id);
+    bool failed = f->second;
+    auto& d = dsns[{m.base_id, failed}];
+    if (d.recipients.empty()) {
+      d.reporting_mta = env.config->static_config().hostname;
+      d.to = m.sender();
+      d.original_message_id = m.message_id;
+      d.original_subject = m.subject;
+      d.original_header = original_header(env.config->data_dir(), m.id);
+      d.arrival = m.queued;
+      d.now = now;
+      int64_t max = m.max_attempts ? m.max_attempts : kDefaultMaxAttempts;
+      d.will_retry_until = m.queued + total_retry_seconds(max);
+    }
+    DsnRecipient r;
+    r.address = m.recipient();
+    r.failed = failed;
+    r.status = o.r.secode;
+    if (r.status.empty() || (failed && o.kind == Kind::kPermanent && r.status[0] != '5')) {
+      r.status = failed ? "5.0.0" : "4.0.0";
+    }
+    r.code = o.r.code;
+    r.diagnostic = o.r.error;
+    r.remote_mta = o.r.host;
+    r.last_attempt = now;
+    d.recipients.push_back(std::move(r));
+  }
+  for (const auto& [key, d] : dsns) {
+    const Msg* m = nullptr;
+    for (const auto& x : msgs) {
+      if (x.base_id == key.first) m = &x;
+    }
+    auto st = deliver_dsn(*env.config, m->sender_account, d);
+    log(env, std::string(key.second ? "failure" : "delay") + " DSN for message " +
+                 std::to_string(key.first) + " to " + d.to +
+                 (st ? "" : " not delivered: " + st.error().message));
+  }
+}
+
+// Records the outcomes of one batch.
+Status record(store::Db& db, const RunEnv& env, const std::vector<Msg>& msgs,
+              const std::map<int64_t, Outcome>& out, int64_t now, RunStats& stats) {
+  std::map<int64_t, bool> dsn_kind;  // message ID → failed (true) / delayed (false)
+  for (const auto& m : msgs) {
+    const Outcome& o = out.at(m.id);
+    int64_t max = m.max_attempts ? m.max_attempts : env.config->static_config().queue.max_attempts;
+    if (max <= 0) max = kDefaultMaxAttempts;
+    if (o.kind == Kind::kPermanent || (o.kind == Kind::kTemporary && m.attempts + 1 >= max)) {
+      dsn_kind[m.id] = true;
+    } else if (o.kind == Kind::kTemporary && m.attempts + 1 == kDelayedDsnAfter) {
+      dsn_kind[m.id] = false;
+    }
+  }
+  send_dsns(env, msgs, out, dsn_kind, now);
+  for (const auto& m : msgs) {
+    Outcome o = out.at(m.id);
+    o.r.duration_ms = o.r.duration_ms ? o.r.duration_ms : 0;
+    auto k = dsn_kind.find(m.id);
+    bool final_failure = k != dsn_kind.end() && k->second;
+    Status st;
+    if (o.kind == Kind::kDelivered || final_failure) {
+      st = retire(db, env.config->data_dir(), m.id, o.r, keep_seconds(*env.config, m.sender_account), now);
+      if (o.kind == Kind::kDelivered) ++stats.delivered;
+      else ++stats.failed;
+      // Addresses that do not exist (RFC 3463 X.1.1 bad mailbox, X.1.2 bad
+      // system, X.1.10 null MX) get no more mail from this account.
+      if (o.kind == Kind::kPermanent &&
+          (o.r.secode == "5.1.1" || o.r.secode == "5.1.2" || o.r.secode == "5.1.10")) {
+        (void)add_suppression(db, m.sender_account, m.recipient(), false,
+                              (o.r.code ? std::to_string(o.r.code) + " " : "") + o.r.error, now);
+      }
+    } else {
+      st = record_retry(db, m.id, o.r, now + backoff_with_jitter(m.attempts + 1));
+      ++stats.retried;
+    }
+    log(env, "message " + std::to_string(m.id) + " to " + m.recipient() + ": " +
+                 (o.kind == Kind::kDelivered ? "delivered"
+                  : final_failure            ? "failed"
+                                             : "will retry") +
+                 (o.r.error.empty() ? "" : " (" + o.r.error + ")"));
+    if (!st && st.error().kind != ErrorKind::kNotFound) return st;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string new_owner_id() {
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + random_token(6);
+}
+
+Result<std::optional<int64_t>> next_due(store::Db& db, int64_t now) {
+  MOX_ASSIGN(auto q, db.prepare(
+                         "SELECT min(max(NextAttempt, CASE WHEN LeaseUntil>? THEN LeaseUntil ELSE 0 END)) "
+                         "FROM Msg WHERE Hold=0"));
+  q.bind(1, now);
+  MOX_ASSIGN(bool row, q.step());
+  if (!row || q.col_null(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(q.col_int(0));
+}
+
+Result<RunStats> run_due(store::Db& db, const RunEnv& env) {
+  RunStats stats;
+  MOX_TRY(purge_retired(db, env.now()));
+  while (true) {
+    int64_t now = env.now();
+    MOX_ASSIGN(auto ids, lease(db, env, now));
+    if (ids.empty()) break;
+    Filter f;
+    f.ids = ids;
+    MOX_ASSIGN(auto msgs, list_messages(db, f, now));
+    std::map<int64_t, Outcome> out;
+    std::map<std::string, std::vector<const Msg*>> by_domain;
+    for (const auto& m : msgs) {
+      const auto* d = env.config->domain(m.sender_domain);
+      if (d && d->disabled) {
+        // SPEC B §6.2: a temporary failure, with the normal backoff.
+        out[m.id] = fail_outcome(Kind::kTemporary, now, "4.3.0", "domain of sender temporarily disabled");
+        continue;
+      }
+      by_domain[m.recipient_domain].push_back(&m);
+    }
+    for (const auto& [domain, group] : by_domain) {
+      int64_t t0 = now_ms();
+      deliver_domain(domain, group, env, now, out);
+      int64_t dur = now_ms() - t0;
+      for (const auto* m : group) out[m->id].r.duration_ms = dur;
+    }
+    MOX_TRY(record(db, env, msgs, out, env.now(), stats));
+  }
+  return stats;
+}
+
+}  // namespace mox::queue

@@ -1,0 +1,59 @@
+// Delivering queued messages (SPEC B §10; issue #5): lease what is due,
+// find the recipient domain's mail servers, hand the message over with
+// SMTP, and record per recipient: delivered (retired), temporary failure
+// (retry on the schedule of schedule.h, a "delayed" DSN after the 5th) or
+// permanent failure (DSN to the sender's Inbox, suppression of addresses
+// that do not exist).
+//
+// Several runners (`mox-queue run` from cron while `mox-queue serve` runs)
+// may work at once: a runner leases messages (LeaseOwner/LeaseUntil, in one
+// write transaction) before it delivers them, so no message is delivered
+// by two runners. A runner that dies leaves its lease to expire; the
+// message is then tried again, so a crash loses nothing (at worst, a
+// message the remote server had accepted is sent twice).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+#include "dns/resolver.h"
+#include "smtpclient/client.h"
+#include "store/sqlite.h"
+#include "util/result.h"
+
+namespace mox::queue {
+
+inline constexpr int64_t kLeaseSeconds = 3600;  // longer than any attempt with RFC 5321 timeouts
+
+struct RunEnv {
+  std::shared_ptr<const config::Config> config;
+  dns::Resolver* resolver = nullptr;
+  std::function<int64_t()> now;            // seconds since the epoch (injectable clock)
+  std::string owner;                       // lease owner, unique per runner
+  std::function<void(const std::string&)> log;
+  smtpclient::Timeouts timeouts;           // RFC 5321 defaults; tests shorten them
+  int64_t batch = 200;                     // messages leased at a time
+};
+
+struct RunStats {
+  int64_t delivered = 0, failed = 0, retried = 0;
+  int64_t attempted() const { return delivered + failed + retried; }
+};
+
+// Delivers everything due now, batch after batch, until nothing due is left
+// unleased. Errors only for the queue database itself; delivery failures
+// are recorded per message.
+Result<RunStats> run_due(store::Db& db, const RunEnv& env);
+
+// When the next attempt of a message that is neither held nor leased by a
+// live runner is due; nullopt when there is none.
+Result<std::optional<int64_t>> next_due(store::Db& db, int64_t now);
+
+// A unique lease owner name: "host:pid:random".
+std::string new_owner_id();
+
+}  // namespace mox::queue
