@@ -8,6 +8,7 @@
 #include "util/cli.h"
 #include "util/exec.h"
 #include "util/json.h"
+#include "util/timefmt.h"
 
 namespace moxconfig {
 namespace {
@@ -21,15 +22,6 @@ mox::Result<mox::admin::ConfigPtr> load(const Args& a) {
 }
 
 int done(const mox::Status& s) { return s ? 0 : mox::fail(kProg, s.error()); }
-
-std::string fmt_time(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 }  // namespace
 
@@ -205,7 +197,7 @@ int loginattempts(const Args& a) {
   for (const auto& l : *list) {
     if (a.json) {
       std::cout << mox::JsonObject()
-                       .add("last", fmt_time(l.last)).add("first", fmt_time(l.first))
+                       .add("last", mox::rfc3339_utc(l.last)).add("first", mox::rfc3339_utc(l.first))
                        .add("count", l.count).add("account", l.account_name)
                        .add("loginAddress", l.login_address).add("protocol", l.protocol)
                        .add("authMech", l.auth_mech).add("remoteIP", l.remote_ip)
@@ -215,7 +207,7 @@ int loginattempts(const Args& a) {
                        .str()
                 << "\n";
     } else {
-      std::cout << fmt_time(l.last) << "\t" << l.count << "\t" << l.account_name << "\t"
+      std::cout << mox::rfc3339_utc(l.last) << "\t" << l.count << "\t" << l.account_name << "\t"
                 << l.login_address << "\t" << l.protocol << "\t" << l.auth_mech << "\t"
                 << l.remote_ip << "\t" << l.tls << "\t" << l.user_agent << "\t" << l.result
                 << "\n";

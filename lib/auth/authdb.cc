@@ -186,28 +186,4 @@ Status finish_account_removal_rows(store::Db& db, const std::string& account) {
   return tx.commit();
 }
 
-Result<std::vector<TLSPublicKey>> list_tls_public_keys(store::Db& db, const std::string& account) {
-  MOX_ASSIGN(auto q, db.prepare(
-                         "SELECT Fingerprint, Type, Name, CertDER, Account, LoginAddress, "
-                         "NoIMAPPreauth, Created FROM TLSPublicKey WHERE (?1='' OR Account=?1) "
-                         "ORDER BY Account, Fingerprint"));
-  q.bind(1, account);
-  std::vector<TLSPublicKey> out;
-  while (true) {
-    MOX_ASSIGN(bool row, q.step());
-    if (!row) break;
-    TLSPublicKey k;
-    k.fingerprint = q.col_text(0);
-    k.type = q.col_text(1);
-    k.name = q.col_text(2);
-    k.cert_der = q.col_blob(3);
-    k.account = q.col_text(4);
-    k.login_address = q.col_text(5);
-    k.no_imap_preauth = q.col_int(6) != 0;
-    k.created = q.col_int(7);
-    out.push_back(std::move(k));
-  }
-  return out;
-}
-
 }  // namespace mox::auth

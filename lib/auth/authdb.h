@@ -40,6 +40,6 @@ struct TLSPublicKey {
   bool no_imap_preauth = false;
   int64_t created = 0;
 };
-Result<std::vector<TLSPublicKey>> list_tls_public_keys(store::Db& db, const std::string& account);
+// Operations on the keys: auth/tlspubkey.h.
 
 }  // namespace mox::auth
