@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "auth/authdb.h"
+#include "auth/tlsstate.h"
 #include "config/config.h"
 #include "store/sqlite.h"
 #include "util/result.h"
@@ -63,15 +64,6 @@ struct GeneratedClientKey {
 };
 // Errors: user_error if a file exists; internal_error otherwise.
 Result<GeneratedClientKey> generate_client_key(const std::string& stem, int64_t now);
-
-// What a verified client certificate logs in as (SPEC B §7.2).
-struct CertLogin {
-  std::string fingerprint, account, login_address;
-  bool no_imap_preauth = false;
-  // Non-empty: the account's LoginDisabled message. The handshake still
-  // succeeds (SPEC A.4); the protocol refuses the login with the message.
-  std::string login_disabled;
-};
 
 // The login of a client certificate: its key must be registered, its
 // account still configured and not being removed, and its login address
