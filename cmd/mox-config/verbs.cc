@@ -5,6 +5,7 @@
 
 #include "admin/admin.h"
 #include "auth/authdb.h"
+#include "auth/limiter.h"
 #include "util/cli.h"
 #include "util/exec.h"
 #include "util/json.h"
@@ -221,9 +222,14 @@ int cleanup(const Args& a) {
   if (!c) return mox::fail(kProg, c.error());
   auto db = mox::auth::open_auth_db((*c)->data_dir());
   if (!db) return mox::fail(kProg, db.error());
-  auto n = mox::auth::cleanup_login_attempts(*db, std::time(nullptr) - 30 * 24 * 3600);
+  int64_t now = std::time(nullptr);
+  auto n = mox::auth::cleanup_login_attempts(*db, now - 30 * 24 * 3600);
   if (!n) return mox::fail(kProg, n.error());
-  std::cout << "removed " << *n << " login attempts older than 30 days\n";
+  auto f = mox::auth::prune_auth_failures(*db, now);
+  if (!f) return mox::fail(kProg, f.error());
+  std::cout << "removed " << *n << " login attempts (older than 30 days, or over "
+            << mox::auth::max_failed_login_attempts() << " failed per account), " << *f
+            << " expired auth failures\n";
   return 0;
 }
 

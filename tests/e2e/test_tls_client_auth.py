@@ -451,5 +451,118 @@ class SubmissionTest(Base):
         self.assertTrue(self.delivered("bob", tok))
 
 
+class LimiterTest(Base):
+    """The per-IP failed-auth limiter lives in auth.db, so separate processes
+    (one per connection, inetd style) share it (SPEC A.3, B §9)."""
+
+    def unknown(self, port, ctx):
+        r = self.raw_imaps(port, ctx)
+        self.assertAlert(r.line)
+        r.close()
+
+    def test_limiter_across_processes(self):
+        port = self.imaps(how="inetd")
+        sub_tls, sub = self.submissions(how="inetd"), self.submission()  # started while allowed
+        bad = self.cert(address=None).tls_context()
+        good = self.cert().tls_context()
+        for _ in range(9):
+            self.unknown(port, bad)
+        # A success resets the address's failures.
+        r = self.raw_imaps(port, good)
+        self.assertTrue(r.line().startswith("* PREAUTH "))
+        r.close()
+        for _ in range(10):
+            self.unknown(port, bad)
+        # The limit (10 per minute) is reached: refused, also with a good key,
+        # also by the other program.
+        r = self.raw_imaps(port, good)
+        self.assertEqual(r.line(), "* BYE too many auth failures")
+        r = self.raw_imaps(port, bad)  # the certificate is no longer even looked at
+        self.assertEqual(r.line(), "* BYE too many auth failures")
+        s = self.tls_sock(sub_tls, good)
+        self.assertEqual(s.makefile("rb").readline(), b"421 4.7.0 too many auth failures\r\n")
+        s.close()
+        s = socket.create_connection(("127.0.0.1", sub), timeout=15)
+        self.assertEqual(s.makefile("rb").readline(), b"421 4.7.0 too many auth failures\r\n")
+        s.close()
+        self.assertEqual(self.env.query("auth.db", "SELECT COUNT(*) FROM AuthFailure")[0][0], 10)
+
+
+class AttemptsTest(Base):
+    def insert(self, account, last, result, n=1, address=None):
+        conn = self.env.auth_db()
+        try:
+            for _ in range(n):
+                conn.execute(
+                    "INSERT INTO LoginAttempt (Key, Last, First, Count, AccountName, LoginAddress, "
+                    "RemoteIP, LocalIP, TLS, TLSPubKeyFingerprint, Protocol, UserAgent, AuthMech, "
+                    "Result) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (os.urandom(32), last, last, 1, account, address or account + "@" + D,
+                     "10.0.0.1", "127.0.0.1", "", "", "imap", "", "plain", result))
+                last += 1
+        finally:
+            conn.close()
+
+    def test_grouping_and_counts(self):
+        c = self.cert()
+        for _ in range(3):
+            m = imaplib.IMAP4_SSL("127.0.0.1", self.imaps(), ssl_context=c.tls_context())
+            self.assertEqual(m.state, "AUTH")
+            m.logout()
+        rows = [x for x in self.attempts("admin") if x["tlsPubKeyFingerprint"] == c.fingerprint]
+        self.assertEqual(len(rows), 1, rows)
+        r = rows[0]
+        self.assertEqual((r["count"], r["account"], r["loginAddress"], r["protocol"], r["authMech"],
+                          r["remoteIP"], r["result"]), (3, "admin", ADMIN, "imap", "tlsclientauth",
+                                                         "127.0.0.1", "ok"))
+        # imaplib sends no server_name for an IP address (RFC 6066 §3).
+        self.assertRegex(r["tls"], r"\Aversion=tls1\.3 ciphersuite=tls_\S+ sni= resumed=false alpn=\Z")
+        # Text: header, then time, count, account, address, protocol, mechanism, …
+        lines = self.env.config("loginattempts", "admin").stdout.splitlines()
+        self.assertEqual(lines[0].split("\t")[:6],
+                         ["time", "count", "account", "address", "protocol", "mechanism"])
+        self.assertIn(["3", "admin", ADMIN, "imap", "tlsclientauth", "127.0.0.1"],
+                      [l.split("\t")[1:7] for l in lines[1:]])
+        # The 10 most recent by default, all with --all; ACCOUNT filters.
+        total, bob = len(self.attempts("--all")), len(self.attempts("bob", "--all"))
+        self.insert("bob", int(time.time()) - 100, "badcreds", n=12)
+        self.assertEqual(len(self.attempts()), 10)
+        self.assertEqual(len(self.attempts("--all")), total + 12)
+        self.assertEqual(len(self.attempts("bob", "--all")), bob + 12)
+        self.assertEqual(len(self.env.config("loginattempts").stdout.splitlines()), 11)
+
+    def test_cleanup_and_cap(self):
+        now = int(time.time())
+        self.insert("carl", now - 31 * 86400, "ok", n=2)
+        self.insert("carl", now - 31 * 86400, "badcreds", n=2)
+        self.insert("carl", now - 100, "ok", n=2)
+        self.insert("carl", now - 50, "badcreds", n=6)
+        self.env.auth_db().execute("INSERT OR REPLACE INTO LoginAttemptState VALUES ('carl', 8)")
+        out = self.env.config("cleanup", env={"MOX_TEST_LOGIN_ATTEMPTS_MAX_FAILED": "4"}).stdout
+        self.assertIn("removed 6 login attempts", out)
+        rows = self.env.query("auth.db", "SELECT Result, Last FROM LoginAttempt WHERE AccountName='carl' "
+                              "ORDER BY Last")
+        self.assertEqual([r[0] for r in rows], ["ok", "ok"] + ["badcreds"] * 4)
+        self.assertEqual([r[1] for r in rows[2:]], [now - 48, now - 47, now - 46, now - 45])
+        self.assertEqual(self.env.query("auth.db", "SELECT RecordsFailed FROM LoginAttemptState "
+                                        "WHERE AccountName='carl'"), [(4,)])
+        # The default cap is 10,000: nothing more goes.
+        self.assertIn("removed 0 login attempts", self.env.config("cleanup").stdout)
+
+    def test_cap_when_recording(self):
+        # A server with a lowered cap keeps only the newest failed rows.
+        for i in range(4):
+            self.env.config("address", "add", "bob%d@%s" % (i, D), "bob")
+        port = self.server("imaps-cap", "--tls", tls=True,
+                           extra={"MOX_TEST_LOGIN_ATTEMPTS_MAX_FAILED": "2"})
+        for i in range(4):
+            r = self.raw_imaps(port, moxtest.insecure_tls_context())
+            r.line()
+            self.assertTrue(r.cmd("LOGIN bob%d@%s wrong" % (i, D))[1].startswith("NO [AUTHENTICATIONFAILED]"))
+            r.close()
+        rows = [x["loginAddress"] for x in self.attempts("bob", "--all") if x["result"] == "badcreds"]
+        self.assertEqual(rows, ["bob3@" + D, "bob2@" + D])
+
+
 if __name__ == "__main__":
     unittest.main()
