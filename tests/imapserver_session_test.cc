@@ -12,6 +12,13 @@
 namespace mox::imapserver {
 namespace {
 
+TLSState tls_on(const char* description) {
+  TLSState t;
+  t.active = true;
+  t.description = description;
+  return t;
+}
+
 class Creds : public sasl::Credentials {
  public:
   Creds() : rec_(auth::password_record(*auth::derive_secrets("password1234"))) {}
@@ -67,7 +74,7 @@ class ImapSessionTest : public ::testing::Test {
   }
   std::string send(std::string_view in) { return (last_ = session_->feed(in)).reply; }
   void login() {
-    session_->tls_started(TLSState{true, "", std::nullopt});
+    session_->tls_started(tls_on(""));
     ASSERT_NE(send("a LOGIN mjl@example.com password1234\r\n").find("a OK [CAPABILITY"), std::string::npos);
   }
   std::filesystem::path dir_;
@@ -84,7 +91,7 @@ TEST_F(ImapSessionTest, GreetingAndLoginRules) {
             "a NO [PRIVACYREQUIRED] tls required for login\r\n");
   EXPECT_EQ(send("b STARTTLS\r\n"), "b OK begin TLS now\r\n");
   EXPECT_TRUE(last_.start_tls);
-  session_->tls_started(TLSState{true, "", std::nullopt});
+  session_->tls_started(tls_on(""));
   EXPECT_EQ(send("c LOGIN mjl@example.com wrong\r\n"), "c NO [AUTHENTICATIONFAILED] bad credentials\r\n");
   EXPECT_EQ(send("d LOGIN off@example.com password1234\r\n"), "d NO login disabled for account: moved\r\n");
   EXPECT_EQ(send("e SELECT INBOX\r\n"), "e BAD not allowed in this connection state\r\n");
@@ -92,7 +99,7 @@ TEST_F(ImapSessionTest, GreetingAndLoginRules) {
   EXPECT_NE(send("f AUTHENTICATE PLAIN " + ir + "\r\n").find("f OK [CAPABILITY"), std::string::npos);
   // The successful attempt waits for ID or the next command (SPEC B §5.2).
   EXPECT_EQ(backend_->attempts, (std::vector<std::string>{"login badcreds", "login logindisabled"}));
-  EXPECT_EQ(send("g LOGIN x y\r\n"), "g BAD not allowed in this connection state\r\n");
+  EXPECT_EQ(send("g LOGIN x y\r\n"), "g NO not allowed in this connection state\r\n");
   EXPECT_EQ(backend_->attempts, (std::vector<std::string>{"login badcreds", "login logindisabled", "plain ok"}));
 }
 

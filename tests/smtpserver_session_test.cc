@@ -11,6 +11,13 @@
 namespace mox::smtpserver {
 namespace {
 
+TLSState tls_on(const char* description) {
+  TLSState t;
+  t.active = true;
+  t.description = description;
+  return t;
+}
+
 class FakeCreds : public sasl::Credentials {
  public:
   FakeCreds() {
@@ -97,7 +104,7 @@ class SessionTest : public ::testing::Test {
     s.max_message_size = 5000;
     s.auth_delay_unit = std::chrono::milliseconds(1);
     session_ = std::make_unique<Session>(s, backend_);
-    if (tls) session_->tls_started(TLSState{true, "version=tls1.3", std::nullopt});
+    if (tls) session_->tls_started(tls_on("version=tls1.3"));
     greeting_ = session_->greeting();
   }
   // Sends `in` and returns all reply bytes.
@@ -185,7 +192,7 @@ TEST_F(SessionTest, StartTLSInjectionRefused) {
   ehlo();
   EXPECT_EQ(send("STARTTLS\r\n"), "220 2.0.0 go!\r\n");
   EXPECT_TRUE(last_.start_tls);
-  session_->tls_started(TLSState{true, "", std::nullopt});
+  session_->tls_started(tls_on(""));
   EXPECT_EQ(send("MAIL FROM:<a@b.example>\r\n"), "503 5.5.1 send EHLO/HELO first\r\n");
   EXPECT_EQ(send("EHLO c.example\r\n").find("STARTTLS"), std::string::npos);
 }

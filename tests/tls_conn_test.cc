@@ -275,17 +275,19 @@ TEST(TlsConnTest, ClientCertificateRequested) {
     EXPECT_EQ(p.server.peer_certificate(), nullptr);
   }
   {
-    // A per-connection verify callback (set in `prepare`) rejects the key:
-    // the server fails the handshake with alert 42 bad_certificate (SPEC B
-    // §7.2); a TLS 1.3 client learns it on its first read.
+    // A per-connection check (set in `prepare`) rejects the key: the server
+    // fails the handshake with alert 42 bad_certificate (SPEC B §7.2); a
+    // TLS 1.3 client learns it on its first read. The check saw the leaf.
     auto cctx = client_ctx(testing::client_opts(false, "", *cert, *key_pem));
     auto p = socket_pair();
-    auto reject = [](int, X509_STORE_CTX* x) {
-      X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_REJECTED);
-      return 0;
+    bool same_key = false;
+    ClientCertCheck reject = [&](X509* leaf) {
+      same_key = crypto::same_public_key(X509_get0_pubkey(leaf), key->get());
+      return false;
     };
     auto r = handshake(p, sctx.get(), cctx.get(), "mail.example.com", nullptr,
-                       [&](SSL* ssl) { SSL_set_verify(ssl, SSL_VERIFY_PEER, reject); });
+                       [&](SSL* ssl) { set_client_cert_check(ssl, &reject); });
+    EXPECT_TRUE(same_key);
     ASSERT_FALSE(r.server.ok());
     Status client = r.client;
     if (client.ok()) {

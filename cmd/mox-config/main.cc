@@ -9,20 +9,11 @@ namespace {
 
 using Handler = std::function<int(const moxconfig::Args&)>;
 
-// Adds a verb with positional arguments `names` (a trailing "?" marks optional).
+// A verb whose positional arguments `names` (a trailing "?" marks optional)
+// go to a.pos; h runs if it is the one given.
 CLI::App* verb(CLI::App& parent, const char* name, const char* desc,
                std::vector<std::string> names, moxconfig::Args& a, Handler h, Handler& chosen) {
-  CLI::App* sub = parent.add_subcommand(name, desc);
-  a.pos.reserve(8);
-  for (auto& n : names) {
-    bool optional = n.back() == '?';
-    if (optional) n.pop_back();
-    auto* opt = sub->add_option_function<std::string>(
-        n, [&a](const std::string& v) { a.pos.push_back(v); }, n);
-    if (!optional) opt->required();
-  }
-  sub->callback([&chosen, h] { chosen = h; });
-  return sub;
+  return mox::add_verb(parent, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
 }
 
 }  // namespace

@@ -5,9 +5,11 @@
 
 #include "admin/admin.h"
 #include "auth/authdb.h"
+#include "auth/limiter.h"
 #include "util/cli.h"
 #include "util/exec.h"
 #include "util/json.h"
+#include "util/timefmt.h"
 
 namespace moxconfig {
 namespace {
@@ -21,15 +23,6 @@ mox::Result<mox::admin::ConfigPtr> load(const Args& a) {
 }
 
 int done(const mox::Status& s) { return s ? 0 : mox::fail(kProg, s.error()); }
-
-std::string fmt_time(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 }  // namespace
 
@@ -205,7 +198,7 @@ int loginattempts(const Args& a) {
   for (const auto& l : *list) {
     if (a.json) {
       std::cout << mox::JsonObject()
-                       .add("last", fmt_time(l.last)).add("first", fmt_time(l.first))
+                       .add("last", mox::rfc3339_utc(l.last)).add("first", mox::rfc3339_utc(l.first))
                        .add("count", l.count).add("account", l.account_name)
                        .add("loginAddress", l.login_address).add("protocol", l.protocol)
                        .add("authMech", l.auth_mech).add("remoteIP", l.remote_ip)
@@ -215,7 +208,7 @@ int loginattempts(const Args& a) {
                        .str()
                 << "\n";
     } else {
-      std::cout << fmt_time(l.last) << "\t" << l.count << "\t" << l.account_name << "\t"
+      std::cout << mox::rfc3339_utc(l.last) << "\t" << l.count << "\t" << l.account_name << "\t"
                 << l.login_address << "\t" << l.protocol << "\t" << l.auth_mech << "\t"
                 << l.remote_ip << "\t" << l.tls << "\t" << l.user_agent << "\t" << l.result
                 << "\n";
@@ -229,9 +222,14 @@ int cleanup(const Args& a) {
   if (!c) return mox::fail(kProg, c.error());
   auto db = mox::auth::open_auth_db((*c)->data_dir());
   if (!db) return mox::fail(kProg, db.error());
-  auto n = mox::auth::cleanup_login_attempts(*db, std::time(nullptr) - 30 * 24 * 3600);
+  int64_t now = std::time(nullptr);
+  auto n = mox::auth::cleanup_login_attempts(*db, now - 30 * 24 * 3600);
   if (!n) return mox::fail(kProg, n.error());
-  std::cout << "removed " << *n << " login attempts older than 30 days\n";
+  auto f = mox::auth::prune_auth_failures(*db, now);
+  if (!f) return mox::fail(kProg, f.error());
+  std::cout << "removed " << *n << " login attempts (older than 30 days, or over "
+            << mox::auth::max_failed_login_attempts() << " failed per account), " << *f
+            << " expired auth failures\n";
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "admin/admin.h"
 #include "admin/internal.h"
 #include "auth/authdb.h"
+#include "auth/tlspubkey.h"
 #include "queue/queuedb.h"
 #include "smtp/address.h"
 

@@ -9,6 +9,7 @@
 #include "admin/admin.h"
 #include "admin/internal.h"
 #include "auth/authdb.h"
+#include "auth/tlspubkey.h"
 #include "crypto/keys.h"
 #include "smtp/address.h"
 #include "util/fs.h"

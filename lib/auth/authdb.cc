@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <cstdlib>
+
 #include "util/fs.h"
 
 namespace mox::auth {
@@ -69,6 +71,14 @@ std::string attempt_key(const LoginAttempt& a) {
 Result<store::Db> open_auth_db(const std::string& data_dir) {
   MOX_TRY(mkdir_all(data_dir, 0770));
   return store::Db::open(data_dir + "/auth.db", kMigrations);
+}
+
+int64_t max_failed_login_attempts() {
+  if (const char* v = std::getenv("MOX_TEST_LOGIN_ATTEMPTS_MAX_FAILED")) {
+    long long n = std::atoll(v);
+    if (n > 0) return n;
+  }
+  return 10000;
 }
 
 Status record_login_attempt(store::Db& db, const LoginAttempt& a, int64_t now,
@@ -144,16 +154,23 @@ Result<std::vector<LoginAttempt>> list_login_attempts(store::Db& db, const std::
   return out;
 }
 
-Result<int64_t> cleanup_login_attempts(store::Db& db, int64_t cutoff) {
+Result<int64_t> cleanup_login_attempts(store::Db& db, int64_t cutoff, int64_t max_failed) {
   MOX_ASSIGN(auto tx, store::Tx::begin(db));
-  MOX_ASSIGN(auto fix, db.prepare(
-                           "UPDATE LoginAttemptState SET RecordsFailed=MAX(0, RecordsFailed - "
-                           "(SELECT COUNT(*) FROM LoginAttempt l WHERE l.AccountName="
-                           "LoginAttemptState.AccountName AND l.Result!='ok' AND l.Last<?1))"));
-  MOX_TRY(fix.bind(1, cutoff).run());
   MOX_ASSIGN(auto del, db.prepare("DELETE FROM LoginAttempt WHERE Last<?"));
   MOX_TRY(del.bind(1, cutoff).run());
   int64_t n = db.changes();
+  // The failed rows of each account beyond the newest `max_failed`.
+  MOX_ASSIGN(auto cap, db.prepare(
+                           "DELETE FROM LoginAttempt WHERE Key IN (SELECT Key FROM (SELECT Key, "
+                           "ROW_NUMBER() OVER (PARTITION BY AccountName ORDER BY Last DESC, "
+                           "rowid DESC) AS r FROM LoginAttempt WHERE Result!='ok') WHERE r>?)"));
+  MOX_TRY(cap.bind(1, max_failed).run());
+  n += db.changes();
+  MOX_ASSIGN(auto fix, db.prepare(
+                           "UPDATE LoginAttemptState SET RecordsFailed=(SELECT COUNT(*) FROM "
+                           "LoginAttempt l WHERE l.AccountName=LoginAttemptState.AccountName AND "
+                           "l.Result!='ok')"));
+  MOX_TRY(fix.run());
   MOX_TRY(tx.commit());
   return n;
 }
@@ -184,30 +201,6 @@ Status finish_account_removal_rows(store::Db& db, const std::string& account) {
     MOX_TRY(q.bind(1, account).run());
   }
   return tx.commit();
-}
-
-Result<std::vector<TLSPublicKey>> list_tls_public_keys(store::Db& db, const std::string& account) {
-  MOX_ASSIGN(auto q, db.prepare(
-                         "SELECT Fingerprint, Type, Name, CertDER, Account, LoginAddress, "
-                         "NoIMAPPreauth, Created FROM TLSPublicKey WHERE (?1='' OR Account=?1) "
-                         "ORDER BY Account, Fingerprint"));
-  q.bind(1, account);
-  std::vector<TLSPublicKey> out;
-  while (true) {
-    MOX_ASSIGN(bool row, q.step());
-    if (!row) break;
-    TLSPublicKey k;
-    k.fingerprint = q.col_text(0);
-    k.type = q.col_text(1);
-    k.name = q.col_text(2);
-    k.cert_der = q.col_blob(3);
-    k.account = q.col_text(4);
-    k.login_address = q.col_text(5);
-    k.no_imap_preauth = q.col_int(6) != 0;
-    k.created = q.col_int(7);
-    out.push_back(std::move(k));
-  }
-  return out;
 }
 
 }  // namespace mox::auth

@@ -19,14 +19,22 @@ struct LoginAttempt {
       protocol, user_agent, auth_mech, result;
 };
 
+// Failed login-attempt rows kept per account (SPEC B §5.2): 10,000, or the
+// value of the environment variable MOX_TEST_LOGIN_ATTEMPTS_MAX_FAILED (a
+// positive number; for tests, as mox lowers it in its own).
+int64_t max_failed_login_attempts();
+
 // Upserts by key (SPEC B §5.2); caps failed rows per account at `max_failed`.
 Status record_login_attempt(store::Db& db, const LoginAttempt& a, int64_t now,
-                            int64_t max_failed = 10000);
+                            int64_t max_failed = max_failed_login_attempts());
 // Most recent first; account "" = all; limit 0 = all.
 Result<std::vector<LoginAttempt>> list_login_attempts(store::Db& db, const std::string& account,
                                                       int limit);
-// Deletes attempts older than `cutoff` and fixes the per-account counters.
-Result<int64_t> cleanup_login_attempts(store::Db& db, int64_t cutoff);
+// Deletes attempts older than `cutoff` (SPEC B §5.3: 30 days), then the
+// oldest failed rows of every account beyond `max_failed`, and sets the
+// per-account counters to the failed rows left. Returns the rows deleted.
+Result<int64_t> cleanup_login_attempts(store::Db& db, int64_t cutoff,
+                                       int64_t max_failed = max_failed_login_attempts());
 
 // Pending account removals (SPEC B §1.1).
 Result<std::vector<std::string>> pending_account_removals(store::Db& db);
@@ -40,6 +48,6 @@ struct TLSPublicKey {
   bool no_imap_preauth = false;
   int64_t created = 0;
 };
-Result<std::vector<TLSPublicKey>> list_tls_public_keys(store::Db& db, const std::string& account);
+// Operations on the keys: auth/tlspubkey.h.
 
 }  // namespace mox::auth

@@ -5,6 +5,9 @@
 #include "auth/attempt.h"
 #include "auth/authdb.h"
 #include "auth/limiter.h"
+#include "auth/tlspubkey.h"
+#include "crypto/cert.h"
+#include "tls/server.h"
 
 namespace mox::auth {
 
@@ -24,14 +27,66 @@ store::Db* ConnAuth::db() {
   return &*db_;
 }
 
-sasl::Context ConnAuth::sasl_context(bool tls, const std::optional<std::string>& channel_binding) {
+bool ConnAuth::check_cert(X509* leaf, std::optional<CertLogin>& login) {
+  // SPEC B §7.2 step 2: with the limit reached, no authentication at all;
+  // the protocol refuses the connection after the handshake.
+  if (!allowed()) return true;
+  Result<std::string> fp = crypto::cert_spki_fingerprint(leaf);
+  cert_fingerprint_ = fp ? *fp : "";
+  store::Db* d = db();
+  if (d == nullptr) return false;
+  Result<CertLogin> l = cert_login(*cfg_, *d, leaf);
+  if (!l) {
+    bool refused = l.error().kind == ErrorKind::kNotFound;
+    attempt(kMechTLSClientAuth, "", "", refused ? "badcreds" : "error");
+    return false;
+  }
+  login = std::move(*l);
+  return true;
+}
+
+Result<TLSState> ConnAuth::start_tls(net::Conn& conn, SSL_CTX* ctx,
+                                     std::chrono::milliseconds timeout) {
+  std::optional<CertLogin> login;
+  tls::ClientCertCheck check = [&](X509* leaf) { return check_cert(leaf, login); };
+  MOX_TRY(conn.start_tls_server(ctx, timeout,
+                                [&](SSL* ssl) { tls::set_client_cert_check(ssl, &check); }));
+  TLSState t;
+  t.active = true;
+  t.description = conn.tls_description();
+  if (auto cb = conn.tls_exporter_channel_binding()) t.channel_binding = *cb;
+  set_tls_description(t.description);
+  X509* peer = conn.peer_certificate();
+  bool asked = (SSL_CTX_get_verify_mode(ctx) & SSL_VERIFY_PEER) != 0;
+  if (conn.tls_resumed() && peer != nullptr && asked) {
+    // SPEC B §7.2 / A.3: the handshake check did not run; the key may have
+    // been removed since the session was made.
+    if (!check_cert(peer, login)) {
+      t.cert_error = "unknown or removed tls public key";
+      return t;
+    }
+  }
+  if (login) {
+    cert_fingerprint_ = login->fingerprint;
+    attempt(kMechTLSClientAuth, login->login_address, login->account,
+            login->login_disabled.empty() ? "ok" : "logindisabled");
+    t.cert = std::move(login);
+  }
+  return t;
+}
+
+sasl::Context ConnAuth::sasl_context(const TLSState& tls) {
   if (!creds_) {
     if (store::Db* d = db()) creds_ = std::make_unique<AccountCredentials>(*cfg_, *d);
   }
   sasl::Context c;
   c.creds = creds_.get();
-  c.channel_binding = channel_binding;
-  c.tls = tls;
+  c.channel_binding = tls.channel_binding;
+  c.tls = tls.active;
+  if (tls.cert) {
+    c.tls_cert_account = tls.cert->account;
+    c.tls_cert_login_address = tls.cert->login_address;
+  }
   c.hostname = cfg_->static_config().hostname;
   return c;
 }
@@ -49,7 +104,7 @@ void ConnAuth::attempt(std::string_view mech, std::string_view username, std::st
   store::Db* d = db();
   if (!d) return;
   AttemptBuilder b(protocol_, remote_ip_, local_ip_);
-  b.tls(tls_description_).mechanism(std::string(mech)).login_address(username);
+  b.tls(tls_description_).tls_pubkey_fingerprint(cert_fingerprint_).mechanism(std::string(mech)).login_address(username);
   b.account(std::string(account)).result(result).user_agent(user_agent);
   (void)b.record(*d, std::time(nullptr));
   if (remote_ip_.empty()) return;

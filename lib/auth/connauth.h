@@ -1,15 +1,21 @@
 // Authentication state that SMTP submission and IMAP connections share: the
+// TLS handshake with its client-certificate login (SPEC B §7.2), the
 // credential lookup, the per-IP limiter and login-attempt records, over one
 // lazily opened auth.db (SPEC B §5, §9).
+//
+// Thread-safety: one connection, one thread.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "auth/credentials.h"
+#include "auth/tlsstate.h"
 #include "config/config.h"
+#include "net/conn.h"
 #include "sasl/sasl.h"
 #include "store/sqlite.h"
 
@@ -20,18 +26,39 @@ class ConnAuth {
   ConnAuth(std::shared_ptr<const config::Config> cfg, std::string protocol, std::string remote_ip,
            std::string local_ip);
   ~ConnAuth();
+
+  // The server side of TLS on `conn` (implicit TLS, or after a STARTTLS
+  // reply). On a context that requests client certificates, a presented
+  // certificate is judged inside the handshake (SPEC B §7.2): unknown key,
+  // or a key whose address no longer leads to its account → the handshake
+  // fails with alert bad_certificate and a failed attempt is recorded; a
+  // registered key → TLSState::cert, and an attempt with mechanism
+  // "tlsclientauth" and the fingerprint is recorded ("ok", or
+  // "logindisabled": the protocol tells the client, SPEC A.4). With the
+  // per-IP limit reached the certificate is ignored (the protocol then
+  // refuses the connection). A resumed session skips the handshake check,
+  // so its stored certificate is checked again (SPEC A.3): a key removed
+  // since gives TLSState::cert_error. Errors: those of start_tls_server.
+  Result<TLSState> start_tls(net::Conn& conn, SSL_CTX* ctx, std::chrono::milliseconds timeout);
+
   void set_tls_description(std::string d) { tls_description_ = std::move(d); }
-  sasl::Context sasl_context(bool tls, const std::optional<std::string>& channel_binding);
+  // The SASL context of the connection; a client-certificate login becomes
+  // tls_cert_account / tls_cert_login_address (EXTERNAL, same-account rule).
+  sasl::Context sasl_context(const TLSState& tls);
   // False when the per-IP failed-auth limit is reached.
   bool allowed();
-  // Records the attempt and updates the limiter.
+  // Records the attempt and updates the limiter. Attempts of a connection
+  // with a client certificate carry its fingerprint.
   void attempt(std::string_view mech, std::string_view username, std::string_view account,
                std::string_view result, std::string_view user_agent = {});
   store::Db* db();  // nullptr when auth.db cannot be opened
 
  private:
+  // The ClientCertCheck of the handshake.
+  bool check_cert(X509* leaf, std::optional<CertLogin>& login);
+
   std::shared_ptr<const config::Config> cfg_;
-  std::string protocol_, remote_ip_, local_ip_, tls_description_;
+  std::string protocol_, remote_ip_, local_ip_, tls_description_, cert_fingerprint_;
   std::optional<store::Db> db_;
   std::unique_ptr<AccountCredentials> creds_;
 };

@@ -15,27 +15,30 @@ Result<bool> account_removal_pending(store::Db& auth_db, const std::string& acco
   return q.step();
 }
 
-Result<sasl::AuthUser> AccountCredentials::lookup(std::string_view username) {
+Result<std::string> login_address_account(const config::Config& config, std::string_view username) {
   Result<smtp::Address> addr = smtp::Address::parse(username);
   if (!addr.ok()) return unknown_user();
   const config::LookupResult r =
-      config::Lookup(config_).address(*addr, /*check_domain_disabled=*/false);
+      config::Lookup(config).address(*addr, /*check_domain_disabled=*/false);
   // A catchall destination key starts with "@": not a login (see header).
   if (r.status != config::LookupResult::Status::kFound || r.canonical.empty() ||
-      r.canonical[0] == '@') {
+      r.canonical[0] == '@' || config.account(r.account) == nullptr) {
     return unknown_user();
   }
-  const config::Account* acc = config_.account(r.account);
-  if (acc == nullptr) return unknown_user();
-  MOX_ASSIGN(bool removed, account_removal_pending(auth_db_, r.account));
+  return r.account;
+}
+
+Result<sasl::AuthUser> AccountCredentials::lookup(std::string_view username) {
+  MOX_ASSIGN(std::string account, login_address_account(config_, username));
+  MOX_ASSIGN(bool removed, account_removal_pending(auth_db_, account));
   if (removed) return unknown_user();
 
   sasl::AuthUser u;
-  u.account = r.account;
-  u.login_address = addr->str();
-  u.login_disabled = acc->login_disabled;
+  u.account = account;
+  u.login_address = smtp::Address::parse(username)->str();
+  u.login_disabled = config_.account(account)->login_disabled;
   // An account whose store was never created has no password yet.
-  Result<store::AccountStore> st = store::AccountStore::open(config_.account_dir(r.account), false);
+  Result<store::AccountStore> st = store::AccountStore::open(config_.account_dir(account), false);
   if (!st.ok()) {
     if (st.error().kind == ErrorKind::kNotFound) return u;
     return std::move(st).error();

@@ -45,6 +45,10 @@ class AccountCredentials final : public sasl::Credentials {
   store::Db& auth_db_;
 };
 
+// The account that the login address `username` belongs to, by the rules
+// above (without the pending-removal check). Errors: kNotFound.
+Result<std::string> login_address_account(const config::Config& config, std::string_view username);
+
 // True if auth.db records a pending removal of the account (SPEC B §1.1).
 Result<bool> account_removal_pending(store::Db& auth_db, const std::string& account);
 

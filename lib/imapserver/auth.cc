@@ -43,7 +43,10 @@ Refusal refusal(const sasl::Step& st) {
 }  // namespace
 
 void Session::cmd_login(imap::Command& c, Output& out) {
-  if (state_ != State::kNotAuthenticated) return bad(out, c.tag, "not allowed in this connection state");
+  // SPEC B §7.3: NO, e.g. after a PREAUTH greeting.
+  if (state_ != State::kNotAuthenticated) {
+    return respond(out, c.tag, imap::Condition::kNo, "", "not allowed in this connection state");
+  }
   if (!tls_.active && s_.login_requires_tls) {
     return respond(out, c.tag, imap::Condition::kNo, "PRIVACYREQUIRED", "tls required for login");
   }
@@ -59,7 +62,9 @@ void Session::cmd_login(imap::Command& c, Output& out) {
 }
 
 void Session::cmd_authenticate(imap::Command& c, Output& out) {
-  if (state_ != State::kNotAuthenticated) return bad(out, c.tag, "not allowed in this connection state");
+  if (state_ != State::kNotAuthenticated) {
+    return respond(out, c.tag, imap::Condition::kNo, "", "not allowed in this connection state");
+  }
   auto& a = std::get<imap::AuthenticateArgs>(c.args);
   if (!backend_.auth_allowed()) {
     out.reply += "* BYE too many auth failures\r\n";

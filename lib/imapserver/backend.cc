@@ -15,7 +15,7 @@ StoreBackend::StoreBackend(std::shared_ptr<const config::Config> cfg, std::strin
 StoreBackend::~StoreBackend() = default;
 
 sasl::Context StoreBackend::sasl_context(const TLSState& tls) {
-  return auth_.sasl_context(tls.active, tls.channel_binding);
+  return auth_.sasl_context(tls);
 }
 
 bool StoreBackend::auth_allowed() { return auth_.allowed(); }

@@ -22,7 +22,10 @@ class StoreBackend : public Backend {
                     std::string_view result, std::string_view user_agent) override;
   Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& account) override;
   std::string account_gone(const std::string& account) override;
-  void set_tls_description(std::string d) { auth_.set_tls_description(std::move(d)); }
+  // TLS with the client-certificate login (auth::ConnAuth::start_tls).
+  Result<TLSState> start_tls(net::Conn& conn, SSL_CTX* ctx, std::chrono::milliseconds timeout) {
+    return auth_.start_tls(conn, ctx, timeout);
+  }
 
  private:
   std::shared_ptr<const config::Config> cfg_;

@@ -21,6 +21,7 @@ using namespace std::chrono_literals;
 constexpr auto kPreauthTimeout = 1min;  // before login
 constexpr auto kAuthTimeout = 30min;    // RFC 9051 §5.4: at least 30 minutes
 constexpr auto kWriteTimeout = 2min;
+constexpr auto kHandshakeTimeout = 1min;  // SPEC B §7.2
 
 struct Shared {
   std::shared_ptr<const config::Config> cfg;
@@ -33,14 +34,6 @@ void log_error(const std::string& remote, const std::string& msg) {
   std::cerr << "mox-imapd: " << (remote.empty() ? "" : remote + ": ") << msg << "\n";
 }
 
-TLSState tls_state(net::Conn& c) {
-  TLSState t;
-  t.active = c.tls();
-  t.description = c.tls_description();
-  if (auto cb = c.tls_exporter_channel_binding()) t.channel_binding = *cb;
-  return t;
-}
-
 // Waits for input on the connection or a change of the account (IDLE).
 // Returns true when the connection has input.
 bool wait_idle(net::Conn& conn, store::ChangeWatcher* w) {
@@ -50,19 +43,30 @@ bool wait_idle(net::Conn& conn, store::ChangeWatcher* w) {
   return n > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR));
 }
 
+// The TLS handshake, with the client-certificate login (SPEC B §7.2).
+// False: the connection ends (handshake failed, or a resumed session's key
+// was removed since, which the client is told in an ALERT).
+bool start_tls(net::Conn& conn, const Shared& sh, StoreBackend& backend, Session& session) {
+  Result<TLSState> t = backend.start_tls(conn, sh.tls.get(), kHandshakeTimeout);
+  if (!t) {
+    log_error(conn.remote_ip(), t.error().message);
+    return false;
+  }
+  if (!t->cert_error.empty()) {
+    (void)conn.write_all("* BYE [ALERT] Error verifying client certificate after TLS session "
+                         "resumption: " + t->cert_error + "\r\n", kWriteTimeout);
+    conn.shutdown();
+    return false;
+  }
+  session.tls_started(*t);
+  return true;
+}
+
 void serve(net::Conn conn, const Shared& sh) {
   auto cfg = sh.cache->get();
   StoreBackend backend(cfg, conn.remote_ip(), conn.local_ip(), sh.cache.get());
   Session session(sh.settings, backend);
-  if (sh.settings.implicit_tls) {
-    if (auto st = conn.start_tls_server(sh.tls.get(), 1min); !st) {
-      log_error(conn.remote_ip(), st.error().message);
-      return;
-    }
-    TLSState t = tls_state(conn);
-    backend.set_tls_description(t.description);
-    session.tls_started(t);
-  }
+  if (sh.settings.implicit_tls && !start_tls(conn, sh, backend, session)) return;
   Output out = session.greeting();
   std::optional<store::ChangeWatcher> watcher;
   std::string buf(64 * 1024, '\0');
@@ -71,13 +75,7 @@ void serve(net::Conn conn, const Shared& sh) {
     if (!out.reply.empty() && !conn.write_all(out.reply, kWriteTimeout)) break;
     if (out.close) break;
     if (out.start_tls) {
-      if (auto st = conn.start_tls_server(sh.tls.get(), 1min); !st) {
-        log_error(conn.remote_ip(), st.error().message);
-        break;
-      }
-      TLSState t = tls_state(conn);
-      backend.set_tls_description(t.description);
-      session.tls_started(t);
+      if (!start_tls(conn, sh, backend, session)) break;
       out = Output();
       continue;
     }
@@ -107,7 +105,7 @@ void serve(net::Conn conn, const Shared& sh) {
 
 Result<Shared> setup(const ServerOptions& o) {
   Shared sh;
-  MOX_ASSIGN(tls::ServerBase b, tls::load_server_base(o.config_path, o.listener));
+  MOX_ASSIGN(tls::ServerBase b, tls::load_server_base(o.config_path, o.listener, /*client_auth=*/true));
   const config::Listener& l = *b.listener;
   Settings& s = sh.settings;
   s.hostname = b.hostname;

@@ -67,7 +67,33 @@ Output Session::greeting() {
     state_ = State::kLogout;
     return out;
   }
+  // SPEC B §7.3: a client certificate on implicit TLS logs in at once,
+  // unless its key says NoIMAPPreauth; after STARTTLS never (RFC 9051 §7.1.4
+  // PREAUTH is only a greeting).
+  if (s_.implicit_tls && tls_.cert && !tls_.cert->no_imap_preauth) return preauth_greeting();
   out.reply = "* OK [CAPABILITY " + capabilities() + "] mox imap\r\n";
+  return out;
+}
+
+Output Session::preauth_greeting() {
+  Output out;
+  const auth::CertLogin& c = *tls_.cert;
+  if (!c.login_disabled.empty()) {
+    // SPEC A.4: the message, not a failed handshake.
+    out.reply = "* BYE login disabled for account: " + c.login_disabled + "\r\n";
+  } else if (auto st = backend_.open_account(c.account); !st) {
+    out.reply = "* BYE [UNAVAILABLE] account not available\r\n";
+  } else {
+    store_ = std::move(*st);
+    account_ = c.account;
+    username_ = c.login_address;
+    state_ = State::kAuthenticated;
+    out.reply = "* PREAUTH [CAPABILITY " + capabilities() + "] mox imap welcomes " +
+                c.login_address + "\r\n";
+    return out;
+  }
+  out.close = true;
+  state_ = State::kLogout;
   return out;
 }
 

@@ -17,17 +17,14 @@
 #include "imap/command.h"
 #include "imap/reader.h"
 #include "imap/writer.h"
+#include "auth/tlsstate.h"
 #include "sasl/sasl.h"
 #include "store/account.h"
 #include "store/messages.h"
 
 namespace mox::imapserver {
 
-struct TLSState {
-  bool active = false;
-  std::string description;
-  std::optional<std::string> channel_binding;
-};
+using TLSState = auth::TLSState;
 
 class Backend {
  public:
@@ -88,6 +85,7 @@ class Session {
   void respond(Output& out, const std::string& tag, imap::Condition c, std::string_view code,
                std::string_view text);
   std::string capabilities() const;
+  Output preauth_greeting();
   void bad(Output& out, const std::string& tag, std::string_view text);
 
   // auth.cc

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/tlsstate.h"
 #include "sasl/sasl.h"
 #include "smtp/address.h"
 #include "smtp/reply.h"
@@ -17,11 +18,7 @@
 
 namespace mox::smtpserver {
 
-struct TLSState {
-  bool active = false;
-  std::string description;                  // for login attempts and Received
-  std::optional<std::string> channel_binding;  // tls-exporter (RFC 9266)
-};
+using TLSState = auth::TLSState;
 
 struct Recipient {
   smtp::Address address;

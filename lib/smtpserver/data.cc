@@ -171,8 +171,8 @@ void Session::finish_content(Output& out) {
   SessionInfo info;
   info.submission = s_.mode != Mode::kSmtp;
   info.ehlo = ehlo_;
-  info.account = account_;
-  info.username = username_;
+  info.account = sender_account();
+  info.username = username_.empty() && tls_.cert ? tls_.cert->login_address : username_;
   info.tls = tls_;
   info.esmtp = esmtp_;
   info.size = content_.size();

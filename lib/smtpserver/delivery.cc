@@ -97,7 +97,7 @@ void StoreBackend::auth_attempt(std::string_view mech, std::string_view username
 }
 
 sasl::Context StoreBackend::sasl_context(const TLSState& tls) {
-  return auth_.sasl_context(tls.active, tls.channel_binding);
+  return auth_.sasl_context(tls);
 }
 
 Result<std::unique_ptr<Spool>> StoreBackend::begin_message() {

@@ -33,7 +33,10 @@ class StoreBackend : public Backend {
   smtp::Reply deliver(const SessionInfo& info, const Transaction& tx,
                       std::unique_ptr<Spool> spool) override;
 
-  void set_tls_description(std::string d) { auth_.set_tls_description(std::move(d)); }
+  // TLS with the client-certificate login (auth::ConnAuth::start_tls).
+  Result<TLSState> start_tls(net::Conn& conn, SSL_CTX* ctx, std::chrono::milliseconds timeout) {
+    return auth_.start_tls(conn, ctx, timeout);
+  }
 
  private:
   std::optional<smtp::Reply> check_from_header(const SessionInfo& info);

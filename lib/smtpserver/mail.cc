@@ -7,6 +7,10 @@
 
 namespace mox::smtpserver {
 
+const std::string& Session::sender_account() const {
+  return account_.empty() && tls_.cert ? tls_.cert->account : account_;
+}
+
 void Session::cmd_mail(const std::string& args, Output& out) {
   if (state_ == State::kInitial) return error(out, 503, "5.1", "send EHLO/HELO first");
   if (state_ != State::kReady) return error(out, 503, "5.1", "already in a mail transaction");
@@ -14,7 +18,13 @@ void Session::cmd_mail(const std::string& args, Output& out) {
     return error(out, 530, "7.0", "STARTTLS required");
   }
   if (s_.mode != Mode::kSmtp && account_.empty()) {
-    return error(out, 530, "7.0", "authentication required");
+    // SPEC B §7.4: a client certificate authenticated the connection
+    // during the TLS handshake; no AUTH needed. SPEC A.4: a login-disabled
+    // account learns why here.
+    if (!tls_.cert) return error(out, 530, "7.0", "authentication required");
+    if (!tls_.cert->login_disabled.empty()) {
+      return error(out, 525, "7.13", "login disabled for account: " + tls_.cert->login_disabled);
+    }
   }
   auto pa = smtp::parse_path_args(args, "FROM:");
   if (!pa) return error(out, 501, "1.7", pa.error().message);
@@ -53,7 +63,7 @@ void Session::cmd_mail(const std::string& args, Output& out) {
   }
   if (s_.mode != Mode::kSmtp) {
     if (!pa->path.address) return error(out, 550, "7.1", "null reverse-path not allowed for submission");
-    switch (backend_.check_sender(account_, *pa->path.address)) {
+    switch (backend_.check_sender(sender_account(), *pa->path.address)) {
       case Backend::SenderStatus::kOk:
         break;
       case Backend::SenderStatus::kNotAllowed:

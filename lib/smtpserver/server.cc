@@ -36,16 +36,26 @@ struct Shared {
   tls::SslCtxPtr tls;
 };
 
-TLSState tls_state(net::Conn& c) {
-  TLSState t;
-  t.active = c.tls();
-  t.description = c.tls_description();
-  if (auto cb = c.tls_exporter_channel_binding()) t.channel_binding = *cb;
-  return t;
-}
-
 void log_error(const std::string& remote, const std::string& msg) {
   std::cerr << "mox-smtpd: " << (remote.empty() ? "" : remote + ": ") << msg << "\n";
+}
+
+// The TLS handshake, with the client-certificate login on submission
+// (SPEC B §7.2). False: the connection ends (handshake failed, or a resumed
+// session's key was removed since: SPEC B §7.2 says SMTP just closes).
+bool start_tls(net::Conn& conn, const Shared& sh, StoreBackend& backend, Session& session) {
+  Result<TLSState> t = backend.start_tls(conn, sh.tls.get(), kHandshakeTimeout);
+  if (!t) {
+    log_error(conn.remote_ip(), t.error().message);
+    return false;
+  }
+  if (!t->cert_error.empty()) {
+    log_error(conn.remote_ip(), "tls session resumption: " + t->cert_error);
+    conn.shutdown();
+    return false;
+  }
+  session.tls_started(*t);
+  return true;
 }
 
 void serve(net::Conn conn, const Shared& sh) {
@@ -53,15 +63,7 @@ void serve(net::Conn conn, const Shared& sh) {
               sh.settings.hostname};
   StoreBackend backend(sh.cache->get(), ci);
   Session session(sh.settings, backend);
-  if (sh.settings.mode == Mode::kSubmissions) {
-    if (auto st = conn.start_tls_server(sh.tls.get(), kHandshakeTimeout); !st) {
-      log_error(ci.remote_ip, st.error().message);
-      return;
-    }
-    TLSState t = tls_state(conn);
-    backend.set_tls_description(t.description);
-    session.tls_started(t);
-  }
+  if (sh.settings.mode == Mode::kSubmissions && !start_tls(conn, sh, backend, session)) return;
   Output out = session.greeting();
   std::string buf(64 * 1024, '\0');
   while (true) {
@@ -69,13 +71,7 @@ void serve(net::Conn conn, const Shared& sh) {
     if (!out.reply.empty() && !conn.write_all(out.reply, kWriteTimeout)) break;
     if (out.close) break;
     if (out.start_tls) {
-      if (auto st = conn.start_tls_server(sh.tls.get(), kHandshakeTimeout); !st) {
-        log_error(ci.remote_ip, st.error().message);
-        break;
-      }
-      TLSState t = tls_state(conn);
-      backend.set_tls_description(t.description);
-      session.tls_started(t);
+      if (!start_tls(conn, sh, backend, session)) break;
       out = Output();
       continue;
     }
@@ -95,7 +91,8 @@ void serve(net::Conn conn, const Shared& sh) {
 
 Result<Shared> setup(const ServerOptions& o) {
   Shared sh;
-  MOX_ASSIGN(tls::ServerBase b, tls::load_server_base(o.config_path, o.listener));
+  MOX_ASSIGN(tls::ServerBase b, tls::load_server_base(o.config_path, o.listener,
+                                                             /*client_auth=*/o.mode != Mode::kSmtp));
   const config::Listener& l = *b.listener;
   Settings& s = sh.settings;
   s.mode = o.mode;

@@ -72,6 +72,9 @@ class Session {
   void error(Output& out, int code, std::string_view enhanced, std::string_view text);
   void reset_transaction();
   std::vector<std::string> ehlo_lines() const;
+  // The account mail is submitted for: of AUTH, else of the TLS client
+  // certificate (SPEC B §7.4).
+  const std::string& sender_account() const;
 
   void cmd_ehlo(const std::string& args, Output& out);
   void cmd_helo(const std::string& args, Output& out);

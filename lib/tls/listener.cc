@@ -8,9 +8,11 @@
 
 namespace mox::tls {
 
-Result<SslCtxPtr> listener_ctx(const config::Config& cfg, const config::Listener& l) {
+Result<SslCtxPtr> listener_ctx(const config::Config& cfg, const config::Listener& l,
+                               bool client_auth) {
   if (!l.tls || l.tls->key_certs.empty()) return SslCtxPtr();
   ServerTLSOptions to;
+  to.request_client_cert = client_auth && !l.tls->client_auth_disabled;
   to.ticket_key_file = default_ticket_key_file(cfg);
   MOX_TRY(mkdir_all(cfg.data_dir(), 0770));
   MOX_ASSIGN(SslCtxPtr ctx, make_server_ctx(cfg, *l.tls, to));
@@ -21,7 +23,8 @@ Result<SslCtxPtr> listener_ctx(const config::Config& cfg, const config::Listener
   return ctx;
 }
 
-Result<ServerBase> load_server_base(const std::string& config_path, const std::string& listener) {
+Result<ServerBase> load_server_base(const std::string& config_path, const std::string& listener,
+                                    bool client_auth) {
   ServerBase b;
   MOX_ASSIGN(b.cfg, config::Config::load(config_path));
   b.cache = std::make_unique<config::ConfigCache>(config_path, b.cfg);
@@ -34,7 +37,7 @@ Result<ServerBase> load_server_base(const std::string& config_path, const std::s
   if (const char* d = std::getenv("MOX_TEST_AUTH_DELAY_MS")) {
     b.auth_delay_unit = std::chrono::milliseconds(std::atoi(d));
   }
-  MOX_ASSIGN(b.tls, listener_ctx(*b.cfg, *b.listener));
+  MOX_ASSIGN(b.tls, listener_ctx(*b.cfg, *b.listener, client_auth));
   return b;
 }
 

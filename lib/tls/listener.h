@@ -15,7 +15,10 @@
 namespace mox::tls {
 
 // nullptr-valued result when the listener has no TLS.KeyCerts.
-Result<SslCtxPtr> listener_ctx(const config::Config& cfg, const config::Listener& l);
+// `client_auth`: the program serves submission or IMAP, where client
+// certificates are requested (SPEC B §7.2) unless TLS.ClientAuthDisabled.
+Result<SslCtxPtr> listener_ctx(const config::Config& cfg, const config::Listener& l,
+                               bool client_auth);
 
 // What every server program derives from mox.conf for its listener.
 struct ServerBase {
@@ -27,6 +30,7 @@ struct ServerBase {
   std::chrono::milliseconds auth_delay_unit{1000};  // MOX_TEST_AUTH_DELAY_MS in tests
   SslCtxPtr tls;                                     // null without KeyCerts
 };
-Result<ServerBase> load_server_base(const std::string& config_path, const std::string& listener);
+Result<ServerBase> load_server_base(const std::string& config_path, const std::string& listener,
+                                    bool client_auth);
 
 }  // namespace mox::tls

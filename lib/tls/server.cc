@@ -59,9 +59,27 @@ int on_server_name(SSL* ssl, int*, void*) {
   return SSL_TLSEXT_ERR_OK;
 }
 
-// Request mode (SSL_VERIFY_PEER without FAIL_IF_NO_PEER_CERT): any chain
-// passes here; the public key is what identifies the account (SPEC B §7.1).
-int accept_any_chain(int, X509_STORE_CTX*) { return 1; }
+int check_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+// Replaces OpenSSL's chain verification (SSL_CTX_set_cert_verify_callback):
+// no CA, no expiry, no names; the connection's ClientCertCheck judges the
+// public key (SPEC B §7.1, §7.2). X509_V_ERR_CERT_REJECTED makes OpenSSL
+// send alert bad_certificate.
+int verify_client_cert(X509_STORE_CTX* store, void*) {
+  auto* ssl = static_cast<SSL*>(
+      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  X509* leaf = X509_STORE_CTX_get0_cert(store);
+  auto* check = ssl ? static_cast<ClientCertCheck*>(SSL_get_ex_data(ssl, check_index())) : nullptr;
+  if (check == nullptr || leaf == nullptr || (*check)(leaf)) {
+    X509_STORE_CTX_set_error(store, X509_V_OK);
+    return 1;
+  }
+  X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
+  return 0;
+}
 
 Result<int> min_proto(std::string_view v) {
   if (v.empty() || v == "TLSv1.2") return TLS1_2_VERSION;
@@ -86,7 +104,11 @@ Status configure(SSL_CTX* ctx, int min_version, const ServerTLSOptions& opts) {
                                      cc ? sizeof kClientCert - 1 : sizeof kPlain - 1) != 1) {
     return crypto::openssl_internal_error("session id context");
   }
-  if (cc) SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any_chain);
+  if (cc) {
+    // Request mode: SSL_VERIFY_PEER without FAIL_IF_NO_PEER_CERT.
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    SSL_CTX_set_cert_verify_callback(ctx, verify_client_cert, nullptr);
+  }
   if (!opts.ticket_key_file.empty()) {
     auto now = opts.now ? opts.now : [] { return static_cast<int64_t>(std::time(nullptr)); };
     MOX_ASSIGN(auto keys, TicketKeys::open(opts.ticket_key_file, now));
@@ -96,6 +118,10 @@ Status configure(SSL_CTX* ctx, int min_version, const ServerTLSOptions& opts) {
 }
 
 }  // namespace
+
+void set_client_cert_check(SSL* ssl, ClientCertCheck* check) {
+  SSL_set_ex_data(ssl, check_index(), check);
+}
 
 std::string default_ticket_key_file(const config::Config& config) {
   return (std::filesystem::path(config.data_dir()) / "tls-ticket-keys").string();

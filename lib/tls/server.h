@@ -23,10 +23,10 @@ namespace mox::tls {
 
 struct ServerTLSOptions {
   // Ask for, but do not require, a client certificate (SPEC B §7.2:
-  // submission(s) and IMAP(S), unless TLS.ClientAuthDisabled). Any chain
-  // is accepted in the handshake; only its public key counts later, so
-  // SSL_get_verify_result() means nothing here. A per-connection verify
-  // callback (Conn::start_tls_server's `prepare`) may still reject it.
+  // submission(s) and IMAP(S), unless TLS.ClientAuthDisabled). The chain
+  // is not verified against any CA (SSL_get_verify_result() means nothing
+  // here); only its public key counts, judged by the connection's
+  // set_client_cert_check, if any, else accepted.
   bool request_client_cert = false;
   // Session-ticket key file shared by all processes (tls/tickets.h), e.g.
   // default_ticket_key_file(config). Empty: OpenSSL's per-process keys, so
@@ -35,6 +35,16 @@ struct ServerTLSOptions {
   // Unix seconds, for ticket key rotation; default: the system clock.
   std::function<int64_t()> now;
 };
+
+// Decides during the handshake on the certificate a client presented (the
+// leaf; called once, only when the client sent one, and not on resumed
+// sessions). False fails the handshake with alert bad_certificate (42,
+// RFC 8446 §6.2), as mox does for an unknown key.
+using ClientCertCheck = std::function<bool(X509* leaf)>;
+// Installs `check` (borrowed: it must outlive the handshake) on a server
+// connection of a context made with request_client_cert, e.g. from
+// Conn::start_tls_server's `prepare`.
+void set_client_cert_check(SSL* ssl, ClientCertCheck* check);
 
 // <data dir>/tls-ticket-keys.
 std::string default_ticket_key_file(const config::Config& config);

@@ -13,6 +13,21 @@ void add_common_options(CLI::App& app, std::string& config) {
   app.set_version_flag("--version", std::string(app.get_name()) + " (mox-cpp) " MOX_VERSION);
 }
 
+CLI::App* add_verb(CLI::App& parent, const char* name, const char* desc,
+                   std::vector<std::string> names, std::vector<std::string>& pos,
+                   std::function<void()> chosen) {
+  CLI::App* sub = parent.add_subcommand(name, desc);
+  for (auto& n : names) {
+    bool optional = n.back() == '?';
+    if (optional) n.pop_back();
+    auto* opt = sub->add_option_function<std::string>(
+        n, [&pos](const std::string& v) { pos.push_back(v); }, n);
+    if (!optional) opt->required();
+  }
+  sub->callback(std::move(chosen));
+  return sub;
+}
+
 int parse_args(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);

@@ -5,8 +5,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/result.h"
 
@@ -19,6 +21,12 @@ constexpr int kExitUsage = 2;
 void add_common_options(CLI::App& app, std::string& config);
 // Parses; returns -1 to continue, or the exit code (0 for --help/--version).
 int parse_args(CLI::App& app, int argc, char** argv);
+// Adds the subcommand `name` whose positional arguments `names` (a trailing
+// "?" marks an optional one) are appended to `pos` in order; `chosen` runs
+// when the parsed command line names this subcommand.
+CLI::App* add_verb(CLI::App& parent, const char* name, const char* desc,
+                   std::vector<std::string> names, std::vector<std::string>& pos,
+                   std::function<void()> chosen);
 // Prints "prog: message" on stderr and returns 1.
 int fail(std::string_view prog, const Error& e);
 // Reads one line from stdin (no prompt echo when it is a terminal).

@@ -523,3 +523,70 @@ class Server:
             self._log = None
         if self in self.moxenv._servers:
             self.moxenv._servers.remove(self)
+
+
+# ---------------------------------------------------------------------------
+# TLS client certificates (SPEC B §7), made with openssl at test time.
+
+CLIENT_KEY_KINDS = {
+    "ed25519": ["-algorithm", "ed25519"],
+    "p256": ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    "p384": ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"],
+    "rsa2048": ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+    "rsa1024": ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"],
+}
+
+
+def _openssl(*args):
+    p = subprocess.run(["openssl"] + [str(a) for a in args], capture_output=True)
+    if p.returncode != 0:
+        raise AssertionError("openssl %s: %s" % (" ".join(map(str, args)), p.stderr.decode()))
+    return p.stdout
+
+
+class ClientCert:
+    """A private key and a self-signed certificate in files under `directory`:
+    key (PKCS#8 PEM), cert (PEM), combined (key then cert, for curl --cert and
+    Python's load_cert_chain). kind: a CLIENT_KEY_KINDS key. cn=None makes a
+    certificate without subject (its default name is then "serial <hex>")."""
+
+    def __init__(self, directory, kind="ed25519", cn="laptop", name=None):
+        name = name or "%s-%s" % (kind, os.urandom(4).hex())
+        self.kind = kind
+        self.key = os.path.join(directory, name + ".key.pem")
+        self.cert = os.path.join(directory, name + ".cert.pem")
+        self.combined = os.path.join(directory, name + ".pem")
+        _openssl("genpkey", *CLIENT_KEY_KINDS[kind], "-out", self.key)
+        subj = "/CN=%s" % cn if cn else "/"
+        _openssl("req", "-new", "-x509", "-key", self.key, "-subj", subj, "-days", "3650",
+                 "-set_serial", "4660", "-out", self.cert)
+        with open(self.key, "rb") as k, open(self.cert, "rb") as c:
+            data = k.read() + c.read()
+        with open(self.combined, "wb") as f:
+            f.write(data)
+
+    def pem(self):
+        with open(self.cert) as f:
+            return f.read()
+
+    @property
+    def fingerprint(self):
+        """SHA-256 of the DER SubjectPublicKeyInfo, base64url without padding."""
+        import base64
+        import hashlib
+        der = _openssl("x509", "-in", self.cert, "-noout", "-pubkey")
+        spki = _openssl_input(["pkey", "-pubin", "-outform", "DER"], der)
+        return base64.urlsafe_b64encode(hashlib.sha256(spki).digest()).rstrip(b"=").decode()
+
+    def tls_context(self):
+        """A client context presenting this certificate (server not verified)."""
+        ctx = insecure_tls_context()
+        ctx.load_cert_chain(self.cert, self.key)
+        return ctx
+
+
+def _openssl_input(args, data):
+    p = subprocess.run(["openssl"] + args, input=data, capture_output=True)
+    if p.returncode != 0:
+        raise AssertionError("openssl %s: %s" % (" ".join(args), p.stderr.decode()))
+    return p.stdout
