@@ -5,10 +5,8 @@ certificate (ClientAuthCertPrivateKeyPEMFile) and a bare ed25519 seed
 certificate on the fly), over STARTTLS and implicit TLS, with and without
 AuthMethod EXTERNAL; an unregistered key; local errors.
 
-The tests that talk to mox-smtpd need its TLS client-certificate support
-(SASL EXTERNAL) and the mox-tlspubkey program; they are skipped when
-mox-tlspubkey is not built. Keys and certificates are made with the
-openssl command.
+Keys are registered with mox-tlspubkey; keys and certificates are made with
+the openssl command.
 
 Run by hand: /usr/bin/python3 tests/e2e/test_mox_sendmail_cert.py -v
 """
@@ -23,9 +21,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import moxtest  # noqa: E402
 from test_mox_sendmail import ADMIN, BOB, SendmailBase, token  # noqa: E402
 
-HAVE_TLSPUBKEY = os.path.exists(os.path.join(moxtest.MOX_BIN, "mox-tlspubkey"))
-NEEDS_SERVER = unittest.skipUnless(
-    HAVE_TLSPUBKEY, "needs mox-tlspubkey and mox-smtpd's TLS client authentication (other branch)")
 
 
 def openssl(*args, input=None):
@@ -68,7 +63,6 @@ class CertTest(SendmailBase):
 
     # -- with mox-smtpd --
 
-    @NEEDS_SERVER
     def test_pem_file_starttls_and_tls(self):
         key, cert = self.make_key_cert("pemtest")
         self.register(cert)
@@ -82,7 +76,6 @@ class CertTest(SendmailBase):
                 self.assertIn("tls", p.stderr.decode())
                 self.assertEqual(len(self.inbox(BOB, tok)), 1)
 
-    @NEEDS_SERVER
     def test_ed25519_seed_with_external(self):
         key, cert = self.make_key_cert("seedtest", algo="ed25519")
         self.register(cert)
@@ -93,7 +86,6 @@ class CertTest(SendmailBase):
         self.assertIn("authenticated with EXTERNAL", p.stderr.decode())
         self.assertEqual(len(self.inbox(BOB, tok)), 1)
 
-    @NEEDS_SERVER
     def test_unregistered_key_fails_and_saves(self):
         key, cert = self.make_key_cert("unknown", algo="ed25519")
         conf = self.write_config(starttls=False, Password=None, Username=None,
