@@ -31,7 +31,7 @@ class NullSpool : public Spool {
 
 class FuzzBackend : public Backend {
  public:
-  RcptResult check_recipient(const smtp::Address& a) override {
+  RcptResult check_recipient(const smtp::Address& a, const std::string&) override {
     return a.localpart().value() == "mjl" ? RcptResult{RcptStatus::kLocal, "mjl", "Inbox"}
                                           : RcptResult{RcptStatus::kRemote, "", ""};
   }

@@ -50,7 +50,7 @@ class StringSpool : public Spool {
 
 class FakeBackend : public Backend {
  public:
-  RcptResult check_recipient(const smtp::Address& a) override {
+  RcptResult check_recipient(const smtp::Address& a, const std::string&) override {
     if (a.domain().str() == "disabled.example") return {RcptStatus::kDomainDisabled, "", ""};
     if (a.domain().str() != "example.com") return {RcptStatus::kRemote, "", ""};
     if (a.localpart().value() == "mjl") return {RcptStatus::kLocal, "mjl", "Inbox"};

@@ -70,6 +70,10 @@ Result<HeaderView> read_message_header(const MessageRef& m) {
     if (n <= 0) return internal_error("reading message header: short read");
     got += static_cast<size_t>(n);
   }
+  if (!m.prefix.empty()) {
+    v.owned.insert(0, m.prefix);
+    MOX_ASSIGN(v.header, message::parse_header(v.owned));
+  }
   v.text = v.owned;
   return v;
 }
@@ -96,7 +100,8 @@ Result<std::string> body_hash(const MessageRef& m, size_t body_offset, Hash hash
   if (m.fd < 0) {
     chunk(m.bytes.substr(std::min(body_offset, m.bytes.size())));
   } else {
-    MOX_TRY(read_chunks(m.fd, static_cast<int64_t>(body_offset), chunk));
+    size_t off = body_offset >= m.prefix.size() ? body_offset - m.prefix.size() : 0;
+    MOX_TRY(read_chunks(m.fd, static_cast<int64_t>(off), chunk));
   }
   out.clear();
   canon.finish(out);

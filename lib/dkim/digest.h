@@ -25,6 +25,9 @@ namespace mox::dkim {
 struct MessageRef {
   std::string_view bytes;
   int fd = -1;
+  // With fd: header fields that come before the file's content (e.g. a
+  // Message-ID added at submission), so the message is prefix + file.
+  std::string_view prefix = {};
 };
 
 // The header section: its text and fields (offsets into text).

@@ -1,15 +1,20 @@
 #include "queue/deliver.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sodium.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <map>
 
 #include "message/header.h"
+#include "queue/admin.h"
 #include "queue/dsn.h"
+#include "queue/original.h"
 #include "queue/msg.h"
 #include "queue/queuedb.h"
 #include "queue/schedule.h"
@@ -20,8 +25,6 @@
 
 namespace mox::queue {
 namespace {
-
-constexpr int64_t kRemovedAccountKeepSeconds = 7 * 24 * 3600;  // SPEC B §10.2
 
 enum class Kind { kDelivered, kTemporary, kPermanent };
 
@@ -40,9 +43,40 @@ void log(const RunEnv& env, const std::string& line) {
   if (env.log) env.log(line);
 }
 
+// "host:pid:random" of a runner on this host whose process is gone.
+bool dead_local_owner(const std::string& owner) {
+  auto a = owner.find(':');
+  auto b = owner.find(':', a == std::string::npos ? a : a + 1);
+  if (a == std::string::npos || b == std::string::npos) return false;
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  if (owner.substr(0, a) != host) return false;
+  pid_t pid = static_cast<pid_t>(std::strtol(owner.substr(a + 1, b - a - 1).c_str(), nullptr, 10));
+  return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+// Ends the leases of runners on this host that died (crash, kill -9), so
+// their messages need not wait for the lease to expire.
+Status reclaim_dead_leases(store::Db& db, int64_t now) {
+  MOX_ASSIGN(auto q, db.prepare("SELECT DISTINCT LeaseOwner FROM Msg WHERE LeaseUntil>?"));
+  q.bind(1, now);
+  std::vector<std::string> dead;
+  while (true) {
+    MOX_ASSIGN(bool row, q.step());
+    if (!row) break;
+    if (dead_local_owner(q.col_text(0))) dead.push_back(q.col_text(0));
+  }
+  for (const auto& owner : dead) {
+    MOX_ASSIGN(auto up, db.prepare("UPDATE Msg SET LeaseOwner='', LeaseUntil=0 WHERE LeaseOwner=?"));
+    MOX_TRY(up.bind(1, owner).run());
+  }
+  return {};
+}
+
 // Leases up to env.batch due messages; returns their IDs.
 Result<std::vector<int64_t>> lease(store::Db& db, const RunEnv& env, int64_t now) {
   MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  MOX_TRY(reclaim_dead_leases(db, now));
   MOX_ASSIGN(auto q, db.prepare(
                          "SELECT ID FROM Msg WHERE Hold=0 AND NextAttempt<=? AND LeaseUntil<=? "
                          "ORDER BY NextAttempt, ID LIMIT ?"));
@@ -271,28 +305,6 @@ void deliver_domain(const std::string& domain, const std::vector<const Msg*>& ms
   }
 }
 
-int64_t keep_seconds(const config::Config& cfg, const std::string& account) {
-  const auto* a = cfg.account(account);
-  if (!a) return kRemovedAccountKeepSeconds;
-  return std::chrono::duration_cast<std::chrono::seconds>(a->keep_retired_message_period).count();
-}
-
-std::string original_header(const std::string& data_dir, int64_t id) {
-  UniqueFd fd(::open(queue_message_path(data_dir, id).c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return "";
-  auto h = message::read_header(fd.get(), 0);
-  if (!h) return "";
-  std::string text(static_cast<size_t>(h->size), '\0');
-  ssize_t n = ::pread(fd.get(), text.data(), text.size(), 0);
-  text.resize(n > 0 ? static_cast<size_t>(n) : 0);
-  // Without the blank line that ends the header section.
-  while (text.size() >= 2 && text.substr(text.size() - 2) == "\r\n" &&
-         (text.size() < 4 || text.substr(text.size() - 4) == "\r\n\r\n")) {
-    text.resize(text.size() - 2);
-  }
-  return text;
-}
-
 // Sends the DSNs for the failed and delayed messages, one per BaseID and
 // kind, before their records change: a crash in between repeats a DSN,
 // never loses one.
@@ -363,7 +375,7 @@ Status record(store::Db& db, const RunEnv& env, const std::vector<Msg>& msgs,
     bool final_failure = k != dsn_kind.end() && k->second;
     Status st;
     if (o.kind == Kind::kDelivered || final_failure) {
-      st = retire(db, env.config->data_dir(), m.id, o.r, keep_seconds(*env.config, m.sender_account), now);
+      st = retire(db, env.config->data_dir(), m.id, o.r, keep_retired_seconds(*env.config, m.sender_account), now);
       if (o.kind == Kind::kDelivered) ++stats.delivered;
       else ++stats.failed;
       // Addresses that do not exist (RFC 3463 X.1.1 bad mailbox, X.1.2 bad

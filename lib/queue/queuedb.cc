@@ -152,8 +152,12 @@ Result<std::vector<int64_t>> add_message(store::Db& db, const std::string& data_
     for (int64_t id : ids) ::unlink(queue_message_path(data_dir, id).c_str());
     return std::move(st).error();
   }
-  (void)store::notify_account_change(qdir);
+  (void)wake_runners(data_dir);
   return ids;
+}
+
+Status wake_runners(const std::string& data_dir) {
+  return store::notify_account_change(data_dir + "/queue");
 }
 
 }  // namespace mox::queue

@@ -52,4 +52,7 @@ struct NewMessage {
 Result<std::vector<int64_t>> add_message(store::Db& db, const std::string& data_dir,
                                          const NewMessage& m, int64_t now);
 
+// Wakes a running `mox-queue serve` (after adding or rescheduling mail).
+Status wake_runners(const std::string& data_dir);
+
 }  // namespace mox::queue

@@ -54,12 +54,14 @@ class Backend {
  public:
   virtual ~Backend() = default;
 
-  enum class RcptStatus { kLocal, kRemote, kUnknown, kDomainDisabled };
+  enum class RcptStatus { kLocal, kRemote, kUnknown, kDomainDisabled, kSuppressed };
   struct RcptResult {
     RcptStatus status = RcptStatus::kUnknown;
     std::string account, mailbox;
   };
-  virtual RcptResult check_recipient(const smtp::Address& a) = 0;
+  // `sender_account` is the submitting account ("" for incoming mail): a
+  // remote address on its suppression list is kSuppressed.
+  virtual RcptResult check_recipient(const smtp::Address& a, const std::string& sender_account) = 0;
 
   enum class SenderStatus { kOk, kNotAllowed, kDomainDisabled };
   // Submission: may `account` use `from` (SPEC B §6.2)?

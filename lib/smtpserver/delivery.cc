@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <iostream>
 #include <map>
 
 #include "auth/attempt.h"
@@ -16,9 +17,11 @@
 #include "auth/credentials.h"
 #include "auth/limiter.h"
 #include "message/address.h"
+#include "dkim/config.h"
 #include "message/date.h"
 #include "message/header.h"
 #include "queue/queuedb.h"
+#include "queue/suppress.h"
 #include "store/account.h"
 #include "store/deliver.h"
 #include "util/encoding.h"
@@ -49,6 +52,20 @@ class FileSpool : public Spool {
   int fd_;
 };
 
+// Message-ID and Subject for the queue's listing; `extra` holds fields
+// added at submission (a Message-ID).
+void header_summary(const std::string& header, const std::string& extra, std::string& message_id,
+                    std::string& subject) {
+  for (const std::string* text : {&extra, &header}) {
+    auto h = message::parse_header(*text + (text == &extra ? "\r\n" : ""));
+    if (!h) continue;
+    for (const auto& f : h->fields) {
+      if (f.is("message-id") && message_id.empty()) message_id = f.value;
+      if (f.is("subject") && subject.empty()) subject = f.value;
+    }
+  }
+}
+
 }  // namespace
 
 StoreBackend::StoreBackend(std::shared_ptr<const config::Config> cfg, ConnInfo conn)
@@ -57,7 +74,8 @@ StoreBackend::StoreBackend(std::shared_ptr<const config::Config> cfg, ConnInfo c
 
 StoreBackend::~StoreBackend() = default;
 
-Backend::RcptResult StoreBackend::check_recipient(const smtp::Address& a) {
+Backend::RcptResult StoreBackend::check_recipient(const smtp::Address& a,
+                                                  const std::string& sender_account) {
   auto r = config::Lookup(*cfg_).address(a, true, true);
   switch (r.status) {
     case config::LookupResult::Status::kFound:
@@ -71,6 +89,13 @@ Backend::RcptResult StoreBackend::check_recipient(const smtp::Address& a) {
     case config::LookupResult::Status::kDomainDisabled:
       return {RcptStatus::kDomainDisabled, "", ""};
     case config::LookupResult::Status::kDomainUnknown:
+      if (!sender_account.empty()) {
+        auto qdb = queue::open_queue_db(cfg_->data_dir());
+        if (qdb) {
+          auto sup = queue::lookup_suppression(*qdb, sender_account, a.str());
+          if (sup && *sup) return {RcptStatus::kSuppressed, "", ""};
+        }
+      }
       return {RcptStatus::kRemote, "", ""};
     case config::LookupResult::Status::kNotFound:
       break;
@@ -144,6 +169,29 @@ std::optional<smtp::Reply> StoreBackend::check_from_header(const SessionInfo& in
   return std::nullopt;
 }
 
+Result<std::string> StoreBackend::dkim_signatures(const SessionInfo& info, const std::string& extra,
+                                                 int fd) const {
+  // Signed for the domain of the From header (checked to be the account's
+  // by check_from_header), with every selector of its Sign list (SPEC B §3).
+  auto h = message::parse_header(info.header);
+  if (!h) return h.error();
+  for (const auto& f : h->fields) {
+    if (!f.is("from")) continue;
+    auto addrs = message::parse_address_list(f.value);
+    if (!addrs || addrs->empty()) return syntax_error("malformed From header");
+    MOX_ASSIGN(auto from, smtp::Address::parse((*addrs)[0].addr_spec()));
+    MOX_ASSIGN(auto signer, dkim::domain_signer(*cfg_, from.domain().str()));
+    if (signer.selectors.empty()) return std::string();
+    dkim::MessageRef ref;
+    ref.fd = fd;
+    ref.prefix = extra;
+    dkim::SignRequest req = dkim::sign_request(signer, ref);
+    req.identity_localpart = from.localpart().value();
+    return dkim::sign(req);
+  }
+  return syntax_error("no From header");
+}
+
 std::string StoreBackend::received_header(const SessionInfo& info, const Transaction& tx,
                                           const std::string& id,
                                           const std::string& for_rcpt) const {
@@ -184,6 +232,17 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
     if (r.local) by_account[r.account].push_back(&r);
     else remote.push_back(&r);
   }
+  // DKIM signatures before anything is stored, so that a signing failure
+  // (e.g. an unreadable key) leaves nothing half-delivered.
+  std::string dkim;
+  if (!remote.empty()) {
+    auto sig = dkim_signatures(info, extra, fs->fd());
+    if (!sig) {
+      std::cerr << "mox-smtpd: dkim signing: " << sig.error().message << "\n";
+      return smtp::Reply{451, "3.0", "error signing message, try again later"};
+    }
+    dkim = std::move(*sig);
+  }
   for (const auto& [account, rcpts] : by_account) {
     auto st = store::AccountStore::open(cfg_->account_dir(account), true);
     if (!st) return smtp::Reply{451, "3.0", "error opening account, try again later"};
@@ -205,6 +264,8 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
     m.has_8bit = info.has_8bit;
     m.smtputf8 = tx.smtputf8;
     m.prefix = received_header(info, tx, id, "") + extra;
+    m.dkim_prefix = dkim;
+    header_summary(info.header, extra, m.message_id, m.subject);
     m.source_fd = fs->fd();
     m.size = info.size;
     auto ids = queue::add_message(*qdb, cfg_->data_dir(), m, std::time(nullptr));

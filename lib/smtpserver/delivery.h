@@ -23,7 +23,7 @@ class StoreBackend : public Backend {
   StoreBackend(std::shared_ptr<const config::Config> cfg, ConnInfo conn);
   ~StoreBackend() override;
 
-  RcptResult check_recipient(const smtp::Address& a) override;
+  RcptResult check_recipient(const smtp::Address& a, const std::string& sender_account) override;
   SenderStatus check_sender(const std::string& account, const smtp::Address& from) override;
   bool auth_allowed() override;
   void auth_attempt(std::string_view mech, std::string_view username, std::string_view account,
@@ -40,6 +40,7 @@ class StoreBackend : public Backend {
 
  private:
   std::optional<smtp::Reply> check_from_header(const SessionInfo& info);
+  Result<std::string> dkim_signatures(const SessionInfo& info, const std::string& extra, int fd) const;
   std::string received_header(const SessionInfo& info, const Transaction& tx,
                               const std::string& id, const std::string& for_rcpt) const;
 

@@ -94,7 +94,7 @@ void Session::cmd_rcpt(const std::string& args, Output& out) {
   }
   if (tx_.rcpts.size() >= s_.rcpt_max) return error(out, 452, "5.3", "too many recipients");
   const smtp::Address& a = *pa->path.address;
-  auto r = backend_.check_recipient(a);
+  auto r = backend_.check_recipient(a, s_.mode == Mode::kSmtp ? std::string() : sender_account());
   switch (r.status) {
     case Backend::RcptStatus::kLocal:
       tx_.rcpts.push_back({a, true, r.account, r.mailbox});
@@ -107,6 +107,10 @@ void Session::cmd_rcpt(const std::string& args, Output& out) {
       return error(out, 550, "1.1", "no such user");
     case Backend::RcptStatus::kDomainDisabled:
       return error(out, 450, "2.1", "recipient domain temporarily disabled");
+    case Backend::RcptStatus::kSuppressed:
+      // The address failed permanently before, or the administrator added
+      // it (mox-queue suppress); RFC 3463 X.1.1 bad destination mailbox.
+      return error(out, 550, "1.1", "recipient address is on the suppression list of your account");
   }
   state_ = State::kRcpt;
   reply(out, 250, "1.5", "ok");

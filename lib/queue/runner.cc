@@ -1,0 +1,57 @@
+#include "queue/runner.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
+
+#include "queue/queuedb.h"
+#include "store/notify.h"
+
+namespace mox::queue {
+namespace {
+
+// Wake up at least this often to re-read the config and purge retired
+// messages, even when nothing is due.
+constexpr int64_t kMaxSleepSeconds = 300;
+
+}  // namespace
+
+std::function<int64_t()> queue_clock() {
+  int64_t offset = 0;
+  if (const char* s = std::getenv("MOX_TEST_TIME_OFFSET")) offset = std::strtoll(s, nullptr, 10);
+  return [offset] { return static_cast<int64_t>(std::time(nullptr)) + offset; };
+}
+
+Result<std::unique_ptr<dns::Resolver>> config_resolver(const config::Config& cfg) {
+  const auto& d = cfg.static_config().dns;
+  std::string zone = d.zone_file.empty() ? "" : cfg.config_path(d.zone_file);
+  return dns::make_resolver(zone, d.forwarders);
+}
+
+Status serve(config::ConfigCache& cache, RunEnv env, const std::atomic<bool>& stop) {
+  std::string qdir = env.config->data_dir() + "/queue";
+  // Watch before the first run, so that mail queued during it wakes us.
+  MOX_ASSIGN(auto watcher, store::ChangeWatcher::open(qdir));
+  while (!stop) {
+    env.config = cache.get();
+    MOX_ASSIGN(auto db, open_queue_db(env.config->data_dir()));
+    auto stats = run_due(db, env);
+    if (!stats) {
+      if (env.log) env.log("delivery run: " + stats.error().message);
+    } else if (stats->attempted() && env.log) {
+      env.log("delivered " + std::to_string(stats->delivered) + ", failed " +
+              std::to_string(stats->failed) + ", to retry " + std::to_string(stats->retried));
+    }
+    int64_t now = env.now();
+    MOX_ASSIGN(auto due, next_due(db, now));
+    int64_t sleep = kMaxSleepSeconds;
+    if (due) sleep = std::clamp<int64_t>(*due - now, 0, kMaxSleepSeconds);
+    if (sleep == 0 && !stats) sleep = 5;  // database trouble: do not spin
+    if (sleep == 0) continue;
+    auto ev = watcher.wait(static_cast<int>(sleep * 1000));
+    if (!ev && ev.error().kind != ErrorKind::kInternal) return ev.error();
+  }
+  return {};
+}
+
+}  // namespace mox::queue

@@ -1,0 +1,29 @@
+// The long-running and one-shot runners of mox-queue: `run` delivers what is
+// due and returns; `serve` keeps delivering, sleeping until the next message
+// is due or new mail is queued (inotify on data/queue/changes, written by
+// queue::add_message), without polling.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "config/cache.h"
+#include "queue/deliver.h"
+#include "util/result.h"
+
+namespace mox::queue {
+
+// The clock of the queue: the system time plus $MOX_TEST_TIME_OFFSET seconds
+// when that is set (a test seam: tests move "now" forward to see retries).
+std::function<int64_t()> queue_clock();
+
+// A resolver as mox.conf's DNS section says.
+Result<std::unique_ptr<dns::Resolver>> config_resolver(const config::Config& cfg);
+
+// Delivers until `stop` is set, re-reading domains.conf when it changes.
+// `env.config` is replaced by the cache's current snapshot before each run.
+Status serve(config::ConfigCache& cache, RunEnv env, const std::atomic<bool>& stop);
+
+}  // namespace mox::queue
