@@ -48,6 +48,12 @@ const std::vector<std::string> kMigrations = {
     "SenderDomain TEXT NOT NULL DEFAULT '', RecipientDomain TEXT NOT NULL DEFAULT '');",
 };
 
+// IDs are never reused while a retired message holds one (Msg has no
+// AUTOINCREMENT): the next ID is above both tables' largest.
+constexpr const char* kNextIdSql =
+    "(SELECT 1 + max(coalesce((SELECT max(ID) FROM Msg), 0), "
+    "coalesce((SELECT max(ID) FROM MsgRetired), 0)))";
+
 }  // namespace
 
 Result<store::Db> open_queue_db(const std::string& data_dir) {
@@ -113,10 +119,10 @@ Result<std::vector<int64_t>> add_message(store::Db& db, const std::string& data_
   std::string qdir = data_dir + "/queue";
   MOX_ASSIGN(auto tx, store::Tx::begin(db));
   MOX_ASSIGN(auto ins, db.prepare(
-                           "INSERT INTO Msg (BaseID, Queued, SenderAccount, SenderLocalpart, "
+                           "INSERT INTO Msg (ID, BaseID, Queued, SenderAccount, SenderLocalpart, "
                            "SenderDomain, RecipientLocalpart, RecipientDomain, NextAttempt, "
                            "Has8bit, SMTPUTF8, Size, MessageID, Subject, MsgPrefix) "
-                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                           "VALUES (" + std::string(kNextIdSql) + ",?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   std::vector<int64_t> ids;
   int64_t base = 0;
   int64_t size = static_cast<int64_t>(m.prefix.size() + m.dkim_prefix.size()) + m.size;

@@ -85,9 +85,7 @@ Result<ChangeWatcher::Event> ChangeWatcher::drain() {
 Result<ChangeWatcher::Event> ChangeWatcher::wait(int timeout_ms) {
   if (removed_) return Event::kRemoved;
   struct pollfd p = {fd_.get(), POLLIN, 0};
-  while (::poll(&p, 1, timeout_ms) < 0) {
-    if (errno != EINTR) return errno_error("poll inotify");
-  }
+  if (::poll(&p, 1, timeout_ms) < 0 && errno != EINTR) return errno_error("poll inotify");
   return drain();
 }
 

@@ -43,6 +43,8 @@ class ChangeWatcher {
   // wins over kChanged, and once removed, every later drain() says kRemoved.
   Result<Event> drain();
   // Waits up to `timeout_ms` (-1: forever) for an event, then drains.
+  // Returns early (after draining) when a signal interrupts the wait, so a
+  // caller's signal handler can end its loop.
   Result<Event> wait(int timeout_ms);
 
  private:
