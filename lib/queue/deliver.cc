@@ -31,6 +31,10 @@ enum class Kind { kDelivered, kTemporary, kPermanent };
 struct Outcome {
   Kind kind = Kind::kTemporary;
   AttemptResult r;
+  // The remote reply's text without its codes, for the DSN's
+  // Diagnostic-Code (RFC 3464 §2.3.6: "smtp; 550 5.1.1 text"), which adds
+  // the codes itself; "" when there was no reply.
+  std::string reply_text;
 };
 
 int64_t now_ms() {
@@ -169,6 +173,10 @@ Outcome from_failure(const smtpclient::Failure& f, int64_t start, const std::str
     o.r.code = f.reply->code;
     o.r.secode = f.reply->enhanced;
     o.r.error = f.message;
+    std::string full = f.reply->str();  // "550 5.1.1 text; more text"
+    size_t codes = std::to_string(f.reply->code).size() + 1 +
+                   (f.reply->enhanced.empty() ? 0 : f.reply->enhanced.size() + 1);
+    o.reply_text = full.size() > codes ? full.substr(codes) : "";
   } else {
     o.r.secode = f.permanent ? "5.0.0" : "4.4.1";  // RFC 3463 §3.5: no answer from host
     o.r.error = f.message;
@@ -336,7 +344,7 @@ void send_dsns(const RunEnv& env, const std::vector<Msg>& msgs, const std::map<i
       r.status = failed ? "5.0.0" : "4.0.0";
     }
     r.code = o.r.code;
-    r.diagnostic = o.r.error;
+    r.diagnostic = o.reply_text.empty() ? o.r.error : o.reply_text;
     r.remote_mta = o.r.host;
     r.last_attempt = now;
     d.recipients.push_back(std::move(r));
