@@ -1,6 +1,7 @@
 #include "dkim/canon.h"
 
 #include <cctype>
+#include <cstring>
 
 namespace mox::dkim {
 namespace {
@@ -40,13 +41,13 @@ std::string relaxed_header(std::string_view name, std::string_view raw_value) {
   return out;
 }
 
-void BodyCanonicalizer::content(char c, std::string& out) {
+void BodyCanonicalizer::content(std::string_view run, std::string& out) {
   for (; empty_lines_ > 0; --empty_lines_) out += "\r\n";
   if (wsp_) {
     out += ' ';
     wsp_ = false;
   }
-  out += c;
+  out.append(run);
   in_line_ = true;
   emitted_ = true;
 }
@@ -62,21 +63,47 @@ void BodyCanonicalizer::line_end(std::string& out) {
 }
 
 void BodyCanonicalizer::update(std::string_view chunk, std::string& out) {
-  for (char c : chunk) {
+  out.reserve(out.size() + chunk.size() + 2);
+  size_t i = 0;
+  while (i < chunk.size()) {
+    char c = chunk[i];
     if (cr_) {
       cr_ = false;
       if (c == '\n') {
         line_end(out);
+        ++i;
         continue;
       }
-      content('\r', out);  // a bare CR is content
+      content("\r", out);  // a bare CR is content
     }
     if (c == '\r') {
       cr_ = true;
+      ++i;
     } else if (relaxed_ && is_wsp(c)) {
       wsp_ = true;  // §3.4.4 a: runs of WSP become one SP, trailing WSP goes
+      ++i;
     } else {
-      content(c, out);
+      // A run of octets that are content as they are, up to the next CR
+      // (simple) or WSP that relaxed changes, appended at once: appending
+      // octet by octet made the body hash several times slower than the
+      // SHA-256 over it.
+      size_t j = i + 1;
+      if (relaxed_) {
+        // A single SP between content octets stays as it is (§3.4.4 a), so
+        // it does not end the run; runs of WSP and WSP before CR do.
+        while (j < chunk.size() && chunk[j] != '\r' && chunk[j] != '\t') {
+          if (chunk[j] == ' ') {
+            if (j + 1 >= chunk.size() || is_wsp(chunk[j + 1]) || chunk[j + 1] == '\r') break;
+            ++j;
+          }
+          ++j;
+        }
+      } else {
+        const void* cr = std::memchr(chunk.data() + j, '\r', chunk.size() - j);
+        j = cr ? static_cast<size_t>(static_cast<const char*>(cr) - chunk.data()) : chunk.size();
+      }
+      content(chunk.substr(i, j - i), out);
+      i = j;
     }
   }
 }
@@ -84,7 +111,7 @@ void BodyCanonicalizer::update(std::string_view chunk, std::string& out) {
 void BodyCanonicalizer::finish(std::string& out) {
   if (cr_) {
     cr_ = false;
-    content('\r', out);
+    content("\r", out);
   }
   if (in_line_) {
     out += "\r\n";  // a last line without CRLF gets one

@@ -35,7 +35,7 @@ class BodyCanonicalizer {
   void finish(std::string& out);
 
  private:
-  void content(char c, std::string& out);
+  void content(std::string_view run, std::string& out);
   void line_end(std::string& out);
 
   bool relaxed_;
