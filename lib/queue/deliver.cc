@@ -470,7 +470,10 @@ Result<std::optional<int64_t>> next_due(store::Db& db, int64_t now) {
 
 Result<RunStats> run_due(store::Db& db, const RunEnv& env) {
   RunStats stats;
-  MOX_TRY(purge_retired(db, env.now()));
+  if (env.cleanup) {
+    MOX_TRY(purge_retired(db, env.now()));
+    MOX_TRY(remove_orphan_files(db, env.config->data_dir(), env.now()));
+  }
   while (true) {
     int64_t now = env.now();
     MOX_ASSIGN(auto ids, lease(db, env, now));

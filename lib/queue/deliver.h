@@ -39,6 +39,7 @@ struct RunEnv {
   int64_t batch = 200;                     // messages leased at a time
   int parallel = 8;                        // connections at once, over all domains
   int connections_per_domain = 4;          // a domain with many messages gets up to this many
+  bool cleanup = true;                     // first purge expired retired messages and orphan files
 };
 
 struct RunStats {
