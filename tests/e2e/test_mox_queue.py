@@ -378,6 +378,23 @@ class QueueTest(unittest.TestCase):
         self.assertGreaterEqual(len(self.received()), 1)
         self.assertEqual(self.listed(), [])
 
+    def test_crash_before_queue_commit_leaves_no_mail_and_orphan_is_removed(self):
+        env = dict(SERVER_ENV, MOX_CRASHPOINT="queue-add-before-commit")
+        crashing = self.sender.server("mox-smtpd", "--mode", "submission", how="inetd", env=env)
+        with self.assertRaises((smtplib.SMTPException, OSError)):
+            with smtplib.SMTP("127.0.0.1", crashing.port, local_hostname="client.example", timeout=30) as c:
+                c.starttls(context=moxtest.insecure_tls_context())
+                c.login(ADMIN, self.sender.password)
+                c.sendmail(ADMIN, [RCPT], message("crash"))
+        files = glob.glob(self.sender.data("queue", "msg", "*", "*"))
+        self.assertEqual(len(files), 1)  # the file, without its row: never acknowledged
+        self.assertEqual(self.listed(), [])
+        self.queue("run")
+        self.assertEqual(len(glob.glob(self.sender.data("queue", "msg", "*", "*"))), 1)  # too new
+        self.queue("run", offset=3700)
+        self.assertEqual(glob.glob(self.sender.data("queue", "msg", "*", "*")), [])
+        self.assertEqual(self.received(), [])
+
     # -- administration --
 
     def test_hold_schedule_fail_drop_dump(self):
