@@ -150,7 +150,7 @@ std::vector<size_t> Session::resolve(const imap::SequenceSet& set, bool uid) con
 }
 
 std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& atts,
-                               bool uid_fetch, bool& set_seen) {
+                               bool uid_fetch, const store::FetchForms* forms, bool& set_seen) {
   const Msg& m = msgs_[index];
   Loaded msg;
   bool loaded = false;
@@ -176,11 +176,17 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
         break;
       case K::kRfc822Size: items.push_back("RFC822.SIZE " + std::to_string(m.size)); break;
       case K::kModSeq: items.push_back("MODSEQ (" + std::to_string(m.modseq) + ")"); break;
-      case K::kEnvelope: items.push_back("ENVELOPE " + message::envelope(load().part())); break;
-      case K::kBodyStructure:
-        items.push_back("BODYSTRUCTURE " + message::bodystructure(load().part(), true));
+      // Computed at delivery (store/parsed.h), not from the file.
+      case K::kEnvelope:
+        items.push_back("ENVELOPE " + (forms ? forms->envelope : message::envelope(load().part())));
         break;
-      case K::kBody: items.push_back("BODY " + message::bodystructure(load().part(), false)); break;
+      case K::kBodyStructure:
+        items.push_back("BODYSTRUCTURE " +
+                        (forms ? forms->bodystructure : message::bodystructure(load().part(), true)));
+        break;
+      case K::kBody:
+        items.push_back("BODY " + (forms ? forms->body : message::bodystructure(load().part(), false)));
+        break;
       case K::kRfc822:
         items.push_back("RFC822 " + literal(load().data));
         set_seen = true;
@@ -269,10 +275,26 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
       out.reply += "* VANISHED (EARLIER) " + imap::SequenceSet::from_numbers(gone).to_string() + "\r\n";
     }
   }
-  for (size_t i : idx) {
-    if (a.changed_since && msgs_[i].modseq <= static_cast<int64_t>(*a.changed_since)) continue;
+  if (a.changed_since) {
+    std::erase_if(idx, [&](size_t i) { return msgs_[i].modseq <= static_cast<int64_t>(*a.changed_since); });
+  }
+  // The stored ENVELOPE/BODYSTRUCTURE/BODY of all messages at once.
+  std::vector<store::FetchForms> forms;
+  bool want_forms = std::any_of(atts.begin(), atts.end(), [](const imap::FetchAtt& x) {
+    using K = imap::FetchAtt::Kind;
+    return x.kind == K::kEnvelope || x.kind == K::kBodyStructure || x.kind == K::kBody;
+  });
+  if (want_forms) {
+    std::vector<int64_t> ids;
+    for (size_t i : idx) ids.push_back(msgs_[i].id);
+    auto f = store::fetch_forms(*store_, ids);
+    if (!f) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot read messages");
+    forms = std::move(*f);
+  }
+  for (size_t k = 0; k < idx.size(); ++k) {
+    size_t i = idx[k];
     bool set_seen = false;
-    out.reply += fetch_one(i, atts, c.uid, set_seen);
+    out.reply += fetch_one(i, atts, c.uid, want_forms ? &forms[k] : nullptr, set_seen);
     if (set_seen && !read_only_ && !(msgs_[i].flags.bits & store::kFlagSeen)) {
       seen.push_back(msgs_[i].uid);
     }

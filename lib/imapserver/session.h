@@ -20,6 +20,7 @@
 #include "sasl/sasl.h"
 #include "store/account.h"
 #include "store/messages.h"
+#include "store/parsed.h"
 
 namespace mox::imapserver {
 
@@ -118,8 +119,9 @@ class Session {
   void cmd_copy(imap::Command& c, Output& out, bool move);
   void cmd_expunge(imap::Command& c, Output& out);
   void close_mailbox(bool expunge);
+  // `forms`: the message's stored ENVELOPE/BODYSTRUCTURE/BODY, when asked for.
   std::string fetch_one(size_t index, const std::vector<imap::FetchAtt>& atts, bool uid_fetch,
-                        bool& set_seen);
+                        const store::FetchForms* forms, bool& set_seen);
   std::vector<std::string> flag_names(const store::MessageFlags& f) const;
 
   Settings s_;
