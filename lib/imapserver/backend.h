@@ -22,6 +22,7 @@ class StoreBackend : public Backend {
                     std::string_view result, std::string_view user_agent) override;
   Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& account) override;
   std::string account_gone(const std::string& account) override;
+  std::vector<std::string> capabilities_disabled(const std::string& account) override;
   void set_tls_description(std::string d) { auth_.set_tls_description(std::move(d)); }
 
  private:

@@ -42,6 +42,11 @@ class Backend {
   virtual Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& account) = 0;
   // Why the account may no longer be used (removed, login disabled), or "".
   virtual std::string account_gone(const std::string& account) = 0;
+  // The account's IMAPCapabilitiesDisabled (domains.conf), as configured now.
+  virtual std::vector<std::string> capabilities_disabled(const std::string& account) {
+    (void)account;
+    return {};
+  }
 };
 
 struct Settings {
@@ -89,6 +94,8 @@ class Session {
   void respond(Output& out, const std::string& tag, imap::Condition c, std::string_view code,
                std::string_view text);
   std::string capabilities() const;
+  // Whether the logged-in account has `cap` in IMAPCapabilitiesDisabled.
+  bool capability_disabled(std::string_view cap) const;
   void bad(Output& out, const std::string& tag, std::string_view text);
 
   // auth.cc

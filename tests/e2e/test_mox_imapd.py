@@ -767,6 +767,47 @@ class AuthTest(Base):
         self.assertEqual(r, "NO login disabled for account: " + CAROL_DISABLED)
         self.assertBAD(c.cmd("SELECT INBOX"))
 
+    def test_capabilities_disabled_per_account(self):
+        # SPEC B §12.1: per-account IMAPCapabilitiesDisabled removes the listed
+        # capabilities after authentication; ENABLE of one is ignored.
+        env = self.env
+        dave, dave_pw = "dave@" + D, "dave-Secret-pw-1"
+        env.config("account", "add", "dave", dave)
+        env.config("account", "password", "dave", input=dave_pw + "\n")
+        text = env.domains_text()
+        marker = "\tdave:\n\t\tDomain: %s\n" % D
+        self.assertIn(marker, text)
+        env.write_domains(text.replace(marker, marker + "\t\tIMAPCapabilitiesDisabled:\n"
+                                       "\t\t\t- qresync\n\t\t\t- APPENDLIMIT\n\t\t\t- UTF8=ACCEPT\n"
+                                       "\t\t\t- CONDSTORE\n"))
+        env.config("test")
+        c = self.imap(self.port)
+        before = self.capability(c)  # not yet logged in: everything
+        for cap in ("QRESYNC", "CONDSTORE", "UTF8=ACCEPT"):
+            self.assertIn(cap, before)
+        self.assertTrue(any(x.startswith("APPENDLIMIT=") for x in before))
+        r = self.assertOK(c.login(dave, dave_pw))
+        after = self.caps(r.tagged)
+        self.assertEqual(after, self.capability(c))
+        for cap in ("QRESYNC", "CONDSTORE", "UTF8=ACCEPT"):
+            self.assertNotIn(cap, after)
+        self.assertFalse(any(x.startswith("APPENDLIMIT") for x in after), after)
+        self.assertIn("MOVE", after)
+        self.assertIn("ENABLE", after)
+        r = self.assertOK(c.cmd("ENABLE QRESYNC CONDSTORE UTF8=ACCEPT"))
+        self.assertEqual(r.lines, ["* ENABLED"])  # RFC 5161: nothing enabled
+        r = self.assertBAD(c.cmd("SELECT INBOX (CONDSTORE)"))
+        r = self.assertOK(c.cmd("SELECT INBOX"))
+        self.assertFalse(any("HIGHESTMODSEQ" in x for x in r.lines), r)
+        # Another account is not affected.
+        o = self.imap(self.port, login=self.admin)
+        self.assertIn("QRESYNC", self.capability(o))
+        r = self.assertOK(o.cmd("ENABLE QRESYNC"))
+        self.assertEqual(r.lines, ["* ENABLED QRESYNC"])
+        # The list takes effect without restarting the server, also on removal.
+        env.write_domains(text)
+        self.assertIn("QRESYNC", self.capability(c))
+
     # -- AUTHENTICATE --
 
     def test_authenticate_plain_sasl_ir(self):
