@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "message/fetch.h"
 #include "message/mime.h"
@@ -67,10 +68,10 @@ class ParsedTest : public ::testing::Test {
     EXPECT_TRUE(d.ok()) << d.error().message;
     return *d;
   }
-  std::unordered_set<int64_t> find(TextColumn col, std::string_view needle) {
+  std::set<int64_t> find(TextColumn col, std::string_view needle) {
     auto r = text_search(*acc_, col, needle);
     EXPECT_TRUE(r.ok()) << r.error().message;
-    return r.ok() ? *r : std::unordered_set<int64_t>();
+    return r.ok() ? std::set<int64_t>(r->begin(), r->end()) : std::set<int64_t>();
   }
   int64_t count(const std::string& sql) {
     auto q = acc_->db().prepare(sql);
@@ -84,7 +85,7 @@ class ParsedTest : public ::testing::Test {
   int64_t inbox_ = 0;
 };
 
-using Ids = std::unordered_set<int64_t>;
+using Ids = std::set<int64_t>;
 
 TEST_F(ParsedTest, DecodedTextIsIndexedCaseInsensitively) {
   Delivered qp = add(kQuotedPrintable), b64 = add(kBase64);

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
-#include <unordered_set>
 #include <variant>
 
 #include "imap/date.h"
@@ -33,7 +32,7 @@ struct TextKey {
   // Message IDs from the index, when the needle is long enough for it. For
   // BODY and TEXT exactly the matches; for header fields the messages whose
   // header text contains the needle somewhere, to be checked field by field.
-  std::optional<std::unordered_set<int64_t>> indexed;
+  std::optional<std::vector<int64_t>> indexed;  // ascending
 };
 
 struct Ctx {
@@ -109,7 +108,9 @@ Status plan_text_keys(const imap::SearchKey& k, Ctx& ctx) {
     auto col = k.op == K::kBody   ? store::TextColumn::kBody
                : k.op == K::kText ? store::TextColumn::kAll
                                   : store::TextColumn::kHeaders;
-    MOX_ASSIGN(t.indexed, store::text_search(ctx.st, col, k.value));
+    auto hits = store::text_search(ctx.st, col, k.value);
+    if (!hits) return std::move(hits).error();
+    t.indexed.emplace(std::move(*hits));
   }
   ctx.text.emplace(&k, std::move(t));
   return {};
@@ -117,7 +118,7 @@ Status plan_text_keys(const imap::SearchKey& k, Ctx& ctx) {
 
 bool text_match(const imap::SearchKey& k, int64_t id, const Ctx& c, Text& text) {
   const TextKey& t = c.text.at(&k);
-  bool in_index = t.indexed && t.indexed->count(id) > 0;
+  bool in_index = t.indexed && std::binary_search(t.indexed->begin(), t.indexed->end(), id);
   if (k.op == K::kBody) return t.indexed ? in_index : message::contains_folded(text.body(), t.folded);
   if (k.op == K::kText) {
     if (t.indexed) return in_index;

@@ -89,10 +89,16 @@ std::string flags_text(const std::vector<std::string>& names) {
   return s + ")";
 }
 
+size_t Session::index_of_uid(int64_t uid) const {
+  auto it = std::lower_bound(msgs_.begin(), msgs_.end(), uid,
+                             [](const Msg& m, int64_t u) { return m.uid < u; });
+  return it != msgs_.end() && it->uid == uid ? static_cast<size_t>(it - msgs_.begin()) : msgs_.size();
+}
+
 void Session::report_expunged(Output& out, const std::vector<int64_t>& uids) {
   std::vector<uint32_t> gone;
   for (int64_t uid : uids) {
-    auto it = std::find_if(msgs_.begin(), msgs_.end(), [&](const Msg& m) { return m.uid == uid; });
+    auto it = msgs_.begin() + static_cast<std::ptrdiff_t>(index_of_uid(uid));
     if (it == msgs_.end()) continue;
     if (!qresync_) out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
     gone.push_back(static_cast<uint32_t>(uid));
@@ -114,7 +120,7 @@ void Session::updates(Output& out, bool expunges_allowed) {
   if (expunges_allowed) report_expunged(out, ch->expunged);
   size_t before = msgs_.size();
   for (const auto& r : ch->changed) {
-    auto it = std::find_if(msgs_.begin(), msgs_.end(), [&](const Msg& m) { return m.uid == r.uid; });
+    auto it = msgs_.begin() + static_cast<std::ptrdiff_t>(index_of_uid(r.uid));
     if (it == msgs_.end()) {
       if (msgs_.empty() || r.uid > msgs_.back().uid) {
         msgs_.push_back({r.uid, r.id, r.modseq, r.size, r.received, r.flags});
@@ -306,13 +312,12 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
     auto r = store::store_flags(*store_, mailbox_->id, seen, store::FlagOp::kAdd, f, std::nullopt);
     if (r) {
       for (const auto& row : r->updated) {
-        for (size_t i = 0; i < msgs_.size(); ++i) {
-          if (msgs_[i].uid != row.uid) continue;
-          msgs_[i].flags = row.flags;
-          msgs_[i].modseq = row.modseq;
-          out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(row.uid) +
-                       " FLAGS " + flags_text(flag_names(row.flags)) + ")\r\n";
-        }
+        size_t i = index_of_uid(row.uid);
+        if (i == msgs_.size()) continue;
+        msgs_[i].flags = row.flags;
+        msgs_[i].modseq = row.modseq;
+        out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(row.uid) +
+                     " FLAGS " + flags_text(flag_names(row.flags)) + ")\r\n";
       }
     }
   }
@@ -342,25 +347,23 @@ void Session::cmd_store(imap::Command& c, Output& out) {
   auto r = store::store_flags(*store_, mailbox_->id, uids, op, *flags, since);
   if (!r) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot store flags");
   for (const auto& row : r->updated) {
-    for (size_t i = 0; i < msgs_.size(); ++i) {
-      if (msgs_[i].uid != row.uid) continue;
-      msgs_[i].flags = row.flags;
-      msgs_[i].modseq = row.modseq;
-      if (a.silent && !condstore_) continue;
-      out.reply += "* " + std::to_string(i + 1) + " FETCH (";
-      if (c.uid) out.reply += "UID " + std::to_string(row.uid) + " ";
-      if (!a.silent) out.reply += "FLAGS " + flags_text(flag_names(row.flags));
-      if (condstore_) out.reply += std::string(a.silent ? "" : " ") + "MODSEQ (" + std::to_string(row.modseq) + ")";
-      out.reply += ")\r\n";
-    }
+    size_t i = index_of_uid(row.uid);
+    if (i == msgs_.size()) continue;
+    msgs_[i].flags = row.flags;
+    msgs_[i].modseq = row.modseq;
+    if (a.silent && !condstore_) continue;
+    out.reply += "* " + std::to_string(i + 1) + " FETCH (";
+    if (c.uid) out.reply += "UID " + std::to_string(row.uid) + " ";
+    if (!a.silent) out.reply += "FLAGS " + flags_text(flag_names(row.flags));
+    if (condstore_) out.reply += std::string(a.silent ? "" : " ") + "MODSEQ (" + std::to_string(row.modseq) + ")";
+    out.reply += ")\r\n";
   }
   std::string code;
   if (!r->modified.empty()) {
     std::vector<uint32_t> mod;
     for (int64_t uid : r->modified) {
-      for (size_t i = 0; i < msgs_.size(); ++i) {
-        if (msgs_[i].uid == uid) mod.push_back(static_cast<uint32_t>(c.uid ? uid : static_cast<int64_t>(i + 1)));
-      }
+      size_t i = index_of_uid(uid);
+      if (i < msgs_.size()) mod.push_back(static_cast<uint32_t>(c.uid ? uid : static_cast<int64_t>(i + 1)));
     }
     code = "MODIFIED " + imap::SequenceSet::from_numbers(mod).to_string();
   }

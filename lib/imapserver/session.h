@@ -120,6 +120,8 @@ class Session {
   // Removes expunged UIDs from the view: "* N EXPUNGE", or "* VANISHED" with QRESYNC.
   void report_expunged(Output& out, const std::vector<int64_t>& uids);
   std::vector<size_t> resolve(const imap::SequenceSet& set, bool uid) const;
+  // Index of the message with `uid` in msgs_ (sorted by UID), or msgs_.size().
+  size_t index_of_uid(int64_t uid) const;
   void cmd_fetch(imap::Command& c, Output& out);
   void cmd_store(imap::Command& c, Output& out);
   void cmd_search(imap::Command& c, Output& out);

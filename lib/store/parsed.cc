@@ -121,20 +121,20 @@ Status ensure_parsed(AccountStore& a, int64_t mailbox_id) {
   return {};
 }
 
-Result<std::unordered_set<int64_t>> text_search(AccountStore& a, TextColumn col,
-                                                std::string_view needle) {
+Result<std::vector<int64_t>> text_search(AccountStore& a, TextColumn col, std::string_view needle) {
   // The tokenizer folds case as message::fold_case does; the needle is
   // folded here too, so that both sides agree even where they would not.
   std::string q = fts_phrase(message::fold_case(needle));
   if (col == TextColumn::kHeaders) q = "Headers : " + q;
   if (col == TextColumn::kBody) q = "Body : " + q;
-  MOX_ASSIGN(Stmt s, a.db().prepare("SELECT rowid FROM MessageText WHERE MessageText MATCH ?"));
+  MOX_ASSIGN(Stmt s, a.db().prepare("SELECT rowid FROM MessageText WHERE MessageText MATCH ? "
+                                    "ORDER BY rowid"));
   s.bind(1, q);
-  std::unordered_set<int64_t> out;
+  std::vector<int64_t> out;
   while (true) {
     MOX_ASSIGN(bool row, s.step());
     if (!row) break;
-    out.insert(s.col_int(0));
+    out.push_back(s.col_int(0));
   }
   return out;
 }

@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "store/account.h"
@@ -63,10 +62,9 @@ enum class TextColumn { kHeaders, kBody, kAll };
 // indexes trigrams, shorter needles match nothing and need a scan.
 inline constexpr size_t kMinIndexedNeedle = 3;
 // IDs of messages (any mailbox) whose decoded text in `col` contains
-// `needle` case-insensitively (message::fold_case). Precondition: needle has
-// at least kMinIndexedNeedle code points.
-Result<std::unordered_set<int64_t>> text_search(AccountStore& a, TextColumn col,
-                                                std::string_view needle);
+// `needle` case-insensitively (message::fold_case), in ascending order.
+// Precondition: needle has at least kMinIndexedNeedle code points.
+Result<std::vector<int64_t>> text_search(AccountStore& a, TextColumn col, std::string_view needle);
 
 // Reads the stored search text of single messages (for what the index
 // cannot answer alone: short needles, HEADER field names, SENT* dates).
