@@ -211,7 +211,10 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
         break;
       }
       case K::kBodySection: {
-        std::string data = message::section(load().data, load().part(), to_spec(a.section));
+        // BODY[] is the whole message: no need to parse it.
+        bool whole = a.section.part.empty() && a.section.text == imap::Section::Text::kNone;
+        std::string data =
+            whole ? load().data : message::section(load().data, load().part(), to_spec(a.section));
         std::string name = "BODY[" + section_name(a.section) + "]";
         if (a.partial_offset) {
           name += "<" + std::to_string(*a.partial_offset) + ">";
