@@ -1,9 +1,10 @@
 // SEARCH (RFC 9051 §6.4.4) with ESEARCH (RFC 4731) and SEARCHRES (RFC 5182)
 // results. Flags, dates and sizes come from the message rows; text keys
 // (BODY, TEXT, FROM, SUBJECT, HEADER...) from the decoded text stored at
-// delivery (store/parsed.h): a needle of 3 or more characters is looked up
-// in the trigram index, a shorter one (which trigrams cannot find) is
-// matched by a scan over the stored text, both case-insensitively.
+// delivery (store/parsed.h), matched case-insensitively (message::fold_case).
+// For a needle of 3 or more characters the trigram index names the few
+// messages that may hold it and only their text is read; a shorter needle,
+// which trigrams cannot find, means reading the text of every message.
 #include <algorithm>
 #include <ctime>
 #include <map>
@@ -29,10 +30,10 @@ std::string lower(std::string_view s) {
 struct TextKey {
   std::string field;   // lower-cased header field name, "" for BODY/TEXT
   std::string folded;  // message::fold_case of the needle
-  // Message IDs from the index, when the needle is long enough for it. For
-  // BODY and TEXT exactly the matches; for header fields the messages whose
-  // header text contains the needle somewhere, to be checked field by field.
-  std::optional<std::vector<int64_t>> indexed;  // ascending
+  // When the needle is long enough for the index: the IDs of the messages
+  // that may contain it (store::text_search), ascending; only those are
+  // checked against their text.
+  std::optional<std::vector<int64_t>> candidates;
 };
 
 struct Ctx {
@@ -105,12 +106,9 @@ Status plan_text_keys(const imap::SearchKey& k, Ctx& ctx) {
   if (!is_text_key(k.op)) return {};
   TextKey t{field_of(k), message::fold_case(k.value), std::nullopt};
   if (message::code_points(k.value) >= store::kMinIndexedNeedle) {
-    auto col = k.op == K::kBody   ? store::TextColumn::kBody
-               : k.op == K::kText ? store::TextColumn::kAll
-                                  : store::TextColumn::kHeaders;
-    auto hits = store::text_search(ctx.st, col, k.value);
+    auto hits = store::text_search(ctx.st, k.value);
     if (!hits) return std::move(hits).error();
-    t.indexed.emplace(std::move(*hits));
+    t.candidates.emplace(std::move(*hits));
   }
   ctx.text.emplace(&k, std::move(t));
   return {};
@@ -118,14 +116,14 @@ Status plan_text_keys(const imap::SearchKey& k, Ctx& ctx) {
 
 bool text_match(const imap::SearchKey& k, int64_t id, const Ctx& c, Text& text) {
   const TextKey& t = c.text.at(&k);
-  bool in_index = t.indexed && std::binary_search(t.indexed->begin(), t.indexed->end(), id);
-  if (k.op == K::kBody) return t.indexed ? in_index : message::contains_folded(text.body(), t.folded);
+  if (t.candidates && !std::binary_search(t.candidates->begin(), t.candidates->end(), id)) {
+    return false;
+  }
+  if (k.op == K::kBody) return message::contains_folded(text.body(), t.folded);
   if (k.op == K::kText) {
-    if (t.indexed) return in_index;
     return message::contains_folded(text.header_lines(), t.folded) ||
            message::contains_folded(text.body(), t.folded);
   }
-  if (t.indexed && !in_index) return false;
   for (const auto& f : text.fields()) {
     if (f.name == t.field && message::contains_folded(f.value, t.folded)) return true;
   }

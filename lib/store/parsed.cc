@@ -5,6 +5,7 @@
 #include "message/searchtext.h"
 #include "store/msgfile.h"
 #include "util/fs.h"
+#include "util/utf8.h"
 
 namespace mox::store {
 namespace {
@@ -35,15 +36,33 @@ Result<ParsedMessage> parse_and_store(AccountStore& a, int64_t id) {
   return p;
 }
 
-// An FTS5 string (the query syntax's "..." with " doubled): the needle as
-// one phrase, which the trigram tokenizer matches as a substring.
-std::string fts_phrase(std::string_view needle) {
-  std::string q = "\"";
-  for (char c : needle) {
-    if (c == '"') q += '"';
-    q += c;
+// An FTS5 query for the rows that hold every trigram of `needle`: "abc" AND
+// "bcd" AND ..., each an FTS5 string (" doubled) that the trigram tokenizer
+// folds as it folded the text. A long needle is sampled: every third
+// trigram (they still cover all its characters) and the last; the
+// candidates are checked anyway.
+std::string fts_trigrams(std::string_view needle) {
+  std::vector<size_t> starts;  // byte offset of each code point, and the end
+  for (size_t i = 0; i < needle.size();) {
+    starts.push_back(i);
+    next_code_point(needle, i);
   }
-  return q + "\"";
+  starts.push_back(needle.size());
+  size_t n = starts.size() - 1;  // code points
+  if (n < 3) return "";
+  size_t step = n - 2 > 32 ? 3 : 1;
+  std::string q;
+  for (size_t k = 0; k + 3 <= n; k += step) {
+    if (step > 1 && k + 3 + step > n) k = n - 3;  // the last trigram
+    std::string_view tri = needle.substr(starts[k], starts[k + 3] - starts[k]);
+    q += q.empty() ? "\"" : " AND \"";
+    for (char c : tri) {
+      if (c == '"') q += '"';
+      q += c;
+    }
+    q += '"';
+  }
+  return q;
 }
 
 }  // namespace
@@ -121,14 +140,11 @@ Status ensure_parsed(AccountStore& a, int64_t mailbox_id) {
   return {};
 }
 
-Result<std::vector<int64_t>> text_search(AccountStore& a, TextColumn col, std::string_view needle) {
-  // The tokenizer folds case as message::fold_case does; the needle is
-  // folded here too, so that both sides agree even where they would not.
-  std::string q = fts_phrase(message::fold_case(needle));
-  if (col == TextColumn::kHeaders) q = "Headers : " + q;
-  if (col == TextColumn::kBody) q = "Body : " + q;
+Result<std::vector<int64_t>> text_search(AccountStore& a, std::string_view needle) {
   MOX_ASSIGN(Stmt s, a.db().prepare("SELECT rowid FROM MessageText WHERE MessageText MATCH ? "
                                     "ORDER BY rowid"));
+  std::string q = fts_trigrams(sanitize_utf8(needle));
+  if (q.empty()) return internal_error("text_search: needle shorter than a trigram");
   s.bind(1, q);
   std::vector<int64_t> out;
   while (true) {

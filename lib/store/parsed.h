@@ -4,8 +4,9 @@
 //   in Message.ImapEnvelope / ImapBodyStructure / ImapBody, so FETCH does not
 //   read or parse the message file;
 // - the decoded text for SEARCH (message/searchtext.h) in the FTS5 table
-//   MessageText (tokenizer trigram: case-insensitive substring match, RFC 9051
-//   §6.4.4), rowid = Message.ID, columns Headers and Body.
+//   MessageText, rowid = Message.ID, columns Headers and Body, with an index
+//   of case-folded trigrams that finds the candidates for a substring search
+//   (RFC 9051 §6.4.4) without reading every message.
 // Message.Parsed = 1 says both are there. deliver() stores them in the
 // transaction that inserts the row; copies take them over from the source;
 // expunge removes the text. Messages stored before migration 4 have
@@ -57,14 +58,15 @@ Result<std::vector<FetchForms>> fetch_forms(AccountStore& a, const std::vector<i
 // (stored before migration 4), so that text_search() sees all of them.
 Status ensure_parsed(AccountStore& a, int64_t mailbox_id);
 
-enum class TextColumn { kHeaders, kBody, kAll };
 // Minimum needle length in code points for text_search(): the tokenizer
 // indexes trigrams, shorter needles match nothing and need a scan.
 inline constexpr size_t kMinIndexedNeedle = 3;
-// IDs of messages (any mailbox) whose decoded text in `col` contains
-// `needle` case-insensitively (message::fold_case), in ascending order.
-// Precondition: needle has at least kMinIndexedNeedle code points.
-Result<std::vector<int64_t>> text_search(AccountStore& a, TextColumn col, std::string_view needle);
+// IDs of messages (any mailbox), ascending, whose search text (header lines
+// or body) holds every trigram of `needle`, case-insensitively: a superset
+// of the messages that contain the needle, to be checked against their
+// stored text (SearchTextReader, message::contains_folded). Precondition:
+// needle has at least kMinIndexedNeedle code points.
+Result<std::vector<int64_t>> text_search(AccountStore& a, std::string_view needle);
 
 // Reads the stored search text of single messages (for what the index
 // cannot answer alone: short needles, HEADER field names, SENT* dates).
