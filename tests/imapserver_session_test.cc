@@ -42,8 +42,10 @@ class FakeBackend : public Backend {
     return std::make_unique<store::AccountStore>(std::move(st));
   }
   std::string account_gone(const std::string&) override { return gone; }
+  std::vector<std::string> capabilities_disabled(const std::string&) override { return disabled; }
   Creds creds_;
   std::string dir_, gone;
+  std::vector<std::string> disabled;
   std::vector<std::string> attempts;
 };
 
@@ -164,6 +166,21 @@ TEST_F(ImapSessionTest, SearchIndexAndShortNeedles) {
   EXPECT_EQ(search("TEXT wo"), "* SEARCH 2");
   EXPECT_EQ(search("NOT BODY y"), "* SEARCH 2");
   EXPECT_EQ(search("OR BODY plain SUBJECT pfel"), "* SEARCH 1 2");
+}
+
+// SPEC B §12.1: IMAPCapabilitiesDisabled applies after login only.
+TEST_F(ImapSessionTest, CapabilitiesDisabled) {
+  backend_->disabled = {"condstore", "UTF8=ACCEPT", "APPENDLIMIT"};
+  EXPECT_NE(greeting_.find(" CONDSTORE "), std::string::npos);
+  session_->tls_started(TLSState{true, "", std::nullopt});
+  std::string r = send("a LOGIN mjl@example.com password1234\r\n");
+  EXPECT_EQ(r.find("CONDSTORE"), std::string::npos) << r;
+  EXPECT_EQ(r.find("UTF8=ACCEPT"), std::string::npos) << r;
+  EXPECT_EQ(r.find("APPENDLIMIT"), std::string::npos) << r;
+  EXPECT_EQ(r.find("QRESYNC"), std::string::npos) << r;  // implies CONDSTORE (RFC 7162 §3.2.3)
+  EXPECT_NE(r.find(" MOVE "), std::string::npos) << r;
+  EXPECT_EQ(send("b ENABLE CONDSTORE UTF8=ACCEPT QRESYNC\r\n"), "* ENABLED\r\nb OK enable done\r\n");
+  EXPECT_EQ(send("c SELECT INBOX (CONDSTORE)\r\n"), "c BAD CONDSTORE is disabled\r\n");
 }
 
 TEST_F(ImapSessionTest, IdleAndAccountGone) {

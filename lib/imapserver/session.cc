@@ -77,6 +77,8 @@ bool Session::capability_disabled(std::string_view cap) const {
     std::string_view c = with_value ? cap : name;
     if (c.size() == d.size() && strncasecmp(c.data(), d.data(), d.size()) == 0) return true;
   }
+  // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE, so it goes with it.
+  if (strcasecmp(std::string(cap).c_str(), "QRESYNC") == 0) return capability_disabled("CONDSTORE");
   return false;
 }
 
