@@ -158,6 +158,38 @@ TEST_F(ParsedTest, MessagesFromBeforeTheIndexAreParsedOnFirstUse) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM MessageText"), 1);
 }
 
+// An index.db of schema version 3 (before the parsed forms) is migrated on
+// open, and its messages are parsed on first use.
+TEST_F(ParsedTest, MigrationFromVersion3) {
+  Delivered qp = add(kQuotedPrintable), b64 = add(kBase64);
+  auto expected = fetch_forms(*acc_, {qp.id, b64.id});
+  ASSERT_TRUE(expected.ok());
+  ASSERT_TRUE(acc_->db()
+                  .exec("DROP TABLE MessageText; DROP INDEX MessageUnparsed; "
+                        "ALTER TABLE Message DROP COLUMN Parsed; "
+                        "ALTER TABLE Message DROP COLUMN ImapEnvelope; "
+                        "ALTER TABLE Message DROP COLUMN ImapBodyStructure; "
+                        "ALTER TABLE Message DROP COLUMN ImapBody; PRAGMA user_version = 3")
+                  .ok());
+  acc_.reset();
+  auto a = AccountStore::open(dir_.string(), false);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  acc_.emplace(std::move(*a));
+  EXPECT_EQ(count("PRAGMA user_version"), 4);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE Parsed = 0"), 2);
+  ASSERT_TRUE(ensure_parsed(*acc_, inbox_).ok());
+  EXPECT_EQ(find(TextColumn::kBody, "würstchen"), Ids{b64.id});
+  auto forms = fetch_forms(*acc_, {qp.id, b64.id});
+  ASSERT_TRUE(forms.ok());
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ((*forms)[i].envelope, (*expected)[i].envelope);
+    EXPECT_EQ((*forms)[i].bodystructure, (*expected)[i].bodystructure);
+    EXPECT_EQ((*forms)[i].body, (*expected)[i].body);
+  }
+  Delivered after = add(kQuotedPrintable);  // new deliveries are parsed at once
+  EXPECT_EQ(find(TextColumn::kBody, "marienplatz"), (Ids{qp.id, after.id}));
+}
+
 TEST_F(ParsedTest, CopyMoveExpungeAndDeleteKeepTheIndexInStep) {
   Delivered d = add(kQuotedPrintable);
   ASSERT_TRUE(create_mailbox(*acc_, "Other", "").ok());
