@@ -179,7 +179,7 @@ TEST_F(ImapSessionTest, SearchIndexAndShortNeedles) {
 TEST_F(ImapSessionTest, CapabilitiesDisabled) {
   backend_->disabled = {"condstore", "UTF8=ACCEPT", "APPENDLIMIT"};
   EXPECT_NE(greeting_.find(" CONDSTORE "), std::string::npos);
-  session_->tls_started(TLSState{true, "", std::nullopt});
+  session_->tls_started(tls_on(""));
   std::string r = send("a LOGIN mjl@example.com password1234\r\n");
   EXPECT_EQ(r.find("CONDSTORE"), std::string::npos) << r;
   EXPECT_EQ(r.find("UTF8=ACCEPT"), std::string::npos) << r;
