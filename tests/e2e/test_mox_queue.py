@@ -464,6 +464,10 @@ class QueueTest(unittest.TestCase):
             self.assertIn(text, lines[0], args)
             self.assertTrue(lines[0].startswith("mox-queue: "), lines[0])
         self.queue("nosuchverb", expect=2)
+        self.assertIn("Usage: mox-queue", self.queue("--help").stdout)
+        self.assertIn("--nextattempt", self.queue("list", "--help").stdout)
+        self.assertIn("Usage: mox-queue", subprocess.run(
+            [moxtest.bin_path("mox"), "queue", "--help"], capture_output=True, text=True).stdout)
         self.queue("suppress", "add", "admin", "x@example.org")
         r = self.queue("suppress", "add", "admin", "X@Example.org", expect=1)
         self.assertIn("already suppressed", r.stderr)
