@@ -32,6 +32,7 @@ start submission "$build/mox-smtpd" --mode submission --listen 127.0.0.1:1587
 start submissions "$build/mox-smtpd" --mode submissions --listen 127.0.0.1:1465
 [ -x "$build/mox-imapd" ] && start imap "$build/mox-imapd" --listen 127.0.0.1:1143
 [ -x "$build/mox-imapd" ] && start imaps "$build/mox-imapd" --tls --listen 127.0.0.1:1993
+[ -x "$build/mox-queue" ] && start queue "$build/mox-queue" serve
 sleep 1
 cat <<EOT
 
@@ -39,6 +40,7 @@ Servers started on 127.0.0.1 (logs in $local/log, stop with: make stop):
   SMTP (MX)          127.0.0.1:1025
   Submission         127.0.0.1:1587 (STARTTLS), 127.0.0.1:1465 (implicit TLS)
   IMAP               127.0.0.1:1143 (STARTTLS), 127.0.0.1:1993 (implicit TLS)
+  Outgoing queue     mox-queue serve (mail for other domains; see: $build/mox-queue list)
 The certificate is self-signed for mail.mox.example. Try:
   swaks --server 127.0.0.1:1025 --to admin@mox.example
   curl -k --ssl-reqd 'imap://127.0.0.1:1143/INBOX?ALL' -u 'admin@mox.example:PASSWORD'

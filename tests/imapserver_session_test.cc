@@ -49,8 +49,10 @@ class FakeBackend : public Backend {
     return std::make_unique<store::AccountStore>(std::move(st));
   }
   std::string account_gone(const std::string&) override { return gone; }
+  std::vector<std::string> capabilities_disabled(const std::string&) override { return disabled; }
   Creds creds_;
   std::string dir_, gone;
+  std::vector<std::string> disabled;
   std::vector<std::string> attempts;
 };
 
@@ -137,6 +139,55 @@ TEST_F(ImapSessionTest, AppendSelectFetchStoreSearch) {
   r = send("k MOVE 1 Archive\r\n");
   EXPECT_EQ(r, "* OK [COPYUID 3 1 1] moved\r\n* 1 EXPUNGE\r\nk OK move done\r\n");
   EXPECT_EQ(send("l NOOP\r\n"), "l OK noop done\r\n");
+}
+
+// Text keys: 3+ characters through the trigram index, shorter ones by a scan
+// of the stored text; both case-insensitive on decoded text (RFC 9051 §6.4.4).
+TEST_F(ImapSessionTest, SearchIndexAndShortNeedles) {
+  login();
+  std::string m1 =
+      "From: =?utf-8?q?J=C3=B6rg?= <j@example.de>\r\nSubject: =?utf-8?b?w4RwZmVs?=\r\n"
+      "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+      "\r\nx =C3=BC y Stra=C3=9Fe\r\n";
+  std::string m2 = "From: bo@example.org\r\nSubject: ab\r\nX-Tag: Q\r\n\r\nplain words\r\n";
+  for (const auto& m : {m1, m2}) {
+    send("a APPEND INBOX {" + std::to_string(m.size()) + "+}\r\n" + m + "\r\n");
+  }
+  send("b SELECT INBOX\r\n");
+  auto search = [&](std::string_view key) {
+    std::string r = send("s SEARCH CHARSET UTF-8 " + std::string(key) + "\r\n");
+    EXPECT_NE(r.find("s OK search done"), std::string::npos) << r;
+    return r.substr(0, r.find("\r\n"));
+  };
+  EXPECT_EQ(search("BODY STRASSE"), "* SEARCH");             // no folding of ß to ss
+  EXPECT_EQ(search("BODY {7+}\r\nSTRA\xc3\x9f" "E"), "* SEARCH 1");  // index, folded
+  EXPECT_EQ(search("BODY {2+}\r\n\xc3\x9c"), "* SEARCH 1");         // 1 character: scan, folded
+  EXPECT_EQ(search("SUBJECT {2+}\r\n\xc3\xa4"), "* SEARCH 1");      // RFC 2047 "Äpfel"
+  EXPECT_EQ(search("SUBJECT AB"), "* SEARCH 2");                  // 2 characters: scan
+  EXPECT_EQ(search("SUBJECT PFE"), "* SEARCH 1");                 // index
+  EXPECT_EQ(search("FROM {3+}\r\nJ\xc3\xb6"), "* SEARCH 1");
+  EXPECT_EQ(search("HEADER X-Tag q"), "* SEARCH 2");
+  EXPECT_EQ(search("HEADER X-Tag \"\""), "* SEARCH 2");          // field present
+  EXPECT_EQ(search("HEADER Subject example"), "* SEARCH");       // in From, not Subject
+  EXPECT_EQ(search("TEXT example"), "* SEARCH 1 2");
+  EXPECT_EQ(search("TEXT wo"), "* SEARCH 2");
+  EXPECT_EQ(search("NOT BODY y"), "* SEARCH 2");
+  EXPECT_EQ(search("OR BODY plain SUBJECT pfel"), "* SEARCH 1 2");
+}
+
+// SPEC B §12.1: IMAPCapabilitiesDisabled applies after login only.
+TEST_F(ImapSessionTest, CapabilitiesDisabled) {
+  backend_->disabled = {"condstore", "UTF8=ACCEPT", "APPENDLIMIT"};
+  EXPECT_NE(greeting_.find(" CONDSTORE "), std::string::npos);
+  session_->tls_started(tls_on(""));
+  std::string r = send("a LOGIN mjl@example.com password1234\r\n");
+  EXPECT_EQ(r.find("CONDSTORE"), std::string::npos) << r;
+  EXPECT_EQ(r.find("UTF8=ACCEPT"), std::string::npos) << r;
+  EXPECT_EQ(r.find("APPENDLIMIT"), std::string::npos) << r;
+  EXPECT_EQ(r.find("QRESYNC"), std::string::npos) << r;  // implies CONDSTORE (RFC 7162 §3.2.3)
+  EXPECT_NE(r.find(" MOVE "), std::string::npos) << r;
+  EXPECT_EQ(send("b ENABLE CONDSTORE UTF8=ACCEPT QRESYNC\r\n"), "* ENABLED\r\nb OK enable done\r\n");
+  EXPECT_EQ(send("c SELECT INBOX (CONDSTORE)\r\n"), "c BAD CONDSTORE is disabled\r\n");
 }
 
 TEST_F(ImapSessionTest, IdleAndAccountGone) {

@@ -125,7 +125,8 @@ mox::queue::RunEnv run_env(const Ctx& c, bool verbose, mox::dns::Resolver* resol
   env.resolver = resolver;
   env.now = c.now;
   env.owner = mox::queue::new_owner_id();
-  if (verbose) env.log = [](const std::string& l) { std::cerr << kProg << ": " << l << "\n"; };
+  // One write per line: deliveries run on several threads.
+  if (verbose) env.log = [](const std::string& l) { std::cerr << (std::string(kProg) + ": " + l + "\n"); };
   return env;
 }
 

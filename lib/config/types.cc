@@ -328,6 +328,8 @@ const Schema<Account>& account_schema() {
                "The user may only generate passwords, not choose one; admins may set any.")
       .str("LoginDisabled", &Account::login_disabled,
            "If set, logins are refused with this message (at most 256 printable ASCII).")
+      .strings("IMAPCapabilitiesDisabled", &Account::imap_capabilities_disabled,
+               "IMAP capabilities not announced nor honoured after login, e.g. QRESYNC.")
       .duration("KeepRetiredMessagePeriod", &Account::keep_retired_message_period,
                 "How long delivered/failed queue messages are kept, e.g. 72h; 0: not kept.")
       .integer("MaxOutgoingMessagesPerDay", &Account::max_outgoing_messages_per_day,
@@ -343,6 +345,12 @@ const Schema<Account>& account_schema() {
         if (!printable_ascii(a.login_disabled)) {
           return field_error_at(c, n, "LoginDisabled",
                                 "LoginDisabled message must be printable ASCII");
+        }
+        for (const auto& cap : a.imap_capabilities_disabled) {
+          // RFC 9051 §9: a capability is an atom.
+          if (cap.empty() || !printable_ascii(cap) || cap.find_first_of(" (){%*\"\\]") != std::string::npos) {
+            return field_error_at(c, n, "IMAPCapabilitiesDisabled", "not an IMAP capability name: " + cap);
+          }
         }
         if (a.max_outgoing_messages_per_day < 0 || a.quota_message_size < 0) {
           return field_error(c, n, "limits cannot be negative");

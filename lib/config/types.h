@@ -140,6 +140,8 @@ struct Account {
   std::map<std::string, Destination> destinations;
   bool no_custom_password = false;
   std::string login_disabled;
+  // IMAP capability names not announced or honoured after login (SPEC B §12.1).
+  std::vector<std::string> imap_capabilities_disabled;
   Duration keep_retired_message_period{};
   int64_t max_outgoing_messages_per_day = 0;
   int64_t quota_message_size = 0;

@@ -43,4 +43,10 @@ std::string StoreBackend::account_gone(const std::string& account) {
   return "";
 }
 
+std::vector<std::string> StoreBackend::capabilities_disabled(const std::string& account) {
+  std::shared_ptr<const config::Config> c = cache_ ? cache_->get() : cfg_;
+  const config::Account* a = c->account(account);
+  return a ? a->imap_capabilities_disabled : std::vector<std::string>();
+}
+
 }  // namespace mox::imapserver

@@ -26,6 +26,7 @@ class StoreBackend : public Backend {
   Result<TLSState> start_tls(net::Conn& conn, SSL_CTX* ctx, std::chrono::milliseconds timeout) {
     return auth_.start_tls(conn, ctx, timeout);
   }
+  std::vector<std::string> capabilities_disabled(const std::string& account) override;
 
  private:
   std::shared_ptr<const config::Config> cfg_;

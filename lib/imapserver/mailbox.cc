@@ -86,6 +86,7 @@ std::string quoted_mailbox(const std::string& name, bool utf8) {
 void Session::cmd_select(imap::Command& c, Output& out) {
   auto& a = std::get<imap::SelectArgs>(c.args);
   if (a.qresync && !qresync_) return bad(out, c.tag, "QRESYNC parameter requires ENABLE QRESYNC");
+  if (a.condstore && capability_disabled("CONDSTORE")) return bad(out, c.tag, "CONDSTORE is disabled");
   close_mailbox(false);
   state_ = State::kAuthenticated;
   auto mb = store::find_mailbox(*store_, a.mailbox);

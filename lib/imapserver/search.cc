@@ -1,5 +1,10 @@
-// SEARCH (RFC 9051 §6.4.4) by a linear scan, with ESEARCH (RFC 4731) and
-// SEARCHRES (RFC 5182) results.
+// SEARCH (RFC 9051 §6.4.4) with ESEARCH (RFC 4731) and SEARCHRES (RFC 5182)
+// results. Flags, dates and sizes come from the message rows; text keys
+// (BODY, TEXT, FROM, SUBJECT, HEADER...) from the decoded text stored at
+// delivery (store/parsed.h), matched case-insensitively (message::fold_case).
+// For a needle of 3 or more characters the trigram index names the few
+// messages that may hold it and only their text is read; a shorter needle,
+// which trigrams cannot find, means reading the text of every message.
 #include <algorithm>
 #include <ctime>
 #include <map>
@@ -8,10 +13,7 @@
 #include "imap/date.h"
 #include "imapserver/session.h"
 #include "message/date.h"
-#include "message/header.h"
-#include "message/mime.h"
 #include "message/searchtext.h"
-#include "util/fs.h"
 
 namespace mox::imapserver {
 namespace {
@@ -24,39 +26,121 @@ std::string lower(std::string_view s) {
   return o;
 }
 
+// How one text key is answered.
+struct TextKey {
+  std::string field;   // lower-cased header field name, "" for BODY/TEXT
+  std::string folded;  // message::fold_case of the needle
+  // When the needle is long enough for the index: the IDs of the messages
+  // that may contain it (store::text_search), ascending; only those are
+  // checked against their text.
+  std::optional<std::vector<int64_t>> candidates;
+};
+
 struct Ctx {
   store::AccountStore& st;
   const std::vector<int64_t>& saved;
   uint32_t max_seq, max_uid;
+  std::map<const imap::SearchKey*, TextKey> text;
 };
 
-// The message's text, loaded on first use.
-struct Text {
-  bool loaded = false;
-  message::SearchText t;
+// A message's stored search text, read on first use.
+class Text {
+ public:
+  Text(store::SearchTextReader& r, int64_t id) : r_(r), id_(id) {}
+  const std::string& header_lines() {
+    if (!headers_) {
+      auto h = r_.headers(id_);
+      headers_ = h ? std::move(*h) : std::string();
+    }
+    return *headers_;
+  }
+  const std::vector<message::SearchField>& fields() {
+    if (!fields_) fields_ = message::parse_header_lines(header_lines());
+    return *fields_;
+  }
+  const std::string& body() {
+    if (!body_) {
+      auto b = r_.body(id_);
+      body_ = b ? std::move(*b) : std::string();
+    }
+    return *body_;
+  }
+
+ private:
+  store::SearchTextReader& r_;
+  int64_t id_;
+  std::optional<std::string> headers_, body_;
+  std::optional<std::vector<message::SearchField>> fields_;
 };
 
 int64_t day_of(int64_t unix_time) { return unix_time / 86400; }
 
-bool header_has(const message::SearchText& t, std::string_view field, std::string_view needle) {
-  std::string f = lower(field), n = lower(needle);
-  for (const auto& h : t.headers) {
-    if (lower(h.name) == f && (n.empty() || lower(h.value).find(n) != std::string::npos)) return true;
+bool is_text_key(K op) {
+  return op == K::kBcc || op == K::kCc || op == K::kFrom || op == K::kTo || op == K::kSubject ||
+         op == K::kHeader || op == K::kBody || op == K::kText;
+}
+
+bool needs_text(const imap::SearchKey& k) {
+  if (is_text_key(k.op) || k.op == K::kSentBefore || k.op == K::kSentOn || k.op == K::kSentSince) {
+    return true;
+  }
+  return std::any_of(k.children.begin(), k.children.end(), needs_text);
+}
+
+std::string field_of(const imap::SearchKey& k) {
+  switch (k.op) {
+    case K::kBcc: return "bcc";
+    case K::kCc: return "cc";
+    case K::kFrom: return "from";
+    case K::kTo: return "to";
+    case K::kSubject: return "subject";
+    case K::kHeader: return lower(k.field);
+    default: return "";
+  }
+}
+
+// Fills ctx.text for every text key of the program, asking the index where
+// the needle allows.
+Status plan_text_keys(const imap::SearchKey& k, Ctx& ctx) {
+  for (const auto& ch : k.children) MOX_TRY(plan_text_keys(ch, ctx));
+  if (!is_text_key(k.op)) return {};
+  TextKey t{field_of(k), message::fold_case(k.value), std::nullopt};
+  if (message::code_points(k.value) >= store::kMinIndexedNeedle) {
+    auto hits = store::text_search(ctx.st, k.value);
+    if (!hits) return std::move(hits).error();
+    t.candidates.emplace(std::move(*hits));
+  }
+  ctx.text.emplace(&k, std::move(t));
+  return {};
+}
+
+bool text_match(const imap::SearchKey& k, int64_t id, const Ctx& c, Text& text) {
+  const TextKey& t = c.text.at(&k);
+  if (t.candidates && !std::binary_search(t.candidates->begin(), t.candidates->end(), id)) {
+    return false;
+  }
+  if (k.op == K::kBody) return message::contains_folded(text.body(), t.folded);
+  if (k.op == K::kText) {
+    return message::contains_folded(text.header_lines(), t.folded) ||
+           message::contains_folded(text.body(), t.folded);
+  }
+  for (const auto& f : text.fields()) {
+    if (f.name == t.field && message::contains_folded(f.value, t.folded)) return true;
   }
   return false;
 }
 
-template <class M, class L>
-bool eval(const imap::SearchKey& k, const M& m, uint32_t seq, const Ctx& c, L& load) {
+bool eval(const imap::SearchKey& k, const store::MessageRow& m, uint32_t seq, const Ctx& c,
+          Text& text) {
   auto has = [&](int64_t bit) { return (m.flags.bits & bit) != 0; };
   switch (k.op) {
     case K::kAnd:
       for (const auto& ch : k.children) {
-        if (!eval(ch, m, seq, c, load)) return false;
+        if (!eval(ch, m, seq, c, text)) return false;
       }
       return true;
-    case K::kOr: return eval(k.children[0], m, seq, c, load) || eval(k.children[1], m, seq, c, load);
-    case K::kNot: return !eval(k.children[0], m, seq, c, load);
+    case K::kOr: return eval(k.children[0], m, seq, c, text) || eval(k.children[1], m, seq, c, text);
+    case K::kNot: return !eval(k.children[0], m, seq, c, text);
     case K::kAll: return true;
     case K::kSeqSet:
       if (k.set.search_result()) return std::count(c.saved.begin(), c.saved.end(), m.uid) > 0;
@@ -106,29 +190,21 @@ bool eval(const imap::SearchKey& k, const M& m, uint32_t seq, const Ctx& c, L& l
       // The Date header's date, disregarding time and zone (RFC 9051 §6.4.4);
       // without a usable Date header, the internal date.
       int64_t d = day_of(m.received), want = k.date.days_since_epoch();
-      for (const auto& h : load().headers) {
-        if (lower(h.name) != "date") continue;
+      for (const auto& h : text.fields()) {
+        if (h.name != "date") continue;
         if (auto dd = message::date_header_days(h.value)) d = *dd;
         break;
       }
       return k.op == K::kSentBefore ? d < want : k.op == K::kSentOn ? d == want : d >= want;
     }
-    case K::kBcc: return header_has(load(), "bcc", k.value);
-    case K::kCc: return header_has(load(), "cc", k.value);
-    case K::kFrom: return header_has(load(), "from", k.value);
-    case K::kTo: return header_has(load(), "to", k.value);
-    case K::kSubject: return header_has(load(), "subject", k.value);
-    case K::kHeader: return header_has(load(), k.field, k.value);
-    case K::kBody: return lower(load().body).find(lower(k.value)) != std::string::npos;
-    case K::kText: {
-      const auto& t = load();
-      std::string n = lower(k.value);
-      if (lower(t.body).find(n) != std::string::npos) return true;
-      for (const auto& h : t.headers) {
-        if (lower(h.value).find(n) != std::string::npos) return true;
-      }
-      return false;
-    }
+    case K::kBcc:
+    case K::kCc:
+    case K::kFrom:
+    case K::kTo:
+    case K::kSubject:
+    case K::kHeader:
+    case K::kBody:
+    case K::kText: return text_match(k, m.id, c, text);
   }
   return false;
 }
@@ -151,7 +227,14 @@ void Session::cmd_search(imap::Command& c, Output& out) {
   std::map<int64_t, const store::MessageRow*> by_uid;
   for (const auto& r : *rows) by_uid[r.uid] = &r;
   Ctx ctx{*store_, saved_, static_cast<uint32_t>(msgs_.size()),
-          msgs_.empty() ? 0u : static_cast<uint32_t>(msgs_.back().uid)};
+          msgs_.empty() ? 0u : static_cast<uint32_t>(msgs_.back().uid), {}};
+  if (needs_text(a.program)) {
+    // Messages stored before the index existed are parsed now, once.
+    Status st = store::ensure_parsed(*store_, mailbox_->id);
+    if (st) st = plan_text_keys(a.program, ctx);
+    if (!st) return respond(out, c.tag, imap::Condition::kNo, "SERVERBUG", "cannot search");
+  }
+  store::SearchTextReader reader(*store_);
   std::vector<uint32_t> hits;
   std::vector<int64_t> hit_uids;
   int64_t max_modseq = 0;
@@ -159,16 +242,8 @@ void Session::cmd_search(imap::Command& c, Output& out) {
     auto it = by_uid.find(msgs_[i].uid);
     if (it == by_uid.end()) continue;
     const store::MessageRow& m = *it->second;
-    Text text;
-    auto load = [&]() -> const message::SearchText& {
-      if (!text.loaded) {
-        auto d = read_file(store::message_path(*store_, m.id));
-        if (d) text.t = message::extract_search_text(*d, message::parse_message(*d));
-        text.loaded = true;
-      }
-      return text.t;
-    };
-    if (!eval(a.program, m, static_cast<uint32_t>(i + 1), ctx, load)) continue;
+    Text text(reader, m.id);
+    if (!eval(a.program, m, static_cast<uint32_t>(i + 1), ctx, text)) continue;
     hits.push_back(c.uid ? static_cast<uint32_t>(m.uid) : static_cast<uint32_t>(i + 1));
     hit_uids.push_back(m.uid);
     max_modseq = std::max(max_modseq, m.modseq);

@@ -89,10 +89,16 @@ std::string flags_text(const std::vector<std::string>& names) {
   return s + ")";
 }
 
+size_t Session::index_of_uid(int64_t uid) const {
+  auto it = std::lower_bound(msgs_.begin(), msgs_.end(), uid,
+                             [](const Msg& m, int64_t u) { return m.uid < u; });
+  return it != msgs_.end() && it->uid == uid ? static_cast<size_t>(it - msgs_.begin()) : msgs_.size();
+}
+
 void Session::report_expunged(Output& out, const std::vector<int64_t>& uids) {
   std::vector<uint32_t> gone;
   for (int64_t uid : uids) {
-    auto it = std::find_if(msgs_.begin(), msgs_.end(), [&](const Msg& m) { return m.uid == uid; });
+    auto it = msgs_.begin() + static_cast<std::ptrdiff_t>(index_of_uid(uid));
     if (it == msgs_.end()) continue;
     if (!qresync_) out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
     gone.push_back(static_cast<uint32_t>(uid));
@@ -114,7 +120,7 @@ void Session::updates(Output& out, bool expunges_allowed) {
   if (expunges_allowed) report_expunged(out, ch->expunged);
   size_t before = msgs_.size();
   for (const auto& r : ch->changed) {
-    auto it = std::find_if(msgs_.begin(), msgs_.end(), [&](const Msg& m) { return m.uid == r.uid; });
+    auto it = msgs_.begin() + static_cast<std::ptrdiff_t>(index_of_uid(r.uid));
     if (it == msgs_.end()) {
       if (msgs_.empty() || r.uid > msgs_.back().uid) {
         msgs_.push_back({r.uid, r.id, r.modseq, r.size, r.received, r.flags});
@@ -150,7 +156,7 @@ std::vector<size_t> Session::resolve(const imap::SequenceSet& set, bool uid) con
 }
 
 std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& atts,
-                               bool uid_fetch, bool& set_seen) {
+                               bool uid_fetch, const store::FetchForms* forms, bool& set_seen) {
   const Msg& m = msgs_[index];
   Loaded msg;
   bool loaded = false;
@@ -176,11 +182,17 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
         break;
       case K::kRfc822Size: items.push_back("RFC822.SIZE " + std::to_string(m.size)); break;
       case K::kModSeq: items.push_back("MODSEQ (" + std::to_string(m.modseq) + ")"); break;
-      case K::kEnvelope: items.push_back("ENVELOPE " + message::envelope(load().part())); break;
-      case K::kBodyStructure:
-        items.push_back("BODYSTRUCTURE " + message::bodystructure(load().part(), true));
+      // Computed at delivery (store/parsed.h), not from the file.
+      case K::kEnvelope:
+        items.push_back("ENVELOPE " + (forms ? forms->envelope : message::envelope(load().part())));
         break;
-      case K::kBody: items.push_back("BODY " + message::bodystructure(load().part(), false)); break;
+      case K::kBodyStructure:
+        items.push_back("BODYSTRUCTURE " +
+                        (forms ? forms->bodystructure : message::bodystructure(load().part(), true)));
+        break;
+      case K::kBody:
+        items.push_back("BODY " + (forms ? forms->body : message::bodystructure(load().part(), false)));
+        break;
       case K::kRfc822:
         items.push_back("RFC822 " + literal(load().data));
         set_seen = true;
@@ -199,7 +211,10 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
         break;
       }
       case K::kBodySection: {
-        std::string data = message::section(load().data, load().part(), to_spec(a.section));
+        // BODY[] is the whole message: no need to parse it.
+        bool whole = a.section.part.empty() && a.section.text == imap::Section::Text::kNone;
+        std::string data =
+            whole ? load().data : message::section(load().data, load().part(), to_spec(a.section));
         std::string name = "BODY[" + section_name(a.section) + "]";
         if (a.partial_offset) {
           name += "<" + std::to_string(*a.partial_offset) + ">";
@@ -269,10 +284,26 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
       out.reply += "* VANISHED (EARLIER) " + imap::SequenceSet::from_numbers(gone).to_string() + "\r\n";
     }
   }
-  for (size_t i : idx) {
-    if (a.changed_since && msgs_[i].modseq <= static_cast<int64_t>(*a.changed_since)) continue;
+  if (a.changed_since) {
+    std::erase_if(idx, [&](size_t i) { return msgs_[i].modseq <= static_cast<int64_t>(*a.changed_since); });
+  }
+  // The stored ENVELOPE/BODYSTRUCTURE/BODY of all messages at once.
+  std::vector<store::FetchForms> forms;
+  bool want_forms = std::any_of(atts.begin(), atts.end(), [](const imap::FetchAtt& x) {
+    using K = imap::FetchAtt::Kind;
+    return x.kind == K::kEnvelope || x.kind == K::kBodyStructure || x.kind == K::kBody;
+  });
+  if (want_forms) {
+    std::vector<int64_t> ids;
+    for (size_t i : idx) ids.push_back(msgs_[i].id);
+    auto f = store::fetch_forms(*store_, ids);
+    if (!f) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot read messages");
+    forms = std::move(*f);
+  }
+  for (size_t k = 0; k < idx.size(); ++k) {
+    size_t i = idx[k];
     bool set_seen = false;
-    out.reply += fetch_one(i, atts, c.uid, set_seen);
+    out.reply += fetch_one(i, atts, c.uid, want_forms ? &forms[k] : nullptr, set_seen);
     if (set_seen && !read_only_ && !(msgs_[i].flags.bits & store::kFlagSeen)) {
       seen.push_back(msgs_[i].uid);
     }
@@ -284,13 +315,12 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
     auto r = store::store_flags(*store_, mailbox_->id, seen, store::FlagOp::kAdd, f, std::nullopt);
     if (r) {
       for (const auto& row : r->updated) {
-        for (size_t i = 0; i < msgs_.size(); ++i) {
-          if (msgs_[i].uid != row.uid) continue;
-          msgs_[i].flags = row.flags;
-          msgs_[i].modseq = row.modseq;
-          out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(row.uid) +
-                       " FLAGS " + flags_text(flag_names(row.flags)) + ")\r\n";
-        }
+        size_t i = index_of_uid(row.uid);
+        if (i == msgs_.size()) continue;
+        msgs_[i].flags = row.flags;
+        msgs_[i].modseq = row.modseq;
+        out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(row.uid) +
+                     " FLAGS " + flags_text(flag_names(row.flags)) + ")\r\n";
       }
     }
   }
@@ -320,25 +350,23 @@ void Session::cmd_store(imap::Command& c, Output& out) {
   auto r = store::store_flags(*store_, mailbox_->id, uids, op, *flags, since);
   if (!r) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot store flags");
   for (const auto& row : r->updated) {
-    for (size_t i = 0; i < msgs_.size(); ++i) {
-      if (msgs_[i].uid != row.uid) continue;
-      msgs_[i].flags = row.flags;
-      msgs_[i].modseq = row.modseq;
-      if (a.silent && !condstore_) continue;
-      out.reply += "* " + std::to_string(i + 1) + " FETCH (";
-      if (c.uid) out.reply += "UID " + std::to_string(row.uid) + " ";
-      if (!a.silent) out.reply += "FLAGS " + flags_text(flag_names(row.flags));
-      if (condstore_) out.reply += std::string(a.silent ? "" : " ") + "MODSEQ (" + std::to_string(row.modseq) + ")";
-      out.reply += ")\r\n";
-    }
+    size_t i = index_of_uid(row.uid);
+    if (i == msgs_.size()) continue;
+    msgs_[i].flags = row.flags;
+    msgs_[i].modseq = row.modseq;
+    if (a.silent && !condstore_) continue;
+    out.reply += "* " + std::to_string(i + 1) + " FETCH (";
+    if (c.uid) out.reply += "UID " + std::to_string(row.uid) + " ";
+    if (!a.silent) out.reply += "FLAGS " + flags_text(flag_names(row.flags));
+    if (condstore_) out.reply += std::string(a.silent ? "" : " ") + "MODSEQ (" + std::to_string(row.modseq) + ")";
+    out.reply += ")\r\n";
   }
   std::string code;
   if (!r->modified.empty()) {
     std::vector<uint32_t> mod;
     for (int64_t uid : r->modified) {
-      for (size_t i = 0; i < msgs_.size(); ++i) {
-        if (msgs_[i].uid == uid) mod.push_back(static_cast<uint32_t>(c.uid ? uid : static_cast<int64_t>(i + 1)));
-      }
+      size_t i = index_of_uid(uid);
+      if (i < msgs_.size()) mod.push_back(static_cast<uint32_t>(c.uid ? uid : static_cast<int64_t>(i + 1)));
     }
     code = "MODIFIED " + imap::SequenceSet::from_numbers(mod).to_string();
   }

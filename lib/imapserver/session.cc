@@ -1,6 +1,9 @@
 #include "imapserver/session.h"
 
+#include <strings.h>
+
 #include <algorithm>
+#include <sstream>
 #include <variant>
 
 #include "imap/parser.h"
@@ -56,7 +59,27 @@ std::string Session::capabilities() const {
     if (!tls_.active && s_.tls_configured) caps += " STARTTLS";
     if (!tls_.active && s_.login_requires_tls) caps += " LOGINDISABLED";
   }
-  return caps;
+  if (account_.empty()) return caps;
+  // SPEC B §12.1: per-account IMAPCapabilitiesDisabled, after login.
+  std::string kept;
+  std::istringstream in(caps);
+  for (std::string cap; in >> cap;) {
+    if (!capability_disabled(cap)) kept += (kept.empty() ? "" : " ") + cap;
+  }
+  return kept;
+}
+
+bool Session::capability_disabled(std::string_view cap) const {
+  if (account_.empty()) return false;
+  std::string_view name = cap.substr(0, cap.find('='));
+  for (const auto& d : backend_.capabilities_disabled(account_)) {
+    bool with_value = d.find('=') != std::string::npos;
+    std::string_view c = with_value ? cap : name;
+    if (c.size() == d.size() && strncasecmp(c.data(), d.data(), d.size()) == 0) return true;
+  }
+  // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE, so it goes with it.
+  if (strcasecmp(std::string(cap).c_str(), "QRESYNC") == 0) return capability_disabled("CONDSTORE");
+  return false;
 }
 
 Output Session::greeting() {
@@ -253,6 +276,8 @@ void Session::handle(imap::Command& c, Output& out) {
     case Verb::kEnable: {
       std::string enabled;
       for (const auto& cap : std::get<imap::EnableArgs>(c.args).capabilities) {
+        // RFC 5161 §3.1: what is not announced is not enabled, silently.
+        if (capability_disabled(cap)) continue;
         if (cap == "QRESYNC" && !qresync_) {
           // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
           qresync_ = condstore_ = true;

@@ -21,6 +21,7 @@
 #include "sasl/sasl.h"
 #include "store/account.h"
 #include "store/messages.h"
+#include "store/parsed.h"
 
 namespace mox::imapserver {
 
@@ -38,6 +39,11 @@ class Backend {
   virtual Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& account) = 0;
   // Why the account may no longer be used (removed, login disabled), or "".
   virtual std::string account_gone(const std::string& account) = 0;
+  // The account's IMAPCapabilitiesDisabled (domains.conf), as configured now.
+  virtual std::vector<std::string> capabilities_disabled(const std::string& account) {
+    (void)account;
+    return {};
+  }
 };
 
 struct Settings {
@@ -86,6 +92,8 @@ class Session {
                std::string_view text);
   std::string capabilities() const;
   Output preauth_greeting();
+  // Whether the logged-in account has `cap` in IMAPCapabilitiesDisabled.
+  bool capability_disabled(std::string_view cap) const;
   void bad(Output& out, const std::string& tag, std::string_view text);
 
   // auth.cc
@@ -110,14 +118,17 @@ class Session {
   // Removes expunged UIDs from the view: "* N EXPUNGE", or "* VANISHED" with QRESYNC.
   void report_expunged(Output& out, const std::vector<int64_t>& uids);
   std::vector<size_t> resolve(const imap::SequenceSet& set, bool uid) const;
+  // Index of the message with `uid` in msgs_ (sorted by UID), or msgs_.size().
+  size_t index_of_uid(int64_t uid) const;
   void cmd_fetch(imap::Command& c, Output& out);
   void cmd_store(imap::Command& c, Output& out);
   void cmd_search(imap::Command& c, Output& out);
   void cmd_copy(imap::Command& c, Output& out, bool move);
   void cmd_expunge(imap::Command& c, Output& out);
   void close_mailbox(bool expunge);
+  // `forms`: the message's stored ENVELOPE/BODYSTRUCTURE/BODY, when asked for.
   std::string fetch_one(size_t index, const std::vector<imap::FetchAtt>& atts, bool uid_fetch,
-                        bool& set_seen);
+                        const store::FetchForms* forms, bool& set_seen);
   std::vector<std::string> flag_names(const store::MessageFlags& f) const;
 
   Settings s_;

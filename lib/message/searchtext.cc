@@ -1,5 +1,8 @@
 #include "message/searchtext.h"
 
+#include <locale.h>
+#include <wctype.h>
+
 #include "message/decode.h"
 #include "message/header.h"
 #include "message/mimefield.h"
@@ -116,6 +119,63 @@ class Extractor {
 };
 
 }  // namespace
+
+std::string header_lines(const std::vector<SearchField>& fields) {
+  std::string out;
+  for (const SearchField& f : fields) {
+    out += f.name;
+    out += ": ";
+    for (char c : f.value) out += c == '\r' || c == '\n' ? ' ' : c;
+    out += '\n';
+  }
+  return out;
+}
+
+std::vector<SearchField> parse_header_lines(std::string_view lines) {
+  std::vector<SearchField> out;
+  while (!lines.empty()) {
+    size_t nl = lines.find('\n');
+    std::string_view line = lines.substr(0, nl);
+    lines = nl == std::string_view::npos ? std::string_view() : lines.substr(nl + 1);
+    size_t colon = line.find(": ");
+    if (colon == std::string_view::npos) continue;
+    out.push_back({std::string(line.substr(0, colon)), std::string(line.substr(colon + 2))});
+  }
+  return out;
+}
+
+std::string fold_case(std::string_view utf8) {
+  // One locale object for the process, never changed: not global state that
+  // anything else sees (uselocale/setlocale are not touched).
+  static const locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+  std::string out;
+  out.reserve(utf8.size());
+  for (size_t i = 0; i < utf8.size();) {
+    unsigned char c = static_cast<unsigned char>(utf8[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      ++i;
+      continue;
+    }
+    uint32_t cp = next_code_point(utf8, i);
+    if (loc != static_cast<locale_t>(0)) {
+      cp = static_cast<uint32_t>(towlower_l(static_cast<wint_t>(cp), loc));
+    }
+    append_utf8(out, cp);
+  }
+  return out;
+}
+
+bool contains_folded(std::string_view haystack, std::string_view folded_needle) {
+  if (folded_needle.empty()) return true;
+  return fold_case(haystack).find(folded_needle) != std::string::npos;
+}
+
+size_t code_points(std::string_view utf8) {
+  size_t n = 0;
+  for (size_t i = 0; i < utf8.size(); ++n) next_code_point(utf8, i);
+  return n;
+}
 
 SearchText extract_search_text(std::string_view message, const Part& root,
                                const SearchLimits& limits) {

@@ -38,4 +38,20 @@ struct SearchText {
 SearchText extract_search_text(std::string_view message, const Part& root,
                                const SearchLimits& limits = {});
 
+// The header fields as the full-text index stores them: one "name: value\n"
+// line per field, CR and LF inside a value turned into spaces, so that the
+// lines read back with parse_header_lines() are the fields.
+std::string header_lines(const std::vector<SearchField>& fields);
+std::vector<SearchField> parse_header_lines(std::string_view lines);
+
+// Case-insensitive matching as IMAP SEARCH asks (RFC 9051 §6.4.4) and as the
+// index's trigram tokenizer does it: each code point mapped to its Unicode
+// simple lower case (towlower of the C.UTF-8 locale; ASCII only if that
+// locale is missing). Ill-formed UTF-8 becomes U+FFFD.
+std::string fold_case(std::string_view utf8);
+// Whether `folded_needle` (already fold_case'd) occurs in fold_case(haystack).
+bool contains_folded(std::string_view haystack, std::string_view folded_needle);
+// Code points in `utf8` (an ill-formed byte counts as one).
+size_t code_points(std::string_view utf8);
+
 }  // namespace mox::message

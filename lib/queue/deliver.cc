@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <chrono>
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "message/header.h"
 #include "queue/admin.h"
@@ -407,6 +409,55 @@ Status record(store::Db& db, const RunEnv& env, const std::vector<Msg>& msgs,
   return {};
 }
 
+// One connection's worth of work: messages to one domain.
+struct WorkItem {
+  std::string domain;
+  std::vector<const Msg*> msgs;
+};
+
+// Splits each domain's messages, whole BaseID groups at a time, over up to
+// `per_domain` connections.
+std::vector<WorkItem> work_items(const std::map<std::string, std::vector<const Msg*>>& by_domain,
+                                 int per_domain) {
+  std::vector<WorkItem> items;
+  for (const auto& [domain, group] : by_domain) {
+    std::map<int64_t, std::vector<const Msg*>> by_base;
+    for (const auto* m : group) by_base[m->base_id].push_back(m);
+    size_t n = std::min<size_t>(std::max(per_domain, 1), by_base.size());
+    size_t first = items.size();
+    for (size_t i = 0; i < n; ++i) items.push_back({domain, {}});
+    size_t i = 0;
+    for (const auto& [base, msgs] : by_base) {
+      auto& dst = items[first + (i++ % n)].msgs;
+      dst.insert(dst.end(), msgs.begin(), msgs.end());
+    }
+  }
+  return items;
+}
+
+// Runs the work items on up to env.parallel threads. Each item has its own
+// connection and result map; the maps are merged at the end (the database
+// is only touched afterwards, by one thread).
+void deliver_parallel(const std::vector<WorkItem>& items, const RunEnv& env, int64_t now,
+                      std::map<int64_t, Outcome>& out) {
+  std::vector<std::map<int64_t, Outcome>> results(items.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < items.size(); i = next++) {
+      int64_t t0 = now_ms();
+      deliver_domain(items[i].domain, items[i].msgs, env, now, results[i]);
+      int64_t dur = now_ms() - t0;
+      for (auto& [id, o] : results[i]) o.r.duration_ms = dur;
+    }
+  };
+  size_t nthreads = std::min<size_t>(std::max(env.parallel, 1), items.size());
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < nthreads; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  for (auto& r : results) out.merge(r);
+}
+
 }  // namespace
 
 std::string new_owner_id() {
@@ -427,7 +478,10 @@ Result<std::optional<int64_t>> next_due(store::Db& db, int64_t now) {
 
 Result<RunStats> run_due(store::Db& db, const RunEnv& env) {
   RunStats stats;
-  MOX_TRY(purge_retired(db, env.now()));
+  if (env.cleanup) {
+    MOX_TRY(purge_retired(db, env.now()));
+    MOX_TRY(remove_orphan_files(db, env.config->data_dir(), env.now()));
+  }
   while (true) {
     int64_t now = env.now();
     MOX_ASSIGN(auto ids, lease(db, env, now));
@@ -446,12 +500,7 @@ Result<RunStats> run_due(store::Db& db, const RunEnv& env) {
       }
       by_domain[m.recipient_domain].push_back(&m);
     }
-    for (const auto& [domain, group] : by_domain) {
-      int64_t t0 = now_ms();
-      deliver_domain(domain, group, env, now, out);
-      int64_t dur = now_ms() - t0;
-      for (const auto* m : group) out[m->id].r.duration_ms = dur;
-    }
+    deliver_parallel(work_items(by_domain, env.connections_per_domain), env, now, out);
     MOX_TRY(record(db, env, msgs, out, env.now(), stats));
   }
   return stats;

@@ -37,6 +37,9 @@ struct RunEnv {
   std::function<void(const std::string&)> log;
   smtpclient::Timeouts timeouts;           // RFC 5321 defaults; tests shorten them
   int64_t batch = 200;                     // messages leased at a time
+  int parallel = 8;                        // connections at once, over all domains
+  int connections_per_domain = 4;          // a domain with many messages gets up to this many
+  bool cleanup = true;                     // first purge expired retired messages and orphan files
 };
 
 struct RunStats {

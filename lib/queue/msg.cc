@@ -1,6 +1,9 @@
 #include "queue/msg.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <filesystem>
 
 #include <cerrno>
 #include <cstring>
@@ -297,6 +300,27 @@ Result<int64_t> purge_retired(store::Db& db, int64_t now) {
   MOX_ASSIGN(auto q, db.prepare("DELETE FROM MsgRetired WHERE KeepUntil<?"));
   MOX_TRY(q.bind(1, now).run());
   return static_cast<int64_t>(db.changes());
+}
+
+Result<int64_t> remove_orphan_files(store::Db& db, const std::string& data_dir, int64_t now) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  MOX_ASSIGN(auto q, db.prepare("SELECT 1 FROM Msg WHERE ID=?"));
+  int64_t removed = 0;
+  for (const auto& dir : fs::directory_iterator(data_dir + "/queue/msg", ec)) {
+    if (!dir.is_directory(ec)) continue;
+    for (const auto& f : fs::directory_iterator(dir.path(), ec)) {
+      const std::string name = f.path().filename().string();
+      if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+      struct stat st {};
+      if (::stat(f.path().c_str(), &st) != 0 || st.st_mtime > now - 3600) continue;
+      q.reset();
+      q.bind(1, static_cast<int64_t>(std::stoll(name)));
+      MOX_ASSIGN(bool row, q.step());
+      if (!row && ::unlink(f.path().c_str()) == 0) ++removed;
+    }
+  }
+  return removed;
 }
 
 Result<std::string> message_path(const std::string& data_dir, const Msg& m) {

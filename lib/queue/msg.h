@@ -100,6 +100,11 @@ Status record_retry(store::Db& db, int64_t id, const AttemptResult& r, int64_t n
 // Deletes retired messages whose keep period has passed; returns the count.
 Result<int64_t> purge_retired(store::Db& db, int64_t now);
 
+// Removes message files without a queued message that are older than an
+// hour (left by a crash between a commit and the file's removal, or by an
+// add that was never committed); returns how many.
+Result<int64_t> remove_orphan_files(store::Db& db, const std::string& data_dir, int64_t now);
+
 // The message as delivered: MsgPrefix then the file.
 Result<std::string> message_path(const std::string& data_dir, const Msg& m);
 

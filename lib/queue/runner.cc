@@ -32,8 +32,11 @@ Status serve(config::ConfigCache& cache, RunEnv env, const std::atomic<bool>& st
   std::string qdir = env.config->data_dir() + "/queue";
   // Watch before the first run, so that mail queued during it wakes us.
   MOX_ASSIGN(auto watcher, store::ChangeWatcher::open(qdir));
+  int64_t last_cleanup = 0;
   while (!stop) {
     env.config = cache.get();
+    env.cleanup = env.now() - last_cleanup >= kMaxSleepSeconds;
+    if (env.cleanup) last_cleanup = env.now();
     MOX_ASSIGN(auto db, open_queue_db(env.config->data_dir()));
     auto stats = run_due(db, env);
     if (!stats) {

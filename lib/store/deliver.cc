@@ -13,6 +13,8 @@
 #include "store/mailbox.h"
 #include "store/msgfile.h"
 #include "store/notify.h"
+#include "store/parsed.h"
+#include "util/fs.h"
 #include "util/unique_fd.h"
 
 namespace mox::store {
@@ -85,7 +87,8 @@ Result<int64_t> current_modseq(Db& db) {
 // Sets *committing just before COMMIT: from then on the row may exist even if
 // an error comes back, so the caller must keep the file.
 Result<Delivered> commit_row(Db& db, const DeliverRequest& req, const std::string& mailbox,
-                             int64_t id, int64_t size, bool* committing) {
+                             int64_t id, int64_t size, const ParsedMessage& parsed,
+                             bool* committing) {
   MOX_ASSIGN(Tx tx, Tx::begin(db));
   MOX_ASSIGN(int64_t prev, current_modseq(db));
   Delivered d{id, 0, 0, prev + 1, size};
@@ -101,6 +104,7 @@ Result<Delivered> commit_row(Db& db, const DeliverRequest& req, const std::strin
   ins.bind(6, req.received != 0 ? req.received : now).bind(7, now).bind(8, size);
   ins.bind(9, req.flags.bits).bind(10, keywords_column(req.flags.keywords));
   MOX_TRY(ins.run());
+  MOX_TRY(store_parsed(db, id, parsed));
   MOX_ASSIGN(Stmt mbu, db.prepare("UPDATE Mailbox SET UIDNext = ?, ModSeq = ? WHERE ID = ?"));
   MOX_TRY(mbu.bind(1, d.uid + 1).bind(2, d.modseq).bind(3, d.mailbox_id).run());
   MOX_ASSIGN(Stmt acc, db.prepare("UPDATE Account SET ModSeq = ?"));
@@ -146,9 +150,19 @@ Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req) {
   crashpoint("deliver-after-reserve");
   MOX_ASSIGN(int64_t size, write_message_file(dir, id, req.prefix, src, req.source_offset));
   crashpoint("deliver-after-file");
+  // Parsed once, here, from the file just written (in the page cache), for
+  // FETCH and SEARCH (store/parsed.h); outside the write transaction.
+  auto data = read_file(message_file_path(dir, id));
+  if (!data) {
+    ::unlink(message_file_path(dir, id).c_str());
+    return data.error();
+  }
+  ParsedMessage parsed = parse_for_index(*data);
+  data->clear();
+  data->shrink_to_fit();
 
   bool committing = false;
-  auto d = commit_row(account.db(), req, mailbox, id, size, &committing);
+  auto d = commit_row(account.db(), req, mailbox, id, size, parsed, &committing);
   if (!d) {
     // Rolled back for sure: the file would be an orphan, remove it now. After
     // a failed COMMIT the row may still be durable: keep the file then.

@@ -10,6 +10,7 @@
 #include "store/mailbox.h"
 #include "store/msgfile.h"
 #include "store/notify.h"
+#include "store/parsed.h"
 #include "util/fs.h"
 
 namespace mox::store {
@@ -180,7 +181,8 @@ Status delete_mailbox(AccountStore& a, const std::string& name) {
     }
     m = Stmt();
     MOX_TRY(bump_modseq(db));
-    for (const char* sql : {"DELETE FROM Message WHERE MailboxID = ?", "DELETE FROM Mailbox WHERE ID = ?"}) {
+    for (const char* sql : {"DELETE FROM MessageText WHERE rowid IN (SELECT ID FROM Message WHERE MailboxID = ?)",
+                            "DELETE FROM Message WHERE MailboxID = ?", "DELETE FROM Mailbox WHERE ID = ?"}) {
       MOX_ASSIGN(Stmt d, db.prepare(sql));
       MOX_TRY(d.bind(1, mbid).run());
     }
@@ -363,6 +365,7 @@ Result<std::vector<int64_t>> expunge(AccountStore& a, int64_t mailbox_id,
     for (const auto& [uid, id] : gone) {
       up.reset();
       MOX_TRY(up.bind(1, modseq).bind(2, id).run());
+      MOX_TRY(remove_search_text(db, id));
     }
     up = Stmt();
     MOX_ASSIGN(Stmt mb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
@@ -451,6 +454,7 @@ Result<CopyResult> copy_messages(AccountStore& a, int64_t mailbox_id,
       ins.bind(6, r.received).bind(7, now).bind(8, r.size).bind(9, r.flags.bits);
       ins.bind(10, keywords_column(r.flags.keywords));
       MOX_TRY(ins.run());
+      MOX_TRY(copy_parsed(db, r.id, new_ids[i]));
       res.src_uids.push_back(r.uid);
       res.dest_uids.push_back(uid++);
     }
@@ -463,6 +467,7 @@ Result<CopyResult> copy_messages(AccountStore& a, int64_t mailbox_id,
       for (const auto& r : src) {
         ex.reset();
         MOX_TRY(ex.bind(1, modseq).bind(2, r.id).run());
+        MOX_TRY(remove_search_text(db, r.id));
       }
       ex = Stmt();
       MOX_ASSIGN(Stmt smb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));

@@ -24,6 +24,7 @@ class Stmt {
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
   ~Stmt();
+  bool valid() const { return s_ != nullptr; }
 
   // Binding is by 1-based index; chained calls.
   Stmt& bind(int i, int64_t v);

@@ -56,6 +56,19 @@ std::string sanitize_utf8(std::string_view s) {
   return out;
 }
 
+uint32_t next_code_point(std::string_view s, size_t& i) {
+  size_t n = sequence_length(s, i);
+  if (n == 0) {
+    ++i;
+    return 0xfffd;
+  }
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1fu) : n == 3 ? (c & 0x0fu) : (c & 0x07u);
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3fu);
+  i += n;
+  return cp;
+}
+
 void append_utf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);

@@ -16,5 +16,8 @@ bool valid_utf8(std::string_view s);
 std::string sanitize_utf8(std::string_view s);
 // Appends the UTF-8 encoding of code point `cp` (<= U+10FFFF, not a surrogate).
 void append_utf8(std::string& out, uint32_t cp);
+// Decodes the code point at s[i] and advances i past it; an ill-formed
+// sequence gives U+FFFD and advances by one byte. Precondition: i < s.size().
+uint32_t next_code_point(std::string_view s, size_t& i);
 
 }  // namespace mox

@@ -767,6 +767,47 @@ class AuthTest(Base):
         self.assertEqual(r, "NO login disabled for account: " + CAROL_DISABLED)
         self.assertBAD(c.cmd("SELECT INBOX"))
 
+    def test_capabilities_disabled_per_account(self):
+        # SPEC B §12.1: per-account IMAPCapabilitiesDisabled removes the listed
+        # capabilities after authentication; ENABLE of one is ignored.
+        env = self.env
+        dave, dave_pw = "dave@" + D, "dave-Secret-pw-1"
+        env.config("account", "add", "dave", dave)
+        env.config("account", "password", "dave", input=dave_pw + "\n")
+        text = env.domains_text()
+        marker = "\tdave:\n\t\tDomain: %s\n" % D
+        self.assertIn(marker, text)
+        env.write_domains(text.replace(marker, marker + "\t\tIMAPCapabilitiesDisabled:\n"
+                                       "\t\t\t- qresync\n\t\t\t- APPENDLIMIT\n\t\t\t- UTF8=ACCEPT\n"
+                                       "\t\t\t- CONDSTORE\n"))
+        env.config("test")
+        c = self.imap(self.port)
+        before = self.capability(c)  # not yet logged in: everything
+        for cap in ("QRESYNC", "CONDSTORE", "UTF8=ACCEPT"):
+            self.assertIn(cap, before)
+        self.assertTrue(any(x.startswith("APPENDLIMIT=") for x in before))
+        r = self.assertOK(c.login(dave, dave_pw))
+        after = self.caps(r.tagged)
+        self.assertEqual(after, self.capability(c))
+        for cap in ("QRESYNC", "CONDSTORE", "UTF8=ACCEPT"):
+            self.assertNotIn(cap, after)
+        self.assertFalse(any(x.startswith("APPENDLIMIT") for x in after), after)
+        self.assertIn("MOVE", after)
+        self.assertIn("ENABLE", after)
+        r = self.assertOK(c.cmd("ENABLE QRESYNC CONDSTORE UTF8=ACCEPT"))
+        self.assertEqual(r.lines, ["* ENABLED"])  # RFC 5161: nothing enabled
+        r = self.assertBAD(c.cmd("SELECT INBOX (CONDSTORE)"))
+        r = self.assertOK(c.cmd("SELECT INBOX"))
+        self.assertFalse(any("HIGHESTMODSEQ" in x for x in r.lines), r)
+        # Another account is not affected.
+        o = self.imap(self.port, login=self.admin)
+        self.assertIn("QRESYNC", self.capability(o))
+        r = self.assertOK(o.cmd("ENABLE QRESYNC"))
+        self.assertEqual(r.lines, ["* ENABLED QRESYNC"])
+        # The list takes effect without restarting the server, also on removal.
+        env.write_domains(text)
+        self.assertIn("QRESYNC", self.capability(c))
+
     # -- AUTHENTICATE --
 
     def test_authenticate_plain_sasl_ir(self):
@@ -1702,6 +1743,89 @@ class MessageTest(Base):
         self.assertOK(other.cmd("EXPUNGE"))
         r = self.assertOK(c.cmd("SELECT %s (QRESYNC (%s %s))" % (name, v, hm)))
         self.assertIn("* VANISHED (EARLIER) 2", r.lines)
+
+    # -- the text index (issue 4) --
+
+    INDEX_MSGS = [
+        # quoted-printable UTF-8 body, RFC 2047 subject
+        crlf("From: =?utf-8?q?J=C3=B6rg?= <joerg@example.de>\n"
+             "Subject: =?utf-8?q?Stra=C3=9Fenbahn?=\n"
+             "MIME-Version: 1.0\n"
+             "Content-Type: text/plain; charset=utf-8\n"
+             "Content-Transfer-Encoding: quoted-printable\n\n"
+             "Die Stra=C3=9Fenbahn f=C3=A4hrt nach Gr=C3=BCnau =E2=80=93 =CE=B1=CE=B2=CE=B3.\n"),
+        # base64 latin-1 text part next to a base64 attachment
+        crlf("From: bob@example.org\n"
+             "Subject: x\n"
+             "MIME-Version: 1.0\n"
+             "Content-Type: multipart/mixed; boundary=zz\n\n"
+             "--zz\n"
+             "Content-Type: text/plain; charset=iso-8859-1\n"
+             "Content-Transfer-Encoding: base64\n\n"
+             + b64("Äpfel und Birnen aus Köln".encode("latin-1")) + "\n"
+             "--zz\n"
+             "Content-Type: application/octet-stream\n"
+             "Content-Transfer-Encoding: base64\n\n"
+             + b64(b"hiddenword in an attachment") + "\n"
+             "--zz--\n"),
+        crlf("From: carol@example.net\nSubject: ok\n\nplain ascii text, Q\n"),
+    ]
+
+    def test_search_text_index(self):
+        # 3+ characters: the trigram index; shorter: a scan of the stored
+        # text; both on decoded text, case-insensitively (RFC 9051 §6.4.4).
+        self.mailbox(self.INDEX_MSGS)
+        cases = [("BODY", "straßenbahn", [1]),      # quoted-printable, folded
+                 ("BODY", "STRASSENBAHN", []),      # no ß → ss folding
+                 ("BODY", "ΑΒΓ", [1]),              # Greek, folded
+                 ("BODY", "–", [1]),                # one character: scan
+                 ("BODY", "ÄPFEL", [2]),            # base64 latin-1
+                 ("BODY", "köln", [2]),
+                 ("BODY", "hiddenword", []),        # attachments are not text
+                 ("BODY", "ö", [2]),                # scan, folded
+                 ("BODY", "Ö", [2]),
+                 ("SUBJECT", "ok", [3]),            # 2 characters: scan
+                 ("SUBJECT", "STRASSE", []),
+                 ("SUBJECT", "straße", [1]),        # RFC 2047 decoded
+                 ("FROM", "jö", [1]),
+                 ("FROM", "JÖRG", [1]),
+                 ("TEXT", "q", [1, 3]),             # "Q" in the body of 3, "q" in 1's header
+                 ("TEXT", "example", [1, 2, 3]),
+                 ("TEXT", "Grünau", [1]),
+                 ("NOT BODY", "a", [])]
+        for key, value, want in cases:
+            with self.subTest(key=key, value=value):
+                self.assertEqual(self.search("CHARSET UTF-8 %s " % key, value.encode()), want)
+
+    def test_index_backfill_and_fetch_forms(self):
+        # Messages stored before the index (migration 4) have no parsed forms;
+        # FETCH and SEARCH parse them on first use, with the same output.
+        name = self.mailbox(self.INDEX_MSGS)
+        what = "1:* (ENVELOPE BODYSTRUCTURE BODY)"
+        before = self.assertOK(self.c.cmd("FETCH " + what)).untagged
+        before2 = self.assertOK(self.c.cmd("FETCH 2 (BODYSTRUCTURE)")).untagged
+        account = next(a for a in self.env.accounts() if ADMIN in self.env.destinations(a))
+        db = self.env.account_db(account)
+        self.addCleanup(db.close)
+        ids = "SELECT m.ID FROM Message m JOIN Mailbox b ON b.ID = m.MailboxID WHERE b.Name = ?"
+
+        def count(sql):
+            return db.execute(sql % ids, (name,)).fetchone()[0]
+        self.assertEqual(count("SELECT COUNT(*) FROM Message WHERE Parsed = 1 AND ID IN (%s)"), 3)
+        self.assertEqual(count("SELECT COUNT(*) FROM MessageText WHERE rowid IN (%s)"), 3)
+        db.execute("UPDATE Message SET Parsed = 0, ImapEnvelope = NULL, ImapBodyStructure = NULL, "
+                   "ImapBody = NULL WHERE ID IN (%s)" % ids, (name,))
+        db.execute("DELETE FROM MessageText WHERE rowid IN (%s)" % ids, (name,))
+        self.assertEqual(self.assertOK(self.c.cmd("FETCH 2 (BODYSTRUCTURE)")).untagged, before2)
+        self.assertEqual(count("SELECT COUNT(*) FROM Message WHERE Parsed = 1 AND ID IN (%s)"), 1)
+        self.assertEqual(self.search("CHARSET UTF-8 BODY ", "straßenbahn".encode()), [1])  # parses 1, 3
+        self.assertEqual(count("SELECT COUNT(*) FROM Message WHERE Parsed = 1 AND ID IN (%s)"), 3)
+        self.assertEqual(self.assertOK(self.c.cmd("FETCH " + what)).untagged, before)
+        # Expunge removes the index rows; the tombstone stays.
+        self.assertOK(self.c.cmd("STORE 1:2 +FLAGS.SILENT (\\Deleted)"))
+        self.assertOK(self.c.cmd("EXPUNGE"))
+        self.assertEqual(count("SELECT COUNT(*) FROM MessageText WHERE rowid IN (%s)"), 1)
+        self.assertEqual(self.search("TEXT example"), [1])
 
     # -- imaplib as a real client --
 

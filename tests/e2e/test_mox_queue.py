@@ -66,14 +66,19 @@ class QueueTest(unittest.TestCase):
         self.zone = os.path.join(s.config_dir, "test.zone")
         with open(self.zone, "w") as f:
             f.write("\n".join(zone) + "\n")
-        with open(s.config_path, "a") as f:
-            f.write("DNS:\n\tZoneFile: test.zone\nQueue:\n\tPort: %d\n" % self.mx.port)
+        self.static = s.static_text()
+        self.set_queue_config()
         # Keep retired messages, so that tests can look at them.
         d = s.domains_text().replace("\tadmin:\n", "\tadmin:\n\t\tKeepRetiredMessagePeriod: 24h\n", 1)
         s.write_domains(d)
         self.sub = s.server("mox-smtpd", "--mode", "submission", env=SERVER_ENV)
 
     # -- helpers --
+
+    def set_queue_config(self, extra=""):
+        with open(self.sender.config_path, "w") as f:
+            f.write(self.static + "DNS:\n\tZoneFile: test.zone\nQueue:\n\tPort: %d\n%s" % (
+                self.mx.port, extra))
 
     def submit(self, msg, to=(RCPT,), frm=ADMIN):
         with smtplib.SMTP("127.0.0.1", self.sub.port, local_hostname="client.example", timeout=30) as c:
@@ -156,6 +161,8 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(len(got), 1)
         msg = got[0]
         self.assertIn(b"Hello from the queue test signed.", msg)
+        # The MX saw STARTTLS (opportunistic TLS) in its Received header.
+        self.assertRegex(msg.split(b"\r\n\r\n")[0], rb"with ESMTPS")
         self.assertEqual(msg.count(b"DKIM-Signature:"), 1)
         # The MX's Received header comes first; verify what the queue sent.
         p = subprocess.run([moxtest.bin_path("mox-dkim"), "verify", "--zone-file", self.zone],
@@ -266,6 +273,22 @@ class QueueTest(unittest.TestCase):
         self.assertEqual([r["Success"] for r in ret], [True])
         self.assertEqual(ret[0]["Attempts"], 2)
 
+    def test_verify_tls(self):
+        # VerifyTLS without a CA that trusts the MX's self-signed certificate:
+        # a temporary failure that says why.
+        self.set_queue_config("\tVerifyTLS: true\n")
+        self.submit(message("verify"))
+        self.queue("run")
+        q = self.listed()
+        self.assertEqual(q[0]["Attempts"], 1)
+        self.assertIn("certificate", q[0]["Results"][-1]["Error"])
+        self.assertEqual(self.received(), [])
+        cert = os.path.join(self.receiver.config_dir, self.receiver.static_conf()["Listeners"]["public"]
+                            ["TLS"]["KeyCerts"][0]["CertFile"])
+        self.set_queue_config("\tVerifyTLS: true\n\tCAFile: %s\n" % cert)
+        self.queue("run", offset=460)
+        self.assertEqual(len(self.received()), 1)
+
     def test_sender_domain_disabled_is_temporary(self):
         self.submit(message("disabled"))
         self.sender.config("domain", "disable", "mox.example")
@@ -355,6 +378,23 @@ class QueueTest(unittest.TestCase):
         self.assertGreaterEqual(len(self.received()), 1)
         self.assertEqual(self.listed(), [])
 
+    def test_crash_before_queue_commit_leaves_no_mail_and_orphan_is_removed(self):
+        env = dict(SERVER_ENV, MOX_CRASHPOINT="queue-add-before-commit")
+        crashing = self.sender.server("mox-smtpd", "--mode", "submission", how="inetd", env=env)
+        with self.assertRaises((smtplib.SMTPException, OSError)):
+            with smtplib.SMTP("127.0.0.1", crashing.port, local_hostname="client.example", timeout=30) as c:
+                c.starttls(context=moxtest.insecure_tls_context())
+                c.login(ADMIN, self.sender.password)
+                c.sendmail(ADMIN, [RCPT], message("crash"))
+        files = glob.glob(self.sender.data("queue", "msg", "*", "*"))
+        self.assertEqual(len(files), 1)  # the file, without its row: never acknowledged
+        self.assertEqual(self.listed(), [])
+        self.queue("run")
+        self.assertEqual(len(glob.glob(self.sender.data("queue", "msg", "*", "*"))), 1)  # too new
+        self.queue("run", offset=3700)
+        self.assertEqual(glob.glob(self.sender.data("queue", "msg", "*", "*")), [])
+        self.assertEqual(self.received(), [])
+
     # -- administration --
 
     def test_hold_schedule_fail_drop_dump(self):
@@ -424,6 +464,10 @@ class QueueTest(unittest.TestCase):
             self.assertIn(text, lines[0], args)
             self.assertTrue(lines[0].startswith("mox-queue: "), lines[0])
         self.queue("nosuchverb", expect=2)
+        self.assertIn("Usage: mox-queue", self.queue("--help").stdout)
+        self.assertIn("--nextattempt", self.queue("list", "--help").stdout)
+        self.assertIn("Usage: mox-queue", subprocess.run(
+            [moxtest.bin_path("mox"), "queue", "--help"], capture_output=True, text=True).stdout)
         self.queue("suppress", "add", "admin", "x@example.org")
         r = self.queue("suppress", "add", "admin", "X@Example.org", expect=1)
         self.assertIn("already suppressed", r.stderr)
