@@ -44,8 +44,8 @@ struct Received {
   std::string data;                // unstuffed, without the final "."
 };
 
-// An SMTP server on 127.0.0.1 (RFC 5321 §4.1 commands, one session at a
-// time), answering RCPT by rules and recording every transaction.
+// An SMTP server on 127.0.0.1 (RFC 5321 §4.1 commands, a thread per
+// connection), answering RCPT by rules and recording every transaction.
 class MxServer {
  public:
   MxServer() {
@@ -67,6 +67,7 @@ class MxServer {
   ~MxServer() {
     stop_ = true;
     if (thread_.joinable()) thread_.join();
+    for (auto& t : sessions_) t.join();
     ::close(fd_);
   }
   int port() const { return port_; }
@@ -94,8 +95,12 @@ class MxServer {
       int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
       if (c < 0) continue;
       ++connections_;
-      session(c);
-      ::close(c);
+      // A thread per connection: the runner may deliver over several
+      // connections at once.
+      sessions_.emplace_back([this, c] {
+        session(c);
+        ::close(c);
+      });
     }
   }
 
@@ -194,6 +199,7 @@ class MxServer {
   std::atomic<bool> stop_{false};
   std::atomic<int> connections_{0};
   std::thread thread_;
+  std::vector<std::thread> sessions_;  // used by the accepting thread only
   std::mutex mu_;
   std::map<std::string, std::string> rcpt_replies_;
   std::string data_reply_ = "250 2.0.0 ok, queued";
@@ -251,6 +257,11 @@ class QueueDeliverTest : public testing::QueueFixture {
     return e;
   }
 
+  RunStats run(const RunEnv& e) {
+    auto s = run_due(db_, e);
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    return s.ok() ? *s : RunStats{};
+  }
   RunStats run() {
     auto s = run_due(db_, env());
     EXPECT_TRUE(s.ok()) << s.error().message;
@@ -500,6 +511,42 @@ TEST_F(QueueDeliverTest, MixedRecipientsOfOneMessage) {
   got = mx_.received();
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[1].data, s.text);
+}
+
+// Messages to several domains, many to one of them: each is delivered
+// exactly once, over at most connections_per_domain connections per domain.
+TEST_F(QueueDeliverTest, ManyMessagesOverSeveralConnections) {
+  for (int per_domain : {1, 4}) {
+    std::set<std::string> want;
+    for (int i = 0; i < 12; ++i) want.insert("u" + std::to_string(per_domain) + "-" + std::to_string(i) + "@remote.example");
+    for (int i = 0; i < 3; ++i) want.insert("p" + std::to_string(per_domain) + "-" + std::to_string(i) + "@pref.example");
+    want.insert("i" + std::to_string(per_domain) + "@implicit.example");
+    for (const auto& to : want) ASSERT_NE(add_one(to, kNow), 0);
+    int conns0 = mx_.connections();
+    size_t got0 = mx_.received().size();
+    RunEnv e = env();
+    e.parallel = per_domain == 1 ? 1 : 8;
+    e.connections_per_domain = per_domain;
+    RunStats st = run(e);
+    EXPECT_EQ(st.delivered, static_cast<int64_t>(want.size()));
+    EXPECT_EQ(st.failed + st.retried, 0);
+    auto got = mx_.received();
+    ASSERT_EQ(got.size() - got0, want.size());
+    std::set<std::string> rcpts;
+    for (size_t i = got0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i].rcpts.size(), 1u);
+      rcpts.insert(got[i].rcpts[0]);
+    }
+    EXPECT_EQ(rcpts, want);  // each once
+    int conns = mx_.connections() - conns0;
+    if (per_domain == 1) {
+      EXPECT_EQ(conns, 3);  // one per domain
+    } else {
+      EXPECT_GE(conns, 3);
+      EXPECT_LE(conns, 4 + 3 + 1);
+    }
+    EXPECT_EQ(scalar("SELECT count(*) FROM Msg"), 0);
+  }
 }
 
 TEST_F(QueueDeliverTest, ConnectionRefusedFallsBackToNextMx) {
