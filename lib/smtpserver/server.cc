@@ -34,6 +34,8 @@ struct Shared {
   std::unique_ptr<config::ConfigCache> cache;
   Settings settings;
   tls::SslCtxPtr tls;
+  // Accounts open in this process, shared by its connections (Accept=no).
+  std::shared_ptr<store::AccountPool> accounts = std::make_shared<store::AccountPool>();
 };
 
 TLSState tls_state(net::Conn& c) {
@@ -51,7 +53,7 @@ void log_error(const std::string& remote, const std::string& msg) {
 void serve(net::Conn conn, const Shared& sh) {
   ConnInfo ci{conn.remote_ip(), conn.local_ip(), sh.settings.mode != Mode::kSmtp,
               sh.settings.hostname};
-  StoreBackend backend(sh.cache->get(), ci);
+  StoreBackend backend(sh.cache->get(), ci, sh.accounts);
   Session session(sh.settings, backend);
   if (sh.settings.mode == Mode::kSubmissions) {
     if (auto st = conn.start_tls_server(sh.tls.get(), kHandshakeTimeout); !st) {

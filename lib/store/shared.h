@@ -1,0 +1,122 @@
+// One account opened once per process and delivered to by many threads at
+// once (mox-smtpd in Accept=no mode: a thread per connection). Concurrent
+// deliveries share the work that makes them durable:
+// - the account's database stays open, with its write lock taken by one
+//   thread of the process at a time instead of by every thread sleeping in
+//   SQLite's busy handler;
+// - rows are committed in groups: whoever finds no commit in progress
+//   commits every row waiting (one transaction, one WAL fsync) and wakes the
+//   others (group commit);
+// - the fsync of a message directory covers every file created in it before
+//   it started, so concurrent writers share one (util/group_sync.h);
+// - msg/<dir> directories are made durable once per process.
+// Durability is that of deliver() (store/deliver.h): a row is committed only
+// after its file and directory entry are fsynced, and commit() returns only
+// after the row's COMMIT (synchronous=FULL) is done.
+//
+// A delivery to several accounts first prepares every file, then commits
+// each account's row, and takes committed rows back (remove()) when a later
+// one fails, so that a retry after a temporary error delivers no duplicates.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/account.h"
+#include "store/deliver.h"
+#include "store/deliver_internal.h"
+#include "store/msgfile.h"
+#include "util/group_sync.h"
+
+namespace mox::store {
+
+class SharedAccount {
+ public:
+  // Opens (creating if needed) the account directory `dir`. The database
+  // stays open, but the account's shared lock is held only while a delivery
+  // or remove() is in progress, as by a process that opens the account for
+  // each delivery: an idle SharedAccount does not hold up `mox-config
+  // account rm` (SPEC A.3).
+  static Result<std::shared_ptr<SharedAccount>> open(const std::string& dir);
+
+  const std::string& dir() const { return dir_; }
+  // True once the account directory was found removed (or replaced) when
+  // taking the lock again: every call fails with kTemporary; open anew.
+  bool stale();
+
+  // A message whose file is durable under its final name and whose row is
+  // not committed yet. Destroying it uncommitted removes the file. Move-only.
+  class Prepared {
+   public:
+    Prepared(Prepared&& o) noexcept;
+    Prepared& operator=(Prepared&&) = delete;
+    Prepared(const Prepared&) = delete;
+    ~Prepared();
+    int64_t id() const { return row_.id; }
+
+   private:
+    friend class SharedAccount;
+    Prepared(SharedAccount* acc, PendingRow row) : acc_(acc), row_(std::move(row)) {}
+    SharedAccount* acc_;
+    PendingRow row_;
+    bool keep_file_ = false;
+  };
+
+  // Checks the request, reserves an ID, writes and fsyncs the file and its
+  // directory entry. Thread-safe. Errors as deliver().
+  Result<Prepared> prepare(const DeliverRequest& req);
+  // Commits the row (grouped with concurrent commits) and wakes IDLE
+  // sessions. Thread-safe.
+  Result<Delivered> commit(Prepared p);
+  // prepare() and commit().
+  Result<Delivered> deliver(const DeliverRequest& req);
+  // undeliver() (store/deliver.h). Thread-safe.
+  Status remove(const Delivered& d);
+
+ private:
+  explicit SharedAccount(AccountStore st) : store_(std::move(st)), dir_(store_.dir()) {}
+  Result<int64_t> reserve_id();
+  // While deliveries are in flight: the account's lock and msgfiles.lock
+  // (store/msgfile.h), both shared.
+  Status begin_write();
+  void end_write();
+  Status sync_dir(int64_t id);
+  void abandon(Prepared& p);
+
+  std::mutex db_mu_;  // store_.db() is used by one thread at a time
+  AccountStore store_;
+  const std::string dir_;
+  int64_t next_id_ = 0, end_id_ = 0;  // reserved block, under db_mu_
+
+  std::mutex files_mu_;
+  int writing_ = 0;
+  bool stale_ = false;
+  std::optional<FileLock> files_lock_;
+  MessageDirs dirs_;
+  std::map<std::string, std::unique_ptr<GroupSync>> dir_syncs_;  // under files_mu_
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<PendingRow*> queue_;
+  bool committing_ = false;
+};
+
+// The accounts this process has open, shared by its sessions: a session
+// keeps the SharedAccounts it delivered to until it ends; when no session
+// holds an account any more, its database is closed. A stale account is
+// replaced by a freshly opened one. Thread-safe.
+class AccountPool {
+ public:
+  Result<std::shared_ptr<SharedAccount>> get(const std::string& dir);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::weak_ptr<SharedAccount>> open_;
+};
+
+}  // namespace mox::store
