@@ -477,6 +477,37 @@ class MXTest(Base):
         self.assertDelivered(self.env, "admin", tok, msg)
         self.assertDelivered(self.env, "bob", tok, msg)
 
+    def test_store_error_for_one_account_delivers_to_none(self):
+        # A store error for the second account (bob's Inbox has no UIDs left,
+        # RFC 9051 §2.3.1.1) after the first (admin) was committed: 451, and
+        # admin's copy is taken back, so that the retry gives each one copy.
+        env = self.env
+        admin_db, bob_db = ("accounts", "admin", "index.db"), ("accounts", "bob", "index.db")
+        self.deliver([BOB])  # bob's account exists
+        (uidnext,) = env.query(bob_db, "SELECT UIDNext FROM Mailbox WHERE Name = 'Inbox'")[0]
+        env.query(bob_db, "UPDATE Mailbox SET UIDNext = 4294967295 WHERE Name = 'Inbox'")
+        tok = token()
+        msg = make_message(tok)
+        try:
+            _, _, replies = self.deliver([ADMIN, BOB], msg=msg, tok=tok)
+            self.assertEqual([c for c, _ in replies[:3]], [250, 250, 250], replies)
+            self.assertReply(replies[3], 451, "4.3.0", "error storing message")
+            self.assertNotDelivered(env, tok, ("admin", "bob"))
+            # admin had it for a moment: a tombstone (expunged, file gone)
+            # with a newer modseq than the mailbox had, for QRESYNC clients.
+            gone = [m for m in stored(env, "admin") if m.data is None]
+            self.assertEqual(len(gone), 1, gone)
+            (expunged, modseq), = env.query(admin_db, "SELECT Expunged, ModSeq FROM Message WHERE ID = ?",
+                                            (gone[0].id,))
+            self.assertEqual(expunged, 1)
+            self.assertEqual(env.query(admin_db, "SELECT ModSeq FROM Account")[0][0], modseq)
+        finally:
+            env.query(bob_db, "UPDATE Mailbox SET UIDNext = ? WHERE Name = 'Inbox'", (uidnext,))
+        _, _, replies = self.deliver([ADMIN, BOB], msg=msg, tok=tok)
+        self.assertEqual([c for c, _ in replies], [250, 250, 250, 250], replies)
+        self.assertDelivered(env, "admin", tok, msg)
+        self.assertDelivered(env, "bob", tok, msg)
+
     def test_removed_account_receives_nothing(self):
         env = self.env
         env.config("account", "add", "dave", "dave@" + D)
