@@ -82,6 +82,7 @@ TEST_F(SharedTest, ThreadsDeliverConcurrentlyWithDenseUidsAndDistinctModseqs) {
             0);
   EXPECT_EQ(count("SELECT ModSeq FROM Account"), count("SELECT MAX(ModSeq) FROM Message"));
   EXPECT_EQ(count("SELECT UIDNext FROM Mailbox WHERE Name = 'Inbox'"), kAll + 1);
+  acc_.reset();  // removes the files made in advance and not used
   AccountStore st = other();
   auto report = check_account(st, false);
   ASSERT_TRUE(report.ok());
@@ -98,10 +99,38 @@ TEST_F(SharedTest, PreparedButNotCommittedLeavesNothing) {
   }
   EXPECT_FALSE(path_exists(message_file_path(dir_, id)));
   EXPECT_EQ(count("SELECT COUNT(*) FROM Message"), 0);
+  acc_.reset();
   AccountStore st = other();
   auto report = check_account(st, false);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->clean());
+}
+
+TEST_F(SharedTest, FilesMadeInAdvanceAreOrphansUntilUsedAndGoWithTheAccount) {
+  auto a = acc_->deliver(text("Subject: a\r\n\r\n"));
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  // The rest of the first block exists, empty, without rows.
+  EXPECT_TRUE(path_exists(message_file_path(dir_, a->id + 1)));
+  EXPECT_EQ(slurp(message_file_path(dir_, a->id + 1)), "");
+  {
+    // A check meanwhile removes them as orphans; deliveries go on all the same.
+    AccountStore st = other();
+    auto r = check_account(st, true);
+    ASSERT_TRUE(r.ok());
+    EXPECT_GE(r->removed, 1);
+    EXPECT_TRUE(r->missing_files.empty());
+  }
+  EXPECT_FALSE(path_exists(message_file_path(dir_, a->id + 1)));
+  auto b = acc_->deliver(text("Subject: b\r\n\r\n"));
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  EXPECT_EQ(b->id, a->id + 1);
+  EXPECT_EQ(slurp(message_file_path(dir_, b->id)), "Received: test\r\nSubject: b\r\n\r\n");
+  // Closing removes the unused rest.
+  acc_.reset();
+  AccountStore st = other();
+  auto r = check_account(st, false);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->clean());
 }
 
 TEST_F(SharedTest, FileSourceAndBadRequests) {
@@ -145,6 +174,7 @@ TEST_F(SharedTest, RemoveLeavesATombstoneWithANewModseq) {
   auto again = acc_->remove(*a);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().kind, ErrorKind::kNotFound);
+  acc_.reset();
   auto report = check_account(st, false);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->clean());
@@ -206,7 +236,7 @@ bool has_open(const std::string& path) {
 
 TEST_F(SharedTest, PoolClosesAccountsNoSessionHolds) {
   acc_.reset();
-  AccountPool pool;
+  AccountPool pool(0);  // keeps none open besides those in use
   std::string db = std::filesystem::canonical(dir_ + "/index.db").string();
   {
     auto a = pool.get(dir_);
@@ -219,6 +249,19 @@ TEST_F(SharedTest, PoolClosesAccountsNoSessionHolds) {
   ASSERT_TRUE(b.ok());
   EXPECT_FALSE((*b)->stale());
   EXPECT_TRUE((*b)->deliver(text("Subject: y\r\n\r\n")).ok());
+}
+
+TEST_F(SharedTest, PoolKeepsTheAccountsUsedLastOpen) {
+  acc_.reset();
+  AccountPool pool(1);
+  std::string db = std::filesystem::canonical(dir_ + "/index.db").string();
+  std::string other_dir = tmp_.path() + "/accounts/other";
+  ASSERT_TRUE(pool.get(dir_).ok());
+  EXPECT_TRUE(has_open(db));  // kept, though no session holds it
+  // Idle and kept open, it holds no lock: account removal could proceed.
+  EXPECT_TRUE(FileLock::acquire(dir_ + "/lock", FileLock::Mode::kExclusive, false).ok());
+  ASSERT_TRUE(pool.get(other_dir).ok());
+  EXPECT_FALSE(has_open(db));  // pushed out by the other one
 }
 
 TEST(CommitRows, AFailingRowFailsAloneInItsGroup) {

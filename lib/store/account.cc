@@ -78,7 +78,17 @@ UPDATE Account SET Instance = lower(hex(randomblob(16)));
 )",
 };
 
+Result<bool> has_mailboxes(Db& db) {
+  MOX_ASSIGN(auto q, db.prepare("SELECT EXISTS (SELECT 1 FROM Mailbox)"));
+  MOX_ASSIGN(bool row, q.step());
+  return row && q.col_int(0) != 0;
+}
+
 Status create_default_mailboxes(Db& db) {
+  // Without taking the write lock when there is nothing to do (every open
+  // by a delivering process).
+  MOX_ASSIGN(bool has, has_mailboxes(db));
+  if (has) return {};
   MOX_ASSIGN(auto tx, Tx::begin(db));
   MOX_ASSIGN(auto count, db.prepare("SELECT COUNT(*) FROM Mailbox"));
   MOX_TRY(count.step());

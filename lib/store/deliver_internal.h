@@ -22,7 +22,8 @@ struct CheckedRequest {
 };
 
 // Validates flags, offset and mailbox name (kUser), checks that the mailbox
-// exists when it is not to be created (kNotFound), opens source_path.
+// exists when it is not to be created (kNotFound), opens source_path. Uses
+// `db` only when !req.create_mailbox.
 Result<CheckedRequest> check_request(Db& db, const DeliverRequest& req);
 
 // Takes `n` message IDs from Account.NextMessageID in one committed write

@@ -104,11 +104,14 @@ Result<bool> make_dir(const std::string& dir) {
   return errno_error("mkdir " + dir);
 }
 
+// Writes and fsyncs the file at `path`, created now if `create`, else made
+// earlier (precreate_message_files; kNotFound if it is gone).
 Result<int64_t> write_file(const std::string& path, std::string_view prefix,
-                           const MessageSource& src) {
+                           const MessageSource& src, bool create) {
   // O_TRUNC: a queue ID can be handed out again after a crash left its file.
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0660));
-  if (!fd.valid()) return errno_error("create " + path);
+  int flags = O_WRONLY | O_TRUNC | O_CLOEXEC | (create ? O_CREAT : 0);
+  UniqueFd fd(::open(path.c_str(), flags, 0660));
+  if (!fd.valid()) return errno_error((create ? "create " : "open ") + path);
   int64_t copied = 0;
   if (src.data) {
     // One system call for prefix and message (small messages are spooled in memory).
@@ -162,7 +165,51 @@ Result<int64_t> create_message_file(const std::string& account_dir, int64_t id,
                                     MessageDirs& dirs) {
   MOX_TRY(dirs.ensure(account_dir, id));
   std::string path = message_file_path(account_dir, id);
-  auto size = write_file(path, prefix, src);
+  auto size = write_file(path, prefix, src, true);
+  if (!size) {
+    ::unlink(path.c_str());
+    return size;
+  }
+  crashpoint("deliver-after-write");
+  return size;
+}
+
+Status precreate_message_files(const std::string& account_dir, int64_t first, int64_t n,
+                               MessageDirs& dirs) {
+  std::set<std::string> made_in;
+  Status st;
+  int64_t id = first;
+  for (; id < first + n && st; ++id) {
+    st = dirs.ensure(account_dir, id);
+    if (!st) break;
+    std::string path = message_file_path(account_dir, id);
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660));
+    if (!fd.valid()) st = errno_error("create " + path);
+    made_in.insert(message_dir_path(account_dir, id));
+  }
+  for (const auto& dir : made_in) {
+    if (st) st = fsync_dir(dir);
+  }
+  if (!st) {
+    for (int64_t i = first; i < id; ++i) ::unlink(message_file_path(account_dir, i).c_str());
+  }
+  return st;
+}
+
+Result<int64_t> fill_message_file(const std::string& account_dir, int64_t id,
+                                  std::string_view prefix, const MessageSource& src,
+                                  MessageDirs& dirs) {
+  std::string path = message_file_path(account_dir, id);
+  auto size = write_file(path, prefix, src, false);
+  if (!size && size.error().kind == ErrorKind::kNotFound) {
+    // Removed as an orphan meanwhile (check_account): the slow way.
+    MOX_ASSIGN(int64_t n, create_message_file(account_dir, id, prefix, src, dirs));
+    if (auto st = fsync_dir(message_dir_path(account_dir, id)); !st) {
+      ::unlink(path.c_str());
+      return std::move(st).error();
+    }
+    return n;
+  }
   if (!size) {
     ::unlink(path.c_str());
     return size;

@@ -66,6 +66,22 @@ Result<int64_t> create_message_file(const std::string& account_dir, int64_t id,
                                     std::string_view prefix, const MessageSource& src,
                                     MessageDirs& dirs);
 
+// Creates the empty files of IDs [first, first + n) and fsyncs their
+// directories once: a writer that fills one later (fill_message_file) need
+// not fsync the directory itself. That saves a directory fsync per message
+// for a process that delivers many. Until filled and committed they are
+// orphans like those a crash leaves (check_account removes them); the caller
+// removes the ones it does not use. On error none is left.
+Status precreate_message_files(const std::string& account_dir, int64_t first, int64_t n,
+                               MessageDirs& dirs);
+
+// create_message_file() for a file precreate_message_files() made: written,
+// fsynced, and durable by name when this returns. If the file is gone
+// (removed as an orphan), it is created and its directory fsynced.
+Result<int64_t> fill_message_file(const std::string& account_dir, int64_t id,
+                                  std::string_view prefix, const MessageSource& src,
+                                  MessageDirs& dirs);
+
 // create_message_file() and the fsync of the directory: the file is durable
 // by name when this returns. On error nothing is left behind.
 Result<int64_t> write_message_file(const std::string& account_dir, int64_t id,

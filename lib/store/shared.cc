@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "store/notify.h"
@@ -9,9 +10,12 @@
 namespace mox::store {
 namespace {
 
-// IDs reserved per commit of Account.NextMessageID (see deliver.cc); unused
-// ones are gaps when the process ends.
-constexpr int64_t kIdBlock = 64;
+// IDs reserved per commit of Account.NextMessageID (see deliver.cc), with
+// their files made in advance (precreate_message_files): few for a process
+// that delivers a few messages (one per connection), more as it goes on.
+// Unused ones are removed when the account is closed.
+constexpr int64_t kFirstBlock = 4;
+constexpr int64_t kMaxBlock = 128;
 
 }  // namespace
 
@@ -35,12 +39,26 @@ void SharedAccount::abandon(Prepared& p) {
   end_write();
 }
 
+SharedAccount::SharedAccount(AccountStore st)
+    : store_(std::move(st)), dir_(store_.dir()), block_(kFirstBlock) {}
+
+SharedAccount::~SharedAccount() {
+  // Files made in advance and not used (a crash leaves them as orphans).
+  for (int64_t id = next_id_; id < end_id_; ++id) ::unlink(message_file_path(dir_, id).c_str());
+}
+
 Result<int64_t> SharedAccount::reserve_id() {
-  std::lock_guard lock(db_mu_);
+  std::lock_guard lock(id_mu_);
   if (next_id_ >= end_id_) {
-    MOX_ASSIGN(int64_t first, reserve_message_ids(store_.db(), kIdBlock));
+    int64_t first;
+    {
+      std::lock_guard db(db_mu_);
+      MOX_ASSIGN(first, reserve_message_ids(store_.db(), block_));
+    }
+    MOX_TRY(precreate_message_files(dir_, first, block_, dirs_));
     next_id_ = first;
-    end_id_ = first + kIdBlock;
+    end_id_ = first + block_;
+    block_ = std::min(block_ * 2, kMaxBlock);
   }
   return next_id_++;
 }
@@ -78,32 +96,22 @@ bool SharedAccount::stale() {
   return stale_;
 }
 
-Status SharedAccount::sync_dir(int64_t id) {
-  std::string dir = message_dir_path(dir_, id);
-  GroupSync* g;
-  {
-    std::lock_guard lock(files_mu_);
-    auto& p = dir_syncs_[dir];
-    if (!p) p = std::make_unique<GroupSync>();
-    g = p.get();
-  }
-  return g->run([&] { return fsync_dir(dir); });
-}
-
 Result<SharedAccount::Prepared> SharedAccount::prepare(const DeliverRequest& req) {
   MOX_TRY(begin_write());
   // From here on `p` ends the write (and removes its file) when it goes.
   Prepared p(this, PendingRow{"", req.create_mailbox, req.received, req.flags, 0, 0, {}, false});
   CheckedRequest c;
   {
-    std::lock_guard lock(db_mu_);
+    // The database is read only for a mailbox that must exist; otherwise
+    // preparing does not wait for a commit in progress.
+    std::unique_lock lock(db_mu_, std::defer_lock);
+    if (!req.create_mailbox) lock.lock();
     MOX_ASSIGN(c, check_request(store_.db(), req));
   }
   p.row_.mailbox = c.mailbox;
   MOX_ASSIGN(p.row_.id, reserve_id());
   crashpoint("deliver-after-reserve");
-  MOX_ASSIGN(p.row_.size, create_message_file(dir_, p.row_.id, req.prefix, c.src, dirs_));
-  MOX_TRY(sync_dir(p.row_.id));
+  MOX_ASSIGN(p.row_.size, fill_message_file(dir_, p.row_.id, req.prefix, c.src, dirs_));
   crashpoint("deliver-after-file");
   return p;
 }
@@ -160,11 +168,24 @@ Result<std::shared_ptr<SharedAccount>> AccountPool::get(const std::string& dir) 
     it = it->second.expired() ? open_.erase(it) : std::next(it);
   }
   if (auto it = open_.find(dir); it != open_.end()) {
-    if (auto acc = it->second.lock(); acc && !acc->stale()) return acc;
+    if (auto acc = it->second.lock(); acc && !acc->stale()) {
+      touch(acc);
+      return acc;
+    }
   }
   MOX_ASSIGN(auto acc, SharedAccount::open(dir));
   open_[dir] = acc;
+  touch(acc);
   return acc;
+}
+
+void AccountPool::touch(const std::shared_ptr<SharedAccount>& acc) {
+  auto it = std::find(recent_.begin(), recent_.end(), acc);
+  if (it != recent_.end()) recent_.erase(it);
+  recent_.insert(recent_.begin(), acc);
+  // Stale ones (removed accounts) go first, then the least recently used.
+  std::erase_if(recent_, [](const auto& a) { return a->stale(); });
+  if (recent_.size() > keep_) recent_.resize(keep_);
 }
 
 }  // namespace mox::store

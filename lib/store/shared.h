@@ -7,8 +7,9 @@
 // - rows are committed in groups: whoever finds no commit in progress
 //   commits every row waiting (one transaction, one WAL fsync) and wakes the
 //   others (group commit);
-// - the fsync of a message directory covers every file created in it before
-//   it started, so concurrent writers share one (util/group_sync.h);
+// - message files are made in blocks in advance, with one directory fsync
+//   per block (store/msgfile.h precreate_message_files), so that a delivery
+//   fsyncs only its file before its row is committed;
 // - msg/<dir> directories are made durable once per process.
 // Durability is that of deliver() (store/deliver.h): a row is committed only
 // after its file and directory entry are fsynced, and commit() returns only
@@ -31,7 +32,6 @@
 #include "store/deliver.h"
 #include "store/deliver_internal.h"
 #include "store/msgfile.h"
-#include "util/group_sync.h"
 
 namespace mox::store {
 
@@ -43,6 +43,11 @@ class SharedAccount {
   // each delivery: an idle SharedAccount does not hold up `mox-config
   // account rm` (SPEC A.3).
   static Result<std::shared_ptr<SharedAccount>> open(const std::string& dir);
+
+  // Removes the files made in advance and not used.
+  ~SharedAccount();
+  SharedAccount(const SharedAccount&) = delete;
+  SharedAccount& operator=(const SharedAccount&) = delete;
 
   const std::string& dir() const { return dir_; }
   // True once the account directory was found removed (or replaced) when
@@ -79,26 +84,26 @@ class SharedAccount {
   Status remove(const Delivered& d);
 
  private:
-  explicit SharedAccount(AccountStore st) : store_(std::move(st)), dir_(store_.dir()) {}
+  explicit SharedAccount(AccountStore st);
   Result<int64_t> reserve_id();
   // While deliveries are in flight: the account's lock and msgfiles.lock
   // (store/msgfile.h), both shared.
   Status begin_write();
   void end_write();
-  Status sync_dir(int64_t id);
   void abandon(Prepared& p);
 
   std::mutex db_mu_;  // store_.db() is used by one thread at a time
   AccountStore store_;
   const std::string dir_;
-  int64_t next_id_ = 0, end_id_ = 0;  // reserved block, under db_mu_
+  std::mutex id_mu_;  // taken before db_mu_, never after
+  int64_t next_id_ = 0, end_id_ = 0;  // reserved block, files made
+  int64_t block_;                      // size of the next block
 
   std::mutex files_mu_;
   int writing_ = 0;
   bool stale_ = false;
   std::optional<FileLock> files_lock_;
   MessageDirs dirs_;
-  std::map<std::string, std::unique_ptr<GroupSync>> dir_syncs_;  // under files_mu_
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
@@ -107,16 +112,23 @@ class SharedAccount {
 };
 
 // The accounts this process has open, shared by its sessions: a session
-// keeps the SharedAccounts it delivered to until it ends; when no session
-// holds an account any more, its database is closed. A stale account is
-// replaced by a freshly opened one. Thread-safe.
+// keeps the SharedAccounts it delivered to until it ends, and the pool keeps
+// the `keep` accounts used last open besides (an idle SharedAccount holds no
+// lock, only its database and a few files made in advance), so that the next
+// connection does not open them again. A stale account is replaced by a
+// freshly opened one. Thread-safe.
 class AccountPool {
  public:
+  explicit AccountPool(size_t keep = 16) : keep_(keep) {}
   Result<std::shared_ptr<SharedAccount>> get(const std::string& dir);
 
  private:
+  void touch(const std::shared_ptr<SharedAccount>& acc);
+
   std::mutex mu_;
+  const size_t keep_;
   std::map<std::string, std::weak_ptr<SharedAccount>> open_;
+  std::vector<std::shared_ptr<SharedAccount>> recent_;  // last used first
 };
 
 }  // namespace mox::store

