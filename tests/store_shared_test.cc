@@ -40,6 +40,16 @@ class SharedTest : public ::testing::Test {
     return q->col_int(0);
   }
 
+  // After closing acc_ (which removes the files made in advance and not
+  // used): every row has its file and no file lacks a row.
+  void expect_clean_after_close() {
+    acc_.reset();
+    AccountStore st = other();
+    auto report = check_account(st, false);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_TRUE(report->clean());
+  }
+
   static DeliverRequest text(const std::string& body, const std::string& mailbox = "Inbox") {
     DeliverRequest req;
     req.mailbox = mailbox;
@@ -82,11 +92,7 @@ TEST_F(SharedTest, ThreadsDeliverConcurrentlyWithDenseUidsAndDistinctModseqs) {
             0);
   EXPECT_EQ(count("SELECT ModSeq FROM Account"), count("SELECT MAX(ModSeq) FROM Message"));
   EXPECT_EQ(count("SELECT UIDNext FROM Mailbox WHERE Name = 'Inbox'"), kAll + 1);
-  acc_.reset();  // removes the files made in advance and not used
-  AccountStore st = other();
-  auto report = check_account(st, false);
-  ASSERT_TRUE(report.ok());
-  EXPECT_TRUE(report->clean());
+  expect_clean_after_close();
 }
 
 TEST_F(SharedTest, PreparedButNotCommittedLeavesNothing) {
@@ -99,11 +105,7 @@ TEST_F(SharedTest, PreparedButNotCommittedLeavesNothing) {
   }
   EXPECT_FALSE(path_exists(message_file_path(dir_, id)));
   EXPECT_EQ(count("SELECT COUNT(*) FROM Message"), 0);
-  acc_.reset();
-  AccountStore st = other();
-  auto report = check_account(st, false);
-  ASSERT_TRUE(report.ok());
-  EXPECT_TRUE(report->clean());
+  expect_clean_after_close();
 }
 
 TEST_F(SharedTest, FilesMadeInAdvanceAreOrphansUntilUsedAndGoWithTheAccount) {
@@ -125,12 +127,7 @@ TEST_F(SharedTest, FilesMadeInAdvanceAreOrphansUntilUsedAndGoWithTheAccount) {
   ASSERT_TRUE(b.ok()) << b.error().message;
   EXPECT_EQ(b->id, a->id + 1);
   EXPECT_EQ(slurp(message_file_path(dir_, b->id)), "Received: test\r\nSubject: b\r\n\r\n");
-  // Closing removes the unused rest.
-  acc_.reset();
-  AccountStore st = other();
-  auto r = check_account(st, false);
-  ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(r->clean());
+  expect_clean_after_close();  // closing removes the unused rest
 }
 
 TEST_F(SharedTest, FileSourceAndBadRequests) {
@@ -174,10 +171,7 @@ TEST_F(SharedTest, RemoveLeavesATombstoneWithANewModseq) {
   auto again = acc_->remove(*a);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().kind, ErrorKind::kNotFound);
-  acc_.reset();
-  auto report = check_account(st, false);
-  ASSERT_TRUE(report.ok());
-  EXPECT_TRUE(report->clean());
+  expect_clean_after_close();
 }
 
 TEST_F(SharedTest, LockHeldOnlyWhileWriting) {
