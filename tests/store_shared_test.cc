@@ -130,6 +130,22 @@ TEST_F(SharedTest, FilesMadeInAdvanceAreOrphansUntilUsedAndGoWithTheAccount) {
   expect_clean_after_close();  // closing removes the unused rest
 }
 
+TEST_F(SharedTest, TheWalIsCheckpointedInTheBackground) {
+  // SQLite's automatic checkpoint is replaced by one in a thread of its own:
+  // pages still reach the database file, and the WAL starts over.
+  auto size = [](const std::string& path) {
+    std::error_code ec;
+    return static_cast<int64_t>(std::filesystem::file_size(path, ec));
+  };
+  int64_t before = size(dir_ + "/index.db");
+  for (int i = 0; i < 400; ++i) {
+    ASSERT_TRUE(acc_->deliver(text("Subject: " + std::to_string(i) + "\r\n\r\n")).ok());
+  }
+  acc_.reset();  // waits for a checkpoint in progress
+  EXPECT_GT(size(dir_ + "/index.db"), before);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM Message"), 400);
+}
+
 TEST_F(SharedTest, FileSourceAndBadRequests) {
   std::string spool = tmp_.path() + "/spool";
   testutil::write_file(spool, "skip me|Subject: f\r\n\r\nbody\r\n");

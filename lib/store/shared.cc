@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "store/notify.h"
@@ -40,27 +41,107 @@ void SharedAccount::abandon(Prepared& p) {
 }
 
 SharedAccount::SharedAccount(AccountStore st)
-    : store_(std::move(st)), dir_(store_.dir()), block_(kFirstBlock) {}
+    : store_(std::move(st)), dir_(store_.dir()), block_(kFirstBlock) {
+  // Checkpoints run in a thread of their own (checkpoint()), not inside the
+  // commit that crosses the threshold, which would make every delivery
+  // waiting for that commit wait for the checkpoint's copying and fsyncs.
+  // A WAL hook replaces SQLite's automatic checkpoint on this connection.
+  sqlite3_wal_hook(store_.db().raw(), &SharedAccount::wal_hook, this);
+}
 
 SharedAccount::~SharedAccount() {
+  {
+    std::lock_guard lock(ckpt_mu_);
+    ckpt_stop_ = true;
+  }
+  if (ckpt_thread_.joinable()) ckpt_thread_.join();
   // Files made in advance and not used (a crash leaves them as orphans).
   for (int64_t id = next_id_; id < end_id_; ++id) ::unlink(message_file_path(dir_, id).c_str());
+  for (int64_t id = ready_first_; id < ready_end_; ++id) {
+    ::unlink(message_file_path(dir_, id).c_str());
+  }
+}
+
+int SharedAccount::wal_hook(void* self, sqlite3*, const char*, int pages) {
+  // SQLite's automatic checkpoint starts at 1000 pages too.
+  constexpr int kCheckpointPages = 1000;
+  if (pages >= kCheckpointPages) static_cast<SharedAccount*>(self)->start_checkpoint();
+  return SQLITE_OK;
+}
+
+void SharedAccount::start_checkpoint() {
+  std::lock_guard lock(ckpt_mu_);
+  if (ckpt_running_ || ckpt_stop_) return;
+  if (ckpt_thread_.joinable()) ckpt_thread_.join();  // finished: ckpt_running_ is false
+  ckpt_running_ = true;
+  ckpt_thread_ = std::thread([this] { checkpoint(); });
+}
+
+void SharedAccount::checkpoint() {
+  // A connection of its own: PASSIVE copies what no reader still needs into
+  // the database file and fsyncs it, without blocking writers; the next
+  // commit then starts the WAL from the beginning. A failure (e.g. the
+  // account was removed meanwhile) only leaves the WAL longer.
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2((dir_ + "/index.db").c_str(), &raw,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close_v2);
+  if (rc == SQLITE_OK) {
+    sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    // Until a first checkpoint the database file's header may still say
+    // "rollback journal": a connection sees the WAL once it asks for it.
+    sqlite3_exec(raw, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    sqlite3_wal_checkpoint_v2(raw, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  db.reset();
+  std::lock_guard lock(ckpt_mu_);
+  ckpt_running_ = false;
+}
+
+Result<std::pair<int64_t, int64_t>> SharedAccount::make_block(int64_t n) {
+  int64_t first;
+  {
+    std::lock_guard db(db_mu_);
+    MOX_ASSIGN(first, reserve_message_ids(store_.db(), n));
+  }
+  MOX_TRY(precreate_message_files(dir_, first, n, dirs_));
+  return std::pair{first, first + n};
 }
 
 Result<int64_t> SharedAccount::reserve_id() {
-  std::lock_guard lock(id_mu_);
-  if (next_id_ >= end_id_) {
-    int64_t first;
-    {
-      std::lock_guard db(db_mu_);
-      MOX_ASSIGN(first, reserve_message_ids(store_.db(), block_));
+  std::unique_lock lock(id_mu_);
+  while (next_id_ >= end_id_) {
+    if (ready_first_ < ready_end_) {
+      next_id_ = std::exchange(ready_first_, 0);
+      end_id_ = std::exchange(ready_end_, 0);
+    } else if (making_) {
+      id_cv_.wait(lock);
+    } else {
+      MOX_TRY(fill_ready(lock));
     }
-    MOX_TRY(precreate_message_files(dir_, first, block_, dirs_));
-    next_id_ = first;
-    end_id_ = first + block_;
-    block_ = std::min(block_ * 2, kMaxBlock);
   }
-  return next_id_++;
+  int64_t id = next_id_++;
+  // The next block is made when half of this one is used, by one delivery
+  // while the others go on, rather than by the first delivery that finds
+  // no ID left while all others wait for it.
+  if (!making_ && ready_first_ >= ready_end_ && (end_id_ - next_id_) * 2 < block_) {
+    (void)fill_ready(lock);  // on error, the next reserve_id() tries again
+  }
+  return id;
+}
+
+Status SharedAccount::fill_ready(std::unique_lock<std::mutex>& lock) {
+  making_ = true;
+  int64_t n = block_;
+  lock.unlock();
+  auto b = make_block(n);
+  lock.lock();
+  making_ = false;
+  id_cv_.notify_all();
+  if (!b) return std::move(b).error();
+  std::tie(ready_first_, ready_end_) = *b;
+  block_ = std::min(block_ * 2, kMaxBlock);
+  return {};
 }
 
 Status SharedAccount::begin_write() {

@@ -26,6 +26,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "store/account.h"
@@ -86,6 +88,13 @@ class SharedAccount {
  private:
   explicit SharedAccount(AccountStore st);
   Result<int64_t> reserve_id();
+  // Reserves `n` IDs and makes their files: [first, end).
+  Result<std::pair<int64_t, int64_t>> make_block(int64_t n);
+  // make_block() into ready_, with id_mu_ (held by `lock`) released meanwhile.
+  Status fill_ready(std::unique_lock<std::mutex>& lock);
+  static int wal_hook(void* self, sqlite3* db, const char* name, int pages);
+  void start_checkpoint();
+  void checkpoint();
   // While deliveries are in flight: the account's lock and msgfiles.lock
   // (store/msgfile.h), both shared.
   Status begin_write();
@@ -96,8 +105,15 @@ class SharedAccount {
   AccountStore store_;
   const std::string dir_;
   std::mutex id_mu_;  // taken before db_mu_, never after
-  int64_t next_id_ = 0, end_id_ = 0;  // reserved block, files made
-  int64_t block_;                      // size of the next block
+  std::condition_variable id_cv_;
+  int64_t next_id_ = 0, end_id_ = 0;          // IDs being handed out, files made
+  int64_t ready_first_ = 0, ready_end_ = 0;  // the next block, files made
+  bool making_ = false;                      // a block is being made
+  int64_t block_;                            // size of the next block
+
+  std::mutex ckpt_mu_;
+  std::thread ckpt_thread_;
+  bool ckpt_running_ = false, ckpt_stop_ = false;
 
   std::mutex files_mu_;
   int writing_ = 0;
