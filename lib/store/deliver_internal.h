@@ -41,6 +41,9 @@ struct PendingRow {
   // Set by commit_rows():
   std::optional<Result<Delivered>> result;
   bool committing = false;  // COMMIT was tried: the row may exist even on error
+  // Set by SharedAccount's committing thread, under its queue mutex, once
+  // commit_rows() has returned: only then may the row's owner read it.
+  bool done = false;
 };
 
 // Inserts the rows in one transaction, each in its own savepoint so that one

@@ -201,7 +201,8 @@ Result<Delivered> SharedAccount::commit(Prepared p) {
   PendingRow& row = p.row_;
   std::unique_lock lock(queue_mu_);
   queue_.push_back(&row);
-  while (!row.result) {
+  // Not row.result: the committing thread writes it without queue_mu_.
+  while (!row.done) {
     if (committing_) {
       queue_cv_.wait(lock);
       continue;
@@ -217,6 +218,7 @@ Result<Delivered> SharedAccount::commit(Prepared p) {
     // A failed wake-up only delays IDLE sessions until their next command.
     (void)notify_account_change(dir_);
     lock.lock();
+    for (PendingRow* r : batch) r->done = true;
     committing_ = false;
     queue_cv_.notify_all();
   }
