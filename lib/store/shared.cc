@@ -50,11 +50,8 @@ SharedAccount::SharedAccount(AccountStore st)
 }
 
 SharedAccount::~SharedAccount() {
-  {
-    std::lock_guard lock(ckpt_mu_);
-    ckpt_stop_ = true;
-  }
-  if (ckpt_thread_.joinable()) ckpt_thread_.join();
+  checkpointer_.stop();
+  maker_.stop();
   // Files made in advance and not used (a crash leaves them as orphans).
   for (int64_t id = next_id_; id < end_id_; ++id) ::unlink(message_file_path(dir_, id).c_str());
   for (int64_t id = ready_first_; id < ready_end_; ++id) {
@@ -65,16 +62,11 @@ SharedAccount::~SharedAccount() {
 int SharedAccount::wal_hook(void* self, sqlite3*, const char*, int pages) {
   // SQLite's automatic checkpoint starts at 1000 pages too.
   constexpr int kCheckpointPages = 1000;
-  if (pages >= kCheckpointPages) static_cast<SharedAccount*>(self)->start_checkpoint();
+  if (pages >= kCheckpointPages) {
+    auto* acc = static_cast<SharedAccount*>(self);
+    acc->checkpointer_.start([acc] { acc->checkpoint(); });  // unless one is running
+  }
   return SQLITE_OK;
-}
-
-void SharedAccount::start_checkpoint() {
-  std::lock_guard lock(ckpt_mu_);
-  if (ckpt_running_ || ckpt_stop_) return;
-  if (ckpt_thread_.joinable()) ckpt_thread_.join();  // finished: ckpt_running_ is false
-  ckpt_running_ = true;
-  ckpt_thread_ = std::thread([this] { checkpoint(); });
 }
 
 void SharedAccount::checkpoint() {
@@ -93,9 +85,6 @@ void SharedAccount::checkpoint() {
     sqlite3_exec(raw, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
     sqlite3_wal_checkpoint_v2(raw, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   }
-  db.reset();
-  std::lock_guard lock(ckpt_mu_);
-  ckpt_running_ = false;
 }
 
 Result<std::pair<int64_t, int64_t>> SharedAccount::make_block(int64_t n) {
@@ -121,13 +110,33 @@ Result<int64_t> SharedAccount::reserve_id() {
     }
   }
   int64_t id = next_id_++;
-  // The next block is made when half of this one is used, by one delivery
-  // while the others go on, rather than by the first delivery that finds
-  // no ID left while all others wait for it.
+  // The next block is made when half of this one is used, in a thread of
+  // its own, rather than by the first delivery that finds no ID left while
+  // all others wait for it.
   if (!making_ && ready_first_ >= ready_end_ && (end_id_ - next_id_) * 2 < block_) {
-    (void)fill_ready(lock);  // on error, the next reserve_id() tries again
+    making_ = true;
+    if (!maker_.start([this] { make_ahead(); })) making_ = false;  // the last one still ending
   }
   return id;
+}
+
+void SharedAccount::make_ahead() {
+  // Holds the locks as a delivery does, so that the account cannot be
+  // removed under it. On error the next reserve_id() makes the block itself.
+  bool ok = static_cast<bool>(begin_write());
+  int64_t n;
+  {
+    std::lock_guard lock(id_mu_);
+    n = block_;
+  }
+  auto b = ok ? make_block(n) : Result<std::pair<int64_t, int64_t>>(internal_error(""));
+  if (ok) end_write();
+  std::lock_guard lock(id_mu_);
+  making_ = false;
+  id_cv_.notify_all();
+  if (!b) return;
+  std::tie(ready_first_, ready_end_) = *b;
+  block_ = std::min(block_ * 2, kMaxBlock);
 }
 
 Status SharedAccount::fill_ready(std::unique_lock<std::mutex>& lock) {
@@ -142,6 +151,27 @@ Status SharedAccount::fill_ready(std::unique_lock<std::mutex>& lock) {
   std::tie(ready_first_, ready_end_) = *b;
   block_ = std::min(block_ * 2, kMaxBlock);
   return {};
+}
+
+bool BackgroundTask::start(std::function<void()> fn) {
+  std::lock_guard lock(mu_);
+  if (running_ || stopped_) return false;
+  if (thread_.joinable()) thread_.join();  // finished: running_ is false
+  running_ = true;
+  thread_ = std::thread([this, fn = std::move(fn)] {
+    fn();
+    std::lock_guard l(mu_);
+    running_ = false;
+  });
+  return true;
+}
+
+void BackgroundTask::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
 }
 
 Status SharedAccount::begin_write() {

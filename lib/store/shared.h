@@ -22,6 +22,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,6 +37,26 @@
 #include "store/msgfile.h"
 
 namespace mox::store {
+
+// One task at a time in a thread of its own (SharedAccount's checkpoints and
+// blocks of message files made ahead). Thread-safe.
+class BackgroundTask {
+ public:
+  BackgroundTask() = default;
+  BackgroundTask(const BackgroundTask&) = delete;
+  BackgroundTask& operator=(const BackgroundTask&) = delete;
+  ~BackgroundTask() { stop(); }
+  // Runs `fn` in a new thread, unless a task is still running or stop() was
+  // called: false then.
+  bool start(std::function<void()> fn);
+  // Waits for the running task; no task starts after this.
+  void stop();
+
+ private:
+  std::mutex mu_;
+  std::thread thread_;
+  bool running_ = false, stopped_ = false;
+};
 
 class SharedAccount {
  public:
@@ -92,9 +113,9 @@ class SharedAccount {
   Result<std::pair<int64_t, int64_t>> make_block(int64_t n);
   // make_block() into ready_, with id_mu_ (held by `lock`) released meanwhile.
   Status fill_ready(std::unique_lock<std::mutex>& lock);
+  void make_ahead();  // the next block, in maker_
   static int wal_hook(void* self, sqlite3* db, const char* name, int pages);
-  void start_checkpoint();
-  void checkpoint();
+  void checkpoint();  // in checkpointer_
   // While deliveries are in flight: the account's lock and msgfiles.lock
   // (store/msgfile.h), both shared.
   Status begin_write();
@@ -111,9 +132,7 @@ class SharedAccount {
   bool making_ = false;                      // a block is being made
   int64_t block_;                            // size of the next block
 
-  std::mutex ckpt_mu_;
-  std::thread ckpt_thread_;
-  bool ckpt_running_ = false, ckpt_stop_ = false;
+  BackgroundTask maker_, checkpointer_;
 
   std::mutex files_mu_;
   int writing_ = 0;
