@@ -232,6 +232,9 @@ int cleanup(const Args& a) {
   auto n = mox::auth::cleanup_login_attempts(*db, std::time(nullptr) - 30 * 24 * 3600);
   if (!n) return mox::fail(kProg, n.error());
   std::cout << "removed " << *n << " login attempts older than 30 days\n";
+  auto files = mox::admin::remove_orphan_message_files(**c);
+  if (!files) return mox::fail(kProg, files.error());
+  std::cout << "removed " << *files << " message files without a message\n";
   return 0;
 }
 

@@ -17,6 +17,7 @@ namespace {
 // Unused ones are removed when the account is closed.
 constexpr int64_t kFirstBlock = 4;
 constexpr int64_t kMaxBlock = 128;
+constexpr int64_t kMakeAheadAfter = 32;  // IDs handed out
 
 }  // namespace
 
@@ -110,10 +111,14 @@ Result<int64_t> SharedAccount::reserve_id() {
     }
   }
   int64_t id = next_id_++;
-  // The next block is made when half of this one is used, in a thread of
-  // its own, rather than by the first delivery that finds no ID left while
-  // all others wait for it.
-  if (!making_ && ready_first_ >= ready_end_ && (end_id_ - next_id_) * 2 < block_) {
+  ++handed_out_;
+  // Once the process has shown that it delivers many messages, the next
+  // block is made when half of this one is used, in a thread of its own,
+  // rather than by the first delivery that finds no ID left while all others
+  // wait for it. A short-lived process (a connection under inetd) makes its
+  // few small blocks as it goes, and leaves few files unused.
+  if (handed_out_ >= kMakeAheadAfter && !making_ && ready_first_ >= ready_end_ &&
+      (end_id_ - next_id_) * 2 < block_) {
     making_ = true;
     if (!maker_.start([this] { make_ahead(); })) making_ = false;  // the last one still ending
   }

@@ -130,6 +130,7 @@ class SharedAccount {
   int64_t next_id_ = 0, end_id_ = 0;          // IDs being handed out, files made
   int64_t ready_first_ = 0, ready_end_ = 0;  // the next block, files made
   bool making_ = false;                      // a block is being made
+  int64_t handed_out_ = 0;                   // IDs handed out by this object
   int64_t block_;                            // size of the next block
 
   BackgroundTask maker_, checkpointer_;
