@@ -250,12 +250,15 @@ Result<Delivered> SharedAccount::commit(Prepared p) {
       std::lock_guard db(db_mu_);
       commit_rows(store_.db(), batch);
     }
-    // A failed wake-up only delays IDLE sessions until their next command.
-    (void)notify_account_change(dir_);
     lock.lock();
     for (PendingRow* r : batch) r->done = true;
     committing_ = false;
     queue_cv_.notify_all();
+    lock.unlock();
+    // After waking the others, so that the next group need not wait for it.
+    // A failed wake-up only delays IDLE sessions until their next command.
+    (void)notify_account_change(dir_);
+    lock.lock();
   }
   lock.unlock();
   Result<Delivered> r = std::move(*row.result);
