@@ -380,8 +380,7 @@ TEST_P(DeliverCrashTest, KilledDeliveryLeavesNoRowWithoutFile) {
 
 INSTANTIATE_TEST_SUITE_P(CrashPoints, DeliverCrashTest,
                          ::testing::Values(CrashCase{"deliver-after-reserve", 1, 0, 0},
-                                           CrashCase{"deliver-after-tempfile", 1, 0, 1},
-                                           CrashCase{"deliver-after-rename", 1, 1, 0},
+                                           CrashCase{"deliver-after-write", 1, 1, 0},
                                            CrashCase{"deliver-after-file", 1, 1, 0},
                                            CrashCase{"deliver-after-commit", 2, 0, 0}),
                          [](const auto& info) {

@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
                   moxconfig::loginattempts, chosen);
   la->add_flag("--all", a.all, "All attempts, not only the 10 most recent");
   la->add_flag("--json", a.json, "JSON lines");
-  verb(app, "cleanup", "Expire login attempts, complete account removals", {}, a, moxconfig::cleanup, chosen);
+  verb(app, "cleanup", "Expire login attempts, complete account removals, remove orphan message files", {}, a, moxconfig::cleanup, chosen);
   app.add_subcommand("tlspubkey", "TLS client public keys (runs mox-tlspubkey)");
 
   if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;

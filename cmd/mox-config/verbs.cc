@@ -230,6 +230,9 @@ int cleanup(const Args& a) {
   std::cout << "removed " << *n << " login attempts (older than 30 days, or over "
             << mox::auth::max_failed_login_attempts() << " failed per account), " << *f
             << " expired auth failures\n";
+  auto files = mox::admin::remove_orphan_message_files(**c);
+  if (!files) return mox::fail(kProg, files.error());
+  std::cout << "removed " << *files << " message files without a message\n";
   return 0;
 }
 

@@ -21,6 +21,12 @@ using ConfigPtr = std::shared_ptr<const config::Config>;
 Result<ConfigPtr> load_and_recover(const std::string& static_path);
 Status complete_pending_removals(const config::Config& c);
 
+// Removes message files without a row from every account (store/check.h):
+// what a crash or kill -9 left between writing a file and committing its row,
+// and the empty files a killed mox-smtpd had made in advance
+// (store/shared.h). Waits for deliveries in flight. Returns how many.
+Result<int64_t> remove_orphan_message_files(const config::Config& c);
+
 // Locks, re-reads domains.conf, applies `change` to a copy, validates and
 // writes it. Returns the new snapshot.
 Result<ConfigPtr> change_dynamic(const std::string& static_path,

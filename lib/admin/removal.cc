@@ -9,6 +9,7 @@
 #include "admin/admin.h"
 #include "admin/internal.h"
 #include "auth/authdb.h"
+#include "store/check.h"
 #include "util/fs.h"
 
 namespace mox::admin {
@@ -69,6 +70,18 @@ Status complete_pending_removals(const config::Config& c) {
     }
   }
   return {};
+}
+
+Result<int64_t> remove_orphan_message_files(const config::Config& c) {
+  int64_t removed = 0;
+  for (const auto& [name, acc] : c.dynamic().accounts) {
+    std::string dir = c.account_dir(name);
+    if (!path_exists(dir + "/index.db")) continue;  // never received anything
+    MOX_ASSIGN(store::AccountStore st, store::AccountStore::open(dir, false));
+    MOX_ASSIGN(store::CheckReport r, store::check_account(st, true));
+    removed += r.removed;
+  }
+  return removed;
 }
 
 Result<ConfigPtr> load_and_recover(const std::string& static_path) {

@@ -30,12 +30,62 @@
 namespace mox::smtpserver {
 namespace {
 
-// A spool file in DataDir/tmp, unlinked at once: it disappears with the fd.
+// The message as it arrives: in memory up to kMemorySpool bytes (most mail
+// is small, and no file is created and deleted for it), then in an unnamed
+// file in DataDir/tmp that disappears with its fd.
+constexpr size_t kMemorySpool = 1 << 20;
+
+Result<int> open_spool_file(const std::string& dir) {
+  // An unnamed file (O_TMPFILE): no directory entry is made or removed per message.
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == ENOENT) {
+    MOX_TRY(mkdir_all(dir, 0770));
+    fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  }
+  if (fd < 0) {
+    std::string tmpl = dir + "/spool.XXXXXX";
+    fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+    if (fd < 0) return internal_error("creating spool file: " + std::string(std::strerror(errno)));
+    ::unlink(tmpl.c_str());
+  }
+  return fd;
+}
+
 class FileSpool : public Spool {
  public:
-  explicit FileSpool(int fd) : fd_(fd) {}
-  ~FileSpool() override { ::close(fd_); }
+  explicit FileSpool(std::string dir) : dir_(std::move(dir)) {}
+  ~FileSpool() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
   Status append(std::string_view bytes) override {
+    if (fd_ < 0 && mem_.size() + bytes.size() <= kMemorySpool) {
+      mem_.append(bytes);
+      return {};
+    }
+    MOX_TRY(spill());
+    return write_fd(bytes);
+  }
+  // The message in memory, if it is there.
+  std::optional<std::string_view> data() const {
+    if (fd_ >= 0) return std::nullopt;
+    return std::string_view(mem_);
+  }
+  // A file holding the message (from offset 0), made now if it was in
+  // memory; -1 when that fails.
+  int fd() {
+    if (!spill()) return -1;
+    return fd_;
+  }
+
+ private:
+  Status spill() {
+    if (fd_ >= 0) return {};
+    MOX_ASSIGN(fd_, open_spool_file(dir_));
+    MOX_TRY(write_fd(mem_));
+    mem_ = std::string();
+    return {};
+  }
+  Status write_fd(std::string_view bytes) {
     while (!bytes.empty()) {
       ssize_t n = ::write(fd_, bytes.data(), bytes.size());
       if (n < 0) {
@@ -46,10 +96,10 @@ class FileSpool : public Spool {
     }
     return {};
   }
-  int fd() const { return fd_; }
 
- private:
-  int fd_;
+  std::string dir_;
+  std::string mem_;
+  int fd_ = -1;
 };
 
 // Message-ID and Subject for the queue's listing; `extra` holds fields
@@ -68,9 +118,24 @@ void header_summary(const std::string& header, const std::string& extra, std::st
 
 }  // namespace
 
-StoreBackend::StoreBackend(std::shared_ptr<const config::Config> cfg, ConnInfo conn)
+LocalCopies::~LocalCopies() {
+  for (const auto& [acc, d] : copies_) {
+    if (auto st = acc->remove(d); !st) {
+      std::cerr << "mox-smtpd: taking back message " << d.id << " from " << acc->dir() << ": "
+                << st.error().message << "\n";
+    }
+  }
+}
+
+void LocalCopies::add(std::shared_ptr<store::SharedAccount> acc, const store::Delivered& d) {
+  copies_.emplace_back(std::move(acc), d);
+}
+
+StoreBackend::StoreBackend(std::shared_ptr<const config::Config> cfg, ConnInfo conn,
+                           std::shared_ptr<store::AccountPool> pool)
     : cfg_(cfg), conn_(std::move(conn)),
-      auth_(cfg, std::string(auth::kProtocolSubmission), conn_.remote_ip, conn_.local_ip) {}
+      auth_(cfg, std::string(auth::kProtocolSubmission), conn_.remote_ip, conn_.local_ip),
+      pool_(pool ? std::move(pool) : std::make_shared<store::AccountPool>()) {}
 
 StoreBackend::~StoreBackend() = default;
 
@@ -126,20 +191,7 @@ sasl::Context StoreBackend::sasl_context(const TLSState& tls) {
 }
 
 Result<std::unique_ptr<Spool>> StoreBackend::begin_message() {
-  std::string dir = cfg_->data_dir() + "/tmp";
-  // An unnamed file (O_TMPFILE): no directory entry is made or removed per message.
-  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0 && errno == ENOENT) {
-    MOX_TRY(mkdir_all(dir, 0770));
-    fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  }
-  if (fd < 0) {
-    std::string tmpl = dir + "/spool.XXXXXX";
-    fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
-    if (fd < 0) return internal_error("creating spool file: " + std::string(std::strerror(errno)));
-    ::unlink(tmpl.c_str());
-  }
-  return std::unique_ptr<Spool>(new FileSpool(fd));
+  return std::unique_ptr<Spool>(new FileSpool(cfg_->data_dir() + "/tmp"));
 }
 
 // SPEC B §6.2: on submission the From header must be an address of the
@@ -225,12 +277,9 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
     if (!has_msgid) extra += "Message-ID: <" + id + "@" + cfg_->static_config().hostname + ">\r\n";
     if (!has_date) extra += "Date: " + message::format_date(std::time(nullptr)) + "\r\n";
   }
-  // One copy per account (DESIGN.md), with "for" only if it names the only recipient.
-  std::map<std::string, std::vector<const Recipient*>> by_account;
   std::vector<const Recipient*> remote;
   for (const auto& r : tx.rcpts) {
-    if (r.local) by_account[r.account].push_back(&r);
-    else remote.push_back(&r);
+    if (!r.local) remote.push_back(&r);
   }
   // DKIM signatures before anything is stored, so that a signing failure
   // (e.g. an unreadable key) leaves nothing half-delivered.
@@ -243,16 +292,8 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
     }
     dkim = std::move(*sig);
   }
-  for (const auto& [account, rcpts] : by_account) {
-    auto st = store::AccountStore::open(cfg_->account_dir(account), true);
-    if (!st) return smtp::Reply{451, "3.0", "error opening account, try again later"};
-    store::DeliverRequest req;
-    req.mailbox = rcpts[0]->mailbox;
-    req.prefix = received_header(info, tx, id, rcpts.size() == 1 ? rcpts[0]->address.str() : "") + extra;
-    req.source_fd = fs->fd();
-    auto d = store::deliver(*st, req);
-    if (!d) return smtp::Reply{451, "3.0", "error storing message, try again later"};
-  }
+  LocalCopies local;  // taken back if anything below fails
+  if (auto r = deliver_local(info, tx, *spool, id, extra, local)) return *r;
   if (!remote.empty()) {
     auto qdb = queue::open_queue_db(cfg_->data_dir());
     if (!qdb) return smtp::Reply{451, "3.0", "error queueing message, try again later"};
@@ -271,7 +312,56 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
     auto ids = queue::add_message(*qdb, cfg_->data_dir(), m, std::time(nullptr));
     if (!ids) return smtp::Reply{451, "3.0", "error queueing message, try again later"};
   }
+  local.keep();
   return smtp::Reply{250, "0.0", "ok, message " + id + " accepted"};
+}
+
+Result<std::shared_ptr<store::SharedAccount>> StoreBackend::account(const std::string& name) {
+  auto& acc = accounts_[name];
+  if (!acc || acc->stale()) {
+    auto a = pool_->get(cfg_->account_dir(name));
+    if (!a) {
+      accounts_.erase(name);
+      return std::move(a).error();
+    }
+    acc = std::move(*a);
+  }
+  return acc;
+}
+
+// One copy per account (DESIGN.md), with "for" only if it names the only
+// recipient. All files are written first, then the rows committed: a store
+// error after some rows were committed takes those back (LocalCopies).
+std::optional<smtp::Reply> StoreBackend::deliver_local(const SessionInfo& info,
+                                                       const Transaction& tx, Spool& spool,
+                                                       const std::string& id,
+                                                       const std::string& extra,
+                                                       LocalCopies& copies) {
+  auto& fs = static_cast<FileSpool&>(spool);
+  std::map<std::string, std::vector<const Recipient*>> by_account;
+  for (const auto& r : tx.rcpts) {
+    if (r.local) by_account[r.account].push_back(&r);
+  }
+  const smtp::Reply failed{451, "3.0", "error storing message, try again later"};
+  std::vector<std::pair<std::shared_ptr<store::SharedAccount>, store::SharedAccount::Prepared>> files;
+  for (const auto& [account, rcpts] : by_account) {
+    auto acc = this->account(account);
+    if (!acc) return smtp::Reply{451, "3.0", "error opening account, try again later"};
+    store::DeliverRequest req;
+    req.mailbox = rcpts[0]->mailbox;
+    req.prefix = received_header(info, tx, id, rcpts.size() == 1 ? rcpts[0]->address.str() : "") + extra;
+    req.source_data = fs.data();
+    if (!req.source_data && (req.source_fd = fs.fd()) < 0) return failed;
+    auto p = (*acc)->prepare(req);
+    if (!p) return failed;
+    files.emplace_back(*acc, std::move(*p));
+  }
+  for (auto& [acc, p] : files) {
+    auto d = acc->commit(std::move(p));
+    if (!d) return failed;
+    copies.add(acc, *d);
+  }
+  return std::nullopt;
 }
 
 }  // namespace mox::smtpserver

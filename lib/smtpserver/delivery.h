@@ -1,13 +1,17 @@
 // The Backend of SMTP sessions over the real config and stores.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "auth/connauth.h"
 #include "config/config.h"
 #include "smtpserver/backend.h"
+#include "store/shared.h"
 #include "store/sqlite.h"
 
 namespace mox::smtpserver {
@@ -18,9 +22,30 @@ struct ConnInfo {
   std::string hostname;  // of the listener, for Received headers
 };
 
+// The local copies of one message, committed one account after the other.
+// Unless keep() is called, the destructor takes them back (store::undeliver):
+// a message is delivered to all its local recipients or to none, so that the
+// client's retry after a 451 delivers no second copy.
+class LocalCopies {
+ public:
+  LocalCopies() = default;
+  LocalCopies(const LocalCopies&) = delete;
+  LocalCopies& operator=(const LocalCopies&) = delete;
+  ~LocalCopies();
+  void add(std::shared_ptr<store::SharedAccount> acc, const store::Delivered& d);
+  void keep() { copies_.clear(); }
+
+ private:
+  std::vector<std::pair<std::shared_ptr<store::SharedAccount>, store::Delivered>> copies_;
+};
+
 class StoreBackend : public Backend {
  public:
-  StoreBackend(std::shared_ptr<const config::Config> cfg, ConnInfo conn);
+  // `pool`: the accounts open in this process, shared by its sessions (a
+  // private one when null). The session keeps the accounts it delivered to
+  // open until it ends.
+  StoreBackend(std::shared_ptr<const config::Config> cfg, ConnInfo conn,
+               std::shared_ptr<store::AccountPool> pool = nullptr);
   ~StoreBackend() override;
 
   RcptResult check_recipient(const smtp::Address& a, const std::string& sender_account) override;
@@ -44,9 +69,16 @@ class StoreBackend : public Backend {
   std::string received_header(const SessionInfo& info, const Transaction& tx,
                               const std::string& id, const std::string& for_rcpt) const;
 
+  std::optional<smtp::Reply> deliver_local(const SessionInfo& info, const Transaction& tx,
+                                           Spool& spool, const std::string& id,
+                                           const std::string& extra, LocalCopies& copies);
+  Result<std::shared_ptr<store::SharedAccount>> account(const std::string& name);
+
   std::shared_ptr<const config::Config> cfg_;
   ConnInfo conn_;
   auth::ConnAuth auth_;
+  std::shared_ptr<store::AccountPool> pool_;
+  std::map<std::string, std::shared_ptr<store::SharedAccount>> accounts_;
 };
 
 }  // namespace mox::smtpserver

@@ -34,6 +34,8 @@ struct Shared {
   std::unique_ptr<config::ConfigCache> cache;
   Settings settings;
   tls::SslCtxPtr tls;
+  // Accounts open in this process, shared by its connections (Accept=no).
+  std::shared_ptr<store::AccountPool> accounts = std::make_shared<store::AccountPool>();
 };
 
 void log_error(const std::string& remote, const std::string& msg) {
@@ -61,7 +63,7 @@ bool start_tls(net::Conn& conn, const Shared& sh, StoreBackend& backend, Session
 void serve(net::Conn conn, const Shared& sh) {
   ConnInfo ci{conn.remote_ip(), conn.local_ip(), sh.settings.mode != Mode::kSmtp,
               sh.settings.hostname};
-  StoreBackend backend(sh.cache->get(), ci);
+  StoreBackend backend(sh.cache->get(), ci, sh.accounts);
   Session session(sh.settings, backend);
   if (sh.settings.mode == Mode::kSubmissions && !start_tls(conn, sh, backend, session)) return;
   Output out = session.greeting();

@@ -1,5 +1,7 @@
 #include "store/account.h"
 
+#include <sys/stat.h>
+
 namespace mox::store {
 namespace {
 
@@ -91,7 +93,17 @@ CREATE VIRTUAL TABLE MessageText USING fts5(Headers, Body, tokenize = 'trigram',
 )",
 };
 
+Result<bool> has_mailboxes(Db& db) {
+  MOX_ASSIGN(auto q, db.prepare("SELECT EXISTS (SELECT 1 FROM Mailbox)"));
+  MOX_ASSIGN(bool row, q.step());
+  return row && q.col_int(0) != 0;
+}
+
 Status create_default_mailboxes(Db& db) {
+  // Without taking the write lock when there is nothing to do (every open
+  // by a delivering process).
+  MOX_ASSIGN(bool has, has_mailboxes(db));
+  if (has) return {};
   MOX_ASSIGN(auto tx, Tx::begin(db));
   MOX_ASSIGN(auto count, db.prepare("SELECT COUNT(*) FROM Mailbox"));
   MOX_TRY(count.step());
@@ -120,6 +132,30 @@ Result<AccountStore> AccountStore::open(const std::string& dir, bool create) {
   MOX_ASSIGN(Db db, Db::open(dir + "/index.db", kMigrations, create));
   if (create) MOX_TRY(create_default_mailboxes(db));
   return AccountStore(dir, std::move(lock), std::move(db));
+}
+
+AccountStore::AccountStore(std::string dir, FileLock lock, Db db)
+    : dir_(std::move(dir)), lock_(std::move(lock)), db_(std::move(db)) {
+  struct stat st;
+  if (::fstat(lock_.fd(), &st) == 0) {
+    lock_dev_ = st.st_dev;
+    lock_ino_ = st.st_ino;
+  }
+}
+
+Result<bool> AccountStore::relock() {
+  auto l = FileLock::acquire(dir_ + "/lock", FileLock::Mode::kShared, true);
+  if (!l) {
+    if (l.error().kind == ErrorKind::kNotFound) return false;  // directory gone
+    return std::move(l).error();
+  }
+  struct stat st;
+  if (::fstat(l->fd(), &st) != 0) return internal_error("stat " + dir_ + "/lock");
+  // Removal renames the directory away while holding the lock exclusively;
+  // a lock file other than the first one means another directory.
+  if (st.st_dev != lock_dev_ || st.st_ino != lock_ino_) return false;
+  lock_ = std::move(*l);
+  return true;
 }
 
 Status AccountStore::set_password(const PasswordRecord& p) {

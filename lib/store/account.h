@@ -3,6 +3,8 @@
 // long as it uses it, so account removal can tell when nobody does (SPEC A.3).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,15 +49,24 @@ class AccountStore {
   Db& db() { return db_; }
   const std::string& dir() const { return dir_; }
 
+  // For a process that keeps the account open between uses (store/shared.h),
+  // so that an account removal (SPEC A.3) is not held up while it is idle:
+  // release_lock() gives up the shared lock; relock() takes it again and
+  // says whether dir() is still the account opened. False: it was removed
+  // (and maybe re-created) meanwhile; drop this AccountStore, open anew.
+  void release_lock() { lock_.release(); }
+  Result<bool> relock();
+
   Status set_password(const PasswordRecord& p);
   Result<std::optional<PasswordRecord>> password();
   Result<std::vector<MailboxInfo>> mailboxes();
 
  private:
-  AccountStore(std::string dir, FileLock lock, Db db)
-      : dir_(std::move(dir)), lock_(std::move(lock)), db_(std::move(db)) {}
+  AccountStore(std::string dir, FileLock lock, Db db);
   std::string dir_;
   FileLock lock_;
+  dev_t lock_dev_ = 0;  // identity of the lock file opened first
+  ino_t lock_ino_ = 0;
   Db db_;
 };
 

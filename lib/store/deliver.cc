@@ -1,21 +1,21 @@
 #include "store/deliver.h"
 
-#include <map>
-#include <mutex>
-#include <tuple>
-
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
 
+#include "store/deliver_internal.h"
 #include "store/mailbox.h"
 #include "store/msgfile.h"
 #include "store/notify.h"
 #include "store/parsed.h"
 #include "util/fs.h"
-#include "util/unique_fd.h"
 
 namespace mox::store {
 namespace {
@@ -38,39 +38,44 @@ constexpr int64_t kMaxUid = 4294967295;
 //   crash that leaves the file as an orphan: IDs are never reused.
 // - A crash leaves a gap in the IDs; nothing depends on them being dense.
 // The alternatives were worse: INSERT first and take the rowid would need
-// the file renamed into place inside the transaction, holding the account's
-// write lock across fsyncs; and an AUTOINCREMENT ID whose transaction rolled
-// back is handed out again, to a name that may already hold an orphan file.
+// the file written inside the transaction, holding the account's write lock
+// across fsyncs; and an AUTOINCREMENT ID whose transaction rolled back is
+// handed out again, to a name that may already hold an orphan file.
 // A trigger (migration 2) refuses rows whose ID was not reserved this way.
 // IDs are reserved in blocks per process and account, so that a connection
 // delivering many messages commits once per message, not twice (bench/).
 // Unused IDs of a block are gaps, like those a crash leaves.
 constexpr int64_t kIdBlock = 32;
 
-Result<int64_t> reserve_message_id(Db& db, const std::string& account_dir) {
+// What deliver() keeps per process and account between calls: a block of
+// reserved IDs and the message directories known to be durable.
+struct ProcessState {
+  int64_t next = 0, end = 0;
+  MessageDirs dirs;
+};
+
+// The state of `account_dir`. The key holds the account's instance, which
+// changes when an account of the same name is re-created (its IDs and
+// directories are new), and the pid: a forked child must not use its
+// parent's block.
+Result<ProcessState*> process_state(Db& db, const std::string& account_dir) {
   static std::mutex mu;
-  // (dir, instance) → [next, end). The instance changes when an account of
-  // the same name is re-created, which makes an old block unusable.
-  // The pid is part of the key: a forked child must not use its parent's block.
-  static std::map<std::tuple<std::string, std::string, pid_t>, std::pair<int64_t, int64_t>> blocks;
+  static std::map<std::tuple<std::string, std::string, pid_t>, std::unique_ptr<ProcessState>> states;
   MOX_ASSIGN(Stmt inst, db.prepare("SELECT Instance FROM Account"));
   MOX_ASSIGN(bool found, inst.step());
   if (!found) return internal_error("account has no Account row");
-  std::string instance = inst.col_text(0);
-  inst = Stmt();
   std::lock_guard lock(mu);
-  auto& b = blocks[{account_dir, instance, ::getpid()}];
-  if (b.first < b.second) return b.first++;
-  MOX_ASSIGN(Tx tx, Tx::begin(db));
-  MOX_ASSIGN(Stmt q, db.prepare("UPDATE Account SET NextMessageID = NextMessageID + ? "
-                                "RETURNING NextMessageID - ?"));
-  q.bind(1, kIdBlock).bind(2, kIdBlock);
-  MOX_ASSIGN(bool row, q.step());
-  if (!row) return internal_error("account has no Account row");
-  int64_t id = q.col_int(0);
-  q = Stmt();  // finish the statement before COMMIT
-  MOX_TRY(tx.commit());
-  b = {id + 1, id + kIdBlock};
+  auto& s = states[{account_dir, inst.col_text(0), ::getpid()}];
+  if (!s) s = std::make_unique<ProcessState>();
+  return s.get();
+}
+
+Result<int64_t> reserve_message_id(Db& db, ProcessState& s) {
+  // deliver() runs on one AccountStore, which is not shared between threads.
+  if (s.next < s.end) return s.next++;
+  MOX_ASSIGN(int64_t id, reserve_message_ids(db, kIdBlock));
+  s.next = id + 1;
+  s.end = id + kIdBlock;
   return id;
 }
 
@@ -81,18 +86,12 @@ Result<int64_t> current_modseq(Db& db) {
   return q.col_int(0);
 }
 
-// Inserts the row for message file `id` and bumps the counters, all in one
-// transaction: UID = the mailbox's UIDNext, ModSeq = the account's + 1
-// (RFC 7162 §3.1: a new message gets a modseq higher than all before it).
-// Sets *committing just before COMMIT: from then on the row may exist even if
-// an error comes back, so the caller must keep the file.
-Result<Delivered> commit_row(Db& db, const DeliverRequest& req, const std::string& mailbox,
-                             int64_t id, int64_t size, const ParsedMessage& parsed,
-                             bool* committing) {
-  MOX_ASSIGN(Tx tx, Tx::begin(db));
-  MOX_ASSIGN(int64_t prev, current_modseq(db));
-  Delivered d{id, 0, 0, prev + 1, size};
-  MOX_ASSIGN(MailboxRef mb, ensure_mailbox(db, mailbox, req.create_mailbox, d.modseq));
+// Inserts the row for message file `id` with the given modseq: UID = the
+// mailbox's UIDNext (RFC 7162 §3.1: a new message gets a modseq higher than
+// all before it). Runs inside the caller's transaction.
+Result<Delivered> insert_row(Db& db, const PendingRow& r, int64_t modseq) {
+  Delivered d{r.id, 0, 0, modseq, r.size};
+  MOX_ASSIGN(MailboxRef mb, ensure_mailbox(db, r.mailbox, r.create_mailbox, d.modseq));
   if (mb.uidnext >= kMaxUid) return Error{ErrorKind::kPermanent, "mailbox has run out of UIDs"};
   d.mailbox_id = mb.id;
   d.uid = mb.uidnext;
@@ -100,21 +99,32 @@ Result<Delivered> commit_row(Db& db, const DeliverRequest& req, const std::strin
   MOX_ASSIGN(Stmt ins, db.prepare("INSERT INTO Message (ID, MailboxID, UID, ModSeq, CreateModSeq, "
                                   "Received, SaveDate, Size, Flags, Keywords) "
                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  ins.bind(1, id).bind(2, d.mailbox_id).bind(3, d.uid).bind(4, d.modseq).bind(5, d.modseq);
-  ins.bind(6, req.received != 0 ? req.received : now).bind(7, now).bind(8, size);
-  ins.bind(9, req.flags.bits).bind(10, keywords_column(req.flags.keywords));
+  ins.bind(1, r.id).bind(2, d.mailbox_id).bind(3, d.uid).bind(4, d.modseq).bind(5, d.modseq);
+  ins.bind(6, r.received != 0 ? r.received : now).bind(7, now).bind(8, r.size);
+  ins.bind(9, r.flags.bits).bind(10, keywords_column(r.flags.keywords));
   MOX_TRY(ins.run());
-  MOX_TRY(store_parsed(db, id, parsed));
+  if (r.parsed) MOX_TRY(store_parsed(db, r.id, *r.parsed));
   MOX_ASSIGN(Stmt mbu, db.prepare("UPDATE Mailbox SET UIDNext = ?, ModSeq = ? WHERE ID = ?"));
   MOX_TRY(mbu.bind(1, d.uid + 1).bind(2, d.modseq).bind(3, d.mailbox_id).run());
-  MOX_ASSIGN(Stmt acc, db.prepare("UPDATE Account SET ModSeq = ?"));
-  MOX_TRY(acc.bind(1, d.modseq).run());
-  *committing = true;
-  MOX_TRY(tx.commit());
   return d;
 }
 
-// Fails early, before any file is written, when the mailbox must exist.
+// insert_row() inside a savepoint when the batch has more than one row, so
+// that a failing row is undone alone. A failure of the savepoint itself
+// leaves the transaction in an unknown state: *broken is set then.
+Result<Delivered> insert_in_savepoint(Db& db, const PendingRow& r, int64_t modseq, bool alone,
+                                      bool* broken) {
+  if (alone) return insert_row(db, r, modseq);
+  if (auto st = db.exec("SAVEPOINT delivery"); !st) {
+    *broken = true;
+    return std::move(st).error();
+  }
+  auto d = insert_row(db, r, modseq);
+  if (!d && !db.exec("ROLLBACK TO delivery")) *broken = true;
+  if (!db.exec("RELEASE delivery")) *broken = true;
+  return d;
+}
+
 Status check_mailbox_exists(Db& db, const std::string& mailbox) {
   MOX_ASSIGN(Stmt q, db.prepare("SELECT 1 FROM Mailbox WHERE Name = ?"));
   q.bind(1, mailbox);
@@ -123,58 +133,148 @@ Status check_mailbox_exists(Db& db, const std::string& mailbox) {
   return {};
 }
 
-Result<UniqueFd> open_source(const DeliverRequest& req) {
-  if (req.source_fd >= 0) return UniqueFd();  // borrowed, not owned
-  UniqueFd fd(::open(req.source_path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
+}  // namespace
+
+Result<CheckedRequest> check_request(Db& db, const DeliverRequest& req) {
+  if (req.source_offset < 0) return user_error("negative source offset");
+  if (auto st = check_flags(req.flags); !st) return Error{ErrorKind::kUser, st.error().message};
+  CheckedRequest c;
+  MOX_ASSIGN(c.mailbox, normalize_mailbox_name(req.mailbox));
+  // Fails early, before any file is written, when the mailbox must exist.
+  if (!req.create_mailbox) MOX_TRY(check_mailbox_exists(db, c.mailbox));
+  if (req.source_data) {
+    c.src.data = req.source_data;
+    return c;
+  }
+  c.src.offset = req.source_offset;
+  if (req.source_fd >= 0) {
+    c.src.fd = req.source_fd;  // borrowed, not owned
+    return c;
+  }
+  c.owned = UniqueFd(::open(req.source_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!c.owned.valid()) {
     int e = errno;
     return Error{e == ENOENT ? ErrorKind::kNotFound : ErrorKind::kInternal,
                  "open " + req.source_path + ": " + std::strerror(e)};
   }
-  return fd;
+  c.src.fd = c.owned.get();
+  return c;
 }
 
-}  // namespace
+Result<ParsedMessage> parse_message_file(const std::string& account_dir, int64_t id) {
+  // Parsed once, from the file just written (in the page cache), for FETCH
+  // and SEARCH (store/parsed.h); outside any write transaction.
+  MOX_ASSIGN(std::string data, read_file(message_file_path(account_dir, id)));
+  return parse_for_index(data);
+}
+
+Result<int64_t> reserve_message_ids(Db& db, int64_t n) {
+  MOX_ASSIGN(Tx tx, Tx::begin(db));
+  MOX_ASSIGN(Stmt q, db.prepare("UPDATE Account SET NextMessageID = NextMessageID + ? "
+                                "RETURNING NextMessageID - ?"));
+  q.bind(1, n).bind(2, n);
+  MOX_ASSIGN(bool row, q.step());
+  if (!row) return internal_error("account has no Account row");
+  int64_t id = q.col_int(0);
+  q = Stmt();  // finish the statement before COMMIT
+  MOX_TRY(tx.commit());
+  return id;
+}
+
+void commit_rows(Db& db, const std::vector<PendingRow*>& rows) {
+  auto fail_all = [&](const Error& e) {
+    for (PendingRow* r : rows) {
+      if (!r->result || r->result->ok()) r->result = e;
+    }
+  };
+  auto tx = Tx::begin(db);
+  if (!tx) return fail_all(tx.error());
+  auto prev = current_modseq(db);
+  if (!prev) return fail_all(prev.error());
+  int64_t modseq = *prev;
+  bool broken = false;
+  std::vector<PendingRow*> inserted;
+  for (PendingRow* r : rows) {
+    r->result = insert_in_savepoint(db, *r, modseq + 1, rows.size() == 1, &broken);
+    if (broken) return fail_all(r->result->ok() ? internal_error("savepoint failed") : r->result->error());
+    if (r->result->ok()) {
+      ++modseq;
+      inserted.push_back(r);
+    }
+  }
+  if (inserted.empty()) return;  // the transaction rolls back
+  auto acc = db.prepare("UPDATE Account SET ModSeq = ?");
+  Status st = acc ? acc->bind(1, modseq).run() : Status(acc.error());
+  if (!st) return fail_all(st.error());
+  *acc = Stmt();
+  // From here on a row may exist even if an error comes back: keep its file.
+  for (PendingRow* r : inserted) r->committing = true;
+  if (st = tx->commit(); !st) {
+    for (PendingRow* r : inserted) r->result = st.error();
+  }
+}
+
+Status remove_delivered(Db& db, const std::string& account_dir, const Delivered& d) {
+  {
+    MOX_ASSIGN(Tx tx, Tx::begin(db));
+    MOX_ASSIGN(int64_t prev, current_modseq(db));
+    int64_t modseq = prev + 1;
+    // A tombstone keeps UID and modseq for QRESYNC's VANISHED (RFC 7162 §3.2.10).
+    MOX_ASSIGN(Stmt up, db.prepare("UPDATE Message SET Expunged = 1, ModSeq = ? "
+                                   "WHERE ID = ? AND Expunged = 0"));
+    MOX_TRY(up.bind(1, modseq).bind(2, d.id).run());
+    if (db.changes() == 0) return not_found("message " + std::to_string(d.id) + " is not there");
+    MOX_ASSIGN(Stmt mb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
+    MOX_TRY(mb.bind(1, modseq).bind(2, d.mailbox_id).run());
+    MOX_ASSIGN(Stmt acc, db.prepare("UPDATE Account SET ModSeq = ?"));
+    MOX_TRY(acc.bind(1, modseq).run());
+    MOX_TRY(tx.commit());
+  }
+  ::unlink(message_file_path(account_dir, d.id).c_str());
+  (void)notify_account_change(account_dir);
+  return {};
+}
 
 Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req) {
-  if (req.source_offset < 0) return user_error("negative source offset");
-  if (auto st = check_flags(req.flags); !st) return Error{ErrorKind::kUser, st.error().message};
-  MOX_ASSIGN(std::string mailbox, normalize_mailbox_name(req.mailbox));
-  if (!req.create_mailbox) MOX_TRY(check_mailbox_exists(account.db(), mailbox));
-  MOX_ASSIGN(UniqueFd owned, open_source(req));
-  int src = owned.valid() ? owned.get() : req.source_fd;
-
+  Db& db = account.db();
+  MOX_ASSIGN(CheckedRequest c, check_request(db, req));
   const std::string& dir = account.dir();
+  MOX_ASSIGN(ProcessState * ps, process_state(db, dir));
   MOX_ASSIGN(FileLock files_lock, lock_message_files(dir, FileLock::Mode::kShared));
-  MOX_ASSIGN(int64_t id, reserve_message_id(account.db(), dir));
+  MOX_ASSIGN(int64_t id, reserve_message_id(db, *ps));
   crashpoint("deliver-after-reserve");
-  MOX_ASSIGN(int64_t size, write_message_file(dir, id, req.prefix, src, req.source_offset));
-  crashpoint("deliver-after-file");
-  // Parsed once, here, from the file just written (in the page cache), for
-  // FETCH and SEARCH (store/parsed.h); outside the write transaction.
-  auto data = read_file(message_file_path(dir, id));
-  if (!data) {
-    ::unlink(message_file_path(dir, id).c_str());
-    return data.error();
+  MOX_ASSIGN(int64_t size, create_message_file(dir, id, req.prefix, c.src, ps->dirs));
+  std::string path = message_file_path(dir, id);
+  if (auto st = fsync_dir(message_dir_path(dir, id)); !st) {
+    ::unlink(path.c_str());
+    return std::move(st).error();
   }
-  ParsedMessage parsed = parse_for_index(*data);
-  data->clear();
-  data->shrink_to_fit();
+  crashpoint("deliver-after-file");
+  auto parsed = parse_message_file(dir, id);
+  if (!parsed) {
+    ::unlink(path.c_str());
+    return parsed.error();
+  }
 
-  bool committing = false;
-  auto d = commit_row(account.db(), req, mailbox, id, size, parsed, &committing);
-  if (!d) {
+  PendingRow row{c.mailbox, req.create_mailbox, req.received, req.flags, id, size, {}, false};
+  row.parsed = std::move(*parsed);
+  commit_rows(db, {&row});
+  if (!row.result->ok()) {
     // Rolled back for sure: the file would be an orphan, remove it now. After
     // a failed COMMIT the row may still be durable: keep the file then.
-    if (!committing) ::unlink(message_file_path(dir, id).c_str());
-    return d;
+    if (!row.committing) ::unlink(path.c_str());
+    return *row.result;
   }
   files_lock.release();
   crashpoint("deliver-after-commit");
   // The message is delivered; a failed wake-up only delays IDLE sessions
   // until their next command, so it does not fail the delivery.
   (void)notify_account_change(dir);
-  return d;
+  return *row.result;
+}
+
+Status undeliver(AccountStore& account, const Delivered& d) {
+  return remove_delivered(account.db(), account.dir(), d);
 }
 
 }  // namespace mox::store

@@ -5,12 +5,15 @@
 // the message file is fsynced under its final name, its directory entry is
 // fsynced, and the row is committed (SQLite WAL, synchronous=FULL). Only then
 // may a server reply "250" or "OK". A crash at any point leaves at worst an
-// orphan file or temp file, never a row without a file; check_account()
-// finds and removes those.
+// orphan file, never a row without a file; check_account() finds and removes
+// those. Servers delivering from many threads use store/shared.h, which
+// shares the fsyncs and commits of concurrent deliveries.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/account.h"
@@ -27,6 +30,8 @@ struct DeliverRequest {
   bool create_mailbox = true;
   // Written before the message, e.g. "Received: ...\r\n" (CRLF line ends).
   std::string prefix;
+  // The message in memory (not copied; must outlive the call), or else:
+  std::optional<std::string_view> source_data;
   // The spooled message: an open fd (not closed, its offset is not changed
   // for regular files), or when source_fd < 0 the path of a file to open.
   int source_fd = -1;
@@ -45,12 +50,18 @@ struct Delivered {
 };
 
 // Adds one message to one account. Safe to call concurrently from many
-// processes on the same account; each call costs two short write
-// transactions, and the slow part (copying and fsyncing the file) runs
-// outside them. Errors: kUser (bad mailbox name or flags), kNotFound (no
+// processes on the same account; each call costs one short write
+// transaction (two when its process's block of message IDs is used up), and
+// the slow part (copying and fsyncing the file) runs outside it. Errors: kUser (bad mailbox name or flags), kNotFound (no
 // such mailbox and !create_mailbox; source file missing), kTemporary (database
 // busy beyond the busy timeout), kInternal (I/O). Calls
 // notify_account_change() after the commit.
 Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req);
+
+// Takes a delivered message away again: the row becomes an expunged
+// tombstone with a new modseq (IMAP sessions see it vanish, RFC 7162
+// §3.2.10) and the file is removed. For a delivery to several accounts that
+// must not stay half done (mox-smtpd answers 451 and the client retries).
+Status undeliver(AccountStore& account, const Delivered& d);
 
 }  // namespace mox::store

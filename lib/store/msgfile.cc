@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -33,6 +35,22 @@ Status write_all(int fd, std::string_view data) {
     data.remove_prefix(static_cast<size_t>(n));
   }
   return {};
+}
+
+// write_all(a) then write_all(b), with writev.
+Status write_two(int fd, std::string_view a, std::string_view b) {
+  while (!a.empty()) {
+    iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+    ssize_t n = ::writev(fd, iov, 2);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error("write message file");
+    }
+    size_t from_a = std::min(a.size(), static_cast<size_t>(n));
+    a.remove_prefix(from_a);
+    b.remove_prefix(static_cast<size_t>(n) - from_a);
+  }
+  return write_all(fd, b);
 }
 
 // Copies with read()/pread() and write(): for pipes, and where
@@ -86,25 +104,25 @@ Result<bool> make_dir(const std::string& dir) {
   return errno_error("mkdir " + dir);
 }
 
-// Makes ACCOUNT/msg/<dir> exist durably. The parent is fsynced even when the
-// directory existed: another process may have created it a moment ago and
-// not fsynced its parent yet. fsync of a clean directory costs next to nothing.
-Status ensure_message_dir(const std::string& account_dir, const std::string& sub) {
-  std::string msg = account_dir + "/msg";
-  MOX_ASSIGN(bool made_msg, make_dir(msg));
-  if (made_msg) MOX_TRY(fsync_dir(account_dir));
-  MOX_TRY(make_dir(msg + "/" + sub));
-  return fsync_dir(msg);
-}
-
-Result<int64_t> write_temp(const std::string& tmp, std::string_view prefix, int src,
-                           int64_t src_offset) {
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0660));
-  if (!fd.valid()) return errno_error("create " + tmp);
-  MOX_TRY(write_all(fd.get(), prefix));
-  MOX_ASSIGN(int64_t copied, copy_source(src, src_offset, fd.get()));
-  if (::fsync(fd.get()) != 0) return errno_error("fsync " + tmp);
-  if (::close(fd.release()) != 0) return errno_error("close " + tmp);
+// Writes and fsyncs the file at `path`, created now if `create`, else made
+// earlier (precreate_message_files; kNotFound if it is gone).
+Result<int64_t> write_file(const std::string& path, std::string_view prefix,
+                           const MessageSource& src, bool create) {
+  // O_TRUNC: a queue ID can be handed out again after a crash left its file.
+  int flags = O_WRONLY | O_TRUNC | O_CLOEXEC | (create ? O_CREAT : 0);
+  UniqueFd fd(::open(path.c_str(), flags, 0660));
+  if (!fd.valid()) return errno_error((create ? "create " : "open ") + path);
+  int64_t copied = 0;
+  if (src.data) {
+    // One system call for prefix and message (small messages are spooled in memory).
+    MOX_TRY(write_two(fd.get(), prefix, *src.data));
+    copied = static_cast<int64_t>(src.data->size());
+  } else {
+    MOX_TRY(write_all(fd.get(), prefix));
+    MOX_ASSIGN(copied, copy_source(src.fd, src.offset, fd.get()));
+  }
+  if (::fsync(fd.get()) != 0) return errno_error("fsync " + path);
+  if (::close(fd.release()) != 0) return errno_error("close " + path);
   return static_cast<int64_t>(prefix.size()) + copied;
 }
 
@@ -112,6 +130,11 @@ Result<int64_t> write_temp(const std::string& tmp, std::string_view prefix, int 
 
 std::string message_file_path(const std::string& account_dir, int64_t id) {
   return account_dir + "/msg/" + message_rel_path(id);
+}
+
+std::string message_dir_path(const std::string& account_dir, int64_t id) {
+  std::string rel = message_rel_path(id);
+  return account_dir + "/msg/" + rel.substr(0, rel.find('/'));
 }
 
 std::string message_temp_path(const std::string& account_dir, int64_t id) {
@@ -122,31 +145,89 @@ Result<FileLock> lock_message_files(const std::string& account_dir, FileLock::Mo
   return FileLock::acquire(account_dir + "/msgfiles.lock", mode, true);
 }
 
-Result<int64_t> write_message_file(const std::string& account_dir, int64_t id,
-                                   std::string_view prefix, int src_fd, int64_t src_offset) {
-  // The temp file need not be durable by name: only the final name must be,
-  // and the fsync of msg/<dir> after the rename makes it so.
-  MOX_TRY(make_dir(account_dir + "/tmp"));
-  std::string tmp = message_temp_path(account_dir, id);
-  auto size = write_temp(tmp, prefix, src_fd, src_offset);
+Status MessageDirs::ensure(const std::string& account_dir, int64_t id) {
+  std::string dir = message_dir_path(account_dir, id);
+  std::lock_guard lock(mu_);
+  if (durable_.count(dir)) return {};
+  // Each level is fsynced in its parent at first use in this process, also
+  // when it existed: its creator may not have fsynced the parent yet.
+  std::string msg = account_dir + "/msg";
+  MOX_TRY(make_dir(msg));
+  MOX_TRY(fsync_dir(account_dir));
+  MOX_TRY(make_dir(dir));
+  MOX_TRY(fsync_dir(msg));
+  durable_.insert(dir);
+  return {};
+}
+
+Result<int64_t> create_message_file(const std::string& account_dir, int64_t id,
+                                    std::string_view prefix, const MessageSource& src,
+                                    MessageDirs& dirs) {
+  MOX_TRY(dirs.ensure(account_dir, id));
+  std::string path = message_file_path(account_dir, id);
+  auto size = write_file(path, prefix, src, true);
   if (!size) {
-    ::unlink(tmp.c_str());
+    ::unlink(path.c_str());
     return size;
   }
-  crashpoint("deliver-after-tempfile");
-  std::string rel = message_rel_path(id);
-  std::string sub = rel.substr(0, rel.find('/'));
-  std::string path = account_dir + "/msg/" + rel;
-  Status st = ensure_message_dir(account_dir, sub);
-  if (st && ::rename(tmp.c_str(), path.c_str()) != 0) st = errno_error("rename to " + path);
-  if (!st) {
-    ::unlink(tmp.c_str());
-    return std::move(st).error();
+  crashpoint("deliver-after-write");
+  return size;
+}
+
+Status precreate_message_files(const std::string& account_dir, int64_t first, int64_t n,
+                               MessageDirs& dirs) {
+  std::set<std::string> made_in;
+  Status st;
+  int64_t id = first;
+  for (; id < first + n && st; ++id) {
+    st = dirs.ensure(account_dir, id);
+    if (!st) break;
+    std::string path = message_file_path(account_dir, id);
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660));
+    if (!fd.valid()) st = errno_error("create " + path);
+    made_in.insert(message_dir_path(account_dir, id));
   }
-  crashpoint("deliver-after-rename");
-  if (auto s = fsync_dir(account_dir + "/msg/" + sub); !s) {
+  for (const auto& dir : made_in) {
+    if (st) st = fsync_dir(dir);
+  }
+  if (!st) {
+    for (int64_t i = first; i < id; ++i) ::unlink(message_file_path(account_dir, i).c_str());
+  }
+  return st;
+}
+
+Result<int64_t> fill_message_file(const std::string& account_dir, int64_t id,
+                                  std::string_view prefix, const MessageSource& src,
+                                  MessageDirs& dirs) {
+  std::string path = message_file_path(account_dir, id);
+  auto size = write_file(path, prefix, src, false);
+  if (!size && size.error().kind == ErrorKind::kNotFound) {
+    // Removed as an orphan meanwhile (check_account): the slow way.
+    MOX_ASSIGN(int64_t n, create_message_file(account_dir, id, prefix, src, dirs));
+    if (auto st = fsync_dir(message_dir_path(account_dir, id)); !st) {
+      ::unlink(path.c_str());
+      return std::move(st).error();
+    }
+    return n;
+  }
+  if (!size) {
     ::unlink(path.c_str());
-    return std::move(s).error();
+    return size;
+  }
+  crashpoint("deliver-after-write");
+  return size;
+}
+
+Result<int64_t> write_message_file(const std::string& account_dir, int64_t id,
+                                   std::string_view prefix, int src_fd, int64_t src_offset) {
+  MessageDirs dirs;
+  MessageSource src;
+  src.fd = src_fd;
+  src.offset = src_offset;
+  MOX_ASSIGN(int64_t size, create_message_file(account_dir, id, prefix, src, dirs));
+  if (auto st = fsync_dir(message_dir_path(account_dir, id)); !st) {
+    ::unlink(message_file_path(account_dir, id).c_str());
+    return std::move(st).error();
   }
   return size;
 }

@@ -31,6 +31,7 @@ class FileLock {
   FileLock& operator=(const FileLock&) = delete;
   ~FileLock();
   void release();
+  int fd() const { return fd_; }
 
  private:
   explicit FileLock(int fd) : fd_(fd) {}

@@ -1096,6 +1096,26 @@ class LoginAttemptsTest(Base):
         self.assertEqual(env.query("auth.db", "SELECT RecordsFailed FROM LoginAttemptState "
                                    "WHERE AccountName='admin'"), [(1,)])
 
+    def test_cleanup_removes_orphan_message_files(self):
+        # Files without a row, as a crash or a killed mox-smtpd leaves them
+        # (message IDs reserved, never committed); rows keep their files.
+        env = self.env
+        db = ("accounts", "admin", "index.db")  # made by quickstart (the password)
+        (nxt,) = env.query(db, "SELECT NextMessageID FROM Account")[0]
+        env.query(db, "UPDATE Account SET NextMessageID = ?", (nxt + 3,))
+        orphans = [env.message_path("admin", i) for i in range(nxt, nxt + 3)]
+        for p in orphans:
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            open(p, "wb").close()
+        rows = env.query(db, "SELECT ID FROM Message WHERE Expunged = 0")
+        out = env.config("cleanup").stdout
+        self.assertIn("removed 3 message files without a message", out)
+        for p in orphans:
+            self.assertFalse(os.path.exists(p), p)
+        for (i,) in rows:
+            self.assertTrue(os.path.exists(env.message_path("admin", i)))
+        self.assertIn("removed 0 message files", env.config("cleanup").stdout)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,63 @@
+// The stages of a delivery, shared by deliver() (one message) and
+// SharedAccount (many threads, grouped commits). Internal to lib/store.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/deliver.h"
+#include "store/msgfile.h"
+#include "store/parsed.h"
+#include "store/sqlite.h"
+#include "util/unique_fd.h"
+
+namespace mox::store {
+
+// A checked request: the normalized mailbox and the opened source.
+struct CheckedRequest {
+  std::string mailbox;
+  MessageSource src;
+  UniqueFd owned;  // source_path opened by check_request()
+};
+
+// Validates flags, offset and mailbox name (kUser), checks that the mailbox
+// exists when it is not to be created (kNotFound), opens source_path. Uses
+// `db` only when !req.create_mailbox.
+Result<CheckedRequest> check_request(Db& db, const DeliverRequest& req);
+
+// Takes `n` message IDs from Account.NextMessageID in one committed write
+// transaction and returns the first: [first, first + n) are this caller's,
+// never handed out again, also not after a crash (see deliver.cc).
+Result<int64_t> reserve_message_ids(Db& db, int64_t n);
+
+// The row for a message whose file is durable.
+struct PendingRow {
+  std::string mailbox;
+  bool create_mailbox = true;
+  int64_t received = 0;
+  MessageFlags flags;
+  int64_t id = 0, size = 0;
+  // Set by commit_rows():
+  std::optional<Result<Delivered>> result;
+  bool committing = false;  // COMMIT was tried: the row may exist even on error
+  // Set by SharedAccount's committing thread, under its queue mutex, once
+  // commit_rows() has returned: only then may the row's owner read it.
+  bool done = false;
+  // ENVELOPE, BODYSTRUCTURE and search text, stored with the row.
+  std::optional<ParsedMessage> parsed = std::nullopt;
+};
+
+// Reads and parses a message file for store_parsed().
+Result<ParsedMessage> parse_message_file(const std::string& account_dir, int64_t id);
+
+// Inserts the rows in one transaction, each in its own savepoint so that one
+// failing row (e.g. a mailbox out of UIDs) does not fail the others, then
+// commits once. Sets every row's result. Does not notify.
+void commit_rows(Db& db, const std::vector<PendingRow*>& rows);
+
+// undeliver() on a Db: tombstone and file removal; notifies.
+Status remove_delivered(Db& db, const std::string& account_dir, const Delivered& d);
+
+}  // namespace mox::store

@@ -1,0 +1,313 @@
+#include "store/shared.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+#include "store/notify.h"
+
+namespace mox::store {
+namespace {
+
+// IDs reserved per commit of Account.NextMessageID (see deliver.cc), with
+// their files made in advance (precreate_message_files): few for a process
+// that delivers a few messages (one per connection), more as it goes on.
+// Unused ones are removed when the account is closed.
+constexpr int64_t kFirstBlock = 4;
+constexpr int64_t kMaxBlock = 128;
+constexpr int64_t kMakeAheadAfter = 32;  // IDs handed out
+
+}  // namespace
+
+Result<std::shared_ptr<SharedAccount>> SharedAccount::open(const std::string& dir) {
+  MOX_ASSIGN(AccountStore st, AccountStore::open(dir, true));
+  st.release_lock();  // held only while writing (begin_write)
+  return std::shared_ptr<SharedAccount>(new SharedAccount(std::move(st)));
+}
+
+SharedAccount::Prepared::Prepared(Prepared&& o) noexcept
+    : acc_(std::exchange(o.acc_, nullptr)), row_(std::move(o.row_)), keep_file_(o.keep_file_) {}
+
+SharedAccount::Prepared::~Prepared() {
+  if (acc_) acc_->abandon(*this);
+}
+
+void SharedAccount::abandon(Prepared& p) {
+  // Not committed: the file would be an orphan. After a failed COMMIT the row
+  // may be durable all the same; keep the file then (check_account decides).
+  if (!p.keep_file_) ::unlink(message_file_path(dir_, p.row_.id).c_str());
+  end_write();
+}
+
+SharedAccount::SharedAccount(AccountStore st)
+    : store_(std::move(st)), dir_(store_.dir()), block_(kFirstBlock) {
+  // Checkpoints run in a thread of their own (checkpoint()), not inside the
+  // commit that crosses the threshold, which would make every delivery
+  // waiting for that commit wait for the checkpoint's copying and fsyncs.
+  // A WAL hook replaces SQLite's automatic checkpoint on this connection.
+  sqlite3_wal_hook(store_.db().raw(), &SharedAccount::wal_hook, this);
+}
+
+SharedAccount::~SharedAccount() {
+  checkpointer_.stop();
+  maker_.stop();
+  // Files made in advance and not used (a crash leaves them as orphans).
+  for (int64_t id = next_id_; id < end_id_; ++id) ::unlink(message_file_path(dir_, id).c_str());
+  for (int64_t id = ready_first_; id < ready_end_; ++id) {
+    ::unlink(message_file_path(dir_, id).c_str());
+  }
+}
+
+int SharedAccount::wal_hook(void* self, sqlite3*, const char*, int pages) {
+  // SQLite's automatic checkpoint starts at 1000 pages too.
+  constexpr int kCheckpointPages = 1000;
+  if (pages >= kCheckpointPages) {
+    auto* acc = static_cast<SharedAccount*>(self);
+    acc->checkpointer_.start([acc] { acc->checkpoint(); });  // unless one is running
+  }
+  return SQLITE_OK;
+}
+
+void SharedAccount::checkpoint() {
+  // A connection of its own: PASSIVE copies what no reader still needs into
+  // the database file and fsyncs it, without blocking writers; the next
+  // commit then starts the WAL from the beginning. A failure (e.g. the
+  // account was removed meanwhile) only leaves the WAL longer.
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2((dir_ + "/index.db").c_str(), &raw,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close_v2);
+  if (rc == SQLITE_OK) {
+    sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    // Until a first checkpoint the database file's header may still say
+    // "rollback journal": a connection sees the WAL once it asks for it.
+    sqlite3_exec(raw, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    sqlite3_wal_checkpoint_v2(raw, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+}
+
+Result<std::pair<int64_t, int64_t>> SharedAccount::make_block(int64_t n) {
+  int64_t first;
+  {
+    std::lock_guard db(db_mu_);
+    MOX_ASSIGN(first, reserve_message_ids(store_.db(), n));
+  }
+  MOX_TRY(precreate_message_files(dir_, first, n, dirs_));
+  return std::pair{first, first + n};
+}
+
+Result<int64_t> SharedAccount::reserve_id() {
+  std::unique_lock lock(id_mu_);
+  while (next_id_ >= end_id_) {
+    if (ready_first_ < ready_end_) {
+      next_id_ = std::exchange(ready_first_, 0);
+      end_id_ = std::exchange(ready_end_, 0);
+    } else if (making_) {
+      id_cv_.wait(lock);
+    } else {
+      MOX_TRY(fill_ready(lock));
+    }
+  }
+  int64_t id = next_id_++;
+  ++handed_out_;
+  // Once the process has shown that it delivers many messages, the next
+  // block is made when half of this one is used, in a thread of its own,
+  // rather than by the first delivery that finds no ID left while all others
+  // wait for it. A short-lived process (a connection under inetd) makes its
+  // few small blocks as it goes, and leaves few files unused.
+  if (handed_out_ >= kMakeAheadAfter && !making_ && ready_first_ >= ready_end_ &&
+      (end_id_ - next_id_) * 2 < block_) {
+    making_ = true;
+    if (!maker_.start([this] { make_ahead(); })) making_ = false;  // the last one still ending
+  }
+  return id;
+}
+
+void SharedAccount::make_ahead() {
+  // Holds the locks as a delivery does, so that the account cannot be
+  // removed under it. On error the next reserve_id() makes the block itself.
+  bool ok = static_cast<bool>(begin_write());
+  int64_t n;
+  {
+    std::lock_guard lock(id_mu_);
+    n = block_;
+  }
+  auto b = ok ? make_block(n) : Result<std::pair<int64_t, int64_t>>(internal_error(""));
+  if (ok) end_write();
+  std::lock_guard lock(id_mu_);
+  making_ = false;
+  id_cv_.notify_all();
+  if (!b) return;
+  std::tie(ready_first_, ready_end_) = *b;
+  block_ = std::min(block_ * 2, kMaxBlock);
+}
+
+Status SharedAccount::fill_ready(std::unique_lock<std::mutex>& lock) {
+  making_ = true;
+  int64_t n = block_;
+  lock.unlock();
+  auto b = make_block(n);
+  lock.lock();
+  making_ = false;
+  id_cv_.notify_all();
+  if (!b) return std::move(b).error();
+  std::tie(ready_first_, ready_end_) = *b;
+  block_ = std::min(block_ * 2, kMaxBlock);
+  return {};
+}
+
+bool BackgroundTask::start(std::function<void()> fn) {
+  std::lock_guard lock(mu_);
+  if (running_ || stopped_) return false;
+  if (thread_.joinable()) thread_.join();  // finished: running_ is false
+  running_ = true;
+  thread_ = std::thread([this, fn = std::move(fn)] {
+    fn();
+    std::lock_guard l(mu_);
+    running_ = false;
+  });
+  return true;
+}
+
+void BackgroundTask::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+Status SharedAccount::begin_write() {
+  std::lock_guard lock(files_mu_);
+  if (writing_ == 0) {
+    if (stale_) return temporary_error("account " + dir_ + " was removed");
+    MOX_ASSIGN(bool same, store_.relock());
+    if (!same) {
+      stale_ = true;
+      return temporary_error("account " + dir_ + " was removed");
+    }
+    auto l = lock_message_files(dir_, FileLock::Mode::kShared);
+    if (!l) {
+      store_.release_lock();
+      return std::move(l).error();
+    }
+    files_lock_.emplace(std::move(*l));
+  }
+  ++writing_;
+  return {};
+}
+
+void SharedAccount::end_write() {
+  std::lock_guard lock(files_mu_);
+  if (--writing_ == 0) {
+    files_lock_.reset();
+    store_.release_lock();
+  }
+}
+
+bool SharedAccount::stale() {
+  std::lock_guard lock(files_mu_);
+  return stale_;
+}
+
+Result<SharedAccount::Prepared> SharedAccount::prepare(const DeliverRequest& req) {
+  MOX_TRY(begin_write());
+  // From here on `p` ends the write (and removes its file) when it goes.
+  Prepared p(this, PendingRow{"", req.create_mailbox, req.received, req.flags, 0, 0, {}, false});
+  CheckedRequest c;
+  {
+    // The database is read only for a mailbox that must exist; otherwise
+    // preparing does not wait for a commit in progress.
+    std::unique_lock lock(db_mu_, std::defer_lock);
+    if (!req.create_mailbox) lock.lock();
+    MOX_ASSIGN(c, check_request(store_.db(), req));
+  }
+  p.row_.mailbox = c.mailbox;
+  MOX_ASSIGN(p.row_.id, reserve_id());
+  crashpoint("deliver-after-reserve");
+  MOX_ASSIGN(p.row_.size, fill_message_file(dir_, p.row_.id, req.prefix, c.src, dirs_));
+  crashpoint("deliver-after-file");
+  MOX_ASSIGN(p.row_.parsed, parse_message_file(dir_, p.row_.id));
+  return p;
+}
+
+Result<Delivered> SharedAccount::commit(Prepared p) {
+  PendingRow& row = p.row_;
+  std::unique_lock lock(queue_mu_);
+  queue_.push_back(&row);
+  // Not row.result: the committing thread writes it without queue_mu_.
+  while (!row.done) {
+    if (committing_) {
+      queue_cv_.wait(lock);
+      continue;
+    }
+    // Group commit: this thread commits every row waiting, its own included.
+    committing_ = true;
+    std::vector<PendingRow*> batch = std::exchange(queue_, {});
+    lock.unlock();
+    {
+      std::lock_guard db(db_mu_);
+      commit_rows(store_.db(), batch);
+    }
+    lock.lock();
+    for (PendingRow* r : batch) r->done = true;
+    committing_ = false;
+    queue_cv_.notify_all();
+    lock.unlock();
+    // After waking the others, so that the next group need not wait for it.
+    // A failed wake-up only delays IDLE sessions until their next command.
+    (void)notify_account_change(dir_);
+    lock.lock();
+  }
+  lock.unlock();
+  Result<Delivered> r = std::move(*row.result);
+  if (r.ok() || row.committing) p.keep_file_ = true;
+  if (r.ok()) crashpoint("deliver-after-commit");
+  return r;
+}
+
+Result<Delivered> SharedAccount::deliver(const DeliverRequest& req) {
+  MOX_ASSIGN(Prepared p, prepare(req));
+  return commit(std::move(p));
+}
+
+Status SharedAccount::remove(const Delivered& d) {
+  MOX_TRY(begin_write());
+  Status st;
+  {
+    std::lock_guard lock(db_mu_);
+    st = remove_delivered(store_.db(), dir_, d);
+  }
+  end_write();
+  return st;
+}
+
+Result<std::shared_ptr<SharedAccount>> AccountPool::get(const std::string& dir) {
+  std::lock_guard lock(mu_);
+  for (auto it = open_.begin(); it != open_.end();) {
+    it = it->second.expired() ? open_.erase(it) : std::next(it);
+  }
+  if (auto it = open_.find(dir); it != open_.end()) {
+    if (auto acc = it->second.lock(); acc && !acc->stale()) {
+      touch(acc);
+      return acc;
+    }
+  }
+  MOX_ASSIGN(auto acc, SharedAccount::open(dir));
+  open_[dir] = acc;
+  touch(acc);
+  return acc;
+}
+
+void AccountPool::touch(const std::shared_ptr<SharedAccount>& acc) {
+  auto it = std::find(recent_.begin(), recent_.end(), acc);
+  if (it != recent_.end()) recent_.erase(it);
+  recent_.insert(recent_.begin(), acc);
+  // Stale ones (removed accounts) go first, then the least recently used.
+  std::erase_if(recent_, [](const auto& a) { return a->stale(); });
+  if (recent_.size() > keep_) recent_.resize(keep_);
+}
+
+}  // namespace mox::store
