@@ -251,9 +251,9 @@ class QueueDeliverTest : public testing::QueueFixture {
     e.now = [this] { return clock_; };
     e.owner = new_owner_id();
     e.log = [this](const std::string& l) { logs_.push_back(l); };
-    e.timeouts.connect = 2s;
-    e.timeouts.greeting = e.timeouts.command = e.timeouts.mail = e.timeouts.rcpt = 5s;
-    e.timeouts.data_init = e.timeouts.data_block = e.timeouts.data_end = e.timeouts.tls_handshake = 5s;
+    e.timeouts.connect = 10s;
+    e.timeouts.greeting = e.timeouts.command = e.timeouts.mail = e.timeouts.rcpt = 30s;
+    e.timeouts.data_init = e.timeouts.data_block = e.timeouts.data_end = e.timeouts.tls_handshake = 30s;
     return e;
   }
 

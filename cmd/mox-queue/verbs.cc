@@ -2,9 +2,9 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <charconv>
 #include <iostream>
 
@@ -115,10 +115,6 @@ void print_messages(const std::vector<mox::queue::Msg>& msgs, bool json, bool re
   }
 }
 
-std::atomic<bool> g_stop{false};
-
-void on_signal(int) { g_stop = true; }
-
 mox::queue::RunEnv run_env(const Ctx& c, bool verbose, mox::dns::Resolver* resolver) {
   mox::queue::RunEnv env;
   env.config = c.cfg;
@@ -157,14 +153,19 @@ int serve(const Args& a) {
   if (!c) return mox::fail(kProg, c.error());
   auto resolver = mox::queue::config_resolver(*c->cfg);
   if (!resolver) return mox::fail(kProg, resolver.error());
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;  // no SA_RESTART: poll(2) returns, the loop checks g_stop
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGTERM, &sa, nullptr);
-  ::sigaction(SIGINT, &sa, nullptr);
+  // SIGTERM/SIGINT arrive on a signalfd that serve() polls with its other
+  // fds: no window in which a signal is missed before a long sleep. Blocked
+  // before any thread starts, so every thread has them blocked.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
+  mox::UniqueFd sigfd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!sigfd.valid()) return mox::fail(kProg, mox::internal_error("signalfd failed"));
   mox::net::ignore_sigpipe();
   mox::config::ConfigCache cache(c->cfg->static_path(), c->cfg);
-  auto st = mox::queue::serve(cache, run_env(*c, true, resolver->get()), g_stop);
+  auto st = mox::queue::serve(cache, run_env(*c, true, resolver->get()), sigfd.get());
   if (!st) return mox::fail(kProg, st.error());
   return 0;
 }

@@ -1,6 +1,10 @@
 #include "queue/runner.h"
 
+#include <poll.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdlib>
 #include <ctime>
 
@@ -28,12 +32,16 @@ Result<std::unique_ptr<dns::Resolver>> config_resolver(const config::Config& cfg
   return dns::make_resolver(zone, d.forwarders);
 }
 
-Status serve(config::ConfigCache& cache, RunEnv env, const std::atomic<bool>& stop) {
+Status serve(config::ConfigCache& cache, RunEnv env, int stop_fd) {
   std::string qdir = env.config->data_dir() + "/queue";
   // Watch before the first run, so that mail queued during it wakes us.
   MOX_ASSIGN(auto watcher, store::ChangeWatcher::open(qdir));
   int64_t last_cleanup = 0;
-  while (!stop) {
+  auto stopped = [stop_fd] {
+    pollfd p{stop_fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0;
+  };
+  while (!stopped()) {
     env.config = cache.get();
     env.cleanup = env.now() - last_cleanup >= kMaxSleepSeconds;
     if (env.cleanup) last_cleanup = env.now();
@@ -51,8 +59,13 @@ Status serve(config::ConfigCache& cache, RunEnv env, const std::atomic<bool>& st
     if (due) sleep = std::clamp<int64_t>(*due - now, 0, kMaxSleepSeconds);
     if (sleep == 0 && !stats) sleep = 5;  // database trouble: do not spin
     if (sleep == 0) continue;
-    auto ev = watcher.wait(static_cast<int>(sleep * 1000));
-    if (!ev && ev.error().kind != ErrorKind::kInternal) return ev.error();
+    // Sleep until new mail (the watcher), the stop signal, or the next due time.
+    pollfd p[2] = {{watcher.fd(), POLLIN, 0}, {stop_fd, POLLIN, 0}};
+    if (::poll(p, 2, static_cast<int>(sleep * 1000)) < 0 && errno != EINTR) {
+      return internal_error(std::string("poll: ") + std::strerror(errno));
+    }
+    auto ev = watcher.drain();
+    if (!ev) return ev.error();
   }
   return {};
 }

@@ -4,7 +4,6 @@
 // queue::add_message), without polling.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,8 +21,9 @@ std::function<int64_t()> queue_clock();
 // A resolver as mox.conf's DNS section says.
 Result<std::unique_ptr<dns::Resolver>> config_resolver(const config::Config& cfg);
 
-// Delivers until `stop` is set, re-reading domains.conf when it changes.
-// `env.config` is replaced by the cache's current snapshot before each run.
-Status serve(config::ConfigCache& cache, RunEnv env, const std::atomic<bool>& stop);
+// Delivers until `stop_fd` becomes readable (e.g. a signalfd for SIGTERM),
+// re-reading domains.conf when it changes. `env.config` is replaced by the
+// cache's current snapshot before each run.
+Status serve(config::ConfigCache& cache, RunEnv env, int stop_fd);
 
 }  // namespace mox::queue

@@ -102,10 +102,16 @@ class QueueTest(unittest.TestCase):
         return [json.loads(line) for line in out.splitlines()]
 
     def received(self, account="rcpt"):
-        files = glob.glob(self.receiver.data("accounts", account, "msg", "*", "*"))
+        """The messages in the account's store at the MX (by index row: the
+        MX makes message files in advance)."""
+        path = self.receiver.data("accounts", account, "index.db")
+        if not os.path.exists(path):
+            return []
+        rows = self.receiver.query(("accounts", account, "index.db"),
+                                   "SELECT ID FROM Message WHERE Expunged=0 ORDER BY ID")
         out = []
-        for p in sorted(files):
-            with open(p, "rb") as f:
+        for (msg_id,) in rows:
+            with open(self.receiver.message_path(account, msg_id), "rb") as f:
                 out.append(f.read())
         return out
 
