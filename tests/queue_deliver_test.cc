@@ -250,7 +250,11 @@ class QueueDeliverTest : public testing::QueueFixture {
     e.resolver = resolver_.get();
     e.now = [this] { return clock_; };
     e.owner = new_owner_id();
-    e.log = [this](const std::string& l) { logs_.push_back(l); };
+    // Deliveries log from several threads at once.
+    e.log = [this](const std::string& l) {
+      std::lock_guard lock(logs_mu_);
+      logs_.push_back(l);
+    };
     e.timeouts.connect = 10s;
     e.timeouts.greeting = e.timeouts.command = e.timeouts.mail = e.timeouts.rcpt = 30s;
     e.timeouts.data_init = e.timeouts.data_block = e.timeouts.data_end = e.timeouts.tls_handshake = 30s;
@@ -316,6 +320,7 @@ class QueueDeliverTest : public testing::QueueFixture {
   std::unique_ptr<dns::ZoneResolver> resolver_;
   std::shared_ptr<const config::Config> cfg_;
   int64_t clock_ = kNow;
+  std::mutex logs_mu_;
   std::vector<std::string> logs_;
 };
 
