@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   s.auth_delay_unit = std::chrono::milliseconds(0);
   s.max_append = 1 << 16;
   Session session(s, backend);
-  session.tls_started(TLSState{true, "", std::string(32, 'x')});
+  session.tls_started(TLSState{true, "", std::string(32, 'x'), std::nullopt, ""});
   (void)session.greeting();
   Output o = session.feed("A LOGIN mjl@example.com password1234\r\n");
   std::string_view in(reinterpret_cast<const char*>(data), size);

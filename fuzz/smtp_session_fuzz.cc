@@ -70,13 +70,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   s.max_command_line = 512;
   s.auth_delay_unit = std::chrono::milliseconds(0);
   Session session(s, backend);
-  if (data[0] & 4) session.tls_started(TLSState{true, "", std::string(32, 'x')});
+  if (data[0] & 4) session.tls_started(TLSState{true, "", std::string(32, 'x'), std::nullopt, ""});
   (void)session.greeting();
   std::string_view in(reinterpret_cast<const char*>(data + 1), size - 1);
   // Split the input at a data-dependent point to exercise partial lines.
   size_t cut = in.empty() ? 0 : (static_cast<unsigned char>(in[0]) * 7) % (in.size() + 1);
   Output o = session.feed(in.substr(0, cut));
-  if (o.start_tls) session.tls_started(TLSState{true, "", std::nullopt});
+  if (o.start_tls) session.tls_started(TLSState{true, "", std::nullopt, std::nullopt, ""});
   if (!o.close) (void)session.feed(in.substr(cut));
   session.end();
   return 0;
