@@ -494,7 +494,7 @@ class Server:
                     if self.tls:
                         s = stack.enter_context(insecure_tls_context().wrap_socket(s))
                     line = s.makefile("rb").readline()
-                    if line.startswith(self.banner):
+                    if line.startswith(self.banner) and self._owns_port():
                         return
                     err = "unexpected banner %r" % line
             except (OSError, ssl.SSLError) as e:
@@ -502,6 +502,29 @@ class Server:
             time.sleep(0.05)
         raise AssertionError("%s not ready on port %s: %s\n%s" % (self.prog, self.port, err,
                                                                     self.log_text()))
+
+    def _owns_port(self):
+        """True if our process holds the listening socket: a server of
+        another test that took the same "free" port first must not pass
+        for ours (ours then exits with "address in use" and start() retries)."""
+        inodes = set()
+        with open("/proc/net/tcp") as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[1] == "0100007F:%04X" % self.port and fields[3] == "0A":
+                    inodes.add(fields[9])
+        try:
+            fds = os.listdir("/proc/%d/fd" % self.proc.pid)
+        except OSError:
+            return False
+        for fd in fds:
+            try:
+                target = os.readlink("/proc/%d/fd/%s" % (self.proc.pid, fd))
+            except OSError:
+                continue
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                return True
+        return False
 
     def log_text(self):
         """What the server wrote to stdout/stderr so far."""
