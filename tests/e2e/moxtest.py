@@ -571,15 +571,22 @@ class ClientCert:
     """A private key and a self-signed certificate in files under `directory`:
     key (PKCS#8 PEM), cert (PEM), combined (key then cert, for curl --cert and
     Python's load_cert_chain). kind: a CLIENT_KEY_KINDS key. cn=None makes a
-    certificate without subject (its default name is then "serial <hex>")."""
+    certificate without subject (its default name is then "serial <hex>").
+    ed25519_seed: a fixed ed25519 private key (32 bytes, hex) instead of a new one."""
 
-    def __init__(self, directory, kind="ed25519", cn="laptop", name=None):
+    def __init__(self, directory, kind="ed25519", cn="laptop", name=None, ed25519_seed=None):
         name = name or "%s-%s" % (kind, os.urandom(4).hex())
         self.kind = kind
         self.key = os.path.join(directory, name + ".key.pem")
         self.cert = os.path.join(directory, name + ".cert.pem")
         self.combined = os.path.join(directory, name + ".pem")
-        _openssl("genpkey", *CLIENT_KEY_KINDS[kind], "-out", self.key)
+        if ed25519_seed:
+            # PKCS#8 DER of an ed25519 key: a fixed 16-byte prefix, then the seed.
+            der = bytes.fromhex("302e020100300506032b657004220420" + ed25519_seed)
+            with open(self.key, "wb") as f:
+                f.write(_openssl_input(["pkey", "-inform", "DER"], der))
+        else:
+            _openssl("genpkey", *CLIENT_KEY_KINDS[kind], "-out", self.key)
         subj = "/CN=%s" % cn if cn else "/"
         _openssl("req", "-new", "-x509", "-key", self.key, "-subj", subj, "-days", "3650",
                  "-set_serial", "4660", "-out", self.cert)

@@ -23,6 +23,9 @@ BOB = "bob@" + D
 FP_RE = re.compile(r"\A[A-Za-z0-9_-]{43}\Z")
 
 
+FP_DASH_SEED = "9bbf8980effd3bba5053ce1c57d932be9704a61009a37bb7a8e37a1e0a193249"
+
+
 class TLSPubKeyTest(unittest.TestCase):
     def setUp(self):
         self.env = moxtest.MoxEnv(self)
@@ -168,11 +171,10 @@ class TLSPubKeyTest(unittest.TestCase):
         self.assertIn(fp, self.env.run("mox", "tlspubkey", "list", "admin").stdout)
         self.env.config("tlspubkey", "rm", fp)
         self.assertEqual(self.keys(), [])
-        # A fingerprint starting with "-" is not taken for an option.
-        for _ in range(200):
-            c = self.cert()
-            if c.fingerprint.startswith("-"):
-                break
+        # A fingerprint starting with "-" is not taken for an option (a fixed key whose
+        # fingerprint is "-25O20NfwD5PEpEzJ6aJ_ZOjohG2u8SstcDI1W15jfU").
+        c = moxtest.ClientCert(self.certdir, ed25519_seed=FP_DASH_SEED)
+        self.assertEqual(c.fingerprint, "-25O20NfwD5PEpEzJ6aJ_ZOjohG2u8SstcDI1W15jfU")
         fp = self.tp("add", ADMIN, input=c.pem()).stdout.strip()
         self.assertTrue(fp.startswith("-"))
         self.assertIn(fp, self.tp("get", fp, "--json").stdout)
