@@ -158,6 +158,25 @@ TEST_F(ParsedTest, MessagesFromBeforeTheIndexAreParsedOnFirstUse) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM MessageText"), 1);
 }
 
+TEST_F(ParsedTest, FormsWithoutTextAreUsedAndTheTextIndexedInBatches) {
+  // As SharedAccount leaves mail that its indexer has not reached: the FETCH
+  // forms stored, the search text not (Parsed = 0).
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 150; ++i) ids.push_back(add(kQuotedPrintable).id);
+  Delivered last = add(kBase64);
+  ASSERT_TRUE(acc_->db().exec("UPDATE Message SET Parsed = 0; DELETE FROM MessageText").ok());
+  auto forms = fetch_forms(*acc_, {last.id});  // stored ones, nothing parsed
+  ASSERT_TRUE(forms.ok());
+  std::string data = *read_file(message_path(*acc_, last.id));
+  EXPECT_EQ((*forms)[0].envelope, message::envelope(message::parse_message(data)));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE Parsed = 1"), 0);
+  // A search indexes all 151 first (in three transactions).
+  ASSERT_TRUE(ensure_parsed(*acc_, inbox_).ok());
+  EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE Parsed = 1"), 151);
+  EXPECT_EQ(find(TextColumn::kBody, "schöne würstchen"), Ids{last.id});
+  EXPECT_EQ(find(TextColumn::kBody, "café").size(), 150u);
+}
+
 // An index.db of schema version 3 (before the parsed forms) is migrated on
 // open, and its messages are parsed on first use.
 TEST_F(ParsedTest, MigrationFromVersion3) {

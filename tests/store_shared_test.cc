@@ -11,6 +11,7 @@
 
 #include "store/check.h"
 #include "store/messages.h"
+#include "store/parsed.h"
 #include "store/shared.h"
 #include "store_test_util.h"
 
@@ -272,6 +273,52 @@ TEST_F(SharedTest, PoolKeepsTheAccountsUsedLastOpen) {
   EXPECT_TRUE(FileLock::acquire(dir_ + "/lock", FileLock::Mode::kExclusive, false).ok());
   ASSERT_TRUE(pool.get(other_dir).ok());
   EXPECT_FALSE(has_open(db));  // pushed out by the other one
+}
+
+TEST_F(SharedTest, SearchTextIsIndexedBehindDeliveries) {
+  auto d = acc_->deliver(text("Subject: needle\r\n\r\nthe quick zebrafish\r\n"));
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  // The FETCH forms come with the row.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE ImapEnvelope IS NOT NULL"), 1);
+  {
+    // A search right away finds it, indexed by the indexer or by the search.
+    AccountStore st = other();
+    ASSERT_TRUE(ensure_parsed(st, d->mailbox_id).ok());
+    auto ids = text_search(st, "ZEBRAfish");
+    ASSERT_TRUE(ids.ok());
+    EXPECT_EQ(*ids, std::vector<int64_t>{d->id});
+  }
+  // The indexer finds it done: indexed once.
+  for (int i = 0; i < 500 && acc_->index_backlog() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(acc_->index_backlog(), 0u);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE Parsed = 1"), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM MessageText"), 1);
+  expect_clean_after_close();
+}
+
+TEST_F(SharedTest, TheIndexerStartsWhenDeliveriesPause) {
+  ASSERT_TRUE(acc_->deliver(text("Subject: a\r\n\r\nalpha\r\n")).ok());
+  for (int i = 0; i < 500 && count("SELECT COUNT(*) FROM Message WHERE Parsed = 1") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(count("SELECT COUNT(*) FROM MessageText"), 1);
+  EXPECT_EQ(acc_->index_backlog(), 0u);
+}
+
+TEST_F(SharedTest, ClosingIndexesWhatWaitsButNotWhatWasExpunged) {
+  std::vector<Delivered> ds;
+  for (int i = 0; i < 20; ++i) {
+    auto d = acc_->deliver(text("Subject: m" + std::to_string(i) + "\r\n\r\nbody\r\n"));
+    ASSERT_TRUE(d.ok());
+    ds.push_back(*d);
+  }
+  ASSERT_TRUE(acc_->remove(ds[3]).ok());
+  acc_.reset();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE Parsed = 1 AND Expunged = 0"), 19);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM MessageText"), 19);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM MessageText WHERE rowid = " + std::to_string(ds[3].id)), 0);
 }
 
 TEST(CommitRows, AFailingRowFailsAloneInItsGroup) {

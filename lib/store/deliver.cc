@@ -104,6 +104,7 @@ Result<Delivered> insert_row(Db& db, const PendingRow& r, int64_t modseq) {
   ins.bind(9, r.flags.bits).bind(10, keywords_column(r.flags.keywords));
   MOX_TRY(ins.run());
   if (r.parsed) MOX_TRY(store_parsed(db, r.id, *r.parsed));
+  if (r.forms) MOX_TRY(store_fetch_forms(db, r.id, *r.forms));
   MOX_ASSIGN(Stmt mbu, db.prepare("UPDATE Mailbox SET UIDNext = ?, ModSeq = ? WHERE ID = ?"));
   MOX_TRY(mbu.bind(1, d.uid + 1).bind(2, d.modseq).bind(3, d.mailbox_id).run());
   return d;
@@ -161,11 +162,10 @@ Result<CheckedRequest> check_request(Db& db, const DeliverRequest& req) {
   return c;
 }
 
-Result<ParsedMessage> parse_message_file(const std::string& account_dir, int64_t id) {
-  // Parsed once, from the file just written (in the page cache), for FETCH
-  // and SEARCH (store/parsed.h); outside any write transaction.
-  MOX_ASSIGN(std::string data, read_file(message_file_path(account_dir, id)));
-  return parse_for_index(data);
+Result<std::string> written_message(const std::string& account_dir, int64_t id,
+                                    const DeliverRequest& req) {
+  if (req.source_data) return req.prefix + std::string(*req.source_data);
+  return read_file(message_file_path(account_dir, id));
 }
 
 Result<int64_t> reserve_message_ids(Db& db, int64_t n) {
@@ -250,14 +250,16 @@ Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req) {
     return std::move(st).error();
   }
   crashpoint("deliver-after-file");
-  auto parsed = parse_message_file(dir, id);
-  if (!parsed) {
+  // Parsed once, for FETCH and SEARCH (store/parsed.h), outside any write
+  // transaction.
+  auto data = written_message(dir, id, req);
+  if (!data) {
     ::unlink(path.c_str());
-    return parsed.error();
+    return data.error();
   }
 
   PendingRow row{c.mailbox, req.create_mailbox, req.received, req.flags, id, size, {}, false};
-  row.parsed = std::move(*parsed);
+  row.parsed = parse_for_index(*data);
   commit_rows(db, {&row});
   if (!row.result->ok()) {
     // Rolled back for sure: the file would be an orphan, remove it now. After

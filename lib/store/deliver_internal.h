@@ -45,12 +45,17 @@ struct PendingRow {
   // Set by SharedAccount's committing thread, under its queue mutex, once
   // commit_rows() has returned: only then may the row's owner read it.
   bool done = false;
-  // ENVELOPE, BODYSTRUCTURE and search text, stored with the row.
+  // ENVELOPE, BODYSTRUCTURE and search text, stored with the row; or only
+  // the FETCH forms, the search text being indexed later (SharedAccount).
   std::optional<ParsedMessage> parsed = std::nullopt;
+  std::optional<FetchForms> forms = std::nullopt;
 };
 
-// Reads and parses a message file for store_parsed().
-Result<ParsedMessage> parse_message_file(const std::string& account_dir, int64_t id);
+// The bytes of message `id` as just written from `req`, to be parsed for
+// store/parsed.h: from memory when the request has them there (the same
+// bytes as the file), else from the file (in the page cache).
+Result<std::string> written_message(const std::string& account_dir, int64_t id,
+                                    const DeliverRequest& req);
 
 // Inserts the rows in one transaction, each in its own savepoint so that one
 // failing row (e.g. a mailbox out of UIDs) does not fail the others, then

@@ -1,5 +1,7 @@
 #include "store/parsed.h"
 
+#include <algorithm>
+
 #include "message/fetch.h"
 #include "message/mime.h"
 #include "message/searchtext.h"
@@ -11,29 +13,13 @@ namespace mox::store {
 namespace {
 
 // Inside a write transaction: whether message `id` still needs parsing (it
-// exists, is not expunged and has no parsed forms). Another process may have
-// parsed it since we looked.
+// exists, is not expunged and its search text is not indexed). Another
+// process may have indexed it since we looked.
 Result<bool> needs_parsing(Db& db, int64_t id) {
   MOX_ASSIGN(Stmt q, db.prepare("SELECT Parsed = 0 AND Expunged = 0 FROM Message WHERE ID = ?"));
   q.bind(1, id);
   MOX_ASSIGN(bool row, q.step());
   return row && q.col_int(0) != 0;
-}
-
-// Parses message `id` from its file and stores the result in its own
-// transaction. Returns the parsed forms (those of an empty message when the
-// file is gone: expunged by another process meanwhile).
-Result<ParsedMessage> parse_and_store(AccountStore& a, int64_t id) {
-  auto data = read_file(message_file_path(a.dir(), id));
-  ParsedMessage p = parse_for_index(data ? std::string_view(*data) : std::string_view());
-  if (!data) return p;
-  Db& db = a.db();
-  MOX_ASSIGN(Tx tx, Tx::begin(db));
-  MOX_ASSIGN(bool needed, needs_parsing(db, id));
-  if (!needed) return p;  // rolls back: nothing written
-  MOX_TRY(store_parsed(db, id, p));
-  MOX_TRY(tx.commit());
-  return p;
 }
 
 // An FTS5 query for the rows that hold every trigram of `needle`: "abc" AND
@@ -65,7 +51,17 @@ std::string fts_trigrams(std::string_view needle) {
   return q;
 }
 
+// Messages indexed per transaction by ensure_parsed(): a mailbox of mail
+// waiting for its index is done in a few commits, not one per message.
+constexpr size_t kParseBatch = 64;
+
 }  // namespace
+
+FetchForms parse_fetch_forms(std::string_view message) {
+  message::Part root = message::parse_message(message);
+  return {message::envelope(root), message::bodystructure(root, true),
+          message::bodystructure(root, false)};
+}
 
 ParsedMessage parse_for_index(std::string_view message) {
   message::Part root = message::parse_message(message);
@@ -79,11 +75,44 @@ ParsedMessage parse_for_index(std::string_view message) {
   return p;
 }
 
-Status store_parsed(Db& db, int64_t id, const ParsedMessage& p) {
-  MOX_ASSIGN(Stmt up, db.prepare("UPDATE Message SET Parsed = 1, ImapEnvelope = ?, "
+namespace {
+
+Status update_forms(Db& db, int64_t id, const FetchForms& f, int parsed) {
+  MOX_ASSIGN(Stmt up, db.prepare("UPDATE Message SET Parsed = ?, ImapEnvelope = ?, "
                                  "ImapBodyStructure = ?, ImapBody = ? WHERE ID = ?"));
-  up.bind_blob(1, p.fetch.envelope).bind_blob(2, p.fetch.bodystructure);
-  MOX_TRY(up.bind_blob(3, p.fetch.body).bind(4, id).run());
+  up.bind(1, parsed).bind_blob(2, f.envelope).bind_blob(3, f.bodystructure);
+  return up.bind_blob(4, f.body).bind(5, id).run();
+}
+
+}  // namespace
+
+Status store_fetch_forms(Db& db, int64_t id, const FetchForms& f) {
+  return update_forms(db, id, f, 0);
+}
+
+std::vector<ParsedFile> parse_message_files(const std::string& account_dir,
+                                            const std::vector<int64_t>& ids) {
+  std::vector<ParsedFile> out;
+  out.reserve(ids.size());
+  for (int64_t id : ids) {
+    auto data = read_file(message_file_path(account_dir, id));
+    if (data) out.push_back({id, parse_for_index(*data)});
+  }
+  return out;
+}
+
+Status store_parsed_batch(Db& db, const std::vector<ParsedFile>& files) {
+  if (files.empty()) return {};
+  MOX_ASSIGN(Tx tx, Tx::begin(db));
+  for (const auto& f : files) {
+    MOX_ASSIGN(bool needed, needs_parsing(db, f.id));
+    if (needed) MOX_TRY(store_parsed(db, f.id, f.parsed));
+  }
+  return tx.commit();
+}
+
+Status store_parsed(Db& db, int64_t id, const ParsedMessage& p) {
+  MOX_TRY(update_forms(db, id, p.fetch, 1));
   MOX_ASSIGN(Stmt ins, db.prepare("INSERT INTO MessageText (rowid, Headers, Body) VALUES (?, ?, ?)"));
   return ins.bind(1, id).bind(2, p.headers).bind(3, p.text).run();
 }
@@ -104,11 +133,25 @@ Status remove_search_text(Db& db, int64_t id) {
   return d.bind(1, id).run();
 }
 
+namespace {
+
+// Parses message `id` from its file and stores the result in its own
+// transaction. Returns the parsed forms (those of an empty message when the
+// file is gone: expunged by another process meanwhile).
+Result<ParsedMessage> parse_and_store(AccountStore& a, int64_t id) {
+  std::vector<ParsedFile> files = parse_message_files(a.dir(), {id});
+  if (files.empty()) return parse_for_index("");
+  MOX_TRY(store_parsed_batch(a.db(), files));
+  return std::move(files[0].parsed);
+}
+
+}  // namespace
+
 Result<std::vector<FetchForms>> fetch_forms(AccountStore& a, const std::vector<int64_t>& ids) {
   std::vector<FetchForms> out;
   out.reserve(ids.size());
-  MOX_ASSIGN(Stmt q, a.db().prepare("SELECT Parsed, ImapEnvelope, ImapBodyStructure, ImapBody "
-                                    "FROM Message WHERE ID = ?"));
+  MOX_ASSIGN(Stmt q, a.db().prepare("SELECT ImapEnvelope IS NOT NULL, ImapEnvelope, "
+                                    "ImapBodyStructure, ImapBody FROM Message WHERE ID = ?"));
   for (int64_t id : ids) {
     q.reset();
     q.bind(1, id);
@@ -136,7 +179,10 @@ Status ensure_parsed(AccountStore& a, int64_t mailbox_id) {
       ids.push_back(q.col_int(0));
     }
   }
-  for (int64_t id : ids) MOX_TRY(parse_and_store(a, id));
+  for (size_t i = 0; i < ids.size(); i += kParseBatch) {
+    std::vector<int64_t> batch(ids.begin() + i, ids.begin() + std::min(ids.size(), i + kParseBatch));
+    MOX_TRY(store_parsed_batch(a.db(), parse_message_files(a.dir(), batch)));
+  }
   return {};
 }
 

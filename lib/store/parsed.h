@@ -1,18 +1,26 @@
 // What IMAP asks of a message all the time, computed once when the message is
 // added and kept in the account's index.db (DESIGN.md "The account store"):
 // - the FETCH renderings ENVELOPE, BODYSTRUCTURE and BODY (RFC 9051 §7.5.2)
-//   in Message.ImapEnvelope / ImapBodyStructure / ImapBody, so FETCH does not
-//   read or parse the message file;
+//   in Message.ImapEnvelope / ImapBodyStructure / ImapBody (NULL: not
+//   computed yet), so FETCH does not read or parse the message file;
 // - the decoded text for SEARCH (message/searchtext.h) in the FTS5 table
 //   MessageText, rowid = Message.ID, columns Headers and Body, with an index
 //   of case-folded trigrams that finds the candidates for a substring search
 //   (RFC 9051 §6.4.4) without reading every message.
-// Message.Parsed = 1 says both are there. deliver() stores them in the
-// transaction that inserts the row; copies take them over from the source;
-// expunge removes the text. Messages stored before migration 4 have
-// Parsed = 0 and are parsed on first use (fetch_forms, ensure_parsed), each
-// in its own transaction: after a crash a message is parsed or it is not,
-// never half.
+// Message.Parsed = 1 says both are there; Parsed = 0 that the search text
+// is not indexed yet (and maybe the FETCH forms are missing too).
+//
+// deliver() stores both in the transaction that inserts the row. Mail
+// received by SMTP (SharedAccount) gets its FETCH forms with the row and
+// its search text indexed by the delivering process right behind it, when
+// deliveries pause (store/shared.h): indexing the text costs more than the
+// rest of a delivery, and need not hold up the reply to the sender. Copies
+// take both over from the source; expunge removes the text. Whatever is not
+// indexed (mail waiting for the indexer, a process that ended first,
+// messages stored before migration 4) is indexed by ensure_parsed() before a
+// search and by fetch_forms() before a FETCH, so SEARCH always answers from
+// a complete index. Each batch is one transaction: after a crash a message is
+// indexed or it is not, never half.
 //
 // Not thread-safe beyond what AccountStore is: one caller per AccountStore.
 #pragma once
@@ -39,9 +47,27 @@ struct ParsedMessage {
 
 // Parses a message file's bytes (the whole file, prefix included).
 ParsedMessage parse_for_index(std::string_view message);
+// Only the FETCH forms of parse_for_index().
+FetchForms parse_fetch_forms(std::string_view message);
 
 // Inside a write transaction: stores `p` for message `id`, whose row exists.
 Status store_parsed(Db& db, int64_t id, const ParsedMessage& p);
+// Inside a write transaction: stores the FETCH forms of message `id`,
+// leaving Parsed = 0 (search text to be indexed).
+Status store_fetch_forms(Db& db, int64_t id, const FetchForms& f);
+
+// Messages parsed from their files, to be stored by store_parsed_batch().
+struct ParsedFile {
+  int64_t id;
+  ParsedMessage parsed;
+};
+// Reads and parses the files of messages `ids` (no database access); a
+// message whose file is gone (expunged meanwhile) is left out.
+std::vector<ParsedFile> parse_message_files(const std::string& account_dir,
+                                            const std::vector<int64_t>& ids);
+// In one write transaction: stores each of `files` that still needs it (not
+// expunged, not indexed meanwhile by another process).
+Status store_parsed_batch(Db& db, const std::vector<ParsedFile>& files);
 // Inside a write transaction: gives message `to` the parsed forms of message
 // `from` (a copy of the same file), or none if `from` has none yet.
 Status copy_parsed(Db& db, int64_t from, int64_t to);
@@ -50,12 +76,13 @@ Status copy_parsed(Db& db, int64_t from, int64_t to);
 Status remove_search_text(Db& db, int64_t id);
 
 // The FETCH renderings of messages `ids`, in the same order. A message
-// without them (stored before migration 4) is parsed now and stored; one
-// whose file is gone (expunged meanwhile) gets those of an empty message.
+// without them (stored before migration 4) is parsed now and stored with its
+// search text; one whose file is gone (expunged meanwhile) gets those of an
+// empty message.
 Result<std::vector<FetchForms>> fetch_forms(AccountStore& a, const std::vector<int64_t>& ids);
 
-// Parses and indexes the messages of a mailbox that have no parsed forms yet
-// (stored before migration 4), so that text_search() sees all of them.
+// Parses and indexes the messages of a mailbox whose search text is not
+// indexed yet, so that text_search() sees all of them.
 Status ensure_parsed(AccountStore& a, int64_t mailbox_id);
 
 // Minimum needle length in code points for text_search(): the tokenizer

@@ -18,6 +18,10 @@ namespace {
 constexpr int64_t kFirstBlock = 4;
 constexpr int64_t kMaxBlock = 128;
 constexpr int64_t kMakeAheadAfter = 32;  // IDs handed out
+// Messages indexed per transaction by the indexer: large enough to share a
+// commit, small enough that a delivery arriving meanwhile waits little.
+constexpr size_t kIndexBatch = 16;
+constexpr size_t kIndexBatchBytes = 256 << 10;  // of search text per transaction
 
 }  // namespace
 
@@ -51,6 +55,23 @@ SharedAccount::SharedAccount(AccountStore st)
 }
 
 SharedAccount::~SharedAccount() {
+  std::deque<std::pair<int64_t, Clock::time_point>> rest;
+  {
+    std::lock_guard lock(index_mu_);
+    index_stop_ = true;
+  }
+  index_cv_.notify_all();
+  if (indexer_.joinable()) indexer_.join();
+  rest.swap(to_index_);
+  auto until = Clock::now() + kIndexOnClose;
+  while (!rest.empty() && Clock::now() < until) {
+    std::vector<int64_t> ids;
+    while (!rest.empty() && ids.size() < kIndexBatch) {
+      ids.push_back(rest.front().first);
+      rest.pop_front();
+    }
+    index_batch(ids);
+  }
   checkpointer_.stop();
   maker_.stop();
   // Files made in advance and not used (a crash leaves them as orphans).
@@ -213,6 +234,10 @@ bool SharedAccount::stale() {
 }
 
 Result<SharedAccount::Prepared> SharedAccount::prepare(const DeliverRequest& req) {
+  {
+    std::lock_guard lock(index_mu_);
+    last_delivery_ = Clock::now();  // the indexer waits for a pause
+  }
   MOX_TRY(begin_write());
   // From here on `p` ends the write (and removes its file) when it goes.
   Prepared p(this, PendingRow{"", req.create_mailbox, req.received, req.flags, 0, 0, {}, false});
@@ -229,7 +254,8 @@ Result<SharedAccount::Prepared> SharedAccount::prepare(const DeliverRequest& req
   crashpoint("deliver-after-reserve");
   MOX_ASSIGN(p.row_.size, fill_message_file(dir_, p.row_.id, req.prefix, c.src, dirs_));
   crashpoint("deliver-after-file");
-  MOX_ASSIGN(p.row_.parsed, parse_message_file(dir_, p.row_.id));
+  MOX_ASSIGN(std::string data, written_message(dir_, p.row_.id, req));
+  p.row_.forms = parse_fetch_forms(data);
   return p;
 }
 
@@ -264,8 +290,73 @@ Result<Delivered> SharedAccount::commit(Prepared p) {
   lock.unlock();
   Result<Delivered> r = std::move(*row.result);
   if (r.ok() || row.committing) p.keep_file_ = true;
-  if (r.ok()) crashpoint("deliver-after-commit");
+  if (r.ok()) {
+    crashpoint("deliver-after-commit");
+    to_index(r->id);
+  }
   return r;
+}
+
+void SharedAccount::to_index(int64_t id) {
+  std::lock_guard lock(index_mu_);
+  if (index_stop_) return;  // indexed at the next search
+  auto now = Clock::now();
+  bool was_empty = to_index_.empty();
+  to_index_.emplace_back(id, now);
+  last_delivery_ = now;
+  if (!indexer_.joinable()) indexer_ = std::thread([this] { index_loop(); });
+  // Only an indexer with nothing to do waits for this; one waiting for a
+  // pause looks at last_delivery_ when it wakes (no wake-up per delivery).
+  if (was_empty) index_cv_.notify_all();
+}
+
+size_t SharedAccount::index_backlog() {
+  std::lock_guard lock(index_mu_);
+  return to_index_.size();
+}
+
+void SharedAccount::index_loop() {
+  std::unique_lock lock(index_mu_);
+  while (true) {
+    index_cv_.wait(lock, [this] { return index_stop_ || !to_index_.empty(); });
+    if (index_stop_) return;  // the destructor indexes the rest
+    // Deliveries first: start when they pause, or when the oldest message
+    // has waited too long (mail that never pauses is indexed all the same).
+    auto idle_at = last_delivery_ + kIndexIdle;
+    auto due_at = to_index_.front().second + kIndexMaxDelay;
+    auto now = Clock::now();
+    if (now < idle_at && now < due_at) {
+      index_cv_.wait_until(lock, std::min(idle_at, due_at));
+      continue;
+    }
+    std::vector<int64_t> ids;
+    while (!to_index_.empty() && ids.size() < kIndexBatch) {
+      ids.push_back(to_index_.front().first);
+      to_index_.pop_front();
+    }
+    lock.unlock();
+    index_batch(ids);
+    lock.lock();
+  }
+}
+
+void SharedAccount::index_batch(const std::vector<int64_t>& ids) {
+  // Parsing needs no lock; storing holds the locks as a delivery does, so
+  // that the account cannot be removed under it. A failure leaves the
+  // messages to the next search (ensure_parsed).
+  std::vector<ParsedFile> files = parse_message_files(dir_, ids);
+  if (!begin_write()) return;
+  for (size_t i = 0; i < files.size();) {
+    std::vector<ParsedFile> chunk;
+    size_t bytes = 0;
+    for (; i < files.size() && (chunk.empty() || bytes < kIndexBatchBytes); ++i) {
+      bytes += files[i].parsed.headers.size() + files[i].parsed.text.size();
+      chunk.push_back(std::move(files[i]));
+    }
+    std::lock_guard db(db_mu_);
+    (void)store_parsed_batch(store_.db(), chunk);
+  }
+  end_write();
 }
 
 Result<Delivered> SharedAccount::deliver(const DeliverRequest& req) {

@@ -10,7 +10,12 @@
 // - message files are made in blocks in advance, with one directory fsync
 //   per block (store/msgfile.h precreate_message_files), so that a delivery
 //   fsyncs only its file before its row is committed;
-// - msg/<dir> directories are made durable once per process.
+// - msg/<dir> directories are made durable once per process;
+// - the search text (store/parsed.h) is indexed by a thread of its own once
+//   deliveries pause for kIndexIdle, at the latest kIndexMaxDelay after a
+//   delivery, in batches: the row is committed with its FETCH forms, and
+//   the full-text index, which costs more than the rest of a delivery, does
+//   not hold up the reply. Searches index whatever is still waiting first.
 // Durability is that of deliver() (store/deliver.h): a row is committed only
 // after its file and directory entry are fsynced, and commit() returns only
 // after the row's COMMIT (synchronous=FULL) is done.
@@ -20,8 +25,10 @@
 // one fails, so that a retry after a temporary error delivers no duplicates.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -67,7 +74,9 @@ class SharedAccount {
   // account rm` (SPEC A.3).
   static Result<std::shared_ptr<SharedAccount>> open(const std::string& dir);
 
-  // Removes the files made in advance and not used.
+  // Removes the files made in advance and not used; indexes the search text
+  // still waiting, for at most kIndexOnClose (the rest is indexed at the
+  // next search).
   ~SharedAccount();
   SharedAccount(const SharedAccount&) = delete;
   SharedAccount& operator=(const SharedAccount&) = delete;
@@ -106,6 +115,14 @@ class SharedAccount {
   // undeliver() (store/deliver.h). Thread-safe.
   Status remove(const Delivered& d);
 
+  // When the indexer starts: deliveries paused this long, or the oldest
+  // message waiting this long.
+  static constexpr std::chrono::milliseconds kIndexIdle{20};
+  static constexpr std::chrono::seconds kIndexMaxDelay{10};
+  static constexpr std::chrono::seconds kIndexOnClose{2};
+  // Messages committed and not indexed yet by this object. Thread-safe.
+  size_t index_backlog();
+
  private:
   explicit SharedAccount(AccountStore st);
   Result<int64_t> reserve_id();
@@ -121,6 +138,10 @@ class SharedAccount {
   Status begin_write();
   void end_write();
   void abandon(Prepared& p);
+  // The indexer: waits for committed messages and indexes them (index_batch).
+  void index_loop();
+  void index_batch(const std::vector<int64_t>& ids);
+  void to_index(int64_t id);
 
   std::mutex db_mu_;  // store_.db() is used by one thread at a time
   AccountStore store_;
@@ -145,6 +166,14 @@ class SharedAccount {
   std::condition_variable queue_cv_;
   std::vector<PendingRow*> queue_;
   bool committing_ = false;
+
+  using Clock = std::chrono::steady_clock;
+  std::mutex index_mu_;
+  std::condition_variable index_cv_;
+  std::deque<std::pair<int64_t, Clock::time_point>> to_index_;  // ID, committed at
+  Clock::time_point last_delivery_{};
+  bool index_stop_ = false;
+  std::thread indexer_;  // started with the first message to index
 };
 
 // The accounts this process has open, shared by its sessions: a session
