@@ -55,30 +55,29 @@ SharedAccount::SharedAccount(AccountStore st)
 }
 
 SharedAccount::~SharedAccount() {
-  std::deque<std::pair<int64_t, Clock::time_point>> rest;
   {
     std::lock_guard lock(index_mu_);
     index_stop_ = true;
   }
   index_cv_.notify_all();
   if (indexer_.joinable()) indexer_.join();
-  rest.swap(to_index_);
-  auto until = Clock::now() + kIndexOnClose;
-  while (!rest.empty() && Clock::now() < until) {
-    std::vector<int64_t> ids;
-    while (!rest.empty() && ids.size() < kIndexBatch) {
-      ids.push_back(rest.front().first);
-      rest.pop_front();
-    }
-    index_batch(ids);
-  }
-  checkpointer_.stop();
   maker_.stop();
-  // Files made in advance and not used (a crash leaves them as orphans).
+  // Files made in advance and not used (a crash leaves them as orphans),
+  // first: a process killed while indexing below leaves none.
   for (int64_t id = next_id_; id < end_id_; ++id) ::unlink(message_file_path(dir_, id).c_str());
   for (int64_t id = ready_first_; id < ready_end_; ++id) {
     ::unlink(message_file_path(dir_, id).c_str());
   }
+  auto until = Clock::now() + kIndexOnClose;
+  while (!to_index_.empty() && Clock::now() < until) {
+    std::vector<int64_t> ids;
+    while (!to_index_.empty() && ids.size() < kIndexBatch) {
+      ids.push_back(to_index_.front().first);
+      to_index_.pop_front();
+    }
+    index_batch(ids);
+  }
+  checkpointer_.stop();
 }
 
 int SharedAccount::wal_hook(void* self, sqlite3*, const char*, int pages) {

@@ -1950,6 +1950,33 @@ class ConcurrencyTest(Base):
         got = self.assertOK(a.cmd("FETCH %d (BODY.PEEK[HEADER.FIELDS (Subject)])" % (exists + 1)))
         self.assertIn(("Subject: test " + tok).encode(), got.untagged[0])
 
+    def test_search_finds_smtp_deliveries_at_once(self):
+        # mox-smtpd indexes the search text behind its replies (store/shared.h):
+        # a SEARCH right after the deliveries indexes what is still waiting,
+        # and the index ends up complete without any search.
+        a = self.imap(self.port, login=self.admin)
+        toks = [token() for _ in range(20)]
+        with smtplib.SMTP("127.0.0.1", self.smtp.port, local_hostname="client.example", timeout=30) as s:
+            for tok in toks:
+                s.sendmail("sender@remote.example", [ADMIN], simple_message(tok, body="body words " + tok))
+        self.assertOK(a.cmd("SELECT INBOX"))
+        for tok in (toks[0], toks[-1]):
+            r = self.assertOK(a.cmd("SEARCH BODY " + tok))
+            self.assertEqual(len(search_numbers(r)), 1, r)
+        r = self.assertOK(a.cmd("UID SEARCH TEXT words"))
+        self.assertGreaterEqual(len(search_numbers(r)), 20)
+        for tok in toks[5:10]:  # in the full-text table (rows there are indexed)
+            self.assertEqual(self.env.query(("accounts", "admin", "index.db"),
+                                            "SELECT COUNT(*) FROM MessageText WHERE instr(Body, ?) > 0",
+                                            (tok,))[0][0], 1)
+        conn = self.env.account_db("admin")
+        for _ in range(100):
+            left = conn.execute("SELECT COUNT(*) FROM Message WHERE Parsed = 0 AND Expunged = 0").fetchone()[0]
+            if left == 0:
+                break
+            time.sleep(0.05)
+        self.assertEqual(left, 0)
+
     def test_concurrent_expunge(self):
         # Issue 4: expunges by another session are announced, not silently
         # renumbered: not during FETCH/STORE/SEARCH (RFC 9051 §7.5.1), at NOOP.
