@@ -60,7 +60,6 @@ SharedAccount::~SharedAccount() {
     index_stop_ = true;
   }
   index_cv_.notify_all();
-  if (indexer_.joinable()) indexer_.join();
   maker_.stop();
   // Files made in advance and not used (a crash leaves them as orphans),
   // first: a process killed while indexing below leaves none.
@@ -68,6 +67,7 @@ SharedAccount::~SharedAccount() {
   for (int64_t id = ready_first_; id < ready_end_; ++id) {
     ::unlink(message_file_path(dir_, id).c_str());
   }
+  if (indexer_.joinable()) indexer_.join();  // after a batch in progress
   auto until = Clock::now() + kIndexOnClose;
   while (!to_index_.empty() && Clock::now() < until) {
     std::vector<int64_t> ids;
