@@ -375,29 +375,39 @@ Status SharedAccount::remove(const Delivered& d) {
 }
 
 Result<std::shared_ptr<SharedAccount>> AccountPool::get(const std::string& dir) {
+  // Accounts pushed out are closed after the pool's mutex is released: closing
+  // one may index its waiting messages, which must not hold up other lookups.
+  std::vector<std::shared_ptr<SharedAccount>> dropped;
   std::lock_guard lock(mu_);
   for (auto it = open_.begin(); it != open_.end();) {
     it = it->second.expired() ? open_.erase(it) : std::next(it);
   }
   if (auto it = open_.find(dir); it != open_.end()) {
     if (auto acc = it->second.lock(); acc && !acc->stale()) {
-      touch(acc);
+      touch(acc, dropped);
       return acc;
     }
   }
   MOX_ASSIGN(auto acc, SharedAccount::open(dir));
   open_[dir] = acc;
-  touch(acc);
+  touch(acc, dropped);
   return acc;
 }
 
-void AccountPool::touch(const std::shared_ptr<SharedAccount>& acc) {
+void AccountPool::touch(const std::shared_ptr<SharedAccount>& acc,
+                        std::vector<std::shared_ptr<SharedAccount>>& dropped) {
   auto it = std::find(recent_.begin(), recent_.end(), acc);
   if (it != recent_.end()) recent_.erase(it);
   recent_.insert(recent_.begin(), acc);
   // Stale ones (removed accounts) go first, then the least recently used.
+  for (auto& a : recent_) {
+    if (a->stale()) dropped.push_back(a);
+  }
   std::erase_if(recent_, [](const auto& a) { return a->stale(); });
-  if (recent_.size() > keep_) recent_.resize(keep_);
+  while (recent_.size() > keep_) {
+    dropped.push_back(std::move(recent_.back()));
+    recent_.pop_back();
+  }
 }
 
 }  // namespace mox::store

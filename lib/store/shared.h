@@ -188,7 +188,9 @@ class AccountPool {
   Result<std::shared_ptr<SharedAccount>> get(const std::string& dir);
 
  private:
-  void touch(const std::shared_ptr<SharedAccount>& acc);
+  // Moves `acc` to the front of recent_; what falls out goes to `dropped`.
+  void touch(const std::shared_ptr<SharedAccount>& acc,
+             std::vector<std::shared_ptr<SharedAccount>>& dropped);
 
   std::mutex mu_;
   const size_t keep_;
