@@ -68,15 +68,9 @@ SharedAccount::~SharedAccount() {
     ::unlink(message_file_path(dir_, id).c_str());
   }
   if (indexer_.joinable()) indexer_.join();  // after a batch in progress
+  // No lock needed from here: the indexer has ended and to_index() adds nothing.
   auto until = Clock::now() + kIndexOnClose;
-  while (!to_index_.empty() && Clock::now() < until) {
-    std::vector<int64_t> ids;
-    while (!to_index_.empty() && ids.size() < kIndexBatch) {
-      ids.push_back(to_index_.front().first);
-      to_index_.pop_front();
-    }
-    index_batch(ids);
-  }
+  while (!to_index_.empty() && Clock::now() < until) index_batch(take_index_batch());
   checkpointer_.stop();
 }
 
@@ -328,15 +322,20 @@ void SharedAccount::index_loop() {
       index_cv_.wait_until(lock, std::min(idle_at, due_at));
       continue;
     }
-    std::vector<int64_t> ids;
-    while (!to_index_.empty() && ids.size() < kIndexBatch) {
-      ids.push_back(to_index_.front().first);
-      to_index_.pop_front();
-    }
+    std::vector<int64_t> ids = take_index_batch();
     lock.unlock();
     index_batch(ids);
     lock.lock();
   }
+}
+
+std::vector<int64_t> SharedAccount::take_index_batch() {
+  std::vector<int64_t> ids;
+  while (!to_index_.empty() && ids.size() < kIndexBatch) {
+    ids.push_back(to_index_.front().first);
+    to_index_.pop_front();
+  }
+  return ids;
 }
 
 void SharedAccount::index_batch(const std::vector<int64_t>& ids) {

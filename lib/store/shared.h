@@ -141,6 +141,7 @@ class SharedAccount {
   // The indexer: waits for committed messages and indexes them (index_batch).
   void index_loop();
   void index_batch(const std::vector<int64_t>& ids);
+  std::vector<int64_t> take_index_batch();  // the oldest waiting; index_mu_ held
   void to_index(int64_t id);
 
   std::mutex db_mu_;  // store_.db() is used by one thread at a time
