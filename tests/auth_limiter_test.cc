@@ -31,8 +31,13 @@ class LimiterTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() && *r;
   }
-  void fail(std::string_view ip, int64_t now, int n = 1) {
-    for (int i = 0; i < n; ++i) ASSERT_TRUE(auth_failed(db_, ip, now).ok());
+  void fail(std::string_view ip, int64_t now, int n = 1, std::string_view account = "") {
+    for (int i = 0; i < n; ++i) ASSERT_TRUE(auth_failed(db_, ip, account, now).ok());
+  }
+  bool account_allowed(std::string_view account, std::string_view ip, int64_t now) {
+    Result<bool> r = account_auth_allowed(db_, account, ip, now);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() && *r;
   }
   int64_t rows() {
     auto q = db_.prepare("SELECT COUNT(*) FROM AuthFailure");
@@ -58,7 +63,7 @@ TEST_F(LimiterTest, Keys) {
     EXPECT_EQ(k.error().kind, ErrorKind::kSyntax);
   }
   EXPECT_FALSE(auth_allowed(db_, "bogus", kNow).ok());
-  EXPECT_FALSE(auth_failed(db_, "bogus", kNow).ok());
+  EXPECT_FALSE(auth_failed(db_, "bogus", "", kNow).ok());
 }
 
 // Exact IPv4: 10 per minute.
@@ -118,18 +123,55 @@ TEST_F(LimiterTest, MappedIPv4CountsAsIPv4) {
   EXPECT_FALSE(allowed("192.0.2.1", kNow));
 }
 
-// Success forgets the address's own failures in every class, not its
-// neighbours' (mox's Reset).
+// Success forgets the address's own failures against the account that
+// logged in, in every class, not its neighbours' (mox's Reset) nor its
+// failures against other accounts.
 TEST_F(LimiterTest, SuccessResets) {
-  fail("192.0.2.1", kNow, 10);
+  fail("192.0.2.1", kNow, 10, "alice");
   fail("192.0.2.2", kNow, 10);
   fail("192.0.2.3", kNow, 9);
   EXPECT_FALSE(allowed("192.0.2.1", kNow));
   EXPECT_TRUE(allowed("192.0.2.4", kNow));  // 29 of 30 in the /26
-  ASSERT_TRUE(auth_succeeded(db_, "192.0.2.1").ok());
+  ASSERT_TRUE(auth_succeeded(db_, "192.0.2.1", "alice").ok());
   EXPECT_TRUE(allowed("192.0.2.1", kNow));
   EXPECT_FALSE(allowed("192.0.2.2", kNow));
   EXPECT_EQ(rows(), 19);
+}
+
+// A user of one account cannot wipe their guesses at another by logging in
+// to their own between guesses.
+TEST_F(LimiterTest, SuccessKeepsFailuresAgainstOtherAccounts) {
+  for (int i = 0; i < 9; ++i) {
+    fail("192.0.2.1", kNow, 1, "bob");
+    ASSERT_TRUE(auth_succeeded(db_, "192.0.2.1", "mallory").ok());
+  }
+  fail("192.0.2.1", kNow, 1, "");  // an unknown username counts too
+  EXPECT_FALSE(allowed("192.0.2.1", kNow));
+  ASSERT_TRUE(auth_succeeded(db_, "192.0.2.1", "mallory").ok());
+  EXPECT_FALSE(allowed("192.0.2.1", kNow));
+  EXPECT_EQ(rows(), 10);
+}
+
+// Failures against one account from many addresses lock it for addresses
+// that never logged in to it; its owner's address keeps working.
+TEST_F(LimiterTest, PerAccountLimit) {
+  for (int i = 0; i < kAccountPerMinute - 1; ++i) {
+    fail("198.51.100." + std::to_string(i + 1), kNow, 1, "alice");
+  }
+  EXPECT_TRUE(account_allowed("alice", "203.0.113.9", kNow));
+  fail("203.0.113.200", kNow, 1, "alice");
+  EXPECT_FALSE(account_allowed("alice", "203.0.113.9", kNow));
+  EXPECT_TRUE(account_allowed("bob", "203.0.113.9", kNow));
+  EXPECT_TRUE(account_allowed("", "203.0.113.9", kNow));
+  EXPECT_TRUE(account_allowed("alice", "203.0.113.9", kNow + kLimiterMinute));  // minute over
+  auto ins = db_.prepare("INSERT INTO LoginAttempt (Key, Last, First, Count, AccountName, "
+                         "LoginAddress, RemoteIP, LocalIP, TLS, TLSPubKeyFingerprint, Protocol, "
+                         "UserAgent, AuthMech, Result) VALUES (x'01', 1, 1, 1, 'alice', "
+                         "'alice@example.org', '203.0.113.7', '', '', '', 'imap', '', 'plain', 'ok')");
+  ASSERT_TRUE(ins.ok());
+  ASSERT_TRUE(ins->run().ok());
+  EXPECT_TRUE(account_allowed("alice", "203.0.113.7", kNow));  // the owner's address
+  EXPECT_FALSE(account_allowed("alice", "203.0.113.8", kNow));
 }
 
 TEST_F(LimiterTest, Pruning) {

@@ -39,7 +39,11 @@ class FakeBackend : public Backend {
     c.tls = t.active;
     return c;
   }
-  bool auth_allowed() override { return true; }
+  bool auth_allowed() override { return allowed; }
+  bool client_gone() override { return closed; }
+  void log_error(std::string_view m) override { logged.emplace_back(m); }
+  bool allowed = true, closed = false;
+  std::vector<std::string> logged;
   void auth_attempt(std::string_view mech, std::string_view, std::string_view,
                     std::string_view result, std::string_view) override {
     attempts.push_back(std::string(mech) + " " + std::string(result));
@@ -67,6 +71,8 @@ class ImapSessionTest : public ::testing::Test {
     s.hostname = "mail.example.com";
     s.tls_configured = true;
     s.auth_delay_unit = std::chrono::milliseconds(0);
+    s.max_search_keys = 50;
+    settings_ = s;
     session_ = std::make_unique<Session>(s, *backend_);
     greeting_ = session_->greeting().reply;
   }
@@ -82,7 +88,14 @@ class ImapSessionTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<FakeBackend> backend_;
   std::unique_ptr<Session> session_;
+  // A new session (with `s`) on the same account store, logged in.
+  void restart(Settings s) {
+    session_ = std::make_unique<Session>(s, *backend_);
+    session_->greeting();
+    login();
+  }
   std::string greeting_;
+  Settings settings_;
   Output last_;
 };
 
@@ -232,6 +245,71 @@ TEST_F(ImapSessionTest, BadCommandsLimited) {
   std::string r;
   for (int i = 0; i < 20; ++i) r += send("x FOO\r\n");
   EXPECT_NE(r.find("* BYE too many syntax errors"), std::string::npos);
+}
+
+// The per-IP failure limit ends LOGIN as it ends AUTHENTICATE, before any
+// password is checked.
+TEST_F(ImapSessionTest, LoginRefusedOverLimit) {
+  session_->tls_started(tls_on(""));
+  backend_->allowed = false;
+  EXPECT_EQ(send("a LOGIN mjl@example.com password1234\r\n"), "* BYE too many auth failures\r\n");
+  EXPECT_TRUE(last_.close);
+  EXPECT_TRUE(backend_->attempts.empty());
+}
+
+// A pattern of many wildcards over a long name answers at once (a
+// backtracking matcher took seconds for 5 stars and never ended for 12).
+TEST_F(ImapSessionTest, ListPatternsCannotExplode) {
+  login();
+  std::string name(200, 'a');
+  ASSERT_EQ(send("a CREATE " + name + "\r\n"), "a OK create done\r\n");
+  std::string pat;
+  for (int i = 0; i < 40; ++i) pat += "*a";
+  EXPECT_EQ(send("b LIST \"\" \"" + pat + "*b\"\r\n"), "b OK list done\r\n");
+  EXPECT_NE(send("c LIST \"\" \"" + pat + "%\"\r\n").find("* LIST (\\HasNoChildren) \"/\" " + name),
+            std::string::npos);
+  std::string lit = std::string(1100, '*');
+  EXPECT_EQ(send("d LIST \"\" {1100+}\r\n" + lit + "\r\n"), "d NO [LIMIT] pattern too long\r\n");
+  EXPECT_EQ(send("e LSUB \"\" {1100+}\r\n" + lit + "\r\n"), "e NO [LIMIT] pattern too long\r\n");
+}
+
+// One SEARCH is bounded: in keys, in time, and by the client's presence.
+TEST_F(ImapSessionTest, SearchCostBounded) {
+  login();
+  send("a APPEND INBOX {17+}\r\nSubject: x\r\n\r\nabc\r\n");
+  send("b SELECT INBOX\r\n");
+  std::string keys;
+  for (int i = 0; i < 51; ++i) keys += " BODY e";
+  EXPECT_EQ(send("c SEARCH" + keys + "\r\n"), "c NO [LIMIT] too many search keys\r\n");
+  EXPECT_EQ(send("d SEARCH BODY abc\r\n"), "* SEARCH 1\r\nd OK search done\r\n");
+  Settings s = settings_;
+  s.command_budget = std::chrono::milliseconds(0);
+  restart(s);
+  send("e SELECT INBOX\r\n");
+  EXPECT_EQ(send("f SEARCH BODY abc\r\n"), "f NO [LIMIT] search took too long, narrow it down\r\n");
+  restart(settings_);
+  send("g SELECT INBOX\r\n");
+  backend_->closed = true;
+  EXPECT_EQ(send("h SEARCH BODY abc\r\n"), "");
+  EXPECT_TRUE(last_.close);
+}
+
+// RENAME INBOX moves every message into the new mailbox, in order, with new
+// UIDs, and leaves INBOX empty (RFC 9051 §6.3.6); a store failure never
+// shows its SQLite text.
+TEST_F(ImapSessionTest, RenameInboxWithMessages) {
+  login();
+  for (const char* m : {"1", "2", "3"}) send(std::string("a APPEND INBOX {1+}\r\n") + m + "\r\n");
+  EXPECT_EQ(send("b RENAME INBOX Old\r\n"), "b OK rename done\r\n");
+  EXPECT_NE(send("c STATUS INBOX (MESSAGES)\r\n").find("(MESSAGES 0)"), std::string::npos);
+  send("d SELECT Old\r\n");
+  std::string r = send("e UID FETCH 1:* BODY[]\r\n");
+  EXPECT_NE(r.find("* 1 FETCH (UID 1 BODY[] {1}\r\n1)"), std::string::npos) << r;
+  EXPECT_NE(r.find("* 3 FETCH (UID 3 BODY[] {1}\r\n3)"), std::string::npos) << r;
+  EXPECT_EQ(r.find("sqlite"), std::string::npos) << r;
+  send("f APPEND INBOX {1+}\r\n4\r\n");
+  EXPECT_EQ(send("g RENAME INBOX Old\r\n"), "g NO destination mailbox already exists\r\n");
+  EXPECT_TRUE(backend_->logged.empty());
 }
 
 }  // namespace

@@ -218,8 +218,19 @@ TEST_F(SessionTest, Bdat) {
   EXPECT_EQ(send("BDAT 3 LAST\r\nd\r\n"), "250 2.0.0 ok\r\n");
   ASSERT_EQ(backend_.delivered.size(), 1u);
   EXPECT_EQ(backend_.delivered[0], "ab\r\ncd\r\n");
+  // An empty message is refused, by BDAT 0 LAST as by an immediate ".".
   send("MAIL FROM:<a@b.example>\r\nRCPT TO:<mjl@example.com>\r\n");
+  EXPECT_EQ(send("BDAT 0 LAST\r\n"), "554 5.6.0 empty message not allowed\r\n");
+  send("MAIL FROM:<a@b.example>\r\nRCPT TO:<mjl@example.com>\r\nDATA\r\n");
+  EXPECT_EQ(send(".\r\n"), "554 5.6.0 empty message not allowed\r\n");
+  EXPECT_EQ(backend_.delivered.size(), 1u);
+  // DATA inside a BDAT transaction names the real problem; the chunks so far
+  // still end in a message.
+  send("MAIL FROM:<a@b.example>\r\nRCPT TO:<mjl@example.com>\r\n");
+  EXPECT_EQ(send("BDAT 3\r\nx\r\n"), "250 2.0.0 chunk received\r\n");
+  EXPECT_EQ(send("DATA\r\n"), "503 5.5.1 DATA not allowed after BDAT\r\n");
   EXPECT_EQ(send("BDAT 0 LAST\r\n"), "250 2.0.0 ok\r\n");
+  EXPECT_EQ(backend_.delivered.size(), 2u);
   // A refused BDAT still consumes its chunk: the data is never read as commands.
   EXPECT_EQ(send("BDAT 6\r\nRSET\r\nNOOP\r\n"), "503 5.5.1 MAIL and RCPT first\r\n250 2.0.0 ok\r\n");
   EXPECT_EQ(send("BDAT x\r\n"), "501 5.5.4 invalid BDAT size, closing connection\r\n");
@@ -277,6 +288,22 @@ TEST_F(SessionTest, LimiterRefusesConnection) {
   start(Mode::kSubmission, true);
   EXPECT_EQ(greeting_.reply, "421 4.7.0 too many auth failures\r\n");
   EXPECT_TRUE(greeting_.close);
+}
+
+// RFC 5321 §4.5.3.1.10: recipients over the limit get 452 and the client
+// sends them in a later transaction; they are not errors that end the
+// session, and the transaction goes on with the accepted ones.
+TEST_F(SessionTest, RecipientsOverLimitAreNotErrors) {
+  start(Mode::kSmtp);
+  ehlo();
+  send("MAIL FROM:<a@b.example>\r\n");
+  std::string r;
+  for (int i = 0; i < 1100; ++i) r += send("RCPT TO:<mjl@example.com>\r\n");
+  EXPECT_EQ(r.find("421"), std::string::npos);
+  EXPECT_NE(r.find("452 4.5.3 too many recipients"), std::string::npos);
+  EXPECT_EQ(send("DATA\r\n"), "354 continue\r\n");
+  EXPECT_EQ(send("Subject: x\r\n\r\nhi\r\n.\r\n"), "250 2.0.0 ok\r\n");
+  EXPECT_EQ(backend_.rcpts, 1000u);
 }
 
 TEST_F(SessionTest, CommandErrors) {

@@ -54,6 +54,12 @@ CREATE TABLE AuthFailure (
 );
 CREATE INDEX AuthFailureKeyTime ON AuthFailure(IPKey, Time);
 )",
+    // The account a failure targeted (auth/limiter.h): a success clears only
+    // the failures against its own account, and an account counts its own.
+    R"(
+ALTER TABLE AuthFailure ADD COLUMN Account TEXT NOT NULL DEFAULT '';
+CREATE INDEX AuthFailureAccountTime ON AuthFailure(Account, Time);
+)",
 };
 
 std::string attempt_key(const LoginAttempt& a) {

@@ -77,7 +77,7 @@ Result<TLSState> ConnAuth::start_tls(net::Conn& conn, SSL_CTX* ctx,
 
 sasl::Context ConnAuth::sasl_context(const TLSState& tls) {
   if (!creds_) {
-    if (store::Db* d = db()) creds_ = std::make_unique<AccountCredentials>(*cfg_, *d);
+    if (store::Db* d = db()) creds_ = std::make_unique<AccountCredentials>(*cfg_, *d, remote_ip_);
   }
   sasl::Context c;
   c.creds = creds_.get();
@@ -109,9 +109,9 @@ void ConnAuth::attempt(std::string_view mech, std::string_view username, std::st
   (void)b.record(*d, std::time(nullptr));
   if (remote_ip_.empty()) return;
   if (result == "ok") {
-    (void)auth_succeeded(*d, remote_ip_);
+    (void)auth_succeeded(*d, remote_ip_, account);
   } else if (result == "badcreds" || result == "badchanbind") {
-    (void)auth_failed(*d, remote_ip_, std::time(nullptr));
+    (void)auth_failed(*d, remote_ip_, account, std::time(nullptr));
   }
 }
 

@@ -1,5 +1,8 @@
 #include "auth/credentials.h"
 
+#include <ctime>
+
+#include "auth/limiter.h"
 #include "store/account.h"
 
 namespace mox::auth {
@@ -32,6 +35,10 @@ Result<sasl::AuthUser> AccountCredentials::lookup(std::string_view username) {
   MOX_ASSIGN(std::string account, login_address_account(config_, username));
   MOX_ASSIGN(bool removed, account_removal_pending(auth_db_, account));
   if (removed) return unknown_user();
+  if (!remote_ip_.empty()) {
+    MOX_ASSIGN(bool allowed, account_auth_allowed(auth_db_, account, remote_ip_, std::time(nullptr)));
+    if (!allowed) return unknown_user();  // told apart from a wrong password by nothing
+  }
 
   sasl::AuthUser u;
   u.account = account;

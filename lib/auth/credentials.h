@@ -23,6 +23,8 @@
 // Thread-safety: one thread at a time (the auth.db handle is not shared).
 #pragma once
 
+#include <string>
+
 #include "config/config.h"
 #include "sasl/credentials.h"
 #include "store/sqlite.h"
@@ -32,8 +34,10 @@ namespace mox::auth {
 class AccountCredentials final : public sasl::Credentials {
  public:
   // Both must outlive this object; auth_db is data/auth.db (open_auth_db).
-  AccountCredentials(const config::Config& config, store::Db& auth_db)
-      : config_(config), auth_db_(auth_db) {}
+  // With `remote_ip`, an account locked by its own failure limit
+  // (auth/limiter.h account_auth_allowed) is unknown to that address.
+  AccountCredentials(const config::Config& config, store::Db& auth_db, std::string remote_ip = {})
+      : config_(config), auth_db_(auth_db), remote_ip_(std::move(remote_ip)) {}
 
   // Errors: kNotFound for a malformed, unknown or removed username (message
   // without the username's secrets, which it has none of, but also without
@@ -43,6 +47,7 @@ class AccountCredentials final : public sasl::Credentials {
  private:
   const config::Config& config_;
   store::Db& auth_db_;
+  std::string remote_ip_;
 };
 
 // The account that the login address `username` belongs to, by the rules

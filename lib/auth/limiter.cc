@@ -83,11 +83,25 @@ Result<bool> auth_allowed(store::Db& db, std::string_view ip, int64_t now) {
   return true;
 }
 
-Status auth_failed(store::Db& db, std::string_view ip, int64_t now) {
+Result<bool> account_auth_allowed(store::Db& db, std::string_view account, std::string_view ip,
+                                  int64_t now) {
+  if (account.empty()) return true;
+  MOX_ASSIGN(auto q, db.prepare("SELECT COALESCE(SUM(Time > ?1), 0), COUNT(*) FROM AuthFailure "
+                                "WHERE Account = ?2 AND Time > ?3"));
+  q.bind(1, now - kLimiterMinute).bind(2, account).bind(3, now - kLimiterDay);
+  MOX_TRY(q.step());
+  if (q.col_int(0) < kAccountPerMinute && q.col_int(1) < kAccountPerDay) return true;
+  MOX_ASSIGN(auto known, db.prepare("SELECT 1 FROM LoginAttempt WHERE AccountName = ? AND "
+                                    "RemoteIP = ? AND Result = 'ok' LIMIT 1"));
+  known.bind(1, account).bind(2, ip);
+  return known.step();
+}
+
+Status auth_failed(store::Db& db, std::string_view ip, std::string_view account, int64_t now) {
   MOX_ASSIGN(Addr a, parse_ip(ip));
   MOX_ASSIGN(auto tx, store::Tx::begin(db));
-  MOX_ASSIGN(auto ins, db.prepare("INSERT INTO AuthFailure (IPKey, Time) VALUES (?, ?)"));
-  MOX_TRY(ins.bind(1, key_of(a.v4, a.bits)).bind(2, now).run());
+  MOX_ASSIGN(auto ins, db.prepare("INSERT INTO AuthFailure (IPKey, Time, Account) VALUES (?, ?, ?)"));
+  MOX_TRY(ins.bind(1, key_of(a.v4, a.bits)).bind(2, now).bind(3, account).run());
   // Keep the table small without a full scan: prune the widest class's range.
   const Range r = class_range(a, kLimiterClasses[std::size(kLimiterClasses) - 1]);
   MOX_ASSIGN(auto del,
@@ -96,10 +110,10 @@ Status auth_failed(store::Db& db, std::string_view ip, int64_t now) {
   return tx.commit();
 }
 
-Status auth_succeeded(store::Db& db, std::string_view ip) {
+Status auth_succeeded(store::Db& db, std::string_view ip, std::string_view account) {
   MOX_ASSIGN(std::string key, limiter_key(ip));
-  MOX_ASSIGN(auto del, db.prepare("DELETE FROM AuthFailure WHERE IPKey = ?"));
-  return del.bind(1, key).run();
+  MOX_ASSIGN(auto del, db.prepare("DELETE FROM AuthFailure WHERE IPKey = ? AND Account = ?"));
+  return del.bind(1, key).bind(2, account).run();
 }
 
 Result<int64_t> prune_auth_failures(store::Db& db, int64_t now) {

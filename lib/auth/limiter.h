@@ -12,10 +12,19 @@
 // Storage: one row per failure, keyed by the address's exact class (IPv4
 // address, or IPv6 /64), as fixed-width hex ("4:c0000201", "6:20010db800000000")
 // so that the wider classes are key ranges (BETWEEN) served by the
-// (IPKey, Time) index. Windows slide (a failure counts for 60 s, resp. 24 h,
-// after it happened); mox uses fixed windows. A success deletes the exact
-// key's rows, which removes that address's failures from every class, as
-// mox's Reset does; failures of neighbours in a wider class remain.
+// (IPKey, Time) index, with the account the attempt named ("" for an unknown
+// username). Windows slide (a failure counts for 60 s, resp. 24 h, after it
+// happened); mox uses fixed windows. A success deletes only the failures of
+// that address against the account that logged in: a user who mistyped their
+// own password starts afresh, but one who owns an account cannot clear their
+// guesses at other accounts by logging in to their own between guesses
+// (mox's Reset forgets every failure of the address).
+//
+// Per target account, whatever the address: kAccountPerMinute failures per
+// minute and kAccountPerDay per 24 hours against one account lock it for
+// addresses that have never logged in to it (a recorded successful
+// LoginAttempt, auth/authdb.h); the owner's usual addresses keep working
+// while a botnet guesses from many.
 // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) count as IPv4.
 //
 // Thread- and process-safety: each call is one SQLite statement or one
@@ -40,6 +49,8 @@ inline constexpr LimiterClass kLimiterClasses[] = {
     {26, 48, 30, 150},
     {21, 32, 90, 450},
 };
+inline constexpr int64_t kAccountPerMinute = 30;
+inline constexpr int64_t kAccountPerDay = 300;
 inline constexpr int64_t kLimiterMinute = 60;
 inline constexpr int64_t kLimiterDay = 24 * 60 * 60;
 
@@ -51,11 +62,17 @@ Result<std::string> limiter_key(std::string_view ip);
 // False if the address may not try to authenticate now (a limit reached).
 Result<bool> auth_allowed(store::Db& db, std::string_view ip, int64_t now);
 
-// Records a failed authentication, and prunes this range's expired rows.
-Status auth_failed(store::Db& db, std::string_view ip, int64_t now);
+// False if `account` may not be tried from `ip` now: its own limit reached
+// and `ip` has no successful login to it on record.
+Result<bool> account_auth_allowed(store::Db& db, std::string_view account, std::string_view ip,
+                                  int64_t now);
 
-// A successful authentication: forgets the address's failures.
-Status auth_succeeded(store::Db& db, std::string_view ip);
+// Records a failed authentication against `account` ("" when unknown), and
+// prunes this range's expired rows.
+Status auth_failed(store::Db& db, std::string_view ip, std::string_view account, int64_t now);
+
+// A successful login to `account`: forgets the address's failures against it.
+Status auth_succeeded(store::Db& db, std::string_view ip, std::string_view account);
 
 // Deletes every failure older than 24 hours; returns how many. For the
 // periodic cleanup (mox-config cleanup, the queue daemon).

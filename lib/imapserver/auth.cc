@@ -42,6 +42,16 @@ Refusal refusal(const sasl::Step& st) {
 
 }  // namespace
 
+bool Session::limited(Output& out) {
+  // With the per-IP failure limit reached (auth/limiter.h), LOGIN and AUTHENTICATE
+  // alike end the connection before any password is checked.
+  if (backend_.auth_allowed()) return false;
+  out.reply += "* BYE too many auth failures\r\n";
+  out.close = true;
+  state_ = State::kLogout;
+  return true;
+}
+
 void Session::cmd_login(imap::Command& c, Output& out) {
   // SPEC B §7.3: NO, e.g. after a PREAUTH greeting.
   if (state_ != State::kNotAuthenticated) {
@@ -50,6 +60,7 @@ void Session::cmd_login(imap::Command& c, Output& out) {
   if (!tls_.active && s_.login_requires_tls) {
     return respond(out, c.tag, imap::Condition::kNo, "PRIVACYREQUIRED", "tls required for login");
   }
+  if (limited(out)) return;
   auto& a = std::get<imap::LoginArgs>(c.args);
   auto m = sasl::make_mechanism("PLAIN", backend_.sasl_context(tls_));
   if (!m) return respond(out, c.tag, imap::Condition::kNo, "UNAVAILABLE", "try again later");
@@ -66,12 +77,7 @@ void Session::cmd_authenticate(imap::Command& c, Output& out) {
     return respond(out, c.tag, imap::Condition::kNo, "", "not allowed in this connection state");
   }
   auto& a = std::get<imap::AuthenticateArgs>(c.args);
-  if (!backend_.auth_allowed()) {
-    out.reply += "* BYE too many auth failures\r\n";
-    out.close = true;
-    state_ = State::kLogout;
-    return;
-  }
+  if (limited(out)) return;
   if (sasl::sends_plaintext_password(a.mechanism) && !tls_.active && s_.login_requires_tls) {
     return respond(out, c.tag, imap::Condition::kNo, "PRIVACYREQUIRED", "tls required for login");
   }

@@ -1,6 +1,9 @@
 #include "imapserver/backend.h"
 
+#include <poll.h>
+
 #include <ctime>
+#include <iostream>
 
 #include "auth/attempt.h"
 #include "auth/credentials.h"
@@ -9,7 +12,7 @@ namespace mox::imapserver {
 
 StoreBackend::StoreBackend(std::shared_ptr<const config::Config> cfg, std::string remote_ip,
                            std::string local_ip, config::ConfigCache* cache)
-    : cfg_(cfg), cache_(cache),
+    : remote_ip_(remote_ip), cfg_(cfg), cache_(cache),
       auth_(cfg, std::string(auth::kProtocolIMAP), std::move(remote_ip), std::move(local_ip)) {}
 
 StoreBackend::~StoreBackend() = default;
@@ -47,6 +50,17 @@ std::vector<std::string> StoreBackend::capabilities_disabled(const std::string& 
   std::shared_ptr<const config::Config> c = cache_ ? cache_->get() : cfg_;
   const config::Account* a = c->account(account);
   return a ? a->imap_capabilities_disabled : std::vector<std::string>();
+}
+
+bool StoreBackend::client_gone() {
+  if (client_fd_ < 0) return false;
+  // The peer's FIN or RST; pending input (a pipelined command) is not read.
+  pollfd p{client_fd_, POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+void StoreBackend::log_error(std::string_view message) {
+  std::cerr << "mox-imapd: " << (remote_ip_.empty() ? "" : remote_ip_ + ": ") << message << "\n";
 }
 
 }  // namespace mox::imapserver

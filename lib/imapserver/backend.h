@@ -27,8 +27,14 @@ class StoreBackend : public Backend {
     return auth_.start_tls(conn, ctx, timeout);
   }
   std::vector<std::string> capabilities_disabled(const std::string& account) override;
+  void log_error(std::string_view message) override;
+  // The connection's socket, for client_gone(); -1 (the default) never is.
+  void watch_client(int fd) { client_fd_ = fd; }
+  bool client_gone() override;
 
  private:
+  std::string remote_ip_;
+  int client_fd_ = -1;
   std::shared_ptr<const config::Config> cfg_;
   config::ConfigCache* cache_;
   auth::ConnAuth auth_;

@@ -7,6 +7,7 @@
 #include <set>
 #include <variant>
 
+#include "imap/listpattern.h"
 #include "imapserver/session.h"
 #include "store/deliver.h"
 #include "store/mailbox.h"
@@ -16,26 +17,6 @@ namespace mox::imapserver {
 namespace {
 
 using imap::Condition;
-
-// LIST patterns: "*" matches anything, "%" anything but the separator
-// (RFC 9051 §6.3.9). INBOX matches case-insensitively.
-bool match(std::string_view pat, std::string_view name) {
-  if (pat.empty()) return name.empty();
-  if (pat[0] == '*') {
-    for (size_t i = 0; i <= name.size(); ++i) {
-      if (match(pat.substr(1), name.substr(i))) return true;
-    }
-    return false;
-  }
-  if (pat[0] == '%') {
-    for (size_t i = 0; i <= name.size(); ++i) {
-      if (match(pat.substr(1), name.substr(i))) return true;
-      if (i < name.size() && name[i] == '/') return false;
-    }
-    return false;
-  }
-  return !name.empty() && pat[0] == name[0] && match(pat.substr(1), name.substr(1));
-}
 
 std::string fold_inbox(std::string s) {
   if (s.size() >= 5 && strncasecmp(s.data(), "inbox", 5) == 0 && (s.size() == 5 || s[5] == '/')) {
@@ -155,10 +136,10 @@ void Session::cmd_create(imap::Command& c, Output& out) {
     }
   }
   auto r = store::create_mailbox(*store_, a.mailbox, use);
-  if (!r) {
-    return respond(out, c.tag, Condition::kNo,
-                   r.error().message == "mailbox already exists" ? "ALREADYEXISTS" : "", r.error().message);
+  if (!r && r.error().message == "mailbox already exists") {
+    return respond(out, c.tag, Condition::kNo, "ALREADYEXISTS", r.error().message);
   }
+  if (!r) return store_failure(out, c.tag, r.error(), "NONEXISTENT");
   respond(out, c.tag, Condition::kOk, "", "create done");
 }
 
@@ -170,27 +151,21 @@ void Session::cmd_delete(imap::Command& c, Output& out) {
     state_ = State::kAuthenticated;
   }
   auto r = store::delete_mailbox(*store_, a.mailbox);
-  if (!r) {
-    return respond(out, c.tag, Condition::kNo,
-                   r.error().kind == ErrorKind::kNotFound ? "NONEXISTENT" : "", r.error().message);
-  }
+  if (!r) return store_failure(out, c.tag, r.error(), "NONEXISTENT");
   respond(out, c.tag, Condition::kOk, "", "delete done");
 }
 
 void Session::cmd_rename(imap::Command& c, Output& out) {
   auto& a = std::get<imap::RenameArgs>(c.args);
   auto r = store::rename_mailbox(*store_, a.from, a.to);
-  if (!r) {
-    return respond(out, c.tag, Condition::kNo,
-                   r.error().kind == ErrorKind::kNotFound ? "NONEXISTENT" : "", r.error().message);
-  }
+  if (!r) return store_failure(out, c.tag, r.error(), "NONEXISTENT");
   respond(out, c.tag, Condition::kOk, "", "rename done");
 }
 
 void Session::cmd_subscribe(imap::Command& c, Output& out, bool sub) {
   auto& a = std::get<imap::MailboxArgs>(c.args);
   auto r = store::set_subscribed(*store_, a.mailbox, sub);
-  if (!r) return respond(out, c.tag, Condition::kNo, "", r.error().message);
+  if (!r) return store_failure(out, c.tag, r.error(), "NONEXISTENT");
   respond(out, c.tag, Condition::kOk, "", sub ? "subscribe done" : "unsubscribe done");
 }
 
@@ -199,6 +174,11 @@ void Session::cmd_list(imap::Command& c, Output& out) {
   if (a.patterns.size() == 1 && a.patterns[0].empty()) {
     out.reply += "* LIST (\\Noselect) \"/\" \"\"\r\n";  // RFC 9051 §6.3.9: the delimiter
     return respond(out, c.tag, Condition::kOk, "", "list done");
+  }
+  for (const auto& p : a.patterns) {
+    if (a.reference.size() + p.size() > imap::kMaxListPattern) {
+      return respond(out, c.tag, Condition::kNo, "LIMIT", "pattern too long");
+    }
   }
   auto mbs = store::list_mailboxes(*store_);
   auto subs = store::list_subscriptions(*store_);
@@ -211,11 +191,13 @@ void Session::cmd_list(imap::Command& c, Output& out) {
   for (const auto& n : *subs) names.emplace(n, nullptr);
   auto matches = [&](const std::string& name) {
     for (const auto& p : a.patterns) {
-      if (match(fold_inbox(a.reference + p), name)) return true;
+      if (imap::list_match(fold_inbox(a.reference + p), name)) return true;
     }
     return false;
   };
+  CommandBudget budget(backend_, s_.command_budget, true);
   for (const auto& [name, mb] : names) {
+    if (!budget.step()) return over_budget(out, c.tag, budget, "list");
     if (!matches(name)) continue;
     bool sub = subscribed.count(name) > 0;
     bool child_sub = false;  // RECURSIVEMATCH: a subscribed descendant
@@ -249,10 +231,13 @@ void Session::cmd_list(imap::Command& c, Output& out) {
 
 void Session::cmd_lsub(imap::Command& c, Output& out) {
   auto& a = std::get<imap::LsubArgs>(c.args);
+  if (a.reference.size() + a.pattern.size() > imap::kMaxListPattern) {
+    return respond(out, c.tag, Condition::kNo, "LIMIT", "pattern too long");
+  }
   auto mbs = store::list_mailboxes(*store_);
   if (!mbs) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot list mailboxes");
   for (const auto& mb : *mbs) {
-    if (!mb.subscribed || !match(fold_inbox(a.reference + a.pattern), mb.name)) continue;
+    if (!mb.subscribed || !imap::list_match(fold_inbox(a.reference + a.pattern), mb.name)) continue;
     out.reply += "* LSUB () \"/\" " + quoted_mailbox(mb.name, utf8_) + "\r\n";
   }
   respond(out, c.tag, Condition::kOk, "", "lsub done");

@@ -209,6 +209,12 @@ bool eval(const imap::SearchKey& k, const store::MessageRow& m, uint32_t seq, co
   return false;
 }
 
+size_t count_keys(const imap::SearchKey& k) {
+  size_t n = 1;
+  for (const auto& ch : k.children) n += count_keys(ch);
+  return n;
+}
+
 bool uses_modseq(const imap::SearchKey& k) {
   if (k.op == K::kModSeq) return true;
   return std::any_of(k.children.begin(), k.children.end(), uses_modseq);
@@ -221,6 +227,10 @@ void Session::cmd_search(imap::Command& c, Output& out) {
   if (a.charset && *a.charset != "UTF-8" && *a.charset != "US-ASCII") {
     return respond(out, c.tag, imap::Condition::kNo, "BADCHARSET (UTF-8 US-ASCII)", "unsupported charset");
   }
+  if (count_keys(a.program) > s_.max_search_keys) {
+    return respond(out, c.tag, imap::Condition::kNo, "LIMIT", "too many search keys");
+  }
+  CommandBudget budget(backend_, s_.command_budget, true);
   updates(out, c.uid);
   auto rows = store::list_messages(*store_, mailbox_->id);
   if (!rows) return respond(out, c.tag, imap::Condition::kNo, "SERVERBUG", "cannot search");
@@ -242,6 +252,7 @@ void Session::cmd_search(imap::Command& c, Output& out) {
     auto it = by_uid.find(msgs_[i].uid);
     if (it == by_uid.end()) continue;
     const store::MessageRow& m = *it->second;
+    if (!budget.step()) return over_budget(out, c.tag, budget, "search");
     Text text(reader, m.id);
     if (!eval(a.program, m, static_cast<uint32_t>(i + 1), ctx, text)) continue;
     hits.push_back(c.uid ? static_cast<uint32_t>(m.uid) : static_cast<uint32_t>(i + 1));

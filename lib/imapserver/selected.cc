@@ -300,7 +300,9 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
     if (!f) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot read messages");
     forms = std::move(*f);
   }
+  CommandBudget budget(backend_, s_.command_budget, /*limited=*/false);
   for (size_t k = 0; k < idx.size(); ++k) {
+    if (!budget.step()) return over_budget(out, c.tag, budget, "fetch");
     size_t i = idx[k];
     bool set_seen = false;
     out.reply += fetch_one(i, atts, c.uid, want_forms ? &forms[k] : nullptr, set_seen);
@@ -381,10 +383,7 @@ void Session::cmd_copy(imap::Command& c, Output& out, bool move) {
   std::vector<int64_t> uids;
   for (size_t i : idx) uids.push_back(msgs_[i].uid);
   auto r = store::copy_messages(*store_, mailbox_->id, uids, a.mailbox, move);
-  if (!r) {
-    return respond(out, c.tag, Condition::kNo,
-                   r.error().kind == ErrorKind::kNotFound ? "TRYCREATE" : "SERVERBUG", r.error().message);
-  }
+  if (!r) return store_failure(out, c.tag, r.error(), "TRYCREATE");
   std::string code;
   if (!r->src_uids.empty()) {
     std::vector<uint32_t> s(r->src_uids.begin(), r->src_uids.end()), d(r->dest_uids.begin(), r->dest_uids.end());

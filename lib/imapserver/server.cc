@@ -65,6 +65,7 @@ bool start_tls(net::Conn& conn, const Shared& sh, StoreBackend& backend, Session
 void serve(net::Conn conn, const Shared& sh) {
   auto cfg = sh.cache->get();
   StoreBackend backend(cfg, conn.remote_ip(), conn.local_ip(), sh.cache.get());
+  backend.watch_client(conn.read_fd());
   Session session(sh.settings, backend);
   if (sh.settings.implicit_tls && !start_tls(conn, sh, backend, session)) return;
   Output out = session.greeting();
@@ -133,7 +134,12 @@ int run_server(const ServerOptions& o) {
     log_error("", sh.error().message);
     return 1;
   }
-  net::ServeOptions so{o.listen, sh->cfg->static_config().user, o.max_conns};
+  net::ServeOptions so;
+  so.listen = o.listen;
+  so.user = sh->cfg->static_config().user;
+  so.max_conns = o.max_conns;
+  so.busy_reply = "* BYE too busy, try again later\r\n";  // RFC 9051 §7.1.5
+  so.fds_per_conn = kFdsPerConnection;
   return net::serve_main("mox-imapd", so, [&](net::Conn c) { serve(std::move(c), *sh); });
 }
 

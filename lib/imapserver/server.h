@@ -15,6 +15,11 @@ struct ServerOptions {
   int max_conns = 256;
 };
 
+// Descriptors one connection holds at most: its socket, the account's
+// index.db with -wal and -shm, auth.db with -wal and -shm (login), the
+// change notification, and a message file being read.
+inline constexpr int kFdsPerConnection = 9;
+
 int run_server(const ServerOptions& opts);
 
 }  // namespace mox::imapserver

@@ -14,6 +14,22 @@ namespace mox::imapserver {
 using imap::Condition;
 using imap::Verb;
 
+CommandBudget::CommandBudget(Backend& backend, std::chrono::milliseconds limit, bool limited)
+    : backend_(backend),
+      deadline_(std::chrono::steady_clock::now() + limit),
+      next_check_(std::chrono::steady_clock::now()),  // the first step checks
+      limited_(limited) {}
+
+bool CommandBudget::step() {
+  if (gone_) return false;
+  auto now = std::chrono::steady_clock::now();
+  if (now >= next_check_) {
+    next_check_ = now + std::chrono::milliseconds(50);
+    gone_ = backend_.client_gone();
+  }
+  return !gone_ && (!limited_ || now < deadline_);
+}
+
 Session::Session(Settings s, Backend& backend) : s_(std::move(s)), backend_(backend) {
   imap::ReaderLimits lim;
   lim.max_append_literal = static_cast<uint64_t>(s_.max_append);
@@ -127,6 +143,32 @@ std::string Session::watch_dir() const { return store_ ? store_->dir() : ""; }
 void Session::respond(Output& out, const std::string& tag, Condition c, std::string_view code,
                       std::string_view text) {
   out.reply += imap::status_line(tag, c, code, text);
+}
+
+void Session::store_failure(Output& out, const std::string& tag, const Error& e,
+                            std::string_view not_found_code) {
+  switch (e.kind) {
+    case ErrorKind::kUser:
+    case ErrorKind::kSyntax: return respond(out, tag, Condition::kNo, "", e.message);
+    case ErrorKind::kNotFound: return respond(out, tag, Condition::kNo, not_found_code, e.message);
+    case ErrorKind::kTemporary:
+    case ErrorKind::kPermanent:
+    case ErrorKind::kInternal: break;
+  }
+  // The cause (an SQLite or file error) is the operator's, not the client's.
+  backend_.log_error(account_ + ": " + e.message);
+  respond(out, tag, Condition::kNo, e.kind == ErrorKind::kTemporary ? "UNAVAILABLE" : "SERVERBUG",
+          "internal error, try again later");
+}
+
+void Session::over_budget(Output& out, const std::string& tag, const CommandBudget& b,
+                          std::string_view what) {
+  if (b.client_gone()) {
+    out.close = true;  // nobody to answer
+    state_ = State::kLogout;
+    return;
+  }
+  respond(out, tag, Condition::kNo, "LIMIT", std::string(what) + " took too long, narrow it down");
 }
 
 void Session::bad(Output& out, const std::string& tag, std::string_view text) {

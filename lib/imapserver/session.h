@@ -39,6 +39,11 @@ class Backend {
   virtual Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& account) = 0;
   // Why the account may no longer be used (removed, login disabled), or "".
   virtual std::string account_gone(const std::string& account) = 0;
+  // True when the client has closed or reset the connection: a long command
+  // stops instead of working for nobody. Called every few hundred steps.
+  virtual bool client_gone() { return false; }
+  // An error of the server's own (database, files) for the operator's log.
+  virtual void log_error(std::string_view message) { (void)message; }
   // The account's IMAPCapabilitiesDisabled (domains.conf), as configured now.
   virtual std::vector<std::string> capabilities_disabled(const std::string& account) {
     (void)account;
@@ -54,6 +59,25 @@ struct Settings {
   int max_bad_commands = 20;
   std::chrono::milliseconds auth_delay_unit{1000};
   int64_t max_append = 100 * 1024 * 1024;
+  // The wall-clock time one SEARCH or LIST may take before it is answered
+  // NO [LIMIT] (RFC 9051 §7.1), and the keys one SEARCH may hold.
+  std::chrono::milliseconds command_budget{30000};
+  size_t max_search_keys = 1000;
+};
+
+// The work one command may still do: a deadline (when `limited`) and the
+// client's presence, checked as the command steps through messages or names.
+class CommandBudget {
+ public:
+  CommandBudget(Backend& backend, std::chrono::milliseconds limit, bool limited);
+  // False once the command must stop: out of time, or the client gone.
+  bool step();
+  bool client_gone() const { return gone_; }
+
+ private:
+  Backend& backend_;
+  std::chrono::steady_clock::time_point deadline_, next_check_;
+  bool limited_, gone_ = false;
 };
 
 struct Output {
@@ -95,8 +119,19 @@ class Session {
   // Whether the logged-in account has `cap` in IMAPCapabilitiesDisabled.
   bool capability_disabled(std::string_view cap) const;
   void bad(Output& out, const std::string& tag, std::string_view text);
+  // NO for a failed store operation: the message of a user or not-found
+  // error (with `not_found_code`); for any other error a generic text, the
+  // cause going to Backend::log_error, never to the client.
+  void store_failure(Output& out, const std::string& tag, const Error& e,
+                     std::string_view not_found_code);
+  // A command stopped by its CommandBudget: NO [LIMIT], or, with the client
+  // gone, the end of the session.
+  void over_budget(Output& out, const std::string& tag, const CommandBudget& b,
+                   std::string_view what);
 
   // auth.cc
+  // True (and the connection ends) when the per-IP failure limit is reached.
+  bool limited(Output& out);
   void cmd_login(imap::Command& c, Output& out);
   void cmd_authenticate(imap::Command& c, Output& out);
   void auth_line(std::string_view line, Output& out);

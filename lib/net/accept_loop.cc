@@ -13,6 +13,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "util/ratelog.h"
+
 namespace mox::net {
 
 // State shared by the loop and its connection threads; the last of them
@@ -26,6 +28,10 @@ struct AcceptLoop::Shared {
   // Self-pipe: written by stop(), by the signal handler and by ending
   // connections (a free slot); the loop polls the read end.
   UniqueFd wake_rd, wake_wr;
+  // /dev/null, held so that one connection can still be accepted and
+  // answered when the process is out of descriptors.
+  UniqueFd reserve;
+  RateLog refusals;
 
   void wake() const {
     char c = 0;
@@ -83,6 +89,16 @@ struct ConnThreadArg {
   int listen_fd;
 };
 
+void open_reserve(UniqueFd& fd) {
+  if (!fd.valid()) fd.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+}
+
+// Best effort: the client may be gone, and nothing must block the loop.
+void write_reply(int fd, const std::string& reply) {
+  if (reply.empty()) return;
+  (void)!::send(fd, reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 void drain(int fd) {
   char buf[256];
   while (::read(fd, buf, sizeof buf) > 0) {
@@ -121,6 +137,7 @@ Result<std::unique_ptr<AcceptLoop>> AcceptLoop::create(const AcceptLoopOptions& 
   }
   s->wake_rd.reset(p[0]);
   s->wake_wr.reset(p[1]);
+  open_reserve(s->reserve);
   return std::unique_ptr<AcceptLoop>(new AcceptLoop(std::move(s), opts));
 }
 
@@ -147,8 +164,12 @@ Status AcceptLoop::accept_one(int listen_fd, bool* backoff) {
         return {};
       case EMFILE:
       case ENFILE:
+        refuse_waiting(listen_fd, std::strerror(errno));
+        *backoff = true;
+        return {};
       case ENOBUFS:
       case ENOMEM:
+        shared_->refusals.log(opts_.prog + ": accept: " + std::strerror(errno) + ", pausing");
         *backoff = true;
         return {};
       default:
@@ -167,12 +188,28 @@ Status AcceptLoop::accept_one(int listen_fd, bool* backoff) {
   int rc = ::pthread_create(&tid, &attr, conn_thread, arg);
   pthread_attr_destroy(&attr);
   if (rc != 0) {
+    write_reply(fd, opts_.busy_reply);
+    shared_->refusals.log(opts_.prog + ": connection refused: cannot start a thread: " +
+                          std::strerror(rc));
     delete arg;  // closes the connection: out of threads, like out of fds
     std::lock_guard lock(shared_->mu);
     shared_->active--;
     *backoff = true;
   }
   return {};
+}
+
+void AcceptLoop::refuse_waiting(int listen_fd, const char* why) {
+  std::string line = opts_.prog + ": connection refused: " + why;
+  if (shared_->reserve.valid()) {
+    shared_->reserve.reset();
+    UniqueFd fd(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+    if (fd.valid()) write_reply(fd.get(), opts_.busy_reply);
+    fd.reset();
+    open_reserve(shared_->reserve);
+  }
+  shared_->refusals.log(line + " (" + std::to_string(active()) +
+                        " connections open; raise the descriptor limit, LimitNOFILE=)");
 }
 
 Status AcceptLoop::run(const std::vector<int>& listen_fds, ConnHandler handle) {
@@ -209,9 +246,8 @@ Status AcceptLoop::run(const std::vector<int>& listen_fds, ConnHandler handle) {
   return st;
 }
 
-Status serve_accept_loop(const std::vector<int>& listen_fds, ConnHandler handle, int max_conns) {
-  AcceptLoopOptions opts;
-  opts.max_conns = max_conns;
+Status serve_accept_loop(const std::vector<int>& listen_fds, ConnHandler handle,
+                         AcceptLoopOptions opts) {
   MOX_ASSIGN(auto loop, AcceptLoop::create(opts));
   return loop->run(listen_fds, std::move(handle));
 }

@@ -28,6 +28,11 @@ struct AcceptLoopOptions {
   // of the loop (process-wide; only one loop may do this at a time) and
   // restores the previous ones when it returns.
   bool stop_on_signals = true;
+  // Written to a connection that cannot be served (no descriptor or thread
+  // for it), before it is closed: "421 4.3.2 ...\r\n" or "* BYE ...\r\n".
+  // Each refusal is logged on stderr (rate limited) with `prog` first.
+  std::string busy_reply;
+  std::string prog = "mox";
 };
 
 class AcceptLoop {
@@ -43,7 +48,9 @@ class AcceptLoop {
   // in their threads (the handler object is kept alive for them, but what
   // it refers to must outlive them too). Call at most once. Errors: poll(2) failing, or
   // accept(2) failing other than for a passing shortage of descriptors or
-  // memory (those pause accepting for 100 ms).
+  // memory. Out of descriptors, a descriptor kept in reserve is given up to
+  // accept the waiting connection, answer it busy_reply and close it, so no
+  // client waits without an answer; accepting then pauses for 100 ms.
   Status run(const std::vector<int>& listen_fds, ConnHandler handle);
 
   // Makes run() return (or return at once if it has not started). Safe to
@@ -59,12 +66,15 @@ class AcceptLoop {
   explicit AcceptLoop(std::shared_ptr<Shared> s, AcceptLoopOptions opts)
       : shared_(std::move(s)), opts_(opts) {}
   Status accept_one(int listen_fd, bool* backoff);
+  // Accepts one waiting connection on the reserve descriptor and refuses it.
+  void refuse_waiting(int listen_fd, const char* why);
 
   std::shared_ptr<Shared> shared_;
   AcceptLoopOptions opts_;
 };
 
 // AcceptLoop with signal handling and the default drain timeout.
-Status serve_accept_loop(const std::vector<int>& listen_fds, ConnHandler handle, int max_conns);
+Status serve_accept_loop(const std::vector<int>& listen_fds, ConnHandler handle,
+                         AcceptLoopOptions opts);
 
 }  // namespace mox::net

@@ -1,5 +1,7 @@
 #include "net/serve.h"
 
+#include <sys/resource.h>
+
 #include <iostream>
 #include <optional>
 
@@ -7,6 +9,17 @@
 #include "net/activation.h"
 
 namespace mox::net {
+
+long raise_nofile_limit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return -1;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &rl);
+    (void)::getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  return rl.rlim_cur == RLIM_INFINITY ? -1 : static_cast<long>(rl.rlim_cur);
+}
 
 Status serve_connections(const ServeOptions& o, const std::function<void(Conn)>& handle) {
   ignore_sigpipe();
@@ -39,11 +52,24 @@ Status serve_connections(const ServeOptions& o, const std::function<void(Conn)>&
     handle(Conn::inetd());  // inetd / systemd Accept=yes with StandardInput=socket
     return {};
   }
-  return serve_accept_loop(fds, [&](UniqueFd fd, int) { handle(Conn(std::move(fd))); }, o.max_conns);
+  AcceptLoopOptions lo;
+  lo.max_conns = o.max_conns;
+  lo.busy_reply = o.busy_reply;
+  lo.prog = o.prog;
+  long limit = raise_nofile_limit();
+  long need = static_cast<long>(o.max_conns) * o.fds_per_conn + 64;
+  if (limit >= 0 && limit < need) {
+    std::cerr << o.prog << ": descriptor limit " << limit << " is below the " << need << " that "
+              << o.max_conns << " connections may need; connections beyond it are refused "
+              << "(raise LimitNOFILE= or lower --max-connections)\n";
+  }
+  return serve_accept_loop(fds, [&](UniqueFd fd, int) { handle(Conn(std::move(fd))); }, lo);
 }
 
 int serve_main(const char* prog, const ServeOptions& o, const std::function<void(Conn)>& handle) {
-  if (auto st = serve_connections(o, handle); !st) {
+  ServeOptions named = o;
+  named.prog = prog;
+  if (auto st = serve_connections(named, handle); !st) {
     std::cerr << prog << ": " << st.error().message << "\n";
     return 1;
   }

@@ -17,10 +17,22 @@ struct ServeOptions {
   std::vector<std::string> listen;  // ADDR:PORT
   std::string user;                 // drop to this user when root
   int max_conns = 256;
+  // What an unservable connection is told (AcceptLoopOptions::busy_reply).
+  std::string busy_reply;
+  // Descriptors one connection may hold at once (socket, databases with
+  // their -wal and -shm files, message files, inotify): the soft
+  // RLIMIT_NOFILE is raised to the hard limit, and a warning is logged
+  // when max_conns connections would not fit.
+  int fds_per_conn = 8;
+  std::string prog = "mox";  // for log lines
 };
 
 // Runs until the single connection ends (inetd, Accept=yes) or SIGTERM.
 Status serve_connections(const ServeOptions& o, const std::function<void(Conn)>& handle);
+// Raises the soft descriptor limit to the hard one; returns the new soft
+// limit.
+long raise_nofile_limit();
+
 // serve_connections for a program's main: errors go to stderr as "prog: …";
 // returns the exit code.
 int serve_main(const char* prog, const ServeOptions& o, const std::function<void(Conn)>& handle);

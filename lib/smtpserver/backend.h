@@ -75,6 +75,9 @@ class Backend {
   virtual sasl::Context sasl_context(const TLSState& tls) = 0;
 
   virtual Result<std::unique_ptr<Spool>> begin_message() = 0;
+  // A failure of the server's own (spool write, store) for the operator's
+  // log; the client only gets a 4xx.
+  virtual void log_error(std::string_view message) { (void)message; }
   // Delivers or queues the spooled message; the reply is sent as is. The
   // message must be durable before a 2xx reply is returned.
   virtual smtp::Reply deliver(const SessionInfo& info, const Transaction& tx,

@@ -14,11 +14,24 @@ bool Session::begin_content(Output& out) {
   return true;
 }
 
+void Session::spool_append(std::string_view bytes) {
+  if (!spool_) return;
+  if (auto st = spool_->append(bytes); !st) {
+    // Nothing of a message with a lost part is stored: finish_content
+    // answers 451 without a spool.
+    backend_.log_error("storing message data: " + st.error().message);
+    spool_.reset();
+  }
+}
+
 void Session::cmd_data(const std::string& args, Output& out) {
   if (!args.empty()) return error(out, 501, "5.4", "no parameters allowed");
   if (state_ == State::kMail) return error(out, 503, "5.1", "no valid recipients");
+  // RFC 3030 §3: DATA and BDAT do not mix in one transaction.
+  if (state_ == State::kBdatWait || spool_) {
+    return error(out, 503, "5.1", "DATA not allowed after BDAT");
+  }
   if (state_ != State::kRcpt) return error(out, 503, "5.1", "MAIL and RCPT first");
-  if (spool_) return error(out, 503, "5.1", "DATA not allowed after BDAT");
   if (!begin_content(out)) return;
   state_ = State::kData;
   data_line_start_ = true;
@@ -56,7 +69,7 @@ size_t Session::feed_data(std::string_view in, Output& out) {
     bool at_start = data_line_start_;
     data_line_start_ = line.size() >= 2 && line[line.size() - 2] == '\r';
     if (at_start && line == ".\r\n") {
-      if (!chunk.empty() && spool_) (void)spool_->append(chunk);
+      if (!chunk.empty()) spool_append(chunk);
       content_.finish();
       finish_content(out);
       return used;
@@ -64,11 +77,11 @@ size_t Session::feed_data(std::string_view in, Output& out) {
     if (at_start && line[0] == '.') line.remove_prefix(1);  // §4.5.2 dot-unstuffing
     keep(line);
     if (chunk.size() >= 64 * 1024) {
-      if (spool_ && !spool_->append(chunk)) spool_.reset();
+      spool_append(chunk);
       chunk.clear();
     }
   }
-  if (!chunk.empty() && spool_ && !spool_->append(chunk)) spool_.reset();
+  if (!chunk.empty()) spool_append(chunk);
   return used;
 }
 
@@ -124,7 +137,7 @@ size_t Session::feed_bdat(std::string_view in, Output& out) {
   if (!bdat_failed_) {
     content_.add(part);
     if (!content_.too_large() && content_.problem() == ContentChecker::Problem::kNone && spool_) {
-      if (!spool_->append(part)) spool_.reset();
+      spool_append(part);
     }
   }
   if (bdat_remaining_ > 0) return take;
@@ -167,6 +180,9 @@ void Session::finish_content(Output& out) {
     case P::kTooLarge:
       return error(out, 552, "3.4", "message too large");
   }
+  // A message has at least a header section (RFC 5322 §3.6: Date and From);
+  // "BDAT 0 LAST" or an immediate "." carry nothing to deliver.
+  if (content_.size() == 0) return error(out, 554, "6.0", "empty message not allowed");
   if (!spool) return error(out, 451, "3.0", "error storing message, try again later");
   SessionInfo info;
   info.submission = s_.mode != Mode::kSmtp;

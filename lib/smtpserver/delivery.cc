@@ -26,6 +26,7 @@
 #include "store/deliver.h"
 #include "util/encoding.h"
 #include "util/fs.h"
+#include "util/ratelog.h"
 
 namespace mox::smtpserver {
 namespace {
@@ -190,6 +191,26 @@ sasl::Context StoreBackend::sasl_context(const TLSState& tls) {
   return auth_.sasl_context(tls);
 }
 
+namespace {
+
+// Store failures come in floods when the cause is the machine's (disk full,
+// out of descriptors): one line per 10 s with the count of the others.
+RateLog& failure_log() {
+  static RateLog log;
+  return log;
+}
+
+}  // namespace
+
+void StoreBackend::log_error(std::string_view message) {
+  failure_log().log("mox-smtpd: " + conn_.remote_ip + ": " + std::string(message));
+}
+
+smtp::Reply StoreBackend::failure(const std::string& what, const Error& cause) {
+  log_error(what + ": " + cause.message);
+  return smtp::Reply{451, "3.0", "error " + what + ", try again later"};
+}
+
 Result<std::unique_ptr<Spool>> StoreBackend::begin_message() {
   return std::unique_ptr<Spool>(new FileSpool(cfg_->data_dir() + "/tmp"));
 }
@@ -286,17 +307,14 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
   std::string dkim;
   if (!remote.empty()) {
     auto sig = dkim_signatures(info, extra, fs->fd());
-    if (!sig) {
-      std::cerr << "mox-smtpd: dkim signing: " << sig.error().message << "\n";
-      return smtp::Reply{451, "3.0", "error signing message, try again later"};
-    }
+    if (!sig) return failure("signing message", sig.error());
     dkim = std::move(*sig);
   }
   LocalCopies local;  // taken back if anything below fails
   if (auto r = deliver_local(info, tx, *spool, id, extra, local)) return *r;
   if (!remote.empty()) {
     auto qdb = queue::open_queue_db(cfg_->data_dir());
-    if (!qdb) return smtp::Reply{451, "3.0", "error queueing message, try again later"};
+    if (!qdb) return failure("queueing message", qdb.error());
     queue::NewMessage m;
     m.sender_account = info.account;
     m.sender_localpart = tx.from->localpart().value();
@@ -310,7 +328,7 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
     m.source_fd = fs->fd();
     m.size = info.size;
     auto ids = queue::add_message(*qdb, cfg_->data_dir(), m, std::time(nullptr));
-    if (!ids) return smtp::Reply{451, "3.0", "error queueing message, try again later"};
+    if (!ids) return failure("queueing message", ids.error());
   }
   local.keep();
   return smtp::Reply{250, "0.0", "ok, message " + id + " accepted"};
@@ -342,23 +360,24 @@ std::optional<smtp::Reply> StoreBackend::deliver_local(const SessionInfo& info,
   for (const auto& r : tx.rcpts) {
     if (r.local) by_account[r.account].push_back(&r);
   }
-  const smtp::Reply failed{451, "3.0", "error storing message, try again later"};
   std::vector<std::pair<std::shared_ptr<store::SharedAccount>, store::SharedAccount::Prepared>> files;
   for (const auto& [account, rcpts] : by_account) {
     auto acc = this->account(account);
-    if (!acc) return smtp::Reply{451, "3.0", "error opening account, try again later"};
+    if (!acc) return failure("opening account", acc.error());
     store::DeliverRequest req;
     req.mailbox = rcpts[0]->mailbox;
     req.prefix = received_header(info, tx, id, rcpts.size() == 1 ? rcpts[0]->address.str() : "") + extra;
     req.source_data = fs.data();
-    if (!req.source_data && (req.source_fd = fs.fd()) < 0) return failed;
+    if (!req.source_data && (req.source_fd = fs.fd()) < 0) {
+      return failure("storing message", internal_error("spool file unavailable"));
+    }
     auto p = (*acc)->prepare(req);
-    if (!p) return failed;
+    if (!p) return failure("storing message", p.error());
     files.emplace_back(*acc, std::move(*p));
   }
   for (auto& [acc, p] : files) {
     auto d = acc->commit(std::move(p));
-    if (!d) return failed;
+    if (!d) return failure("storing message", d.error());
     copies.add(acc, *d);
   }
   return std::nullopt;

@@ -55,6 +55,7 @@ class StoreBackend : public Backend {
                     std::string_view result) override;
   sasl::Context sasl_context(const TLSState& tls) override;
   Result<std::unique_ptr<Spool>> begin_message() override;
+  void log_error(std::string_view message) override;
   smtp::Reply deliver(const SessionInfo& info, const Transaction& tx,
                       std::unique_ptr<Spool> spool) override;
 
@@ -65,6 +66,8 @@ class StoreBackend : public Backend {
 
  private:
   std::optional<smtp::Reply> check_from_header(const SessionInfo& info);
+  // Logs `what` and its cause, and returns the 451 the client gets.
+  smtp::Reply failure(const std::string& what, const Error& cause);
   Result<std::string> dkim_signatures(const SessionInfo& info, const std::string& extra, int fd) const;
   std::string received_header(const SessionInfo& info, const Transaction& tx,
                               const std::string& id, const std::string& for_rcpt) const;

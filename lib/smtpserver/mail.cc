@@ -92,7 +92,9 @@ void Session::cmd_rcpt(const std::string& args, Output& out) {
   if (pa->path.non_ascii && !tx_.smtputf8) {
     return error(out, 553, "6.7", "non-ascii address requires SMTPUTF8");
   }
-  if (tx_.rcpts.size() >= s_.rcpt_max) return error(out, 452, "5.3", "too many recipients");
+  // RFC 5321 §4.5.3.1.10: the client sends the rest in a later transaction;
+  // not an error of the session's (error() would end it after max_errors).
+  if (tx_.rcpts.size() >= s_.rcpt_max) return reply(out, 452, "5.3", "too many recipients");
   const smtp::Address& a = *pa->path.address;
   auto r = backend_.check_recipient(a, s_.mode == Mode::kSmtp ? std::string() : sender_account());
   switch (r.status) {

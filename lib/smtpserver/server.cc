@@ -138,7 +138,13 @@ int run_server(const ServerOptions& o) {
     log_error("", sh.error().message);
     return 1;
   }
-  net::ServeOptions so{o.listen, sh->cfg->static_config().user, o.max_conns};
+  net::ServeOptions so;
+  so.listen = o.listen;
+  so.user = sh->cfg->static_config().user;
+  so.max_conns = o.max_conns;
+  // RFC 5321 §3.8: 421 when the service cannot take the connection.
+  so.busy_reply = "421 4.3.2 " + sh->cfg->static_config().hostname + " too busy, try again later\r\n";
+  so.fds_per_conn = kFdsPerConnection;
   return net::serve_main("mox-smtpd", so, [&](net::Conn c) { serve(std::move(c), *sh); });
 }
 

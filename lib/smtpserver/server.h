@@ -18,6 +18,11 @@ struct ServerOptions {
   int max_conns = 256;
 };
 
+// Descriptors one connection holds at most: its socket, auth.db with its
+// -wal and -shm files (submission), and the message being received; the
+// accounts' databases are shared by the process's connections.
+inline constexpr int kFdsPerConnection = 6;
+
 // Runs until the connection ends (inetd) or until SIGTERM (listeners).
 // Returns the process exit code; errors are printed to stderr.
 int run_server(const ServerOptions& opts);

@@ -95,6 +95,8 @@ class Session {
   void auth_step(const sasl::Step& step, Output& out);
   // data.cc
   size_t feed_data(std::string_view in, Output& out);
+  // Appends to the spool; a failed write drops the spool (and is logged).
+  void spool_append(std::string_view bytes);
   size_t feed_bdat(std::string_view in, Output& out);
   bool begin_content(Output& out);
   void finish_content(Output& out);

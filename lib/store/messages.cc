@@ -216,13 +216,25 @@ Status rename_mailbox(AccountStore& a, const std::string& from, const std::strin
     // RFC 9051 §6.3.6: renaming INBOX moves its messages to a new mailbox and
     // leaves INBOX empty.
     MOX_ASSIGN(MailboxRef ref, ensure_mailbox(db, t, true, modseq));
+    // New UIDs in the old order, assigned one row at a time: a single UPDATE
+    // computing each UID from the rows not yet moved collides with itself.
+    MOX_ASSIGN(Stmt ids, db.prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Expunged = 0 "
+                                    "ORDER BY UID"));
+    ids.bind(1, src_id);
+    std::vector<int64_t> moving;
+    while (true) {
+      MOX_ASSIGN(bool row, ids.step());
+      if (!row) break;
+      moving.push_back(ids.col_int(0));
+    }
+    ids = Stmt();
     MOX_ASSIGN(Stmt mv, db.prepare(
-                            "UPDATE Message SET MailboxID = ?1, ModSeq = ?3, "
-                            "UID = (SELECT UIDNext FROM Mailbox WHERE ID = ?1) + "
-                            "(SELECT COUNT(*) FROM Message m2 WHERE m2.MailboxID = ?2 AND "
-                            "m2.Expunged = 0 AND m2.UID < Message.UID) "
-                            "WHERE MailboxID = ?2 AND Expunged = 0"));
-    MOX_TRY(mv.bind(1, ref.id).bind(2, src_id).bind(3, modseq).run());
+                            "UPDATE Message SET MailboxID = ?1, ModSeq = ?2, "
+                            "UID = (SELECT UIDNext FROM Mailbox WHERE ID = ?1) + ?3 WHERE ID = ?4"));
+    for (size_t i = 0; i < moving.size(); ++i) {
+      mv.reset();
+      MOX_TRY(mv.bind(1, ref.id).bind(2, modseq).bind(3, static_cast<int64_t>(i)).bind(4, moving[i]).run());
+    }
     MOX_ASSIGN(Stmt up, db.prepare(
                             "UPDATE Mailbox SET UIDNext = 1 + COALESCE((SELECT MAX(UID) FROM "
                             "Message WHERE MailboxID = ?1), 0), ModSeq = ?2 WHERE ID = ?1"));
