@@ -420,11 +420,12 @@ class Server:
                    connections on LISTEN_FDS (systemd Accept=no)
 
     `env` holds extra environment variables for the server (MOX_CONFIG is set
-    from the MoxEnv). start() waits until a connection gets the banner (over
+    from the MoxEnv); `prefix` is a command that runs it (e.g. prlimit). start() waits until a connection gets the banner (over
     TLS when tls=True); banner=None only waits for the port.
     Attributes: port, addr, proc, log_path."""
 
-    def __init__(self, moxenv, prog, args=(), how="listen", env=None, tls=False, banner=b"220 "):
+    def __init__(self, moxenv, prog, args=(), how="listen", env=None, tls=False, banner=b"220 ",
+                 prefix=()):
         if how not in ("listen", "inetd", "accept", "listenfds"):
             raise ValueError("how: listen, inetd, accept or listenfds")
         self.moxenv = moxenv
@@ -434,6 +435,7 @@ class Server:
         self.env = dict(env or {})
         self.tls = tls
         self.banner = banner
+        self.prefix = list(prefix)  # e.g. ["prlimit", "--nofile=64:64", "--"]
         self.port = None
         self.proc = None
         self.log_path = None
@@ -447,7 +449,7 @@ class Server:
         listen = "127.0.0.1:%d" % self.port
         prog = bin_path(self.prog)
         if self.how == "listen":
-            return [prog] + self.args + ["--listen", listen]
+            return self.prefix + [prog] + self.args + ["--listen", listen]
         argv = ["systemd-socket-activate", "-l", listen]
         if self.how == "inetd":
             argv += ["--accept", "--inetd"]
@@ -456,7 +458,7 @@ class Server:
         argv += ["-E", "MOX_CONFIG=" + self.moxenv.config_path]
         for k, v in sorted(self.env.items()):
             argv += ["-E", "%s=%s" % (k, v)]
-        return argv + [prog] + self.args
+        return self.prefix + argv + [prog] + self.args
 
     def start(self, timeout=20):
         last = None
