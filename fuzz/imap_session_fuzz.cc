@@ -69,7 +69,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   size_t cut = in.empty() ? 0 : (static_cast<unsigned char>(in[0]) * 13) % (in.size() + 1);
   o = session.feed(in.substr(0, cut));
-  if (!o.close) (void)session.feed(in.substr(cut));
+  while (o.more && !o.close) o = session.resume();  // as the server does
+  if (!o.close) o = session.feed(in.substr(cut));
+  while (o.more && !o.close) o = session.resume();
   if (session.idling()) (void)session.poll_updates();
   return 0;
 }

@@ -312,5 +312,43 @@ TEST_F(ImapSessionTest, RenameInboxWithMessages) {
   EXPECT_TRUE(backend_->logged.empty());
 }
 
+// A FETCH larger than one reply part goes out in parts (Output::more, then
+// resume()); the commands pipelined behind it run after its last part, and
+// the parts together are the whole answer.
+TEST_F(ImapSessionTest, LargeFetchInParts) {
+  login();
+  std::string body(100 * 1024, 'b');
+  std::string msg = "Subject: big\r\n\r\n" + body + "\r\n";
+  for (int i = 0; i < 8; ++i) {
+    send("a APPEND INBOX {" + std::to_string(msg.size()) + "+}\r\n" + msg + "\r\n");
+  }
+  send("b SELECT INBOX\r\n");
+  std::string all = send("c FETCH 1:* BODY.PEEK[]\r\nd NOOP\r\n");
+  int parts = 1;
+  EXPECT_TRUE(last_.more);
+  EXPECT_LE(all.size(), Session::kReplyChunk + msg.size() + 100);
+  while (last_.more) {
+    last_ = session_->resume();
+    EXPECT_LE(last_.reply.size(), Session::kReplyChunk + msg.size() + 100);
+    all += last_.reply;
+    ++parts;
+  }
+  EXPECT_GE(parts, 3);
+  for (int i = 1; i <= 8; ++i) {
+    EXPECT_NE(all.find("* " + std::to_string(i) + " FETCH (BODY[] {" + std::to_string(msg.size()) + "}\r\n" + msg + ")\r\n"),
+              std::string::npos) << i;
+  }
+  size_t done = all.find("c OK fetch done\r\n");
+  ASSERT_NE(done, std::string::npos);
+  EXPECT_NE(all.find("d OK noop done\r\n", done), std::string::npos);
+  // Input that arrives while parts are pending waits for them.
+  send("e FETCH 1:* BODY.PEEK[]\r\n");
+  EXPECT_TRUE(last_.more);
+  EXPECT_EQ(send("f NOOP\r\n"), "");
+  std::string rest;
+  while (last_.more) rest += (last_ = session_->resume()).reply;
+  EXPECT_NE(rest.find("e OK fetch done\r\nf OK noop done\r\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace mox::imapserver

@@ -256,7 +256,6 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
   auto& a = std::get<imap::FetchArgs>(c.args);
   updates(out, c.uid);
   std::vector<size_t> idx = resolve(a.set, c.uid);
-  std::vector<int64_t> seen;
   unknown_cte_ = false;
   std::vector<imap::FetchAtt> atts = a.atts;
   bool has_modseq = false;
@@ -287,34 +286,60 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
   if (a.changed_since) {
     std::erase_if(idx, [&](size_t i) { return msgs_[i].modseq <= static_cast<int64_t>(*a.changed_since); });
   }
-  // The stored ENVELOPE/BODYSTRUCTURE/BODY of all messages at once.
-  std::vector<store::FetchForms> forms;
-  bool want_forms = std::any_of(atts.begin(), atts.end(), [](const imap::FetchAtt& x) {
+  FetchJob job;
+  job.tag = c.tag;
+  job.uid = c.uid;
+  job.want_forms = std::any_of(atts.begin(), atts.end(), [](const imap::FetchAtt& x) {
     using K = imap::FetchAtt::Kind;
     return x.kind == K::kEnvelope || x.kind == K::kBodyStructure || x.kind == K::kBody;
   });
-  if (want_forms) {
-    std::vector<int64_t> ids;
-    for (size_t i : idx) ids.push_back(msgs_[i].id);
-    auto f = store::fetch_forms(*store_, ids);
-    if (!f) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot read messages");
-    forms = std::move(*f);
-  }
-  CommandBudget budget(backend_, s_.command_budget, /*limited=*/false);
-  for (size_t k = 0; k < idx.size(); ++k) {
-    if (!budget.step()) return over_budget(out, c.tag, budget, "fetch");
-    size_t i = idx[k];
-    bool set_seen = false;
-    out.reply += fetch_one(i, atts, c.uid, want_forms ? &forms[k] : nullptr, set_seen);
-    if (set_seen && !read_only_ && !(msgs_[i].flags.bits & store::kFlagSeen)) {
-      seen.push_back(msgs_[i].uid);
+  job.atts = std::move(atts);
+  job.idx = std::move(idx);
+  fetch_job_ = std::move(job);
+  fetch_step(out);
+}
+
+// Adds FETCH responses until the reply holds kReplyChunk bytes (then
+// Output::more asks for resume()) or the job is done. The stored
+// ENVELOPE/BODYSTRUCTURE/BODY forms are read kFormsBatch messages at a time,
+// so neither the reply nor the metadata grows with the mailbox.
+void Session::fetch_step(Output& out) {
+  FetchJob& j = *fetch_job_;
+  while (j.pos < j.idx.size()) {
+    if (out.reply.size() >= kReplyChunk) {
+      out.more = true;
+      return;
     }
+    if (j.want_forms && j.pos >= j.forms_start + j.forms.size()) {
+      std::vector<int64_t> ids;
+      for (size_t k = j.pos; k < j.idx.size() && ids.size() < kFormsBatch; ++k) {
+        ids.push_back(msgs_[j.idx[k]].id);
+      }
+      auto f = store::fetch_forms(*store_, ids);
+      if (!f) {
+        std::string tag = j.tag;
+        fetch_job_.reset();
+        return store_failure(out, tag, f.error(), "");
+      }
+      j.forms = std::move(*f);
+      j.forms_start = j.pos;
+    }
+    size_t i = j.idx[j.pos];
+    bool set_seen = false;
+    out.reply += fetch_one(i, j.atts, j.uid, j.want_forms ? &j.forms[j.pos - j.forms_start] : nullptr,
+                           set_seen);
+    if (set_seen && !read_only_ && !(msgs_[i].flags.bits & store::kFlagSeen)) {
+      j.seen.push_back(msgs_[i].uid);
+    }
+    ++j.pos;
   }
-  if (!seen.empty()) {
+  FetchJob done = std::move(j);
+  fetch_job_.reset();
+  if (!done.seen.empty()) {
     // RFC 9051 §6.4.5: fetching a body section sets \Seen.
     store::MessageFlags f;
     f.bits = store::kFlagSeen;
-    auto r = store::store_flags(*store_, mailbox_->id, seen, store::FlagOp::kAdd, f, std::nullopt);
+    auto r = store::store_flags(*store_, mailbox_->id, done.seen, store::FlagOp::kAdd, f, std::nullopt);
     if (r) {
       for (const auto& row : r->updated) {
         size_t i = index_of_uid(row.uid);
@@ -328,9 +353,9 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
   }
   if (unknown_cte_) {
     // RFC 3516 §4.3: a part whose transfer encoding cannot be decoded.
-    return respond(out, c.tag, Condition::kNo, "UNKNOWN-CTE", "unknown content-transfer-encoding");
+    return respond(out, done.tag, Condition::kNo, "UNKNOWN-CTE", "unknown content-transfer-encoding");
   }
-  respond(out, c.tag, Condition::kOk, "", "fetch done");
+  respond(out, done.tag, Condition::kOk, "", "fetch done");
 }
 
 void Session::cmd_store(imap::Command& c, Output& out) {

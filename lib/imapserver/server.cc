@@ -75,6 +75,10 @@ void serve(net::Conn conn, const Shared& sh) {
     if (out.delay.count() > 0) std::this_thread::sleep_for(out.delay);
     if (!out.reply.empty() && !conn.write_all(out.reply, kWriteTimeout)) break;
     if (out.close) break;
+    if (out.more) {  // a long reply goes out in parts: memory stays bounded
+      out = session.resume();
+      continue;
+    }
     if (out.start_tls) {
       if (!start_tls(conn, sh, backend, session)) break;
       out = Output();

@@ -183,7 +183,23 @@ void Session::bad(Output& out, const std::string& tag, std::string_view text) {
 Output Session::feed(std::string_view data) {
   Output out;
   reader_.feed(data);
-  while (state_ != State::kLogout && !out.start_tls) {
+  if (fetch_job_) {
+    out.more = true;  // the data waits behind the FETCH's remaining parts
+  } else {
+    process(out);
+  }
+  return out;
+}
+
+Output Session::resume() {
+  Output out;
+  if (fetch_job_) fetch_step(out);
+  if (!out.more) process(out);
+  return out;
+}
+
+void Session::process(Output& out) {
+  while (state_ != State::kLogout && !out.start_tls && !out.more) {
     imap::ReadEvent ev = reader_.next();
     using K = imap::ReadEvent::Kind;
     if (ev.kind == K::kNeedMore) break;
@@ -236,7 +252,6 @@ Output Session::feed(std::string_view data) {
     out.close = true;
     state_ = State::kLogout;
   }
-  return out;
 }
 
 Output Session::poll_updates() {

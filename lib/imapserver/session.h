@@ -86,6 +86,9 @@ struct Output {
   bool start_tls = false;
   bool close = false;
   bool idle = false;  // in IDLE: wait for input or account changes
+  // The reply is one part of a longer one (a large FETCH): write it, then
+  // call Session::resume() for the next, before reading more input.
+  bool more = false;
 };
 
 // "(\\Seen $Forwarded)": a parenthesised flag list.
@@ -97,6 +100,11 @@ class Session {
   ~Session();
   Output greeting();
   Output feed(std::string_view data);
+  // The next part of a reply after an Output with `more`; then the commands
+  // that were pipelined behind it.
+  Output resume();
+  // Bytes a reply part holds before the rest waits for resume().
+  static constexpr size_t kReplyChunk = 256 * 1024;
   void tls_started(const TLSState& tls);
   // Other processes changed the account: untagged updates while idling.
   Output poll_updates();
@@ -111,6 +119,8 @@ class Session {
     store::MessageFlags flags;
   };
 
+  // Runs the buffered commands until input runs out or a reply part is full.
+  void process(Output& out);
   void handle(imap::Command& c, Output& out);
   void respond(Output& out, const std::string& tag, imap::Condition c, std::string_view code,
                std::string_view text);
@@ -156,6 +166,7 @@ class Session {
   // Index of the message with `uid` in msgs_ (sorted by UID), or msgs_.size().
   size_t index_of_uid(int64_t uid) const;
   void cmd_fetch(imap::Command& c, Output& out);
+  void fetch_step(Output& out);
   void cmd_store(imap::Command& c, Output& out);
   void cmd_search(imap::Command& c, Output& out);
   void cmd_copy(imap::Command& c, Output& out, bool move);
@@ -189,6 +200,19 @@ class Session {
   int64_t modseq_ = 0;     // highest modseq the client has seen
   std::vector<int64_t> saved_;  // SEARCHRES "$" (UIDs)
   std::optional<std::string> idle_tag_;
+  // A FETCH whose responses go out in parts (Output::more).
+  struct FetchJob {
+    std::string tag;
+    bool uid = false, want_forms = false;
+    std::vector<imap::FetchAtt> atts;
+    std::vector<size_t> idx;  // message indices still to send from `pos`
+    size_t pos = 0;
+    std::vector<store::FetchForms> forms;  // of idx[forms_start...]
+    size_t forms_start = 0;
+    std::vector<int64_t> seen;  // UIDs whose \Seen flag the FETCH sets
+  };
+  static constexpr size_t kFormsBatch = 256;
+  std::optional<FetchJob> fetch_job_;
   bool unknown_cte_ = false;  // set by fetch_one for BINARY
   // SPEC B §5.2: a login attempt waits for the client's ID (user agent),
   // and is written at the next command or at the end of the session.
