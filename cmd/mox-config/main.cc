@@ -19,7 +19,20 @@ CLI::App* verb(CLI::App& parent, const char* name, const char* desc,
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc >= 2 && std::string(argv[1]) == "tlspubkey") return moxconfig::tlspubkey(argc - 2, argv + 2);
+  // "tlspubkey" runs mox-tlspubkey with the rest of the line, and with a
+  // --config given before the verb.
+  std::vector<std::string> global;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "tlspubkey") return moxconfig::tlspubkey(global, argc - i - 1, argv + i + 1);
+    if (arg == "--config" && i + 1 < argc) {
+      global = {arg, argv[++i]};
+    } else if (arg.rfind("--config=", 0) == 0) {
+      global = {arg};
+    } else {
+      break;
+    }
+  }
   moxconfig::Args a;
   Handler chosen;
   CLI::App app{"Manage mox-cpp domains, accounts, addresses and passwords.", "mox-config"};

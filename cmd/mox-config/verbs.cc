@@ -236,10 +236,10 @@ int cleanup(const Args& a) {
   return 0;
 }
 
-int tlspubkey(int argc, char** argv) {
+int tlspubkey(const std::vector<std::string>& global, int argc, char** argv) {
   auto p = mox::find_program("mox-tlspubkey");
   if (!p) return mox::fail(kProg, p.error());
-  std::vector<std::string> args;
+  std::vector<std::string> args = global;
   for (int i = 0; i < argc; ++i) args.emplace_back(argv[i]);
   return mox::fail(kProg, mox::exec_program(*p, args));
 }

@@ -34,6 +34,6 @@ int dnsrecords(const Args& a);
 int test(const Args& a);
 int loginattempts(const Args& a);
 int cleanup(const Args& a);
-int tlspubkey(int argc, char** argv);
+int tlspubkey(const std::vector<std::string>& global, int argc, char** argv);
 
 }  // namespace moxconfig

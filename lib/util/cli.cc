@@ -28,6 +28,27 @@ CLI::App* add_verb(CLI::App& parent, const char* name, const char* desc,
   return sub;
 }
 
+namespace {
+
+// CLI11 says "A subcommand is required" also when the word given is not one
+// of the verbs: name that word instead, with the command it was given to.
+std::string usage_message(CLI::App& app, const CLI::ParseError& e) {
+  CLI::App* cur = &app;
+  std::string path = app.get_name();
+  while (!cur->get_subcommands().empty()) {
+    cur = cur->get_subcommands().front();
+    path += " " + cur->get_name();
+  }
+  std::vector<std::string> rest = cur->remaining();
+  if (cur->get_require_subcommand_min() > 0 && cur->get_subcommands().empty() && !rest.empty() &&
+      !rest.front().empty() && rest.front()[0] != '-') {
+    return "unknown command \"" + rest.front() + "\" for \"" + path + "\"";
+  }
+  return e.what();
+}
+
+}  // namespace
+
 int parse_args(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
@@ -38,7 +59,7 @@ int parse_args(CLI::App& app, int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << app.get_name() << ": " << e.what() << "\n"
+    std::cerr << app.get_name() << ": " << usage_message(app, e) << "\n"
               << "Run with --help for more information.\n";
     return kExitUsage;
   }
