@@ -98,7 +98,7 @@ void serve(net::Conn conn, const Shared& sh) {
     }
     auto n = conn.read_some(buf.data(), buf.size(), session.watch_dir().empty() ? kPreauthTimeout : kAuthTimeout);
     if (!n) {
-      if (n.error().message == "timeout") (void)conn.write_all("* BYE autologout, idle too long\r\n", 10s);
+      if (n.error().kind == ErrorKind::kTimeout) (void)conn.write_all("* BYE autologout, idle too long\r\n", 10s);
       break;
     }
     if (*n == 0) break;

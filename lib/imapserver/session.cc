@@ -147,17 +147,27 @@ void Session::respond(Output& out, const std::string& tag, Condition c, std::str
 
 void Session::store_failure(Output& out, const std::string& tag, const Error& e,
                             std::string_view not_found_code) {
+  // SQLite's own texts (a constraint is a kUser error) are never shown.
+  bool ours = e.message.rfind("sqlite", 0) != 0;
   switch (e.kind) {
     case ErrorKind::kUser:
-    case ErrorKind::kSyntax: return respond(out, tag, Condition::kNo, "", e.message);
-    case ErrorKind::kNotFound: return respond(out, tag, Condition::kNo, not_found_code, e.message);
+    case ErrorKind::kSyntax:
+      if (ours) return respond(out, tag, Condition::kNo, "", e.message);
+      break;
+    case ErrorKind::kNotFound:
+      if (ours) return respond(out, tag, Condition::kNo, not_found_code, e.message);
+      break;
+    case ErrorKind::kNoSpace:
+      backend_.log_error(account_ + ": " + e.message);
+      return respond(out, tag, Condition::kNo, "UNAVAILABLE", "insufficient storage on server, try again later");
     case ErrorKind::kTemporary:
+    case ErrorKind::kTimeout:
     case ErrorKind::kPermanent:
     case ErrorKind::kInternal: break;
   }
   // The cause (an SQLite or file error) is the operator's, not the client's.
   backend_.log_error(account_ + ": " + e.message);
-  respond(out, tag, Condition::kNo, e.kind == ErrorKind::kTemporary ? "UNAVAILABLE" : "SERVERBUG",
+  respond(out, tag, Condition::kNo, is_temporary(e) ? "UNAVAILABLE" : "SERVERBUG",
           "internal error, try again later");
 }
 

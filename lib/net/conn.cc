@@ -70,7 +70,7 @@ Status Conn::wait(Want w, Deadline deadline) const {
            static_cast<short>(w == Want::kRead ? POLLIN : POLLOUT), 0};
   while (true) {
     auto left = std::chrono::ceil<milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return temporary_error("timeout");
+    if (left.count() <= 0) return timeout_error("timeout");
     int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), INT_MAX)));
     if (r > 0) return {};  // ready, or POLLHUP/POLLERR: the next call reports it
     if (r < 0 && errno != EINTR)

@@ -129,8 +129,8 @@ Route route(dns::Resolver& resolver, const std::string& domain, int64_t start) {
     } else if (e.kind == ErrorKind::kNotFound) {
       rt.hosts = {domain};  // no MX: the domain itself, as MX with preference 0 (§5.1)
     } else {
-      rt.failure = fail_outcome(e.kind == ErrorKind::kTemporary ? Kind::kTemporary : Kind::kPermanent,
-                                start, e.kind == ErrorKind::kTemporary ? "4.4.3" : "5.4.4",
+      rt.failure = fail_outcome(is_temporary(e) ? Kind::kTemporary : Kind::kPermanent,
+                                start, is_temporary(e) ? "4.4.3" : "5.4.4",
                                 "looking up MX records of " + domain + ": " + e.message);
     }
     return rt;

@@ -73,7 +73,7 @@ Outcome<Reply> Client::State::read_reply(Stage stage, milliseconds timeout) {
       return reply;
     }
     auto left = std::chrono::ceil<milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return io_failure(stage, temporary_error("timeout"));
+    if (left.count() <= 0) return io_failure(stage, timeout_error("timeout"));
     auto n = conn.read_some(buf, sizeof buf, left);
     if (!n) return io_failure(stage, n.error());
     if (*n == 0) return io_failure(stage, temporary_error("connection closed by server"));

@@ -6,9 +6,11 @@ namespace mox::smtpserver {
 bool Session::begin_content(Output& out) {
   auto spool = backend_.begin_message();
   if (!spool) {
-    error(out, 451, "3.0", "cannot store message, try again later");
+    backend_.log_error("spool: " + spool.error().message);
+    reply(out, 451, "3.0", "cannot store message, try again later");
     return false;
   }
+  spool_failure_ = ErrorKind::kInternal;
   spool_ = std::move(*spool);
   content_.reset(s_.max_message_size);
   return true;
@@ -20,6 +22,7 @@ void Session::spool_append(std::string_view bytes) {
     // Nothing of a message with a lost part is stored: finish_content
     // answers 451 without a spool.
     backend_.log_error("storing message data: " + st.error().message);
+    spool_failure_ = st.error().kind;
     spool_.reset();
   }
 }
@@ -183,7 +186,13 @@ void Session::finish_content(Output& out) {
   // A message has at least a header section (RFC 5322 §3.6: Date and From);
   // "BDAT 0 LAST" or an immediate "." carry nothing to deliver.
   if (content_.size() == 0) return error(out, 554, "6.0", "empty message not allowed");
-  if (!spool) return error(out, 451, "3.0", "error storing message, try again later");
+  if (!spool) {
+    // The server's failure, not the client's: not counted as an error.
+    if (spool_failure_ == ErrorKind::kNoSpace) {
+      return reply(out, 452, "3.1", "insufficient system storage, try again later");
+    }
+    return reply(out, 451, "3.0", "error storing message, try again later");
+  }
   SessionInfo info;
   info.submission = s_.mode != Mode::kSmtp;
   info.ehlo = ehlo_;

@@ -46,7 +46,7 @@ Result<int> open_spool_file(const std::string& dir) {
   if (fd < 0) {
     std::string tmpl = dir + "/spool.XXXXXX";
     fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
-    if (fd < 0) return internal_error("creating spool file: " + std::string(std::strerror(errno)));
+    if (fd < 0) return os_error("creating spool file", errno);
     ::unlink(tmpl.c_str());
   }
   return fd;
@@ -72,9 +72,9 @@ class FileSpool : public Spool {
     return std::string_view(mem_);
   }
   // A file holding the message (from offset 0), made now if it was in
-  // memory; -1 when that fails.
-  int fd() {
-    if (!spill()) return -1;
+  // memory.
+  Result<int> file() {
+    MOX_TRY(spill());
     return fd_;
   }
 
@@ -91,7 +91,7 @@ class FileSpool : public Spool {
       ssize_t n = ::write(fd_, bytes.data(), bytes.size());
       if (n < 0) {
         if (errno == EINTR) continue;
-        return internal_error(std::string("writing spool file: ") + std::strerror(errno));
+        return os_error("writing spool file", errno);
       }
       bytes.remove_prefix(static_cast<size_t>(n));
     }
@@ -208,6 +208,10 @@ void StoreBackend::log_error(std::string_view message) {
 
 smtp::Reply StoreBackend::failure(const std::string& what, const Error& cause) {
   log_error(what + ": " + cause.message);
+  // RFC 3463: 4.3.1 mail system full.
+  if (cause.kind == ErrorKind::kNoSpace) {
+    return smtp::Reply{452, "3.1", "insufficient system storage, try again later"};
+  }
   return smtp::Reply{451, "3.0", "error " + what + ", try again later"};
 }
 
@@ -306,7 +310,9 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
   // (e.g. an unreadable key) leaves nothing half-delivered.
   std::string dkim;
   if (!remote.empty()) {
-    auto sig = dkim_signatures(info, extra, fs->fd());
+    auto file = fs->file();
+    if (!file) return failure("spooling message", file.error());
+    auto sig = dkim_signatures(info, extra, *file);
     if (!sig) return failure("signing message", sig.error());
     dkim = std::move(*sig);
   }
@@ -325,7 +331,7 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
     m.prefix = received_header(info, tx, id, "") + extra;
     m.dkim_prefix = dkim;
     header_summary(info.header, extra, m.message_id, m.subject);
-    m.source_fd = fs->fd();
+    m.source_fd = *fs->file();  // made above
     m.size = info.size;
     auto ids = queue::add_message(*qdb, cfg_->data_dir(), m, std::time(nullptr));
     if (!ids) return failure("queueing message", ids.error());
@@ -368,8 +374,10 @@ std::optional<smtp::Reply> StoreBackend::deliver_local(const SessionInfo& info,
     req.mailbox = rcpts[0]->mailbox;
     req.prefix = received_header(info, tx, id, rcpts.size() == 1 ? rcpts[0]->address.str() : "") + extra;
     req.source_data = fs.data();
-    if (!req.source_data && (req.source_fd = fs.fd()) < 0) {
-      return failure("storing message", internal_error("spool file unavailable"));
+    if (!req.source_data) {
+      auto file = fs.file();
+      if (!file) return failure("storing message", file.error());
+      req.source_fd = *file;
     }
     auto p = (*acc)->prepare(req);
     if (!p) return failure("storing message", p.error());

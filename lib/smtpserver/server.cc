@@ -79,7 +79,7 @@ void serve(net::Conn conn, const Shared& sh) {
     }
     auto n = conn.read_some(buf.data(), buf.size(), kIdleTimeout);
     if (!n) {
-      if (n.error().message == "timeout") {
+      if (n.error().kind == ErrorKind::kTimeout) {
         (void)conn.write_all("421 4.4.2 " + sh.settings.hostname + " timeout, closing\r\n", 10s);
       }
       break;

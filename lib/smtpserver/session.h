@@ -117,6 +117,7 @@ class Session {
   // Transaction.
   Transaction tx_;
   std::unique_ptr<Spool> spool_;
+  ErrorKind spool_failure_ = ErrorKind::kInternal;  // why spool_ was dropped
   ContentChecker content_;
   bool data_line_start_ = true;  // DATA: the next byte starts a line after CRLF
   int64_t bdat_remaining_ = 0;

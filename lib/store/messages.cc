@@ -440,7 +440,7 @@ Result<CopyResult> copy_messages(AccountStore& a, int64_t mailbox_id,
     std::string dir = to.substr(0, to.rfind('/'));
     MOX_TRY(mkdir_all(dir, 0770));
     if (::link(message_path(a, src[i].id).c_str(), to.c_str()) != 0 && errno != EEXIST) {
-      return internal_error("linking message file: " + std::string(std::strerror(errno)));
+      return os_error("linking message file", errno);
     }
     dirs.insert(dir);
   }

@@ -19,11 +19,7 @@ namespace {
 constexpr size_t kCopyChunk = 1 << 20;  // per copy_file_range call
 constexpr size_t kBufSize = 1 << 16;    // for the read/write fallback
 
-Error errno_error(const std::string& what) {
-  int e = errno;
-  return {e == ENOENT ? ErrorKind::kNotFound : ErrorKind::kInternal,
-          what + ": " + std::strerror(e)};
-}
+Error errno_error(const std::string& what) { return os_error(what, errno); }
 
 Status write_all(int fd, std::string_view data) {
   while (!data.empty()) {

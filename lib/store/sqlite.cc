@@ -10,6 +10,17 @@ int64_t now_unix() { return static_cast<int64_t>(std::time(nullptr)); }
 
 namespace {
 
+// The kind of an SQLite result code: a lock held elsewhere is temporary, a
+// full disk (SQLITE_FULL, also for ENOSPC in a write) is kNoSpace.
+ErrorKind sqlite_kind(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return ErrorKind::kTemporary;
+    case SQLITE_FULL: return ErrorKind::kNoSpace;
+    default: return ErrorKind::kInternal;
+  }
+}
+
 // Waits for a lock held by another connection: short sleeps that grow to
 // 2 ms, for at most 10 s. SQLite's default handler sleeps up to 100 ms
 // between tries, which made lock waits dominate delivery latency (bench/).
@@ -59,8 +70,7 @@ Result<bool> Stmt::step() {
   int rc = sqlite3_step(s_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  Error e{rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? ErrorKind::kTemporary : ErrorKind::kInternal,
-          std::string("sqlite: ") + sqlite3_errmsg(db_)};
+  Error e{sqlite_kind(rc), std::string("sqlite: ") + sqlite3_errmsg(db_)};
   if ((rc & 0xff) == SQLITE_CONSTRAINT) e.kind = ErrorKind::kUser;
   sqlite3_reset(s_);
   return e;
@@ -162,8 +172,7 @@ Status Db::exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string m = msg ? msg : sqlite3_errstr(rc);
     sqlite3_free(msg);
-    ErrorKind k = (rc & 0xff) == SQLITE_BUSY ? ErrorKind::kTemporary : ErrorKind::kInternal;
-    return Error{k, "sqlite " + path_ + ": " + m};
+    return Error{sqlite_kind(rc), "sqlite " + path_ + ": " + m};
   }
   return {};
 }

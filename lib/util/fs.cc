@@ -12,13 +12,26 @@
 #include <filesystem>
 
 namespace mox {
+
+Error os_error(const std::string& what, int err) {
+  ErrorKind k = ErrorKind::kInternal;
+  switch (err) {
+    case ENOENT: k = ErrorKind::kNotFound; break;
+    case ENOSPC:
+    case EDQUOT: k = ErrorKind::kNoSpace; break;
+    case ETIMEDOUT: k = ErrorKind::kTimeout; break;
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+    case EAGAIN: k = ErrorKind::kTemporary; break;
+    default: break;
+  }
+  return {k, what + ": " + std::strerror(err)};
+}
+
 namespace {
 
-Error errno_error(const std::string& what) {
-  int e = errno;
-  return {e == ENOENT ? ErrorKind::kNotFound : ErrorKind::kInternal,
-          what + ": " + std::strerror(e)};
-}
+Error errno_error(const std::string& what) { return os_error(what, errno); }
 
 Status write_all(int fd, std::string_view data, const std::string& path) {
   while (!data.empty()) {

@@ -17,6 +17,8 @@ enum class ErrorKind {
   kTemporary,  // try again later (busy, disabled domain, lock held)
   kPermanent,  // will never succeed
   kInternal,   // a bug or an OS/library failure
+  kTimeout,    // a peer or a lock did not answer in time (temporary)
+  kNoSpace,    // the disk is full (ENOSPC, EDQUOT, SQLITE_FULL; temporary)
 };
 
 struct Error {
@@ -29,6 +31,16 @@ inline Error syntax_error(std::string m) { return {ErrorKind::kSyntax, std::move
 inline Error not_found(std::string m) { return {ErrorKind::kNotFound, std::move(m)}; }
 inline Error temporary_error(std::string m) { return {ErrorKind::kTemporary, std::move(m)}; }
 inline Error internal_error(std::string m) { return {ErrorKind::kInternal, std::move(m)}; }
+inline Error timeout_error(std::string m) { return {ErrorKind::kTimeout, std::move(m)}; }
+// An error of an OS call: "what: strerror(err)", of the kind that errno means
+// (ENOENT not found, ENOSPC/EDQUOT no space, ETIMEDOUT timeout, EMFILE,
+// ENFILE, ENOMEM and EAGAIN temporary, anything else internal).
+Error os_error(const std::string& what, int err);
+// Whether trying again later may succeed.
+inline bool is_temporary(const Error& e) {
+  return e.kind == ErrorKind::kTemporary || e.kind == ErrorKind::kTimeout ||
+         e.kind == ErrorKind::kNoSpace;
+}
 
 template <class T>
 class [[nodiscard]] Result {
