@@ -156,13 +156,27 @@ class QueueTest(unittest.TestCase):
             c.login(ADMIN, self.sender.password)
             c.sendmail(frm, list(to), msg)
 
-    def submit_many(self, msgs):
-        """Submits (message, recipient) pairs over one connection."""
-        with smtplib.SMTP("127.0.0.1", self.sub.port, local_hostname="client.example", timeout=60) as c:
-            c.starttls(context=moxtest.insecure_tls_context())
-            c.login(ADMIN, self.sender.password)
-            for msg, to in msgs:
-                c.sendmail(ADMIN, [to], msg)
+    def submit_many(self, msgs, connections=4):
+        """Submits (message, recipient) pairs over a few connections at once."""
+        errors = []
+
+        def worker(part):
+            try:
+                with smtplib.SMTP("127.0.0.1", self.sub.port, local_hostname="client.example",
+                                  timeout=60) as c:
+                    c.starttls(context=moxtest.insecure_tls_context())
+                    c.login(ADMIN, self.sender.password)
+                    for msg, to in part:
+                        c.sendmail(ADMIN, [to], msg)
+            except (smtplib.SMTPException, OSError) as e:
+                errors.append(e)
+        threads = [threading.Thread(target=worker, args=(msgs[i::connections],))
+                   for i in range(connections)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
 
     def queue(self, *args, expect=0, offset=0, env=None):
         e = dict(SERVER_ENV)
