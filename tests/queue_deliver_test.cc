@@ -6,7 +6,8 @@
 // suppression, MX preference and fallback to the next host, NXDOMAIN, null
 // MX (RFC 7505), implicit MX (RFC 5321 §5.1), the delayed DSN after the 5th
 // attempt and the failure after the last, a disabled sender domain, leases
-// of other runners, and next_due.
+// of other runners, each outcome committed before the next transaction,
+// and next_due.
 #include "queue/deliver.h"
 
 #include <gtest/gtest.h>
@@ -18,6 +19,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -80,6 +82,11 @@ class MxServer {
   void data_reply(const std::string& reply) {
     std::lock_guard l(mu_);
     data_reply_ = reply;
+  }
+  // Called after the message data of each transaction, before the reply.
+  void on_data(std::function<void()> f) {
+    std::lock_guard l(mu_);
+    on_data_ = std::move(f);
   }
   std::vector<Received> received() {
     std::lock_guard l(mu_);
@@ -173,6 +180,12 @@ class MxServer {
         while (read_line(c, buf, line) && line != ".") {
           tx.data += (line.rfind('.', 0) == 0 ? line.substr(1) : line) + "\r\n";  // RFC 5321 §4.5.2
         }
+        std::function<void()> hook;
+        {
+          std::lock_guard l(mu_);
+          hook = on_data_;
+        }
+        if (hook) hook();
         std::string reply;
         {
           std::lock_guard l(mu_);
@@ -203,6 +216,7 @@ class MxServer {
   std::mutex mu_;
   std::map<std::string, std::string> rcpt_replies_;
   std::string data_reply_ = "250 2.0.0 ok, queued";
+  std::function<void()> on_data_;
   std::vector<Received> received_;
 };
 
@@ -552,6 +566,32 @@ TEST_F(QueueDeliverTest, ManyMessagesOverSeveralConnections) {
     }
     EXPECT_EQ(scalar("SELECT count(*) FROM Msg"), 0);
   }
+}
+
+// Each outcome is committed before the connection carries the next
+// message: the server, asked for the next one, finds the earlier ones
+// retired in the queue database. (A runner that dies then repeats only the
+// transaction in flight, not its whole batch.)
+TEST_F(QueueDeliverTest, OutcomeCommittedBeforeNextTransaction) {
+  constexpr int kMessages = 5;
+  for (int i = 0; i < kMessages; ++i) ASSERT_NE(add_one("u" + std::to_string(i) + "@remote.example", kNow), 0);
+  auto reader = open_queue_db(data_);
+  ASSERT_TRUE(reader.ok()) << reader.error().message;
+  std::vector<int64_t> retired_at_data;  // per transaction, in order
+  mx_.on_data([&] {
+    auto q = reader->prepare("SELECT count(*) FROM MsgRetired WHERE Success=1");
+    auto row = q.ok() ? q->step() : Result<bool>(q.error());
+    retired_at_data.push_back(row.ok() && *row ? q->col_int(0) : -1);
+  });
+  RunEnv e = env();
+  e.parallel = 1;
+  e.connections_per_domain = 1;
+  EXPECT_EQ(run(e).delivered, kMessages);
+  EXPECT_EQ(mx_.connections(), 1);
+  mx_.on_data(nullptr);
+  std::vector<int64_t> want;
+  for (int i = 0; i < kMessages; ++i) want.push_back(i);
+  EXPECT_EQ(retired_at_data, want);
 }
 
 TEST_F(QueueDeliverTest, ConnectionRefusedFallsBackToNextMx) {

@@ -261,14 +261,189 @@ smtpclient::Options client_options(const RunEnv& env) {
   return o;
 }
 
+// Sends the DSNs for the failed and delayed messages, one per BaseID and
+// kind, before their records change: a crash in between repeats a DSN,
+// never loses one.
+void send_dsns(const RunEnv& env, const std::vector<const Msg*>& msgs, const std::map<int64_t, Outcome>& out,
+               const std::map<int64_t, bool>& failed_now, int64_t now) {
+  std::map<std::pair<int64_t, bool>, Dsn> dsns;
+  for (const auto* m : msgs) {
+    auto f = failed_now.find(m->id);
+    if (f == failed_now.end() || m->sender().empty()) continue;
+    const Outcome& o = out.at(m->id);
+    bool failed = f->second;
+    auto& d = dsns[{m->base_id, failed}];
+    if (d.recipients.empty()) {
+      d.reporting_mta = env.config->static_config().hostname;
+      d.to = m->sender();
+      d.original_message_id = m->message_id;
+      d.original_subject = m->subject;
+      d.original_header = original_header(env.config->data_dir(), m->id);
+      d.arrival = m->queued;
+      d.now = now;
+      int64_t max = m->max_attempts ? m->max_attempts : kDefaultMaxAttempts;
+      d.will_retry_until = m->queued + total_retry_seconds(max);
+    }
+    DsnRecipient r;
+    r.address = m->recipient();
+    r.failed = failed;
+    r.status = o.r.secode;
+    if (r.status.empty() || (failed && o.kind == Kind::kPermanent && r.status[0] != '5')) {
+      r.status = failed ? "5.0.0" : "4.0.0";
+    }
+    r.code = o.r.code;
+    r.diagnostic = o.reply_text.empty() ? o.r.error : o.reply_text;
+    r.remote_mta = o.r.host;
+    r.last_attempt = now;
+    d.recipients.push_back(std::move(r));
+  }
+  for (const auto& [key, d] : dsns) {
+    const Msg* m = nullptr;
+    for (const auto* x : msgs) {
+      if (x->base_id == key.first) m = x;
+    }
+    auto st = deliver_dsn(*env.config, m->sender_account, d);
+    log(env, std::string(key.second ? "failure" : "delay") + " DSN for message " +
+                 std::to_string(key.first) + " to " + d.to +
+                 (st ? "" : " not delivered: " + st.error().message));
+  }
+}
+
+// Records outcomes as the delivery threads get them: a call returns when
+// the records are committed (one small transaction per message), so a
+// runner that dies repeats at most the transactions in flight, one per
+// connection. The database connection is used by one thread at a time,
+// under the mutex. After a database error nothing more is recorded, and
+// the threads start no more deliveries (their messages keep the lease).
+class Recorder {
+ public:
+  Recorder(store::Db& db, const RunEnv& env) : db_(db), env_(env) {}
+
+  // Records `out` (an outcome for each of `msgs`); the attempts started at
+  // `t0_ms` (now_ms()).
+  void record(const std::vector<const Msg*>& msgs, std::map<int64_t, Outcome>& out, int64_t t0_ms) {
+    if (msgs.empty()) return;
+    int64_t dur = now_ms() - t0_ms;
+    for (const auto* m : msgs) out.at(m->id).r.duration_ms = dur;
+    std::lock_guard lock(mu_);
+    if (failed_) return;
+    if (auto st = record_locked(msgs, out, env_.now()); !st) {
+      status_ = std::move(st);
+      failed_ = true;
+    }
+  }
+  // The same outcome for each of `msgs`.
+  void record_all(const std::vector<const Msg*>& msgs, const Outcome& o, int64_t t0_ms) {
+    std::map<int64_t, Outcome> out;
+    for (const auto* m : msgs) out[m->id] = o;
+    record(msgs, out, t0_ms);
+  }
+  bool failed() const { return failed_; }
+  Result<RunStats> result() {
+    std::lock_guard lock(mu_);
+    if (!status_) return status_.error();
+    return stats_;
+  }
+
+ private:
+  Status record_locked(const std::vector<const Msg*>& msgs, const std::map<int64_t, Outcome>& out,
+                       int64_t now);
+
+  store::Db& db_;
+  const RunEnv& env_;
+  std::mutex mu_;
+  std::atomic<bool> failed_{false};
+  Status status_;
+  RunStats stats_;
+};
+
+Status Recorder::record_locked(const std::vector<const Msg*>& msgs, const std::map<int64_t, Outcome>& out,
+                               int64_t now) {
+  std::map<int64_t, bool> dsn_kind;  // message ID → failed (true) / delayed (false)
+  for (const auto* m : msgs) {
+    const Outcome& o = out.at(m->id);
+    int64_t max = m->max_attempts ? m->max_attempts : env_.config->static_config().queue.max_attempts;
+    if (max <= 0) max = kDefaultMaxAttempts;
+    if (o.kind == Kind::kPermanent || (o.kind == Kind::kTemporary && m->attempts + 1 >= max)) {
+      dsn_kind[m->id] = true;
+    } else if (o.kind == Kind::kTemporary && m->attempts + 1 == kDelayedDsnAfter) {
+      dsn_kind[m->id] = false;
+    }
+  }
+  send_dsns(env_, msgs, out, dsn_kind, now);
+  for (const auto* m : msgs) {
+    const Outcome& o = out.at(m->id);
+    auto k = dsn_kind.find(m->id);
+    bool final_failure = k != dsn_kind.end() && k->second;
+    Status st;
+    if (o.kind == Kind::kDelivered || final_failure) {
+      st = retire(db_, env_.config->data_dir(), m->id, o.r,
+                  keep_retired_seconds(*env_.config, m->sender_account), now);
+      if (o.kind == Kind::kDelivered) ++stats_.delivered;
+      else ++stats_.failed;
+      // Addresses that do not exist (RFC 3463 X.1.1 bad mailbox, X.1.2 bad
+      // system, X.1.10 null MX) get no more mail from this account.
+      if (o.kind == Kind::kPermanent &&
+          (o.r.secode == "5.1.1" || o.r.secode == "5.1.2" || o.r.secode == "5.1.10")) {
+        (void)add_suppression(db_, m->sender_account, m->recipient(), false,
+                              (o.r.code ? std::to_string(o.r.code) + " " : "") + o.r.error, now);
+      }
+    } else {
+      st = record_retry(db_, m->id, o.r, now + backoff_with_jitter(m->attempts + 1));
+      ++stats_.retried;
+    }
+    log(env_, "message " + std::to_string(m->id) + " to " + m->recipient() + ": " +
+                  (o.kind == Kind::kDelivered ? "delivered"
+                   : final_failure            ? "failed"
+                                              : "will retry") +
+                  (o.r.error.empty() ? "" : " (" + o.r.error + ")"));
+    if (!st && st.error().kind != ErrorKind::kNotFound) return st;
+  }
+  return {};
+}
+
+// Delivers `msgs` over an open connection, one transaction per BaseID, and
+// records each transaction's outcomes before the next one starts. Returns
+// the messages to try at the next host: those of a transaction the
+// connection was lost in before the server answered, and those after it;
+// `last` becomes the outcome of the first of them that was tried.
+std::vector<const Msg*> deliver_over(smtpclient::Client& c, const std::vector<const Msg*>& msgs,
+                                     const RunEnv& env, int64_t start, Recorder& rec, Outcome& last) {
+  std::map<int64_t, std::vector<const Msg*>> by_base;
+  for (const auto* m : msgs) by_base[m->base_id].push_back(m);
+  std::vector<const Msg*> retry;
+  bool tried = false;
+  for (const auto& [base, group] : by_base) {
+    if (!c.usable() || rec.failed()) {
+      retry.insert(retry.end(), group.begin(), group.end());
+      continue;
+    }
+    int64_t t0 = now_ms();
+    std::map<int64_t, Outcome> out;
+    transact(c, group, env, start, out);
+    std::vector<const Msg*> done;
+    for (const auto* m : group) {
+      // A connection lost mid-transaction: the next host may do better.
+      const Outcome& o = out[m->id];
+      bool lost = o.kind == Kind::kTemporary && !c.usable() && o.r.code == 0;
+      if (lost && !tried) last = o;
+      tried |= lost;
+      (lost ? retry : done).push_back(m);
+    }
+    rec.record(done, out, t0);
+  }
+  return retry;
+}
+
 // Delivers the messages of one recipient domain: host after host until each
 // message has a definite result or the hosts are used up.
 void deliver_domain(const std::string& domain, const std::vector<const Msg*>& msgs,
-                    const RunEnv& env, int64_t start, std::map<int64_t, Outcome>& out) {
+                    const RunEnv& env, int64_t start, Recorder& rec) {
+  int64_t t0 = now_ms();
   Route rt = route(*env.resolver, domain, start);
   if (rt.failure) {
-    for (const auto* m : msgs) out[m->id] = *rt.failure;
     log(env, "domain " + domain + ": " + rt.failure->r.error);
+    rec.record_all(msgs, *rt.failure, t0);
     return;
   }
   int port = static_cast<int>(env.config->static_config().queue.port ? env.config->static_config().queue.port : 25);
@@ -276,7 +451,7 @@ void deliver_domain(const std::string& domain, const std::vector<const Msg*>& ms
   std::vector<const Msg*> pending = msgs;
   Outcome last = fail_outcome(Kind::kTemporary, start, "4.4.1", "no mail servers for " + domain);
   for (const auto& host : rt.hosts) {
-    if (pending.empty()) break;
+    if (pending.empty() || rec.failed()) break;
     std::string why;
     auto ips = addresses(*env.resolver, host, why);
     if (ips.empty()) {
@@ -291,122 +466,10 @@ void deliver_domain(const std::string& domain, const std::vector<const Msg*>& ms
       last.kind = Kind::kTemporary;
       continue;
     }
-    std::map<int64_t, std::vector<const Msg*>> by_base;
-    for (const auto* m : pending) by_base[m->base_id].push_back(m);
-    std::vector<const Msg*> retry;
-    for (const auto& [base, group] : by_base) {
-      if (!c->usable()) {
-        retry.insert(retry.end(), group.begin(), group.end());
-        continue;
-      }
-      transact(*c, group, env, start, out);
-      for (const auto* m : group) {
-        // A connection lost mid-transaction: the next host may do better.
-        const auto& o = out[m->id];
-        if (o.kind == Kind::kTemporary && !c->usable() && o.r.code == 0) retry.push_back(m);
-      }
-    }
+    pending = deliver_over(*c, pending, env, start, rec, last);
     c->close();
-    pending = retry;
-    if (!pending.empty()) last = out[pending[0]->id];
   }
-  for (const auto* m : pending) {
-    if (!out.count(m->id) || out[m->id].kind == Kind::kTemporary) out[m->id] = last;
-  }
-}
-
-// Sends the DSNs for the failed and delayed messages, one per BaseID and
-// kind, before their records change: a crash in between repeats a DSN,
-// never loses one.
-void send_dsns(const RunEnv& env, const std::vector<Msg>& msgs, const std::map<int64_t, Outcome>& out,
-               const std::map<int64_t, bool>& failed_now, int64_t now) {
-  std::map<std::pair<int64_t, bool>, Dsn> dsns;
-  for (const auto& m : msgs) {
-    auto f = failed_now.find(m.id);
-    if (f == failed_now.end() || m.sender().empty()) continue;
-    const Outcome& o = out.at(m.id);
-    bool failed = f->second;
-    auto& d = dsns[{m.base_id, failed}];
-    if (d.recipients.empty()) {
-      d.reporting_mta = env.config->static_config().hostname;
-      d.to = m.sender();
-      d.original_message_id = m.message_id;
-      d.original_subject = m.subject;
-      d.original_header = original_header(env.config->data_dir(), m.id);
-      d.arrival = m.queued;
-      d.now = now;
-      int64_t max = m.max_attempts ? m.max_attempts : kDefaultMaxAttempts;
-      d.will_retry_until = m.queued + total_retry_seconds(max);
-    }
-    DsnRecipient r;
-    r.address = m.recipient();
-    r.failed = failed;
-    r.status = o.r.secode;
-    if (r.status.empty() || (failed && o.kind == Kind::kPermanent && r.status[0] != '5')) {
-      r.status = failed ? "5.0.0" : "4.0.0";
-    }
-    r.code = o.r.code;
-    r.diagnostic = o.reply_text.empty() ? o.r.error : o.reply_text;
-    r.remote_mta = o.r.host;
-    r.last_attempt = now;
-    d.recipients.push_back(std::move(r));
-  }
-  for (const auto& [key, d] : dsns) {
-    const Msg* m = nullptr;
-    for (const auto& x : msgs) {
-      if (x.base_id == key.first) m = &x;
-    }
-    auto st = deliver_dsn(*env.config, m->sender_account, d);
-    log(env, std::string(key.second ? "failure" : "delay") + " DSN for message " +
-                 std::to_string(key.first) + " to " + d.to +
-                 (st ? "" : " not delivered: " + st.error().message));
-  }
-}
-
-// Records the outcomes of one batch.
-Status record(store::Db& db, const RunEnv& env, const std::vector<Msg>& msgs,
-              const std::map<int64_t, Outcome>& out, int64_t now, RunStats& stats) {
-  std::map<int64_t, bool> dsn_kind;  // message ID → failed (true) / delayed (false)
-  for (const auto& m : msgs) {
-    const Outcome& o = out.at(m.id);
-    int64_t max = m.max_attempts ? m.max_attempts : env.config->static_config().queue.max_attempts;
-    if (max <= 0) max = kDefaultMaxAttempts;
-    if (o.kind == Kind::kPermanent || (o.kind == Kind::kTemporary && m.attempts + 1 >= max)) {
-      dsn_kind[m.id] = true;
-    } else if (o.kind == Kind::kTemporary && m.attempts + 1 == kDelayedDsnAfter) {
-      dsn_kind[m.id] = false;
-    }
-  }
-  send_dsns(env, msgs, out, dsn_kind, now);
-  for (const auto& m : msgs) {
-    Outcome o = out.at(m.id);
-    o.r.duration_ms = o.r.duration_ms ? o.r.duration_ms : 0;
-    auto k = dsn_kind.find(m.id);
-    bool final_failure = k != dsn_kind.end() && k->second;
-    Status st;
-    if (o.kind == Kind::kDelivered || final_failure) {
-      st = retire(db, env.config->data_dir(), m.id, o.r, keep_retired_seconds(*env.config, m.sender_account), now);
-      if (o.kind == Kind::kDelivered) ++stats.delivered;
-      else ++stats.failed;
-      // Addresses that do not exist (RFC 3463 X.1.1 bad mailbox, X.1.2 bad
-      // system, X.1.10 null MX) get no more mail from this account.
-      if (o.kind == Kind::kPermanent &&
-          (o.r.secode == "5.1.1" || o.r.secode == "5.1.2" || o.r.secode == "5.1.10")) {
-        (void)add_suppression(db, m.sender_account, m.recipient(), false,
-                              (o.r.code ? std::to_string(o.r.code) + " " : "") + o.r.error, now);
-      }
-    } else {
-      st = record_retry(db, m.id, o.r, now + backoff_with_jitter(m.attempts + 1));
-      ++stats.retried;
-    }
-    log(env, "message " + std::to_string(m.id) + " to " + m.recipient() + ": " +
-                 (o.kind == Kind::kDelivered ? "delivered"
-                  : final_failure            ? "failed"
-                                             : "will retry") +
-                 (o.r.error.empty() ? "" : " (" + o.r.error + ")"));
-    if (!st && st.error().kind != ErrorKind::kNotFound) return st;
-  }
-  return {};
+  rec.record_all(pending, last, t0);
 }
 
 // One connection's worth of work: messages to one domain.
@@ -435,19 +498,13 @@ std::vector<WorkItem> work_items(const std::map<std::string, std::vector<const M
   return items;
 }
 
-// Runs the work items on up to env.parallel threads. Each item has its own
-// connection and result map; the maps are merged at the end (the database
-// is only touched afterwards, by one thread).
-void deliver_parallel(const std::vector<WorkItem>& items, const RunEnv& env, int64_t now,
-                      std::map<int64_t, Outcome>& out) {
-  std::vector<std::map<int64_t, Outcome>> results(items.size());
+// Runs the work items on up to env.parallel threads, each item on its own
+// connection; every thread records its outcomes through `rec`.
+void deliver_parallel(const std::vector<WorkItem>& items, const RunEnv& env, int64_t now, Recorder& rec) {
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i = next++; i < items.size(); i = next++) {
-      int64_t t0 = now_ms();
-      deliver_domain(items[i].domain, items[i].msgs, env, now, results[i]);
-      int64_t dur = now_ms() - t0;
-      for (auto& [id, o] : results[i]) o.r.duration_ms = dur;
+    for (size_t i = next++; i < items.size() && !rec.failed(); i = next++) {
+      deliver_domain(items[i].domain, items[i].msgs, env, now, rec);
     }
   };
   size_t nthreads = std::min<size_t>(std::max(env.parallel, 1), items.size());
@@ -455,7 +512,6 @@ void deliver_parallel(const std::vector<WorkItem>& items, const RunEnv& env, int
   for (size_t t = 1; t < nthreads; ++t) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
-  for (auto& r : results) out.merge(r);
 }
 
 }  // namespace
@@ -477,33 +533,31 @@ Result<std::optional<int64_t>> next_due(store::Db& db, int64_t now) {
 }
 
 Result<RunStats> run_due(store::Db& db, const RunEnv& env) {
-  RunStats stats;
   if (env.cleanup) {
     MOX_TRY(purge_retired(db, env.now()));
     MOX_TRY(remove_orphan_files(db, env.config->data_dir(), env.now()));
   }
-  while (true) {
+  Recorder rec(db, env);
+  while (!rec.failed()) {
     int64_t now = env.now();
     MOX_ASSIGN(auto ids, lease(db, env, now));
     if (ids.empty()) break;
     Filter f;
     f.ids = ids;
     MOX_ASSIGN(auto msgs, list_messages(db, f, now));
-    std::map<int64_t, Outcome> out;
+    std::vector<const Msg*> disabled;
     std::map<std::string, std::vector<const Msg*>> by_domain;
     for (const auto& m : msgs) {
       const auto* d = env.config->domain(m.sender_domain);
-      if (d && d->disabled) {
-        // SPEC B §6.2: a temporary failure, with the normal backoff.
-        out[m.id] = fail_outcome(Kind::kTemporary, now, "4.3.0", "domain of sender temporarily disabled");
-        continue;
-      }
-      by_domain[m.recipient_domain].push_back(&m);
+      // SPEC B §6.2: a temporary failure, with the normal backoff.
+      if (d && d->disabled) disabled.push_back(&m);
+      else by_domain[m.recipient_domain].push_back(&m);
     }
-    deliver_parallel(work_items(by_domain, env.connections_per_domain), env, now, out);
-    MOX_TRY(record(db, env, msgs, out, env.now(), stats));
+    rec.record_all(disabled, fail_outcome(Kind::kTemporary, now, "4.3.0", "domain of sender temporarily disabled"),
+                   now_ms());
+    deliver_parallel(work_items(by_domain, env.connections_per_domain), env, now, rec);
   }
-  return stats;
+  return rec.result();
 }
 
 }  // namespace mox::queue

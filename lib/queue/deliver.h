@@ -8,9 +8,12 @@
 // Several runners (`mox-queue run` from cron while `mox-queue serve` runs)
 // may work at once: a runner leases messages (LeaseOwner/LeaseUntil, in one
 // write transaction) before it delivers them, so no message is delivered
-// by two runners. A runner that dies leaves its lease to expire; the
-// message is then tried again, so a crash loses nothing (at worst, a
-// message the remote server had accepted is sent twice).
+// by two runners. Each transaction's outcomes are committed as soon as the
+// remote server has answered, before its connection carries the next
+// message. A runner that dies leaves its lease to expire (or to be taken
+// back, see run_due); the messages it had not recorded are then tried
+// again, so a crash loses nothing and repeats at most the transactions in
+// flight, one per connection (`parallel` at most).
 #pragma once
 
 #include <cstdint>
@@ -48,8 +51,10 @@ struct RunStats {
 };
 
 // Delivers everything due now, batch after batch, until nothing due is left
-// unleased. Errors only for the queue database itself; delivery failures
-// are recorded per message.
+// unleased; first takes back the leases of dead runners on this host.
+// Delivery threads share `db`, one at a time. Errors only for the queue
+// database itself (after which no more deliveries start); delivery
+// failures are recorded per message.
 Result<RunStats> run_due(store::Db& db, const RunEnv& env);
 
 // When the next attempt of a message that is neither held nor leased by a

@@ -9,7 +9,9 @@ B §10.1, seen by moving the queue's clock with MOX_TEST_TIME_OFFSET), a
 delayed DSN after the 5th attempt, a failure DSN after the 8th, permanent
 5xx → DSN read over IMAP and the address suppressed, null MX, a disabled
 sender domain, two concurrent runners, a crash right after the remote
-server's reply, and the CLI verbs with good and bad input.
+server's reply, a runner killed (kill -9) again and again while it
+delivers 200 messages to a counting MX, and the CLI verbs with good and
+bad input.
 
 Run by hand: /usr/bin/python3 tests/e2e/test_mox_queue.py -v
 """
@@ -17,9 +19,14 @@ Run by hand: /usr/bin/python3 tests/e2e/test_mox_queue.py -v
 import email
 import glob
 import imaplib
+import collections
 import json
 import os
+import random
+import re
+import signal
 import smtplib
+import socket
 import subprocess
 import sys
 import threading
@@ -40,6 +47,69 @@ RCPT = "rcpt@remote.example"
 def message(tok, to=RCPT, frm=ADMIN, extra=""):
     return ("From: <%s>\r\nTo: <%s>\r\nSubject: queue test %s\r\n%s\r\n"
             "Hello from the queue test %s.\r\n" % (frm, to, tok, extra, tok)).encode()
+
+
+class CountingMx:
+    """A bare SMTP receiver (RFC 5321 §4.1; no TLS, so the queue's
+    opportunistic STARTTLS is not used) on a loopback port, a thread per
+    connection, counting the messages it accepts by the token in their
+    Subject. on_accept(total), when set, is called once a message's data is
+    in, before the 250 reply."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.tokens = collections.Counter()
+        self.on_accept = None
+        self.sock = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self):
+        self.sock.shutdown(socket.SHUT_RDWR)  # wakes accept()
+        self.sock.close()
+
+    def total(self):
+        with self.lock:
+            return sum(self.tokens.values())
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._session, args=(conn,), daemon=True).start()
+
+    def _session(self, conn):
+        with conn, conn.makefile("rb") as f:
+            try:
+                conn.sendall(b"220 mx.remote.example ESMTP\r\n")
+                for line in f:
+                    verb = line[:4].upper()
+                    reply = b"250 2.0.0 ok"
+                    if verb == b"EHLO":
+                        reply = b"250-mx.remote.example\r\n250-PIPELINING\r\n250 8BITMIME"
+                    elif verb == b"DATA":
+                        conn.sendall(b"354 go ahead\r\n")
+                        data = []
+                        while (line := f.readline()) != b".\r\n":
+                            if not line:
+                                return  # the runner died while sending: not accepted
+                            data.append(line)
+                        tok = re.search(rb"^Subject: queue test (\S+)", b"".join(data), re.M).group(1)
+                        with self.lock:
+                            self.tokens[tok.decode()] += 1
+                            total = sum(self.tokens.values())
+                        if self.on_accept:
+                            self.on_accept(total)
+                    elif verb == b"QUIT":
+                        conn.sendall(b"221 2.0.0 bye\r\n")
+                        return
+                    elif verb not in (b"MAIL", b"RCPT", b"RSET", b"NOOP"):
+                        reply = b"500 5.5.2 unknown command"
+                    conn.sendall(reply + b"\r\n")
+            except OSError:
+                pass  # the runner was killed
 
 
 class QueueTest(unittest.TestCase):
@@ -75,16 +145,38 @@ class QueueTest(unittest.TestCase):
 
     # -- helpers --
 
-    def set_queue_config(self, extra=""):
+    def set_queue_config(self, extra="", port=None):
         with open(self.sender.config_path, "w") as f:
             f.write(self.static + "DNS:\n\tZoneFile: test.zone\nQueue:\n\tPort: %d\n%s" % (
-                self.mx.port, extra))
+                port or self.mx.port, extra))
 
     def submit(self, msg, to=(RCPT,), frm=ADMIN):
         with smtplib.SMTP("127.0.0.1", self.sub.port, local_hostname="client.example", timeout=30) as c:
             c.starttls(context=moxtest.insecure_tls_context())
             c.login(ADMIN, self.sender.password)
             c.sendmail(frm, list(to), msg)
+
+    def submit_many(self, msgs, connections=4):
+        """Submits (message, recipient) pairs over a few connections at once."""
+        errors = []
+
+        def worker(part):
+            try:
+                with smtplib.SMTP("127.0.0.1", self.sub.port, local_hostname="client.example",
+                                  timeout=60) as c:
+                    c.starttls(context=moxtest.insecure_tls_context())
+                    c.login(ADMIN, self.sender.password)
+                    for msg, to in part:
+                        c.sendmail(ADMIN, [to], msg)
+            except (smtplib.SMTPException, OSError) as e:
+                errors.append(e)
+        threads = [threading.Thread(target=worker, args=(msgs[i::connections],))
+                   for i in range(connections)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
 
     def queue(self, *args, expect=0, offset=0, env=None):
         e = dict(SERVER_ENV)
@@ -383,6 +475,49 @@ class QueueTest(unittest.TestCase):
         self.assertIn("delivered 1", r.stdout)
         self.assertGreaterEqual(len(self.received()), 1)
         self.assertEqual(self.listed(), [])
+
+    def test_killed_runner_repeats_only_deliveries_in_flight(self):
+        # 200 messages to two domains (one batch; 4 connections per domain,
+        # 8 at most in all). The runner is killed with SIGKILL at a random
+        # moment while the MX receives, 3 times, each time restarted; then
+        # a last run finishes. Each outcome is committed before the next
+        # message goes out on its connection, so a kill repeats at most the
+        # messages in flight: one per connection.
+        n, kills, in_flight = 200, 3, 8
+        mx = CountingMx()
+        self.addCleanup(mx.close)
+        with open(self.zone, "a") as f:
+            f.write("second.example. IN MX 10 mx.remote.example.\n")
+        self.set_queue_config(port=mx.port)
+        rcpts = (RCPT, "rcpt@second.example")
+        self.submit_many([(message("k%d" % i, to=rcpts[i % 2]), rcpts[i % 2]) for i in range(n)])
+        seed = random.randrange(1 << 30)
+        rnd = random.Random(seed)
+        argv = [moxtest.bin_path("mox-queue"), "run"]
+        e = self.sender.child_env(SERVER_ENV)
+        for _ in range(kills):
+            # At most 3 x 50 messages are recorded before the last kill: each
+            # runner has more than its threshold left to deliver.
+            at = mx.total() + rnd.randint(20, 50)
+            p = subprocess.Popen(argv, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            killed = threading.Event()
+
+            def kill(total, p=p, at=at, killed=killed):
+                if total >= at and not killed.is_set():
+                    killed.set()
+                    os.kill(p.pid, signal.SIGKILL)
+            mx.on_accept = kill
+            _, err = p.communicate(timeout=60)
+            mx.on_accept = None
+            self.assertEqual(p.returncode, -signal.SIGKILL, err)
+        self.queue("run")
+        self.assertEqual(self.listed(), [])
+        missing = [i for i in range(n) if mx.tokens["k%d" % i] == 0]
+        self.assertEqual(missing, [], "seed %d" % seed)
+        dups = mx.total() - n
+        self.assertLessEqual(dups, kills * in_flight,
+                             "seed %d: %d duplicates after %d kills, up to %d copies of one message"
+                             % (seed, dups, kills, max(mx.tokens.values())))
 
     def test_crash_before_queue_commit_leaves_no_mail_and_orphan_is_removed(self):
         env = dict(SERVER_ENV, MOX_CRASHPOINT="queue-add-before-commit")
