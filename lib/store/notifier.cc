@@ -2,6 +2,8 @@
 // one thread per process, a pair of watches per account, an eventfd per
 // watcher; polling of the change marker where inotify is unavailable.
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -29,8 +31,9 @@ using Clock = std::chrono::steady_clock;
 
 // Writes to the file (IN_MODIFY) or touches it by hand (IN_ATTRIB, e.g.
 // `touch changes`); its removal or a rename of the directory ends the account.
-constexpr uint32_t kFileMask =
-    IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF;
+// Not IN_CLOSE_WRITE: it follows every write, and would wake every session a
+// second time for nothing.
+constexpr uint32_t kFileMask = IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
 constexpr uint32_t kDirMask = IN_ONLYDIR | IN_MOVE_SELF | IN_DELETE_SELF;
 constexpr uint32_t kGoneMask = IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT;
 
@@ -106,7 +109,7 @@ struct NotifierCore {
   void log_fallback(const std::string& dir, const std::string& why);
   void run();
   void read_events(int ifd);
-  void dispatch(const struct inotify_event& ev);
+  void dispatch(const struct inotify_event& ev, std::vector<std::shared_ptr<WatchedAccount>>& changed);
   void poll_markers();
   static void wake_all(const WatchedAccount& a) {
     for (int efd : a.waiters) signal_fd(efd);
@@ -139,12 +142,19 @@ Status NotifierCore::start_thread() {
   if (thread.joinable()) return {};
   wake.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!wake.valid()) return notify_errno_error("eventfd");
+  // The thread blocks every signal (it inherits the mask), so that signals
+  // reach the threads that wait for them.
+  sigset_t all, old;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  Status st;
   try {
     thread = std::thread([this] { run(); });
   } catch (const std::system_error& e) {
-    return internal_error(std::string("change notifier thread: ") + e.what());
+    st = internal_error(std::string("change notifier thread: ") + e.what());
   }
-  return {};
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return st;
 }
 
 Result<std::shared_ptr<WatchedAccount>> NotifierCore::add_account(const std::string& dir) {
@@ -282,19 +292,30 @@ void NotifierCore::read_events(int ifd) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;  // EAGAIN: all read
     std::lock_guard lock(mu);
+    // Each account's watchers are woken once for all the events read at
+    // once: a wake-up costs every session of the account a look at it.
+    std::vector<std::shared_ptr<WatchedAccount>> changed;
     for (ssize_t off = 0; off < n;) {
       const auto* ev = reinterpret_cast<const struct inotify_event*>(buf + off);
       off += static_cast<ssize_t>(sizeof(struct inotify_event) + ev->len);
-      dispatch(*ev);
+      dispatch(*ev, changed);
+    }
+    for (const auto& a : changed) {
+      if (!a->removed) wake_all(*a);
     }
   }
 }
 
-// One inotify event (called with mu held).
-void NotifierCore::dispatch(const struct inotify_event& ev) {
+// One inotify event (called with mu held): a removal takes effect at once,
+// a change is added to `changed`.
+void NotifierCore::dispatch(const struct inotify_event& ev,
+                            std::vector<std::shared_ptr<WatchedAccount>>& changed) {
+  auto add = [&changed](const std::shared_ptr<WatchedAccount>& a) {
+    if (std::find(changed.begin(), changed.end(), a) == changed.end()) changed.push_back(a);
+  };
   if (ev.mask & IN_Q_OVERFLOW) {
     // Events were lost: wake everyone, assuming the worst that is not removal.
-    for (const auto& [dir, a] : by_dir) wake_all(*a);
+    for (const auto& [dir, a] : by_dir) add(a);
     return;
   }
   auto it = by_wd.find(ev.wd);
@@ -303,7 +324,7 @@ void NotifierCore::dispatch(const struct inotify_event& ev) {
   if (ev.mask & kGoneMask) {
     remove(a);
   } else {
-    wake_all(*a);
+    add(a);
   }
 }
 

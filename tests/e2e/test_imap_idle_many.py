@@ -170,6 +170,7 @@ class ManyIdleTest(unittest.TestCase):
         p = subprocess.Popen([sys.executable, "-c", HOG], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              text=True, user=self.user)
         self.addCleanup(p.wait, 10)
+        self.addCleanup(p.stdout.close)
         self.addCleanup(p.stdin.close)
         held, err = map(int, p.stdout.readline().split())
         self.assertEqual(err, 24, "inotify_init1 failed with errno %d, not EMFILE" % err)
