@@ -81,9 +81,7 @@ struct Log {
 
 class NotifyTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = account("mjl");
-  }
+  void SetUp() override { dir_ = account("mjl"); }
 
   std::string account(const std::string& name) {
     std::string d = tmp_.path() + "/accounts/" + name;

@@ -56,14 +56,16 @@ bool wait_idle(net::Conn& conn, store::ChangeWatcher* w) {
 // tried again before the next wait; IDLE polls meanwhile.
 class AccountWatch {
  public:
-  AccountWatch(store::ChangeNotifier& n, std::string remote) : notifier_(n), remote_(std::move(remote)) {}
+  AccountWatch(store::ChangeNotifier& n, std::string remote)
+      : notifier_(n), remote_(std::move(remote)) {}
   store::ChangeWatcher* get(const Session& session) {
     if (!watcher_ && !session.watch_dir().empty()) {
       auto w = notifier_.watch(session.watch_dir());
       if (w) {
         watcher_.emplace(std::move(*w));
       } else if (!logged_) {
-        log_error(remote_, "watching the account for changes, polling instead: " + w.error().message);
+        log_error(remote_,
+                  "watching the account for changes, polling instead: " + w.error().message);
         logged_ = true;
       }
     }

@@ -1,14 +1,13 @@
 // ChangeNotifier and ChangeWatcher (store/notify.h): one inotify instance and
 // one thread per process, a pair of watches per account, an eventfd per
 // watcher; polling of the change marker where inotify is unavailable.
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <algorithm>
 #include <atomic>
@@ -73,8 +72,8 @@ struct WatchedAccount {
   std::atomic<bool> removed{false};  // set before the waiters are signalled
   int file_wd = -1, dir_wd = -1;     // inotify watches; -1 when polled
   bool polled = false;
-  ChangeMarker marker;               // polled: as last read
-  std::vector<int> waiters;          // the watchers' eventfds
+  ChangeMarker marker;       // polled: as last read
+  std::vector<int> waiters;  // the watchers' eventfds
 };
 
 struct NotifierCore {
@@ -109,7 +108,8 @@ struct NotifierCore {
   void log_fallback(const std::string& dir, const std::string& why);
   void run();
   void read_events(int ifd);
-  void dispatch(const struct inotify_event& ev, std::vector<std::shared_ptr<WatchedAccount>>& changed);
+  void dispatch(const struct inotify_event& ev,
+                std::vector<std::shared_ptr<WatchedAccount>>& changed);
   void poll_markers();
   static void wake_all(const WatchedAccount& a) {
     for (int efd : a.waiters) signal_fd(efd);
@@ -224,7 +224,8 @@ void NotifierCore::log_fallback(const std::string& dir, const std::string& why) 
   }
   std::string msg = "change notification: inotify unavailable for " + dir + " (" + why +
                     "), polling every " + std::to_string(opts.poll_interval.count()) + " ms";
-  if (unlogged > 0) msg += " (and for " + std::to_string(unlogged) + " more accounts since the last message)";
+  if (unlogged > 0)
+    msg += " (and for " + std::to_string(unlogged) + " more accounts since the last message)";
   last_log = now;
   unlogged = 0;
   if (opts.log) {

@@ -56,6 +56,7 @@ struct WatchedAccount;
 // the watcher before reading the state it guards, so that no change can fall
 // between the read and the watch. Move-only; not thread-safe (one owner
 // polls it). May outlive its ChangeNotifier (it is then never woken again).
+// A moved-from watcher may only be assigned to or destroyed.
 class ChangeWatcher {
  public:
   enum class Event {
