@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "config/cache.h"
@@ -22,12 +24,17 @@ constexpr auto kPreauthTimeout = 1min;  // before login
 constexpr auto kAuthTimeout = 30min;    // RFC 9051 §5.4: at least 30 minutes
 constexpr auto kWriteTimeout = 2min;
 constexpr auto kHandshakeTimeout = 1min;  // SPEC B §7.2
+// IDLE without a ChangeWatcher (the process is out of descriptors): how
+// often the account is looked at.
+constexpr auto kIdlePollInterval = 500ms;
 
 struct Shared {
   std::shared_ptr<const config::Config> cfg;
   std::unique_ptr<config::ConfigCache> cache;
   Settings settings;
   tls::SslCtxPtr tls;
+  // One for the process: every session's IDLE shares its inotify instance.
+  std::unique_ptr<store::ChangeNotifier> notifier;
 };
 
 void log_error(const std::string& remote, const std::string& msg) {
@@ -39,9 +46,42 @@ void log_error(const std::string& remote, const std::string& msg) {
 bool wait_idle(net::Conn& conn, store::ChangeWatcher* w) {
   if (conn.has_buffered_input()) return true;
   pollfd p[2] = {{conn.read_fd(), POLLIN, 0}, {w ? w->fd() : -1, POLLIN, 0}};
-  int n = ::poll(p, w ? 2 : 1, static_cast<int>(std::chrono::milliseconds(kAuthTimeout).count()));
+  auto timeout = std::chrono::milliseconds(w ? kAuthTimeout : kIdlePollInterval);
+  int n = ::poll(p, w ? 2 : 1, static_cast<int>(timeout.count()));
   return n > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR));
 }
+
+// A session's ChangeWatcher, made once the session is logged in. A failure
+// (e.g. the process is out of descriptors) is logged once per session and
+// tried again before the next wait; IDLE polls meanwhile.
+class AccountWatch {
+ public:
+  AccountWatch(store::ChangeNotifier& n, std::string remote)
+      : notifier_(n), remote_(std::move(remote)) {}
+  store::ChangeWatcher* get(const Session& session) {
+    if (!watcher_ && !session.watch_dir().empty()) {
+      auto w = notifier_.watch(session.watch_dir());
+      if (w) {
+        watcher_.emplace(std::move(*w));
+      } else if (!logged_) {
+        log_error(remote_,
+                  "watching the account for changes, polling instead: " + w.error().message);
+        logged_ = true;
+      }
+    }
+    return watcher_ ? &*watcher_ : nullptr;
+  }
+  // Forgets the changes seen so far: the session is about to read the account.
+  void drain() {
+    if (watcher_) (void)watcher_->drain();
+  }
+
+ private:
+  store::ChangeNotifier& notifier_;
+  std::string remote_;
+  std::optional<store::ChangeWatcher> watcher_;
+  bool logged_ = false;
+};
 
 // The TLS handshake, with the client-certificate login (SPEC B §7.2).
 // False: the connection ends (handshake failed, or a resumed session's key
@@ -69,7 +109,7 @@ void serve(net::Conn conn, const Shared& sh) {
   Session session(sh.settings, backend);
   if (sh.settings.implicit_tls && !start_tls(conn, sh, backend, session)) return;
   Output out = session.greeting();
-  std::optional<store::ChangeWatcher> watcher;
+  AccountWatch watch(*sh.notifier, conn.remote_ip());
   std::string buf(64 * 1024, '\0');
   while (true) {
     if (out.delay.count() > 0) std::this_thread::sleep_for(out.delay);
@@ -84,14 +124,11 @@ void serve(net::Conn conn, const Shared& sh) {
       out = Output();
       continue;
     }
-    if (!watcher && !session.watch_dir().empty()) {
-      auto w = store::ChangeWatcher::open(session.watch_dir());
-      if (w) watcher.emplace(std::move(*w));
-    }
+    store::ChangeWatcher* watcher = watch.get(session);
     if (out.idle) {
       // IDLE (RFC 2177): woken by the client or by another process's change.
-      if (!wait_idle(conn, watcher ? &*watcher : nullptr)) {
-        if (watcher) (void)watcher->drain();
+      if (!wait_idle(conn, watcher)) {
+        watch.drain();
         out = session.poll_updates();
         continue;
       }
@@ -102,7 +139,7 @@ void serve(net::Conn conn, const Shared& sh) {
       break;
     }
     if (*n == 0) break;
-    if (watcher) (void)watcher->drain();
+    watch.drain();
     out = session.feed(std::string_view(buf.data(), *n));
   }
   conn.shutdown();
@@ -122,6 +159,9 @@ Result<Shared> setup(const ServerOptions& o) {
   sh.cfg = std::move(b.cfg);
   sh.cache = std::move(b.cache);
   sh.tls = std::move(b.tls);
+  store::ChangeNotifier::Options no;
+  no.log = [](const std::string& msg) { log_error("", msg); };
+  sh.notifier = std::make_unique<store::ChangeNotifier>(std::move(no));
   if (sh.tls) {
     s.tls_configured = !o.implicit_tls;
   } else if (o.implicit_tls) {

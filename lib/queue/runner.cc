@@ -35,7 +35,10 @@ Result<std::unique_ptr<dns::Resolver>> config_resolver(const config::Config& cfg
 Status serve(config::ConfigCache& cache, RunEnv env, int stop_fd) {
   std::string qdir = env.config->data_dir() + "/queue";
   // Watch before the first run, so that mail queued during it wakes us.
-  MOX_ASSIGN(auto watcher, store::ChangeWatcher::open(qdir));
+  store::ChangeNotifier::Options no;
+  no.log = env.log;
+  store::ChangeNotifier notifier(std::move(no));
+  MOX_ASSIGN(auto watcher, notifier.watch(qdir));
   int64_t last_cleanup = 0;
   auto stopped = [stop_fd] {
     pollfd p{stop_fd, POLLIN, 0};

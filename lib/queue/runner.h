@@ -1,7 +1,8 @@
 // The long-running and one-shot runners of mox-queue: `run` delivers what is
 // due and returns; `serve` keeps delivering, sleeping until the next message
-// is due or new mail is queued (inotify on data/queue/changes, written by
-// queue::add_message), without polling.
+// is due or new mail is queued (store/notify.h: inotify on
+// data/queue/changes, written by queue::add_message; polled only when inotify
+// is unavailable).
 #pragma once
 
 #include <cstdint>

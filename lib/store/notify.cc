@@ -1,28 +1,32 @@
 #include "store/notify.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
+
+#include "store/notify_internal.h"
 
 namespace mox::store {
 namespace {
 
-Error errno_error(const std::string& what) {
-  int e = errno;
-  return {e == ENOENT ? ErrorKind::kNotFound : ErrorKind::kInternal,
-          what + ": " + std::strerror(e)};
-}
+int64_t ns(const struct timespec& t) { return int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec; }
 
-// Writes to the file (IN_MODIFY) or touches it by hand (IN_ATTRIB, e.g.
-// `touch changes`); its removal or a rename of the directory ends the account.
-constexpr uint32_t kFileMask =
-    IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF;
-constexpr uint32_t kDirMask = IN_ONLYDIR | IN_MOVE_SELF | IN_DELETE_SELF;
-constexpr uint32_t kGoneMask = IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT;
+// A token no other write has made: the time in nanoseconds and the writing
+// thread. Two writes of one thread are further apart than a nanosecond.
+std::array<char, 16> new_token() {
+  struct timespec t {};
+  ::clock_gettime(CLOCK_REALTIME, &t);
+  int64_t now = ns(t);
+  int64_t tid = ::gettid();
+  std::array<char, 16> out{};
+  std::memcpy(out.data(), &now, sizeof now);
+  std::memcpy(out.data() + 8, &tid, sizeof tid);
+  return out;
+}
 
 }  // namespace
 
@@ -32,61 +36,31 @@ Status notify_account_change(const std::string& account_dir) {
   std::string path = changes_path(account_dir);
   // No O_CREAT of the directory: a removed account stays removed.
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660));
-  if (!fd.valid()) return errno_error("open " + path);
-  // Always the same byte at offset 0: the file never grows.
-  while (::pwrite(fd.get(), "x", 1, 0) < 0) {
-    if (errno != EINTR) return errno_error("write " + path);
+  if (!fd.valid()) return notify_errno_error("open " + path);
+  // Always at offset 0: the file never grows. inotify watchers see the write
+  // (IN_MODIFY); pollers see the new token.
+  auto token = new_token();
+  while (::pwrite(fd.get(), token.data(), token.size(), 0) < 0) {
+    if (errno != EINTR) return notify_errno_error("write " + path);
   }
   return {};
 }
 
-Result<ChangeWatcher> ChangeWatcher::open(const std::string& account_dir) {
+Result<ChangeMarker> read_change_marker(const std::string& account_dir) {
   std::string path = changes_path(account_dir);
-  {
-    UniqueFd f(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660));
-    if (!f.valid()) return errno_error("open " + path);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) return notify_errno_error("open " + path);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) < 0) return notify_errno_error("stat " + path);
+  ChangeMarker m;
+  m.ino = st.st_ino;
+  m.size = st.st_size;
+  m.mtime_ns = ns(st.st_mtim);
+  m.ctime_ns = ns(st.st_ctim);
+  while (::pread(fd.get(), m.token.data(), m.token.size(), 0) < 0) {
+    if (errno != EINTR) return notify_errno_error("read " + path);
   }
-  UniqueFd fd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
-  if (!fd.valid()) return errno_error("inotify_init1");
-  int file_wd = ::inotify_add_watch(fd.get(), path.c_str(), kFileMask);
-  if (file_wd < 0) return errno_error("inotify_add_watch " + path);
-  int dir_wd = ::inotify_add_watch(fd.get(), account_dir.c_str(), kDirMask);
-  if (dir_wd < 0) return errno_error("inotify_add_watch " + account_dir);
-  return ChangeWatcher(std::move(fd), file_wd, dir_wd);
-}
-
-Result<ChangeWatcher::Event> ChangeWatcher::drain() {
-  bool changed = false;
-  alignas(struct inotify_event) char buf[4096];
-  while (true) {
-    ssize_t n = ::read(fd_.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) break;
-      return errno_error("read inotify");
-    }
-    if (n == 0) break;
-    for (ssize_t off = 0; off < n;) {
-      const auto* ev = reinterpret_cast<const struct inotify_event*>(buf + off);
-      off += static_cast<ssize_t>(sizeof(struct inotify_event) + ev->len);
-      if (ev->mask & IN_Q_OVERFLOW) {
-        changed = true;  // events were lost: assume the worst that is not removal
-      } else if ((ev->wd == dir_wd_ || ev->wd == file_wd_) && (ev->mask & kGoneMask)) {
-        removed_ = true;
-      } else {
-        changed = true;
-      }
-    }
-  }
-  if (removed_) return Event::kRemoved;
-  return changed ? Event::kChanged : Event::kNone;
-}
-
-Result<ChangeWatcher::Event> ChangeWatcher::wait(int timeout_ms) {
-  if (removed_) return Event::kRemoved;
-  struct pollfd p = {fd_.get(), POLLIN, 0};
-  if (::poll(&p, 1, timeout_ms) < 0 && errno != EINTR) return errno_error("poll inotify");
-  return drain();
+  return m;
 }
 
 }  // namespace mox::store

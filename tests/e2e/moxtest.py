@@ -63,6 +63,18 @@ def current_user():
         return getpass.getuser()
 
 
+def ensure_user(name):
+    """The passwd entry of system user `name`, made (useradd, as root) if
+    missing: servers that drop privileges to it, or whose per-user kernel
+    limits must not be shared with other programs."""
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                        name], check=True)
+        return pwd.getpwnam(name)
+
+
 def free_port(host="127.0.0.1"):
     """A TCP port that was free a moment ago (for starting servers)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -229,6 +241,15 @@ class MoxEnv:
             raise CommandError("no generated password in quickstart output\n" + describe(r))
         self.password = m.group(1)
         return r
+
+    def chown(self, pw):
+        """Gives the installation to user `pw` (a passwd entry), as an
+        administrator sets it up for a mox user."""
+        os.chmod(self.dir, 0o755)
+        for root, dirs, files in os.walk(self.dir):
+            for n in dirs + files:
+                os.lchown(os.path.join(root, n), pw.pw_uid, pw.pw_gid)
+        os.lchown(self.dir, pw.pw_uid, pw.pw_gid)
 
     # -- running programs --
 

@@ -3,7 +3,6 @@ its sockets and keys are open, and still delivers (issue 3: "never needs
 root after the socket exists")."""
 
 import os
-import pwd
 import smtplib
 import subprocess
 import unittest
@@ -13,26 +12,13 @@ import moxtest
 USER = "moxtest"
 
 
-def ensure_user():
-    try:
-        return pwd.getpwnam(USER)
-    except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        USER], check=True)
-        return pwd.getpwnam(USER)
-
-
 @unittest.skipUnless(os.geteuid() == 0, "needs root to start as root")
 class PrivilegeDropTest(unittest.TestCase):
     def setUp(self):
-        self.pw = ensure_user()
+        self.pw = moxtest.ensure_user(USER)
         self.env = moxtest.MoxEnv(self, user=USER, fresh=True)
         # The installation belongs to the mox user, as an administrator sets it up.
-        os.chmod(self.env.dir, 0o755)
-        for root, dirs, files in os.walk(self.env.dir):
-            for n in dirs + files:
-                os.lchown(os.path.join(root, n), self.pw.pw_uid, self.pw.pw_gid)
-        os.lchown(self.env.dir, self.pw.pw_uid, self.pw.pw_gid)
+        self.env.chown(self.pw)
 
     def uids(self, pid):
         with open("/proc/%d/status" % pid) as f:
