@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <map>
 #include <set>
 #include <variant>
@@ -263,7 +264,7 @@ void Session::cmd_append(imap::Command& c, Output& out) {
     // The literal is in memory; the store copies it from a memory file.
     UniqueFd fd(::memfd_create("append", MFD_CLOEXEC));
     if (!fd.valid() || ::write(fd.get(), m.data.data(), m.data.size()) != static_cast<ssize_t>(m.data.size())) {
-      return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot store message");
+      return store_failure(out, c.tag, os_error("append: memory file", errno), "");
     }
     store::DeliverRequest req;
     req.mailbox = (*mb)->name;
@@ -272,7 +273,7 @@ void Session::cmd_append(imap::Command& c, Output& out) {
     req.flags = *flags;
     if (m.internal_date) req.received = m.internal_date->unix_time();
     auto d = store::deliver(*store_, req);
-    if (!d) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot store message");
+    if (!d) return store_failure(out, c.tag, d.error(), "TRYCREATE");
     uids.push_back(static_cast<uint32_t>(d->uid));
   }
   if (state_ == State::kSelected) updates(out, false);

@@ -217,7 +217,16 @@ class ManyIdleTest(unittest.TestCase):
 
     def test_thousand_idle_sessions_all_woken(self):
         imapd, smtpd = self.start_servers()
-        summary = self.assert_all_woken(self.run_idle(imapd, smtpd, SESSIONS))
+        # Every session must be woken in every try; the 1 s bound may miss on
+        # a machine busy with other tests (ctest -j2 under AddressSanitizer),
+        # so it gets up to three tries, each with fresh sessions.
+        for attempt in range(3):
+            delays = self.run_idle(imapd, smtpd, SESSIONS)
+            self.assertNotIn(None, delays, "a session was not woken at all")
+            if max(delays) < MAX_DELAY:
+                break
+            sys.stderr.write("\ntry %d: slowest session %.3fs, trying again\n" % (attempt + 1, max(delays)))
+        summary = self.assert_all_woken(delays)
         sys.stderr.write("\n%s\n" % summary)
         # One inotify instance for the whole process, whatever the sessions.
         self.assertLessEqual(inotify_instances(imapd.proc.pid), 1)
