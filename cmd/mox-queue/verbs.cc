@@ -11,6 +11,7 @@
 #include "admin/admin.h"
 #include "config/cache.h"
 #include "config/schema.h"
+#include "log/log.h"
 #include "net/activation.h"
 #include "queue/admin.h"
 #include "queue/msg.h"
@@ -37,6 +38,7 @@ struct Ctx {
 mox::Result<Ctx> open(const Args& a) {
   Ctx c;
   MOX_ASSIGN(c.cfg, mox::admin::load_and_recover(mox::config::default_config_path(a.config)));
+  MOX_TRY(mox::log::set_level_from_config(c.cfg->static_config().log_level));
   const std::string& user = c.cfg->static_config().user;
   MOX_TRY(mox::net::drop_privileges(user.empty() ? "mox" : user));
   MOX_ASSIGN(c.db, mox::queue::open_queue_db(c.cfg->data_dir()));

@@ -7,6 +7,7 @@
 #include "auth/limiter.h"
 #include "auth/tlspubkey.h"
 #include "crypto/cert.h"
+#include "log/log.h"
 #include "tls/server.h"
 
 namespace mox::auth {
@@ -107,6 +108,10 @@ void ConnAuth::attempt(std::string_view mech, std::string_view username, std::st
   b.tls(tls_description_).tls_pubkey_fingerprint(cert_fingerprint_).mechanism(std::string(mech)).login_address(username);
   b.account(std::string(account)).result(result).user_agent(user_agent);
   (void)b.record(*d, std::time(nullptr));
+  // Never the password or the SASL data: only who tried what, and how it went.
+  log::info("login attempt", {{"protocol", protocol_}, {"remote", remote_ip_}, {"mech", mech},
+                              {"username", username}, {"account", account}, {"result", result},
+                              {"useragent", user_agent}, {"tls", tls_description_}});
   if (remote_ip_.empty()) return;
   if (result == "ok") {
     (void)auth_succeeded(*d, remote_ip_, account);

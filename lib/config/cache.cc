@@ -4,6 +4,8 @@
 
 #include <iostream>
 
+#include "log/log.h"
+
 namespace mox::config {
 
 ConfigCache::ConfigCache(std::string path, std::shared_ptr<const Config> c)
@@ -18,7 +20,7 @@ std::shared_ptr<const Config> ConfigCache::get() {
       cfg_ = *c;
       mtime_ = m;
     } else {
-      std::cerr << "mox: reloading config: " << c.error().message << " (keeping the old)\n";
+      log::error("reloading config failed, keeping the old", {{"cause", c.error().message}});
     }
   }
   return cfg_;

@@ -126,6 +126,7 @@ void Session::logged_in(const std::string& account, const std::string& username,
   auto st = backend_.open_account(account);
   if (!st) {
     attempt(mech, username, account, "error");
+    backend_.log_error(account + ": opening account: " + st.error().message);
     return respond(out, tag, imap::Condition::kNo, "UNAVAILABLE", "account not available");
   }
   attempt(mech, username, account, "ok");

@@ -7,6 +7,7 @@
 
 #include "auth/attempt.h"
 #include "auth/credentials.h"
+#include "log/log.h"
 
 namespace mox::imapserver {
 
@@ -60,7 +61,7 @@ bool StoreBackend::client_gone() {
 }
 
 void StoreBackend::log_error(std::string_view message) {
-  std::cerr << "mox-imapd: " << (remote_ip_.empty() ? "" : remote_ip_ + ": ") << message << "\n";
+  log::error("server error", {{"remote", remote_ip_}, {"cause", message}});
 }
 
 }  // namespace mox::imapserver

@@ -76,7 +76,8 @@ void Session::cmd_select(imap::Command& c, Output& out) {
   if (a.condstore || a.qresync) condstore_ = true;
   auto msgs = store::list_messages(*store_, (*mb)->id);
   auto hm = store::highest_modseq(*store_);
-  if (!msgs || !hm) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot read mailbox");
+  if (!msgs) return store_failure(out, c.tag, msgs.error(), "");
+  if (!hm) return store_failure(out, c.tag, hm.error(), "");
   mailbox_ = **mb;
   read_only_ = c.verb == imap::Verb::kExamine;
   msgs_.clear();
@@ -183,7 +184,8 @@ void Session::cmd_list(imap::Command& c, Output& out) {
   }
   auto mbs = store::list_mailboxes(*store_);
   auto subs = store::list_subscriptions(*store_);
-  if (!mbs || !subs) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot list mailboxes");
+  if (!mbs) return store_failure(out, c.tag, mbs.error(), "");
+  if (!subs) return store_failure(out, c.tag, subs.error(), "");
   // Every name: the mailboxes, and subscriptions of mailboxes that do not
   // exist (\NonExistent, RFC 5258 §3.4), in name order.
   std::map<std::string, const store::Mailbox*> names;
@@ -236,7 +238,7 @@ void Session::cmd_lsub(imap::Command& c, Output& out) {
     return respond(out, c.tag, Condition::kNo, "LIMIT", "pattern too long");
   }
   auto mbs = store::list_mailboxes(*store_);
-  if (!mbs) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot list mailboxes");
+  if (!mbs) return store_failure(out, c.tag, mbs.error(), "");
   for (const auto& mb : *mbs) {
     if (!mb.subscribed || !imap::list_match(fold_inbox(a.reference + a.pattern), mb.name)) continue;
     out.reply += "* LSUB () \"/\" " + quoted_mailbox(mb.name, utf8_) + "\r\n";

@@ -233,7 +233,7 @@ void Session::cmd_search(imap::Command& c, Output& out) {
   CommandBudget budget(backend_, s_.command_budget, true);
   updates(out, c.uid);
   auto rows = store::list_messages(*store_, mailbox_->id);
-  if (!rows) return respond(out, c.tag, imap::Condition::kNo, "SERVERBUG", "cannot search");
+  if (!rows) return store_failure(out, c.tag, rows.error(), "");
   std::map<int64_t, const store::MessageRow*> by_uid;
   for (const auto& r : *rows) by_uid[r.uid] = &r;
   Ctx ctx{*store_, saved_, static_cast<uint32_t>(msgs_.size()),
@@ -242,7 +242,7 @@ void Session::cmd_search(imap::Command& c, Output& out) {
     // Messages stored before the index existed are parsed now, once.
     Status st = store::ensure_parsed(*store_, mailbox_->id);
     if (st) st = plan_text_keys(a.program, ctx);
-    if (!st) return respond(out, c.tag, imap::Condition::kNo, "SERVERBUG", "cannot search");
+    if (!st) return store_failure(out, c.tag, st.error(), "");
   }
   store::SearchTextReader reader(*store_);
   std::vector<uint32_t> hits;

@@ -375,7 +375,7 @@ void Session::cmd_store(imap::Command& c, Output& out) {
     since = static_cast<int64_t>(*a.unchanged_since);
   }
   auto r = store::store_flags(*store_, mailbox_->id, uids, op, *flags, since);
-  if (!r) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot store flags");
+  if (!r) return store_failure(out, c.tag, r.error(), "");
   for (const auto& row : r->updated) {
     size_t i = index_of_uid(row.uid);
     if (i == msgs_.size()) continue;
@@ -431,7 +431,7 @@ void Session::cmd_expunge(imap::Command& c, Output& out) {
     for (size_t i : resolve(*a.uids, true)) only->push_back(msgs_[i].uid);
   }
   auto r = store::expunge(*store_, mailbox_->id, only);
-  if (!r) return respond(out, c.tag, Condition::kNo, "SERVERBUG", "cannot expunge");
+  if (!r) return store_failure(out, c.tag, r.error(), "");
   report_expunged(out, *r);
   updates(out, true);
   respond(out, c.tag, Condition::kOk, "", "expunge done");

@@ -10,7 +10,9 @@
 
 #include "config/cache.h"
 #include "imapserver/backend.h"
+#include "log/log.h"
 #include "net/activation.h"
+#include "net/connlog.h"
 #include "net/serve.h"
 #include "store/notify.h"
 #include "tls/listener.h"
@@ -38,7 +40,8 @@ struct Shared {
 };
 
 void log_error(const std::string& remote, const std::string& msg) {
-  std::cerr << "mox-imapd: " << (remote.empty() ? "" : remote + ": ") << msg << "\n";
+  if (remote.empty()) return log::error(msg);
+  log::error(msg, {{"remote", remote}});
 }
 
 // Waits for input on the connection or a change of the account (IDLE).
@@ -106,6 +109,7 @@ void serve(net::Conn conn, const Shared& sh) {
   auto cfg = sh.cache->get();
   StoreBackend backend(cfg, conn.remote_ip(), conn.local_ip(), sh.cache.get());
   backend.watch_client(conn.read_fd());
+  net::ConnLog clog(conn, sh.settings.implicit_tls ? "imaps" : "imap");
   Session session(sh.settings, backend);
   if (sh.settings.implicit_tls && !start_tls(conn, sh, backend, session)) return;
   Output out = session.greeting();
@@ -142,6 +146,7 @@ void serve(net::Conn conn, const Shared& sh) {
     watch.drain();
     out = session.feed(std::string_view(buf.data(), *n));
   }
+  clog.set_account(session.account());
   conn.shutdown();
 }
 

@@ -111,6 +111,8 @@ class Session {
   // The account directory whose changes matter, "" before login.
   std::string watch_dir() const;
   bool idling() const { return idle_tag_.has_value(); }
+  // The account logged in to, "" before login.
+  const std::string& account() const { return account_; }
 
  private:
   enum class State { kNotAuthenticated, kAuthenticated, kSelected, kLogout };

@@ -169,7 +169,7 @@ Status AcceptLoop::accept_one(int listen_fd, bool* backoff) {
         return {};
       case ENOBUFS:
       case ENOMEM:
-        shared_->refusals.log(opts_.prog + ": accept: " + std::strerror(errno) + ", pausing");
+        shared_->refusals.error("accept failed, pausing", {{"cause", std::strerror(errno)}});
         *backoff = true;
         return {};
       default:
@@ -189,8 +189,8 @@ Status AcceptLoop::accept_one(int listen_fd, bool* backoff) {
   pthread_attr_destroy(&attr);
   if (rc != 0) {
     write_reply(fd, opts_.busy_reply);
-    shared_->refusals.log(opts_.prog + ": connection refused: cannot start a thread: " +
-                          std::strerror(rc));
+    shared_->refusals.error("connection refused",
+                            {{"cause", std::string("cannot start a thread: ") + std::strerror(rc)}});
     delete arg;  // closes the connection: out of threads, like out of fds
     std::lock_guard lock(shared_->mu);
     shared_->active--;
@@ -200,7 +200,6 @@ Status AcceptLoop::accept_one(int listen_fd, bool* backoff) {
 }
 
 void AcceptLoop::refuse_waiting(int listen_fd, const char* why) {
-  std::string line = opts_.prog + ": connection refused: " + why;
   if (shared_->reserve.valid()) {
     shared_->reserve.reset();
     UniqueFd fd(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
@@ -208,8 +207,9 @@ void AcceptLoop::refuse_waiting(int listen_fd, const char* why) {
     fd.reset();
     open_reserve(shared_->reserve);
   }
-  shared_->refusals.log(line + " (" + std::to_string(active()) +
-                        " connections open; raise the descriptor limit, LimitNOFILE=)");
+  shared_->refusals.error("connection refused", {{"cause", why},
+                                                 {"open", active()},
+                                                 {"hint", "raise the descriptor limit (LimitNOFILE=)"}});
 }
 
 Status AcceptLoop::run(const std::vector<int>& listen_fds, ConnHandler handle) {

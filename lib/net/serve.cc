@@ -5,6 +5,7 @@
 #include <iostream>
 #include <optional>
 
+#include "log/log.h"
 #include "net/accept_loop.h"
 #include "net/activation.h"
 
@@ -59,9 +60,11 @@ Status serve_connections(const ServeOptions& o, const std::function<void(Conn)>&
   long limit = raise_nofile_limit();
   long need = static_cast<long>(o.max_conns) * o.fds_per_conn + 64;
   if (limit >= 0 && limit < need) {
-    std::cerr << o.prog << ": descriptor limit " << limit << " is below the " << need << " that "
-              << o.max_conns << " connections may need; connections beyond it are refused "
-              << "(raise LimitNOFILE= or lower --max-connections)\n";
+    log::error("descriptor limit too low for --max-connections",
+               {{"limit", static_cast<int64_t>(limit)},
+                {"needed", static_cast<int64_t>(need)},
+                {"max_connections", o.max_conns},
+                {"hint", "raise LimitNOFILE= or lower --max-connections; connections beyond the limit are refused"}});
   }
   return serve_accept_loop(fds, [&](UniqueFd fd, int) { handle(Conn(std::move(fd))); }, lo);
 }
@@ -70,7 +73,7 @@ int serve_main(const char* prog, const ServeOptions& o, const std::function<void
   ServeOptions named = o;
   named.prog = prog;
   if (auto st = serve_connections(named, handle); !st) {
-    std::cerr << prog << ": " << st.error().message << "\n";
+    log::error("cannot serve", {{"cause", st.error().message}});
     return 1;
   }
   return 0;

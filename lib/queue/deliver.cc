@@ -13,6 +13,7 @@
 #include <map>
 #include <thread>
 
+#include "log/log.h"
 #include "message/header.h"
 #include "queue/admin.h"
 #include "queue/dsn.h"
@@ -392,10 +393,16 @@ Status Recorder::record_locked(const std::vector<const Msg*>& msgs, const std::m
       st = record_retry(db_, m->id, o.r, now + backoff_with_jitter(m->attempts + 1));
       ++stats_.retried;
     }
-    log(env_, "message " + std::to_string(m->id) + " to " + m->recipient() + ": " +
-                  (o.kind == Kind::kDelivered ? "delivered"
-                   : final_failure            ? "failed"
-                                              : "will retry") +
+    // One line per attempt (mox-queue(8), LOGGING): the queue ID, the
+    // message's Message-ID, the recipient, the host and its reply.
+    const char* result = o.kind == Kind::kDelivered ? "delivered" : final_failure ? "failed" : "retry";
+    log::Level level = o.kind == Kind::kDelivered || !final_failure ? log::Level::kInfo : log::Level::kError;
+    log::write(level, "queue delivery attempt",
+               {{"queueid", m->id}, {"msgid", m->message_id}, {"from", m->sender()},
+                {"rcpt", m->recipient()}, {"result", result}, {"host", o.r.host},
+                {"code", o.r.code}, {"secode", o.r.secode}, {"reply", o.r.error},
+                {"attempt", m->attempts + 1}, {"duration_ms", o.r.duration_ms}});
+    log(env_, "message " + std::to_string(m->id) + " to " + m->recipient() + ": " + result +
                   (o.r.error.empty() ? "" : " (" + o.r.error + ")"));
     if (!st && st.error().kind != ErrorKind::kNotFound) return st;
   }

@@ -203,7 +203,7 @@ RateLog& failure_log() {
 }  // namespace
 
 void StoreBackend::log_error(std::string_view message) {
-  failure_log().log("mox-smtpd: " + conn_.remote_ip + ": " + std::string(message));
+  failure_log().error("server error", {{"remote", conn_.remote_ip}, {"cause", message}});
 }
 
 smtp::Reply StoreBackend::failure(const std::string& what, const Error& cause) {
@@ -337,7 +337,24 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
     if (!ids) return failure("queueing message", ids.error());
   }
   local.keep();
+  log_delivered(info, tx, id, extra);
   return smtp::Reply{250, "0.0", "ok, message " + id + " accepted"};
+}
+
+// One line per recipient, so that "did alice's mail arrive?" is
+// `journalctl -u mox-smtpd\* | grep rcpt=alice@example.org` (mox-smtpd(8)).
+void StoreBackend::log_delivered(const SessionInfo& info, const Transaction& tx,
+                                 const std::string& id, const std::string& extra) const {
+  if (!log::enabled(log::Level::kInfo)) return;
+  std::string message_id, subject;
+  header_summary(info.header, extra, message_id, subject);
+  std::string from = tx.from ? tx.from->str() : "";
+  for (const auto& r : tx.rcpts) {
+    log::info(r.local ? "message delivered" : "message queued",
+              {{"id", id}, {"msgid", message_id}, {"from", from}, {"rcpt", r.address.str()},
+               {"account", r.account}, {"mailbox", r.mailbox}, {"size", info.size},
+               {"remote", conn_.remote_ip}, {"auth", info.account}, {"tls", info.tls.description}});
+  }
 }
 
 Result<std::shared_ptr<store::SharedAccount>> StoreBackend::account(const std::string& name) {

@@ -66,6 +66,8 @@ class StoreBackend : public Backend {
 
  private:
   std::optional<smtp::Reply> check_from_header(const SessionInfo& info);
+  void log_delivered(const SessionInfo& info, const Transaction& tx, const std::string& id,
+                     const std::string& extra) const;
   // Logs `what` and its cause, and returns the 451 the client gets.
   smtp::Reply failure(const std::string& what, const Error& cause);
   Result<std::string> dkim_signatures(const SessionInfo& info, const std::string& extra, int fd) const;

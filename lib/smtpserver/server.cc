@@ -12,8 +12,10 @@
 #include <iostream>
 #include <thread>
 
+#include "log/log.h"
 #include "net/activation.h"
 #include "net/conn.h"
+#include "net/connlog.h"
 #include "net/serve.h"
 #include "smtpserver/delivery.h"
 #include "config/cache.h"
@@ -39,7 +41,8 @@ struct Shared {
 };
 
 void log_error(const std::string& remote, const std::string& msg) {
-  std::cerr << "mox-smtpd: " << (remote.empty() ? "" : remote + ": ") << msg << "\n";
+  if (remote.empty()) return log::error(msg);
+  log::error(msg, {{"remote", remote}});
 }
 
 // The TLS handshake, with the client-certificate login on submission
@@ -65,6 +68,9 @@ void serve(net::Conn conn, const Shared& sh) {
               sh.settings.hostname};
   StoreBackend backend(sh.cache->get(), ci, sh.accounts);
   Session session(sh.settings, backend);
+  net::ConnLog clog(conn, sh.settings.mode == Mode::kSmtp          ? "smtp"
+                          : sh.settings.mode == Mode::kSubmission ? "submission"
+                                                                  : "submissions");
   if (sh.settings.mode == Mode::kSubmissions && !start_tls(conn, sh, backend, session)) return;
   Output out = session.greeting();
   std::string buf(64 * 1024, '\0');
@@ -88,6 +94,7 @@ void serve(net::Conn conn, const Shared& sh) {
     out = session.feed(std::string_view(buf.data(), *n));
   }
   session.end();
+  clog.set_account(session.account());
   conn.shutdown();
 }
 

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "log/log.h"
 #include "store/notify.h"
 #include "store/notify_internal.h"
 
@@ -231,7 +232,7 @@ void NotifierCore::log_fallback(const std::string& dir, const std::string& why) 
   if (opts.log) {
     opts.log(msg);
   } else {
-    std::cerr << msg << "\n";
+    log::error(msg);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "log/log.h"
 #include "net/activation.h"
 #include "tls/server.h"
 #include "util/fs.h"
@@ -29,6 +30,7 @@ Result<ServerBase> load_server_base(const std::string& config_path, const std::s
   MOX_ASSIGN(b.cfg, config::Config::load(config_path));
   b.cache = std::make_unique<config::ConfigCache>(config_path, b.cfg);
   const auto& st = b.cfg->static_config();
+  MOX_TRY(log::set_level_from_config(st.log_level));
   auto it = st.listeners.find(listener);
   if (it == st.listeners.end()) return user_error("listener \"" + listener + "\" not in mox.conf");
   b.listener = &it->second;

@@ -1,4 +1,5 @@
 #include "util/cli.h"
+#include "log/log.h"
 
 #include <termios.h>
 #include <unistd.h>
@@ -8,8 +9,18 @@
 namespace mox {
 
 void add_common_options(CLI::App& app, std::string& config) {
+  log::set_program(app.get_name());
   app.add_option("--config", config,
                  "mox.conf path (default $MOX_CONFIG or config/mox.conf); domains.conf is beside it");
+  app.add_option_function<std::string>(
+         "--log-level",
+         [](const std::string& v) {
+           auto l = log::parse_level(v);
+           if (!l) throw CLI::ValidationError("--log-level", l.error().message);
+           log::set_level(*l);
+         },
+         "error, info, debug or trace (default: mox.conf LogLevel, else info)")
+      ->type_name("LEVEL");
   app.set_version_flag("--version", std::string(app.get_name()) + " (mox-cpp) " MOX_VERSION);
 }
 

@@ -1,21 +1,26 @@
 #include "util/ratelog.h"
 
-#include <iostream>
+#include <vector>
 
 namespace mox {
 
-void RateLog::log(const std::string& line) {
-  std::lock_guard lock(mu_);
-  auto now = std::chrono::steady_clock::now();
-  if (logged_ && now - last_ < interval_) {
-    ++suppressed_;
-    return;
+void RateLog::error(std::string_view msg, log::Fields fields) {
+  int64_t suppressed;
+  {
+    std::lock_guard lock(mu_);
+    auto now = std::chrono::steady_clock::now();
+    if (logged_ && now - last_ < interval_) {
+      ++suppressed_;
+      return;
+    }
+    suppressed = suppressed_;
+    logged_ = true;
+    last_ = now;
+    suppressed_ = 0;
   }
-  std::string more = suppressed_ > 0 ? " (" + std::to_string(suppressed_) + " more since last logged)" : "";
-  std::cerr << line << more << "\n";
-  logged_ = true;
-  last_ = now;
-  suppressed_ = 0;
+  std::vector<log::Field> all(fields);
+  if (suppressed > 0) all.emplace_back("suppressed", suppressed);
+  log::write(log::Level::kError, msg, all);
 }
 
 }  // namespace mox

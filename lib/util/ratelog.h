@@ -1,7 +1,7 @@
 // A log line that repeats under load (descriptor shortage, refused
-// connections) is written at most once per interval, with the number of
-// occurrences left out since the last line, so a flood of refusals is visible
-// without flooding the journal.
+// connections, a full disk) is written at most once per interval, with the
+// number of occurrences left out since the last line as `suppressed=N`, so a
+// flood is visible without flooding the journal.
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
-#include <string>
+#include <string_view>
+
+#include "log/log.h"
 
 namespace mox {
 
@@ -17,9 +19,8 @@ class RateLog {
  public:
   explicit RateLog(std::chrono::milliseconds interval = std::chrono::seconds(10))
       : interval_(interval) {}
-  // Writes `line` to stderr, with " (N more since last logged)" when
-  // lines were left out; or only counts it, within the interval.
-  void log(const std::string& line);
+  // An error line (log/log.h), or only a count within the interval.
+  void error(std::string_view msg, log::Fields fields = {});
 
  private:
   std::mutex mu_;

@@ -287,8 +287,8 @@ class DescriptorShortageTest(unittest.TestCase):
         srv.start()
         self.assertGreater(self.flood(srv, b"* OK", b"* BYE too busy"), 0)
         log = srv.log_text()
-        self.assertIn("mox-imapd: connection refused", log)
-        self.assertIn("descriptor limit 48", log)
+        self.assertIn('prog=mox-imapd msg="connection refused"', log)
+        self.assertIn('msg="descriptor limit too low for --max-connections" limit=48', log)
         srv.stop()
 
     def test_smtpd_refuses_with_421(self):
@@ -296,7 +296,7 @@ class DescriptorShortageTest(unittest.TestCase):
                              prefix=["prlimit", "--nofile=32:32", "--"])
         srv.start()
         self.assertGreater(self.flood(srv, b"220 ", b"421 4.3.2 "), 0)
-        self.assertIn("mox-smtpd: connection refused", srv.log_text())
+        self.assertIn('prog=mox-smtpd msg="connection refused"', srv.log_text())
         srv.stop()
 
 
