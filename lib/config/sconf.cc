@@ -1,6 +1,7 @@
 #include "config/sconf.h"
 
 #include <cstddef>
+#include <set>
 
 #include "util/json.h"
 #include "util/utf8.h"
@@ -261,15 +262,12 @@ class Writer {
   }
 
   Status entries(const Node& map, int indent) {
-    std::vector<std::string_view> seen;
+    std::set<std::string_view> seen;
     for (const auto& [key, child] : map.entries) {
       size_t mark = path_.size();
       path_ += (path_.empty() ? "" : ".") + key;
       MOX_TRY(check_key(key));
-      for (auto k : seen) {
-        if (k == key) return fail("duplicate key");
-      }
-      seen.push_back(key);
+      if (!seen.insert(key).second) return fail("duplicate key");
       MOX_TRY(comments(child, indent));
       MOX_TRY(entry(key, child, indent));
       path_.resize(mark);
