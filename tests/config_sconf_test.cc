@@ -61,7 +61,9 @@ constexpr const char* kDynamic =
 TEST(Sconf, ParseAndWriteRoundTrip) {
   auto n = parse_sconf(kStatic, "mox.conf");
   ASSERT_TRUE(n.ok()) << n.error().message;
-  EXPECT_EQ(write_sconf(*n), kStatic);
+  auto text = write_sconf(*n);
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  EXPECT_EQ(*text, kStatic);
 }
 
 TEST(Sconf, SyntaxErrorsHaveLineNumbers) {
@@ -79,6 +81,166 @@ TEST(Sconf, SyntaxErrorsHaveLineNumbers) {
   EXPECT_NE(r.error().message.find("x.conf:1:"), std::string::npos);
 }
 
+// A one-entry tree: Key: value.
+Node one(std::string key, Node child) {
+  Node root = Node::map();
+  root.add(std::move(key), std::move(child));
+  return root;
+}
+
+Node list_of(std::vector<Node> items) {
+  Node l = Node::list();
+  l.items = std::move(items);
+  return l;
+}
+
+struct RefusedCase {
+  const char* what;
+  Node tree;
+  const char* error;  // part of the expected message
+};
+
+TEST(SconfWriter, RefusesWhatWouldNotReadBack) {
+  Node dup = Node::map();
+  dup.add("A", Node::scalar("1"));
+  dup.add("A", Node::scalar("2"));
+  Node root_comment = one("A", Node::scalar("b"));
+  root_comment.comments = {"# top"};
+  Node bad_comment = Node::scalar("b");
+  bad_comment.comments = {"not a comment"};
+  Node nl_comment = Node::scalar("b");
+  nl_comment.comments = {"# one\nInjected: x"};
+  const RefusedCase cases[] = {
+      {"newline in key", one("a\nb", Node::scalar("x")), "control character"},
+      {"newline in value", one("A", Node::scalar("x\n\tEvil: y")), "control character"},
+      {"CR at end of value", one("A", Node::scalar("x\r")), "control character"},
+      {"NUL in value", one("A", Node::scalar(std::string("x\0y", 3))), "control character"},
+      {"tab in value", one("A", Node::scalar("x\ty")), "control character"},
+      {"C1 NEL in value", one("A", Node::scalar("x\xc2\x85y")), "control character"},
+      {"U+2028 in value", one("A", Node::scalar("x\xe2\x80\xa8y")), "control character"},
+      {"invalid UTF-8 in value", one("A", Node::scalar("caf\xe9")), "not UTF-8"},
+      {"leading space in value", one("A", Node::scalar(" x")), "space"},
+      {"trailing space in value", one("A", Node::scalar("x ")), "space"},
+      {"empty key", one("", Node::scalar("x")), "empty key"},
+      {"key starting with #", one("#a", Node::scalar("x")), "\"#\""},
+      {"key starting with - ", one("- a", Node::scalar("x")), "\"- \""},
+      {"key with colon space", one("a: b", Node::scalar("x")), "\": \""},
+      {"key with leading space", one(" a", Node::scalar("x")), "space"},
+      {"key with tab", one("a\tb", Node::scalar("x")), "control character"},
+      {"duplicate key", dup, "duplicate key"},
+      {"empty list", one("L", Node::list()), "empty list"},
+      {"empty list item", one("L", list_of({Node::scalar("")})), "empty list item"},
+      {"list in list", one("L", list_of({list_of({Node::scalar("x")})})), "list directly"},
+      {"empty struct in list", one("L", list_of({Node::map()})), "empty struct"},
+      {"root comment", root_comment, "top level"},
+      {"comment without #", one("A", bad_comment), "comment"},
+      {"comment with newline", one("A", nl_comment), "comment"},
+      {"root not a map", Node::scalar("x"), "top level"},
+  };
+  for (const auto& tc : cases) {
+    auto r = write_sconf(tc.tree);
+    ASSERT_FALSE(r.ok()) << tc.what << " was written as:\n" << *r;
+    EXPECT_NE(r.error().message.find(tc.error), std::string::npos)
+        << tc.what << ": " << r.error().message;
+    EXPECT_EQ(r.error().message.find('\n'), std::string::npos) << tc.what;
+  }
+}
+
+TEST(SconfWriter, ErrorNamesThePath) {
+  Node acc = Node::map();
+  acc.add("FullName", Node::scalar("x\ny"));
+  Node accounts = Node::map();
+  accounts.add("a\nb", Node::map()).add("C", Node::scalar("1"));
+  Node root = one("Accounts", accounts);
+  auto r = write_sconf(root);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "cannot write \"Accounts.a\\nb\": key has a control character or is not UTF-8");
+  r = write_sconf(one("Accounts", one("mjl", acc)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "cannot write \"Accounts.mjl.FullName\": value has a control character or is not "
+            "UTF-8");
+}
+
+// Odd values that the format can hold come back as they were written.
+TEST(SconfWriter, OddButValidValuesReadBack) {
+  Node root = Node::map();
+  root.add("a:", Node::scalar("b"));
+  root.add("colon:", Node::scalar(""));
+  root.add("-", Node::scalar("dash key"));
+  root.add("Nil", Node::scalar("nil"));
+  root.add("Hash", Node::scalar("#not a comment"));
+  root.add("Colon", Node::scalar(": x: y"));
+  root.add("Utf8", Node::scalar("caf\xc3\xa9 \xe2\x9c\x89"));
+  root.add("\"a b\"@example.com", Node::map());
+  Node& l = root.add("List", Node::list());
+  l.items.push_back(Node::scalar("- x"));
+  l.items.push_back(Node::scalar("#y"));
+  Node item = Node::map();
+  item.add("K", Node::scalar("v"));
+  item.comments = {"#\tcomment with a tab"};
+  l.items.push_back(item);
+  auto text = write_sconf(root);
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  auto back = parse_sconf(*text, "x.conf");
+  ASSERT_TRUE(back.ok()) << back.error().message << "\n" << *text;
+  ASSERT_EQ(back->entries.size(), root.entries.size()) << *text;
+  for (size_t i = 0; i < root.entries.size(); ++i) {
+    EXPECT_EQ(back->entries[i].key, root.entries[i].key);
+  }
+  EXPECT_EQ(back->find("Colon")->value, ": x: y");
+  EXPECT_EQ(back->find("colon:")->value, "");
+  EXPECT_EQ(back->find("\"a b\"@example.com")->value, "nil");  // an empty struct
+  EXPECT_EQ(back->find("List")->items.at(0).value, "- x");
+  EXPECT_EQ(back->find("List")->items.at(2).comments, item.comments);
+  auto again = write_sconf(*back);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *text);
+}
+
+TEST(SconfWriter, InjectedAccountIsRefused) {
+  auto dyn = *parse_dynamic(kDynamic, "domains.conf");
+  auto d2 = dyn;
+  // Without the check, this name would add an account "evil" holding the
+  // catchall of example.com.
+  d2.accounts["x:\n\t\tDomain: example.com\n\tevil:\n\t\tDomain: example.com\n\t\t"
+              "Destinations:\n\t\t\t@example.com: nil\n\ty"] = dyn.accounts["mjl"];
+  EXPECT_FALSE(write_dynamic(d2).ok());
+  d2 = dyn;
+  d2.accounts["mjl"].full_name = "Mjl\n\tLoginDisabled: gone";
+  EXPECT_FALSE(write_dynamic(d2).ok());
+  d2 = dyn;
+  d2.accounts["mjl"].destinations["mjl@example.com"].mailbox = "Inbox\n\t\t\t@example.com: nil";
+  EXPECT_FALSE(write_dynamic(d2).ok());
+  d2 = dyn;
+  d2.accounts["mjl"].login_disabled = "gone ";
+  EXPECT_FALSE(write_dynamic(d2).ok());
+}
+
+TEST(SconfWriter, CheckedTextReadsBack) {
+  auto st = *parse_static(kStatic, "/etc/mox/mox.conf");
+  auto dyn = *parse_dynamic(kDynamic, "/etc/mox/domains.conf");
+  dyn.accounts["mjl"].full_name = "nil";  // a scalar that looks like an empty struct
+  auto c = Config::make("/etc/mox/mox.conf", st, dyn);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto text = checked_dynamic_text(**c);
+  ASSERT_TRUE(text.ok()) << text.error().message;
+  EXPECT_NE(text->find("\t\tFullName: nil\n"), std::string::npos);
+  auto stext = checked_static_text(**c);
+  ASSERT_TRUE(stext.ok()) << stext.error().message;
+  EXPECT_EQ(*stext, *write_static(st));
+
+  dyn.accounts["mjl"].full_name = "tab\there";
+  c = Config::make("/etc/mox/mox.conf", st, dyn);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  text = checked_dynamic_text(**c);
+  ASSERT_FALSE(text.ok());
+  EXPECT_EQ(text.error().message,
+            "/etc/mox/domains.conf: cannot write \"Accounts.mjl.FullName\": value has a control "
+            "character or is not UTF-8");
+}
+
 TEST(Config, TypedRoundTrip) {
   auto st = parse_static(kStatic, "mox.conf");
   ASSERT_TRUE(st.ok()) << st.error().message;
@@ -90,13 +252,13 @@ TEST(Config, TypedRoundTrip) {
   EXPECT_EQ(submissions_port(l), 465);
   ASSERT_TRUE(l.tls);
   EXPECT_EQ(l.tls->key_certs.at(0).key_file, "key.pem");
-  auto st2 = parse_static(write_static(*st), "mox.conf");
+  auto st2 = parse_static(*write_static(*st), "mox.conf");
   ASSERT_TRUE(st2.ok()) << st2.error().message;
-  EXPECT_EQ(write_static(*st2), write_static(*st));
+  EXPECT_EQ(*write_static(*st2), *write_static(*st));
 
   auto dyn = parse_dynamic(kDynamic, "domains.conf");
   ASSERT_TRUE(dyn.ok()) << dyn.error().message;
-  EXPECT_EQ(write_dynamic(*dyn), kDynamic);
+  EXPECT_EQ(*write_dynamic(*dyn), kDynamic);
   EXPECT_EQ(dyn->domains.at("example.com").dkim.selectors.at("2026a").expiration,
             std::chrono::hours(72));
   EXPECT_EQ(dyn->domains.at("other.example").localpart_catchall_separators_effective,

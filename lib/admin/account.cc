@@ -4,6 +4,7 @@
 
 #include "admin/admin.h"
 #include "admin/internal.h"
+#include "admin/names.h"
 #include "auth/authdb.h"
 #include "auth/password.h"
 #include "queue/queuedb.h"
@@ -25,10 +26,12 @@ Result<store::AccountStore> open_account(const config::Config& c, const std::str
 }
 
 Status account_add(const std::string& cfg, const std::string& account, const std::string& address) {
+  MOX_TRY(AccountName::parse(account));
   if (!address.empty() && address[0] == '@') {
     return user_error("catchall address not allowed for a new account; use address add");
   }
   MOX_ASSIGN(smtp::Address a, smtp::Address::parse(address));
+  MOX_TRY(check_address_key(a.str()));
   MOX_ASSIGN(ConfigPtr c, config::Config::load(cfg));
   if (c->account(account)) return user_error("account \"" + account + "\" already exists");
   if (!c->domain(a.domain().str())) {

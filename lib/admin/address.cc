@@ -1,5 +1,6 @@
 #include "admin/admin.h"
 #include "admin/internal.h"
+#include "admin/names.h"
 #include "auth/authdb.h"
 #include "auth/tlspubkey.h"
 #include "queue/queuedb.h"
@@ -47,6 +48,7 @@ std::string canonical_key(const config::Config& c, const std::string& key) {
 
 Status address_add(const std::string& cfg, const std::string& address, const std::string& account) {
   MOX_ASSIGN(Target t, parse_target(address));
+  MOX_TRY(check_address_key(t.key));
   MOX_ASSIGN(ConfigPtr c, config::Config::load(cfg));
   const config::Domain* d = c->domain(t.domain);
   if (!d) return user_error("domain \"" + t.domain + "\" does not exist");

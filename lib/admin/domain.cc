@@ -8,6 +8,7 @@
 
 #include "admin/admin.h"
 #include "admin/internal.h"
+#include "admin/names.h"
 #include "auth/authdb.h"
 #include "auth/tlspubkey.h"
 #include "crypto/keys.h"
@@ -97,9 +98,11 @@ Status check_new_account_dir(const config::Config& c, const std::string& account
 Status domain_add(const std::string& cfg, const std::string& domain, const std::string& account,
                   const std::string& localpart, const DomainAddOptions& opts) {
   MOX_ASSIGN(smtp::Domain d, smtp::Domain::parse(domain));
+  MOX_TRY(check_domain_name(d.str()));
   MOX_ASSIGN(ConfigPtr c, config::Config::load(cfg));
   if (c->domain(d.str())) return user_error("domain \"" + d.str() + "\" already exists");
   bool new_account = c->account(account) == nullptr;
+  if (new_account) MOX_TRY(AccountName::parse(account));
   if (new_account && localpart.empty()) {
     return user_error("account \"" + account + "\" does not exist; give a localpart to create it");
   }
@@ -110,6 +113,7 @@ Status domain_add(const std::string& cfg, const std::string& domain, const std::
   std::string address;
   if (new_account) {
     MOX_ASSIGN(smtp::Localpart lp, smtp::Localpart::parse(localpart));
+    MOX_TRY(check_localpart(lp));
     if (lp.value().find('+') != std::string::npos) {
       return user_error("localpart \"" + localpart + "\" contains catchall separator \"+\"");
     }

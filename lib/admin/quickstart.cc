@@ -4,6 +4,7 @@
 
 #include "admin/admin.h"
 #include "admin/internal.h"
+#include "admin/names.h"
 #include "auth/password.h"
 #include "crypto/cert.h"
 #include "crypto/keys.h"
@@ -52,8 +53,13 @@ config::Static make_static(const std::string& hostname, const std::string& accou
 
 Result<QuickstartResult> quickstart(const std::string& address, const QuickstartOptions& opts) {
   MOX_ASSIGN(smtp::Address a, smtp::Address::parse(address));
+  MOX_TRY(check_address_key(a.str()));
   std::string account = a.localpart().value();
   for (char& ch : account) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (auto n = AccountName::parse(account); !n) {
+    return user_error("the localpart cannot be used as account name: " + n.error().message);
+  }
+  if (!opts.user.empty()) MOX_TRY(check_unix_user(opts.user));
   std::string confdir = (fs::path(opts.dir) / "config").lexically_normal().string();
   std::string static_path = confdir + "/mox.conf";
   for (const char* f : {"/mox.conf", "/domains.conf"}) {
@@ -61,6 +67,7 @@ Result<QuickstartResult> quickstart(const std::string& address, const Quickstart
   }
   std::string hostname = opts.hostname.empty() ? default_hostname(a.domain().str()) : opts.hostname;
   MOX_ASSIGN(smtp::Domain host, smtp::Domain::parse(hostname));
+  MOX_TRY(check_domain_name(host.str()));
   MOX_TRY(mkdir_all(confdir + "/tls", 0770));
   MOX_TRY(mkdir_all((fs::path(opts.dir) / "data").string(), 0770));
 
@@ -82,9 +89,12 @@ Result<QuickstartResult> quickstart(const std::string& address, const Quickstart
   acc.destinations[a.str()] = {};
   acc.no_custom_password = true;
   dyn.accounts[account] = acc;
+  MOX_TRY(check_new_values(config::Dynamic{}, dyn));
   MOX_ASSIGN(ConfigPtr c, config::Config::make(static_path, st, dyn));
-  MOX_TRY(write_file_atomic(c->dynamic_path(), config::write_dynamic(c->dynamic()), 0660));
-  MOX_TRY(write_file_atomic(static_path, config::write_static(c->static_config()), 0660));
+  MOX_ASSIGN(std::string dyn_text, config::checked_dynamic_text(*c));
+  MOX_ASSIGN(std::string static_text, config::checked_static_text(*c));
+  MOX_TRY(write_file_atomic(c->dynamic_path(), dyn_text, 0660));
+  MOX_TRY(write_file_atomic(static_path, static_text, 0660));
 
   QuickstartResult r;
   r.config_path = static_path;

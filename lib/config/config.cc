@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <set>
 
 #include "util/fs.h"
@@ -75,8 +76,55 @@ Result<Dynamic> parse_dynamic(std::string_view text, const std::string& file) {
   return dyn;
 }
 
-std::string write_static(const Static& st) { return write_sconf(static_schema().encode(st)); }
-std::string write_dynamic(const Dynamic& dyn) { return write_sconf(dynamic_schema().encode(dyn)); }
+Result<std::string> write_static(const Static& st) {
+  return write_sconf(static_schema().encode(st));
+}
+
+Result<std::string> write_dynamic(const Dynamic& dyn) {
+  return write_sconf(dynamic_schema().encode(dyn));
+}
+
+namespace {
+
+using ConfigPtr = std::shared_ptr<const Config>;
+
+// Writes `file`'s text for `c` with `write`, loads it back with `reload`
+// (parse and Config::make) and writes that again: both texts must be equal.
+Result<std::string> read_back(const Config& c, const std::string& file,
+                              Result<std::string> (*write)(const Config&),
+                              const std::function<Result<ConfigPtr>(const std::string&)>& reload) {
+  auto text = write(c);
+  if (!text) return user_error(file + ": " + text.error().message);
+  auto again = reload(*text);
+  if (!again) {
+    return internal_error(file + ": new contents do not read back: " + again.error().message);
+  }
+  auto text2 = write(**again);
+  if (!text2 || *text2 != *text) {
+    return internal_error(file + ": new contents do not read back as written");
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<std::string> checked_static_text(const Config& c) {
+  return read_back(
+      c, c.static_path(), [](const Config& x) { return write_static(x.static_config()); },
+      [&c](const std::string& text) -> Result<ConfigPtr> {
+        MOX_ASSIGN(Static st, parse_static(text, c.static_path()));
+        return Config::make(c.static_path(), std::move(st), c.dynamic());
+      });
+}
+
+Result<std::string> checked_dynamic_text(const Config& c) {
+  return read_back(
+      c, c.dynamic_path(), [](const Config& x) { return write_dynamic(x.dynamic()); },
+      [&c](const std::string& text) -> Result<ConfigPtr> {
+        MOX_ASSIGN(Dynamic dyn, parse_dynamic(text, c.dynamic_path()));
+        return Config::make(c.static_path(), c.static_config(), std::move(dyn));
+      });
+}
 
 std::string default_config_path(const std::string& flag_value) {
   if (!flag_value.empty()) return flag_value;

@@ -79,8 +79,16 @@ class Lookup {
 };
 
 // Serialises configs back to sconf text, as a person would write them.
-std::string write_static(const Static& st);
-std::string write_dynamic(const Dynamic& dyn);
+// Refuses values that the text cannot hold (see write_sconf).
+Result<std::string> write_static(const Static& st);
+Result<std::string> write_dynamic(const Dynamic& dyn);
+
+// The text of mox.conf / domains.conf for the snapshot `c`, read back before
+// it is returned, as a last guard: it must parse, pass every check of
+// Config::make together with the other file, and come out the same when the
+// result is written again. Only such text may be installed.
+Result<std::string> checked_static_text(const Config& c);
+Result<std::string> checked_dynamic_text(const Config& c);
 Result<Static> parse_static(std::string_view text, const std::string& file);
 Result<Dynamic> parse_dynamic(std::string_view text, const std::string& file);
 

@@ -1,6 +1,10 @@
 #include "config/sconf.h"
 
 #include <cstddef>
+#include <set>
+
+#include "util/json.h"
+#include "util/utf8.h"
 
 namespace mox::config {
 
@@ -190,49 +194,132 @@ class Parser {
   size_t comment_pos_ = 0;
 };
 
-void write_node(const Node& n, int indent, std::string& out);
-
-void write_comments(const Node& n, int indent, std::string& out) {
-  for (const auto& c : n.comments) {
-    out.append(indent, '\t');
-    out += c;
-    out += '\n';
+// Renders a tree, refusing what parse_sconf would not read back as the same
+// tree. Errors name the dotted key path of the offending node.
+class Writer {
+ public:
+  Status root(const Node& n) {
+    if (n.type != Node::Type::kMap) return fail("the top level must be a map");
+    if (!n.comments.empty()) return fail("comments cannot be attached to the top level");
+    return entries(n, 0);
   }
-}
+  std::string& text() { return out_; }
 
-void write_entries(const Node& map, int indent, std::string& out) {
-  for (const auto& [key, child] : map.entries) {
-    write_comments(child, indent, out);
-    out.append(indent, '\t');
-    out += key;
-    if (child.type == Node::Type::kScalar) {
-      out += child.value.empty() ? ":" : ": " + child.value;
-      out += '\n';
-    } else if (child.type == Node::Type::kMap && child.entries.empty()) {
-      out += ": nil\n";
-    } else {
-      out += ":\n";
-      write_node(child, indent + 1, out);
+ private:
+  Error fail(std::string_view msg) const {
+    std::string where = path_.empty() ? "" : json_quote(path_) + ": ";
+    return user_error("cannot write " + where + std::string(msg));
+  }
+
+  // Keys are one "Key: value" or "Key:" line's start: no control characters,
+  // no ": " (the separator), nothing that reads as a comment ("#"), a list
+  // item ("- ") or indentation, no surrounding spaces.
+  Status check_key(std::string_view k) const {
+    if (k.empty()) return fail("empty key");
+    if (!printable_utf8(k)) return fail("key has a control character or is not UTF-8");
+    if (k.front() == ' ' || k.back() == ' ') return fail("key starts or ends with a space");
+    if (k.front() == '#') return fail("key starts with \"#\"");
+    if (k.substr(0, 2) == "- ") return fail("key starts with \"- \"");
+    if (k.find(": ") != std::string_view::npos) return fail("key contains \": \"");
+    return {};
+  }
+
+  // Values are the rest of their line: no control characters (a line break
+  // would start a new line, a trailing CR is taken as part of CRLF) and no
+  // leading or trailing space (trailing whitespace is a syntax error).
+  Status check_value(std::string_view v) const {
+    if (!printable_utf8(v)) return fail("value has a control character or is not UTF-8");
+    if (!v.empty() && (v.front() == ' ' || v.back() == ' ')) {
+      return fail("value starts or ends with a space");
     }
+    return {};
   }
-}
 
-void write_node(const Node& n, int indent, std::string& out) {
-  if (n.type == Node::Type::kMap) {
-    write_entries(n, indent, out);
-    return;
-  }
-  for (const auto& item : n.items) {
-    write_comments(item, indent, out);
-    out.append(indent, '\t');
-    if (item.type == Node::Type::kScalar) {
-      out += "- " + item.value + "\n";
-    } else {
-      out += "-\n";
-      write_node(item, indent + 1, out);
+  // A comment is one line starting with "#"; tabs may appear in it.
+  Status comments(const Node& n, int indent) {
+    for (const auto& c : n.comments) {
+      if (c.empty() || c[0] != '#') return fail("comment does not start with \"#\"");
+      if (!printable_utf8(strip_tabs(c))) {
+        return fail("comment has a control character or is not UTF-8");
+      }
+      line(indent, c);
     }
+    return {};
   }
-}
+
+  static std::string strip_tabs(std::string_view c) {
+    std::string out;
+    for (char ch : c) {
+      if (ch != '\t') out += ch;
+    }
+    return out;
+  }
+
+  void line(int indent, std::string_view text) {
+    out_.append(indent, '\t');
+    out_ += text;
+    out_ += '\n';
+  }
+
+  Status entries(const Node& map, int indent) {
+    std::set<std::string_view> seen;
+    for (const auto& [key, child] : map.entries) {
+      size_t mark = path_.size();
+      path_ += (path_.empty() ? "" : ".") + key;
+      MOX_TRY(check_key(key));
+      if (!seen.insert(key).second) return fail("duplicate key");
+      MOX_TRY(comments(child, indent));
+      MOX_TRY(entry(key, child, indent));
+      path_.resize(mark);
+    }
+    return {};
+  }
+
+  Status entry(const std::string& key, const Node& child, int indent) {
+    switch (child.type) {
+      case Node::Type::kScalar:
+        MOX_TRY(check_value(child.value));
+        line(indent, child.value.empty() ? key + ":" : key + ": " + child.value);
+        return {};
+      case Node::Type::kMap:
+        // An empty struct is written "nil"; it reads back as that scalar.
+        if (child.entries.empty()) {
+          line(indent, key + ": nil");
+          return {};
+        }
+        line(indent, key + ":");
+        return entries(child, indent + 1);
+      case Node::Type::kList:
+        // "Key:" with nothing below reads back as an empty scalar.
+        if (child.items.empty()) return fail("empty list");
+        line(indent, key + ":");
+        return items(child, indent + 1);
+    }
+    return {};
+  }
+
+  Status items(const Node& list, int indent) {
+    for (const auto& item : list.items) {
+      MOX_TRY(comments(item, indent));
+      if (item.type == Node::Type::kScalar) {
+        // "- " alone has trailing whitespace; "-" introduces a struct.
+        if (item.value.empty()) return fail("empty list item");
+        MOX_TRY(check_value(item.value));
+        line(indent, "- " + item.value);
+      } else if (item.type == Node::Type::kMap) {
+        if (item.entries.empty()) return fail("empty struct as list item");
+        line(indent, "-");
+        MOX_TRY(entries(item, indent + 1));
+      } else {
+        return fail("list directly inside a list");
+      }
+    }
+    return {};
+  }
+
+  std::string out_;
+  std::string path_;
+};
 
 }  // namespace
 
@@ -242,10 +329,10 @@ Result<Node> parse_sconf(std::string_view text, std::string_view filename) {
   return p.parse();
 }
 
-std::string write_sconf(const Node& root) {
-  std::string out;
-  write_node(root, 0, out);
-  return out;
+Result<std::string> write_sconf(const Node& root) {
+  Writer w;
+  MOX_TRY(w.root(root));
+  return std::move(w.text());
 }
 
 }  // namespace mox::config

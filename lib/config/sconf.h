@@ -46,6 +46,18 @@ Result<Node> parse_sconf(std::string_view text, std::string_view filename);
 // Renders a tree (whose root is a kMap). Struct entries with no children are
 // written as "Key: nil" inside maps; empty lists and maps are omitted by the
 // typed writer before they reach here.
-std::string write_sconf(const Node& root);
+//
+// Only what parse_sconf reads back as the same tree is written (an empty map
+// comes back as the scalar "nil"); anything else is refused with a user error
+// naming the key path, never written raw:
+//  - keys: not empty, UTF-8 without control characters (see printable_utf8),
+//    no leading or trailing space, not starting with "#" or "- ", no ": ";
+//    no key twice in one map;
+//  - values: UTF-8 without control characters, no leading or trailing space;
+//    list items not empty;
+//  - lists not empty, no list directly in a list, no empty struct in a list;
+//  - comments start with "#", UTF-8 without control characters but tabs;
+//    none on the root.
+Result<std::string> write_sconf(const Node& root);
 
 }  // namespace mox::config

@@ -6,6 +6,8 @@
 
 #include <iostream>
 
+#include "util/utf8.h"
+
 namespace mox {
 
 void add_common_options(CLI::App& app, std::string& config) {
@@ -78,7 +80,9 @@ int parse_args(CLI::App& app, int argc, char** argv) {
 }
 
 int fail(std::string_view prog, const Error& e) {
-  std::cerr << prog << ": " << e.message << "\n";
+  // One line without terminal controls, whatever the message quotes.
+  std::string line = escape_unprintable(e.message);
+  std::cerr << prog << ": " << line << "\n";
   return kExitUserError;
 }
 

@@ -27,7 +27,9 @@ int parse_args(CLI::App& app, int argc, char** argv);
 CLI::App* add_verb(CLI::App& parent, const char* name, const char* desc,
                    std::vector<std::string> names, std::vector<std::string>& pos,
                    std::function<void()> chosen);
-// Prints "prog: message" on stderr and returns 1.
+// Prints "prog: message" on stderr, as one line (bytes of the message that are
+// not printable UTF-8 are written as \xNN, see escape_unprintable), and
+// returns 1.
 int fail(std::string_view prog, const Error& e);
 // Reads one line from stdin (no prompt echo when it is a terminal).
 Result<std::string> read_secret_line(std::string_view prompt);

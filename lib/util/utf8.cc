@@ -1,5 +1,7 @@
 #include "util/utf8.h"
 
+#include "util/encoding.h"
+
 namespace mox {
 
 namespace {
@@ -38,6 +40,31 @@ bool valid_utf8(std::string_view s) {
     i += n;
   }
   return true;
+}
+
+bool printable_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    if (sequence_length(s, i) == 0) return false;
+    uint32_t cp = next_code_point(s, i);
+    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029) return false;
+  }
+  return true;
+}
+
+std::string escape_unprintable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t start = i;
+    next_code_point(s, i);
+    std::string_view seq = s.substr(start, i - start);
+    if (printable_utf8(seq)) {
+      out.append(seq);
+      continue;
+    }
+    for (size_t k = 0; k < seq.size(); ++k) out += "\\x" + hex_encode(seq.substr(k, 1));
+  }
+  return out;
 }
 
 std::string sanitize_utf8(std::string_view s) {

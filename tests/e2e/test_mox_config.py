@@ -95,6 +95,16 @@ def count(env, parts, sql, params=()):
     return env.query(parts, sql, params)[0][0]
 
 
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write_bytes(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 def all_files(root):
     out = []
     for dirpath, _, files in os.walk(root):
@@ -855,6 +865,137 @@ class CrashTest(AccountRmBase):
 
 
 # ---------------------------------------------------------------------------
+
+class GrammarTest(Base):
+    """Names and texts that domains.conf cannot hold, or that mox-config(8)'s
+    VALUE GRAMMAR refuses, are refused with exit 1 and one line on stderr;
+    domains.conf stays byte for byte as it was and still loads."""
+
+    INJECT = ("x:\n\t\tDomain: " + D + "\n\tevil:\n\t\tDomain: " + D +
+              "\n\t\tDestinations:\n\t\t\t@" + D + ": nil\n\ty")
+
+    @contextlib.contextmanager
+    def unchanged_bytes(self):
+        env = self.env
+        paths = [env.domains_path, env.config_path]
+        before = [read_bytes(p) for p in paths]
+        accounts = sorted(os.listdir(env.data("accounts")))
+        keys = all_files(env.config_file("dkim"))
+        yield
+        for p, b in zip(paths, before):
+            self.assertEqual(read_bytes(p), b, p + " changed")
+        self.assertEqual(sorted(os.listdir(env.data("accounts"))), accounts)
+        self.assertEqual(all_files(env.config_file("dkim")), keys, "DKIM key files changed")
+        env.config("test")
+
+    def refused(self, *args, **kw):
+        """Runs mox-config ARGS expecting exit 1, one printable stderr line,
+        and no change to the config files."""
+        with self.unchanged_bytes():
+            line = self.assertFails(*args, **kw)
+        self.assertTrue(line.isprintable(), repr(line))
+        return line
+
+    def test_account_names(self):
+        for name in ("a\nb", "#a", "a\x01b", "a\x1bb", "a b", "a:b", "a: b", " a", "a ",
+                     "a\tb", "a\u0085b", "caf\u00e9", "_a", ".hidden", "a/b", self.INJECT):
+            with self.subTest(name=name):
+                line = self.refused("account", "add", name, "new@" + D)
+                self.assertIn("account name", line)
+        self.assertEqual(self.env.config("account", "list").stdout, "admin\n")
+        self.env.config("account", "add", "first.last-2_x", "new@" + D)
+
+    def test_injected_catchall(self):
+        env = self.env
+        self.refused("account", "add", self.INJECT, "new@" + D)
+        self.refused("domain", "add", "new.example", self.INJECT, "new")
+        self.assertNotIn("evil", env.accounts())
+        env.fail("address", "account", "anyone@" + D)
+        # Through the address: a quoted localpart cannot carry a line break.
+        self.refused("account", "add", "bob", '"x\n\tevil:"@' + D)
+        self.refused("address", "add", '"x\n\t\t\t@' + D + ': nil"@' + D, "admin")
+
+    def test_addresses(self):
+        env = self.env
+        self.add_account("bob")
+        for addr in ("#x@" + D, '"a: b"@' + D, '"a:b"@' + D, "a\u0085b@" + D,
+                     "x@b\u0085.example", '"x\ty"@' + D):
+            with self.subTest(address=addr):
+                self.refused("address", "add", addr, "bob")
+                self.refused("account", "add", "carol", addr)
+        self.refused("domain", "add", "new.example", "carol", "#x")
+        self.refused("domain", "add", "new.example", "carol", '"a: b"')
+        self.assertEqual(env.destinations("bob"), ["bob@" + D])
+        # The same characters elsewhere in a localpart are fine.
+        env.config("address", "add", "a#b@" + D, "bob")
+        env.config("address", "add", '"john smith"@' + D, "bob")
+        self.assertEqual(env.destinations("bob"),
+                         ['"john smith"@' + D, "a#b@" + D, "bob@" + D])
+
+    def test_domains(self):
+        for dom in ("b\u0085.example", "b\u2028.example", "a b.example", "x.example\n"):
+            with self.subTest(domain=dom):
+                self.refused("domain", "add", dom, "admin")
+
+    def test_disable_messages(self):
+        for msg in ("gone ", " gone", "gone\n", "x\n\t\tDestinations:\n\t\t\t@" + D + ": nil",
+                    "a\u0085b", "\x1b[2Jgone"):
+            with self.subTest(message=msg):
+                self.refused("account", "disable", "admin", msg)
+        self.env.config("account", "disable", "admin", "gone: back at 10")
+
+    def test_control_characters_in_messages(self):
+        line = self.refused("account", "rm", "no\nsuch")
+        self.assertIn("no\\x0asuch", line)
+        line = self.refused("account", "enable", "\x1b[31mred")
+        self.assertNotIn("\x1b", line)
+        self.refused("address", "rm", "\x1b]0;title\x07@" + D)
+
+    def edit_domains(self, old, new):
+        text = read_bytes(self.env.domains_path)
+        self.assertIn(old, text)
+        write_bytes(self.env.domains_path, text.replace(old, new, 1))
+
+    def test_unwritable_full_names(self):
+        # Values written by hand that the file format reads but mox-config
+        # cannot write back: the change is refused, the file left alone.
+        for bad in (b"Ad\x01min", b"Ad\tmin", b"Ad\xc2\x85min", b"Adm\xe9n"):
+            with self.subTest(full_name=bad):
+                orig = read_bytes(self.env.domains_path)
+                try:
+                    self.edit_domains(b"\t\tDomain: " + D.encode() + b"\n",
+                                      b"\t\tDomain: " + D.encode() + b"\n\t\tFullName: " + bad +
+                                      b"\n")
+                    line = self.refused("account", "disable", "admin", "gone")
+                    self.assertIn("FullName", line)
+                finally:
+                    write_bytes(self.env.domains_path, orig)
+
+    def test_unwritable_mailbox_names(self):
+        key = ("\t\t\tadmin@" + D + ":").encode()
+        for bad in (b"In\x01box", b"In\tbox", b"In\xc2\x9bbox", b"In\xffbox"):
+            with self.subTest(mailbox=bad):
+                orig = read_bytes(self.env.domains_path)
+                try:
+                    self.edit_domains(key + b" nil\n", key + b"\n\t\t\t\tMailbox: " + bad + b"\n")
+                    line = self.refused("address", "add", "new@" + D, "admin")
+                    self.assertIn("Mailbox", line)
+                finally:
+                    write_bytes(self.env.domains_path, orig)
+
+    def test_quickstart(self):
+        for args in (("#x@" + D,), ("o'brien@" + D,), ('"a b"@' + D,),
+                     ("--user", "a b", "mjl@" + D), ("--user", "x\ny", "mjl@" + D),
+                     ("--hostname", "mail\u0085.example", "mjl@" + D)):
+            with self.subTest(args=args):
+                with moxtest.MoxEnv(quickstart=False) as env:
+                    p = env.config("quickstart", "--dir", env.dir, "--local", *args, expect=1)
+                    lines = p.stderr.splitlines()
+                    self.assertEqual(len(lines), 1, p.stderr)
+                    self.assertTrue(lines[0].startswith("mox-config: "), p.stderr)
+                    self.assertFalse(os.path.exists(env.config_path))
+                    self.assertFalse(os.path.exists(env.domains_path))
+
 
 class ConcurrencyTest(Base):
     def test_racing_address_add(self):
