@@ -1,5 +1,6 @@
 // mox-config: everything an administrator changes (SPEC A.2).
 #include <functional>
+#include <set>
 #include <string>
 
 #include "util/cli.h"
@@ -94,5 +95,14 @@ int main(int argc, char** argv) {
   app.add_subcommand("tlspubkey", "TLS client public keys (runs mox-tlspubkey)");
 
   if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
-  return chosen ? chosen(a) : mox::kExitUsage;
+  if (!chosen) return mox::kExitUsage;
+  int rc = chosen(a);
+  // A change made is logged (mox-config(8), LOGGING); passwords come on
+  // standard input and never appear in the arguments.
+  static const std::set<std::string> kChanges = {"quickstart", "add", "rm", "disable", "enable",
+                                                  "password", "genpassword", "cleanup"};
+  if (rc == 0 && kChanges.count(mox::command_path(app).back()) > 0) {
+    mox::log_command(app, a.pos, "configuration changed");
+  }
+  return rc;
 }

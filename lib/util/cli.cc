@@ -79,6 +79,23 @@ int parse_args(CLI::App& app, int argc, char** argv) {
   return -1;
 }
 
+std::vector<std::string> command_path(CLI::App& app) {
+  std::vector<std::string> path;
+  for (CLI::App* cur = &app; !cur->get_subcommands().empty();) {
+    cur = cur->get_subcommands().front();
+    path.push_back(cur->get_name());
+  }
+  if (path.empty()) path.emplace_back();
+  return path;
+}
+
+void log_command(CLI::App& app, const std::vector<std::string>& args, std::string_view msg) {
+  std::string cmd, joined;
+  for (const auto& p : command_path(app)) cmd += (cmd.empty() ? "" : " ") + p;
+  for (const auto& x : args) joined += (joined.empty() ? "" : " ") + x;
+  log::info(msg, {{"command", cmd}, {"args", joined}});
+}
+
 int fail(std::string_view prog, const Error& e) {
   // One line without terminal controls, whatever the message quotes.
   std::string line = escape_unprintable(e.message);

@@ -17,6 +17,11 @@ namespace mox {
 constexpr int kExitUserError = 1;
 constexpr int kExitUsage = 2;
 
+// The names of the subcommands the parsed command line chose, outermost
+// first ({"account", "add"}); {""} when none.
+std::vector<std::string> command_path(CLI::App& app);
+// Logs `msg` at info level (log/log.h) with the command path and `args`.
+void log_command(CLI::App& app, const std::vector<std::string>& args, std::string_view msg);
 // Adds --config and --version to `app`.
 void add_common_options(CLI::App& app, std::string& config);
 // Parses; returns -1 to continue, or the exit code (0 for --help/--version).
