@@ -332,6 +332,35 @@ TEST(Config, CrossChecks) {
   EXPECT_FALSE(Config::make("mox.conf", st2, dyn).ok());
 }
 
+// QuotaMessageSize: the account's, else mox.conf's default; -1 in the
+// account is no limit whatever the default; other negative values are errors.
+TEST(Config, EffectiveQuota) {
+  auto st = *parse_static(std::string(kStatic) + "QuotaMessageSize: 5000\n", "mox.conf");
+  auto dyn = *parse_dynamic(std::string(kDynamic) + "\t\tQuotaMessageSize: 9000\n", "domains.conf");
+  dyn.accounts["unlimited"] = dyn.accounts["catchall"];
+  dyn.accounts["unlimited"].destinations = {};
+  dyn.accounts["unlimited"].quota_message_size = -1;
+  auto c = Config::make("mox.conf", st, dyn);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ((*c)->quota_message_size("mjl"), 9000);
+  EXPECT_EQ((*c)->quota_message_size("catchall"), 5000);
+  EXPECT_EQ((*c)->quota_message_size("unlimited"), 0);
+  EXPECT_EQ((*c)->quota_message_size("nobody"), 5000);
+  st.quota_message_size = 0;
+  c = Config::make("mox.conf", st, dyn);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ((*c)->quota_message_size("catchall"), 0);
+  EXPECT_EQ(write_static(st).find("QuotaMessageSize"), std::string::npos);  // 0 is not written
+
+  auto bad = parse_static(std::string(kStatic) + "QuotaMessageSize: -1\n", "mox.conf");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("QuotaMessageSize is negative"), std::string::npos);
+  auto bad2 = parse_dynamic("Accounts:\n\ta:\n\t\tDomain: x.com\n\t\tQuotaMessageSize: -2\n",
+                            "domains.conf");
+  ASSERT_FALSE(bad2.ok());
+  EXPECT_NE(bad2.error().message.find("-1 for no limit"), std::string::npos);
+}
+
 struct LookupCase {
   const char* address;
   const char* account;  // "" = not found

@@ -126,6 +126,17 @@ TEST(ImapParserErrors, BadWithMessages) {
       {"A1 COPY 1", "expected a space at the end of the command"},
       {"A1 ID (\"a\")", "expected a space near \")\""},
       {"A1 ID (a b)", "expected a string near \"a b)\""},
+      {"A1 GETQUOTA", "expected a space at the end of the command"},
+      {"A1 GETQUOTAROOT", "expected a space at the end of the command"},
+      {"A1 GETQUOTA a b", "unexpected text after the command near \" b\""},
+      {"A1 UID GETQUOTA a", "unknown command UID GETQUOTA"},
+      {"A1 SETQUOTA a", "expected a space at the end of the command"},
+      {"A1 SETQUOTA a STORAGE 1", "expected '(' near \"STORAGE 1\""},
+      {"A1 SETQUOTA a (STORAGE)", "expected a space near \")\""},
+      {"A1 SETQUOTA a (STORAGE x)", "expected a number near \"x)\""},
+      {"A1 SETQUOTA a (STORAGE 1", "expected ')' at the end of the command"},
+      {"A1 SETQUOTA a (STORAGE 9223372036854775808)", "number above 2^63-1"},
+      {"A1 STATUS INBOX (DELETED-STORAGEX)", "unknown STATUS item near \"DELETED-STORAGEX)\""},
   };
   for (const Bad& b : cases) {
     ParseOptions o;

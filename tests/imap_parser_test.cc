@@ -375,6 +375,34 @@ TEST(ImapParser, TypedFields) {
   EXPECT_EQ(command_name(Verb::kStartTls, false), "STARTTLS");
 }
 
+// QUOTA (RFC 9208 §4.3) as Thunderbird and imaplib send it, and STATUS
+// DELETED-STORAGE (§4.2.2).
+TEST(ImapParser, Quota) {
+  for (const Case& c : std::initializer_list<Case>{
+           {"1 GETQUOTAROOT \"INBOX\"", "1 GETQUOTAROOT mailbox=\"Inbox\""},
+           {"2 getquotaroot Archive/2024", "2 GETQUOTAROOT mailbox=\"Archive/2024\""},
+           {"3 GETQUOTA \"\"", "3 GETQUOTA root=\"\""},
+           {"4 GETQUOTA user.mjl", "4 GETQUOTA root=\"user.mjl\""},
+           {"5 SETQUOTA \"\" (STORAGE 512)", "5 SETQUOTA root=\"\" limits=[STORAGE 512]"},
+           {"6 setquota {0+}\r\n (storage 1 message 2)",
+            "6 SETQUOTA root=\"\" limits=[STORAGE 1 MESSAGE 2]"},
+           {"7 SETQUOTA x ()", "7 SETQUOTA root=\"x\" limits=[]"},
+           {"8 STATUS INBOX (DELETED DELETED-STORAGE)",
+            "8 STATUS mailbox=\"Inbox\" items=(DELETED DELETED-STORAGE)"},
+       }) {
+    check(c);
+  }
+  auto set = parse_wire("9 SETQUOTA \"\" (STORAGE 9223372036854775807)");
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(std::get<SetQuotaArgs>(set->args),
+            (SetQuotaArgs{"", {{"STORAGE", 9223372036854775807ull}}}));
+  auto root = parse_wire("10 GETQUOTAROOT inbox");
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(std::get<MailboxArgs>(root->args), (MailboxArgs{"Inbox"}));
+  EXPECT_EQ(command_name(Verb::kGetQuotaRoot, false), "GETQUOTAROOT");
+  EXPECT_STREQ(status_item_name(StatusItem::kDeletedStorage), "DELETED-STORAGE");
+}
+
 TEST(ImapParser, MailboxNames) {
   ParseOptions rev1;
   ParseOptions rev2;
@@ -447,6 +475,9 @@ TEST(ImapParser, EveryVerb) {
       {"t copy 1 a", Verb::kCopy},
       {"t move 1 a", Verb::kMove},
       {"t id nil", Verb::kId},
+      {"t getquota \"\"", Verb::kGetQuota},
+      {"t getquotaroot a", Verb::kGetQuotaRoot},
+      {"t setquota a ()", Verb::kSetQuota},
   };
   for (const auto& [wire, verb] : cases) {
     auto cmd = parse_wire(wire);

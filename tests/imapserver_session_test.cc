@@ -54,6 +54,8 @@ class FakeBackend : public Backend {
   }
   std::string account_gone(const std::string&) override { return gone; }
   std::vector<std::string> capabilities_disabled(const std::string&) override { return disabled; }
+  int64_t quota_message_size(const std::string&) override { return quota; }
+  int64_t quota = 0;
   Creds creds_;
   std::string dir_, gone;
   std::vector<std::string> disabled;
@@ -348,6 +350,64 @@ TEST_F(ImapSessionTest, LargeFetchInParts) {
   std::string rest;
   while (last_.more) rest += (last_ = session_->resume()).reply;
   EXPECT_NE(rest.find("e OK fetch done\r\nf OK noop done\r\n"), std::string::npos);
+}
+
+// RFC 9208: one quota root "" per account with a limit, STORAGE in KiB.
+TEST_F(ImapSessionTest, QuotaRootsAndUsage) {
+  login();
+  EXPECT_NE(send("a CAPABILITY\r\n").find(" QUOTA QUOTA=RES-STORAGE"), std::string::npos);
+  // No limit: no quota root.
+  EXPECT_EQ(send("b GETQUOTAROOT INBOX\r\n"), "* QUOTAROOT INBOX\r\nb OK getquotaroot done\r\n");
+  EXPECT_EQ(send("c GETQUOTA \"\"\r\n"), "c NO [NONEXISTENT] no such quota root\r\n");
+  backend_->quota = 10 * 1024;
+  std::string msg = "Subject: q\r\n\r\n" + std::string(1500, 'x') + "\r\n";
+  send("d APPEND INBOX {" + std::to_string(msg.size()) + "+}\r\n" + msg + "\r\n");
+  EXPECT_EQ(send("e GETQUOTAROOT inbox\r\n"),
+            "* QUOTAROOT INBOX \"\"\r\n* QUOTA \"\" (STORAGE 2 10)\r\ne OK getquotaroot done\r\n");
+  EXPECT_EQ(send("f GETQUOTAROOT Archive\r\n"),
+            "* QUOTAROOT Archive \"\"\r\n* QUOTA \"\" (STORAGE 2 10)\r\nf OK getquotaroot done\r\n");
+  EXPECT_EQ(send("g GETQUOTA \"\"\r\n"), "* QUOTA \"\" (STORAGE 2 10)\r\ng OK getquota done\r\n");
+  EXPECT_EQ(send("h GETQUOTA other\r\n"), "h NO [NONEXISTENT] no such quota root\r\n");
+  EXPECT_EQ(send("i GETQUOTAROOT Nope\r\n"), "i NO [NONEXISTENT] mailbox does not exist\r\n");
+  // Users do not set their own quota (no QUOTASET).
+  EXPECT_EQ(send("j SETQUOTA \"\" (STORAGE 100000)\r\n"),
+            "j NO [NOPERM] quota is set by the administrator\r\n");
+  EXPECT_EQ(send("k GETQUOTA\r\n").substr(0, 6), "k BAD ");
+}
+
+// APPEND, COPY and MULTIAPPEND over the quota: NO [OVERQUOTA] and nothing
+// added; MOVE adds nothing; EXPUNGE makes room (RFC 9208 §4.3, RFC 5530 §3).
+TEST_F(ImapSessionTest, OverQuotaRefusesAppendAndCopy) {
+  login();
+  std::string msg = "Subject: q\r\n\r\n" + std::string(1000, 'x') + "\r\n";  // 1016 octets
+  std::string lit = "{" + std::to_string(msg.size()) + "+}\r\n" + msg;
+  backend_->quota = 3 * static_cast<int64_t>(msg.size());
+  for (const char* t : {"a1", "a2"}) {
+    EXPECT_NE(send(std::string(t) + " APPEND INBOX " + lit + "\r\n").find(" OK [APPENDUID"), std::string::npos);
+  }
+  // Two at once when one fits: all or none (RFC 3502).
+  std::string r = send("b APPEND INBOX " + lit + " " + lit + "\r\n");
+  EXPECT_EQ(r.substr(0, 16), "b NO [OVERQUOTA]") << r;
+  EXPECT_NE(send("c STATUS INBOX (MESSAGES)\r\n").find("(MESSAGES 2)"), std::string::npos);
+  EXPECT_NE(send("d APPEND INBOX " + lit + "\r\n").find("d OK [APPENDUID"), std::string::npos);
+  r = send("e APPEND INBOX " + lit + "\r\n");
+  EXPECT_EQ(r.substr(0, 16), "e NO [OVERQUOTA]") << r;
+  send("f SELECT INBOX\r\n");
+  EXPECT_EQ(send("g COPY 1 Archive\r\n").substr(0, 16), "g NO [OVERQUOTA]");
+  EXPECT_EQ(send("h MOVE 1 Archive\r\n"), "* OK [COPYUID 3 1 1] moved\r\n* 1 EXPUNGE\r\nh OK move done\r\n");
+  send("i STORE 1 +FLAGS.SILENT (\\Deleted)\r\n");
+  EXPECT_EQ(send("j STATUS INBOX (DELETED DELETED-STORAGE)\r\n"),
+            "* STATUS INBOX (DELETED 1 DELETED-STORAGE 1)\r\nj OK status done\r\n");
+  EXPECT_EQ(send("k EXPUNGE\r\n"), "* 1 EXPUNGE\r\nk OK expunge done\r\n");
+  EXPECT_NE(send("l APPEND INBOX " + lit + "\r\n").find("l OK [APPENDUID"), std::string::npos);
+  EXPECT_TRUE(backend_->logged.empty());  // the user's limit is not a server error
+}
+
+TEST_F(ImapSessionTest, QuotaDisabledByAccount) {
+  backend_->disabled = {"QUOTA"};
+  login();
+  EXPECT_EQ(send("a CAPABILITY\r\n").find("QUOTA"), std::string::npos);
+  EXPECT_EQ(send("b GETQUOTAROOT INBOX\r\n"), "b BAD QUOTA is disabled\r\n");
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ TEST(ConnTest, ReadTimeout) {
   auto r = p.server.read_some(buf, sizeof buf, 100ms);
   auto took = std::chrono::steady_clock::now() - start;
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().kind, ErrorKind::kTemporary);
+  EXPECT_EQ(r.error().kind, ErrorKind::kTimeout);
   EXPECT_EQ(r.error().message, "timeout");
   EXPECT_GE(took, 100ms);
   EXPECT_LT(took, 2s);

@@ -20,6 +20,7 @@
 namespace mox::store {
 namespace {
 
+using testutil::run_children;
 using testutil::slurp;
 using testutil::TempDir;
 using testutil::wait_child;
@@ -268,30 +269,24 @@ std::string numbered_message(int child, int i) {
 TEST_F(DeliverTest, ConcurrentDeliveriesFromTwoProcesses) {
   constexpr int kChildren = 2, kEach = 50;
   store_.reset();  // the children open their own connections
-  std::vector<pid_t> pids;
-  for (int c = 0; c < kChildren; ++c) {
-    pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      auto st = AccountStore::open(dir_, false);
-      if (!st) ::_exit(2);
-      std::string spool = spool_ + std::to_string(c);
-      for (int i = 0; i < kEach; ++i) {
-        write_file(spool, numbered_message(c, i));
-        DeliverRequest req;
-        req.source_path = spool;
-        req.mailbox = i % 2 ? "Inbox" : "Shared/Box";
-        auto d = deliver(*st, req);
-        if (!d) {
-          fprintf(stderr, "child %d: %s\n", c, d.error().message.c_str());
-          ::_exit(3);
-        }
+  auto statuses = run_children(kChildren, [&](int c) {
+    auto st = AccountStore::open(dir_, false);
+    if (!st) return 2;
+    std::string spool = spool_ + std::to_string(c);
+    for (int i = 0; i < kEach; ++i) {
+      write_file(spool, numbered_message(c, i));
+      DeliverRequest req;
+      req.source_path = spool;
+      req.mailbox = i % 2 ? "Inbox" : "Shared/Box";
+      auto d = deliver(*st, req);
+      if (!d) {
+        fprintf(stderr, "child %d: %s\n", c, d.error().message.c_str());
+        return 3;
       }
-      ::_exit(0);
     }
-    pids.push_back(pid);
-  }
-  for (pid_t pid : pids) EXPECT_EQ(wait_child(pid), 0);
+    return 0;
+  });
+  EXPECT_EQ(statuses, std::vector<int>(kChildren, 0));
 
   auto st = AccountStore::open(dir_, false);
   ASSERT_TRUE(st.ok());

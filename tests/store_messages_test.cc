@@ -99,12 +99,12 @@ TEST_F(MessagesTest, CopyAndMove) {
   auto d1 = add("Inbox");
   auto d2 = add("Inbox");
   int64_t inbox = mailbox_id("Inbox");
-  auto c = copy_messages(*acc_, inbox, {d2.uid, d1.uid}, "Archive", false);
+  auto c = copy_messages(*acc_, inbox, {d2.uid, d1.uid}, "Archive", false, 0);
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->src_uids, (std::vector<int64_t>{d1.uid, d2.uid}));
   EXPECT_EQ(c->dest_uids, (std::vector<int64_t>{1, 2}));
   EXPECT_EQ(list_messages(*acc_, mailbox_id("Archive"))->size(), 2u);
-  auto m = copy_messages(*acc_, inbox, {d1.uid}, "Trash", true);
+  auto m = copy_messages(*acc_, inbox, {d1.uid}, "Trash", true, 0);
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(list_messages(*acc_, inbox)->size(), 1u);
   auto trash = list_messages(*acc_, mailbox_id("Trash"));
@@ -112,7 +112,7 @@ TEST_F(MessagesTest, CopyAndMove) {
   auto data = read_file(message_path(*acc_, (*trash)[0].id));
   ASSERT_TRUE(data.ok());
   EXPECT_EQ(*data, "Subject: x\r\n\r\nbody\r\n");
-  EXPECT_EQ(copy_messages(*acc_, inbox, {d2.uid}, "Nope", false).error().kind, ErrorKind::kNotFound);
+  EXPECT_EQ(copy_messages(*acc_, inbox, {d2.uid}, "Nope", false, 0).error().kind, ErrorKind::kNotFound);
 }
 
 }  // namespace

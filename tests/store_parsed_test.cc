@@ -184,7 +184,9 @@ TEST_F(ParsedTest, MigrationFromVersion3) {
   auto expected = fetch_forms(*acc_, {qp.id, b64.id});
   ASSERT_TRUE(expected.ok());
   ASSERT_TRUE(acc_->db()
-                  .exec("DROP TABLE MessageText; DROP INDEX MessageUnparsed; "
+                  .exec("DROP TRIGGER DiskUsageInsert; DROP TRIGGER DiskUsageUpdate; "
+                        "DROP TRIGGER DiskUsageDelete; DROP TABLE DiskUsage; "
+                        "DROP TABLE MessageText; DROP INDEX MessageUnparsed; "
                         "ALTER TABLE Message DROP COLUMN Parsed; "
                         "ALTER TABLE Message DROP COLUMN ImapEnvelope; "
                         "ALTER TABLE Message DROP COLUMN ImapBodyStructure; "
@@ -194,7 +196,7 @@ TEST_F(ParsedTest, MigrationFromVersion3) {
   auto a = AccountStore::open(dir_.string(), false);
   ASSERT_TRUE(a.ok()) << a.error().message;
   acc_.emplace(std::move(*a));
-  EXPECT_EQ(count("PRAGMA user_version"), 4);
+  EXPECT_EQ(count("PRAGMA user_version"), 5);
   EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE Parsed = 0"), 2);
   ASSERT_TRUE(ensure_parsed(*acc_, inbox_).ok());
   EXPECT_EQ(find(TextColumn::kBody, "würstchen"), Ids{b64.id});
@@ -212,7 +214,7 @@ TEST_F(ParsedTest, MigrationFromVersion3) {
 TEST_F(ParsedTest, CopyMoveExpungeAndDeleteKeepTheIndexInStep) {
   Delivered d = add(kQuotedPrintable);
   ASSERT_TRUE(create_mailbox(*acc_, "Other", "").ok());
-  auto copied = copy_messages(*acc_, inbox_, {d.uid}, "Other", false);
+  auto copied = copy_messages(*acc_, inbox_, {d.uid}, "Other", false, 0);
   ASSERT_TRUE(copied.ok());
   Ids both = find(TextColumn::kBody, "café");
   EXPECT_EQ(both.size(), 2u);
@@ -220,7 +222,7 @@ TEST_F(ParsedTest, CopyMoveExpungeAndDeleteKeepTheIndexInStep) {
 
   // Move: the source's text goes, the destination's comes.
   int64_t other = (*find_mailbox(*acc_, "Other"))->id;
-  ASSERT_TRUE(copy_messages(*acc_, inbox_, {d.uid}, "Trash", true).ok());
+  ASSERT_TRUE(copy_messages(*acc_, inbox_, {d.uid}, "Trash", true, 0).ok());
   EXPECT_EQ(find(TextColumn::kBody, "café").count(d.id), 0u);
   EXPECT_EQ(find(TextColumn::kBody, "café").size(), 2u);
 

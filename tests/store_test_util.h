@@ -9,8 +9,10 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace mox::testutil {
 
@@ -53,6 +55,21 @@ inline int wait_child(pid_t pid) {
   }
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return WEXITSTATUS(status);
+}
+
+// Runs body(0) ... body(n - 1) in n forked children at once, each exiting
+// with what its body returns, and waits for them all; returns their exit
+// statuses as wait_child() does (-1 for a child that could not be forked).
+inline std::vector<int> run_children(int n, const std::function<int(int)>& body) {
+  std::vector<pid_t> pids;
+  for (int i = 0; i < n; ++i) {
+    pid_t pid = ::fork();
+    if (pid == 0) ::_exit(body(i));
+    pids.push_back(pid);
+  }
+  std::vector<int> out;
+  for (pid_t pid : pids) out.push_back(pid < 0 ? -1 : wait_child(pid));
+  return out;
 }
 
 }  // namespace mox::testutil

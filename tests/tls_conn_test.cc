@@ -368,7 +368,7 @@ TEST(TlsConnTest, HandshakeTimeout) {
   auto p = socket_pair();  // the client never speaks
   auto st = p.server.start_tls_server(sctx.get(), 100ms);
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.error().kind, ErrorKind::kTemporary);
+  EXPECT_EQ(st.error().kind, ErrorKind::kTimeout);
   EXPECT_EQ(st.error().message, "timeout");
 }
 

@@ -182,6 +182,13 @@ const Account* Config::account(std::string_view name) const {
   return it == dyn_.accounts.end() ? nullptr : &it->second;
 }
 
+int64_t Config::quota_message_size(std::string_view account) const {
+  const Account* a = this->account(account);
+  int64_t q = a ? a->quota_message_size : 0;
+  if (q == 0) q = st_.quota_message_size;  // the account sets none: the default
+  return q > 0 ? q : 0;                    // -1: no limit, whatever the default
+}
+
 // Cross-checks between fields, which the per-struct checks cannot see.
 Status Config::finish() {
   const std::string& df = dynamic_path_;

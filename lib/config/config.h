@@ -35,6 +35,9 @@ class Config {
 
   const Domain* domain(std::string_view name) const;
   const Account* account(std::string_view name) const;
+  // The account's effective QuotaMessageSize in bytes: its own, else the
+  // mox.conf default; 0 when there is no limit (also for -1 in the account).
+  int64_t quota_message_size(std::string_view account) const;
 
  private:
   Config() = default;

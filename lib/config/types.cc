@@ -186,7 +186,11 @@ const Schema<Static>& static_schema() {
            "Named listeners; a server's --listener picks one (default \"public\").")
       .sub("DNS", &Static::dns, dns_schema(), "How DNS lookups are answered.")
       .sub("Queue", &Static::queue, queue_schema(), "Outgoing queue (mox-queue).")
+      .integer("QuotaMessageSize", &Static::quota_message_size,
+               "Default maximum total size of an account's stored messages in bytes, for "
+               "accounts that set none; 0: no limit.")
       .check([](Static& st, const Node& n, const DecodeCtx& c) -> Status {
+        if (st.quota_message_size < 0) return field_error(c, n, "QuotaMessageSize is negative");
         if (st.data_dir.empty()) return field_error(c, n, "DataDir is required");
         if (st.hostname.empty()) return field_error(c, n, "Hostname is required");
         if (auto d = smtp::Domain::parse(st.hostname); !d) {
@@ -335,7 +339,8 @@ const Schema<Account>& account_schema() {
       .integer("MaxOutgoingMessagesPerDay", &Account::max_outgoing_messages_per_day,
                "Limit of messages submitted per 24 hours, default 1000.")
       .integer("QuotaMessageSize", &Account::quota_message_size,
-               "Maximum total size of stored messages in bytes; 0: no limit.")
+               "Maximum total size of stored messages in bytes; 0: mox.conf's "
+               "QuotaMessageSize; -1: no limit.")
       .check([](Account& a, const Node& n, const DecodeCtx& c) -> Status {
         if (a.domain.empty()) return field_error(c, n, "Domain is required");
         if (a.login_disabled.size() > 256) {
@@ -352,8 +357,8 @@ const Schema<Account>& account_schema() {
             return field_error_at(c, n, "IMAPCapabilitiesDisabled", "not an IMAP capability name: " + cap);
           }
         }
-        if (a.max_outgoing_messages_per_day < 0 || a.quota_message_size < 0) {
-          return field_error(c, n, "limits cannot be negative");
+        if (a.max_outgoing_messages_per_day < 0 || a.quota_message_size < -1) {
+          return field_error(c, n, "limits cannot be negative (QuotaMessageSize: -1 for no limit)");
         }
         return {};
       });

@@ -89,6 +89,7 @@ struct Static {
   std::map<std::string, Listener> listeners;
   DNSConfig dns;
   QueueConfig queue;
+  int64_t quota_message_size = 0;  // default of accounts that set none; 0: no limit
 };
 
 // ---- domains.conf ----
@@ -144,7 +145,7 @@ struct Account {
   std::vector<std::string> imap_capabilities_disabled;
   Duration keep_retired_message_period{};
   int64_t max_outgoing_messages_per_day = 0;
-  int64_t quota_message_size = 0;
+  int64_t quota_message_size = 0;  // 0: mox.conf's QuotaMessageSize; -1: no limit
 };
 
 struct Dynamic {

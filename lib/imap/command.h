@@ -32,6 +32,7 @@ enum class Verb {
   kCheck, kClose, kUnselect, kExpunge, kSearch, kFetch, kStore,       // §6.4, selected
   kCopy, kMove,
   kId,                                                                // RFC 2971
+  kGetQuota, kGetQuotaRoot, kSetQuota,                                // RFC 9208 §4.3
 };
 // clang-format on
 
@@ -79,7 +80,7 @@ struct SelectArgs {
   bool operator==(const SelectArgs&) const = default;
 };
 
-// DELETE, SUBSCRIBE, UNSUBSCRIBE mailbox.
+// DELETE, SUBSCRIBE, UNSUBSCRIBE, GETQUOTAROOT (RFC 9208 §4.3.2) mailbox.
 struct MailboxArgs {
   std::string mailbox;
   bool operator==(const MailboxArgs&) const = default;
@@ -101,7 +102,8 @@ struct RenameArgs {
 };
 
 // STATUS data items (RFC 9051 §6.3.11; RECENT from RFC 3501; SIZE RFC 8438;
-// HIGHESTMODSEQ RFC 7162 §3.1.6; APPENDLIMIT RFC 7889).
+// HIGHESTMODSEQ RFC 7162 §3.1.6; APPENDLIMIT RFC 7889; DELETED-STORAGE
+// RFC 9208 §4.2.2).
 enum class StatusItem {
   kMessages,
   kUidNext,
@@ -112,6 +114,7 @@ enum class StatusItem {
   kRecent,
   kHighestModSeq,
   kAppendLimit,
+  kDeletedStorage,
 };
 
 // LIST [(selection options)] reference pattern|(patterns) [RETURN (...)]
@@ -280,6 +283,19 @@ struct ExpungeArgs {
   bool operator==(const ExpungeArgs&) const = default;
 };
 
+// GETQUOTA quota-root-name (RFC 9208 §4.3.1).
+struct QuotaRootArgs {
+  std::string root;  // astring, as sent
+  bool operator==(const QuotaRootArgs&) const = default;
+};
+
+// SETQUOTA quota-root-name (resource-name limit ...) (RFC 9208 §4.3.3).
+struct SetQuotaArgs {
+  std::string root;
+  std::vector<std::pair<std::string, uint64_t>> limits;  // names upper-cased; may be empty
+  bool operator==(const SetQuotaArgs&) const = default;
+};
+
 // ID (params) | NIL (RFC 2971 §3.1).
 struct IdArgs {
   bool nil = false;
@@ -289,7 +305,8 @@ struct IdArgs {
 
 using Args = std::variant<NoArgs, AuthenticateArgs, LoginArgs, EnableArgs, SelectArgs, MailboxArgs,
                           CreateArgs, RenameArgs, ListArgs, LsubArgs, StatusArgs, AppendArgs,
-                          SearchArgs, FetchArgs, StoreArgs, CopyArgs, ExpungeArgs, IdArgs>;
+                          SearchArgs, FetchArgs, StoreArgs, CopyArgs, ExpungeArgs, IdArgs,
+                          QuotaRootArgs, SetQuotaArgs>;
 
 struct Command {
   std::string tag;

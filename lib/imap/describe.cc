@@ -281,6 +281,14 @@ struct Describer {
   std::string operator()(const ExpungeArgs& a) const {
     return a.uids ? "uids=" + a.uids->to_string() : "";
   }
+  std::string operator()(const QuotaRootArgs& a) const { return "root=" + q(a.root); }
+  std::string operator()(const SetQuotaArgs& a) const {
+    std::string out = "root=" + q(a.root) + " limits=[";
+    for (size_t i = 0; i < a.limits.size(); ++i) {
+      out += (i > 0 ? " " : "") + a.limits[i].first + " " + std::to_string(a.limits[i].second);
+    }
+    return out + "]";
+  }
   std::string operator()(const IdArgs& a) const {
     if (a.nil) return "NIL";
     std::string out = "params=[";

@@ -20,7 +20,8 @@ Result<std::string> decode_name(std::string_view sent, const ParseOptions& o);
 Result<std::string> mailbox(Cursor& c, const ParseOptions& o);
 // A LIST/LSUB reference or pattern: decoded like a mailbox name, case kept.
 Result<std::string> list_name(Cursor& c, const ParseOptions& o, bool pattern);
-// status-att (RFC 9051 §9, with RECENT, SIZE, HIGHESTMODSEQ, APPENDLIMIT).
+// status-att (RFC 9051 §9, with RECENT, SIZE, HIGHESTMODSEQ, APPENDLIMIT,
+// DELETED-STORAGE).
 Result<StatusItem> status_item(Cursor& c);
 
 // parse_mailbox.cc
@@ -41,5 +42,8 @@ Result<Args> parse_copy(Cursor& c, const ParseOptions& o, bool uid);
 Result<Args> parse_expunge(Cursor& c, const ParseOptions& o, bool uid);
 // parse_search.cc
 Result<Args> parse_search(Cursor& c, const ParseOptions& o, bool uid);
+// parse_quota.cc
+Result<Args> parse_getquota(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_setquota(Cursor& c, const ParseOptions& o, bool uid);
 
 }  // namespace mox::imap::internal

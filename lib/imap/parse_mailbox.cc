@@ -116,7 +116,7 @@ Result<StatusItem> status_item(Cursor& c) {
       {"UIDVALIDITY", StatusItem::kUidValidity}, {"UNSEEN", StatusItem::kUnseen},
       {"DELETED", StatusItem::kDeleted},         {"SIZE", StatusItem::kSize},
       {"RECENT", StatusItem::kRecent},           {"HIGHESTMODSEQ", StatusItem::kHighestModSeq},
-      {"APPENDLIMIT", StatusItem::kAppendLimit},
+      {"APPENDLIMIT", StatusItem::kAppendLimit}, {"DELETED-STORAGE", StatusItem::kDeletedStorage},
   };
   for (const auto& i : kItems) {
     if (c.take_word(i.name)) return i.item;

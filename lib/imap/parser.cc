@@ -120,6 +120,9 @@ constexpr VerbEntry kVerbs[] = {
     {"COPY", Verb::kCopy, true, internal::parse_copy},
     {"MOVE", Verb::kMove, true, internal::parse_copy},
     {"ID", Verb::kId, false, parse_id},
+    {"GETQUOTA", Verb::kGetQuota, false, internal::parse_getquota},
+    {"GETQUOTAROOT", Verb::kGetQuotaRoot, false, internal::parse_mailbox_arg},
+    {"SETQUOTA", Verb::kSetQuota, false, internal::parse_setquota},
 };
 
 const VerbEntry* find_verb(std::string_view name) {
@@ -217,6 +220,8 @@ const char* status_item_name(StatusItem item) {
       return "HIGHESTMODSEQ";
     case StatusItem::kAppendLimit:
       return "APPENDLIMIT";
+    case StatusItem::kDeletedStorage:
+      return "DELETED-STORAGE";
   }
   return "?";
 }

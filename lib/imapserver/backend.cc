@@ -53,6 +53,11 @@ std::vector<std::string> StoreBackend::capabilities_disabled(const std::string& 
   return a ? a->imap_capabilities_disabled : std::vector<std::string>();
 }
 
+int64_t StoreBackend::quota_message_size(const std::string& account) {
+  std::shared_ptr<const config::Config> c = cache_ ? cache_->get() : cfg_;
+  return c->quota_message_size(account);
+}
+
 bool StoreBackend::client_gone() {
   if (client_fd_ < 0) return false;
   // The peer's FIN or RST; pending input (a pipelined command) is not read.

@@ -27,6 +27,7 @@ class StoreBackend : public Backend {
     return auth_.start_tls(conn, ctx, timeout);
   }
   std::vector<std::string> capabilities_disabled(const std::string& account) override;
+  int64_t quota_message_size(const std::string& account) override;
   void log_error(std::string_view message) override;
   // The connection's socket, for client_gone(); -1 (the default) never is.
   void watch_client(int fd) { client_fd_ = fd; }

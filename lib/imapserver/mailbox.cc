@@ -29,13 +29,15 @@ std::string fold_inbox(std::string s) {
 std::string status_items(store::AccountStore& st, const store::Mailbox& mb,
                          const std::vector<imap::StatusItem>& items, int64_t append_limit) {
   auto msgs = store::list_messages(st, mb.id);
-  int64_t n = 0, unseen = 0, deleted = 0, size = 0;
+  int64_t n = 0, unseen = 0, deleted = 0, size = 0, deleted_size = 0;
   if (msgs) {
     for (const auto& m : *msgs) {
+      bool del = (m.flags.bits & store::kFlagDeleted) != 0;
       ++n;
       unseen += (m.flags.bits & store::kFlagSeen) == 0;
-      deleted += (m.flags.bits & store::kFlagDeleted) != 0;
+      deleted += del;
       size += m.size;
+      deleted_size += del ? m.size : 0;
     }
   }
   std::string out;
@@ -51,6 +53,9 @@ std::string status_items(store::AccountStore& st, const store::Mailbox& mb,
       case imap::StatusItem::kRecent: v = 0; break;
       case imap::StatusItem::kHighestModSeq: v = mb.modseq; break;
       case imap::StatusItem::kAppendLimit: v = append_limit; break;
+      // RFC 9208 §4.2.2: what EXPUNGE would free, in units of 1024 octets
+      // like the STORAGE resource (§5.1).
+      case imap::StatusItem::kDeletedStorage: v = (deleted_size + 1023) / 1024; break;
     }
     out += std::string(out.empty() ? "" : " ") + imap::status_item_name(it) + " " + std::to_string(v);
   }
@@ -260,12 +265,22 @@ void Session::cmd_append(imap::Command& c, Output& out) {
   auto mb = store::find_mailbox(*store_, a.mailbox);
   if (!mb || !*mb) return respond(out, c.tag, Condition::kNo, "TRYCREATE", "mailbox does not exist");
   std::vector<uint32_t> uids;
+  // RFC 3502 §6.3.11: with several messages, all are appended or none; those
+  // stored before a failure are taken back (tombstones, as for SMTP).
+  std::vector<store::Delivered> added;
+  auto fail = [&] {
+    for (const auto& d : added) (void)store::undeliver(*store_, d);
+  };
   for (auto& m : a.messages) {
     auto flags = store::parse_flags(m.flags);
-    if (!flags) return bad(out, c.tag, flags.error().message);
+    if (!flags) {
+      fail();
+      return bad(out, c.tag, flags.error().message);
+    }
     // The literal is in memory; the store copies it from a memory file.
     UniqueFd fd(::memfd_create("append", MFD_CLOEXEC));
     if (!fd.valid() || ::write(fd.get(), m.data.data(), m.data.size()) != static_cast<ssize_t>(m.data.size())) {
+      fail();
       return store_failure(out, c.tag, os_error("append: memory file", errno), "");
     }
     store::DeliverRequest req;
@@ -274,8 +289,13 @@ void Session::cmd_append(imap::Command& c, Output& out) {
     req.source_fd = fd.get();
     req.flags = *flags;
     if (m.internal_date) req.received = m.internal_date->unix_time();
+    req.quota = backend_.quota_message_size(account_);  // NO [OVERQUOTA], RFC 9208 §4.3
     auto d = store::deliver(*store_, req);
-    if (!d) return store_failure(out, c.tag, d.error(), "TRYCREATE");
+    if (!d) {
+      fail();
+      return store_failure(out, c.tag, d.error(), "TRYCREATE");
+    }
+    added.push_back(*d);
     uids.push_back(static_cast<uint32_t>(d->uid));
   }
   if (state_ == State::kSelected) updates(out, false);

@@ -407,7 +407,8 @@ void Session::cmd_copy(imap::Command& c, Output& out, bool move) {
   std::vector<size_t> idx = resolve(a.set, c.uid);
   std::vector<int64_t> uids;
   for (size_t i : idx) uids.push_back(msgs_[i].uid);
-  auto r = store::copy_messages(*store_, mailbox_->id, uids, a.mailbox, move);
+  auto r = store::copy_messages(*store_, mailbox_->id, uids, a.mailbox, move,
+                                backend_.quota_message_size(account_));
   if (!r) return store_failure(out, c.tag, r.error(), "TRYCREATE");
   std::string code;
   if (!r->src_uids.empty()) {

@@ -70,7 +70,7 @@ std::string Session::capabilities() const {
     }
   }
   caps += " ID APPENDLIMIT=" + std::to_string(s_.max_append) +
-          " CONDSTORE QRESYNC STATUS=SIZE WITHIN NAMESPACE MULTIAPPEND";
+          " CONDSTORE QRESYNC STATUS=SIZE WITHIN NAMESPACE MULTIAPPEND QUOTA QUOTA=RES-STORAGE";
   if (state_ == State::kNotAuthenticated) {
     if (!tls_.active && s_.tls_configured) caps += " STARTTLS";
     if (!tls_.active && s_.login_requires_tls) caps += " LOGINDISABLED";
@@ -160,6 +160,9 @@ void Session::store_failure(Output& out, const std::string& tag, const Error& e,
     case ErrorKind::kNoSpace:
       backend_.log_error(account_ + ": " + e.message);
       return respond(out, tag, Condition::kNo, "UNAVAILABLE", "insufficient storage on server, try again later");
+    case ErrorKind::kOverQuota:
+      // RFC 9208 §4.3, RFC 5530 §3: the user's own limit, not the server's failure.
+      return respond(out, tag, Condition::kNo, "OVERQUOTA", e.message);
     case ErrorKind::kTemporary:
     case ErrorKind::kTimeout:
     case ErrorKind::kPermanent:
@@ -407,6 +410,12 @@ void Session::handle(imap::Command& c, Output& out) {
       return cmd_copy(c, out, false);
     case Verb::kMove:
       return cmd_copy(c, out, true);
+    case Verb::kGetQuotaRoot:
+      return cmd_getquotaroot(c, out);
+    case Verb::kGetQuota:
+      return cmd_getquota(c, out);
+    case Verb::kSetQuota:
+      return cmd_setquota(c, out);
   }
   bad(out, tag, "unknown command");
 }

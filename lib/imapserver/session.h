@@ -49,6 +49,12 @@ class Backend {
     (void)account;
     return {};
   }
+  // The account's effective QuotaMessageSize in bytes (domains.conf, else
+  // mox.conf), as configured now; 0: no limit.
+  virtual int64_t quota_message_size(const std::string& account) {
+    (void)account;
+    return 0;
+  }
 };
 
 struct Settings {
@@ -160,6 +166,13 @@ class Session {
   void cmd_lsub(imap::Command& c, Output& out);
   void cmd_status(imap::Command& c, Output& out);
   void cmd_append(imap::Command& c, Output& out);
+  // quota.cc
+  void cmd_getquotaroot(imap::Command& c, Output& out);
+  void cmd_getquota(imap::Command& c, Output& out);
+  void cmd_setquota(imap::Command& c, Output& out);
+  // "* QUOTA "" (STORAGE used limit)" of the account's one quota root, or ""
+  // when the account has no limit (and so no quota root).
+  std::string quota_response();
   // selected.cc
   void updates(Output& out, bool expunges_allowed);
   // Removes expunged UIDs from the view: "* N EXPUNGE", or "* VANISHED" with QRESYNC.

@@ -212,6 +212,10 @@ smtp::Reply StoreBackend::failure(const std::string& what, const Error& cause) {
   if (cause.kind == ErrorKind::kNoSpace) {
     return smtp::Reply{452, "3.1", "insufficient system storage, try again later"};
   }
+  // RFC 3463: 4.2.2 mailbox full, temporary: the user can make room, as mox
+  // answers. The message alone larger than the quota is refused before
+  // (deliver_local).
+  if (cause.kind == ErrorKind::kOverQuota) return smtp::Reply{452, "2.2", "mailbox full"};
   return smtp::Reply{451, "3.0", "error " + what + ", try again later"};
 }
 
@@ -390,6 +394,14 @@ std::optional<smtp::Reply> StoreBackend::deliver_local(const SessionInfo& info,
     store::DeliverRequest req;
     req.mailbox = rcpts[0]->mailbox;
     req.prefix = received_header(info, tx, id, rcpts.size() == 1 ? rcpts[0]->address.str() : "") + extra;
+    // The quota is checked where the row is committed (store/quota.h); a
+    // message that could never fit is refused for good here, RFC 3463 5.2.2.
+    req.quota = cfg_->quota_message_size(account);
+    if (req.quota > 0 && static_cast<int64_t>(req.prefix.size()) + info.size > req.quota) {
+      log_error("message of " + std::to_string(info.size) + " bytes larger than quota of account " +
+                account);
+      return smtp::Reply{552, "2.2", "message larger than mailbox quota"};
+    }
     req.source_data = fs.data();
     if (!req.source_data) {
       auto file = fs.file();

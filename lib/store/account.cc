@@ -91,6 +91,34 @@ ALTER TABLE Message ADD COLUMN ImapBody BLOB;
 CREATE INDEX MessageUnparsed ON Message(MailboxID) WHERE Parsed = 0 AND Expunged = 0;
 CREATE VIRTUAL TABLE MessageText USING fts5(Headers, Body, tokenize = 'trigram', detail = none);
 )",
+    // 5: the account's disk usage for its quota (store/quota.h): the sum of
+    // the sizes of messages not expunged, started from the rows there are and
+    // kept by triggers in the transaction of every change to Message, so
+    // that no path that adds, expunges or deletes rows can miss it.
+    R"(
+CREATE TABLE DiskUsage (
+  ID INTEGER PRIMARY KEY CHECK (ID = 1),
+  MessageSize INTEGER NOT NULL
+);
+INSERT INTO DiskUsage (ID, MessageSize)
+  SELECT 1, COALESCE(SUM(Size), 0) FROM Message WHERE Expunged = 0;
+CREATE TRIGGER DiskUsageInsert AFTER INSERT ON Message WHEN NEW.Expunged = 0
+BEGIN
+  UPDATE DiskUsage SET MessageSize = MessageSize + NEW.Size WHERE ID = 1;
+END;
+CREATE TRIGGER DiskUsageUpdate AFTER UPDATE OF Expunged, Size ON Message
+WHEN OLD.Expunged = 0 OR NEW.Expunged = 0
+BEGIN
+  UPDATE DiskUsage SET MessageSize = MessageSize
+    - CASE WHEN OLD.Expunged = 0 THEN OLD.Size ELSE 0 END
+    + CASE WHEN NEW.Expunged = 0 THEN NEW.Size ELSE 0 END
+  WHERE ID = 1;
+END;
+CREATE TRIGGER DiskUsageDelete AFTER DELETE ON Message WHEN OLD.Expunged = 0
+BEGIN
+  UPDATE DiskUsage SET MessageSize = MessageSize - OLD.Size WHERE ID = 1;
+END;
+)",
 };
 
 Result<bool> has_mailboxes(Db& db) {

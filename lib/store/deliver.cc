@@ -15,6 +15,7 @@
 #include "store/msgfile.h"
 #include "store/notify.h"
 #include "store/parsed.h"
+#include "store/quota.h"
 #include "util/fs.h"
 
 namespace mox::store {
@@ -91,6 +92,9 @@ Result<int64_t> current_modseq(Db& db) {
 // all before it). Runs inside the caller's transaction.
 Result<Delivered> insert_row(Db& db, const PendingRow& r, int64_t modseq) {
   Delivered d{r.id, 0, 0, modseq, r.size};
+  // In the transaction that adds the row: a concurrent delivery's row is
+  // either committed and counted here, or waits for this one (quota.h).
+  MOX_TRY(check_quota(db, r.quota, r.size));
   MOX_ASSIGN(MailboxRef mb, ensure_mailbox(db, r.mailbox, r.create_mailbox, d.modseq));
   if (mb.uidnext >= kMaxUid) return Error{ErrorKind::kPermanent, "mailbox has run out of UIDs"};
   d.mailbox_id = mb.id;
@@ -224,6 +228,8 @@ Status remove_delivered(Db& db, const std::string& account_dir, const Delivered&
                                    "WHERE ID = ? AND Expunged = 0"));
     MOX_TRY(up.bind(1, modseq).bind(2, d.id).run());
     if (db.changes() == 0) return not_found("message " + std::to_string(d.id) + " is not there");
+    // Its text may have been indexed meanwhile (SharedAccount's indexer).
+    MOX_TRY(remove_search_text(db, d.id));
     MOX_ASSIGN(Stmt mb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
     MOX_TRY(mb.bind(1, modseq).bind(2, d.mailbox_id).run());
     MOX_ASSIGN(Stmt acc, db.prepare("UPDATE Account SET ModSeq = ?"));
@@ -259,6 +265,7 @@ Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req) {
   }
 
   PendingRow row{c.mailbox, req.create_mailbox, req.received, req.flags, id, size, {}, false};
+  row.quota = req.quota;
   row.parsed = parse_for_index(*data);
   commit_rows(db, {&row});
   if (!row.result->ok()) {

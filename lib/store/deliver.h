@@ -39,6 +39,10 @@ struct DeliverRequest {
   int64_t source_offset = 0;  // where the message starts in the source
   int64_t received = 0;       // INTERNALDATE, seconds since the epoch; 0: now
   MessageFlags flags;         // initial flags and keywords (check_flags())
+  // The account's QuotaMessageSize in bytes, 0: no limit. A message that
+  // would take the account's disk usage over it is refused with kOverQuota,
+  // checked in the transaction that adds the row (store/quota.h).
+  int64_t quota = 0;
 };
 
 struct Delivered {
@@ -54,7 +58,7 @@ struct Delivered {
 // transaction (two when its process's block of message IDs is used up), and
 // the slow part (copying and fsyncing the file) runs outside it. Errors: kUser (bad mailbox name or flags), kNotFound (no
 // such mailbox and !create_mailbox; source file missing), kTemporary (database
-// busy beyond the busy timeout), kInternal (I/O). Calls
+// busy beyond the busy timeout), kOverQuota (req.quota), kInternal (I/O). Calls
 // notify_account_change() after the commit.
 Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req);
 

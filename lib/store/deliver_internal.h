@@ -49,6 +49,7 @@ struct PendingRow {
   // the FETCH forms, the search text being indexed later (SharedAccount).
   std::optional<ParsedMessage> parsed = std::nullopt;
   std::optional<FetchForms> forms = std::nullopt;
+  int64_t quota = 0;  // DeliverRequest::quota, checked by commit_rows()
 };
 
 // The bytes of message `id` as just written from `req`, to be parsed for
@@ -58,8 +59,9 @@ Result<std::string> written_message(const std::string& account_dir, int64_t id,
                                     const DeliverRequest& req);
 
 // Inserts the rows in one transaction, each in its own savepoint so that one
-// failing row (e.g. a mailbox out of UIDs) does not fail the others, then
-// commits once. Sets every row's result. Does not notify.
+// failing row (e.g. a mailbox out of UIDs, or over its account's quota given
+// the rows before it) does not fail the others, then commits once. Sets
+// every row's result. Does not notify.
 void commit_rows(Db& db, const std::vector<PendingRow*>& rows);
 
 // undeliver() on a Db: tombstone and file removal; notifies.

@@ -11,6 +11,7 @@
 #include "store/msgfile.h"
 #include "store/notify.h"
 #include "store/parsed.h"
+#include "store/quota.h"
 #include "util/fs.h"
 
 namespace mox::store {
@@ -393,34 +394,29 @@ Result<std::vector<int64_t>> expunge(AccountStore& a, int64_t mailbox_id,
   return out;
 }
 
-Result<CopyResult> copy_messages(AccountStore& a, int64_t mailbox_id,
-                                 const std::vector<int64_t>& uids, const std::string& dest,
-                                 bool move) {
-  MOX_ASSIGN(std::string dn, normalize_mailbox_name(dest));
-  MOX_ASSIGN(auto dmb, find_mailbox(a, dn));
-  if (!dmb) return not_found("mailbox " + dn + " does not exist");
-  Db& db = a.db();
-  // Source rows, in UID order (RFC 4315: COPYUID lists them in this order).
+namespace {
+
+// The rows of `uids` in mailbox `mailbox_id` that are not expunged, in UID
+// order (RFC 4315: COPYUID lists them in this order).
+Result<std::vector<MessageRow>> source_rows(Db& db, int64_t mailbox_id, std::vector<int64_t> uids) {
+  MOX_ASSIGN(Stmt q, db.prepare(std::string("SELECT ") + kMessageColumns +
+                                " FROM Message WHERE MailboxID = ? AND UID = ? AND Expunged = 0"));
+  std::sort(uids.begin(), uids.end());
   std::vector<MessageRow> src;
-  {
-    MOX_ASSIGN(Stmt q, db.prepare(std::string("SELECT ") + kMessageColumns +
-                                  " FROM Message WHERE MailboxID = ? AND UID = ? AND Expunged = 0"));
-    std::vector<int64_t> sorted = uids;
-    std::sort(sorted.begin(), sorted.end());
-    for (int64_t uid : sorted) {
-      q.reset();
-      q.bind(1, mailbox_id).bind(2, uid);
-      MOX_ASSIGN(bool row, q.step());
-      if (row) src.push_back(read_row(q));
-      q.reset();
-    }
+  for (int64_t uid : uids) {
+    q.reset();
+    q.bind(1, mailbox_id).bind(2, uid);
+    MOX_ASSIGN(bool row, q.step());
+    if (row) src.push_back(read_row(q));
+    q.reset();
   }
-  CopyResult res;
-  res.dest_uidvalidity = dmb->uidvalidity;
-  if (src.empty()) return res;
-  // New IDs (never reused) and hard links to the same immutable files, made
-  // durable before the rows are committed.
-  MOX_ASSIGN(FileLock files, lock_message_files(a.dir(), FileLock::Mode::kShared));
+  return src;
+}
+
+// New IDs (never reused) for `src`, and hard links to the same immutable
+// files under them, made durable before the rows are committed.
+Result<std::vector<int64_t>> link_copies(AccountStore& a, const std::vector<MessageRow>& src) {
+  Db& db = a.db();
   std::vector<int64_t> new_ids;
   {
     MOX_ASSIGN(Tx tx, Tx::begin(db));
@@ -446,46 +442,90 @@ Result<CopyResult> copy_messages(AccountStore& a, int64_t mailbox_id,
   }
   for (const auto& d : dirs) MOX_TRY(fsync_dir(d));
   MOX_TRY(fsync_dir(a.dir() + "/msg"));
-  {
-    MOX_ASSIGN(Tx tx, Tx::begin(db));
-    MOX_ASSIGN(int64_t modseq, bump_modseq(db));
-    MOX_ASSIGN(Stmt next, db.prepare("SELECT UIDNext FROM Mailbox WHERE ID = ?"));
-    next.bind(1, dmb->id);
-    MOX_ASSIGN(bool row, next.step());
-    if (!row) return not_found("mailbox " + dn + " does not exist");
-    int64_t uid = next.col_int(0);
-    next = Stmt();
-    MOX_ASSIGN(Stmt ins, db.prepare(
-                             "INSERT INTO Message (ID, MailboxID, UID, ModSeq, CreateModSeq, "
-                             "Received, SaveDate, Size, Flags, Keywords) VALUES (?,?,?,?,?,?,?,?,?,?)"));
-    int64_t now = now_unix();
-    for (size_t i = 0; i < src.size(); ++i) {
-      const MessageRow& r = src[i];
-      ins.reset();
-      ins.bind(1, new_ids[i]).bind(2, dmb->id).bind(3, uid).bind(4, modseq).bind(5, modseq);
-      ins.bind(6, r.received).bind(7, now).bind(8, r.size).bind(9, r.flags.bits);
-      ins.bind(10, keywords_column(r.flags.keywords));
-      MOX_TRY(ins.run());
-      MOX_TRY(copy_parsed(db, r.id, new_ids[i]));
-      res.src_uids.push_back(r.uid);
-      res.dest_uids.push_back(uid++);
+  return new_ids;
+}
+
+// Bytes a copy of `src` adds to the account: nothing for a move, whose
+// sources are expunged in the same transaction.
+int64_t added_size(const std::vector<MessageRow>& src, bool move) {
+  int64_t n = 0;
+  if (!move) {
+    for (const auto& r : src) n += r.size;
+  }
+  return n;
+}
+
+// Inserts the rows of the copies and, for a move, expunges the sources, in
+// one transaction that first checks the quota.
+Status insert_copies(Db& db, const Mailbox& dmb, int64_t mailbox_id,
+                     const std::vector<MessageRow>& src, const std::vector<int64_t>& new_ids,
+                     bool move, int64_t quota, CopyResult& res) {
+  MOX_ASSIGN(Tx tx, Tx::begin(db));
+  MOX_TRY(check_quota(db, quota, added_size(src, move)));
+  MOX_ASSIGN(int64_t modseq, bump_modseq(db));
+  MOX_ASSIGN(Stmt next, db.prepare("SELECT UIDNext FROM Mailbox WHERE ID = ?"));
+  next.bind(1, dmb.id);
+  MOX_ASSIGN(bool row, next.step());
+  if (!row) return not_found("mailbox " + dmb.name + " does not exist");
+  int64_t uid = next.col_int(0);
+  next = Stmt();
+  MOX_ASSIGN(Stmt ins, db.prepare(
+                           "INSERT INTO Message (ID, MailboxID, UID, ModSeq, CreateModSeq, "
+                           "Received, SaveDate, Size, Flags, Keywords) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+  int64_t now = now_unix();
+  for (size_t i = 0; i < src.size(); ++i) {
+    const MessageRow& r = src[i];
+    ins.reset();
+    ins.bind(1, new_ids[i]).bind(2, dmb.id).bind(3, uid).bind(4, modseq).bind(5, modseq);
+    ins.bind(6, r.received).bind(7, now).bind(8, r.size).bind(9, r.flags.bits);
+    ins.bind(10, keywords_column(r.flags.keywords));
+    MOX_TRY(ins.run());
+    MOX_TRY(copy_parsed(db, r.id, new_ids[i]));
+    res.src_uids.push_back(r.uid);
+    res.dest_uids.push_back(uid++);
+  }
+  ins = Stmt();
+  MOX_ASSIGN(Stmt up, db.prepare("UPDATE Mailbox SET UIDNext = ?, ModSeq = ? WHERE ID = ?"));
+  MOX_TRY(up.bind(1, uid).bind(2, modseq).bind(3, dmb.id).run());
+  if (move) {
+    // RFC 6851: the source messages are expunged in the same transaction.
+    MOX_ASSIGN(Stmt ex, db.prepare("UPDATE Message SET Expunged = 1, ModSeq = ? WHERE ID = ?"));
+    for (const auto& r : src) {
+      ex.reset();
+      MOX_TRY(ex.bind(1, modseq).bind(2, r.id).run());
+      MOX_TRY(remove_search_text(db, r.id));
     }
-    ins = Stmt();
-    MOX_ASSIGN(Stmt up, db.prepare("UPDATE Mailbox SET UIDNext = ?, ModSeq = ? WHERE ID = ?"));
-    MOX_TRY(up.bind(1, uid).bind(2, modseq).bind(3, dmb->id).run());
-    if (move) {
-      // RFC 6851: the source messages are expunged in the same transaction.
-      MOX_ASSIGN(Stmt ex, db.prepare("UPDATE Message SET Expunged = 1, ModSeq = ? WHERE ID = ?"));
-      for (const auto& r : src) {
-        ex.reset();
-        MOX_TRY(ex.bind(1, modseq).bind(2, r.id).run());
-        MOX_TRY(remove_search_text(db, r.id));
-      }
-      ex = Stmt();
-      MOX_ASSIGN(Stmt smb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
-      MOX_TRY(smb.bind(1, modseq).bind(2, mailbox_id).run());
+    ex = Stmt();
+    MOX_ASSIGN(Stmt smb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
+    MOX_TRY(smb.bind(1, modseq).bind(2, mailbox_id).run());
+  }
+  return tx.commit();
+}
+
+}  // namespace
+
+Result<CopyResult> copy_messages(AccountStore& a, int64_t mailbox_id,
+                                 const std::vector<int64_t>& uids, const std::string& dest,
+                                 bool move, int64_t quota) {
+  MOX_ASSIGN(std::string dn, normalize_mailbox_name(dest));
+  MOX_ASSIGN(auto dmb, find_mailbox(a, dn));
+  if (!dmb) return not_found("mailbox " + dn + " does not exist");
+  Db& db = a.db();
+  MOX_ASSIGN(std::vector<MessageRow> src, source_rows(db, mailbox_id, uids));
+  CopyResult res;
+  res.dest_uidvalidity = dmb->uidvalidity;
+  if (src.empty()) return res;
+  // Refused early, before any file is linked, when the account is already
+  // too full; checked again where it counts, in insert_copies().
+  MOX_TRY(check_quota(db, quota, added_size(src, move)));
+  MOX_ASSIGN(FileLock files, lock_message_files(a.dir(), FileLock::Mode::kShared));
+  MOX_ASSIGN(std::vector<int64_t> new_ids, link_copies(a, src));
+  if (auto st = insert_copies(db, *dmb, mailbox_id, src, new_ids, move, quota, res); !st) {
+    // Over quota is known before anything is written: the links are orphans.
+    if (st.error().kind == ErrorKind::kOverQuota) {
+      for (int64_t id : new_ids) ::unlink(message_path(a, id).c_str());
     }
-    MOX_TRY(tx.commit());
+    return std::move(st).error();
   }
   if (move) {
     for (const auto& r : src) ::unlink(message_path(a, r.id).c_str());

@@ -68,9 +68,12 @@ struct CopyResult {
   std::vector<int64_t> src_uids, dest_uids;  // RFC 4315 COPYUID
 };
 // Copies (or moves) messages to mailbox `dest` (kNotFound → [TRYCREATE]).
+// A copy that would take the account's disk usage over `quota` bytes (0: no
+// limit) is refused with kOverQuota, checked in the transaction that adds
+// the rows (store/quota.h); a move adds nothing and is never refused.
 Result<CopyResult> copy_messages(AccountStore& a, int64_t mailbox_id,
                                  const std::vector<int64_t>& uids, const std::string& dest,
-                                 bool move);
+                                 bool move, int64_t quota);
 
 std::string message_path(const AccountStore& a, int64_t id);
 

@@ -19,6 +19,8 @@ enum class ErrorKind {
   kInternal,   // a bug or an OS/library failure
   kTimeout,    // a peer or a lock did not answer in time (temporary)
   kNoSpace,    // the disk is full (ENOSPC, EDQUOT, SQLITE_FULL; temporary)
+  kOverQuota,  // an account's QuotaMessageSize would be exceeded (temporary:
+               // room is made by removing messages)
 };
 
 struct Error {
@@ -39,7 +41,7 @@ Error os_error(const std::string& what, int err);
 // Whether trying again later may succeed.
 inline bool is_temporary(const Error& e) {
   return e.kind == ErrorKind::kTemporary || e.kind == ErrorKind::kTimeout ||
-         e.kind == ErrorKind::kNoSpace;
+         e.kind == ErrorKind::kNoSpace || e.kind == ErrorKind::kOverQuota;
 }
 
 template <class T>
