@@ -350,7 +350,9 @@ TEST(Config, EffectiveQuota) {
   c = Config::make("mox.conf", st, dyn);
   ASSERT_TRUE(c.ok());
   EXPECT_EQ((*c)->quota_message_size("catchall"), 0);
-  EXPECT_EQ(write_static(st).find("QuotaMessageSize"), std::string::npos);  // 0 is not written
+  auto written = write_static(st);
+  ASSERT_TRUE(written.ok());
+  EXPECT_EQ(written->find("QuotaMessageSize"), std::string::npos);  // 0 is not written
 
   auto bad = parse_static(std::string(kStatic) + "QuotaMessageSize: -1\n", "mox.conf");
   ASSERT_FALSE(bad.ok());
