@@ -227,7 +227,7 @@ smtp::Reply StoreBackend::send_limit_refusal(const std::string& account,
                                                                  : "MaxFirstTimeRecipientsPerDay";
   const char* what = c.reached == queue::SendLimit::kMessages ? "messages"
                                                               : "first-time recipients";
-  send_limit_log().log("mox-smtpd: " + conn_.remote_ip() + ": account " + account +
+  send_limit_log().log("mox-smtpd: " + conn_.remote_ip + ": account " + account +
                        ": submission refused: " + setting + " " + std::to_string(c.limit) +
                        " reached (" + std::to_string(c.count) + " " + what +
                        " in 24 hours with this message)");
