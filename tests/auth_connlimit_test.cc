@@ -4,17 +4,16 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "auth/authdb.h"
 #include "auth/ipclass.h"
+#include "store_test_util.h"
 
 namespace mox::auth {
 namespace {
@@ -96,15 +95,11 @@ TEST(Process, SelfIsAliveOthersNot) {
 class ConnLimitTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/mox-connlimit-test.XXXXXX";
-    char* p = ::mkdtemp(tmpl);
-    ASSERT_NE(p, nullptr);
-    dir_ = p;
+    ASSERT_FALSE(dir_.empty());
     auto db = open_auth_db(dir_);
     ASSERT_TRUE(db.ok()) << db.error().message;
     db_ = std::move(*db);
   }
-  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
 
   Admission admit(std::string_view ip, int64_t now, std::string_view service = "smtp") {
     auto r = admit_connection(db_, service, ip, limits_, owner_, now,
@@ -132,7 +127,8 @@ class ConnLimitTest : public ::testing::Test {
     return q->col_int(0);
   }
 
-  std::string dir_;
+  testutil::TempDir tmp_;
+  const std::string dir_ = tmp_.path();
   store::Db db_;
   ConnLimits limits_{1000, 3, true};
   ProcessId owner_{100, 5};

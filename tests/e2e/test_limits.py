@@ -216,6 +216,18 @@ class ConnLimitTest(unittest.TestCase):
         line = s.makefile("rb").readline()
         return s, line
 
+    def open_smtp(self, srv, n, tls=False):
+        """`n` connections that get the greeting, once `srv` has no open
+        connection recorded."""
+        self.wait_open_rows("smtp", 0)
+        conns = []
+        for _ in range(n):
+            c, r = self.smtp_conn(srv, tls=tls)
+            self.assertEqual(r[0], 220, r)
+            conns.append(c)
+        self.wait_open_rows("smtp", n)
+        return conns
+
     def assert_smtp_refused(self, srv, tls=False):
         c, r = self.smtp_conn(srv, tls=tls)
         self.assertEqual(r, SMTP_REFUSAL)
@@ -224,13 +236,7 @@ class ConnLimitTest(unittest.TestCase):
     def check_smtp_concurrent(self, how):
         set_connection_limits(self.env, Concurrent=3, LimitLoopback="true")
         srv = self.smtpd(how)
-        self.wait_open_rows("smtp", 0)
-        conns = []
-        for _ in range(3):
-            c, r = self.smtp_conn(srv)
-            self.assertEqual(r[0], 220, r)
-            conns.append(c)
-        self.wait_open_rows("smtp", 3)
+        conns = self.open_smtp(srv, 3)
         self.assert_smtp_refused(srv)
         self.assert_smtp_refused(srv)
         # A closed connection frees its place.
@@ -253,10 +259,7 @@ class ConnLimitTest(unittest.TestCase):
     def test_submissions_refused_after_tls(self):
         set_connection_limits(self.env, Concurrent=1, LimitLoopback="true")
         srv = self.smtpd("inetd", mode="submissions", tls=True)
-        self.wait_open_rows("smtp", 0)
-        c, r = self.smtp_conn(srv, tls=True)
-        self.assertEqual(r[0], 220, r)
-        self.wait_open_rows("smtp", 1)
+        self.open_smtp(srv, 1, tls=True)
         self.assert_smtp_refused(srv, tls=True)
 
     def test_smtp_rate_per_minute(self):
@@ -310,13 +313,7 @@ class ConnLimitTest(unittest.TestCase):
         # its row; it gives way when it would refuse a connection.
         set_connection_limits(self.env, Concurrent=2, LimitLoopback="true")
         srv = self.smtpd("inetd")
-        self.wait_open_rows("smtp", 0)
-        conns = []
-        for _ in range(2):
-            c, r = self.smtp_conn(srv)
-            self.assertEqual(r[0], 220, r)
-            conns.append(c)
-        self.wait_open_rows("smtp", 2)
+        conns = self.open_smtp(srv, 2)
         self.assert_smtp_refused(srv)
         pid = serving_pid(srv.port, conns[0].sock)
         self.assertNotEqual(pid, srv.proc.pid)
@@ -333,17 +330,10 @@ class ConnLimitTest(unittest.TestCase):
         # does not inherit its count.
         set_connection_limits(self.env, Concurrent=2, LimitLoopback="true")
         srv = self.smtpd("listen")
-        self.wait_open_rows("smtp", 0)
-        for _ in range(2):
-            c, r = self.smtp_conn(srv)
-            self.assertEqual(r[0], 220, r)
-        self.wait_open_rows("smtp", 2)
+        self.open_smtp(srv, 2)
         srv.stop()  # SIGKILL
         srv = self.smtpd("listen")
-        self.wait_open_rows("smtp", 0)
-        for _ in range(2):
-            c, r = self.smtp_conn(srv)
-            self.assertEqual(r[0], 220, r)
+        self.open_smtp(srv, 2)
         self.assert_smtp_refused(srv)
 
 
