@@ -1,7 +1,5 @@
 // Tests for lib/auth/ipclass.* (the classes of a remote address) and
 // lib/auth/connlimit.* (per-IP connection limits in auth.db).
-#include "auth/connlimit.h"
-
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -12,6 +10,7 @@
 #include <vector>
 
 #include "auth/authdb.h"
+#include "auth/connlimit.h"
 #include "auth/ipclass.h"
 #include "store_test_util.h"
 
@@ -56,7 +55,8 @@ TEST(IPClass, Loopback) {
   for (const char* ip : {"127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"}) {
     EXPECT_TRUE(IPAddr::parse(ip)->loopback()) << ip;
   }
-  for (const char* ip : {"128.0.0.1", "::2", "::", "2001:db8::1", "::ffff:10.0.0.1", "fe80::1%lo"}) {
+  for (const char* ip :
+       {"128.0.0.1", "::2", "::", "2001:db8::1", "::ffff:10.0.0.1", "fe80::1%lo"}) {
     EXPECT_FALSE(IPAddr::parse(ip)->loopback()) << ip;
   }
 }
@@ -221,7 +221,8 @@ TEST_F(ConnLimitTest, Prune) {
   owner_ = ProcessId{300, 1};
   open("203.0.113.1", 1, kNow);
   dead_.insert(100);
-  auto n = prune_connections(db_, kNow + 60, [this](const ProcessId& p) { return !dead_.count(p.pid); });
+  auto n =
+      prune_connections(db_, kNow + 60, [this](const ProcessId& p) { return !dead_.count(p.pid); });
   ASSERT_TRUE(n.ok()) << n.error().message;
   EXPECT_EQ(*n, 3);
   EXPECT_EQ(rows(), 1);

@@ -1,8 +1,6 @@
 // Tests for lib/queue/sendlimit.h and its use by queue::add_message: the
 // per-account limits on messages and first-time recipients per 24 hours
 // (domains.conf MaxOutgoingMessagesPerDay, MaxFirstTimeRecipientsPerDay).
-#include "queue/sendlimit.h"
-
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +9,7 @@
 #include <vector>
 
 #include "queue/queuedb.h"
+#include "queue/sendlimit.h"
 #include "queue_test_util.h"
 
 namespace mox::queue {
@@ -25,7 +24,8 @@ class SendLimitTest : public QueueFixture {
  protected:
   // The limit that submitting to `to` at `now` reaches (kNone: it was
   // queued).
-  SendLimitCheck submit(std::vector<std::string> to, int64_t now, const std::string& account = "mjl") {
+  SendLimitCheck submit(std::vector<std::string> to, int64_t now,
+                        const std::string& account = "mjl") {
     Submission s;
     s.account = account;
     s.to = std::move(to);
@@ -67,7 +67,7 @@ TEST_F(SendLimitTest, MessagesPerDay) {
   limits_ = {5, 100};
   EXPECT_EQ(reached({rcpt(1), rcpt(2)}, kNow), SendLimit::kNone);
   EXPECT_EQ(reached({rcpt(1), rcpt(2)}, kNow + 1), SendLimit::kNone);  // 4
-  SendLimitCheck c = submit({rcpt(1), rcpt(2)}, kNow + 2);           // would be 6
+  SendLimitCheck c = submit({rcpt(1), rcpt(2)}, kNow + 2);             // would be 6
   EXPECT_EQ(c.reached, SendLimit::kMessages);
   EXPECT_EQ(c.limit, 5);
   EXPECT_EQ(c.count, 6);
@@ -99,7 +99,7 @@ TEST_F(SendLimitTest, FirstTimeRecipients) {
   limits_ = {100, 3};
   EXPECT_EQ(reached({rcpt(1), rcpt(2)}, kNow), SendLimit::kNone);
   EXPECT_EQ(reached({rcpt(1), rcpt(2), rcpt(1)}, kNow + 1), SendLimit::kNone);  // known
-  SendLimitCheck c = submit({rcpt(3), rcpt(4)}, kNow + 2);                    // 4 new
+  SendLimitCheck c = submit({rcpt(3), rcpt(4)}, kNow + 2);                      // 4 new
   EXPECT_EQ(c.reached, SendLimit::kFirstTimeRecipients);
   EXPECT_EQ(c.limit, 3);
   EXPECT_EQ(c.count, 4);
@@ -108,7 +108,8 @@ TEST_F(SendLimitTest, FirstTimeRecipients) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(reached({rcpt(1), rcpt(3)}, kNow + 5), SendLimit::kNone);
   // A day after they were first sent to, they no longer count as new, and
   // are still known.
-  EXPECT_EQ(reached({rcpt(4), rcpt(5)}, kNow + kSendLimitWindow - 1), SendLimit::kFirstTimeRecipients);
+  EXPECT_EQ(reached({rcpt(4), rcpt(5)}, kNow + kSendLimitWindow - 1),
+            SendLimit::kFirstTimeRecipients);
   EXPECT_EQ(reached({rcpt(4), rcpt(5)}, kNow + kSendLimitWindow), SendLimit::kNone);
   EXPECT_EQ(reached({rcpt(1), rcpt(2)}, kNow + kSendLimitWindow), SendLimit::kNone);
   EXPECT_EQ(count("SELECT COUNT(*) FROM OutgoingRecipient"), 5);

@@ -1,6 +1,5 @@
 #include "auth/connlimit.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -9,8 +8,10 @@
 #include <cstdlib>
 #include <iterator>
 #include <mutex>
+#include <sstream>
 
 #include "auth/authdb.h"
+#include "util/fs.h"
 #include "util/ratelog.h"
 
 namespace mox::auth {
@@ -21,46 +22,28 @@ int64_t limit_of(int64_t configured, int64_t default_value) {
   return configured == 0 ? default_value : configured;
 }
 
-// Field 22 (starttime) of /proc/PID/stat, or nullopt with errno set.
+// Field 22 (starttime) of /proc/PID/stat (proc(5)), or nullopt.
 std::optional<int64_t> proc_start_time(int64_t pid) {
-  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  char buf[1024];
-  ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  int err = errno;
-  ::close(fd);
-  if (n <= 0) {
-    errno = n < 0 ? err : EIO;
-    return std::nullopt;
+  Result<std::string> stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return std::nullopt;
+  // The command (field 2) is in parentheses and may hold anything, ')'
+  // too; field 3 follows the last ')'.
+  const size_t paren = stat->rfind(')');
+  if (paren == std::string::npos) return std::nullopt;
+  std::istringstream rest(stat->substr(paren + 1));
+  std::string field;
+  for (int i = 3; i <= 22; ++i) {
+    if (!(rest >> field)) return std::nullopt;
   }
-  std::string_view s(buf, static_cast<size_t>(n));
-  // The command (field 2) is in parentheses and may hold anything but the
-  // last ')'; field 3 follows it.
-  size_t pos = s.rfind(')');
-  if (pos == std::string_view::npos) {
-    errno = EIO;
-    return std::nullopt;
-  }
-  pos += 2;
-  for (int field = 3; field < 22 && pos < s.size(); ++field) {
-    size_t sp = s.find(' ', pos);
-    if (sp == std::string_view::npos) break;
-    pos = sp + 1;
-  }
-  if (pos >= s.size()) {
-    errno = EIO;
-    return std::nullopt;
-  }
-  return std::strtoll(std::string(s.substr(pos, s.find(' ', pos) - pos)).c_str(), nullptr, 10);
+  return std::strtoll(field.c_str(), nullptr, 10);
 }
 
 struct Counts {
   int64_t recent = 0, open = 0;
 };
 
-Result<Counts> count_connections(store::Db& db, std::string_view service,
-                                 const IPAddr::KeyRange& r, int64_t now) {
+Result<Counts> count_connections(store::Db& db, std::string_view service, const IPAddr::KeyRange& r,
+                                 int64_t now) {
   MOX_ASSIGN(auto q, db.prepare("SELECT COALESCE(SUM(Time > ?1), 0), COALESCE(SUM(Pid != 0), 0) "
                                 "FROM Connection WHERE Service = ?2 AND IPKey BETWEEN ?3 AND ?4"));
   q.bind(1, now - kConnectionRateWindow).bind(2, service).bind(3, r.lo).bind(4, r.hi);
@@ -75,8 +58,10 @@ Result<Admission> check_limits(store::Db& db, std::string_view service, const IP
     MOX_ASSIGN(Counts n, count_connections(db, service, a.range(kIPClasses[i]), now));
     const int64_t rate = l.per_minute * kIPClasses[i].factor;
     const int64_t open = l.concurrent * kIPClasses[i].factor;
-    if (l.per_minute > 0 && n.recent >= rate) return Admission{ConnRefusal::kRate, 0, i, n.recent, rate};
-    if (l.concurrent > 0 && n.open >= open) return Admission{ConnRefusal::kConcurrent, 0, i, n.open, open};
+    if (l.per_minute > 0 && n.recent >= rate)
+      return Admission{ConnRefusal::kRate, 0, i, n.recent, rate};
+    if (l.concurrent > 0 && n.open >= open)
+      return Admission{ConnRefusal::kConcurrent, 0, i, n.open, open};
   }
   return Admission{};
 }
@@ -137,9 +122,9 @@ bool process_alive(const ProcessId& p) {
   if (p.pid <= 0) return false;
   if (p.start != 0) {
     if (std::optional<int64_t> start = proc_start_time(p.pid)) return *start == p.start;
-    if (errno == ENOENT || errno == ESRCH) return false;
   }
-  // No start time recorded, or /proc is not readable: the pid alone.
+  // No start time recorded, or /proc does not show the process (mounted
+  // with hidepid, say): the pid alone.
   return ::kill(static_cast<pid_t>(p.pid), 0) == 0 || errno == EPERM;
 }
 
@@ -147,7 +132,8 @@ Result<Admission> admit_connection(store::Db& db, std::string_view service, std:
                                    const ConnLimits& limits, const ProcessId& owner, int64_t now,
                                    const ProcessAlive& alive) {
   MOX_ASSIGN(IPAddr a, IPAddr::parse(ip));
-  if ((a.loopback() && !limits.limit_loopback) || (limits.per_minute <= 0 && limits.concurrent <= 0)) {
+  if ((a.loopback() && !limits.limit_loopback) ||
+      (limits.per_minute <= 0 && limits.concurrent <= 0)) {
     return Admission{};
   }
   const IPAddr::KeyRange widest = a.range(kIPClasses[std::size(kIPClasses) - 1]);
@@ -165,13 +151,22 @@ Result<Admission> admit_connection(store::Db& db, std::string_view service, std:
   }
   MOX_ASSIGN(auto ins, db.prepare("INSERT INTO Connection (Service, IPKey, Time, Pid, PidStart) "
                                   "VALUES (?, ?, ?, ?, ?)"));
-  MOX_TRY(ins.bind(1, service).bind(2, a.key()).bind(3, now).bind(4, owner.pid).bind(5, owner.start).run());
+  MOX_TRY(ins.bind(1, service)
+              .bind(2, a.key())
+              .bind(3, now)
+              .bind(4, owner.pid)
+              .bind(5, owner.start)
+              .run());
   adm.id = db.last_insert_id();
   // Keep the table small without a full scan: closed rows past the minute
   // in the widest class's range.
   MOX_ASSIGN(auto del, db.prepare("DELETE FROM Connection WHERE Service = ? AND IPKey BETWEEN ? "
                                   "AND ? AND Pid = 0 AND Time <= ?"));
-  MOX_TRY(del.bind(1, service).bind(2, widest.lo).bind(3, widest.hi).bind(4, now - kConnectionRateWindow).run());
+  MOX_TRY(del.bind(1, service)
+              .bind(2, widest.lo)
+              .bind(3, widest.hi)
+              .bind(4, now - kConnectionRateWindow)
+              .run());
   // And now and then the addresses that did not come back.
   if (adm.id % kPruneEvery == 0) MOX_TRY(prune_connections(db, now, alive));
   MOX_TRY(tx.commit());
@@ -251,8 +246,8 @@ std::optional<ConnLimiter::Slot> ConnLimiter::admit(std::string_view ip) {
     return Slot(st_, 0);
   }
   if (r->refused == ConnRefusal::kNone) return Slot(st_, r->id);
-  const char* what = r->refused == ConnRefusal::kRate ? "new connections in the last minute"
-                                                      : "open connections";
+  const char* what =
+      r->refused == ConnRefusal::kRate ? "new connections in the last minute" : "open connections";
   st_->refusals.log(st_->prog + ": " + std::string(ip) + ": connection refused: " +
                     std::to_string(r->count) + " " + what + " from its " +
                     class_name(ip, r->ip_class) + ", limit " + std::to_string(r->limit));

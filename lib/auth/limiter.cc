@@ -20,7 +20,8 @@ Result<bool> auth_allowed(store::Db& db, std::string_view ip, int64_t now) {
     q.reset();
     q.bind(1, now - kLimiterMinute).bind(2, r.lo).bind(3, r.hi).bind(4, now - kLimiterDay);
     MOX_TRY(q.step());
-    if (q.col_int(0) >= kFailuresPerMinute * c.factor || q.col_int(1) >= kFailuresPerDay * c.factor) {
+    if (q.col_int(0) >= kFailuresPerMinute * c.factor ||
+        q.col_int(1) >= kFailuresPerDay * c.factor) {
       return false;
     }
   }

@@ -222,11 +222,11 @@ smtp::Reply StoreBackend::failure(const std::string& what, const Error& cause) {
 }
 
 smtp::Reply StoreBackend::send_limit_refusal(const std::string& account,
-                                              const queue::SendLimitCheck& c) {
+                                             const queue::SendLimitCheck& c) {
   const char* setting = c.reached == queue::SendLimit::kMessages ? "MaxOutgoingMessagesPerDay"
                                                                  : "MaxFirstTimeRecipientsPerDay";
-  const char* what = c.reached == queue::SendLimit::kMessages ? "messages"
-                                                              : "first-time recipients";
+  const char* what =
+      c.reached == queue::SendLimit::kMessages ? "messages" : "first-time recipients";
   send_limit_log().log("mox-smtpd: " + conn_.remote_ip + ": account " + account +
                        ": submission refused: " + setting + " " + std::to_string(c.limit) +
                        " reached (" + std::to_string(c.count) + " " + what +
@@ -235,8 +235,7 @@ smtp::Reply StoreBackend::send_limit_refusal(const std::string& account,
   // authorized.
   return smtp::Reply{451, "7.1",
                      "max number of " + std::string(what) + " (" + std::to_string(c.limit) +
-                         ") over past 24h reached, try increasing per-account setting " +
-                         setting};
+                         ") over past 24h reached, try increasing per-account setting " + setting};
 }
 
 Result<std::unique_ptr<Spool>> StoreBackend::begin_message() {
@@ -342,7 +341,8 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
   if (qdb) {
     auto q = queue::add_message(*qdb, cfg_->data_dir(), m, std::time(nullptr));
     if (!q) return failure("queueing message", q.error());
-    if (q->limit.reached != queue::SendLimit::kNone) return send_limit_refusal(info.account, q->limit);
+    if (q->limit.reached != queue::SendLimit::kNone)
+      return send_limit_refusal(info.account, q->limit);
   }
   local.keep();
   return smtp::Reply{250, "0.0", "ok, message " + id + " accepted"};
@@ -364,7 +364,8 @@ std::optional<smtp::Reply> StoreBackend::prepare_queued(const SessionInfo& info,
   m.sender_account = info.account;
   m.sender_localpart = tx.from->localpart().value();
   m.sender_domain = tx.from->domain().str();
-  for (const auto* r : remote) m.recipients.push_back({r->address.localpart().value(), r->address.domain().str()});
+  for (const auto* r : remote)
+    m.recipients.push_back({r->address.localpart().value(), r->address.domain().str()});
   if (info.submission) {
     const config::Account* acc = cfg_->account(info.account);
     m.limits = acc ? queue::send_limits(*acc) : queue::SendLimits{};
