@@ -161,8 +161,7 @@ class SendLimitTest(unittest.TestCase):
         self.assertEqual(self.queued(), 8)
         self.assertIn("account admin: submission refused: MaxFirstTimeRecipientsPerDay 2 reached",
                       srv.log_text())
-        # The default message limit (1000) is far away; another account has
-        # its own first-time recipients.
+        # Only the two addresses ever sent to are known.
         rows = self.env.query(("queue", "index.db"),
                               "SELECT Recipient FROM OutgoingRecipient WHERE Account = 'admin' "
                               "ORDER BY Recipient")
