@@ -11,6 +11,7 @@
 #include <cctype>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -35,6 +36,7 @@ struct Submission {
       "From: <mjl@example.com>\r\nTo: <rcpt@remote.example>\r\nSubject: hello\r\n"
       "Message-ID: <m1@example.com>\r\n\r\nbody\r\n";
   std::string prefix, dkim_prefix;
+  std::optional<SendLimits> limits;  // of the account (queue/sendlimit.h)
 };
 
 inline std::pair<std::string, std::string> split(const std::string& a) {
@@ -87,7 +89,8 @@ class QueueFixture : public ::testing::Test {
     db_ = std::move(*db);
   }
 
-  std::vector<int64_t> add(const Submission& s, int64_t now) {
+  // add_message of `s`: its result.
+  Result<Queued> queue(const Submission& s, int64_t now) {
     UniqueFd fd(::memfd_create("spool", MFD_CLOEXEC));
     EXPECT_TRUE(fd.valid());
     EXPECT_EQ(::write(fd.get(), s.text.data(), s.text.size()), static_cast<ssize_t>(s.text.size()));
@@ -107,9 +110,14 @@ class QueueFixture : public ::testing::Test {
     m.dkim_prefix = s.dkim_prefix;
     m.source_fd = fd.get();
     m.size = static_cast<int64_t>(s.text.size());
-    auto ids = add_message(db_, data_, m, now);
+    m.limits = s.limits;
+    return add_message(db_, data_, m, now);
+  }
+
+  std::vector<int64_t> add(const Submission& s, int64_t now) {
+    auto ids = queue(s, now);
     EXPECT_TRUE(ids.ok()) << ids.error().message;
-    return ids.ok() ? *ids : std::vector<int64_t>{};
+    return ids.ok() ? ids->ids : std::vector<int64_t>{};
   }
 
   // One message to one recipient; its ID.

@@ -69,6 +69,7 @@ Status account_rm(const std::string& cfg, const std::string& account) {
     MOX_TRY(queue::fail_account_messages(qdb, data, account, "account removed", keep,
                                          store::now_unix()));
     MOX_TRY(queue::remove_account_suppressions(qdb, account));
+    MOX_TRY(queue::remove_account_outgoing(qdb, account));
   }
   crashpoint("account-rm-after-queue");
   {

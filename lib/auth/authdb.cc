@@ -60,6 +60,20 @@ CREATE INDEX AuthFailureKeyTime ON AuthFailure(IPKey, Time);
 ALTER TABLE AuthFailure ADD COLUMN Account TEXT NOT NULL DEFAULT '';
 CREATE INDEX AuthFailureAccountTime ON AuthFailure(Account, Time);
 )",
+    // The servers' connections per remote address (auth/connlimit.h): Pid
+    // and PidStart name the serving process while the connection is open;
+    // Pid is 0 once it closed.
+    R"(
+CREATE TABLE Connection (
+  ID INTEGER PRIMARY KEY,
+  Service TEXT NOT NULL,
+  IPKey TEXT NOT NULL,
+  Time INTEGER NOT NULL,
+  Pid INTEGER NOT NULL,
+  PidStart INTEGER NOT NULL
+);
+CREATE INDEX ConnectionServiceKeyTime ON Connection(Service, IPKey, Time);
+)",
 };
 
 std::string attempt_key(const LoginAttempt& a) {

@@ -1,5 +1,6 @@
 // data/auth.db: TLS public keys, login attempts and their per-account
-// counters, pending account removals, and the shared failed-auth limiter.
+// counters, pending account removals, the shared failed-auth limiter
+// (auth/limiter.h) and the servers' open connections (auth/connlimit.h).
 #pragma once
 
 #include <cstdint>

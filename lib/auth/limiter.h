@@ -1,7 +1,7 @@
 // The per-IP failed-authentication limiter (SPEC B §9, SPEC A.3), shared by
 // every process through auth.db's AuthFailure table.
 //
-// Limits, per class of the remote address (as mox):
+// Limits, per class of the remote address (auth/ipclass.h, as mox):
 //   exact IPv4, or IPv6 /64:   10 failures per minute, 50 per 24 hours
 //   IPv4 /26,   or IPv6 /48:   30 per minute,          150 per 24 hours
 //   IPv4 /21,   or IPv6 /32:   90 per minute,          450 per 24 hours
@@ -9,10 +9,10 @@
 // reached a limit; the protocol then says "421 4.7.0 too many auth failures"
 // (submission) or "* BYE too many auth failures" (IMAP).
 //
-// Storage: one row per failure, keyed by the address's exact class (IPv4
-// address, or IPv6 /64), as fixed-width hex ("4:c0000201", "6:20010db800000000")
-// so that the wider classes are key ranges (BETWEEN) served by the
-// (IPKey, Time) index, with the account the attempt named ("" for an unknown
+// Storage: one row per failure, keyed by the address's class key
+// (IPAddr::key, e.g. "4:c0000201", "6:20010db800000000"), so that the wider
+// classes are key ranges (BETWEEN) served by the (IPKey, Time) index, with
+// the account the attempt named ("" for an unknown
 // username). Windows slide (a failure counts for 60 s, resp. 24 h, after it
 // happened); mox uses fixed windows. A success deletes only the failures of
 // that address against the account that logged in: a user who mistyped their
@@ -40,23 +40,18 @@
 
 namespace mox::auth {
 
-struct LimiterClass {
-  int ipv4_bits, ipv6_bits;
-  int64_t per_minute, per_day;
-};
-inline constexpr LimiterClass kLimiterClasses[] = {
-    {32, 64, 10, 50},
-    {26, 48, 30, 150},
-    {21, 32, 90, 450},
-};
+// Failures of the narrowest class; a wider class allows IPClass::factor
+// times as many.
+inline constexpr int64_t kFailuresPerMinute = 10;
+inline constexpr int64_t kFailuresPerDay = 50;
 inline constexpr int64_t kAccountPerMinute = 30;
 inline constexpr int64_t kAccountPerDay = 300;
 inline constexpr int64_t kLimiterMinute = 60;
 inline constexpr int64_t kLimiterDay = 24 * 60 * 60;
 
-// The AuthFailure key of an address: "4:" + 8 hex digits, or "6:" + 16 hex
-// digits of the /64. Accepts textual IPv4 and IPv6 (a "%zone" suffix is
-// ignored). Errors: kSyntax for anything else.
+// The AuthFailure key of an address (IPAddr::key): "4:" + 8 hex digits, or
+// "6:" + 16 hex digits of the /64. Accepts textual IPv4 and IPv6 (a "%zone"
+// suffix is ignored). Errors: kSyntax for anything else.
 Result<std::string> limiter_key(std::string_view ip);
 
 // False if the address may not try to authenticate now (a limit reached).

@@ -167,6 +167,25 @@ const Schema<QueueConfig>& queue_schema() {
   return s;
 }
 
+const Schema<ConnectionLimits>& connection_limits_schema() {
+  static const Schema<ConnectionLimits> s = Schema<ConnectionLimits>()
+      .integer("RatePerMinute", &ConnectionLimits::rate_per_minute,
+               "New connections per minute per IPv4 address or IPv6 /64 and server, default "
+               "300; -1: no limit.")
+      .integer("Concurrent", &ConnectionLimits::concurrent,
+               "Open connections per IPv4 address or IPv6 /64 and server, default 30; -1: no "
+               "limit.")
+      .boolean("LimitLoopback", &ConnectionLimits::limit_loopback,
+               "Limit loopback addresses too; by default they are exempt.")
+      .check([](ConnectionLimits& l, const Node& n, const DecodeCtx& c) -> Status {
+        if (l.rate_per_minute < -1 || l.concurrent < -1) {
+          return field_error(c, n, "limits must be positive, 0 (default) or -1 (no limit)");
+        }
+        return {};
+      });
+  return s;
+}
+
 bool printable_ascii(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
 }
@@ -189,6 +208,8 @@ const Schema<Static>& static_schema() {
       .integer("QuotaMessageSize", &Static::quota_message_size,
                "Default maximum total size of an account's stored messages in bytes, for "
                "accounts that set none; 0: no limit.")
+      .sub("ConnectionLimits", &Static::connection_limits, connection_limits_schema(),
+           "Per-IP connection limits of mox-smtpd and mox-imapd.")
       .check([](Static& st, const Node& n, const DecodeCtx& c) -> Status {
         if (st.quota_message_size < 0) return field_error(c, n, "QuotaMessageSize is negative");
         if (st.data_dir.empty()) return field_error(c, n, "DataDir is required");
@@ -337,7 +358,9 @@ const Schema<Account>& account_schema() {
       .duration("KeepRetiredMessagePeriod", &Account::keep_retired_message_period,
                 "How long delivered/failed queue messages are kept, e.g. 72h; 0: not kept.")
       .integer("MaxOutgoingMessagesPerDay", &Account::max_outgoing_messages_per_day,
-               "Limit of messages submitted per 24 hours, default 1000.")
+               "Limit of messages queued for remote recipients per 24 hours, default 1000.")
+      .integer("MaxFirstTimeRecipientsPerDay", &Account::max_first_time_recipients_per_day,
+               "Limit of remote recipients never sent to before, per 24 hours, default 200.")
       .integer("QuotaMessageSize", &Account::quota_message_size,
                "Maximum total size of stored messages in bytes; 0: mox.conf's "
                "QuotaMessageSize; -1: no limit.")
@@ -357,7 +380,8 @@ const Schema<Account>& account_schema() {
             return field_error_at(c, n, "IMAPCapabilitiesDisabled", "not an IMAP capability name: " + cap);
           }
         }
-        if (a.max_outgoing_messages_per_day < 0 || a.quota_message_size < -1) {
+        if (a.max_outgoing_messages_per_day < 0 || a.max_first_time_recipients_per_day < 0 ||
+            a.quota_message_size < -1) {
           return field_error(c, n, "limits cannot be negative (QuotaMessageSize: -1 for no limit)");
         }
         return {};

@@ -80,6 +80,13 @@ struct QueueConfig {
   int64_t max_attempts = 0;  // 0: 8 (SPEC B §10.1, A.4)
 };
 
+// Per-IP connection limits of mox-smtpd and mox-imapd (auth/connlimit.h).
+struct ConnectionLimits {
+  int64_t rate_per_minute = 0;  // 0: 300; -1: no limit
+  int64_t concurrent = 0;       // 0: 30; -1: no limit
+  bool limit_loopback = false;  // loopback addresses are exempt unless set
+};
+
 struct Static {
   std::string data_dir;
   std::string log_level;
@@ -90,6 +97,7 @@ struct Static {
   DNSConfig dns;
   QueueConfig queue;
   int64_t quota_message_size = 0;  // default of accounts that set none; 0: no limit
+  ConnectionLimits connection_limits;
 };
 
 // ---- domains.conf ----
@@ -144,7 +152,8 @@ struct Account {
   // IMAP capability names not announced or honoured after login (SPEC B §12.1).
   std::vector<std::string> imap_capabilities_disabled;
   Duration keep_retired_message_period{};
-  int64_t max_outgoing_messages_per_day = 0;
+  int64_t max_outgoing_messages_per_day = 0;        // 0: 1000 (queue/sendlimit.h)
+  int64_t max_first_time_recipients_per_day = 0;    // 0: 200
   int64_t quota_message_size = 0;  // 0: mox.conf's QuotaMessageSize; -1: no limit
 };
 

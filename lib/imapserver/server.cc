@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "auth/connlimit.h"
 #include "config/cache.h"
 #include "imapserver/backend.h"
 #include "log/log.h"
@@ -37,6 +38,7 @@ struct Shared {
   tls::SslCtxPtr tls;
   // One for the process: every session's IDLE shares its inotify instance.
   std::unique_ptr<store::ChangeNotifier> notifier;
+  std::unique_ptr<auth::ConnLimiter> limiter;
 };
 
 void log_error(const std::string& remote, const std::string& msg) {
@@ -106,6 +108,11 @@ bool start_tls(net::Conn& conn, const Shared& sh, StoreBackend& backend, Session
 }
 
 void serve(net::Conn conn, const Shared& sh) {
+  // Per-IP connection limits (auth/connlimit.h); RFC 9051 §7.1.5: a BYE
+  // greeting refuses the connection.
+  auto slot = sh.limiter->admit(conn, sh.settings.implicit_tls ? sh.tls.get() : nullptr,
+                                "* BYE too many connections from your address\r\n");
+  if (!slot) return;
   auto cfg = sh.cache->get();
   StoreBackend backend(cfg, conn.remote_ip(), conn.local_ip(), sh.cache.get());
   backend.watch_client(conn.read_fd());
@@ -167,6 +174,9 @@ Result<Shared> setup(const ServerOptions& o) {
   store::ChangeNotifier::Options no;
   no.log = [](const std::string& msg) { log_error("", msg); };
   sh.notifier = std::make_unique<store::ChangeNotifier>(std::move(no));
+  sh.limiter = std::make_unique<auth::ConnLimiter>(
+      sh.cfg->data_dir(), "imap", auth::conn_limits(sh.cfg->static_config().connection_limits),
+      "mox-imapd");
   if (sh.tls) {
     s.tls_configured = !o.implicit_tls;
   } else if (o.implicit_tls) {

@@ -46,7 +46,21 @@ const std::vector<std::string> kMigrations = {
     "UNIQUE(Account, BaseAddress));"
     "CREATE TABLE HoldRule (ID INTEGER PRIMARY KEY, Account TEXT NOT NULL DEFAULT '', "
     "SenderDomain TEXT NOT NULL DEFAULT '', RecipientDomain TEXT NOT NULL DEFAULT '');",
+    // Send limits per account (queue/sendlimit.h).
+    "CREATE TABLE Outgoing (ID INTEGER PRIMARY KEY, Account TEXT NOT NULL, "
+    "Recipient TEXT NOT NULL, Submitted INTEGER NOT NULL);"
+    "CREATE INDEX OutgoingAccountSubmitted ON Outgoing(Account, Submitted);"
+    "CREATE TABLE OutgoingRecipient (Account TEXT NOT NULL, Recipient TEXT NOT NULL, "
+    "First INTEGER NOT NULL, PRIMARY KEY (Account, Recipient));"
+    "CREATE INDEX OutgoingRecipientAccountFirst ON OutgoingRecipient(Account, First);",
 };
+
+// The recipients as the send limits count them.
+std::vector<std::string> recipient_addresses(const NewMessage& m) {
+  std::vector<std::string> out;
+  for (const auto& r : m.recipients) out.push_back(r.localpart + "@" + r.domain);
+  return out;
+}
 
 // IDs are never reused while a retired message holds one (Msg has no
 // AUTOINCREMENT): the next ID is above both tables' largest.
@@ -113,11 +127,22 @@ Result<int64_t> remove_account_suppressions(store::Db& db, const std::string& ac
   return static_cast<int64_t>(db.changes());
 }
 
-Result<std::vector<int64_t>> add_message(store::Db& db, const std::string& data_dir,
-                                         const NewMessage& m, int64_t now) {
+Result<SendLimitCheck> check_send_limits(store::Db& db, const NewMessage& m, int64_t now) {
+  if (!m.limits) return SendLimitCheck{};
+  return check_send_limits(db, m.sender_account, recipient_addresses(m), *m.limits, now);
+}
+
+Result<Queued> add_message(store::Db& db, const std::string& data_dir, const NewMessage& m,
+                           int64_t now) {
   if (m.recipients.empty()) return user_error("no recipients");
   std::string qdir = data_dir + "/queue";
   MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  Queued out;
+  if (m.limits) {
+    MOX_ASSIGN(out.limit, check_send_limits(db, m, now));
+    if (out.limit.reached != SendLimit::kNone) return out;
+    MOX_TRY(record_outgoing(db, m.sender_account, recipient_addresses(m), now));
+  }
   MOX_ASSIGN(auto ins, db.prepare(
                            "INSERT INTO Msg (ID, BaseID, Queued, SenderAccount, SenderLocalpart, "
                            "SenderDomain, RecipientLocalpart, RecipientDomain, NextAttempt, "
@@ -159,7 +184,8 @@ Result<std::vector<int64_t>> add_message(store::Db& db, const std::string& data_
     return std::move(st).error();
   }
   (void)wake_runners(data_dir);
-  return ids;
+  out.ids = std::move(ids);
+  return out;
 }
 
 Status wake_runners(const std::string& data_dir) {

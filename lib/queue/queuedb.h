@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "queue/sendlimit.h"
 #include "store/sqlite.h"
 #include "util/result.h"
 
@@ -43,14 +45,28 @@ struct NewMessage {
   std::string dkim_prefix;  // DKIM-Signature fields, kept as MsgPrefix, sent before the file
   int source_fd = -1;  // the spooled message, read from offset 0
   int64_t size = 0;    // of the spooled message, without prefix
+  // The sender account's limits (queue/sendlimit.h), checked and counted in
+  // the transaction that queues the message; nullopt: not limited.
+  std::optional<SendLimits> limits;
 };
+
+struct Queued {
+  std::vector<int64_t> ids;  // one per recipient; empty when refused
+  // reached != kNone: the message would exceed a send limit and nothing
+  // was queued or counted.
+  SendLimitCheck limit;
+};
+
+// Whether `m` would exceed m.limits now (kNone without limits); what
+// add_message checks, for a caller that wants to refuse early.
+Result<SendLimitCheck> check_send_limits(store::Db& db, const NewMessage& m, int64_t now);
 
 // Adds one Msg row per recipient (sharing a BaseID), each with a durable
 // message file, committed only after the files are on disk. Messages that a
 // hold rule matches are held (suppress.h). Wakes a running
-// `mox-queue serve` (change notification on data/queue). Returns the IDs.
-Result<std::vector<int64_t>> add_message(store::Db& db, const std::string& data_dir,
-                                         const NewMessage& m, int64_t now);
+// `mox-queue serve` (change notification on data/queue).
+Result<Queued> add_message(store::Db& db, const std::string& data_dir, const NewMessage& m,
+                           int64_t now);
 
 // Wakes a running `mox-queue serve` (after adding or rescheduling mail).
 Status wake_runners(const std::string& data_dir);

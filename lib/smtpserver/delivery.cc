@@ -200,6 +200,12 @@ RateLog& failure_log() {
   return log;
 }
 
+// An account over its send limits submits in a loop: one line per 10 s.
+RateLog& send_limit_log() {
+  static RateLog log;
+  return log;
+}
+
 }  // namespace
 
 void StoreBackend::log_error(std::string_view message) {
@@ -217,6 +223,23 @@ smtp::Reply StoreBackend::failure(const std::string& what, const Error& cause) {
   // (deliver_local).
   if (cause.kind == ErrorKind::kOverQuota) return smtp::Reply{452, "2.2", "mailbox full"};
   return smtp::Reply{451, "3.0", "error " + what + ", try again later"};
+}
+
+smtp::Reply StoreBackend::send_limit_refusal(const std::string& account,
+                                             const queue::SendLimitCheck& c) {
+  const char* setting = c.reached == queue::SendLimit::kMessages ? "MaxOutgoingMessagesPerDay"
+                                                                 : "MaxFirstTimeRecipientsPerDay";
+  const char* what =
+      c.reached == queue::SendLimit::kMessages ? "messages" : "first-time recipients";
+  send_limit_log().log("mox-smtpd: " + conn_.remote_ip + ": account " + account +
+                       ": submission refused: " + setting + " " + std::to_string(c.limit) +
+                       " reached (" + std::to_string(c.count) + " " + what +
+                       " in 24 hours with this message)");
+  // As mox: temporary, the window slides on. RFC 3463 X.7.1: delivery not
+  // authorized.
+  return smtp::Reply{451, "7.1",
+                     "max number of " + std::string(what) + " (" + std::to_string(c.limit) +
+                         ") over past 24h reached, try increasing per-account setting " + setting};
 }
 
 Result<std::unique_ptr<Spool>> StoreBackend::begin_message() {
@@ -291,7 +314,6 @@ std::string StoreBackend::received_header(const SessionInfo& info, const Transac
 
 smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx,
                                   std::unique_ptr<Spool> spool) {
-  auto* fs = static_cast<FileSpool*>(spool.get());
   std::string id = random_token();
   std::string extra;
   if (info.submission) {
@@ -310,35 +332,21 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
   for (const auto& r : tx.rcpts) {
     if (!r.local) remote.push_back(&r);
   }
-  // DKIM signatures before anything is stored, so that a signing failure
-  // (e.g. an unreadable key) leaves nothing half-delivered.
-  std::string dkim;
+  std::optional<store::Db> qdb;
+  queue::NewMessage m;
   if (!remote.empty()) {
-    auto file = fs->file();
-    if (!file) return failure("spooling message", file.error());
-    auto sig = dkim_signatures(info, extra, *file);
-    if (!sig) return failure("signing message", sig.error());
-    dkim = std::move(*sig);
+    auto db = queue::open_queue_db(cfg_->data_dir());
+    if (!db) return failure("queueing message", db.error());
+    qdb.emplace(std::move(*db));
+    if (auto r = prepare_queued(info, tx, remote, id, extra, *spool, *qdb, m)) return *r;
   }
   LocalCopies local;  // taken back if anything below fails
   if (auto r = deliver_local(info, tx, *spool, id, extra, local)) return *r;
-  if (!remote.empty()) {
-    auto qdb = queue::open_queue_db(cfg_->data_dir());
-    if (!qdb) return failure("queueing message", qdb.error());
-    queue::NewMessage m;
-    m.sender_account = info.account;
-    m.sender_localpart = tx.from->localpart().value();
-    m.sender_domain = tx.from->domain().str();
-    for (const auto* r : remote) m.recipients.push_back({r->address.localpart().value(), r->address.domain().str()});
-    m.has_8bit = info.has_8bit;
-    m.smtputf8 = tx.smtputf8;
-    m.prefix = received_header(info, tx, id, "") + extra;
-    m.dkim_prefix = dkim;
-    header_summary(info.header, extra, m.message_id, m.subject);
-    m.source_fd = *fs->file();  // made above
-    m.size = info.size;
-    auto ids = queue::add_message(*qdb, cfg_->data_dir(), m, std::time(nullptr));
-    if (!ids) return failure("queueing message", ids.error());
+  if (qdb) {
+    auto q = queue::add_message(*qdb, cfg_->data_dir(), m, std::time(nullptr));
+    if (!q) return failure("queueing message", q.error());
+    if (q->limit.reached != queue::SendLimit::kNone)
+      return send_limit_refusal(info.account, q->limit);
   }
   local.keep();
   log_delivered(info, tx, id, extra);
@@ -359,6 +367,45 @@ void StoreBackend::log_delivered(const SessionInfo& info, const Transaction& tx,
                {"account", r.account}, {"mailbox", r.mailbox}, {"size", info.size},
                {"remote", conn_.remote_ip}, {"auth", info.account}, {"tls", info.tls.description}});
   }
+}
+
+// The message for the queue. Checked against the sender's send limits
+// before anything is stored, so that a refused message is never delivered
+// to the local recipients in the meantime (add_message checks again in its
+// transaction: that check is the one that holds between processes). DKIM
+// signatures, too, before anything is stored: a signing failure (e.g. an
+// unreadable key) leaves nothing half-delivered.
+std::optional<smtp::Reply> StoreBackend::prepare_queued(const SessionInfo& info,
+                                                        const Transaction& tx,
+                                                        const std::vector<const Recipient*>& remote,
+                                                        const std::string& id,
+                                                        const std::string& extra, Spool& spool,
+                                                        store::Db& qdb, queue::NewMessage& m) {
+  auto& fs = static_cast<FileSpool&>(spool);
+  m.sender_account = info.account;
+  m.sender_localpart = tx.from->localpart().value();
+  m.sender_domain = tx.from->domain().str();
+  for (const auto* r : remote)
+    m.recipients.push_back({r->address.localpart().value(), r->address.domain().str()});
+  if (info.submission) {
+    const config::Account* acc = cfg_->account(info.account);
+    m.limits = acc ? queue::send_limits(*acc) : queue::SendLimits{};
+    auto c = queue::check_send_limits(qdb, m, std::time(nullptr));
+    if (!c) return failure("checking send limits", c.error());
+    if (c->reached != queue::SendLimit::kNone) return send_limit_refusal(info.account, *c);
+  }
+  auto file = fs.file();
+  if (!file) return failure("spooling message", file.error());
+  auto sig = dkim_signatures(info, extra, *file);
+  if (!sig) return failure("signing message", sig.error());
+  m.dkim_prefix = std::move(*sig);
+  m.has_8bit = info.has_8bit;
+  m.smtputf8 = tx.smtputf8;
+  m.prefix = received_header(info, tx, id, "") + extra;
+  header_summary(info.header, extra, m.message_id, m.subject);
+  m.source_fd = *file;
+  m.size = info.size;
+  return std::nullopt;
 }
 
 Result<std::shared_ptr<store::SharedAccount>> StoreBackend::account(const std::string& name) {

@@ -10,6 +10,7 @@
 
 #include "auth/connauth.h"
 #include "config/config.h"
+#include "queue/queuedb.h"
 #include "smtpserver/backend.h"
 #include "store/shared.h"
 #include "store/sqlite.h"
@@ -70,10 +71,16 @@ class StoreBackend : public Backend {
                      const std::string& extra) const;
   // Logs `what` and its cause, and returns the 451 the client gets.
   smtp::Reply failure(const std::string& what, const Error& cause);
+  // Logs that `account` reached a send limit, and returns the 451.
+  smtp::Reply send_limit_refusal(const std::string& account, const queue::SendLimitCheck& c);
   Result<std::string> dkim_signatures(const SessionInfo& info, const std::string& extra, int fd) const;
   std::string received_header(const SessionInfo& info, const Transaction& tx,
                               const std::string& id, const std::string& for_rcpt) const;
 
+  std::optional<smtp::Reply> prepare_queued(const SessionInfo& info, const Transaction& tx,
+                                            const std::vector<const Recipient*>& remote,
+                                            const std::string& id, const std::string& extra,
+                                            Spool& spool, store::Db& qdb, queue::NewMessage& m);
   std::optional<smtp::Reply> deliver_local(const SessionInfo& info, const Transaction& tx,
                                            Spool& spool, const std::string& id,
                                            const std::string& extra, LocalCopies& copies);

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <thread>
 
+#include "auth/connlimit.h"
 #include "log/log.h"
 #include "net/activation.h"
 #include "net/conn.h"
@@ -38,6 +39,7 @@ struct Shared {
   tls::SslCtxPtr tls;
   // Accounts open in this process, shared by its connections (Accept=no).
   std::shared_ptr<store::AccountPool> accounts = std::make_shared<store::AccountPool>();
+  std::unique_ptr<auth::ConnLimiter> limiter;
 };
 
 void log_error(const std::string& remote, const std::string& msg) {
@@ -64,6 +66,12 @@ bool start_tls(net::Conn& conn, const Shared& sh, StoreBackend& backend, Session
 }
 
 void serve(net::Conn conn, const Shared& sh) {
+  // Per-IP connection limits (auth/connlimit.h); RFC 5321 §3.8: 421 when
+  // the service will not take the connection.
+  SSL_CTX* implicit_tls = sh.settings.mode == Mode::kSubmissions ? sh.tls.get() : nullptr;
+  auto slot = sh.limiter->admit(conn, implicit_tls,
+                                "421 4.7.0 too many connections from your address\r\n");
+  if (!slot) return;
   ConnInfo ci{conn.remote_ip(), conn.local_ip(), sh.settings.mode != Mode::kSmtp,
               sh.settings.hostname};
   StoreBackend backend(sh.cache->get(), ci, sh.accounts);
@@ -114,6 +122,9 @@ Result<Shared> setup(const ServerOptions& o) {
   if (sh.tls) {
     s.tls_configured = true;
   }
+  sh.limiter = std::make_unique<auth::ConnLimiter>(
+      sh.cfg->data_dir(), "smtp", auth::conn_limits(sh.cfg->static_config().connection_limits),
+      "mox-smtpd");
   switch (o.mode) {
     case Mode::kSmtp:
       if (l.smtp.no_starttls) s.tls_configured = false;
