@@ -198,7 +198,7 @@ struct ConnLimiter::Slot::State {
     if (!db) {
       auto d = open_auth_db(data_dir);
       if (!d) {
-        failures.log(prog + ": connection limits not enforced: " + d.error().message);
+        failures.error("connection limits not enforced", {{"cause", d.error().message}});
         return nullptr;
       }
       db.emplace(std::move(*d));
@@ -226,7 +226,7 @@ ConnLimiter::Slot::~Slot() {
   store::Db* db = st_->open_db();
   if (db == nullptr) return;
   if (auto st = close_connection(*db, id_); !st) {
-    st_->failures.log(st_->prog + ": recording the end of a connection: " + st.error().message);
+    st_->failures.error("recording the end of a connection failed", {{"cause", st.error().message}});
   }
 }
 
@@ -240,17 +240,19 @@ std::optional<ConnLimiter::Slot> ConnLimiter::admit(std::string_view ip) {
   if (!r) {
     // Without an IP address (a pipe, a Unix socket) there is nothing to limit.
     if (r.error().kind != ErrorKind::kSyntax) {
-      st_->failures.log(st_->prog + ": " + std::string(ip) +
-                        ": connection limits not enforced: " + r.error().message);
+      st_->failures.error("connection limits not enforced",
+                          {{"remote", ip}, {"cause", r.error().message}});
     }
     return Slot(st_, 0);
   }
   if (r->refused == ConnRefusal::kNone) return Slot(st_, r->id);
   const char* what =
       r->refused == ConnRefusal::kRate ? "new connections in the last minute" : "open connections";
-  st_->refusals.log(st_->prog + ": " + std::string(ip) + ": connection refused: " +
-                    std::to_string(r->count) + " " + what + " from its " +
-                    class_name(ip, r->ip_class) + ", limit " + std::to_string(r->limit));
+  st_->refusals.error("connection refused", {{"remote", ip},
+                                             {"cause", std::string("too many ") + what},
+                                             {"count", r->count},
+                                             {"limit", r->limit},
+                                             {"class", class_name(ip, r->ip_class)}});
   return std::nullopt;
 }
 

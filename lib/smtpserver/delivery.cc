@@ -231,10 +231,12 @@ smtp::Reply StoreBackend::send_limit_refusal(const std::string& account,
                                                                  : "MaxFirstTimeRecipientsPerDay";
   const char* what =
       c.reached == queue::SendLimit::kMessages ? "messages" : "first-time recipients";
-  send_limit_log().log("mox-smtpd: " + conn_.remote_ip + ": account " + account +
-                       ": submission refused: " + setting + " " + std::to_string(c.limit) +
-                       " reached (" + std::to_string(c.count) + " " + what +
-                       " in 24 hours with this message)");
+  send_limit_log().error("submission refused", {{"remote", conn_.remote_ip},
+                                                {"account", account},
+                                                {"limit", setting},
+                                                {"max", c.limit},
+                                                {"count", c.count},
+                                                {"counting", what}});
   // As mox: temporary, the window slides on. RFC 3463 X.7.1: delivery not
   // authorized.
   return smtp::Reply{451, "7.1",

@@ -138,7 +138,8 @@ class SendLimitTest(unittest.TestCase):
         self.assertEqual(self.submit(srv, [BOB])[1][0], 250)
         self.assertEqual(self.submit(srv, ["r1@remote.example"])[1][0], 451)
         log = srv.log_text()
-        self.assertIn("account admin: submission refused: MaxOutgoingMessagesPerDay 3 reached", log)
+        self.assertIn('msg="submission refused" remote=127.0.0.1 account=admin '
+                      'limit=MaxOutgoingMessagesPerDay max=3', log)
 
     def test_messages_per_day_threads(self):
         self.check_messages_per_day("listen")
@@ -159,8 +160,8 @@ class SendLimitTest(unittest.TestCase):
             "4.7.1 max number of first-time recipients (2) over past 24h reached"), reply)
         self.assertIn("MaxFirstTimeRecipientsPerDay", reply[1])
         self.assertEqual(self.queued(), 8)
-        self.assertIn("account admin: submission refused: MaxFirstTimeRecipientsPerDay 2 reached",
-                      srv.log_text())
+        self.assertIn('msg="submission refused" remote=127.0.0.1 account=admin '
+                      'limit=MaxFirstTimeRecipientsPerDay max=2', srv.log_text())
         # Only the two addresses ever sent to are known.
         rows = self.env.query(("queue", "index.db"),
                               "SELECT Recipient FROM OutgoingRecipient WHERE Account = 'admin' "
@@ -246,8 +247,8 @@ class ConnLimitTest(unittest.TestCase):
         self.assertEqual(r[0], 220, r)
         self.assert_smtp_refused(srv)
         log = srv.log_text()
-        self.assertIn("mox-smtpd: 127.0.0.1: connection refused: 3 open connections from its IPv4 /32, "
-                      "limit 3", log)
+        self.assertIn('prog=mox-smtpd msg="connection refused" remote=127.0.0.1 '
+                      'cause="too many open connections" count=3 limit=3 class="IPv4 /32"', log)
 
     def test_smtp_concurrent_threads(self):
         self.check_smtp_concurrent("listen")
@@ -273,8 +274,8 @@ class ConnLimitTest(unittest.TestCase):
             self.assertEqual(r[0], 220, (i, r))
             c.close()
         self.assert_smtp_refused(srv)
-        self.assertIn("new connections in the last minute from its IPv4 /32, limit 6",
-                      srv.log_text())
+        self.assertIn('cause="too many new connections in the last minute" count=6 limit=6 '
+                      'class="IPv4 /32"', srv.log_text())
 
     def test_loopback_exempt_by_default(self):
         set_connection_limits(self.env, Concurrent=1)
@@ -299,7 +300,7 @@ class ConnLimitTest(unittest.TestCase):
         # SMTP connections are counted apart.
         c, r = self.smtp_conn(smtp)
         self.assertEqual(r[0], 220, r)
-        self.assertIn("mox-imapd: 127.0.0.1: connection refused", srv.log_text())
+        self.assertIn('prog=mox-imapd msg="connection refused" remote=127.0.0.1', srv.log_text())
 
     def test_imap_concurrent_threads(self):
         self.check_imap_concurrent("listen")
