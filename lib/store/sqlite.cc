@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <ctime>
 
 namespace mox::store {
@@ -11,12 +12,17 @@ int64_t now_unix() { return static_cast<int64_t>(std::time(nullptr)); }
 namespace {
 
 // The kind of an SQLite result code: a lock held elsewhere is temporary, a
-// full disk (SQLITE_FULL, also for ENOSPC in a write) is kNoSpace.
-ErrorKind sqlite_kind(int rc) {
+// full disk is kNoSpace (SQLITE_FULL, or an I/O error whose system errno is
+// ENOSPC/EDQUOT: a write to the -wal or -shm file reports SQLITE_IOERR_*).
+ErrorKind sqlite_kind(int rc, sqlite3* db) {
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED: return ErrorKind::kTemporary;
     case SQLITE_FULL: return ErrorKind::kNoSpace;
+    case SQLITE_IOERR: {
+      int e = db ? sqlite3_system_errno(db) : 0;
+      return e == ENOSPC || e == EDQUOT ? ErrorKind::kNoSpace : ErrorKind::kInternal;
+    }
     default: return ErrorKind::kInternal;
   }
 }
@@ -70,7 +76,7 @@ Result<bool> Stmt::step() {
   int rc = sqlite3_step(s_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  Error e{sqlite_kind(rc), std::string("sqlite: ") + sqlite3_errmsg(db_)};
+  Error e{sqlite_kind(rc, db_), std::string("sqlite: ") + sqlite3_errmsg(db_)};
   if ((rc & 0xff) == SQLITE_CONSTRAINT) e.kind = ErrorKind::kUser;
   sqlite3_reset(s_);
   return e;
@@ -119,8 +125,8 @@ Db& Db::operator=(Db&& o) noexcept {
 Db::~Db() { sqlite3_close_v2(db_); }
 
 Error Db::error(std::string_view what) const {
-  return internal_error(std::string(what) + " " + path_ + ": " +
-                        (db_ ? sqlite3_errmsg(db_) : "out of memory"));
+  return Error{db_ ? sqlite_kind(sqlite3_extended_errcode(db_), db_) : ErrorKind::kInternal,
+               std::string(what) + " " + path_ + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory")};
 }
 
 Result<Db> Db::open(const std::string& path, const std::vector<std::string>& migrations,
@@ -172,7 +178,7 @@ Status Db::exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string m = msg ? msg : sqlite3_errstr(rc);
     sqlite3_free(msg);
-    return Error{sqlite_kind(rc), "sqlite " + path_ + ": " + m};
+    return Error{sqlite_kind(rc, db_), "sqlite " + path_ + ": " + m};
   }
   return {};
 }
