@@ -142,8 +142,12 @@ const Schema<DNSConfig>& dns_schema() {
       .str("ZoneFile", &DNSConfig::zone_file,
            "Answer every DNS lookup from this zone file (tests, isolated setups); "
            "relative to the config directory. Default: the system's resolver.")
+      .strings("Nameservers", &DNSConfig::nameservers,
+               "Name servers, \"IP\" or \"IP@port\", asked instead of those of /etc/resolv.conf.")
       .strings("Forwarders", &DNSConfig::forwarders,
-               "Extra name servers, \"IP\" or \"IP@port\", after those of /etc/resolv.conf.");
+               "Extra name servers, \"IP\" or \"IP@port\", after those of /etc/resolv.conf.")
+      .duration("Timeout", &DNSConfig::timeout,
+                "Time one lookup may take before it fails as temporary; default 10s.");
   return s;
 }
 

@@ -69,7 +69,9 @@ struct Postmaster {
 // isolated setups; otherwise libunbound with the system's resolv.conf).
 struct DNSConfig {
   std::string zone_file;                // relative to the config directory
+  std::vector<std::string> nameservers;  // "IP" or "IP@port"; replace resolv.conf's
   std::vector<std::string> forwarders;  // "IP" or "IP@port", after resolv.conf's
+  Duration timeout{};                    // per lookup; 0: 10s
 };
 
 // The outgoing queue (mox-queue).

@@ -76,14 +76,16 @@ Result<Answer<std::string>> Resolver::ptr(std::string_view ip) {
   return lookup<std::string>(*this, name, Type::kPtr, decode_name);
 }
 
-Result<std::unique_ptr<Resolver>> make_resolver(const std::string& zone_file,
-                                                const std::vector<std::string>& forwarders) {
-  if (!zone_file.empty()) {
-    MOX_ASSIGN(auto zr, ZoneResolver::load(zone_file));
+Result<std::unique_ptr<Resolver>> make_resolver(const ResolverOptions& options) {
+  if (!options.zone_file.empty()) {
+    MOX_ASSIGN(auto zr, ZoneResolver::load(options.zone_file));
     return std::unique_ptr<Resolver>(std::move(zr));
   }
   UnboundOptions o;
-  o.forwarders = forwarders;
+  if (!options.nameservers.empty()) o.resolv_conf.clear();
+  o.forwarders = options.nameservers;
+  o.forwarders.insert(o.forwarders.end(), options.forwarders.begin(), options.forwarders.end());
+  o.timeout = options.timeout;
   return make_unbound_resolver(o);
 }
 

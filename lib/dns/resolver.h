@@ -25,6 +25,7 @@
 // unbound resolver serializes its lookups.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -96,11 +97,23 @@ class Resolver {
   Result<Answer<std::string>> ptr(std::string_view ip);
 };
 
+// Where lookups go (mox.conf(5) DNS).
+struct ResolverOptions {
+  std::string zone_file;                 // non-empty: answer from this file (dns/zone.h)
+  std::vector<std::string> nameservers;  // "IP" or "IP@port"; non-empty: not resolv.conf's
+  std::vector<std::string> forwarders;   // "IP" or "IP@port", after resolv.conf's
+  std::chrono::milliseconds timeout{10000};  // per lookup
+};
+
 // A zone-file resolver when `zone_file` is non-empty (dns/zone.h), else the
-// libunbound resolver with the system's settings (dns/unbound.h defaults)
-// plus `forwarders` ("IP" or "IP@port").
-Result<std::unique_ptr<Resolver>> make_resolver(const std::string& zone_file,
-                                                const std::vector<std::string>& forwarders = {});
+// libunbound resolver (dns/unbound.h) with the system's resolv.conf, or
+// with `nameservers` instead of it, plus `forwarders`.
+Result<std::unique_ptr<Resolver>> make_resolver(const ResolverOptions& options);
+inline Result<std::unique_ptr<Resolver>> make_resolver(const std::string& zone_file) {
+  ResolverOptions o;
+  o.zone_file = zone_file;
+  return make_resolver(o);
+}
 
 // `name` lower-cased without its final dot, checked: labels of 1..63 octets,
 // at most 253 octets in all (RFC 1035 §2.3.4), no white space or control

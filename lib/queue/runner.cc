@@ -1,5 +1,7 @@
 #include "queue/runner.h"
 
+#include "config/resolver.h"
+
 #include <poll.h>
 
 #include <algorithm>
@@ -8,6 +10,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "config/resolver.h"
 #include "queue/queuedb.h"
 #include "store/notify.h"
 
@@ -27,9 +30,7 @@ std::function<int64_t()> queue_clock() {
 }
 
 Result<std::unique_ptr<dns::Resolver>> config_resolver(const config::Config& cfg) {
-  const auto& d = cfg.static_config().dns;
-  std::string zone = d.zone_file.empty() ? "" : cfg.config_path(d.zone_file);
-  return dns::make_resolver(zone, d.forwarders);
+  return config::make_resolver(cfg);
 }
 
 Status serve(config::ConfigCache& cache, RunEnv env, int stop_fd) {
