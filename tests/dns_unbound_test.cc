@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "util/unique_fd.h"
 
@@ -107,6 +108,26 @@ TEST(DnsUnbound, DefaultConstruction) {
   auto bad = (*r)->txt("bad name.example");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().kind, ErrorKind::kSyntax);
+}
+
+// A lookup that waits for a silent name server holds only its own caller:
+// another thread's lookup (answered from the hosts file) comes back at once.
+TEST(DnsUnbound, SlowLookupDoesNotHoldOthers) {
+  SilentServer silent;
+  TempFile hosts("192.0.2.7 mx.hosts.test\n");
+  UnboundOptions o = isolated(hosts.path, silent.port);
+  o.timeout = std::chrono::milliseconds(3000);
+  auto r = make_unbound_resolver(o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  Resolver& res = **r;
+  std::thread slow([&res] { EXPECT_FALSE(res.txt("unanswered.example").ok()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto start = std::chrono::steady_clock::now();
+  auto a = res.a("mx.hosts.test");
+  auto took = std::chrono::steady_clock::now() - start;
+  slow.join();
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_LT(took, std::chrono::milliseconds(1500));
 }
 
 }  // namespace

@@ -241,5 +241,18 @@ TEST(DnsRdata, MalformedWireDataIsPermanent) {
   EXPECT_EQ(*decode_txt(std::string("\x02hi\x00\x03you", 8)), "hiyou");
 }
 
+TEST(DnsZone, ServfailDirective) {
+  auto z = ZoneResolver::from_text(
+      "$ORIGIN example.test.\n$SERVFAIL broken\nok A 192.0.2.1\nalias CNAME broken\n");
+  ASSERT_TRUE(z.ok()) << z.error().message;
+  auto bad = (*z)->txt("broken.example.test");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().kind, ErrorKind::kTemporary);
+  auto via_cname = (*z)->a("alias.example.test");
+  ASSERT_FALSE(via_cname.ok());
+  EXPECT_EQ(via_cname.error().kind, ErrorKind::kTemporary);
+  EXPECT_TRUE((*z)->a("ok.example.test").ok());
+}
+
 }  // namespace
 }  // namespace mox::dns

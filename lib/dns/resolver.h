@@ -21,8 +21,7 @@
 // regard to ASCII case (RFC 4343). Names in answers (MX hosts, PTR, CNAME
 // targets) are lower-case, without the final dot.
 //
-// Thread safety: implementations may be used from several threads; the
-// unbound resolver serializes its lookups.
+// Thread safety: implementations may be used from several threads at once.
 #pragma once
 
 #include <chrono>

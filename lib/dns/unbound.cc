@@ -4,7 +4,12 @@
 #include <unbound.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <cerrno>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 namespace mox::dns {
 namespace {
@@ -22,9 +27,11 @@ using ResultPtr = std::unique_ptr<ub_result, ResultFree>;
 constexpr int kServFail = 2;
 constexpr int kNxDomain = 3;
 
-// One lookup in flight. Heap-allocated: a lookup given up after its
-// timeout whose cancel came too late (the answer already queued) is freed
-// by the callback when a later ub_process delivers it.
+// One lookup in flight. Heap-allocated and owned by the waiting query()
+// until it gives up: a lookup given up after its timeout whose cancel came
+// too late (the answer already queued) is freed by the callback when the
+// processing thread delivers it. Fields are guarded by the resolver's mutex
+// (callbacks run in ub_process, called with it held).
 struct Pending {
   bool done = false;
   bool abandoned = false;
@@ -32,17 +39,7 @@ struct Pending {
   ResultPtr result;
 };
 
-void on_result(void* data, int err, ub_result* result) {
-  auto* p = static_cast<Pending*>(data);
-  if (p->abandoned) {
-    ub_resolve_free(result);
-    delete p;
-    return;
-  }
-  p->done = true;
-  p->err = err;
-  p->result.reset(result);
-}
+void on_result(void* data, int err, ub_result* result);
 
 // The libunbound answer as a Response or an error kind (RFC 2308 for the
 // negative answers; SERVFAIL and DNSSEC-bogus answers are temporary).
@@ -72,30 +69,46 @@ Result<Response> convert(std::string_view name, const ub_result& r) {
   return resp;
 }
 
+// Lookups from many threads run at the same time (RFC 7208 and RFC 7489
+// checks of concurrent SMTP sessions must not wait for each other's slow
+// names): each query() starts an asynchronous libunbound lookup and waits
+// for its callback; one thread of the resolver waits on ub_fd() and
+// delivers the answers with ub_process(). libunbound shares its cache
+// between all lookups of the context.
 class UnboundResolver : public Resolver {
  public:
   UnboundResolver(CtxPtr ctx, std::chrono::milliseconds timeout)
       : ctx_(std::move(ctx)), timeout_(timeout) {}
+  ~UnboundResolver() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    if (wake_[1] >= 0) (void)!::write(wake_[1], "x", 1);
+    if (thread_.joinable()) thread_.join();
+    for (int fd : wake_) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+
+  Status start() {
+    if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) return os_error("pipe", errno);
+    thread_ = std::thread([this] { process_loop(); });
+    return {};
+  }
 
   Result<Response> query(std::string_view name, Type type) override {
     MOX_ASSIGN(std::string n, normalize_name(name));
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     auto p = std::make_unique<Pending>();
     int id = 0;
     std::string q = n + ".";
     int rc = ub_resolve_async(ctx_.get(), q.c_str(), static_cast<int>(type), 1, p.get(), on_result, &id);
     if (rc != 0) return temporary_error(q + ": " + ub_strerror(rc));
     auto deadline = std::chrono::steady_clock::now() + timeout_;
-    while (!p->done) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) {
-        if (ub_cancel(ctx_.get(), id) != 0) p.release()->abandoned = true;  // the callback frees it
-        return temporary_error(n + ": DNS lookup timed out");
-      }
-      pollfd pfd{ub_fd(ctx_.get()), POLLIN, 0};
-      int pr = ::poll(&pfd, 1, static_cast<int>(left.count()));
-      if (pr > 0) ub_process(ctx_.get());
+    if (!answered_.wait_until(lock, deadline, [&p] { return p->done; })) {
+      if (ub_cancel(ctx_.get(), id) != 0) p.release()->abandoned = true;  // the callback frees it
+      return temporary_error(n + ": DNS lookup timed out");
     }
     if (p->err != 0 || !p->result) {
       return temporary_error(n + ": " + ub_strerror(p->err));
@@ -104,10 +117,40 @@ class UnboundResolver : public Resolver {
   }
 
  private:
+  void process_loop() {
+    pollfd pfd[2] = {{ub_fd(ctx_.get()), POLLIN, 0}, {wake_[0], POLLIN, 0}};
+    while (true) {
+      int pr = ::poll(pfd, 2, -1);
+      if (pr < 0 && errno != EINTR) return;
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      if (pr > 0 && (pfd[0].revents & POLLIN) != 0) {
+        ub_process(ctx_.get());
+        answered_.notify_all();
+      }
+    }
+  }
+
   CtxPtr ctx_;
   std::chrono::milliseconds timeout_;
   std::mutex mu_;
+  std::condition_variable answered_;
+  bool stopping_ = false;
+  int wake_[2] = {-1, -1};
+  std::thread thread_;
 };
+
+void on_result(void* data, int err, ub_result* result) {
+  auto* p = static_cast<Pending*>(data);
+  if (p->abandoned) {
+    ub_resolve_free(result);
+    delete p;
+    return;
+  }
+  p->done = true;
+  p->err = err;
+  p->result.reset(result);
+}
 
 Status check(int rc, const std::string& what) {
   if (rc == 0) return {};
@@ -133,7 +176,9 @@ Result<std::unique_ptr<Resolver>> make_unbound_resolver(const UnboundOptions& o)
   if (!o.trust_anchor.empty() && ::access(o.trust_anchor.c_str(), R_OK) == 0) {
     MOX_TRY(check(ub_ctx_add_ta_file(ctx.get(), o.trust_anchor.c_str()), o.trust_anchor));
   }
-  return std::unique_ptr<Resolver>(new UnboundResolver(std::move(ctx), o.timeout));
+  auto r = std::make_unique<UnboundResolver>(std::move(ctx), o.timeout);
+  MOX_TRY(r->start());
+  return std::unique_ptr<Resolver>(std::move(r));
 }
 
 }  // namespace mox::dns

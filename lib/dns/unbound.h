@@ -6,8 +6,10 @@
 // AD bit.
 //
 // Each lookup is bounded by `timeout`; a lookup that runs out of time is
-// cancelled and reported as kTemporary. Thread-safe: lookups are serialized
-// on one libunbound context (a mailer does few lookups at a time).
+// cancelled and reported as kTemporary. Thread-safe: lookups of many
+// threads run at the same time on one libunbound context (one slow name
+// holds only its own caller), sharing its cache; a thread of the resolver
+// delivers the answers.
 #pragma once
 
 #include <chrono>

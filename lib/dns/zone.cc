@@ -22,6 +22,7 @@ struct State {
   std::string last_owner;
   bool have_owner = false;
   bool authentic = false;
+  std::vector<std::string> servfail;  // names of $SERVFAIL lines
 };
 
 std::string upper(std::string_view s) {
@@ -219,6 +220,11 @@ Status directive(const Entry& e, State& st) {
     st.authentic = v == "YES";
     return {};
   }
+  if (d == "$SERVFAIL") {
+    MOX_ASSIGN(std::string name, resolve_name(arg, st));
+    st.servfail.push_back(std::move(name));
+    return {};
+  }
   return syntax_error("unsupported directive " + d);
 }
 
@@ -277,6 +283,13 @@ Result<std::vector<ZoneRecord>> parse_zone(std::string_view text, std::string_vi
     };
     if (!e.blank_owner && !e.tokens[0].quoted && e.tokens[0].text.starts_with("$")) {
       if (Status s = directive(e, st); !s) return at(s.error());
+      for (std::string& name : st.servfail) {
+        ZoneRecord r;
+        r.owner = std::move(name);
+        r.servfail = true;
+        out.push_back(std::move(r));
+      }
+      st.servfail.clear();
       continue;
     }
     if (out.size() >= limits.max_records) {

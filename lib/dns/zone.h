@@ -19,6 +19,9 @@
 // Extension for tests of DNSSEC-dependent code (DANE): "$AUTHENTIC yes|no"
 // marks the records that follow as DNSSEC-validated or not (default no).
 // Negative answers are authentic when every record of the zone is.
+// And for tests of temporary failures: "$SERVFAIL name" makes every lookup
+// of that name (any type, also as a CNAME target) fail as a server failure
+// would (RFC 1035 §4.1.1 RCODE 2): a kTemporary error.
 //
 // Lookups follow CNAME chains (up to 8 links, RFC 1034 §3.6.2). A name
 // with no records but records below it (an empty non-terminal) is NODATA,
@@ -48,6 +51,7 @@ struct ZoneRecord {
   uint32_t ttl = 0;
   std::string rdata;  // wire format
   bool authentic = false;
+  bool servfail = false;  // a $SERVFAIL line: no record, lookups of `owner` fail
 };
 
 struct ZoneLimits {
@@ -79,6 +83,7 @@ class ZoneResolver : public Resolver {
 
   std::map<std::pair<std::string, Type>, RRset> rrsets_;
   std::set<std::string> names_;  // owners and all their ancestors
+  std::set<std::string> servfail_;  // $SERVFAIL names
   bool negative_authentic_ = false;
 };
 

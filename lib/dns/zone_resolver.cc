@@ -23,6 +23,10 @@ Result<std::unique_ptr<ZoneResolver>> ZoneResolver::from_text(std::string_view t
 Status ZoneResolver::add(std::vector<ZoneRecord> records) {
   negative_authentic_ = !records.empty();
   for (ZoneRecord& r : records) {
+    if (r.servfail) {
+      servfail_.insert(r.owner);
+      continue;
+    }
     negative_authentic_ = negative_authentic_ && r.authentic;
     RRset& set = rrsets_[{r.owner, r.type}];
     set.authentic = (set.rdata.empty() || set.authentic) && r.authentic;
@@ -60,6 +64,7 @@ Result<Response> ZoneResolver::query(std::string_view qname, Type type) {
   Response resp;
   resp.authentic = true;
   for (int links = 0; links <= 8; ++links) {
+    if (servfail_.count(name) > 0) return temporary_error(name + ": server failure (SERVFAIL)");
     auto it = rrsets_.find({name, type});
     if (it != rrsets_.end()) {
       resp.authentic = resp.authentic && it->second.authentic;
