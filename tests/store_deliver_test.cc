@@ -14,7 +14,9 @@
 #include "store/check.h"
 #include "store/deliver.h"
 #include "store/mailbox.h"
+#include "store/messages.h"
 #include "store/msgfile.h"
+#include "store/parsed.h"
 #include "store_test_util.h"
 
 namespace mox::store {
@@ -421,6 +423,59 @@ TEST_F(DeliverTest, CheckWaitsForMessageWritesInFlight) {
   writer->release();
   t.join();
   EXPECT_TRUE(done);
+}
+
+// Mail from outside carries the results of the checks of its origin
+// (store/deliver.h MessageAuth) in its row, and a copy keeps them.
+TEST_F(DeliverTest, MessageAuthStoredAndCopied) {
+  write_file(spool_, "From: a@example.org\r\n\r\nhi\r\n");
+  DeliverRequest req;
+  req.source_path = spool_;
+  MessageAuth a;
+  a.remote_ip = "192.0.2.7";
+  a.ehlo_domain = "mail.example.org";
+  a.mail_from = "bounce@example.org";
+  a.mail_from_domain = "example.org";
+  a.msg_from_domain = "example.org";
+  a.msg_from_org_domain = "example.org";
+  a.spf = "pass";
+  a.helo_spf = "none";
+  a.dkim_domains = "example.org sig.example";
+  a.dmarc = "pass";
+  a.iprev = "fail";
+  a.mail_from_validated = true;
+  a.msg_from_validated = true;
+  req.auth = a;
+  auto d = deliver(*store_, req);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  auto got = load_message_auth(store_->db(), d->id);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  const MessageAuth& g = **got;
+  EXPECT_EQ(g.remote_ip, "192.0.2.7");
+  EXPECT_EQ(g.ehlo_domain, "mail.example.org");
+  EXPECT_EQ(g.mail_from, "bounce@example.org");
+  EXPECT_EQ(g.spf, "pass");
+  EXPECT_EQ(g.dkim_domains, "example.org sig.example");
+  EXPECT_EQ(g.dmarc, "pass");
+  EXPECT_EQ(g.iprev, "fail");
+  EXPECT_FALSE(g.ehlo_validated);
+  EXPECT_TRUE(g.mail_from_validated);
+  EXPECT_TRUE(g.msg_from_validated);
+
+  auto c = copy_messages(*store_, d->mailbox_id, {d->uid}, "Archive", false, 0);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  int64_t copy = count("SELECT MAX(ID) FROM Message");
+  auto gc = load_message_auth(store_->db(), copy);
+  ASSERT_TRUE(gc.ok() && gc->has_value());
+  EXPECT_EQ((*gc)->dmarc, "pass");
+  EXPECT_EQ((*gc)->remote_ip, "192.0.2.7");
+
+  // A message without checks (submission, APPEND) has empty results.
+  auto plain = deliver_text("Inbox", "From: b@example.org\r\n\r\nx\r\n");
+  ASSERT_TRUE(plain.ok());
+  auto gp = load_message_auth(store_->db(), plain->id);
+  ASSERT_TRUE(gp.ok() && gp->has_value());
+  EXPECT_EQ((*gp)->spf, "");
 }
 
 }  // namespace

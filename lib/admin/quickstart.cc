@@ -23,6 +23,28 @@ std::string default_hostname(const std::string& domain) {
   return "mail." + domain;
 }
 
+constexpr char kLocalZone[] = "local.zone";
+
+// The domain's records (dns_records) as a zone file for the zone-file
+// resolver (dns/zone.h, which has no SRV), with the host name's address
+// and its reverse on loopback.
+std::string local_zone(const config::Config& c, const std::string& records) {
+  const std::string& host = c.static_config().hostname;
+  std::string out = "; DNS of this local test setup (mox.conf DNS ZoneFile), made by quickstart --local.\n";
+  size_t pos = 0;
+  while (pos < records.size()) {
+    size_t nl = records.find('\n', pos);
+    if (nl == std::string::npos) nl = records.size();
+    std::string line = records.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (line.find("\tIN SRV ") == std::string::npos) out += line + "\n";
+  }
+  out += "\n; The host on loopback, forward and reverse (iprev, RFC 8601 §3).\n";
+  out += host + ".\tIN A 127.0.0.1\n";
+  out += "1.0.0.127.in-addr.arpa.\tIN PTR " + host + ".\n";
+  return out;
+}
+
 config::Static make_static(const std::string& hostname, const std::string& account,
                            const std::string& user, bool local, const std::string& cert,
                            const std::string& key) {
@@ -80,6 +102,10 @@ Result<QuickstartResult> quickstart(const std::string& address, const Quickstart
   MOX_TRY(write_file_atomic(confdir + "/" + cert_rel, certpem, 0644));
 
   config::Static st = make_static(host.str(), account, opts.user, opts.local, cert_rel, key_rel);
+  // A local test setup answers DNS from a zone file of its own records, so
+  // that the MX's checks of incoming mail (SPF, DKIM, DMARC, iprev) have
+  // answers without the internet: mail from 127.0.0.1 passes for the domain.
+  if (opts.local) st.dns.zone_file = kLocalZone;
   std::vector<std::string> created;
   MOX_ASSIGN(config::Domain dc, make_domain_config(confdir, a.domain().str(), account, false, created));
   config::Dynamic dyn;
@@ -102,6 +128,9 @@ Result<QuickstartResult> quickstart(const std::string& address, const Quickstart
   r.address = a.str();
   MOX_ASSIGN(r.password, account_generate_password(static_path, account));
   MOX_ASSIGN(r.dns_records, dns_records(*c, a.domain().str()));
+  if (opts.local) {
+    MOX_TRY(write_file_atomic(confdir + "/" + kLocalZone, local_zone(*c, r.dns_records), 0644));
+  }
   return r;
 }
 

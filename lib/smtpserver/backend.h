@@ -74,6 +74,14 @@ class Backend {
                             std::string_view account, std::string_view result) = 0;
   virtual sasl::Context sasl_context(const TLSState& tls) = 0;
 
+  // Mail from outside (MX): the transaction has its first recipient, so
+  // checks of its origin that need only the connection, EHLO and MAIL FROM
+  // (SPF, iprev) can start while the client sends the rest.
+  virtual void transaction_started(const std::string& ehlo, const Transaction& tx) {
+    (void)ehlo;
+    (void)tx;
+  }
+
   virtual Result<std::unique_ptr<Spool>> begin_message() = 0;
   // A failure of the server's own (spool write, store) for the operator's
   // log; the client only gets a 4xx.

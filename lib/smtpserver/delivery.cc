@@ -10,14 +10,18 @@
 #include <cstring>
 #include <ctime>
 #include <iostream>
+#include <algorithm>
 #include <map>
 
 #include "auth/attempt.h"
 #include "auth/authdb.h"
 #include "auth/credentials.h"
 #include "auth/limiter.h"
+#include "authres/header.h"
 #include "message/address.h"
 #include "dkim/config.h"
+#include "log/log.h"
+#include "smtpserver/mxauth.h"
 #include "message/date.h"
 #include "message/header.h"
 #include "queue/queuedb.h"
@@ -244,6 +248,82 @@ smtp::Reply StoreBackend::send_limit_refusal(const std::string& account,
                          ") over past 24h reached, try increasing per-account setting " + setting};
 }
 
+void StoreBackend::transaction_started(const std::string& ehlo, const Transaction& tx) {
+  if (!conn_.mx_auth) return;
+  auto env = conn_.mx_auth->env();
+  if (!env) return;  // check_origin answers and logs
+  if (!checks_) checks_ = std::make_unique<mailauth::Checks>(**env, conn_.remote_ip);
+  checks_->mail_from(ehlo, tx.from ? tx.from->str() : "");
+}
+
+namespace {
+
+store::MessageAuth stored_results(const mailauth::Results& r) {
+  store::MessageAuth a;
+  a.remote_ip = r.remote_ip;
+  a.ehlo_domain = r.ehlo;
+  a.mail_from = r.mail_from;
+  a.mail_from_domain = r.mail_from_domain;
+  a.msg_from_domain = r.msg_from_domain;
+  a.msg_from_org_domain = r.msg_from_org_domain;
+  a.spf = spf::status_name(r.spf);
+  a.helo_spf = spf::status_name(r.helo_spf);
+  for (const std::string& d : r.dkim_domains) a.dkim_domains += (a.dkim_domains.empty() ? "" : " ") + d;
+  a.dmarc = dmarc::status_name(r.dmarc);
+  a.iprev = authres::iprev_name(r.iprev);
+  a.ehlo_validated = r.ehlo_validated;
+  a.mail_from_validated = r.mail_from_validated;
+  a.msg_from_validated = r.msg_from_validated;
+  return a;
+}
+
+}  // namespace
+
+// SPF, DKIM, DMARC and iprev (mailauth/mailauth.h). A refusal is the
+// sender's problem and is answered with the reason; RFC 3463 X.7.1
+// delivery not authorized, X.6.0 for a message without one From address,
+// X.7.0 (security) for a temporary DNS failure that the verdict depends on.
+std::optional<smtp::Reply> StoreBackend::check_origin(const SessionInfo& info,
+                                                      const Transaction& tx, Spool& spool,
+                                                      Origin& origin) {
+  auto env = conn_.mx_auth->env();
+  if (!env) return failure("checking message origin", env.error());
+  if (!checks_) transaction_started(info.ehlo, tx);
+  auto& fs = static_cast<FileSpool&>(spool);
+  dkim::MessageRef ref;
+  if (auto data = fs.data()) {
+    ref.bytes = *data;
+  } else {
+    auto file = fs.file();
+    if (!file) return failure("spooling message", file.error());
+    ref.fd = *file;
+  }
+  mailauth::Verdict v = checks_->finish(ref, info.header);
+  std::string from = tx.from ? tx.from->str() : "";
+  switch (v.decision) {
+    case mailauth::Decision::kAccept:
+      break;
+    case mailauth::Decision::kReject:
+    case mailauth::Decision::kRejectMalformed:
+    case mailauth::Decision::kTempfail: {
+      bool temp = v.decision == mailauth::Decision::kTempfail;
+      log::info(temp ? "message deferred" : "message refused",
+                {{"remote", conn_.remote_ip}, {"from", from}, {"reason", v.reason},
+                 {"spf", spf::status_name(v.results.spf)},
+                 {"dmarc", dmarc::status_name(v.results.dmarc)},
+                 {"fromdomain", v.results.msg_from_domain}});
+      if (temp) return smtp::Reply{451, "7.0", v.reason};
+      if (v.decision == mailauth::Decision::kRejectMalformed) return smtp::Reply{550, "6.0", v.reason};
+      return smtp::Reply{550, "7.1", v.reason};
+    }
+  }
+  origin.headers = std::move(v.headers);
+  auto scrubbed = authres::scrub(info.header, conn_.hostname);
+  if (scrubbed.count > 0) origin.header = std::move(scrubbed.header);
+  origin.auth = stored_results(v.results);
+  return std::nullopt;
+}
+
 Result<std::unique_ptr<Spool>> StoreBackend::begin_message() {
   return std::unique_ptr<Spool>(new FileSpool(cfg_->data_dir() + "/tmp"));
 }
@@ -342,8 +422,13 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
     qdb.emplace(std::move(*db));
     if (auto r = prepare_queued(info, tx, remote, id, extra, *spool, *qdb, m)) return *r;
   }
+  std::optional<Origin> origin;
+  if (!info.submission && conn_.mx_auth) {
+    origin.emplace();
+    if (auto r = check_origin(info, tx, *spool, *origin)) return *r;
+  }
   LocalCopies local;  // taken back if anything below fails
-  if (auto r = deliver_local(info, tx, *spool, id, extra, local)) return *r;
+  if (auto r = deliver_local(info, tx, *spool, id, extra, origin ? &*origin : nullptr, local)) return *r;
   if (qdb) {
     auto q = queue::add_message(*qdb, cfg_->data_dir(), m, std::time(nullptr));
     if (!q) return failure("queueing message", q.error());
@@ -430,6 +515,7 @@ std::optional<smtp::Reply> StoreBackend::deliver_local(const SessionInfo& info,
                                                        const Transaction& tx, Spool& spool,
                                                        const std::string& id,
                                                        const std::string& extra,
+                                                       const Origin* origin,
                                                        LocalCopies& copies) {
   auto& fs = static_cast<FileSpool&>(spool);
   std::map<std::string, std::vector<const Recipient*>> by_account;
@@ -443,6 +529,17 @@ std::optional<smtp::Reply> StoreBackend::deliver_local(const SessionInfo& info,
     store::DeliverRequest req;
     req.mailbox = rcpts[0]->mailbox;
     req.prefix = received_header(info, tx, id, rcpts.size() == 1 ? rcpts[0]->address.str() : "") + extra;
+    // RFC 8601 §5 / RFC 7208 §9.1: the results above our Received field;
+    // a rewritten header section replaces the one received.
+    size_t skip = 0;
+    if (origin) {
+      req.prefix = origin->headers + req.prefix;
+      if (origin->header) {
+        req.prefix += *origin->header;
+        skip = info.header.size();
+      }
+      req.auth = origin->auth;
+    }
     // The quota is checked where the row is committed (store/quota.h); a
     // message that could never fit is refused for good here, RFC 3463 5.2.2.
     req.quota = cfg_->quota_message_size(account);
@@ -452,10 +549,13 @@ std::optional<smtp::Reply> StoreBackend::deliver_local(const SessionInfo& info,
       return smtp::Reply{552, "2.2", "message larger than mailbox quota"};
     }
     req.source_data = fs.data();
-    if (!req.source_data) {
+    if (req.source_data) {
+      req.source_data = req.source_data->substr(std::min(skip, req.source_data->size()));
+    } else {
       auto file = fs.file();
       if (!file) return failure("storing message", file.error());
       req.source_fd = *file;
+      req.source_offset = static_cast<int64_t>(skip);
     }
     auto p = (*acc)->prepare(req);
     if (!p) return failure("storing message", p.error());

@@ -10,17 +10,33 @@
 
 #include "auth/connauth.h"
 #include "config/config.h"
+#include "mailauth/mailauth.h"
 #include "queue/queuedb.h"
 #include "smtpserver/backend.h"
+#include "store/deliver.h"
 #include "store/shared.h"
 #include "store/sqlite.h"
 
 namespace mox::smtpserver {
 
+class MxAuth;
+
 struct ConnInfo {
   std::string remote_ip, local_ip;
   bool submission = false;
   std::string hostname;  // of the listener, for Received headers
+  // Mail from outside: check its origin (SPF, DKIM, DMARC, iprev) with
+  // this; null: no checks (submission).
+  MxAuth* mx_auth = nullptr;
+};
+
+// What the checks of a message's origin add to it (mailauth/mailauth.h).
+struct Origin {
+  std::string headers;  // Authentication-Results, Received-SPF
+  // The message's header section without the fields that claimed our
+  // authserv-id (RFC 8601 §5), when there were such fields.
+  std::optional<std::string> header;
+  store::MessageAuth auth;
 };
 
 // The local copies of one message, committed one account after the other.
@@ -55,6 +71,7 @@ class StoreBackend : public Backend {
   void auth_attempt(std::string_view mech, std::string_view username, std::string_view account,
                     std::string_view result) override;
   sasl::Context sasl_context(const TLSState& tls) override;
+  void transaction_started(const std::string& ehlo, const Transaction& tx) override;
   Result<std::unique_ptr<Spool>> begin_message() override;
   void log_error(std::string_view message) override;
   smtp::Reply deliver(const SessionInfo& info, const Transaction& tx,
@@ -67,6 +84,9 @@ class StoreBackend : public Backend {
 
  private:
   std::optional<smtp::Reply> check_from_header(const SessionInfo& info);
+  // MX: the checks of the message's origin; a refusal, or what to add.
+  std::optional<smtp::Reply> check_origin(const SessionInfo& info, const Transaction& tx,
+                                          Spool& spool, Origin& origin);
   void log_delivered(const SessionInfo& info, const Transaction& tx, const std::string& id,
                      const std::string& extra) const;
   // Logs `what` and its cause, and returns the 451 the client gets.
@@ -83,7 +103,8 @@ class StoreBackend : public Backend {
                                             Spool& spool, store::Db& qdb, queue::NewMessage& m);
   std::optional<smtp::Reply> deliver_local(const SessionInfo& info, const Transaction& tx,
                                            Spool& spool, const std::string& id,
-                                           const std::string& extra, LocalCopies& copies);
+                                           const std::string& extra, const Origin* origin,
+                                           LocalCopies& copies);
   Result<std::shared_ptr<store::SharedAccount>> account(const std::string& name);
 
   std::shared_ptr<const config::Config> cfg_;
@@ -91,6 +112,7 @@ class StoreBackend : public Backend {
   auth::ConnAuth auth_;
   std::shared_ptr<store::AccountPool> pool_;
   std::map<std::string, std::shared_ptr<store::SharedAccount>> accounts_;
+  std::unique_ptr<mailauth::Checks> checks_;  // MX: of this connection's transactions
 };
 
 }  // namespace mox::smtpserver

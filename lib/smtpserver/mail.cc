@@ -114,6 +114,7 @@ void Session::cmd_rcpt(const std::string& args, Output& out) {
       // it (mox-queue suppress); RFC 3463 X.1.1 bad destination mailbox.
       return error(out, 550, "1.1", "recipient address is on the suppression list of your account");
   }
+  if (state_ == State::kMail && s_.mode == Mode::kSmtp) backend_.transaction_started(ehlo_, tx_);
   state_ = State::kRcpt;
   reply(out, 250, "1.5", "ok");
 }

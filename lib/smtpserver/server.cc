@@ -19,6 +19,7 @@
 #include "net/connlog.h"
 #include "net/serve.h"
 #include "smtpserver/delivery.h"
+#include "smtpserver/mxauth.h"
 #include "config/cache.h"
 #include "tls/listener.h"
 #include "util/fs.h"
@@ -40,6 +41,7 @@ struct Shared {
   // Accounts open in this process, shared by its connections (Accept=no).
   std::shared_ptr<store::AccountPool> accounts = std::make_shared<store::AccountPool>();
   std::unique_ptr<auth::ConnLimiter> limiter;
+  std::unique_ptr<MxAuth> mx_auth;  // MX: checks of incoming mail's origin
 };
 
 void log_error(const std::string& remote, const std::string& msg) {
@@ -73,7 +75,7 @@ void serve(net::Conn conn, const Shared& sh) {
                                 "421 4.7.0 too many connections from your address\r\n");
   if (!slot) return;
   ConnInfo ci{conn.remote_ip(), conn.local_ip(), sh.settings.mode != Mode::kSmtp,
-              sh.settings.hostname};
+              sh.settings.hostname, sh.mx_auth.get()};
   StoreBackend backend(sh.cache->get(), ci, sh.accounts);
   Session session(sh.settings, backend);
   net::ConnLog clog(conn, sh.settings.mode == Mode::kSmtp          ? "smtp"
@@ -129,6 +131,7 @@ Result<Shared> setup(const ServerOptions& o) {
     case Mode::kSmtp:
       if (l.smtp.no_starttls) s.tls_configured = false;
       s.require_starttls = l.smtp.require_starttls;
+      sh.mx_auth = std::make_unique<MxAuth>(sh.cache.get(), s.hostname);
       break;
     case Mode::kSubmission:
       s.auth_requires_tls = !l.submission.no_require_starttls;

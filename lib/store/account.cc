@@ -119,6 +119,26 @@ BEGIN
   UPDATE DiskUsage SET MessageSize = MessageSize - OLD.Size WHERE ID = 1;
 END;
 )",
+    // 6: where a message from outside came from and what the checks of its
+    // origin said (store/deliver.h MessageAuth; RFC 8601 result words),
+    // for reputation and junk filtering. Empty for submitted and appended
+    // messages.
+    R"(
+ALTER TABLE Message ADD COLUMN RemoteIP TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN EHLODomain TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN MailFrom TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN MailFromDomain TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN MsgFromDomain TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN MsgFromOrgDomain TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN SPFResult TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN HeloSPFResult TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN DKIMDomains TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN DMARCResult TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN IprevResult TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN EHLOValidated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE Message ADD COLUMN MailFromValidated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE Message ADD COLUMN MsgFromValidated INTEGER NOT NULL DEFAULT 0;
+)",
 };
 
 Result<bool> has_mailboxes(Db& db) {

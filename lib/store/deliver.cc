@@ -109,6 +109,7 @@ Result<Delivered> insert_row(Db& db, const PendingRow& r, int64_t modseq) {
   MOX_TRY(ins.run());
   if (r.parsed) MOX_TRY(store_parsed(db, r.id, *r.parsed));
   if (r.forms) MOX_TRY(store_fetch_forms(db, r.id, *r.forms));
+  if (r.auth) MOX_TRY(store_message_auth(db, r.id, *r.auth));
   MOX_ASSIGN(Stmt mbu, db.prepare("UPDATE Mailbox SET UIDNext = ?, ModSeq = ? WHERE ID = ?"));
   MOX_TRY(mbu.bind(1, d.uid + 1).bind(2, d.modseq).bind(3, d.mailbox_id).run());
   return d;
@@ -266,6 +267,7 @@ Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req) {
 
   PendingRow row{c.mailbox, req.create_mailbox, req.received, req.flags, id, size, {}, false};
   row.quota = req.quota;
+  row.auth = req.auth;
   row.parsed = parse_for_index(*data);
   commit_rows(db, {&row});
   if (!row.result->ok()) {

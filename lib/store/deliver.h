@@ -22,6 +22,19 @@
 
 namespace mox::store {
 
+// Where an incoming message came from and what the checks of its origin
+// said (mailauth/mailauth.h), stored with its row for reputation and junk
+// filtering. Results are the words of RFC 8601 ("pass", "fail", ...).
+struct MessageAuth {
+  std::string remote_ip, ehlo_domain;
+  std::string mail_from, mail_from_domain;  // "" for the null reverse path
+  std::string msg_from_domain, msg_from_org_domain;
+  std::string spf, helo_spf;     // SPF of the MAIL FROM and HELO identities
+  std::string dkim_domains;      // verified DKIM d= domains, space-separated
+  std::string dmarc, iprev;
+  bool ehlo_validated = false, mail_from_validated = false, msg_from_validated = false;
+};
+
 struct DeliverRequest {
   // "/"-separated mailbox name, normalized by normalize_mailbox_name().
   std::string mailbox = "Inbox";
@@ -43,6 +56,8 @@ struct DeliverRequest {
   // would take the account's disk usage over it is refused with kOverQuota,
   // checked in the transaction that adds the row (store/quota.h).
   int64_t quota = 0;
+  // Set for mail from outside (mox-smtpd's MX): stored with the row.
+  std::optional<MessageAuth> auth;
 };
 
 struct Delivered {

@@ -50,6 +50,7 @@ struct PendingRow {
   std::optional<ParsedMessage> parsed = std::nullopt;
   std::optional<FetchForms> forms = std::nullopt;
   int64_t quota = 0;  // DeliverRequest::quota, checked by commit_rows()
+  std::optional<MessageAuth> auth = std::nullopt;  // DeliverRequest::auth
 };
 
 // The bytes of message `id` as just written from `req`, to be parsed for

@@ -118,10 +118,17 @@ Status store_parsed(Db& db, int64_t id, const ParsedMessage& p) {
 }
 
 Status copy_parsed(Db& db, int64_t from, int64_t to) {
+  // The origin of the message (store_message_auth) goes with it too.
   MOX_ASSIGN(Stmt up, db.prepare(
-                          "UPDATE Message SET (Parsed, ImapEnvelope, ImapBodyStructure, ImapBody) = "
-                          "(SELECT Parsed, ImapEnvelope, ImapBodyStructure, ImapBody FROM Message "
-                          "WHERE ID = ?1) WHERE ID = ?2"));
+                          "UPDATE Message SET (Parsed, ImapEnvelope, ImapBodyStructure, ImapBody, "
+                          "RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
+                          "MsgFromOrgDomain, SPFResult, HeloSPFResult, DKIMDomains, DMARCResult, "
+                          "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated) = "
+                          "(SELECT Parsed, ImapEnvelope, ImapBodyStructure, ImapBody, "
+                          "RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
+                          "MsgFromOrgDomain, SPFResult, HeloSPFResult, DKIMDomains, DMARCResult, "
+                          "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated "
+                          "FROM Message WHERE ID = ?1) WHERE ID = ?2"));
   MOX_TRY(up.bind(1, from).bind(2, to).run());
   MOX_ASSIGN(Stmt ins, db.prepare("INSERT INTO MessageText (rowid, Headers, Body) "
                                   "SELECT ?2, Headers, Body FROM MessageText WHERE rowid = ?1"));
@@ -219,6 +226,40 @@ Result<std::string> SearchTextReader::headers(int64_t id) {
 
 Result<std::string> SearchTextReader::body(int64_t id) {
   return column(body_, "SELECT Body FROM MessageText WHERE rowid = ?", id);
+}
+
+}  // namespace mox::store
+
+namespace mox::store {
+
+Status store_message_auth(Db& db, int64_t id, const MessageAuth& a) {
+  MOX_ASSIGN(Stmt up, db.prepare(
+                          "UPDATE Message SET RemoteIP = ?, EHLODomain = ?, MailFrom = ?, "
+                          "MailFromDomain = ?, MsgFromDomain = ?, MsgFromOrgDomain = ?, "
+                          "SPFResult = ?, HeloSPFResult = ?, DKIMDomains = ?, DMARCResult = ?, "
+                          "IprevResult = ?, EHLOValidated = ?, MailFromValidated = ?, "
+                          "MsgFromValidated = ? WHERE ID = ?"));
+  up.bind(1, a.remote_ip).bind(2, a.ehlo_domain).bind(3, a.mail_from).bind(4, a.mail_from_domain);
+  up.bind(5, a.msg_from_domain).bind(6, a.msg_from_org_domain).bind(7, a.spf).bind(8, a.helo_spf);
+  up.bind(9, a.dkim_domains).bind(10, a.dmarc).bind(11, a.iprev);
+  up.bind(12, int64_t{a.ehlo_validated}).bind(13, int64_t{a.mail_from_validated});
+  up.bind(14, int64_t{a.msg_from_validated}).bind(15, id);
+  return up.run();
+}
+
+Result<std::optional<MessageAuth>> load_message_auth(Db& db, int64_t id) {
+  MOX_ASSIGN(Stmt q, db.prepare(
+                         "SELECT RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
+                         "MsgFromOrgDomain, SPFResult, HeloSPFResult, DKIMDomains, DMARCResult, "
+                         "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated "
+                         "FROM Message WHERE ID = ?"));
+  q.bind(1, id);
+  MOX_ASSIGN(bool row, q.step());
+  if (!row) return std::optional<MessageAuth>();
+  MessageAuth a{q.col_text(0), q.col_text(1), q.col_text(2),  q.col_text(3),  q.col_text(4),
+                q.col_text(5), q.col_text(6), q.col_text(7),  q.col_text(8),  q.col_text(9),
+                q.col_text(10), q.col_int(11) != 0, q.col_int(12) != 0, q.col_int(13) != 0};
+  return std::optional<MessageAuth>(std::move(a));
 }
 
 }  // namespace mox::store

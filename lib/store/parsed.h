@@ -26,11 +26,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "store/account.h"
+#include "store/deliver.h"
 #include "util/result.h"
 
 namespace mox::store {
@@ -71,6 +73,11 @@ Status store_parsed_batch(Db& db, const std::vector<ParsedFile>& files);
 // Inside a write transaction: gives message `to` the parsed forms of message
 // `from` (a copy of the same file), or none if `from` has none yet.
 Status copy_parsed(Db& db, int64_t from, int64_t to);
+
+// The origin of message `id` (store/deliver.h MessageAuth), in the caller's
+// transaction; load_message_auth gives nullopt for no such row.
+Status store_message_auth(Db& db, int64_t id, const MessageAuth& a);
+Result<std::optional<MessageAuth>> load_message_auth(Db& db, int64_t id);
 // Inside a write transaction: removes the search text of message `id`
 // (expunged or deleted); no-op when it has none.
 Status remove_search_text(Db& db, int64_t id);

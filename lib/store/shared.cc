@@ -235,6 +235,7 @@ Result<SharedAccount::Prepared> SharedAccount::prepare(const DeliverRequest& req
   // From here on `p` ends the write (and removes its file) when it goes.
   Prepared p(this, PendingRow{"", req.create_mailbox, req.received, req.flags, 0, 0, {}, false});
   p.row_.quota = req.quota;
+  p.row_.auth = req.auth;
   CheckedRequest c;
   {
     // The database is read only for a mailbox that must exist; otherwise
