@@ -43,6 +43,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +70,10 @@ struct Options {
   bool starttls = false;
   std::string tls_name = "mail.mox.example";
   bool connect_only = false;
+  std::string mail_from = "sender@remote.example";
+  std::string tag;          // in Subject and Message-ID; default: the process ID
+  std::string prefix_file;  // header fields put before every message (a DKIM-Signature)
+  bool print_message = false;
 };
 
 // ---------------------------------------------------------------- errors
@@ -418,10 +424,12 @@ struct MessageTemplate {
   std::string tail;
 };
 
-MessageTemplate make_template(long size, const std::string& tag) {
+MessageTemplate make_template(long size, const std::string& tag, const std::string& prefix,
+                              const std::string& from) {
   MessageTemplate m;
   m.before_seq =
-      "From: <sender@remote.example>\r\n"
+      prefix +
+      "From: <" + from + ">\r\n"
       "To: <admin@mox.example>\r\n"
       "Subject: bench " + tag + " 0\r\n"
       "Message-ID: <" + tag + ".";
@@ -493,7 +501,10 @@ double seconds_since(Clock::time_point t) {
 // One thread's loop of connections; see the file comment.
 class Session {
  public:
-  explicit Session(Shared& sh) : sh_(sh), rcpt_cmd_("RCPT TO:<" + sh.opts.rcpt + ">\r\n") {}
+  explicit Session(Shared& sh)
+      : sh_(sh),
+        rcpt_cmd_("RCPT TO:<" + sh.opts.rcpt + ">\r\n"),
+        mail_cmd_("MAIL FROM:<" + sh.opts.mail_from + ">\r\n") {}
   void run();
   Stats& stats() { return stats_; }
 
@@ -506,6 +517,7 @@ class Session {
   Shared& sh_;
   Stats stats_;
   std::string rcpt_cmd_;
+  std::string mail_cmd_;
   std::string head_;  // this message's header block, reused
 };
 
@@ -560,7 +572,7 @@ Status Session::one_message(Conn& c) {
   head_ += std::to_string(sh_.seq.fetch_add(1) + 1);
   head_ += sh_.msg.after_seq;
   Clock::time_point t0 = Clock::now();
-  if (Status s = c.command("MAIL FROM:<sender@remote.example>\r\n", 250); !s.ok()) return s;
+  if (Status s = c.command(mail_cmd_, 250); !s.ok()) return s;
   if (Status s = c.command(rcpt_cmd_, 250); !s.ok()) return s;
   if (Status s = c.command("DATA\r\n", 354); !s.ok()) return s;
   if (Status s = c.write2(head_, sh_.msg.tail); !s.ok()) return s;
@@ -731,6 +743,13 @@ void add_options(CLI::App& app, Options& o) {
   app.add_flag("--starttls", o.starttls, "STARTTLS, then EHLO again");
   app.add_option("--tls-name", o.tls_name, "SNI server name for STARTTLS")->capture_default_str();
   app.add_flag("--connect-only", o.connect_only, "connect+EHLO+QUIT loop");
+  app.add_option("--mail-from", o.mail_from, "MAIL FROM address, also the From header")->capture_default_str();
+  app.add_option("--tag", o.tag, "tag in Subject and Message-ID (default: the process ID)");
+  app.add_option("--prefix-file", o.prefix_file,
+                 "header fields (CRLF) put before every message, e.g. a DKIM-Signature that signs\n"
+                 "the fields other than Message-ID and the body (--print-message shows what to sign)");
+  app.add_flag("--print-message", o.print_message,
+               "print the first message as sent (without the final dot) and exit");
 }
 
 }  // namespace
@@ -759,7 +778,23 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  Shared sh{.opts = o, .tls = ctx.get(), .msg = make_template(o.size, std::to_string(getpid()))};
+  std::string prefix;
+  if (!o.prefix_file.empty()) {
+    std::ifstream in(o.prefix_file, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "smtpload: cannot read %s\n", o.prefix_file.c_str());
+      return 1;
+    }
+    prefix.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::string tag = o.tag.empty() ? std::to_string(getpid()) : o.tag;
+  Shared sh{.opts = o, .tls = ctx.get(), .msg = make_template(o.size, tag, prefix, o.mail_from)};
+  if (o.print_message) {
+    std::string m = sh.msg.before_seq + "1" + sh.msg.after_seq +
+                    sh.msg.tail.substr(0, sh.msg.tail.size() - 3);  // without ".\r\n"
+    std::fwrite(m.data(), 1, m.size(), stdout);
+    return 0;
+  }
   // As in the Python, any non-zero --count is a budget (a negative one is spent).
   sh.limited = o.count != 0;
   sh.budget.store(o.count);
