@@ -2,7 +2,7 @@
 # Installs every build and test dependency of mox-cpp from Debian's packages.
 # Idempotent: does nothing (and needs no network) when all are present.
 set -eu
-PKGS="build-essential cmake ninja-build pkg-config
+PKGS="python3-spf build-essential cmake ninja-build pkg-config
 libssl-dev libsqlite3-dev libsodium-dev libcli11-dev libunbound-dev
 googletest libgtest-dev clang libclang-rt-14-dev
 openssl sqlite3 python3 swaks libnet-ssleay-perl libauthen-sasl-perl libdigest-hmac-perl
