@@ -2,12 +2,12 @@
 # Installs every build and test dependency of mox-cpp from Debian's packages.
 # Idempotent: does nothing (and needs no network) when all are present.
 set -eu
-PKGS="python3-spf build-essential cmake ninja-build pkg-config
+PKGS="build-essential cmake ninja-build pkg-config
 libssl-dev libsqlite3-dev libsodium-dev libcli11-dev libunbound-dev
 googletest libgtest-dev clang libclang-rt-14-dev
 openssl sqlite3 python3 swaks libnet-ssleay-perl libauthen-sasl-perl libdigest-hmac-perl
 libio-socket-ssl-perl curl man-db groff-base mandoc systemd procps
-python3-dkim python3-nacl"
+python3-dkim python3-nacl python3-spf"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
