@@ -1,0 +1,46 @@
+// mox-spf: SPF (RFC 7208) checks, record lookups and record syntax
+// (man page mox-spf(1)).
+#include <functional>
+#include <string>
+
+#include "util/cli.h"
+#include "verbs.h"
+
+namespace {
+
+using Handler = std::function<int(const moxspf::Args&)>;
+
+CLI::App* verb(CLI::App& app, const char* name, const char* desc, std::vector<std::string> names,
+               moxspf::Args& a, Handler h, Handler& chosen) {
+  return mox::add_verb(app, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  moxspf::Args a;
+  Handler chosen;
+  CLI::App app{"SPF checks, record lookups and record syntax (RFC 7208).", "mox-spf"};
+  mox::add_common_options(app, a.config);
+  app.require_subcommand(1);
+
+  auto* check = verb(app, "check", "Evaluate SPF for a client IP, MAIL FROM and HELO", {}, a,
+                     moxspf::check, chosen);
+  check->add_option("--ip", a.ip, "Client IP address (IPv4 or IPv6)")->required();
+  check->add_option("--mail-from", a.mail_from, "MAIL FROM address; empty for the null path <>")
+      ->required();
+  check->add_option("--helo", a.helo, "EHLO/HELO name")->required();
+  check->add_option("--receiver", a.receiver, "Our host name, for %{r} and the comment");
+  check->add_flag("--json", a.json, "Print one JSON object");
+  check->add_option("--zone-file", a.zone_file, "Answer DNS lookups from this zone file");
+
+  auto* lookup = verb(app, "lookup", "Print the SPF record of DOMAIN", {"DOMAIN"}, a, moxspf::lookup,
+                      chosen);
+  lookup->add_option("--zone-file", a.zone_file, "Answer DNS lookups from this zone file");
+
+  verb(app, "parse", "Print the terms of the SPF record on stdin, one per line", {}, a,
+       moxspf::parse, chosen);
+
+  if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
+  return chosen ? chosen(a) : mox::kExitUsage;
+}
