@@ -1,0 +1,37 @@
+// mox-dmarc: DMARC policy records (RFC 7489) as DNS publishes them
+// (man page mox-dmarc(1)).
+#include <functional>
+#include <string>
+
+#include "util/cli.h"
+#include "verbs.h"
+
+namespace {
+
+using Handler = std::function<int(const moxdmarc::Args&)>;
+
+// Adds a verb with positional arguments `names` and the DNS options that
+// every verb takes.
+CLI::App* verb(CLI::App& app, const char* name, const char* desc, std::vector<std::string> names,
+               moxdmarc::Args& a, Handler h, Handler& chosen) {
+  CLI::App* sub = mox::add_verb(app, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
+  sub->add_option("--zone-file", a.zone_file, "Answer DNS lookups from this zone file");
+  sub->add_option("--psl", a.psl, "Public Suffix List file (default: Debian's)");
+  return sub;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  moxdmarc::Args a;
+  Handler chosen;
+  CLI::App app{"DMARC policy records (RFC 7489).", "mox-dmarc"};
+  mox::add_common_options(app, a.config);
+  app.require_subcommand(1);
+
+  verb(app, "lookup", "Print the DMARC record that applies to mail from DOMAIN", {"DOMAIN"}, a,
+       moxdmarc::lookup, chosen);
+
+  if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
+  return chosen ? chosen(a) : mox::kExitUsage;
+}
