@@ -25,12 +25,21 @@ CLI::App* verb(CLI::App& app, const char* name, const char* desc, std::vector<st
 int main(int argc, char** argv) {
   moxdmarc::Args a;
   Handler chosen;
-  CLI::App app{"DMARC policy records (RFC 7489).", "mox-dmarc"};
+  CLI::App app{"DMARC policy records (RFC 7489), and the checks of incoming mail.", "mox-dmarc"};
   mox::add_common_options(app, a.config);
   app.require_subcommand(1);
 
   verb(app, "lookup", "Print the DMARC record that applies to mail from DOMAIN", {"DOMAIN"}, a,
        moxdmarc::lookup, chosen);
+  auto* verify = verb(app, "verify",
+                      "Check the message on stdin as mox-smtpd's MX does: SPF, DKIM, DMARC, iprev",
+                      {}, a, moxdmarc::verify, chosen);
+  verify->add_option("--ip", a.ip, "Address of the client that sent the message")->required();
+  verify->add_option("--mail-from", a.mail_from, "MAIL FROM address (\"\" for the null path)")
+      ->required();
+  verify->add_option("--helo", a.helo, "EHLO/HELO name of the client")->required();
+  verify->add_option("--hostname", a.hostname,
+                     "Our host name, the authserv-id (default: mox.conf's Hostname)");
 
   if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
   return chosen ? chosen(a) : mox::kExitUsage;

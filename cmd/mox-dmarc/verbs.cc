@@ -1,11 +1,15 @@
 #include "verbs.h"
 
+#include <arpa/inet.h>
+
 #include <iostream>
+#include <iterator>
 #include <memory>
 
 #include "config/config.h"
 #include "config/resolver.h"
 #include "dmarc/lookup.h"
+#include "mailauth/mailauth.h"
 #include "dmarc/publicsuffix.h"
 #include "dns/resolver.h"
 #include "util/cli.h"
@@ -21,24 +25,27 @@ int fail(const mox::Error& e) { return mox::fail(kProg, e); }
 // What every verb needs: the resolver of mox.conf (or of --zone-file alone
 // when there is no mox.conf) and the Public Suffix List.
 struct Env {
+  std::shared_ptr<const mox::config::Config> cfg;  // null without mox.conf
   std::unique_ptr<mox::dns::Resolver> resolver;
   std::optional<mox::dmarc::PublicSuffixList> psl;
 };
 
-mox::Result<std::unique_ptr<mox::dns::Resolver>> resolver_of(const Args& a) {
+mox::Status load_resolver(const Args& a, Env& env) {
   std::string path = mox::config::default_config_path(a.config);
   if (!mox::path_exists(path) && a.config.empty()) {
     mox::dns::ResolverOptions o;
     o.zone_file = a.zone_file;
-    return mox::dns::make_resolver(o);
+    MOX_ASSIGN(env.resolver, mox::dns::make_resolver(o));
+    return {};
   }
-  MOX_ASSIGN(auto cfg, mox::config::Config::load(path));
-  return mox::config::make_resolver(*cfg, a.zone_file);
+  MOX_ASSIGN(env.cfg, mox::config::Config::load(path));
+  MOX_ASSIGN(env.resolver, mox::config::make_resolver(*env.cfg, a.zone_file));
+  return {};
 }
 
 mox::Result<Env> env_of(const Args& a) {
   Env env;
-  MOX_ASSIGN(env.resolver, resolver_of(a));
+  MOX_TRY(load_resolver(a, env));
   MOX_ASSIGN(auto psl, mox::dmarc::PublicSuffixList::load(
                            a.psl.empty() ? mox::dmarc::PublicSuffixList::kDefaultPath : a.psl));
   env.psl = std::move(psl);
@@ -68,6 +75,84 @@ int lookup(const Args& a) {
       std::cout << mox::dmarc::status_name(l.status) << ": " << l.problem << "\n";
       break;
   }
+  return 0;
+}
+
+namespace {
+
+// A message on stdin may have bare LF line ends (a file from disk); the
+// checks are defined on the CRLF wire form.
+std::string read_message() {
+  std::cin >> std::noskipws;
+  std::string in(std::istreambuf_iterator<char>(std::cin), {});
+  std::string out;
+  out.reserve(in.size() + in.size() / 32);
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) out += '\r';
+    out += in[i];
+  }
+  return out;
+}
+
+bool is_ip(const std::string& s) {
+  unsigned char buf[16];
+  return ::inet_pton(AF_INET, s.c_str(), buf) == 1 || ::inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+const char* decision_word(mox::mailauth::Decision d) {
+  switch (d) {
+    case mox::mailauth::Decision::kAccept:
+      return "accept";
+    case mox::mailauth::Decision::kTempfail:
+      return "tempfail";
+    case mox::mailauth::Decision::kReject:
+    case mox::mailauth::Decision::kRejectMalformed:
+      break;
+  }
+  return "reject";
+}
+
+void print_verdict(const mox::mailauth::Verdict& v) {
+  const mox::mailauth::Results& r = v.results;
+  std::cout << "spf: " << mox::spf::status_name(r.spf) << " (mailfrom domain "
+            << (r.mail_from_domain.empty() ? "-" : r.mail_from_domain) << ")\n";
+  std::cout << "spf-helo: " << mox::spf::status_name(r.helo_spf) << "\n";
+  std::cout << "dkim: " << (r.dkim_domains.empty() ? "none passed" : "pass");
+  for (const std::string& d : r.dkim_domains) std::cout << " " << d;
+  std::cout << "\n";
+  std::cout << "dmarc: " << mox::dmarc::status_name(r.dmarc) << " (From domain "
+            << (r.msg_from_domain.empty() ? "-" : r.msg_from_domain) << ")\n";
+  std::cout << "iprev: " << mox::authres::iprev_name(r.iprev)
+            << (r.iprev_name.empty() ? "" : " (" + r.iprev_name + ")") << "\n";
+  std::cout << "decision: " << decision_word(v.decision)
+            << (v.reason.empty() ? "" : ": " + v.reason) << "\n";
+  std::cout << v.headers;
+}
+
+}  // namespace
+
+// The checks of mox-smtpd's MX (mailauth/mailauth.h) for the message on
+// stdin: a result a line, the decision, and the header fields the MX adds.
+int verify(const Args& a) {
+  if (!is_ip(a.ip)) return fail(mox::user_error("not an IP address: \"" + a.ip + "\""));
+  auto env = env_of(a);
+  if (!env) return fail(env.error());
+  std::string msg = read_message();
+  size_t end = msg.find("\r\n\r\n");
+  std::string header = end == std::string::npos ? msg : msg.substr(0, end + 4);
+  mox::mailauth::Env me;
+  me.resolver = env->resolver.get();
+  me.psl = &*env->psl;
+  me.hostname = !a.hostname.empty() ? a.hostname
+                : env->cfg          ? env->cfg->static_config().hostname
+                                    : "localhost";
+  if (env->cfg) {
+    std::shared_ptr<const mox::config::Config> cfg = env->cfg;
+    me.ours = [cfg](std::string_view d) { return cfg->domain(std::string(d)) != nullptr; };
+  }
+  mox::dkim::MessageRef ref;
+  ref.bytes = msg;
+  print_verdict(mox::mailauth::check_message(me, a.ip, a.helo, a.mail_from, ref, header));
   return 0;
 }
 

@@ -13,8 +13,11 @@ struct Args {
   std::vector<std::string> pos;  // positional arguments of the verb
   std::string zone_file;         // --zone-file: answer DNS from this file
   std::string psl;               // --psl: the Public Suffix List file
+  // verify: the SMTP connection the message came over.
+  std::string ip, mail_from, helo, hostname;
 };
 
 int lookup(const Args& a);
+int verify(const Args& a);
 
 }  // namespace moxdmarc

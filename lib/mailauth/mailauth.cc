@@ -3,7 +3,9 @@
 #include <sodium.h>
 
 #include "authres/header.h"
+#include "dmarc/from.h"
 #include "dmarc/lookup.h"
+#include "spf/header.h"
 #include "util/encoding.h"
 
 namespace mox::mailauth {
@@ -148,6 +150,8 @@ Verdict Checks::finish(const dkim::MessageRef& message, std::string_view header)
   ids.spf_domain = res.mail_from_domain;
   ids.spf_pass = spf.mail_from.status == spf::Status::kPass;
   ids.dkim_pass_domains = res.dkim_domains;
+  ids.spf_temperror = spf.mail_from.status == spf::Status::kTemperror;
+  ids.dkim_temperror = dkim_temp;
   dmarc::Lookup l = lookup.get();
   if (l.record && l.record->nonexistent_policy && l.domain != *from) {
     // DMARCbis np=: the policy for a From domain that does not exist.
@@ -169,21 +173,25 @@ Verdict Checks::finish(const dkim::MessageRef& message, std::string_view header)
   v.headers = authres::format({env_.hostname, methods}) +
               spf::received_spf_header(spf.mail_from, spf_query(env_, ip_, ehlo_, mail_from_));
 
-  // A failure that a DNS answer of now could turn into a pass: try later.
-  bool may_pass = spf.mail_from.status == spf::Status::kTemperror || dkim_temp;
+  // A failure that a DNS answer of now could turn into a pass: try later,
+  // where the verdict would be a refusal.
+  bool may_pass = e.status == dmarc::Status::kTemperror;
   bool ours = env_.ours && (env_.ours(*from) || env_.ours(res.msg_from_org_domain));
-  if (e.status == dmarc::Status::kTemperror) {
+  bool policy_refuses = e.policy != dmarc::Policy::kNone;
+  if (l.status == dmarc::Status::kTemperror) {
     v.decision = Decision::kTempfail;
-    v.reason = "temporary DNS failure looking up the DMARC policy of " + *from;
+    v.reason = "temporary DNS failure looking up the DMARC policy of " + *from + ": " + l.problem;
   } else if (e.status == dmarc::Status::kFail && e.reject) {
-    v.decision = may_pass ? Decision::kTempfail : Decision::kReject;
-    v.reason = may_pass ? "temporary DNS failure checking SPF/DKIM for DMARC of " + *from : e.reason;
+    v.decision = Decision::kReject;
+    v.reason = e.reason;
+  } else if (may_pass && (policy_refuses || ours)) {
+    v.decision = Decision::kTempfail;
+    v.reason = "temporary DNS failure checking SPF/DKIM for the DMARC policy of " + *from;
   } else if (ours && e.status != dmarc::Status::kPass) {
-    v.decision = may_pass ? Decision::kTempfail : Decision::kReject;
-    v.reason = may_pass ? "temporary DNS failure checking SPF/DKIM for " + *from
-                        : "DMARC: From domain " + *from +
-                              " is this server's own, and the message is not from it "
-                              "(no aligned SPF or DKIM pass)";
+    v.decision = Decision::kReject;
+    v.reason = "DMARC: From domain " + *from +
+               " is this server's own, and the message is not from it "
+               "(no aligned SPF or DKIM pass)";
   }
   return v;
 }

@@ -105,6 +105,7 @@ class MailAuthTest(unittest.TestCase):
         s = smtplib.SMTP("127.0.0.1", self.srv.port, local_hostname=helo, timeout=60,
                          source_address=(source, 0))
         try:
+            s.ehlo()
             code, text = s.mail(mail_from)
             if code != 250:
                 return code, text.decode()
@@ -313,9 +314,9 @@ class MailAuthTest(unittest.TestCase):
         self.assertIn("dmarc: pass", out)
         self.assertIn("Authentication-Results: " + HOST, out)
         # Usage errors.
-        r = subprocess.run([moxtest.bin_path("mox-dmarc"), "verify", "--ip", "not-an-ip",
-                            "--mail-from", "a@b.example", "--helo", "x.example",
-                            "--config", self.env.config_path],
+        r = subprocess.run([moxtest.bin_path("mox-dmarc"), "--config", self.env.config_path,
+                            "verify", "--ip", "not-an-ip", "--mail-from", "a@b.example",
+                            "--helo", "x.example"],
                            input=msg, capture_output=True, timeout=60)
         self.assertEqual(r.returncode, 1, r)
         self.assertEqual(len(r.stderr.decode().strip().splitlines()), 1, r.stderr)
