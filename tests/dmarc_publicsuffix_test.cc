@@ -1,4 +1,4 @@
-// Tests for lib/dmarc/publicsuffix.h and lib/dns/punycode.h: the list's
+// Tests for lib/dmarc/publicsuffix.h and lib/dns/idna.h: the list's
 // algorithm on a small list (normal, wildcard and exception rules, the
 // default rule), U-label rules, and Debian's installed list.
 #include "dmarc/publicsuffix.h"
@@ -7,7 +7,7 @@
 
 #include <unistd.h>
 
-#include "dns/punycode.h"
+#include "dns/idna.h"
 
 namespace mox::dmarc {
 namespace {
@@ -106,18 +106,15 @@ TEST(PublicSuffix, InstalledList) {
 }
 
 // RFC 3492 §7.1 samples, and labels of the list.
-TEST(Punycode, Encode) {
-  EXPECT_EQ(*dns::punycode_encode("bücher"), "bcher-kva");
-  EXPECT_EQ(*dns::punycode_encode("münchen"), "mnchen-3ya");
-  EXPECT_EQ(*dns::punycode_encode("公司"), "55qx5d");
-  // (L) 3<nen>B<gumi><kinpachi><sensei>
-  EXPECT_EQ(*dns::punycode_encode("3年B組金八先生"), "3B-ww4c5e180e575a65lsy2b");
-  // (A) Arabic (Egyptian)
-  EXPECT_EQ(*dns::punycode_encode("\u0644\u064a\u0647\u0645\u0627\u0628\u062a\u0643\u0644\u0645\u0648"
-                                  "\u0634\u0639\u0631\u0628\u064a\u061f"),
-            "egbpdaj6bu4bxfgehfvwxn");
+TEST(Idna, ALabels) {
+  EXPECT_EQ(*dns::to_a_labels("bücher"), "xn--bcher-kva");
+  EXPECT_EQ(*dns::to_a_labels("公司.cn"), "xn--55qx5d.cn");
   EXPECT_EQ(*dns::to_a_labels("Mail.Bücher.Example"), "mail.xn--bcher-kva.example");
-  EXPECT_FALSE(dns::punycode_encode("\xff").ok());
+  // UTS #46 mapping: upper case folded, and NFC applied before encoding.
+  EXPECT_EQ(*dns::to_a_labels("BÜCHER.example"), "xn--bcher-kva.example");
+  EXPECT_EQ(*dns::to_a_labels("bu\u0308cher"), "xn--bcher-kva");
+  EXPECT_EQ(*dns::to_a_labels("*.ck"), "*.ck");
+  EXPECT_FALSE(dns::to_a_labels("\xff.example").ok());
 }
 
 }  // namespace

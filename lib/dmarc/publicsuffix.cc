@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "dns/punycode.h"
+#include "dns/idna.h"
 #include "util/fs.h"
 
 namespace mox::dmarc {

@@ -9,7 +9,7 @@
 // and the PRIVATE sections are used, as the list's algorithm says.
 //
 // Names: rules written as U-labels (the file's form, e.g. "公司.cn") are
-// turned into A-labels ("xn--55qx5d.cn") with dns/punycode.h, and names
+// turned into A-labels ("xn--55qx5d.cn") with dns/idna.h, and names
 // asked about are too, so lookups compare DNS (ASCII, lower-case) names.
 // Results are lower-case A-labels without the final dot.
 //
