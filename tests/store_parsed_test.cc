@@ -14,6 +14,7 @@
 #include "store/messages.h"
 #include "store/parsed.h"
 #include "util/fs.h"
+#include "store_test_util.h"
 
 namespace mox::store {
 namespace {
@@ -184,7 +185,8 @@ TEST_F(ParsedTest, MigrationFromVersion3) {
   auto expected = fetch_forms(*acc_, {qp.id, b64.id});
   ASSERT_TRUE(expected.ok());
   ASSERT_TRUE(acc_->db()
-                  .exec("DROP TRIGGER DiskUsageInsert; DROP TRIGGER DiskUsageUpdate; "
+                  .exec(std::string(testutil::kDropMessageAuthColumns) +
+                        "DROP TRIGGER DiskUsageInsert; DROP TRIGGER DiskUsageUpdate; "
                         "DROP TRIGGER DiskUsageDelete; DROP TABLE DiskUsage; "
                         "DROP TABLE MessageText; DROP INDEX MessageUnparsed; "
                         "ALTER TABLE Message DROP COLUMN Parsed; "
@@ -196,7 +198,7 @@ TEST_F(ParsedTest, MigrationFromVersion3) {
   auto a = AccountStore::open(dir_.string(), false);
   ASSERT_TRUE(a.ok()) << a.error().message;
   acc_.emplace(std::move(*a));
-  EXPECT_EQ(count("PRAGMA user_version"), 5);
+  EXPECT_EQ(count("PRAGMA user_version"), 6);
   EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE Parsed = 0"), 2);
   ASSERT_TRUE(ensure_parsed(*acc_, inbox_).ok());
   EXPECT_EQ(find(TextColumn::kBody, "würstchen"), Ids{b64.id});

@@ -16,6 +16,20 @@
 
 namespace mox::testutil {
 
+// SQL that takes an index.db back before schema version 6 (the columns of
+// store/deliver.h MessageAuth), for tests of older migrations.
+inline constexpr const char* kDropMessageAuthColumns =
+    "ALTER TABLE Message DROP COLUMN RemoteIP; ALTER TABLE Message DROP COLUMN EHLODomain; "
+    "ALTER TABLE Message DROP COLUMN MailFrom; ALTER TABLE Message DROP COLUMN MailFromDomain; "
+    "ALTER TABLE Message DROP COLUMN MsgFromDomain; "
+    "ALTER TABLE Message DROP COLUMN MsgFromOrgDomain; "
+    "ALTER TABLE Message DROP COLUMN SPFResult; ALTER TABLE Message DROP COLUMN HeloSPFResult; "
+    "ALTER TABLE Message DROP COLUMN DKIMDomains; ALTER TABLE Message DROP COLUMN DMARCResult; "
+    "ALTER TABLE Message DROP COLUMN IprevResult; "
+    "ALTER TABLE Message DROP COLUMN EHLOValidated; "
+    "ALTER TABLE Message DROP COLUMN MailFromValidated; "
+    "ALTER TABLE Message DROP COLUMN MsgFromValidated; ";
+
 class TempDir {
  public:
   TempDir() {

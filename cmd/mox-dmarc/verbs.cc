@@ -30,22 +30,11 @@ struct Env {
   std::optional<mox::dmarc::PublicSuffixList> psl;
 };
 
-mox::Status load_resolver(const Args& a, Env& env) {
-  std::string path = mox::config::default_config_path(a.config);
-  if (!mox::path_exists(path) && a.config.empty()) {
-    mox::dns::ResolverOptions o;
-    o.zone_file = a.zone_file;
-    MOX_ASSIGN(env.resolver, mox::dns::make_resolver(o));
-    return {};
-  }
-  MOX_ASSIGN(env.cfg, mox::config::Config::load(path));
-  MOX_ASSIGN(env.resolver, mox::config::make_resolver(*env.cfg, a.zone_file));
-  return {};
-}
-
 mox::Result<Env> env_of(const Args& a) {
   Env env;
-  MOX_TRY(load_resolver(a, env));
+  MOX_ASSIGN(auto tr, mox::config::tool_resolver(a.config, a.zone_file));
+  env.cfg = std::move(tr.cfg);
+  env.resolver = std::move(tr.resolver);
   MOX_ASSIGN(auto psl, mox::dmarc::PublicSuffixList::load(
                            a.psl.empty() ? mox::dmarc::PublicSuffixList::kDefaultPath : a.psl));
   env.psl = std::move(psl);

@@ -23,16 +23,12 @@ constexpr const char* kProg = "mox-spf";
 
 int fail(const mox::Error& e) { return mox::fail(kProg, e); }
 
-// The resolver of mox.conf's DNS section (mox.conf(5)). With --zone-file
-// and no config file, the zone file alone: tests and isolated use need no
-// configuration.
+// The resolver of mox.conf's DNS section (mox.conf(5)); without a config
+// file, the zone file alone or the system's resolver
+// (config/resolver.h tool_resolver).
 mox::Result<std::unique_ptr<mox::dns::Resolver>> resolver(const Args& a) {
-  std::string path = mox::config::default_config_path(a.config);
-  if (!a.zone_file.empty() && a.config.empty() && ::access(path.c_str(), F_OK) != 0) {
-    return mox::dns::make_resolver(a.zone_file);
-  }
-  MOX_ASSIGN(auto cfg, mox::config::Config::load(path));
-  return mox::config::make_resolver(*cfg, a.zone_file);
+  MOX_ASSIGN(auto tr, mox::config::tool_resolver(a.config, a.zone_file));
+  return std::move(tr.resolver);
 }
 
 void print_text(const mox::spf::Received& r) {

@@ -66,7 +66,8 @@ class LoggingTest(unittest.TestCase):
     def test_log_level_error_is_quiet(self):
         mx = self.env.server("mox-smtpd", "--mode", "smtp", "--log-level", "error", env=SERVER_ENV)
         with smtplib.SMTP(*mx.addr) as s:
-            s.sendmail("bob@remote.example", [ADMIN], b"Subject: x\r\n\r\nhi\r\n")
+            s.sendmail("bob@remote.example", [ADMIN],
+                       b"From: <bob@remote.example>\r\nSubject: x\r\n\r\nhi\r\n")
         mx.stop()
         self.assertEqual(mx.log_text(), "")
 

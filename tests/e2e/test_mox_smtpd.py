@@ -37,7 +37,11 @@ EHLO_NAME = "client.example"
 BOB, BOB_PW = "bob@" + D, "bob-Secret-pw-1"
 CAROL, CAROL_PW = "carol@" + D, "carol-Secret-pw-1"
 CAROL_DISABLED = "gone fishing, back monday"
-RECEIVED_RE = re.compile(rb"\AReceived: [^\r\n]*\r\n(?:\t[^\r\n]*\r\n)*\Z")
+# What the server puts before a message: on the MX the results of its
+# checks (Authentication-Results, Received-SPF), then its Received field.
+RECEIVED_RE = re.compile(rb"\A(?:Authentication-Results: [^\r\n]*\r\n(?:\t[^\r\n]*\r\n)*"
+                         rb"Received-SPF: [^\r\n]*\r\n(?:\t[^\r\n]*\r\n)*)?"
+                         rb"Received: [^\r\n]*\r\n(?:\t[^\r\n]*\r\n)*\Z")
 AUTH_MECHS = ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-1",
               "CRAM-MD5", "PLAIN", "LOGIN"]
 # Crash points of the delivery path, if the source tree cannot be read.

@@ -32,7 +32,8 @@ class PrivilegeDropTest(unittest.TestCase):
         uids = self.uids(srv.proc.pid)
         self.assertEqual(uids, [self.pw.pw_uid] * 4, "real, effective, saved, fs uid")
         with smtplib.SMTP(*srv.addr, timeout=10) as c:
-            c.sendmail("x@remote.example", ["admin@mox.example"], b"Subject: t\r\n\r\nhi\r\n")
+            c.sendmail("x@remote.example", ["admin@mox.example"],
+                       b"From: <x@remote.example>\r\nSubject: t\r\n\r\nhi\r\n")
         rows = self.env.query(("accounts", "admin", "index.db"), "SELECT ID FROM Message")
         self.assertEqual(len(rows), 1)
         path = self.env.message_path("admin", rows[0][0])
