@@ -8,8 +8,9 @@ zone file (mox.conf DNS ZoneFile); the test adds the records of sending
 domains to it. Clients connect from different loopback source addresses
 (127.0.0.2 may send for sender.example, 127.0.0.3 may not), messages are
 DKIM-signed with dkimpy (python3-dkim), and delivered messages are read
-back over IMAP with imaplib. mox-dmarc verify reproduces each verdict from
-the shell.
+back over IMAP with imaplib; their Authentication-Results field is also read
+with python3-authres, an independent RFC 8601 parser. mox-dmarc verify
+reproduces each verdict from the shell.
 
 Run by hand: /usr/bin/python3 tests/e2e/test_mailauth.py -v
 """
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import unittest
 
+import authres
 import dkim
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -187,6 +189,18 @@ class MailAuthTest(unittest.TestCase):
         self.assertIn("header.from=sender.example", ar)
         self.assertIn("iprev=pass", ar)
         self.assertIn("policy.iprev=127.0.0.2", ar)
+        # An independent RFC 8601 parser (Debian's python3-authres) reads the
+        # same results.
+        parsed = authres.AuthenticationResultsHeader.parse_value(ar)
+        self.assertEqual(str(parsed.authserv_id), HOST)
+        got = {(r.method, r.result) for r in parsed.results}
+        self.assertTrue({("spf", "pass"), ("dkim", "pass"), ("dmarc", "pass"),
+                         ("iprev", "pass")} <= got, got)
+        props = {(p.type, p.name, p.value) for r in parsed.results for p in r.properties}
+        self.assertTrue({("smtp", "mailfrom", "bounce@sender.example"),
+                         ("header", "d", "sender.example"), ("header", "s", "sel"),
+                         ("header", "from", "sender.example"),
+                         ("policy", "iprev", "127.0.0.2")} <= props, props)
         # RFC 8601 §5: the forged field claiming our name is gone; others stay.
         self.assertNotIn("bank.example", str(m))
         self.assertTrue(any("relay.other.example" in a for a in ars), ars)
