@@ -20,7 +20,8 @@
 // connection.
 //
 // Build (CLI11 is header-only):
-//   c++ -std=c++20 -O2 -g -Wall -Wextra -Werror bench/smtpload.cc -o /tmp/smtpload -lssl -lcrypto -pthread
+//   c++ -std=c++20 -O2 -g -Wall -Wextra -Werror bench/smtpload.cc -o
+// /tmp/smtpload -lssl -lcrypto -pthread
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -78,9 +79,9 @@ struct Options {
 
 // ---------------------------------------------------------------- errors
 
-// Errors are values (STYLE.md): a failed step carries the text that goes into
-// error_samples, the session closes the connection and counts it. Nothing
-// here throws.
+// Errors are values (docs/DESIGN.md "Code conventions"): a failed step carries
+// the text that goes into error_samples, the session closes the connection and
+// counts it. Nothing here throws.
 class [[nodiscard]] Status {
  public:
   Status() = default;

@@ -1,5 +1,5 @@
 // Tests for lib/auth/attempt.*: building and recording login attempts
-// (SPEC B §5.1, §5.2).
+// (docs/DESIGN.md "Login attempts").
 #include <gtest/gtest.h>
 #include <stdlib.h>
 

@@ -1,4 +1,4 @@
-// Login attempts in auth.db (SPEC B §5.4 TestLoginAttempt).
+// Login attempts in auth.db (docs/DESIGN.md "Login attempts" TestLoginAttempt).
 #include <gtest/gtest.h>
 #include <unistd.h>
 

@@ -112,7 +112,7 @@ TEST_F(CredentialsTest, AddressesOfTheAccount) {
   AccountCredentials creds(*config_, auth_db_);
   const std::pair<const char*, const char*> cases[] = {
       {"mjl@example.com", "mjl@example.com"},
-      {"mjl+tag@example.com", "mjl+tag@example.com"},  // SPEC B §2.3
+      {"mjl+tag@example.com", "mjl+tag@example.com"},  // LocalpartCatchallSeparators
       {"MJL+Tag@Example.COM", "MJL+Tag@example.com"},  // not case-sensitive
       {"mjl@other.example", "mjl@other.example"},      // disabled domain: still logs in
       {"mjl-x+y@other.example", "mjl-x+y@other.example"},

@@ -1,5 +1,6 @@
 // Tests for lib/auth/limiter.* (per-IP failed-auth limiter in auth.db,
-// SPEC B §9) and lib/auth/faildelay.* (per-connection slow-down).
+// mox-smtpd(8) "Authentication") and lib/auth/faildelay.* (per-connection
+// slow-down).
 #include <gtest/gtest.h>
 #include <stdlib.h>
 

@@ -1,5 +1,5 @@
 // Every config field from the schema tables is documented in the man pages
-// (STYLE.md habit 12).
+// (docs/DESIGN.md "Decisions").
 #include <gtest/gtest.h>
 
 #include "config/types.h"

@@ -369,7 +369,8 @@ struct LookupCase {
   const char* mailbox;
 };
 
-// SPEC B §2.4: domain A single "+", domain B list "+","-", catchall at A.
+// domains.conf(5) LocalpartCatchallSeparators: domain A single "+", domain B
+// list "+","-", catchall at A.
 TEST(Config, CatchallSeparatorLookup) {
   auto c = make_config();
   Lookup lk(*c);

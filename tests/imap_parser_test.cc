@@ -1,8 +1,8 @@
 // Tests for lib/imap/parser.* and describe.*: command lines as real clients
 // send them (Thunderbird, K-9/FairEmail/JavaMail, Apple Mail, mutt, mbsync,
 // Python imaplib, curl), through the Reader and the parser, compared with the
-// expected structure; every command and extension of issue 4; mailbox names
-// in modified UTF-7 and UTF-8.
+// expected structure; every command and extension mox-imapd announces; mailbox
+// names in modified UTF-7 and UTF-8.
 #include <gtest/gtest.h>
 
 #include "imap/describe.h"

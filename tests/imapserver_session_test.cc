@@ -114,7 +114,8 @@ TEST_F(ImapSessionTest, GreetingAndLoginRules) {
   EXPECT_EQ(send("e SELECT INBOX\r\n"), "e BAD not allowed in this connection state\r\n");
   std::string ir = base64_encode(std::string("\0mjl@example.com\0password1234", 29));
   EXPECT_NE(send("f AUTHENTICATE PLAIN " + ir + "\r\n").find("f OK [CAPABILITY"), std::string::npos);
-  // The successful attempt waits for ID or the next command (SPEC B §5.2).
+  // The successful attempt waits for ID or the next command (docs/DESIGN.md
+  // "Login attempts").
   EXPECT_EQ(backend_->attempts, (std::vector<std::string>{"login badcreds", "login logindisabled"}));
   EXPECT_EQ(send("g LOGIN x y\r\n"), "g NO not allowed in this connection state\r\n");
   EXPECT_EQ(backend_->attempts, (std::vector<std::string>{"login badcreds", "login logindisabled", "plain ok"}));
@@ -190,7 +191,8 @@ TEST_F(ImapSessionTest, SearchIndexAndShortNeedles) {
   EXPECT_EQ(search("OR BODY plain SUBJECT pfel"), "* SEARCH 1 2");
 }
 
-// SPEC B §12.1: IMAPCapabilitiesDisabled applies after login only.
+// mox-imapd(8) "Capabilities": IMAPCapabilitiesDisabled applies after login
+// only.
 TEST_F(ImapSessionTest, CapabilitiesDisabled) {
   backend_->disabled = {"condstore", "UTF8=ACCEPT", "APPENDLIMIT"};
   EXPECT_NE(greeting_.find(" CONDSTORE "), std::string::npos);

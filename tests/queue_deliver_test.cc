@@ -407,7 +407,8 @@ TEST_F(QueueDeliverTest, TemporaryRcptFailureIsRetried) {
   auto m = get_message(db_, id);
   ASSERT_TRUE(m.ok()) << m.error().message;
   EXPECT_EQ(m->attempts, 1);
-  // SPEC B §10.1: 7.5 minutes after the first failure, plus 0..5 s jitter.
+  // mox-queue(8) "Delivery": 7.5 minutes after the first failure, plus 0..5 s
+  // jitter.
   EXPECT_GE(m->next_attempt, kNow + 450);
   EXPECT_LE(m->next_attempt, kNow + 455);
   EXPECT_EQ(m->last_attempt, kNow);
@@ -655,7 +656,7 @@ TEST_F(QueueDeliverTest, DelayedDsnAfterFifthAttemptFailureAfterLast) {
   auto m = get_message(db_, id);
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->attempts, 5);
-  EXPECT_GE(m->next_attempt, kNow + 7200);  // after the 5th: 2 h (SPEC B §10.1)
+  EXPECT_GE(m->next_attempt, kNow + 7200);  // after the 5th: 2 h (mox-queue(8) "Delivery")
   EXPECT_LE(m->next_attempt, kNow + 7205);
   auto dsns = inbox();
   ASSERT_EQ(dsns.size(), 1u);
@@ -666,7 +667,8 @@ TEST_F(QueueDeliverTest, DelayedDsnAfterFifthAttemptFailureAfterLast) {
   clock_ = m->next_attempt;
   EXPECT_EQ(run().retried, 1);
   EXPECT_EQ(inbox().size(), 1u);
-  // The 8th attempt (SPEC A.4 default) is the last: failed, with a DSN.
+  // The 8th attempt (the default, mox-queue(8) "Delivery") is the last: failed,
+  // with a DSN.
   m = get_message(db_, id);
   clock_ = m->next_attempt;
   EXPECT_EQ(run().retried, 1);

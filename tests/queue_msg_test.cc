@@ -1,5 +1,5 @@
 // Tests for lib/queue/msg.h (and the adding half of queuedb.h): the
-// filters of mox-queue (SPEC B §10.3) over real rows added with
+// filters of mox-queue (mox-queue(8) "Verbs") over real rows added with
 // add_message, holding, rescheduling, retiring with and without a keep
 // period, recording retries and purging retired messages.
 #include "queue/msg.h"

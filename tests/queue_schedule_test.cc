@@ -1,4 +1,4 @@
-// Tests for lib/queue/schedule.h: the retry schedule of SPEC B §10.1
+// Tests for lib/queue/schedule.h: the retry schedule of mox-queue(8) "Delivery"
 // (7.5 min doubling to 8 h, a few seconds of jitter, 8 attempts).
 #include "queue/schedule.h"
 

@@ -1,6 +1,6 @@
 // Tests for lib/queue/suppress.h: base addresses, the per-account
 // suppression list and hold rules, which hold matching queued messages and
-// new ones as add_message queues them (SPEC B §10.2, §10.3).
+// new ones as add_message queues them (mox-queue(8) "Delivery", "Verbs").
 #include "queue/suppress.h"
 
 #include <gtest/gtest.h>
@@ -94,7 +94,8 @@ TEST_F(QueueSuppressTest, AddLookupRemove) {
   ASSERT_FALSE(added.ok());
   EXPECT_EQ(added.error().kind, ErrorKind::kSyntax);
 
-  // Removing an account's suppressions (account removal, SPEC B §1.2).
+  // Removing an account's suppressions (account removal, docs/DESIGN.md
+  // "Account removal").
   auto n = remove_account_suppressions(db_, "other");
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 1);

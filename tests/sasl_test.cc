@@ -211,7 +211,8 @@ TEST(Sasl, UnknownUserIsBadCreds) {
   }
 }
 
-// SPEC B §6.3: LoginDisabled only after the credentials were verified.
+// domains.conf(5) LoginDisabled: LoginDisabled only after the credentials were
+// verified.
 TEST(Sasl, LoginDisabledOnlyAfterVerification) {
   FakeCredentials fc;
   const Context ctx = tls_context(fc);
@@ -240,7 +241,7 @@ TEST(Sasl, AccountWithoutPassword) {
     if (n == "PLAIN" || n == "LOGIN") {
       EXPECT_EQ(x.last.failure, Failure::kBadCreds) << name;
     } else {
-      // SPEC B §9: "454 4.3.0 scram not possible".
+      // mox-smtpd(8) "Authentication": "454 4.3.0 scram not possible".
       EXPECT_EQ(x.last.failure, Failure::kScramNotPossible) << name;
       EXPECT_EQ(attempt_result(x.last.failure), "error");
     }
@@ -371,7 +372,7 @@ TEST(Sasl, ScramUsernameEscaping) {
   EXPECT_EQ(s->account(), "comma");
 }
 
-// ---- EXTERNAL (SPEC B §7.3, §7.4) -------------------------------------------
+// ---- EXTERNAL (mox-imapd(8) "TLS client certificates", mox-smtpd(8)) -----
 
 Context cert_context(FakeCredentials& fc, std::string account, std::string address) {
   Context ctx = tls_context(fc);
@@ -444,8 +445,9 @@ TEST(Sasl, ExternalLoginDisabled) {
   EXPECT_EQ(x.last.message, "login disabled for account: testing");
 }
 
-// SPEC B §7.3: other mechanisms after certificate authentication must name
-// the same account; the username may be another address of it.
+// mox-imapd(8) "TLS client certificates": other mechanisms after certificate
+// authentication must name the same account; the username may be another
+// address of it.
 TEST(Sasl, CertificateAccountConstrainsOtherMechanisms) {
   FakeCredentials fc;
   const Context ctx = cert_context(fc, "mjl", "mjl@example.com");
@@ -540,7 +542,8 @@ TEST(Sasl, LoginChallenges) {
   EXPECT_EQ(st.challenge, "Password:");
   EXPECT_EQ(s->username(), "mjl@example.com");
   EXPECT_EQ(s->next(kPassword).outcome, Outcome::kSuccess);
-  EXPECT_EQ(s->attempt_mech(), "login");  // SPEC A.4: recorded as "login"
+  // Recorded as "login" (docs/DESIGN.md "Differences from mox").
+  EXPECT_EQ(s->attempt_mech(), "login");
 
   // The user name may come as initial response.
   s = server("LOGIN", ctx);
@@ -659,7 +662,8 @@ TEST(Sasl, ServerMechanisms) {
             (V{"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-1", "CRAM-MD5",
                "PLAIN", "LOGIN"}));
   ctx = cert_context(fc, "mjl", "mjl@example.com");
-  // SPEC B §7.4: "250-AUTH EXTERNAL SCRAM-SHA-256-PLUS ... PLAIN LOGIN".
+  // mox-smtpd(8) "Authentication": "250-AUTH EXTERNAL SCRAM-SHA-256-PLUS ...
+  // PLAIN LOGIN".
   EXPECT_EQ(server_mechanisms(ctx, true),
             (V{"EXTERNAL", "SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-1",
                "CRAM-MD5", "PLAIN", "LOGIN"}));

@@ -158,7 +158,7 @@ TEST(SendmailClientCert, FromSeed) {
   auto ck = client_cert(c);
   ASSERT_TRUE(ck.ok()) << ck.error().message;
   ASSERT_TRUE(*ck);
-  // The server identifies the key by its SPKI fingerprint (SPEC B §7.1).
+  // The server identifies the key by its SPKI fingerprint (mox-tlspubkey(8)).
   EXPECT_EQ(crypto::cert_spki_fingerprint((*ck)->leaf.get()).value(),
             crypto::spki_fingerprint(key->get()).value());
   EXPECT_TRUE(crypto::same_public_key((*ck)->key.get(), key->get()));

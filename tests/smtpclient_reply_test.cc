@@ -146,7 +146,8 @@ Extensions ehlo(std::string_view wire) {
 }
 
 TEST(SmtpClientEhlo, MoxExtensions) {
-  // What mox-smtpd announces on submission after STARTTLS (SPEC B §12.2).
+  // What mox-smtpd announces on submission after STARTTLS (mox-smtpd(8)
+  // "Replies").
   Extensions e = ehlo(
       "250-mail.mox.example\r\n250-PIPELINING\r\n250-SIZE 104857600\r\n250-REQUIRETLS\r\n"
       "250-AUTH SCRAM-SHA-256-PLUS SCRAM-SHA-256 CRAM-MD5 PLAIN\r\n250-ENHANCEDSTATUSCODES\r\n"

@@ -276,8 +276,9 @@ TEST(TlsConnTest, ClientCertificateRequested) {
   }
   {
     // A per-connection check (set in `prepare`) rejects the key: the server
-    // fails the handshake with alert 42 bad_certificate (SPEC B §7.2); a
-    // TLS 1.3 client learns it on its first read. The check saw the leaf.
+    // fails the handshake with alert 42 bad_certificate (mox-smtpd(8)
+    // "Authentication"); a TLS 1.3 client learns it on its first read. The
+    // check saw the leaf.
     auto cctx = client_ctx(testing::client_opts(false, "", *cert, *key_pem));
     auto p = socket_pair();
     bool same_key = false;

@@ -191,7 +191,8 @@ SslCtxPtr client_ctx(int max_version = 0) {
 
 class ResumptionTest : public ::testing::TestWithParam<int> {};
 
-// SPEC A.3: a session from "process" 1 resumes with "process" 2.
+// docs/DESIGN.md "Shared state between processes": a session from "process" 1
+// resumes with "process" 2.
 TEST_P(ResumptionTest, AcrossContexts) {
   TempDir dir;
   std::string file = dir.file("tls-ticket-keys");
@@ -262,8 +263,8 @@ TEST(ResumptionRotationTest, OldKeysDecryptUntilDropped) {
   EXPECT_TRUE(fourth.resumed);
 }
 
-// SPEC B §7.2: after resumption the client certificate is still known, so
-// the server can check its public key against auth.db again.
+// mox-smtpd(8) "Authentication": after resumption the client certificate is
+// still known, so the server can check its public key against auth.db again.
 TEST(ResumptionClientCertTest, PeerCertificateKept) {
   TempDir dir;
   std::string file = dir.file("tls-ticket-keys");

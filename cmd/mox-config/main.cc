@@ -1,4 +1,4 @@
-// mox-config: everything an administrator changes (SPEC A.2).
+// mox-config: everything an administrator changes (docs/DESIGN.md "Programs").
 #include <functional>
 #include <set>
 #include <string>

@@ -1,5 +1,6 @@
 // mox-dkim: DKIM keys, DNS records, signing and verification as
-// stdin→stdout filters (SPEC B §3; man page mox-dkim(1)).
+// stdin→stdout filters (domains.conf(5) "Domains.*.DKIM"; man page
+// mox-dkim(1)).
 #include <functional>
 #include <string>
 

@@ -1,6 +1,6 @@
 // mox-queue: the outgoing queue — deliver (run, serve), inspect and manage
-// queued and retired messages, the suppression list and hold rules (SPEC B
-// §10.3; man page mox-queue(8)).
+// queued and retired messages, the suppression list and hold rules (man
+// page mox-queue(8)).
 #include <functional>
 #include <string>
 
@@ -17,7 +17,7 @@ CLI::App* verb(CLI::App& parent, const char* name, const char* desc, std::vector
   return mox::add_verb(parent, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
 }
 
-// The filter flags of SPEC B §10.3.
+// The filter flags of mox-queue(8) "Verbs".
 CLI::App* filtered(CLI::App* sub, Args& a) {
   sub->add_option("--account", a.account, "Messages of this sender account");
   sub->add_option("--from", a.from, "Sender address, or @domain");

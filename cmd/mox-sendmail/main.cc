@@ -1,5 +1,5 @@
 // mox-sendmail: sendmail-compatible submission of the message on standard
-// input to the configured submission server (SPEC B §7.5, §11; man page
+// input to the configured submission server (man page
 // mox-sendmail(8)).
 #include <iostream>
 #include <string>

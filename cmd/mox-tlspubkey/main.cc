@@ -1,5 +1,5 @@
-// mox-tlspubkey: TLS client-certificate public keys of accounts (SPEC B §7.5;
-// man page mox-tlspubkey(8)).
+// mox-tlspubkey: TLS client-certificate public keys of accounts
+// (mox-tlspubkey(8); man page mox-tlspubkey(8)).
 #include <functional>
 #include <string>
 

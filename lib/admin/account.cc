@@ -43,7 +43,9 @@ Status account_add(const std::string& cfg, const std::string& account, const std
     config::Account acc;
     acc.domain = a.domain().str();
     acc.destinations[a.str()] = {};
-    acc.no_custom_password = true;  // SPEC B §4: new accounts only get generated passwords
+    // New accounts only get generated passwords (domains.conf(5)
+    // NoCustomPassword).
+    acc.no_custom_password = true;
     dyn.accounts[account] = acc;
     return {};
   });
@@ -55,7 +57,8 @@ Status account_rm(const std::string& cfg, const std::string& account) {
   MOX_ASSIGN(ConfigPtr c, config::Config::load(cfg));
   const config::Account* acc = c->account(account);
   if (!acc) return user_error("account \"" + account + "\" does not exist");
-  // SPEC A.4: validate the config change before any side effect.
+  // docs/DESIGN.md "Differences from mox": validate the config change before
+  // any side effect.
   config::Dynamic without = c->dynamic();
   without.accounts.erase(account);
   if (auto v = config::Config::make(c->static_path(), c->static_config(), without); !v) {
@@ -83,7 +86,8 @@ Status account_rm(const std::string& cfg, const std::string& account) {
   });
   if (!r) return std::move(r).error();
   // Sessions that hold the account (and so keep the removal pending) wake up,
-  // find it gone from the config and end (SPEC A.3).
+  // find it gone from the config and end (docs/DESIGN.md "Shared state between
+  // processes").
   (void)store::notify_account_change(c->account_dir(account));
   crashpoint("account-rm-after-config");
   MOX_TRY(remove_account_data(**r, account));

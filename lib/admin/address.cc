@@ -96,7 +96,8 @@ Status address_rm(const std::string& cfg, const std::string& address) {
                       "\" does not exist (a postmaster or reporting address cannot be removed)");
   }
   const config::Domain* d = c->domain(t.domain);
-  // SPEC B §1.3: refuse while a TLS public key uses the address as login.
+  // Refuse while a TLS public key uses the address as login
+  // (docs/DESIGN.md "Account removal").
   MOX_ASSIGN(store::Db adb, auth::open_auth_db(c->data_dir()));
   MOX_ASSIGN(auto keys, auth::list_tls_public_keys(adb, account));
   for (const auto& k : keys) {

@@ -1,7 +1,8 @@
-// Operations that change the configuration and the stores together (SPEC B §8):
-// only mox-config links this. Every change to domains.conf is made under
-// config/domains.conf.lock on a freshly read config, validated in full, then
-// written atomically, so concurrent mox-config runs never lose a change.
+// Operations that change the configuration and the stores together
+// (docs/DESIGN.md "Library"): only mox-config links this. Every change to
+// domains.conf is made under config/domains.conf.lock on a freshly read config,
+// validated in full, then written atomically, so concurrent mox-config runs
+// never lose a change.
 #pragma once
 
 #include <functional>
@@ -16,8 +17,8 @@ namespace mox::admin {
 
 using ConfigPtr = std::shared_ptr<const config::Config>;
 
-// Loads the config, and completes any pending account removals (SPEC B §1.2
-// step 9). Every program calls this at start.
+// Loads the config, and completes any pending account removals (docs/DESIGN.md
+// "Account removal"). Every program calls this at start.
 Result<ConfigPtr> load_and_recover(const std::string& static_path);
 Status complete_pending_removals(const config::Config& c);
 

@@ -10,7 +10,8 @@ Result<ConfigPtr> change_dynamic(const std::string& static_path,
                                  const std::function<Status(config::Dynamic&)>& change) {
   std::string dir = std::filesystem::path(static_path).parent_path().string();
   if (dir.empty()) dir = ".";
-  // SPEC A.3: domains.conf is changed only under config/domains.conf.lock.
+  // docs/DESIGN.md "Shared state between processes": domains.conf is changed
+  // only under config/domains.conf.lock.
   MOX_ASSIGN(FileLock lock,
              FileLock::acquire(dir + "/domains.conf.lock", FileLock::Mode::kExclusive, true));
   MOX_ASSIGN(ConfigPtr current, config::Config::load(static_path));

@@ -40,7 +40,8 @@ struct NewKey {
   std::string selector, rel_path, abs_path;
 };
 
-// Generates one DKIM key file under config/dkim/ (SPEC B §3).
+// Generates one DKIM key file under config/dkim/ (domains.conf(5)
+// "Domains.*.DKIM").
 Result<NewKey> make_dkim_key(const std::string& config_dir, const std::string& domain,
                              const std::string& selector, bool ed25519) {
   MOX_ASSIGN(crypto::PKeyPtr key, ed25519 ? crypto::generate_ed25519() : crypto::generate_rsa(2048));
@@ -118,7 +119,7 @@ Status domain_add(const std::string& cfg, const std::string& domain, const std::
       return user_error("localpart \"" + localpart + "\" contains catchall separator \"+\"");
     }
     address = lp.wire() + "@" + d.str();
-    MOX_TRY(check_new_account_dir(*c, account));  // SPEC A.4
+    MOX_TRY(check_new_account_dir(*c, account));  // docs/DESIGN.md "Differences from mox"
   }
   std::vector<std::string> created;
   auto dc = make_domain_config(c->config_dir(), d.str(), account, opts.ed25519, created);
@@ -157,7 +158,8 @@ Status domain_rm(const std::string& cfg, const std::string& domain) {
   MOX_ASSIGN(ConfigPtr c, config::Config::load(cfg));
   const config::Domain* dc = c->domain(d.str());
   if (!dc) return user_error("domain \"" + d.str() + "\" does not exist");
-  // SPEC B §1.3: refuse while a TLS public key logs in with an address there.
+  // Refuse while a TLS public key logs in with an address there
+  // (docs/DESIGN.md "Account removal").
   MOX_ASSIGN(store::Db adb, auth::open_auth_db(c->data_dir()));
   MOX_ASSIGN(auto keys, auth::list_tls_public_keys(adb, ""));
   for (const auto& k : keys) {
@@ -189,7 +191,8 @@ Status domain_rm(const std::string& cfg, const std::string& domain) {
     return {};
   });
   if (!r) return std::move(r).error();
-  // Keys of removed domains are kept in config/dkim/old/ (SPEC B §0.2).
+  // Keys of removed domains are kept in config/dkim/old/ (docs/DESIGN.md "Files
+  // on disk").
   std::string old = c->config_path("dkim/old");
   MOX_TRY(mkdir_all(old, 0770));
   for (const auto& [sel, s] : removed.dkim.selectors) {

@@ -19,7 +19,8 @@ Result<bool> remove_account_data(const config::Config& c, const std::string& acc
   std::string dir = c.account_dir(account);
   std::string tmp = c.data_dir() + "/tmp/oldaccount-" + account;
   if (path_exists(dir)) {
-    // Nobody may use the account while we take it away (SPEC A.3).
+    // Nobody may use the account while we take it away (docs/DESIGN.md "Shared
+    // state between processes").
     auto lock = FileLock::acquire(dir + "/lock", FileLock::Mode::kExclusive, false);
     if (!lock) {
       if (lock.error().kind == ErrorKind::kTemporary) return false;

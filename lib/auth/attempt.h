@@ -1,6 +1,7 @@
-// Building login attempts (SPEC B §5) for auth::record_login_attempt: the
-// protocol fills in what it knows as the authentication proceeds, then
-// records once, synchronously (SPEC A.3).
+// Building login attempts (docs/DESIGN.md "Login attempts") for
+// auth::record_login_attempt: the protocol fills in what it knows as the
+// authentication proceeds, then records once, synchronously (docs/DESIGN.md
+// "Shared state between processes").
 //
 //   auth::AttemptBuilder b(auth::kProtocolSubmission, remote_ip, local_ip);
 //   b.tls(conn.tls_description());
@@ -12,7 +13,7 @@
 // Text from the peer (login address, user agent) is cleaned before it is
 // stored: at most kMaxAttemptField bytes, control characters and invalid
 // UTF-8 replaced by '?', so listing attempts cannot garble a terminal.
-// Never put a password or an AUTH payload into any field (STYLE.md 14).
+// Never put a password or an AUTH payload into any field.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +28,7 @@
 
 namespace mox::auth {
 
-// LoginAttempt::protocol values (SPEC B §5.1).
+// LoginAttempt::protocol values (docs/DESIGN.md "Login attempts").
 inline constexpr std::string_view kProtocolSubmission = "submission";
 inline constexpr std::string_view kProtocolIMAP = "imap";
 inline constexpr std::string_view kProtocolWebmail = "webmail";
@@ -39,7 +40,8 @@ inline constexpr std::string_view kProtocolWebAPI = "webapi";
 // handshake (SASL mechanisms use sasl::Mechanism::attempt_mech()).
 inline constexpr std::string_view kMechTLSClientAuth = "tlsclientauth";
 
-// Account name when the username resolved to no account (SPEC B §5.1).
+// Account name when the username resolved to no account (docs/DESIGN.md "Login
+// attempts").
 inline constexpr std::string_view kUnknownAccount = "-";
 
 inline constexpr size_t kMaxAttemptField = 1024;

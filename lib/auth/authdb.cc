@@ -77,7 +77,8 @@ CREATE INDEX ConnectionServiceKeyTime ON Connection(Service, IPKey, Time);
 };
 
 std::string attempt_key(const LoginAttempt& a) {
-  // SHA-256 over the concatenation without separators (SPEC B §5.1).
+  // SHA-256 over the concatenation without separators (docs/DESIGN.md "Login
+  // attempts").
   std::string in = a.account_name + a.login_address + a.remote_ip + a.local_ip + a.tls +
                    a.tls_pubkey_fingerprint + a.protocol + a.user_agent + a.auth_mech + a.result;
   unsigned char md[EVP_MAX_MD_SIZE];

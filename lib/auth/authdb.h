@@ -20,28 +20,32 @@ struct LoginAttempt {
       protocol, user_agent, auth_mech, result;
 };
 
-// Failed login-attempt rows kept per account (SPEC B §5.2): 10,000, or the
-// value of the environment variable MOX_TEST_LOGIN_ATTEMPTS_MAX_FAILED (a
-// positive number; for tests, as mox lowers it in its own).
+// Failed login-attempt rows kept per account (docs/DESIGN.md "Login attempts"):
+// 10,000, or the value of the environment variable
+// MOX_TEST_LOGIN_ATTEMPTS_MAX_FAILED (a positive number; for tests, as mox
+// lowers it in its own).
 int64_t max_failed_login_attempts();
 
-// Upserts by key (SPEC B §5.2); caps failed rows per account at `max_failed`.
+// Upserts by key (docs/DESIGN.md "Login attempts"); caps failed rows per
+// account at `max_failed`.
 Status record_login_attempt(store::Db& db, const LoginAttempt& a, int64_t now,
                             int64_t max_failed = max_failed_login_attempts());
 // Most recent first; account "" = all; limit 0 = all.
 Result<std::vector<LoginAttempt>> list_login_attempts(store::Db& db, const std::string& account,
                                                       int limit);
-// Deletes attempts older than `cutoff` (SPEC B §5.3: 30 days), then the
-// oldest failed rows of every account beyond `max_failed`, and sets the
-// per-account counters to the failed rows left. Returns the rows deleted.
+// Deletes attempts older than `cutoff` (docs/DESIGN.md "Login attempts": 30
+// days), then the oldest failed rows of every account beyond `max_failed`, and
+// sets the per-account counters to the failed rows left. Returns the rows
+// deleted.
 Result<int64_t> cleanup_login_attempts(store::Db& db, int64_t cutoff,
                                        int64_t max_failed = max_failed_login_attempts());
 
-// Pending account removals (SPEC B §1.1).
+// Pending account removals (docs/DESIGN.md "Account removal").
 Result<std::vector<std::string>> pending_account_removals(store::Db& db);
 Status add_account_removal(store::Db& db, const std::string& account);
 // Deletes the removal record and everything of the account in auth.db, in one
-// transaction (SPEC B §1.2 step 8b, plus LoginAttemptState per A.4).
+// transaction (docs/DESIGN.md "Account removal"; the LoginAttemptState row
+// too, unlike mox: "Differences from mox").
 Status finish_account_removal_rows(store::Db& db, const std::string& account);
 
 struct TLSPublicKey {

@@ -29,8 +29,8 @@ store::Db* ConnAuth::db() {
 }
 
 bool ConnAuth::check_cert(X509* leaf, std::optional<CertLogin>& login) {
-  // SPEC B §7.2 step 2: with the limit reached, no authentication at all;
-  // the protocol refuses the connection after the handshake.
+  // mox-smtpd(8) "Authentication": with the limit reached, no authentication at
+  // all; the protocol refuses the connection after the handshake.
   if (!allowed()) return true;
   Result<std::string> fp = crypto::cert_spki_fingerprint(leaf);
   cert_fingerprint_ = fp ? *fp : "";
@@ -60,7 +60,8 @@ Result<TLSState> ConnAuth::start_tls(net::Conn& conn, SSL_CTX* ctx,
   X509* peer = conn.peer_certificate();
   bool asked = (SSL_CTX_get_verify_mode(ctx) & SSL_VERIFY_PEER) != 0;
   if (conn.tls_resumed() && peer != nullptr && asked) {
-    // SPEC B §7.2 / A.3: the handshake check did not run; the key may have
+    // The handshake check did not run (docs/DESIGN.md "Shared state between
+    // processes", TLS session resumption); the key may have
     // been removed since the session was made.
     if (!check_cert(peer, login)) {
       t.cert_error = "unknown or removed tls public key";

@@ -1,7 +1,8 @@
 // Authentication state that SMTP submission and IMAP connections share: the
-// TLS handshake with its client-certificate login (SPEC B §7.2), the
-// credential lookup, the per-IP limiter and login-attempt records, over one
-// lazily opened auth.db (SPEC B §5, §9).
+// TLS handshake with its client-certificate login (mox-smtpd(8)
+// "Authentication"), the credential lookup, the per-IP limiter and
+// login-attempt records, over one lazily opened auth.db (docs/DESIGN.md "Login
+// attempts", "Shared state between processes").
 //
 // Thread-safety: one connection, one thread.
 #pragma once
@@ -29,16 +30,17 @@ class ConnAuth {
 
   // The server side of TLS on `conn` (implicit TLS, or after a STARTTLS
   // reply). On a context that requests client certificates, a presented
-  // certificate is judged inside the handshake (SPEC B §7.2): unknown key,
-  // or a key whose address no longer leads to its account → the handshake
-  // fails with alert bad_certificate and a failed attempt is recorded; a
-  // registered key → TLSState::cert, and an attempt with mechanism
-  // "tlsclientauth" and the fingerprint is recorded ("ok", or
-  // "logindisabled": the protocol tells the client, SPEC A.4). With the
-  // per-IP limit reached the certificate is ignored (the protocol then
-  // refuses the connection). A resumed session skips the handshake check,
-  // so its stored certificate is checked again (SPEC A.3): a key removed
-  // since gives TLSState::cert_error. Errors: those of start_tls_server.
+  // certificate is judged inside the handshake (mox-smtpd(8) "Authentication"):
+  // unknown key, or a key whose address no longer leads to its account → the
+  // handshake fails with alert bad_certificate and a failed attempt is
+  // recorded; a registered key → TLSState::cert, and an attempt with mechanism
+  // "tlsclientauth" and the fingerprint is recorded ("ok", or "logindisabled":
+  // the protocol tells the client, docs/DESIGN.md "Differences from mox"). With
+  // the per-IP limit reached the certificate is ignored (the protocol then
+  // refuses the connection). A resumed session skips the handshake check, so
+  // its stored certificate is checked again (docs/DESIGN.md "Shared state
+  // between processes"): a key removed since gives TLSState::cert_error.
+  // Errors: those of start_tls_server.
   Result<TLSState> start_tls(net::Conn& conn, SSL_CTX* ctx, std::chrono::milliseconds timeout);
 
   void set_tls_description(std::string d) { tls_description_ = std::move(d); }

@@ -2,7 +2,7 @@
 // usernames resolved through the loaded config, passwords read from the
 // account stores.
 //
-// Which usernames log in (SPEC B §2.3, §9; decided here):
+// Which usernames log in (mox-smtpd(8) "Authentication"; decided here):
 //   - any address of the account, parsed as smtp::Address, also with a
 //     catchall-separator suffix ("mjl+tag@example.com") and in any case when
 //     the domain is not case-sensitive: the canonical address must be one of
@@ -15,12 +15,13 @@
 //   - not the account name (mox neither);
 //   - accounts with a pending removal (AccountRemove row in auth.db) are
 //     unknown, like lib/admin's open_account (which servers must not link);
-//   - a disabled domain does not prevent login (SPEC B §6.2).
+//   - a disabled domain does not prevent login (mox-smtpd(8) "Submission").
 // No NFC normalisation (no ICU): usernames are compared as parsed.
 //
-// Each lookup opens the account's store with its shared lock (SPEC A.3) only
-// long enough to read the password record.
-// Thread-safety: one thread at a time (the auth.db handle is not shared).
+// Each lookup opens the account's store with its shared lock (docs/DESIGN.md
+// "Shared state between processes") only long enough to read the password
+// record. Thread-safety: one thread at a time (the auth.db handle is not
+// shared).
 #pragma once
 
 #include <string>
@@ -54,7 +55,8 @@ class AccountCredentials final : public sasl::Credentials {
 // above (without the pending-removal check). Errors: kNotFound.
 Result<std::string> login_address_account(const config::Config& config, std::string_view username);
 
-// True if auth.db records a pending removal of the account (SPEC B §1.1).
+// True if auth.db records a pending removal of the account (docs/DESIGN.md
+// "Account removal").
 Result<bool> account_removal_pending(store::Db& auth_db, const std::string& account);
 
 }  // namespace mox::auth

@@ -1,4 +1,5 @@
-// Per-connection slow-down after failed authentications (SPEC B §9, §7.2):
+// Per-connection slow-down after failed authentications
+// (mox-smtpd(8) and mox-imapd(8) "Authentication"):
 // each failed attempt counts; once more than 3 failures accumulated, every
 // further attempt first waits (failures − 3) units (1 s in production); from
 // 3 failures on the connection is "slow" (the protocol may delay its

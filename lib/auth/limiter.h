@@ -1,4 +1,5 @@
-// The per-IP failed-authentication limiter (SPEC B §9, SPEC A.3), shared by
+// The per-IP failed-authentication limiter (mox-smtpd(8) "Authentication";
+// docs/DESIGN.md "Shared state between processes"), shared by
 // every process through auth.db's AuthFailure table.
 //
 // Limits, per class of the remote address (auth/ipclass.h, as mox):

@@ -246,8 +246,8 @@ bool verify_cram_md5(const CramMd5Secret& s, std::string_view challenge,
 }
 
 std::optional<char> password_char_from_byte(unsigned char b) {
-  // SPEC A.4: accept only b < floor(256/N)*N, so that every character is
-  // equally likely (mox's bound was slightly off).
+  // docs/DESIGN.md "Differences from mox": accept only b < floor(256/N)*N, so
+  // that every character is equally likely (mox's bound was slightly off).
   if (b >= rejection_bound(kPasswordAlphabet.size())) return std::nullopt;
   return kPasswordAlphabet[b % kPasswordAlphabet.size()];
 }

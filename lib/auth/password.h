@@ -12,7 +12,7 @@
 //
 // Thread-safety: every function here is safe to call concurrently; none keeps
 // state. Functions that need randomness call sodium_init() themselves.
-// Nothing here logs; callers must not log passwords or secrets (STYLE.md 14).
+// Nothing here logs; callers must not log passwords or secrets.
 #pragma once
 
 #include <cstddef>
@@ -89,7 +89,7 @@ std::string scram_salted_password(ScramHash h, std::string_view password, std::s
 
 // True if the secret can be used for hash h: a salt, iterations >= 1, and keys
 // of the hash's length. An account without a usable secret cannot use SCRAM
-// (SMTP "454 4.3.0 scram not possible", SPEC §9).
+// (SMTP "454 4.3.0 scram not possible", mox-smtpd(8) "Authentication").
 bool scram_secret_usable(ScramHash h, const ScramSecret& secret);
 
 // PLAIN and LOGIN: prepares the password (prepare_password), recomputes
@@ -112,8 +112,9 @@ std::string cram_md5_digest_hex(const CramMd5Secret& s, std::string_view challen
 bool verify_cram_md5(const CramMd5Secret& s, std::string_view challenge,
                      std::string_view response_hex);
 
-// Password generator (SPEC §4, A.4): lower, upper, digits and 17 punctuation
-// characters; per-byte rejection sampling without modulo bias.
+// Password generator (docs/DESIGN.md "Differences from mox"): lower, upper,
+// digits and 17 punctuation characters; per-byte rejection sampling without
+// modulo bias.
 constexpr std::string_view kPasswordAlphabet =
     "abcdefghijklmnopqrstuvwxyz"
     "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

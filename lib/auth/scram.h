@@ -92,8 +92,9 @@ std::string_view scram_failure_value(ScramFailure f);  // "" for kNone
 // exchange is over; every further call fails.
 //
 // The username and authzid are returned decoded (=2C, =3D) but otherwise as
-// sent; normalising them (NFC) and the authzid policy (SPEC §9: authzid other
-// than the username is refused) are the caller's.
+// sent; normalising them (NFC) and the authzid policy (mox-smtpd(8)
+// "Authentication": authzid other than the username is refused) are the
+// caller's.
 class ScramServer {
  public:
   // channel_binding: the connection's tls-exporter bytes (RFC 9266 §2), or
@@ -115,8 +116,9 @@ class ScramServer {
 
   // Returns server-first-message for the user's stored secret. Precondition:
   // client_first succeeded and server_first was not called yet (aborts
-  // otherwise). The caller should check scram_secret_usable() first (SPEC §9:
-  // "454 4.3.0 scram not possible"); an unusable secret makes the proof fail.
+  // otherwise). The caller should check scram_secret_usable() first
+  // (mox-smtpd(8) "Authentication": "454 4.3.0 scram not possible"); an
+  // unusable secret makes the proof fail.
   std::string server_first(const ScramSecret& secret);
 
   // Verifies client-final-message; returns server-final-message "v=...".

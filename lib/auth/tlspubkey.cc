@@ -38,7 +38,7 @@ Result<TLSPublicKey> tls_public_key_from_cert(X509* cert) {
   MOX_ASSIGN(k.type, crypto::tls_pubkey_type(key));
   MOX_ASSIGN(k.fingerprint, crypto::spki_fingerprint(key));
   MOX_ASSIGN(k.cert_der, crypto::cert_der(cert));
-  // SPEC B §7.1: the name defaults to the subject CN, else the serial.
+  // mox-tlspubkey(8): the name defaults to the subject CN, else the serial.
   k.name = crypto::cert_subject_cn(cert);
   if (k.name.empty()) k.name = "serial " + crypto::cert_serial_hex(cert);
   return k;
@@ -50,7 +50,7 @@ Result<TLSPublicKey> add_tls_public_key(const config::Config& config, store::Db&
   if (!cert) return syntax_error("no valid PEM CERTIFICATE in input: " + cert.error().message);
   MOX_ASSIGN(TLSPublicKey k, tls_public_key_from_cert(cert->get()));
   if (!opts.name.empty()) k.name = opts.name;
-  // SPEC B §7.1: the login address must be given in canonical form, and
+  // mox-tlspubkey(8): the login address must be given in canonical form, and
   // (A.4) be an address of the account it logs in to.
   Result<smtp::Address> addr = smtp::Address::parse(opts.login_address);
   if (!addr || addr->str() != opts.login_address) {
@@ -137,8 +137,8 @@ Result<CertLogin> cert_login(const config::Config& config, store::Db& db, X509* 
     if (k.error().kind == ErrorKind::kNotFound) return not_found("unknown tls public key " + fp);
     return std::move(k).error();
   }
-  // SPEC B §7.2 steps 5–6: the login address must still lead to the key's
-  // account, which must not be on its way out.
+  // mox-smtpd(8) "Authentication": the login address must still lead to the
+  // key's account, which must not be on its way out.
   Result<std::string> account = login_address_account(config, k->login_address);
   if (!account || *account != k->account) {
     return not_found("login address of tls public key " + fp + " is not of its account");

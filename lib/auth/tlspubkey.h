@@ -1,4 +1,4 @@
-// TLS client-certificate public keys of accounts (SPEC B §7.1): adding,
+// TLS client-certificate public keys of accounts (mox-tlspubkey(8)): adding,
 // listing, getting and removing the auth.db TLSPublicKey rows, and finding
 // the login of a certificate a client presented in a TLS handshake (§7.2).
 //
@@ -39,7 +39,7 @@ struct TLSPublicKeyAdd {
 };
 
 // Adds the first CERTIFICATE of `pem` for the account of the login address
-// (SPEC B §7.1, A.4: the address must be one of the account's, as typed in
+// (mox-tlspubkey(8); the address must be one of the account's, as typed in
 // canonical form). Errors (user_error / syntax_error, one line each): no or
 // malformed certificate, refused key type, unknown or non-canonical
 // address, account being removed, a key with this fingerprint exists.
@@ -51,7 +51,7 @@ Result<std::vector<TLSPublicKey>> list_tls_public_keys(store::Db& db, const std:
 Result<TLSPublicKey> get_tls_public_key(store::Db& db, const std::string& fingerprint);
 Status remove_tls_public_key(store::Db& db, const std::string& fingerprint);
 
-// `tlspubkey gen` (SPEC B §7.5): a new ed25519 key with a minimal
+// `tlspubkey gen` (mox-tlspubkey(8)): a new ed25519 key with a minimal
 // self-signed certificate (serial = `now`, no subject, crypto::minimal_cert),
 // written as three new files (mode 0600, never overwriting):
 //   STEM.<YYYYMMDDhhmm>.ed25519privatekey.pkcs8.pem

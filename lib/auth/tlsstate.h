@@ -7,12 +7,14 @@
 
 namespace mox::auth {
 
-// What a verified TLS client certificate logs in as (SPEC B §7.2).
+// What a verified TLS client certificate logs in as (mox-smtpd(8)
+// "Authentication").
 struct CertLogin {
   std::string fingerprint, account, login_address;
   bool no_imap_preauth = false;
   // Non-empty: the account's LoginDisabled message. The handshake still
-  // succeeds (SPEC A.4); the protocol refuses the login with the message.
+  // succeeds (docs/DESIGN.md "Differences from mox"); the protocol refuses the
+  // login with the message.
   std::string login_disabled;
 };
 
@@ -24,7 +26,8 @@ struct TLSState {
   // key on a listener that asks for client certificates.
   std::optional<CertLogin> cert;
   // Non-empty: a resumed session's certificate no longer logs in (key
-  // removed, SPEC A.3); the protocol ends the connection with this reason.
+  // removed, docs/DESIGN.md "Shared state between processes"); the protocol
+  // ends the connection with this reason.
   std::string cert_error;
 };
 

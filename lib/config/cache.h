@@ -1,5 +1,6 @@
 // A config snapshot for long-running servers, re-read when domains.conf
-// changes (SPEC A.3), so mox-config's changes are seen without a restart.
+// changes (docs/DESIGN.md "Shared state between processes"), so mox-config's
+// changes are seen without a restart.
 #pragma once
 
 #include <memory>
@@ -10,8 +11,9 @@
 
 namespace mox::config {
 
-// The config snapshot, re-read when domains.conf changes (SPEC A.3), so a
-// long-running Accept=no server sees mox-config's changes.
+// The config snapshot, re-read when domains.conf changes (docs/DESIGN.md
+// "Shared state between processes"), so a long-running Accept=no server sees
+// mox-config's changes.
 class ConfigCache {
  public:
   ConfigCache(std::string path, std::shared_ptr<const Config> c);

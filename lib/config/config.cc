@@ -41,7 +41,8 @@ bool reporting_prefix(const std::optional<ReportingAddress>& r, const Domain& d,
 
 std::string canonical_localpart(const Domain& d, std::string_view localpart) {
   std::string lp = d.localpart_case_sensitive ? std::string(localpart) : ascii_lower(localpart);
-  // Legacy reporting localparts may contain a separator (SPEC B §2.2 step 2).
+  // Legacy reporting localparts may contain a separator (domains.conf(5)
+  // LocalpartCatchallSeparators).
   if (reporting_prefix(d.dmarc, d, lp)) {
     return d.localpart_case_sensitive ? d.dmarc->localpart : ascii_lower(d.dmarc->localpart);
   }

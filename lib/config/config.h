@@ -1,6 +1,7 @@
 // The loaded configuration: an immutable snapshot of mox.conf + domains.conf
-// with derived lookups (STYLE.md habit 7). Read-only; config changes are made
-// by lib/admin, which writes domains.conf and loads a new snapshot.
+// with derived lookups (docs/DESIGN.md "Code conventions"). Read-only; config
+// changes are made by lib/admin, which writes domains.conf and loads a new
+// snapshot.
 #pragma once
 
 #include <map>
@@ -53,14 +54,16 @@ class Config {
   friend class Lookup;
 };
 
-// SPEC B §2.2: the localpart used for matching: lower-cased unless the domain
-// is case-sensitive, reporting localparts kept, cut at the first separator.
+// domains.conf(5) LocalpartCatchallSeparators: the localpart used for matching:
+// lower-cased unless the domain is case-sensitive, reporting localparts kept,
+// cut at the first separator.
 std::string canonical_localpart(const Domain& d, std::string_view localpart);
 // The canonical address key used for lookups: canonical localpart "@" domain.
 std::string canonical_address(const Domain& d, std::string_view localpart,
                               std::string_view domain);
 
-// Address → account, with catchall "@domain" fallback (SPEC B §2.3, §6.1).
+// Address → account, with catchall "@domain" fallback (domains.conf(5)
+// LocalpartCatchallSeparators, "Accounts.*.Destinations.*").
 struct LookupResult {
   enum class Status { kFound, kDomainUnknown, kDomainDisabled, kNotFound };
   Status status = Status::kNotFound;

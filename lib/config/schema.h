@@ -1,6 +1,7 @@
 // Field tables: one declaration per config field (name, type, default, doc)
 // that drives decoding from and encoding to sconf Nodes, and lets a test
-// check that every field is documented in the man pages (STYLE.md habit 12).
+// check that every field is documented in the man pages (docs/DESIGN.md
+// "Decisions").
 #pragma once
 
 #include <chrono>

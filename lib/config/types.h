@@ -1,6 +1,7 @@
 // Typed mox.conf ("static") and domains.conf ("dynamic") configuration.
-// Field names are mox's (SPEC A.1). Each struct's fields are declared once, in
-// the schema tables of types.cc, which drive parsing, writing and docs.
+// Field names are mox's (docs/DESIGN.md "Differences from mox"). Each struct's
+// fields are declared once, in the schema tables of types.cc, which drive
+// parsing, writing and docs.
 #pragma once
 
 #include <cstdint>
@@ -65,7 +66,7 @@ struct Postmaster {
   std::string account, mailbox;
 };
 
-// How DNS lookups are answered (SPEC issue #5: a zone file for tests and
+// How DNS lookups are answered (mox.conf(5) "DNS": a zone file for tests and
 // isolated setups; otherwise libunbound with the system's resolv.conf).
 struct DNSConfig {
   std::string zone_file;                // relative to the config directory
@@ -79,7 +80,7 @@ struct QueueConfig {
   int64_t port = 0;          // TCP port of remote MX hosts; 0: 25
   bool verify_tls = false;   // STARTTLS certificates must verify (else: opportunistic)
   std::string ca_file;       // CA bundle for verify_tls; empty: the system's
-  int64_t max_attempts = 0;  // 0: 8 (SPEC B §10.1, A.4)
+  int64_t max_attempts = 0;  // 0: 8 (mox-queue(8) "Delivery")
 };
 
 // Per-IP connection limits of mox-smtpd and mox-imapd (auth/connlimit.h).
@@ -151,7 +152,8 @@ struct Account {
   std::map<std::string, Destination> destinations;
   bool no_custom_password = false;
   std::string login_disabled;
-  // IMAP capability names not announced or honoured after login (SPEC B §12.1).
+  // IMAP capability names not announced or honoured after login (mox-imapd(8)
+  // "Capabilities").
   std::vector<std::string> imap_capabilities_disabled;
   Duration keep_retired_message_period{};
   int64_t max_outgoing_messages_per_day = 0;        // 0: 1000 (queue/sendlimit.h)

@@ -1,6 +1,6 @@
 // X.509 certificate helpers over OpenSSL 3: self-signed certificates for
-// quickstart and for TLS client keys (SPEC §7.5), loading and inspecting
-// certificates (SPEC §7.1).
+// quickstart and for TLS client keys (mox-tlspubkey(8)), loading and inspecting
+// certificates (mox-tlspubkey(8)).
 //
 // Functions taking `EVP_PKEY*` / `X509*` borrow them (non-null) and never
 // take ownership. Errors are values; nothing here throws. Safe to call from
@@ -34,10 +34,10 @@ Result<std::string> self_signed_cert_pem(EVP_PKEY* key, const std::string& hostn
 Result<X509Ptr> self_signed_cert(EVP_PKEY* key, const std::string& hostname,
                                  const std::vector<std::string>& extra_dns, int days);
 
-// Minimal self-signed certificate for a TLS client key (SPEC §7.5 `tlspubkey
-// gen`): version 3, serial number = `serial` (must be > 0), empty subject and
-// issuer, no extensions, valid from now - 1h for 100 years. Only the public
-// key matters to the server (SPEC §7.1).
+// Minimal self-signed certificate for a TLS client key (mox-tlspubkey(8)
+// `tlspubkey gen`): version 3, serial number = `serial` (must be > 0), empty
+// subject and issuer, no extensions, valid from now - 1h for 100 years. Only
+// the public key matters to the server (mox-tlspubkey(8)).
 Result<std::string> minimal_cert_pem(EVP_PKEY* key, long serial);
 Result<X509Ptr> minimal_cert(EVP_PKEY* key, long serial);
 
@@ -56,11 +56,11 @@ Result<std::string> cert_pem(X509* cert);
 // none.
 std::string cert_subject_cn(X509* cert);
 // Serial number in lower-case hex without leading zeros, as Go's "%x" of a
-// big.Int (mox's default key name "serial <hex>", SPEC §7.1); "-" prefix if
-// negative.
+// big.Int (mox's default key name "serial <hex>", mox-tlspubkey(8)); "-" prefix
+// if negative.
 std::string cert_serial_hex(X509* cert);
 
-// spki_fingerprint() of the certificate's public key (SPEC §7.1).
+// spki_fingerprint() of the certificate's public key (mox-tlspubkey(8)).
 Result<std::string> cert_spki_fingerprint(X509* cert);
 
 }  // namespace mox::crypto

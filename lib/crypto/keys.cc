@@ -260,7 +260,7 @@ Result<std::string> tls_pubkey_type(EVP_PKEY* key) {
   switch (key_type(key)) {
     case KeyType::kRsa: {
       int bits = key_bits(key);
-      // SPEC §7.1: RSA keys smaller than 2048 bits are rejected.
+      // mox-tlspubkey(8): RSA keys smaller than 2048 bits are rejected.
       if (bits < 2048) {
         return user_error("rsa keys smaller than 2048 bits not accepted, got " +
                           std::to_string(bits));

@@ -1,6 +1,7 @@
 // Private/public key helpers over OpenSSL 3: generation, PKCS#8 PEM in and
-// out, SubjectPublicKeyInfo, key types and fingerprints (SPEC §3, §7.1), plus
-// RAII owners for OpenSSL handles that other modules reuse (STYLE habit 3).
+// out, SubjectPublicKeyInfo, key types and fingerprints (mox-dkim(1),
+// mox-tlspubkey(8)), plus RAII owners for OpenSSL handles that other modules
+// reuse.
 //
 // Errors are values; nothing here throws. Internal errors carry the text of
 // the OpenSSL error queue, which is drained by the failing call.
@@ -59,8 +60,9 @@ std::string bio_to_string(BIO* bio);
 
 enum class KeyType { kRsa, kEd25519, kEcdsa, kOther };
 
-// RSA key of `bits` bits (2048 for DKIM, SPEC §3). user_error outside
-// [1024, 16384]; 1024 is allowed only so tests can prove it is refused later.
+// RSA key of `bits` bits (2048 for DKIM, domains.conf(5) "Domains.*.DKIM").
+// user_error outside [1024, 16384]; 1024 is allowed only so tests can prove it
+// is refused later.
 Result<PKeyPtr> generate_rsa(int bits);
 Result<PKeyPtr> generate_ed25519();
 // EC key on a named curve: "P-256", "P-384", "P-521" or any OpenSSL group
@@ -69,8 +71,8 @@ Result<PKeyPtr> generate_ecdsa(const std::string& curve);
 
 // Ed25519 from / to the raw 32-byte private seed (RFC 8032 §5.1.5), as mox
 // prints it for `tlspubkey gen` and reads `ClientAuthEd25519PrivateKey`
-// (SPEC §7.5). syntax_error if the seed is not 32 bytes; user_error if `key`
-// is not an ed25519 private key.
+// (mox-tlspubkey(8)). syntax_error if the seed is not 32 bytes; user_error if
+// `key` is not an ed25519 private key.
 Result<PKeyPtr> ed25519_from_seed(std::string_view seed);
 Result<std::string> ed25519_seed(EVP_PKEY* key);
 // The raw 32-byte ed25519 public key (RFC 8032 §5.1.5). user_error if `key`
@@ -106,7 +108,7 @@ KeyType key_type(EVP_PKEY* key);
 // Key size in bits (RSA modulus size; EC field size; 253 for ed25519).
 int key_bits(EVP_PKEY* key);
 
-// TLS public key type name (SPEC §7.1): "rsa-<bits>", "ecdsa-p256",
+// TLS public key type name (mox-tlspubkey(8)): "rsa-<bits>", "ecdsa-p256",
 // "ecdsa-p384", "ecdsa-p521", "ed25519". user_error for RSA below 2048 bits,
 // other curves and other key types.
 Result<std::string> tls_pubkey_type(EVP_PKEY* key);
@@ -116,7 +118,7 @@ Result<std::string> tls_pubkey_type(EVP_PKEY* key);
 std::string sha256(std::string_view data);
 
 // base64url without padding of SHA-256 over the DER SubjectPublicKeyInfo:
-// 43 characters (SPEC §7.1).
+// 43 characters (mox-tlspubkey(8)).
 Result<std::string> spki_fingerprint(EVP_PKEY* key);
 
 // Creates `path` with O_CREAT|O_EXCL|O_NOFOLLOW and exactly `mode` (umask

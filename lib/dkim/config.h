@@ -1,7 +1,7 @@
-// The signing setup of a domain from domains.conf (SPEC B §3): every
-// selector in the domain's DKIM.Sign list with its private key loaded and
-// its options (Hash, Canonicalization, Headers, DontSealHeaders,
-// Expiration) turned into SelectorKeys.
+// The signing setup of a domain from domains.conf (domains.conf(5)
+// "Domains.*.DKIM"): every selector in the domain's DKIM.Sign list with its
+// private key loaded and its options (Hash, Canonicalization, Headers,
+// DontSealHeaders, Expiration) turned into SelectorKeys.
 #pragma once
 
 #include <string>

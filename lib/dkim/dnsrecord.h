@@ -1,6 +1,7 @@
-// DKIM public key DNS records for our own keys (SPEC §3): the TXT value to
-// publish at <selector>._domainkey.<domain>, and its split into DNS
-// character-strings for zone files.
+// DKIM public key DNS records for our own keys (domains.conf(5)
+// "Domains.*.DKIM"): the TXT value to publish at
+// <selector>._domainkey.<domain>, and its split into DNS character-strings for
+// zone files.
 //
 // Pure functions; safe from any thread. `key` is borrowed and must be
 // non-null.

@@ -44,7 +44,7 @@ struct SignRequest {
   std::optional<std::string> identity_localpart;
   std::vector<SelectorKey> selectors;  // at least one
   MessageRef message;                  // the message in wire form (CRLF)
-  bool disabled = false;               // the domain is disabled: refused (SPEC B §6.2)
+  bool disabled = false;               // the domain is disabled: refused (mox-smtpd(8))
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();  // t=
 };
 

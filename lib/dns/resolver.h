@@ -2,9 +2,10 @@
 // PTR, each answer marked authentic when DNSSEC validated it (the AD bit,
 // RFC 4035 §3.2.3).
 //
-// Resolver is an interface (STYLE habit 7/8): the real one over libunbound
-// (dns/unbound.h) and one that answers from a zone file (dns/zone.h) for tests
-// and isolated setups. Code that needs DNS takes a `Resolver&`.
+// Resolver is an interface (docs/DESIGN.md "Code conventions"): the real one
+// over libunbound (dns/unbound.h) and one that answers from a zone file
+// (dns/zone.h) for tests and isolated setups. Code that needs DNS takes a
+// `Resolver&`.
 //
 // Two levels:
 //   query()   the one virtual: the raw answer to one question, with

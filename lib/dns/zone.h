@@ -1,5 +1,5 @@
 // A resolver that answers from a zone file, for tests and isolated setups
-// (no test needs the internet, STYLE habit 8).
+// (no test needs the internet; docs/DESIGN.md "Code conventions").
 //
 // The file is a subset of the RFC 1035 §5 master-file syntax:
 //   $ORIGIN name          origin for relative names and "@" (§5.1)

@@ -1,7 +1,7 @@
 // Typed IMAP commands, as parse_command() (parser.h) makes them from the
 // bytes of a client: RFC 9051 (IMAP4rev2), RFC 3501 (IMAP4rev1) and the
-// extensions mox-imapd announces (SPEC B §12.1, issue 4). Plain data: values,
-// copyable, no invariants beyond what the parser guarantees per field.
+// extensions mox-imapd announces (mox-imapd(8) "Capabilities"). Plain data:
+// values, copyable, no invariants beyond what the parser guarantees per field.
 //
 // Strings are as the client sent them, except mailbox names (UTF-8, decoded
 // from modified UTF-7 for IMAP4rev1 clients, first level "INBOX" in any case

@@ -1,5 +1,5 @@
 // A one-line, human-readable rendering of a parsed Command for logs and
-// tests. Secrets are never shown (STYLE.md habit 14): the LOGIN password and
+// tests. Secrets are never shown: the LOGIN password and
 // the AUTHENTICATE initial response appear as "<redacted>"; APPEND message
 // data only as its size.
 #pragma once

@@ -1,5 +1,5 @@
 // IMAP command parser (RFC 9051 §9 formal syntax, RFC 3501 §9, and the
-// extensions of SPEC B §12.1 listed in issue 4): a complete command from the
+// extensions of mox-imapd(8) "Capabilities"): a complete command from the
 // Reader (reader.h) becomes a typed Command (command.h). No I/O, no state
 // beyond the options; safe to call from any thread.
 #pragma once

@@ -6,7 +6,7 @@
 // Line ends: CRLF only (RFC 9051 §2.2: "All interactions ... are in the form
 // of lines, that is, strings that end with a CRLF"). A line ended by a bare LF
 // is refused with BAD and dropped, like an over-long line: being lenient at
-// the protocol edge is how smuggling bugs start (STYLE.md). A line that is
+// the protocol edge is how smuggling bugs start. A line that is
 // refused still has its trailing literal announcement honoured, so that the
 // octets of a non-synchronizing literal are never read as commands.
 //

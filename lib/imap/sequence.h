@@ -22,7 +22,8 @@ struct SeqRange {
 };
 
 // A parsed sequence set, elements in the client's order. Only parse() or
-// from_numbers() make one (STYLE.md habit 5). Immutable, copyable.
+// from_numbers() make one (docs/DESIGN.md "Code conventions"). Immutable,
+// copyable.
 class SequenceSet {
  public:
   SequenceSet() = default;  // empty; only as a placeholder in argument structs

@@ -1,5 +1,6 @@
 // LOGIN and AUTHENTICATE (RFC 9051 §6.2.2–6.2.3, SASL-IR RFC 4959); response
-// texts and codes per SPEC B §6.3, §7.3, §9.
+// texts and codes per mox-imapd(8) "Authentication" and "TLS client
+// certificates".
 #include <thread>
 
 #include "imapserver/session.h"
@@ -14,7 +15,8 @@ struct Refusal {
   std::string text;
 };
 
-// One response per failure kind, in one place (STYLE.md habit 2).
+// One response per failure kind, in one place (docs/DESIGN.md "Code
+// conventions").
 Refusal refusal(const sasl::Step& st) {
   using F = sasl::Failure;
   using C = imap::Condition;
@@ -24,7 +26,7 @@ Refusal refusal(const sasl::Step& st) {
     case F::kAborted: return {C::kBad, "", "authenticate aborted by client"};
     case F::kSyntax: return {C::kBad, "", "malformed authentication message"};
     case F::kScramNotPossible: return {C::kNo, "", "scram not possible"};
-    case F::kLoginDisabled: return {C::kNo, "", st.message};  // no code, SPEC B §6.3
+    case F::kLoginDisabled: return {C::kNo, "", st.message};  // no code (mox-imapd(8))
     case F::kNoTLS:
       return {C::kNo, "AUTHENTICATIONFAILED", "tls required for tls client certificate authentication"};
     case F::kNoCert:
@@ -53,7 +55,7 @@ bool Session::limited(Output& out) {
 }
 
 void Session::cmd_login(imap::Command& c, Output& out) {
-  // SPEC B §7.3: NO, e.g. after a PREAUTH greeting.
+  // mox-imapd(8) "TLS client certificates": NO, e.g. after a PREAUTH greeting.
   if (state_ != State::kNotAuthenticated) {
     return respond(out, c.tag, imap::Condition::kNo, "", "not allowed in this connection state");
   }
@@ -114,7 +116,8 @@ void Session::auth_step(const sasl::Step& st, Output& out) {
   mech_.reset();
   if (st.failure == sasl::Failure::kBadCreds || st.failure == sasl::Failure::kBadChanBind ||
       st.failure == sasl::Failure::kOtherRole || st.failure == sasl::Failure::kOtherAccount) {
-    // SPEC B §9: more than 3 failures slow every further attempt down.
+    // mox-imapd(8) "Authentication": more than 3 failures slow every further
+    // attempt down.
     if (++auth_failures_ > 3) out.delay = s_.auth_delay_unit * (auth_failures_ - 3);
   }
   Refusal r = refusal(st);

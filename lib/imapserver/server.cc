@@ -26,7 +26,7 @@ using namespace std::chrono_literals;
 constexpr auto kPreauthTimeout = 1min;  // before login
 constexpr auto kAuthTimeout = 30min;    // RFC 9051 §5.4: at least 30 minutes
 constexpr auto kWriteTimeout = 2min;
-constexpr auto kHandshakeTimeout = 1min;  // SPEC B §7.2
+constexpr auto kHandshakeTimeout = 1min;  // mox-imapd(8) "TLS client certificates"
 // IDLE without a ChangeWatcher (the process is out of descriptors): how
 // often the account is looked at.
 constexpr auto kIdlePollInterval = 500ms;
@@ -88,9 +88,10 @@ class AccountWatch {
   bool logged_ = false;
 };
 
-// The TLS handshake, with the client-certificate login (SPEC B §7.2).
-// False: the connection ends (handshake failed, or a resumed session's key
-// was removed since, which the client is told in an ALERT).
+// The TLS handshake, with the client-certificate login (mox-imapd(8) "TLS
+// client certificates"). False: the connection ends (handshake failed, or a
+// resumed session's key was removed since, which the client is told in an
+// ALERT).
 bool start_tls(net::Conn& conn, const Shared& sh, StoreBackend& backend, Session& session) {
   Result<TLSState> t = backend.start_tls(conn, sh.tls.get(), kHandshakeTimeout);
   if (!t) {

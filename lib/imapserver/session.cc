@@ -44,8 +44,9 @@ void Session::attempt(std::string mech, std::string username, std::string accoun
                       std::string result) {
   flush_attempt();
   pending_ = PendingAttempt{std::move(mech), std::move(username), std::move(account), std::move(result)};
-  // Failures count for the per-IP limiter at once (SPEC B §9); only a
-  // success waits for the client's ID to learn its user agent.
+  // Failures count for the per-IP limiter at once (mox-imapd(8)
+  // "Authentication"); only a success waits for the client's ID to learn its
+  // user agent.
   if (pending_->result != "ok") flush_attempt();
 }
 
@@ -57,7 +58,7 @@ void Session::flush_attempt() {
 }
 
 std::string Session::capabilities() const {
-  // Only what is implemented (issue 4); SPEC B §12.1 order where it applies.
+  // Only what is implemented, in the order of mox-imapd(8) "Capabilities".
   std::string caps =
       "IMAP4rev2 IMAP4rev1 ENABLE LITERAL+ IDLE SASL-IR BINARY UNSELECT UIDPLUS ESEARCH SEARCHRES "
       "MOVE UTF8=ACCEPT LIST-EXTENDED SPECIAL-USE CREATE-SPECIAL-USE LIST-STATUS";
@@ -76,7 +77,8 @@ std::string Session::capabilities() const {
     if (!tls_.active && s_.login_requires_tls) caps += " LOGINDISABLED";
   }
   if (account_.empty()) return caps;
-  // SPEC B §12.1: per-account IMAPCapabilitiesDisabled, after login.
+  // mox-imapd(8) "Capabilities": per-account IMAPCapabilitiesDisabled, after
+  // login.
   std::string kept;
   std::istringstream in(caps);
   for (std::string cap; in >> cap;) {
@@ -101,14 +103,14 @@ bool Session::capability_disabled(std::string_view cap) const {
 Output Session::greeting() {
   Output out;
   if (!backend_.auth_allowed()) {
-    out.reply = "* BYE too many auth failures\r\n";  // SPEC B §9
+    out.reply = "* BYE too many auth failures\r\n";  // mox-imapd(8) "Authentication"
     out.close = true;
     state_ = State::kLogout;
     return out;
   }
-  // SPEC B §7.3: a client certificate on implicit TLS logs in at once,
-  // unless its key says NoIMAPPreauth; after STARTTLS never (RFC 9051 §7.1.4
-  // PREAUTH is only a greeting).
+  // mox-imapd(8) "TLS client certificates": a client certificate on implicit
+  // TLS logs in at once, unless its key says NoIMAPPreauth; after STARTTLS
+  // never (RFC 9051 §7.1.4 PREAUTH is only a greeting).
   if (s_.implicit_tls && tls_.cert && !tls_.cert->no_imap_preauth) return preauth_greeting();
   out.reply = "* OK [CAPABILITY " + capabilities() + "] mox imap\r\n";
   return out;
@@ -118,7 +120,8 @@ Output Session::preauth_greeting() {
   Output out;
   const auth::CertLogin& c = *tls_.cert;
   if (!c.login_disabled.empty()) {
-    // SPEC A.4: the message, not a failed handshake.
+    // docs/DESIGN.md "Differences from mox": the message, not a failed
+    // handshake.
     out.reply = "* BYE login disabled for account: " + c.login_disabled + "\r\n";
   } else if (auto st = backend_.open_account(c.account); !st) {
     out.reply = "* BYE [UNAVAILABLE] account not available\r\n";
@@ -294,7 +297,8 @@ void Session::handle(imap::Command& c, Output& out) {
     return bad(out, tag, "not allowed in this connection state");
   }
   if (!account_.empty()) {
-    // An account removed or login-disabled meanwhile ends the session (issue 4).
+    // An account removed or login-disabled meanwhile ends the session
+    // (docs/DESIGN.md "Shared state between processes").
     std::string why = backend_.account_gone(account_);
     if (!why.empty()) {
       out.reply += "* BYE " + why + "\r\n";

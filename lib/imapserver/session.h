@@ -229,8 +229,9 @@ class Session {
   static constexpr size_t kFormsBatch = 256;
   std::optional<FetchJob> fetch_job_;
   bool unknown_cte_ = false;  // set by fetch_one for BINARY
-  // SPEC B §5.2: a login attempt waits for the client's ID (user agent),
-  // and is written at the next command or at the end of the session.
+  // docs/DESIGN.md "Login attempts": a login attempt waits for the client's ID
+  // (user agent), and is written at the next command or at the end of the
+  // session.
   struct PendingAttempt {
     std::string mech, username, account, result;
   };

@@ -1,7 +1,7 @@
 // How a server gets its sockets: inetd (the connection on fd 0/1), systemd
 // socket activation with Accept=no (LISTEN_FDS), or --listen for development;
 // and dropping root privileges once the sockets are open (DESIGN "Programs",
-// SPEC A.5).
+// docs/DESIGN.md "Process model").
 //
 // All functions are meant for a program's start-up, before it starts
 // threads: systemd_listen_fds() reads and changes the environment, which is

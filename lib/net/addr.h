@@ -1,5 +1,6 @@
 // Addresses of a connected or listening socket, as text for logs, login
-// attempts (SPEC B §5.1 RemoteIP/LocalIP) and Received: headers.
+// attempts (docs/DESIGN.md "Login attempts" RemoteIP/LocalIP) and Received:
+// headers.
 //
 // IPv4 addresses print as dotted quads, also when they arrive on an IPv6
 // socket as IPv4-mapped addresses (::ffff:a.b.c.d, RFC 4291 §2.5.5.2);

@@ -60,9 +60,9 @@ class Conn {
   // Server side of a TLS handshake, right after accept (implicit TLS) or
   // after the STARTTLS reply. `prepare`, if given, is called with the new
   // SSL before the handshake, e.g. to set a per-connection verify callback
-  // with SSL_set_ex_data (SPEC B §7.2). Errors: "timeout" (kTemporary),
-  // kPermanent "tls handshake: ..." when the handshake fails, kUser if TLS
-  // is already active.
+  // with SSL_set_ex_data (mox-smtpd(8) "Authentication"). Errors: "timeout"
+  // (kTemporary), kPermanent "tls handshake: ..." when the handshake fails,
+  // kUser if TLS is already active.
   Status start_tls_server(SSL_CTX* ctx, milliseconds timeout,
                           const std::function<void(SSL*)>& prepare = nullptr);
   // Client side, for our tests and the queue's SMTP client. A non-empty
@@ -79,7 +79,7 @@ class Conn {
   // bytes that a poll would not see.
   int read_fd() const { return rfd_.get(); }
   bool has_buffered_input() const;
-  // For login attempts (SPEC B §5.1), as mox writes it:
+  // For login attempts (docs/DESIGN.md "Login attempts"), as mox writes it:
   // "version=tls1.3 ciphersuite=tls_aes_128_gcm_sha256 sni=mail.example.com
   // resumed=false alpn=" (lower case; empty values kept). "" without TLS.
   std::string tls_description() const;

@@ -1,7 +1,7 @@
-// The connection side of every server program (STYLE.md habit 6): sockets from
-// systemd (LISTEN_FDS, listening or an Accept=yes connection), --listen
-// addresses, or inetd's fd 0; the privilege drop once they are open; then one
-// handler call per connection (a thread each when listening).
+// The connection side of every server program (docs/DESIGN.md "Process model"):
+// sockets from systemd (LISTEN_FDS, listening or an Accept=yes connection),
+// --listen addresses, or inetd's fd 0; the privilege drop once they are open;
+// then one handler call per connection (a thread each when listening).
 #pragma once
 
 #include <functional>

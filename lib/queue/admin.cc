@@ -9,7 +9,7 @@
 namespace mox::queue {
 namespace {
 
-constexpr int64_t kRemovedAccountKeepSeconds = 7 * 24 * 3600;  // SPEC B §10.2
+constexpr int64_t kRemovedAccountKeepSeconds = 7 * 24 * 3600;  // mox-queue(8) "Delivery"
 
 Result<int64_t> end_messages(store::Db& db, const config::Config& cfg, const Filter& f, int64_t now,
                              bool dsn) {

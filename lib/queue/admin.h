@@ -1,8 +1,7 @@
 // The administrator's operations of mox-queue that need the configuration
-// (SPEC B §10.3): fail (give up now, with a DSN to the sender, which says
-// the administrator canceled delivery) and drop (remove without a DSN).
-// Both keep the message as retired for the account's
-// KeepRetiredMessagePeriod.
+// (mox-queue(8) "Verbs"): fail (give up now, with a DSN to the sender, which
+// says the administrator canceled delivery) and drop (remove without a DSN).
+// Both keep the message as retired for the account's KeepRetiredMessagePeriod.
 #pragma once
 
 #include <cstdint>

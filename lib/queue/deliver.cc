@@ -556,7 +556,8 @@ Result<RunStats> run_due(store::Db& db, const RunEnv& env) {
     std::map<std::string, std::vector<const Msg*>> by_domain;
     for (const auto& m : msgs) {
       const auto* d = env.config->domain(m.sender_domain);
-      // SPEC B §6.2: a temporary failure, with the normal backoff.
+      // mox-smtpd(8) "Submission": a temporary failure, with the normal
+      // backoff.
       if (d && d->disabled) disabled.push_back(&m);
       else by_domain[m.recipient_domain].push_back(&m);
     }

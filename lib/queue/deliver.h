@@ -1,4 +1,4 @@
-// Delivering queued messages (SPEC B §10; issue #5): lease what is due,
+// Delivering queued messages (mox-queue(8) "Delivery"): lease what is due,
 // find the recipient domain's mail servers, hand the message over with
 // SMTP, and record per recipient: delivered (retired), temporary failure
 // (retry on the schedule of schedule.h, a "delayed" DSN after the 5th) or

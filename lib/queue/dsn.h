@@ -1,8 +1,8 @@
 // Delivery status notifications (RFC 3464) for the senders of queued mail:
 // "failed" when a message cannot be delivered, "delayed" after the 5th
-// failed attempt (SPEC B §10.1). A DSN is a multipart/report (RFC 6522)
-// with a human-readable part, a message/delivery-status part and the header
-// of the original message (text/rfc822-headers). When an address is not
+// failed attempt (mox-queue(8) "Delivery"). A DSN is a multipart/report (RFC
+// 6522) with a human-readable part, a message/delivery-status part and the
+// header of the original message (text/rfc822-headers). When an address is not
 // ASCII, the UTF-8 forms of RFC 6533 are used (message/global-delivery-status,
 // message/global-headers).
 //

@@ -1,5 +1,5 @@
 // Queued and retired messages as records, the filters of `mox-queue`
-// (SPEC B §10.3) and the administrator's operations on them.
+// (mox-queue(8) "Verbs") and the administrator's operations on them.
 //
 // Every operation takes the queue database and `now` (seconds since the
 // epoch) explicitly, so that tests can run them at any time.

@@ -168,7 +168,8 @@ Result<Queued> add_message(store::Db& db, const std::string& data_dir, const New
   MOX_ASSIGN(auto hold, db.prepare(std::string("UPDATE Msg SET Hold=1 WHERE BaseID=? AND ") +
                                    kHoldRuleMatchSql));
   MOX_TRY(hold.bind(1, base).run());
-  // The files are durable before the rows are committed (DESIGN.md).
+  // The files are durable before the rows are committed (docs/DESIGN.md
+  // "Durability").
   MOX_TRY(store::write_message_file(qdir, ids[0], m.prefix, m.source_fd, 0));
   for (size_t i = 1; i < ids.size(); ++i) {
     std::string to = queue_message_path(data_dir, ids[i]);

@@ -1,6 +1,6 @@
 // data/queue/index.db: the outgoing queue (Msg), retired messages,
-// the suppression list and hold rules (SPEC B §10.2). Message files live in
-// data/queue/msg/<dir>/<id>.
+// the suppression list and hold rules (mox-queue(8) "Delivery"). Message files
+// live in data/queue/msg/<dir>/<id>.
 #pragma once
 
 #include <cstdint>
@@ -23,9 +23,9 @@ struct QueuedSender {
 };
 Result<std::vector<QueuedSender>> queued_senders(store::Db& db, const std::string& account);
 
-// Fails every queued message of the account now (SPEC B §1.2 step 2): each is
-// retired as failed when `keep_retired_seconds` > 0, else removed; message
-// files are deleted. Returns the number of messages failed.
+// Fails every queued message of the account now (docs/DESIGN.md "Account
+// removal"): each is retired as failed when `keep_retired_seconds` > 0, else
+// removed; message files are deleted. Returns the number of messages failed.
 Result<int64_t> fail_account_messages(store::Db& db, const std::string& data_dir,
                                       const std::string& account, const std::string& reason,
                                       int64_t keep_retired_seconds, int64_t now);
@@ -35,7 +35,7 @@ struct QueueRecipient {
   std::string localpart, domain;
 };
 
-// A submitted message for remote recipients (SPEC B §10.2).
+// A submitted message for remote recipients (mox-queue(8) "Delivery").
 struct NewMessage {
   std::string sender_account, sender_localpart, sender_domain;
   std::vector<QueueRecipient> recipients;

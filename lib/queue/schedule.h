@@ -1,10 +1,12 @@
-// When the next delivery attempt of a queued message is due (SPEC B §10.1).
+// When the next delivery attempt of a queued message is due (mox-queue(8)
+// "Delivery").
 //
 // Attempt 1 is immediate; after the n-th temporary failure the next attempt
 // is 7.5 min × 2^(n−1) later (7.5m, 15m, 30m, 1h, 2h, 4h, 8h), with a few
 // seconds of jitter so that messages queued together do not retry in lock
 // step. After the 5th failure the sender gets a "delayed" DSN; after the last
-// allowed attempt (8 by default, SPEC A.4) the message fails with a DSN.
+// allowed attempt (8 by default, as in mox's code) the message fails with a
+// DSN.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // The per-account suppression list and the hold rules of the queue
-// (SPEC B §10.2, §10.3).
+// (mox-queue(8) "Delivery", "Verbs").
 //
 // A suppressed address gets no more mail from the account: submission
 // refuses it (mox-smtpd) and the queue adds an address when a delivery to it

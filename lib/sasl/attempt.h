@@ -1,4 +1,5 @@
-// Glue between a SASL exchange and its login attempt (SPEC B §5.2).
+// Glue between a SASL exchange and its login attempt (docs/DESIGN.md "Login
+// attempts").
 #pragma once
 
 #include "auth/attempt.h"

@@ -1,4 +1,5 @@
-// EXTERNAL (RFC 4422 App. A) over a TLS client certificate (SPEC B §7.3, §7.4).
+// EXTERNAL (RFC 4422 App. A) over a TLS client certificate
+// (mox-imapd(8) "TLS client certificates", mox-smtpd(8) "Authentication").
 //
 // The certificate was verified during the TLS handshake, which gave the
 // connection an account and a login address. The client's message is an

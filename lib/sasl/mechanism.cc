@@ -75,14 +75,15 @@ Step Mechanism::lookup_failed(const Error& e) {
 }
 
 std::optional<Step> Mechanism::refuse(const AuthUser& u) const {
-  // SPEC B §7.3: after certificate authentication, other mechanisms may only
-  // name the same account.
+  // mox-imapd(8) "TLS client certificates": after certificate authentication,
+  // other mechanisms may only name the same account.
   if (ctx_.tls_cert_account && u.account != *ctx_.tls_cert_account) {
     return fail(Failure::kOtherAccount,
                 "authentication failed, credentials belong to another account than the tls "
                 "client certificate");
   }
-  // SPEC B §6.3: checked only now, after the credentials were verified.
+  // domains.conf(5) LoginDisabled: checked only now, after the credentials were
+  // verified.
   if (!u.login_disabled.empty()) {
     return fail(Failure::kLoginDisabled, "login disabled for account: " + u.login_disabled);
   }

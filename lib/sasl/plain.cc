@@ -34,7 +34,7 @@ class Plain final : public PasswordMechanism {
     }
     set_username(authcid);
     // RFC 4616 §2: the server decides whether authcid may act as authzid;
-    // we only allow acting as oneself (SPEC B §9, "cannot assume other role").
+    // we only allow acting as oneself ("cannot assume other role").
     if (!authzid.empty() && authzid != authcid) {
       return fail(Failure::kOtherRole, "cannot assume other role");
     }

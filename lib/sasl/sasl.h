@@ -16,12 +16,13 @@
 //   if (s.outcome == sasl::Outcome::kSuccess) use(m->account(), m->username());
 //   else reply_for(s.failure, s.message);                  // one place per protocol
 //
-// Mechanisms (SPEC B §9): PLAIN (RFC 4616), LOGIN
+// Mechanisms (mox-smtpd(8) "Authentication"): PLAIN (RFC 4616), LOGIN
 // (draft-murchison-sasl-login-00), CRAM-MD5 (RFC 2195), SCRAM-SHA-1 and
 // SCRAM-SHA-256 (RFC 5802, RFC 7677) and their -PLUS variants with tls-exporter
-// channel binding (RFC 9266), EXTERNAL (RFC 4422 App. A, SPEC B §7.3–7.4).
+// channel binding (RFC 9266), EXTERNAL (RFC 4422 App. A;
+// mox-imapd(8) "TLS client certificates", mox-smtpd(8) "Authentication").
 //
-// Rules every mechanism applies (SPEC B §6.3, §7.3, §9):
+// Rules every mechanism applies (mox-imapd(8), mox-smtpd(8) "Authentication"):
 //   - Usernames are email addresses, resolved by Context::creds; an unknown
 //     username and a wrong password are the same failure (kBadCreds).
 //   - The LoginDisabled message is only revealed after the credentials were
@@ -34,7 +35,7 @@
 //     auth::prepare_password (PRECIS OpaqueString without NFC).
 //
 // Thread-safety: a Mechanism is used by one thread at a time. Nothing here
-// logs, and no Step message ever contains a password or proof (STYLE.md 14).
+// logs, and no Step message ever contains a password or proof.
 #pragma once
 
 #include <cstdint>
@@ -58,7 +59,7 @@ struct Context {
   std::optional<std::string> channel_binding;
   bool tls = false;
   // The account and login address of a verified TLS client certificate
-  // (SPEC B §7.2); both set or both unset.
+  // (mox-smtpd(8) "Authentication"); both set or both unset.
   std::optional<std::string> tls_cert_account, tls_cert_login_address;
   std::string hostname;  // for the CRAM-MD5 challenge; "localhost" if empty
   int64_t now = 0;       // unix seconds for the CRAM-MD5 challenge; 0: the clock
@@ -107,16 +108,18 @@ class Mechanism {
 
   // The authenticated account; empty unless the exchange ended in kSuccess.
   const std::string& account() const { return account_; }
-  // The login address as typed by the client (SPEC B §5.1 LoginAddress); for
-  // EXTERNAL without an identity, the certificate's login address. Set as
-  // soon as the client sent it, so login attempts record it on failure too.
+  // The login address as typed by the client (docs/DESIGN.md "Login attempts"
+  // LoginAddress); for EXTERNAL without an identity, the certificate's login
+  // address. Set as soon as the client sent it, so login attempts record it on
+  // failure too.
   const std::string& username() const { return username_; }
   // The account the username resolved to, also when the password was then
   // wrong (login attempts record it); empty if unknown. Not proof of anything.
   const std::string& attempt_account() const { return attempt_account_; }
 
   virtual std::string_view name() const = 0;  // upper case, e.g. "SCRAM-SHA-256-PLUS"
-  // The auth-mech value for login attempts (SPEC B §5.1), e.g. "cram-md5".
+  // The auth-mech value for login attempts (docs/DESIGN.md "Login attempts"),
+  // e.g. "cram-md5".
   std::string attempt_mech() const;
 
  protected:
@@ -162,18 +165,19 @@ constexpr size_t kMaxResponseSize = 8192;
 // name (SMTP 504 5.5.4, IMAP NO); kInternal if ctx.creds is null.
 Result<std::unique_ptr<Mechanism>> make_mechanism(std::string_view name, const Context& ctx);
 
-// The mechanisms to advertise, in SPEC B §7.4/§9 order: EXTERNAL (when TLS
-// and a certificate account), SCRAM-SHA-256-PLUS, SCRAM-SHA-256,
-// SCRAM-SHA-1-PLUS, SCRAM-SHA-1, CRAM-MD5, and PLAIN LOGIN if
+// The mechanisms to advertise, in the order of mox-smtpd(8) "Authentication":
+// EXTERNAL (when TLS and a certificate account), SCRAM-SHA-256-PLUS,
+// SCRAM-SHA-256, SCRAM-SHA-1-PLUS, SCRAM-SHA-1, CRAM-MD5, and PLAIN LOGIN if
 // allow_plaintext. The -PLUS variants only with ctx.channel_binding (mox
 // advertises them without TLS too; we do not offer what we would refuse).
 std::vector<std::string> server_mechanisms(const Context& ctx, bool allow_plaintext);
 
 // True for mechanisms that send the password itself (PLAIN, LOGIN): the
-// protocol refuses them without TLS unless configured otherwise (SPEC B §9).
+// protocol refuses them without TLS unless configured otherwise (mox-smtpd(8)
+// "Authentication").
 bool sends_plaintext_password(std::string_view name);
 
-// The Result value for a login attempt (SPEC B §5.1, §5.2):
+// The Result value for a login attempt (docs/DESIGN.md "Login attempts"):
 //   kNone "ok"; kBadCreds, kOtherAccount, kOtherRole, kNoCert "badcreds";
 //   kBadChanBind "badchanbind"; kAborted "aborted"; kSyntax, kNoTLS
 //   "badprotocol"; kLoginDisabled "logindisabled"; kScramNotPossible,

@@ -55,7 +55,8 @@ class Scram final : public Mechanism {
     Result<std::string> username = server_->client_first(msg);
     if (!username.ok()) return scram_failed(username.error());
     set_username(*username);
-    // SPEC B §9: acting for another identity is not supported.
+    // mox-smtpd(8) "Authentication": acting for another identity is not
+    // supported.
     if (!server_->authzid().empty() && server_->authzid() != *username) {
       return fail(Failure::kOtherRole, "cannot assume other role");
     }
@@ -63,7 +64,8 @@ class Scram final : public Mechanism {
     if (!u.ok()) return lookup_failed(u.error());
     const auth::ScramSecret secret =
         u->password ? auth::scram_secret(*u->password, mech_.hash) : auth::ScramSecret{};
-    // SPEC B §9: "454 4.3.0 scram not possible", not counted as a failure.
+    // mox-smtpd(8) "Authentication": "454 4.3.0 scram not possible", not
+    // counted as a failure.
     if (!auth::scram_secret_usable(mech_.hash, secret)) {
       return fail(Failure::kScramNotPossible, "scram not possible");
     }

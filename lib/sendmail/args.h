@@ -1,9 +1,9 @@
-// The sendmail command line (SPEC B §11): "-t", "-f ADDR", "-F NAME", "-i",
-// "-oi", "--", all other flags ignored, then recipients. Parsed by hand,
-// not with CLI11: sendmail's flags take glued values ("-fADDR", "-Fname")
-// and unknown ones ("-odi", "-oem", "-bm") must be accepted silently, which
-// CLI11's grammar does not allow. --help, --version and --config FILE work
-// as in every mox-cpp program.
+// The sendmail command line (mox-sendmail(8)): "-t", "-f ADDR", "-F NAME",
+// "-i", "-oi", "--", all other flags ignored, then recipients. Parsed by hand,
+// not with CLI11: sendmail's flags take glued values ("-fADDR", "-Fname") and
+// unknown ones ("-odi", "-oem", "-bm") must be accepted silently, which CLI11's
+// grammar does not allow. --help, --version and --config FILE work as in every
+// mox-cpp program.
 #pragma once
 
 #include <optional>

@@ -33,7 +33,7 @@ std::string display_name(std::string_view name) {
 }
 
 // A recipient as given on the command line or in a header: a bare local
-// name (no @) goes to DefaultDestination (SPEC B §11).
+// name (no @) goes to DefaultDestination (mox-sendmail(8)).
 Result<smtp::Address> recipient(std::string_view s, const SubmitConfig& c) {
   std::string r = trim(s);
   if (r.size() >= 2 && r.front() == '<' && r.back() == '>') r = r.substr(1, r.size() - 2);
@@ -125,7 +125,7 @@ Result<Composed> compose(std::string_view input, const Args& args, const SubmitC
     m.rcpts.push_back(std::move(r));
   }
 
-  // SPEC B §11: the From header is always the configured address.
+  // mox-sendmail(8): the From header is always the configured address.
   std::string out = "From: ";
   if (!args.full_name.empty()) out += display_name(args.full_name) + " ";
   out += "<" + config.from + ">\r\n";

@@ -1,8 +1,7 @@
-// The message mox-sendmail submits, made from its standard input (SPEC B
-// §11): CRLF line ends, the From header replaced by the configured From
-// (with -F's display name), Bcc removed with -t, a To header added when
-// there is none, "TLS-Required: No" with RequireTLS no (RFC 8689 §5).
-// I/O-free.
+// The message mox-sendmail submits, made from its standard input
+// (mox-sendmail(8)): CRLF line ends, the From header replaced by the configured
+// From (with -F's display name), Bcc removed with -t, a To header added when
+// there is none, "TLS-Required: No" with RequireTLS no (RFC 8689 §5). I/O-free.
 #pragma once
 
 #include <optional>

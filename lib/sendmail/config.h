@@ -1,4 +1,4 @@
-// /etc/moxsubmit.conf: where and how mox-sendmail submits (SPEC B §7.5),
+// /etc/moxsubmit.conf: where and how mox-sendmail submits (mox-sendmail(8)),
 // in sconf format with mox's field names.
 #pragma once
 

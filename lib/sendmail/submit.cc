@@ -58,7 +58,8 @@ Result<std::shared_ptr<const tls::CertKey>> cert_from_seed(const std::string& b6
   }
   auto key = crypto::ed25519_from_seed(*seed);
   if (!key) return user_error("ClientAuthEd25519PrivateKey: " + key.error().message);
-  // SPEC B §7.1: only the public key counts; a minimal certificate will do.
+  // mox-tlspubkey(8): only the public key counts; a minimal certificate will
+  // do.
   auto cert = crypto::minimal_cert(key->get(), static_cast<long>(std::time(nullptr)));
   if (!cert) return std::move(cert).error();
   auto ck = std::make_shared<tls::CertKey>();
@@ -107,7 +108,7 @@ Status submit(const SubmitConfig& c, std::shared_ptr<const tls::CertKey> cert, c
   o.tls_verify = !c.tls_insecure_skip_verify;
   o.client_cert = std::move(cert);
   // With a certificate and no AuthMethod: AUTH EXTERNAL if offered, else
-  // the TLS handshake alone authenticates (SPEC B §7.4).
+  // the TLS handshake alone authenticates (mox-smtpd(8) "Authentication").
   smtpclient::AuthOptions auth;
   auth.username = c.username;
   auth.password = c.password;
@@ -172,7 +173,7 @@ int run(const Args& args) {
     std::cerr << "mox-sendmail: " << msg << "\n";
     return 1;
   };
-  // Installed setgid to read a group-only config (SPEC B §11): then no
+  // Installed setgid to read a group-only config (mox-sendmail(8)): then no
   // other config file may be named, or the group's rights would leak.
   if (!args.config_path.empty() && ::getegid() != ::getgid()) {
     return fail("--config is not allowed when running setgid");

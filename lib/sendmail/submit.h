@@ -15,7 +15,7 @@
 
 namespace mox::sendmail {
 
-// The TLS client certificate of the config (SPEC B §7.5), or null when it
+// The TLS client certificate of the config (mox-sendmail(8)), or null when it
 // authenticates with a password: from ClientAuthEd25519PrivateKey (a
 // minimal self-signed certificate made now) or the PEM file (exactly one
 // private key, at least one certificate; the key must match the leaf).

@@ -1,4 +1,5 @@
-// Mail address types that can only be built by parsing (STYLE.md habit 5).
+// Mail address types that can only be built by parsing (docs/DESIGN.md "Code
+// conventions").
 #pragma once
 
 #include <string>

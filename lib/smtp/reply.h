@@ -14,7 +14,7 @@ struct Reply {
 
   // Renders one or more lines ("250-..." continuation for all but the last).
   // The class digit of the enhanced code is the first digit of `code`
-  // (SPEC B §12.2): 535 + "7.8" → "535 5.7.8 text".
+  // (mox-smtpd(8) "Replies"): 535 + "7.8" → "535 5.7.8 text".
   std::string wire() const;
 };
 

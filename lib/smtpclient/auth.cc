@@ -46,8 +46,8 @@ Result<std::string> choose(const Extensions& ext, const AuthOptions& a, bool tls
 std::optional<Failure> Client::State::authenticate() {
   const AuthOptions& a = *opts.auth;
   if (a.password.empty() && a.mechanism.empty() && opts.client_cert && !offered(ext, "EXTERNAL")) {
-    // SPEC B §7.4: the TLS handshake with a registered certificate already
-    // authenticated the connection.
+    // mox-smtpd(8) "Authentication": the TLS handshake with a registered
+    // certificate already authenticated the connection.
     log("no AUTH EXTERNAL offered; relying on the tls client certificate");
     return std::nullopt;
   }

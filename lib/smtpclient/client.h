@@ -131,8 +131,8 @@ struct AuthOptions {
   // SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN (only with TLS), and
   // EXTERNAL when there is no password. With a client certificate, no
   // password and no mechanism, a server that does not offer EXTERNAL gets
-  // no AUTH at all (the certificate authenticates the TLS connection, SPEC
-  // B §7.4).
+  // no AUTH at all (the certificate authenticates the TLS connection,
+  // mox-smtpd(8) "Authentication").
   std::string mechanism;
   std::string authzid;  // authorization identity, normally empty
 };
@@ -145,8 +145,8 @@ struct Options {
   // still recorded (tls_description()).
   bool tls_verify = true;
   std::string ca_file, ca_dir;  // both empty: the system trust store
-  // Presented in the TLS handshake (SPEC B §7.4: SASL EXTERNAL / the
-  // connection is authenticated by its public key).
+  // Presented in the TLS handshake (mox-smtpd(8) "Authentication": SASL
+  // EXTERNAL / the connection is authenticated by its public key).
   std::shared_ptr<const tls::CertKey> client_cert;
   std::optional<AuthOptions> auth;  // AUTH after EHLO (and TLS); none: no AUTH
   Timeouts timeouts;

@@ -1,5 +1,5 @@
-// AUTH (RFC 4954) with the mechanisms of lib/sasl; reply codes per SPEC B §9
-// and §7.4.
+// AUTH (RFC 4954) with the mechanisms of lib/sasl; reply codes per mox-smtpd(8)
+// "Authentication".
 #include "sasl/sasl.h"
 #include "smtpserver/session.h"
 #include "util/encoding.h"
@@ -7,7 +7,7 @@
 namespace mox::smtpserver {
 namespace {
 
-// One reply per failure kind, in one place (STYLE.md habit 2).
+// One reply per failure kind, in one place (docs/DESIGN.md "Code conventions").
 smtp::Reply failure_reply(const sasl::Step& st) {
   using F = sasl::Failure;
   switch (st.failure) {
@@ -96,7 +96,8 @@ void Session::auth_step(const sasl::Step& step, Output& out) {
   mech_.reset();
   if (step.failure == sasl::Failure::kBadCreds || step.failure == sasl::Failure::kBadChanBind ||
       step.failure == sasl::Failure::kOtherRole || step.failure == sasl::Failure::kOtherAccount) {
-    // SPEC B §9: more than 3 failures slow every further attempt down.
+    // mox-smtpd(8) "Authentication": more than 3 failures slow every further
+    // attempt down.
     ++auth_failures_;
     if (auth_failures_ > 3) out.delay = s_.auth_delay_unit * (auth_failures_ - 3);
   }

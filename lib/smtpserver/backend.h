@@ -64,10 +64,11 @@ class Backend {
   virtual RcptResult check_recipient(const smtp::Address& a, const std::string& sender_account) = 0;
 
   enum class SenderStatus { kOk, kNotAllowed, kDomainDisabled };
-  // Submission: may `account` use `from` (SPEC B §6.2)?
+  // Submission: may `account` use `from` (mox-smtpd(8) "Submission")?
   virtual SenderStatus check_sender(const std::string& account, const smtp::Address& from) = 0;
 
-  // Per-IP failed-auth limiter shared between processes (SPEC B §9).
+  // Per-IP failed-auth limiter shared between processes (mox-smtpd(8)
+  // "Authentication").
   virtual bool auth_allowed() = 0;
   // Records a login attempt and updates the limiter.
   virtual void auth_attempt(std::string_view mech, std::string_view username,

@@ -149,7 +149,8 @@ Backend::RcptResult StoreBackend::check_recipient(const smtp::Address& a,
   auto r = config::Lookup(*cfg_).address(a, true, true);
   switch (r.status) {
     case config::LookupResult::Status::kFound:
-      // An account being removed receives nothing (SPEC B §1.2 step 6).
+      // An account being removed receives nothing (docs/DESIGN.md "Account
+      // removal").
       if (store::Db* db = auth_.db()) {
         if (auto gone = auth::account_removal_pending(*db, r.account); gone && *gone) {
           return {RcptStatus::kUnknown, "", ""};
@@ -180,7 +181,7 @@ Backend::SenderStatus StoreBackend::check_sender(const std::string& account,
     return SenderStatus::kNotAllowed;
   }
   const config::Domain* d = cfg_->domain(from.domain().str());
-  if (d && d->disabled) return SenderStatus::kDomainDisabled;  // SPEC B §6.2
+  if (d && d->disabled) return SenderStatus::kDomainDisabled;  // mox-smtpd(8) "Submission"
   return SenderStatus::kOk;
 }
 
@@ -328,8 +329,8 @@ Result<std::unique_ptr<Spool>> StoreBackend::begin_message() {
   return std::unique_ptr<Spool>(new FileSpool(cfg_->data_dir() + "/tmp"));
 }
 
-// SPEC B §6.2: on submission the From header must be an address of the
-// account, at an enabled domain.
+// mox-smtpd(8) "Submission": on submission the From header must be an address
+// of the account, at an enabled domain.
 std::optional<smtp::Reply> StoreBackend::check_from_header(const SessionInfo& info) {
   auto h = message::parse_header(info.header);
   if (!h) return smtp::Reply{550, "6.0", "malformed message header"};
@@ -358,7 +359,8 @@ std::optional<smtp::Reply> StoreBackend::check_from_header(const SessionInfo& in
 Result<std::string> StoreBackend::dkim_signatures(const SessionInfo& info, const std::string& extra,
                                                  int fd) const {
   // Signed for the domain of the From header (checked to be the account's
-  // by check_from_header), with every selector of its Sign list (SPEC B §3).
+  // by check_from_header), with every selector of its Sign list
+  // (domains.conf(5) "Domains.*.DKIM").
   auto h = message::parse_header(info.header);
   if (!h) return h.error();
   for (const auto& f : h->fields) {
@@ -508,9 +510,10 @@ Result<std::shared_ptr<store::SharedAccount>> StoreBackend::account(const std::s
   return acc;
 }
 
-// One copy per account (DESIGN.md), with "for" only if it names the only
-// recipient. All files are written first, then the rows committed: a store
-// error after some rows were committed takes those back (LocalCopies).
+// One copy per account (docs/DESIGN.md "Incoming mail"), with "for" only if it
+// names the only recipient. All files are written first, then the rows
+// committed: a store error after some rows were committed takes those back
+// (LocalCopies).
 std::optional<smtp::Reply> StoreBackend::deliver_local(const SessionInfo& info,
                                                        const Transaction& tx, Spool& spool,
                                                        const std::string& id,

@@ -18,9 +18,9 @@ void Session::cmd_mail(const std::string& args, Output& out) {
     return error(out, 530, "7.0", "STARTTLS required");
   }
   if (s_.mode != Mode::kSmtp && account_.empty()) {
-    // SPEC B §7.4: a client certificate authenticated the connection
-    // during the TLS handshake; no AUTH needed. SPEC A.4: a login-disabled
-    // account learns why here.
+    // mox-smtpd(8) "Authentication": a client certificate authenticated the
+    // connection during the TLS handshake; no AUTH needed. docs/DESIGN.md
+    // "Differences from mox": a login-disabled account learns why here.
     if (!tls_.cert) return error(out, 530, "7.0", "authentication required");
     if (!tls_.cert->login_disabled.empty()) {
       return error(out, 525, "7.13", "login disabled for account: " + tls_.cert->login_disabled);

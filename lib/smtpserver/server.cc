@@ -50,8 +50,9 @@ void log_error(const std::string& remote, const std::string& msg) {
 }
 
 // The TLS handshake, with the client-certificate login on submission
-// (SPEC B §7.2). False: the connection ends (handshake failed, or a resumed
-// session's key was removed since: SPEC B §7.2 says SMTP just closes).
+// (mox-smtpd(8) "Authentication"). False: the connection ends (handshake
+// failed, or a resumed session's key was removed since: mox-smtpd(8)
+// "Authentication" says SMTP just closes).
 bool start_tls(net::Conn& conn, const Shared& sh, StoreBackend& backend, Session& session) {
   Result<TLSState> t = backend.start_tls(conn, sh.tls.get(), kHandshakeTimeout);
   if (!t) {

@@ -27,7 +27,7 @@ Session::~Session() = default;
 Output Session::greeting() {
   Output out;
   if (s_.mode != Mode::kSmtp && !backend_.auth_allowed()) {
-    // SPEC B §9: the per-IP failed-auth limit is exhausted.
+    // mox-smtpd(8) "Authentication": the per-IP failed-auth limit is exhausted.
     reply(out, 421, "7.0", "too many auth failures");
     out.close = true;
     state_ = State::kClosed;

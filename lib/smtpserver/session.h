@@ -1,6 +1,6 @@
 // The SMTP server session state machine (RFC 5321 and extensions), without
-// I/O: bytes in, reply bytes and actions out (STYLE.md habit 4). The driver
-// (server.cc) owns the socket and TLS; the Backend owns the stores.
+// I/O: bytes in, reply bytes and actions out (docs/DESIGN.md "Decisions"). The
+// driver (server.cc) owns the socket and TLS; the Backend owns the stores.
 #pragma once
 
 #include <chrono>
@@ -73,7 +73,7 @@ class Session {
   void reset_transaction();
   std::vector<std::string> ehlo_lines() const;
   // The account mail is submitted for: of AUTH, else of the TLS client
-  // certificate (SPEC B §7.4).
+  // certificate (mox-smtpd(8) "Authentication").
   const std::string& sender_account() const;
 
   void cmd_ehlo(const std::string& args, Output& out);

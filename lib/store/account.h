@@ -1,6 +1,7 @@
 // One account's store: data/accounts/NAME/{index.db, msg/, lock}.
 // Every process using an account holds a shared flock on its lock file for as
-// long as it uses it, so account removal can tell when nobody does (SPEC A.3).
+// long as it uses it, so account removal can tell when nobody does
+// (docs/DESIGN.md "Shared state between processes").
 #pragma once
 
 #include <sys/types.h>
@@ -50,10 +51,11 @@ class AccountStore {
   const std::string& dir() const { return dir_; }
 
   // For a process that keeps the account open between uses (store/shared.h),
-  // so that an account removal (SPEC A.3) is not held up while it is idle:
-  // release_lock() gives up the shared lock; relock() takes it again and
-  // says whether dir() is still the account opened. False: it was removed
-  // (and maybe re-created) meanwhile; drop this AccountStore, open anew.
+  // so that an account removal (docs/DESIGN.md "Shared state between
+  // processes") is not held up while it is idle: release_lock() gives up the
+  // shared lock; relock() takes it again and says whether dir() is still the
+  // account opened. False: it was removed (and maybe re-created) meanwhile;
+  // drop this AccountStore, open anew.
   void release_lock() { lock_.release(); }
   Result<bool> relock();
 

@@ -1,7 +1,7 @@
 // Adding a message to an account: delivery by mox-smtpd (MX, and DSNs or
 // DMARC/TLS reports to Postmaster/DMARC mailboxes) and, later, IMAP APPEND.
 //
-// Durability (DESIGN.md "The account store"): when deliver() returns a value,
+// Durability (docs/DESIGN.md "Durability"): when deliver() returns a value,
 // the message file is fsynced under its final name, its directory entry is
 // fsynced, and the row is committed (SQLite WAL, synchronous=FULL). Only then
 // may a server reply "250" or "OK". A crash at any point leaves at worst an
@@ -71,10 +71,11 @@ struct Delivered {
 // Adds one message to one account. Safe to call concurrently from many
 // processes on the same account; each call costs one short write
 // transaction (two when its process's block of message IDs is used up), and
-// the slow part (copying and fsyncing the file) runs outside it. Errors: kUser (bad mailbox name or flags), kNotFound (no
-// such mailbox and !create_mailbox; source file missing), kTemporary (database
-// busy beyond the busy timeout), kOverQuota (req.quota), kInternal (I/O). Calls
-// notify_account_change() after the commit.
+// the slow part (copying and fsyncing the file) runs outside it. Errors: kUser
+// (bad mailbox name or flags), kNotFound (no such mailbox and !create_mailbox;
+// source file missing), kTemporary (database busy beyond the busy timeout),
+// kOverQuota (req.quota), kInternal (I/O). Calls notify_account_change() after
+// the commit.
 Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req);
 
 // Takes a delivered message away again: the row becomes an expunged

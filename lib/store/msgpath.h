@@ -1,6 +1,6 @@
 // Message file paths: msg/<dir>/<id>, where <dir> encodes id >> 13 (8192
 // files per directory) in base-64 digits, least significant first, with the
-// alphabet a-z A-Z 0-9 - _ (SPEC B §0.3). E.g. id 1 → "a/1".
+// alphabet a-z A-Z 0-9 - _ (docs/DESIGN.md "Files on disk"). E.g. id 1 → "a/1".
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
-// Change notification between processes (SPEC A.3): a writer that committed
-// a change to an account calls notify_account_change(); an IMAP session in
-// another process waits on a ChangeWatcher and re-reads the account (e.g. for
-// IDLE) when woken.
+// Change notification between processes (docs/DESIGN.md "Shared state between
+// processes"): a writer that committed a change to an account calls
+// notify_account_change(); an IMAP session in another process waits on a
+// ChangeWatcher and re-reads the account (e.g. for IDLE) when woken.
 //
 // The notification point is the file ACCOUNT/changes. Each write puts a new
 // 16-byte token at its start (the file never grows); readers only care that

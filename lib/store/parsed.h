@@ -1,5 +1,5 @@
 // What IMAP asks of a message all the time, computed once when the message is
-// added and kept in the account's index.db (DESIGN.md "The account store"):
+// added and kept in the account's index.db (docs/DESIGN.md "Reading mail"):
 // - the FETCH renderings ENVELOPE, BODYSTRUCTURE and BODY (RFC 9051 §7.5.2)
 //   in Message.ImapEnvelope / ImapBodyStructure / ImapBody (NULL: not
 //   computed yet), so FETCH does not read or parse the message file;

@@ -71,7 +71,7 @@ class SharedAccount {
   // stays open, but the account's shared lock is held only while a delivery
   // or remove() is in progress, as by a process that opens the account for
   // each delivery: an idle SharedAccount does not hold up `mox-config
-  // account rm` (SPEC A.3).
+  // account rm` (docs/DESIGN.md "Shared state between processes").
   static Result<std::shared_ptr<SharedAccount>> open(const std::string& dir);
 
   // Removes the files made in advance and not used; indexes the search text

@@ -1,4 +1,4 @@
-// RAII wrappers over SQLite 3 (STYLE.md habit 3). Every database is opened in
+// RAII wrappers over SQLite 3. Every database is opened in
 // WAL mode with a busy timeout and synchronous=FULL, so that many short-lived
 // processes can share it and a committed transaction survives power loss.
 // Statements are always prepared with bound parameters, never concatenated.

@@ -18,7 +18,7 @@ struct ClientTLSOptions {
   // Trusted CAs: a PEM file and/or a hashed directory (c_rehash); both
   // empty: the system's default trust store.
   std::string ca_file, ca_dir;
-  // Optional client certificate and its key as PEM (SPEC B §7.5); both or
+  // Optional client certificate and its key as PEM (mox-tlspubkey(8)); both or
   // neither.
   std::string cert_pem, key_pem;
   // Or the same already loaded (key, leaf and chain); not with cert_pem.

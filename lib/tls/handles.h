@@ -1,4 +1,4 @@
-// RAII owners for OpenSSL TLS handles (STYLE habit 3), beside the crypto
+// RAII owners for OpenSSL TLS handles, beside the crypto
 // ones in crypto/keys.h.
 #pragma once
 

@@ -15,7 +15,8 @@ struct TLSInfo {
   std::string alpn;  // negotiated protocol, may be empty
 };
 // "version=tls1.3 ciphersuite=tls_aes_128_gcm_sha256 sni=mail.example.com
-// resumed=false alpn=imap" (SPEC B §5.1). A connection without TLS has "".
+// resumed=false alpn=imap" (docs/DESIGN.md "Login attempts"). A connection
+// without TLS has "".
 std::string tls_description(const TLSInfo& t);
 
 }  // namespace mox::tls

@@ -1,6 +1,7 @@
 // The TLS context of a mox.conf listener for a server program: certificates
-// from KeyCerts, session tickets shared by all processes (SPEC A.3), files
-// handed to the unprivileged User when made as root.
+// from KeyCerts, session tickets shared by all processes (docs/DESIGN.md
+// "Shared state between processes"), files handed to the unprivileged User when
+// made as root.
 #pragma once
 
 #include <chrono>
@@ -16,7 +17,8 @@ namespace mox::tls {
 
 // nullptr-valued result when the listener has no TLS.KeyCerts.
 // `client_auth`: the program serves submission or IMAP, where client
-// certificates are requested (SPEC B §7.2) unless TLS.ClientAuthDisabled.
+// certificates are requested (mox-smtpd(8) "Authentication") unless
+// TLS.ClientAuthDisabled.
 Result<SslCtxPtr> listener_ctx(const config::Config& cfg, const config::Listener& l,
                                bool client_auth);
 

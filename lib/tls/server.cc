@@ -66,7 +66,7 @@ int check_index() {
 
 // Replaces OpenSSL's chain verification (SSL_CTX_set_cert_verify_callback):
 // no CA, no expiry, no names; the connection's ClientCertCheck judges the
-// public key (SPEC B §7.1, §7.2). X509_V_ERR_CERT_REJECTED makes OpenSSL
+// public key (mox-tlspubkey(8)). X509_V_ERR_CERT_REJECTED makes OpenSSL
 // send alert bad_certificate.
 int verify_client_cert(X509_STORE_CTX* store, void*) {
   auto* ssl = static_cast<SSL*>(

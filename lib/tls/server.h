@@ -1,7 +1,8 @@
 // Server-side TLS contexts for the SMTP and IMAP servers: certificates from
 // the listener's TLS config picked by SNI, modern protocol versions and
-// ciphers, optional client certificates (SPEC B §7.2) and session tickets
-// shared between processes (SPEC A.3, tls/tickets.h).
+// ciphers, optional client certificates (mox-smtpd(8) "Authentication") and
+// session tickets shared between processes (tls/tickets.h; docs/DESIGN.md
+// "Shared state between processes").
 //
 // The returned SSL_CTX is configured once and then only read: share it
 // between connection threads.
@@ -22,11 +23,11 @@
 namespace mox::tls {
 
 struct ServerTLSOptions {
-  // Ask for, but do not require, a client certificate (SPEC B §7.2:
-  // submission(s) and IMAP(S), unless TLS.ClientAuthDisabled). The chain
-  // is not verified against any CA (SSL_get_verify_result() means nothing
-  // here); only its public key counts, judged by the connection's
-  // set_client_cert_check, if any, else accepted.
+  // Ask for, but do not require, a client certificate (mox-smtpd(8)
+  // "Authentication": submission(s) and IMAP(S), unless
+  // TLS.ClientAuthDisabled). The chain is not verified against any CA
+  // (SSL_get_verify_result() means nothing here); only its public key counts,
+  // judged by the connection's set_client_cert_check, if any, else accepted.
   bool request_client_cert = false;
   // Session-ticket key file shared by all processes (tls/tickets.h), e.g.
   // default_ticket_key_file(config). Empty: OpenSSL's per-process keys, so

@@ -1,6 +1,7 @@
 // TLS session-ticket keys shared by all server processes through one file,
-// so that a session made with one process resumes with another (SPEC A.3;
-// mox keeps them in memory, which one process per connection cannot).
+// so that a session made with one process resumes with another (docs/DESIGN.md
+// "Shared state between processes"; mox keeps them in memory, which one process
+// per connection cannot).
 //
 // The file (e.g. data/tls-ticket-keys, mode 0600, refused if group or others
 // may read it) holds up to 8 keys, newest first, one per line:
@@ -51,7 +52,7 @@ class TicketKeys {
   static constexpr int64_t kRecheckSeconds = 60;
 
   // Reads `path`, creating or rotating it if needed. `now` gives unix
-  // seconds (injectable clock; STYLE habit 7).
+  // seconds (injectable clock).
   static Result<std::shared_ptr<TicketKeys>> open(const std::string& path,
                                                   std::function<int64_t()> now);
   TicketKeys(const TicketKeys&) = delete;

@@ -1,6 +1,6 @@
-// Shared command-line conventions of every mox-cpp program (DESIGN.md):
-// --help, --version, --config; exit 0 on success, 1 on a user error with one
-// line on stderr, 2 on a usage error.
+// Shared command-line conventions of every mox-cpp program (docs/DESIGN.md
+// "Programs"): --help, --version, --config; exit 0 on success, 1 on a user
+// error with one line on stderr, 2 on a usage error.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -38,9 +38,9 @@ class FileLock {
   int fd_ = -1;
 };
 
-// Fault injection for crash-safety tests (STYLE.md habit 8): when the
-// environment variable MOX_CRASHPOINT equals `name`, the process kills itself
-// with SIGKILL right here, as a power cut would.
+// Fault injection for crash-safety tests (docs/DESIGN.md "Durability"): when
+// the environment variable MOX_CRASHPOINT equals `name`, the process kills
+// itself with SIGKILL right here, as a power cut would.
 void crashpoint(std::string_view name);
 
 }  // namespace mox

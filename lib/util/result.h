@@ -1,5 +1,6 @@
 // Result<T>: an error-or-value type used across every module boundary.
-// Errors are values (STYLE.md habit 1); peer input never throws or aborts.
+// Errors are values (docs/DESIGN.md "Code conventions"); peer input never
+// throws or aborts.
 #pragma once
 
 #include <cstdlib>

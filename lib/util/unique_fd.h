@@ -1,4 +1,4 @@
-// RAII owner of a file descriptor (STYLE.md habit 3).
+// RAII owner of a file descriptor (docs/DESIGN.md "Code conventions").
 #pragma once
 
 #include <unistd.h>

@@ -388,7 +388,7 @@ class MoxEnv:
     # -- message files --
 
     def message_path(self, account, msg_id):
-        """Path of the file of message `msg_id` of `account` (SPEC B §0.3)."""
+        """Path of the file of message `msg_id` of `account` (docs/DESIGN.md "Files on disk")."""
         return self.data("accounts", account, "msg", message_rel_path(msg_id))
 
     def queue_message_path(self, msg_id):
@@ -406,7 +406,7 @@ class MoxEnv:
 
 def message_rel_path(msg_id, shift=13):
     """<dir>/<id> of a message file: dir is id>>shift in base-64 digits
-    (a-z A-Z 0-9 - _), least significant first (SPEC B §0.3)."""
+    (a-z A-Z 0-9 - _), least significant first (docs/DESIGN.md "Files on disk")."""
     digits = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
     v = msg_id >> shift
     d = ""
@@ -572,7 +572,7 @@ class Server:
 
 
 # ---------------------------------------------------------------------------
-# TLS client certificates (SPEC B §7), made with openssl at test time.
+# TLS client certificates (mox-tlspubkey(8)), made with openssl at test time.
 
 CLIENT_KEY_KINDS = {
     "ed25519": ["-algorithm", "ed25519"],

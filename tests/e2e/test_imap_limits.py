@@ -1,5 +1,5 @@
-"""IMAP APPEND is bounded by the listener's SMTPMaxMessageSize (issue 4:
-literals bounded by config), announced as APPENDLIMIT (RFC 7889)."""
+"""IMAP APPEND is bounded by the listener's SMTPMaxMessageSize
+(literals bounded by config), announced as APPENDLIMIT (RFC 7889)."""
 
 import socket
 import ssl

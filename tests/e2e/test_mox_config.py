@@ -1,4 +1,4 @@
-"""End-to-end tests of mox-config (issue 2): the built program is run in a
+"""End-to-end tests of mox-config: the built program is run in a
 temporary directory made by `mox-config quickstart`.
 
 Run by hand: /usr/bin/python3 tests/e2e/test_mox_config.py -v
@@ -316,7 +316,8 @@ class DomainTest(Base):
 
         env.config("domain", "disable", D)
         self.assertIn(D + "\t(disabled)", env.config("domain", "list").stdout.splitlines())
-        # Addresses can still be added to a disabled domain (SPEC B §6.1).
+        # Addresses can still be added to a disabled domain (domains.conf(5)
+        # "Domains.*").
         env.config("address", "add", "extra@" + D, "admin")
         env.config("domain", "enable", D)
         self.assertIn(D, env.config("domain", "list").stdout.splitlines())
@@ -413,8 +414,9 @@ class AccountTest(Base):
         self.assertFails("account", "addresses", "nosuch")
 
     def test_disable_message_rules(self):
-        # SPEC B §6.1: non-empty, at most 256 characters, printable ASCII; a
-        # refused message leaves domains.conf as it was (and readable).
+        # domains.conf(5) "Domains.*": non-empty, at most 256 characters,
+        # printable ASCII; a refused message leaves domains.conf as it was (and
+        # readable).
         env = self.env
         orig = env.domains_text()
         for msg in ("", "x" * 257, "caf\u00e9 closed", "line1\nline2", "tab\there", "bell\x07"):
@@ -554,7 +556,8 @@ class AddressTest(Base):
         self.assertFails("address", "account", "you@nosuch.example")
 
     def test_multiple_separators(self):
-        # SPEC B §2.4 (mox TestCatchall, domain with separators + and -).
+        # domains.conf(5) LocalpartCatchallSeparators (mox TestCatchall, domain
+        # with separators + and -).
         env = self.env
         text = env.domains_text().replace(
             "\t\tLocalpartCatchallSeparator: +\n",

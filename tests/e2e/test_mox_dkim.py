@@ -1,4 +1,4 @@
-"""End-to-end tests of mox-dkim (issue 5): keys, TXT records, signing and
+"""End-to-end tests of mox-dkim: keys, TXT records, signing and
 verification through the built program, and interoperability with an
 independent DKIM implementation from Debian (dkimpy, package python3-dkim,
 with python3-nacl for ed25519): our signatures verify with dkimpy, and
@@ -317,8 +317,8 @@ class MoxDkimTest(unittest.TestCase):
 
 class FromConfigTest(unittest.TestCase):
     """`sign --from-config`: the domain's Sign selectors from domains.conf
-    (SPEC B §3: one RSA signature for a new domain), refused when the domain
-    is disabled (SPEC B §6.2)."""
+    (domains.conf(5) "Domains.*.DKIM": one RSA signature for a new domain),
+    refused when the domain is disabled (mox-smtpd(8) "Submission")."""
 
     def setUp(self):
         self.env = moxtest.MoxEnv(self)

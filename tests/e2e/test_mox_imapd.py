@@ -1,10 +1,10 @@
-"""End-to-end tests of mox-imapd (issue 4): the built server is started on a
+"""End-to-end tests of mox-imapd: the built server is started on a
 loopback port (with --listen; under systemd-socket-activate --accept --inetd,
 --accept, and without --accept, i.e. LISTEN_FDS) in a temporary quickstart
 installation and driven with real clients: Python's imaplib + ssl, curl's
 IMAP, and a small raw IMAP client below for exact responses. Response codes
-and texts are those of SPEC B (§6.3, §9, §12.1) and the RFCs cited beside each
-check.
+and texts are those of mox-imapd(8) ("Authentication", "Capabilities") and
+the RFCs cited beside each check.
 
 Run by hand: /usr/bin/python3 tests/e2e/test_mox_imapd.py -v
 """
@@ -36,14 +36,14 @@ BANNER = b"* OK"
 BOB, BOB_PW = "bob@" + D, "bob-Secret-pw-1"
 CAROL, CAROL_PW = "carol@" + D, "carol-Secret-pw-1"
 CAROL_DISABLED = "gone fishing, back monday"
-# Extensions issue 4 requires (each to be announced once implemented).
+# Extensions mox-imapd must implement (each announced once implemented).
 REQUIRED_CAPS = ["IMAP4rev2", "IMAP4rev1", "ENABLE", "LITERAL+", "IDLE", "SASL-IR", "BINARY",
                  "UNSELECT", "UIDPLUS", "ESEARCH", "SEARCHRES", "MOVE", "UTF8=ACCEPT",
                  "LIST-EXTENDED", "SPECIAL-USE", "CREATE-SPECIAL-USE", "LIST-STATUS", "ID",
                  "CONDSTORE", "QRESYNC", "STATUS=SIZE", "WITHIN", "NAMESPACE", "MULTIAPPEND"]
 DEFAULT_MAILBOXES = {"INBOX": "", "Sent": "\\Sent", "Drafts": "\\Drafts", "Archive": "\\Archive",
                      "Trash": "\\Trash", "Junk": "\\Junk"}
-IDLE_MAX_DELAY = 1.0  # seconds (issue 4: "within one second")
+IDLE_MAX_DELAY = 1.0  # seconds: IDLE reports a delivery "within one second"
 
 
 def token():
@@ -671,7 +671,8 @@ class AuthTest(Base):
         cls.imaps = cls.start(env, "--tls", tls=True)
 
     def setUp(self):
-        # The failed-auth limiter is shared state in auth.db (SPEC A.3).
+        # The failed-auth limiter is shared state in auth.db (docs/DESIGN.md
+        # "Shared state between processes").
         self.env.query("auth.db", "DELETE FROM AuthFailure")
 
     def tearDown(self):
@@ -681,12 +682,12 @@ class AuthTest(Base):
 
     def test_greeting_and_capabilities(self):
         c = self.imap(self.port, starttls=False)
-        # SPEC B §12.1: "* OK [CAPABILITY ...] mox imap".
+        # mox-imapd(8) "Capabilities": "* OK [CAPABILITY ...] mox imap".
         self.assertRegex(self.greeting, rb"\A\* OK \[CAPABILITY [^\]]+\] mox imap\Z")
         caps = self.caps(self.greeting)
         self.assertEqual(caps[:2], ["IMAP4rev2", "IMAP4rev1"])
         self.assertIn("STARTTLS", caps)
-        self.assertIn("LOGINDISABLED", caps)  # RFC 9051 §6.2.3, SPEC B §9
+        self.assertIn("LOGINDISABLED", caps)  # RFC 9051 §6.2.3, mox-imapd(8) "Authentication"
         self.assertNotIn("AUTH=PLAIN", caps)
         self.assertEqual(self.capability(c), caps)
         for cap in ("AUTH=SCRAM-SHA-256", "AUTH=SCRAM-SHA-1", "AUTH=CRAM-MD5", "LITERAL+", "SASL-IR",
@@ -705,7 +706,7 @@ class AuthTest(Base):
         self.assertIn("IDLE", after)
 
     def test_capabilities_required_by_issue(self):
-        # Issue 4 lists the extensions the server must implement and announce.
+        # The extensions the server must implement and announce.
         c = self.imap(self.port, login=self.admin)
         caps = self.capability(c)
         missing = [x for x in REQUIRED_CAPS if x not in caps]
@@ -724,7 +725,7 @@ class AuthTest(Base):
     def test_login_before_tls(self):
         c = self.imap(self.port, starttls=False)
         r = c.login(*self.admin)
-        self.assertEqual(r.tagged, "NO [PRIVACYREQUIRED] tls required for login")  # SPEC B §9
+        self.assertEqual(r.tagged, "NO [PRIVACYREQUIRED] tls required for login")  # mox-imapd(8)
         r = c.cmd("AUTHENTICATE PLAIN " + b64("\0%s\0%s" % self.admin))
         self.assertNO(r, "PRIVACYREQUIRED")
         self.assertBAD(c.cmd("SELECT INBOX"))
@@ -741,7 +742,8 @@ class AuthTest(Base):
     def test_login_unknown_user_and_account_name(self):
         c = self.imap(self.port)
         self.assertNO(c.login("nobody@" + D, self.env.password), "AUTHENTICATIONFAILED")
-        # SPEC B §9: the user name is an address; the account name is not one.
+        # mox-imapd(8) "Authentication": the user name is an address; the
+        # account name is not one.
         self.assertNO(c.login("admin", self.env.password), "AUTHENTICATIONFAILED")
         self.assertOK(c.login("Admin@MOX.example", self.env.password))
 
@@ -752,8 +754,8 @@ class AuthTest(Base):
         self.assertOK(r)
 
     def test_login_disabled(self):
-        # SPEC B §6.3: right password → NO without response code; wrong → the
-        # normal AUTHENTICATIONFAILED.
+        # domains.conf(5) LoginDisabled: right password → NO without response
+        # code; wrong → the normal AUTHENTICATIONFAILED.
         c = self.imap(self.port)
         r = c.login(CAROL, CAROL_PW)
         self.assertEqual(r.tagged, "NO login disabled for account: " + CAROL_DISABLED)
@@ -768,8 +770,9 @@ class AuthTest(Base):
         self.assertBAD(c.cmd("SELECT INBOX"))
 
     def test_capabilities_disabled_per_account(self):
-        # SPEC B §12.1: per-account IMAPCapabilitiesDisabled removes the listed
-        # capabilities after authentication; ENABLE of one is ignored.
+        # mox-imapd(8) "Capabilities": per-account IMAPCapabilitiesDisabled
+        # removes the listed capabilities after authentication; ENABLE of one is
+        # ignored.
         env = self.env
         dave, dave_pw = "dave@" + D, "dave-Secret-pw-1"
         env.config("account", "add", "dave", dave)
@@ -830,7 +833,7 @@ class AuthTest(Base):
     def test_authenticate_plain_other_role(self):
         c = self.imap(self.port)
         r = c.cmd("AUTHENTICATE PLAIN " + b64("%s\0%s\0%s" % (BOB, ADMIN, self.env.password)))
-        self.assertNO(r, "AUTHORIZATIONFAILED")  # SPEC B §9
+        self.assertNO(r, "AUTHORIZATIONFAILED")  # mox-imapd(8) "Authentication"
         r = c.cmd("AUTHENTICATE PLAIN " + b64("%s\0%s\0%s" % (ADMIN, ADMIN, self.env.password)))
         self.assertOK(r)
 
@@ -840,9 +843,9 @@ class AuthTest(Base):
         self.assertEqual(c.readline(), b"+ \r\n")
         c.send("*\r\n")
         line = c.readline()
-        self.assertTrue(line.startswith(b"a1 BAD "), line)  # SPEC B §7.3
+        self.assertTrue(line.startswith(b"a1 BAD "), line)  # mox-imapd(8) "TLS client certificates"
         r = c.cmd("AUTHENTICATE X-UNKNOWN")
-        self.assertEqual(r.tagged, "NO method not supported")  # SPEC B §9
+        self.assertEqual(r.tagged, "NO method not supported")  # mox-imapd(8) "Authentication"
         self.assertOK(c.login(*self.admin))
 
     def crammd5(self, c, user, password):
@@ -943,7 +946,7 @@ class AuthTest(Base):
         r = self.scram(c, "SCRAM-SHA-256-PLUS", ADMIN, self.env.password, cbind=cb)
         self.assertTrue(r.startswith("OK [CAPABILITY "), r)
 
-    # -- login attempts (SPEC B §5) --
+    # -- login attempts (docs/DESIGN.md "Login attempts") --
 
     def attempts(self):
         rows = self.env.query("auth.db", "SELECT Key, AccountName, LoginAddress, RemoteIP, LocalIP, TLS, "
@@ -953,7 +956,7 @@ class AuthTest(Base):
 
     def logout(self, c):
         """LOGOUT and wait for the close: pending login attempts are written
-        by then (SPEC B §5.2)."""
+        by then (docs/DESIGN.md "Login attempts")."""
         self.assertOK(c.cmd("LOGOUT"))
         self.assertTrue(c.closed()[0])
 
@@ -996,8 +999,8 @@ class AuthTest(Base):
         self.assertEqual(delta, expect)
 
     def test_login_attempt_user_agent_from_id(self):
-        # SPEC B §5.2: the attempt waits for an ID command right after the
-        # login, whose parameters become the UserAgent.
+        # docs/DESIGN.md "Login attempts": the attempt waits for an ID command
+        # right after the login, whose parameters become the UserAgent.
         c = self.imap(self.port)
         self.assertOK(c.login(BOB, BOB_PW))
         r = self.assertOK(c.cmd('ID ("name" "e2e-client" "version" "1.2")'))
@@ -1009,8 +1012,8 @@ class AuthTest(Base):
         self.assertIn(('name="e2e-client" version="1.2"',), rows)
 
     def test_auth_failure_limiter(self):
-        # SPEC B §9: 10 failures per minute from an address → "* BYE too many
-        # auth failures" at the greeting.
+        # mox-imapd(8) "Authentication": 10 failures per minute from an address
+        # → "* BYE too many auth failures" at the greeting.
         for _ in range(3):
             c = self.imap(self.port)
             for _ in range(3):
@@ -1018,7 +1021,7 @@ class AuthTest(Base):
             self.logout(c)
         c = self.imap(self.port)  # 9 failures: still welcome
         self.assertNO(c.login(ADMIN, "wrong"))
-        c.cmd("NOOP")  # the failure is counted at the latest now (SPEC B §5.2)
+        c.cmd("NOOP")  # the failure is counted at the latest now (docs/DESIGN.md "Login attempts")
         for port, tls in ((self.port, False), (self.imaps.port, True)):
             c = Imap(port, tls=tls)
             self.addCleanup(c.close)
@@ -1572,7 +1575,7 @@ class MessageTest(Base):
         self.assertEqual(self.search("SENTON 26-Nov-2026"), [2])
 
     def test_search_charset_utf8(self):
-        # Issue 4: text search in decoded headers and bodies.
+        # Text search in decoded headers and bodies.
         self.examine_corpus()
         cases = [("BODY", "Köln", [4]),              # 8-bit latin-1 body
                  ("SUBJECT", "München", [5]),        # RFC 2047 subject
@@ -1744,7 +1747,7 @@ class MessageTest(Base):
         r = self.assertOK(c.cmd("SELECT %s (QRESYNC (%s %s))" % (name, v, hm)))
         self.assertIn("* VANISHED (EARLIER) 2", r.lines)
 
-    # -- the text index (issue 4) --
+    # -- the text index --
 
     INDEX_MSGS = [
         # quoted-printable UTF-8 body, RFC 2047 subject
@@ -1861,7 +1864,8 @@ class MessageTest(Base):
 class ConcurrencyTest(Base):
     """IDLE woken by other processes; concurrent sessions; account removal.
     The IMAP server runs under inetd (one process per connection), so every
-    update crosses processes (SPEC A.3 change notification)."""
+    update crosses processes (change notification: docs/DESIGN.md "Shared
+    state between processes")."""
 
     @classmethod
     def setUpClass(cls):
@@ -1934,7 +1938,7 @@ class ConcurrencyTest(Base):
         self.assertEqual(sorted(got), [1, 2])
 
     def test_idle_smtp_delivery(self):
-        # Issue 4: IDLE woken by a delivery through mox-smtpd within 1 s.
+        # IDLE woken by a delivery through mox-smtpd within 1 s.
         a = self.imap(self.port, login=self.admin)
         r = self.assertOK(a.cmd("SELECT INBOX"))
         exists = [int(x.split()[1]) for x in r.lines if x.endswith(" EXISTS")][0]
@@ -1978,7 +1982,7 @@ class ConcurrencyTest(Base):
         self.assertEqual(left, 0)
 
     def test_concurrent_expunge(self):
-        # Issue 4: expunges by another session are announced, not silently
+        # Expunges by another session are announced, not silently
         # renumbered: not during FETCH/STORE/SEARCH (RFC 9051 §7.5.1), at NOOP.
         a = self.imap(self.port, login=self.admin)
         b = self.imap(self.port, login=self.admin)
@@ -2129,8 +2133,8 @@ class ProtocolTest(Base):
 # ---------------------------------------------------------------------------
 
 class RunModesTest(Base):
-    """The same session under each way of running (issue 4, SPEC A.5), and
-    with curl."""
+    """The same session under each way of running (docs/DESIGN.md "Process
+    model"), and with curl."""
 
     @classmethod
     def setUpClass(cls):

@@ -1,11 +1,12 @@
-"""End-to-end tests of the outgoing queue (issue 5): a real client submits
+"""End-to-end tests of the outgoing queue: a real client submits
 through the built mox-smtpd (submission, STARTTLS + AUTH) into the queue;
 `mox-queue run` / `serve` delivers to a second mox-smtpd acting as the
 recipient domain's MX, found through the zone-file resolver (mox.conf DNS
 ZoneFile) on the port of mox.conf Queue.Port. The delivered message must
 carry a DKIM signature that verifies with mox-dkim and with dkimpy.
-Failure paths: MX down and MX answering 450 (retries on the schedule of SPEC
-B §10.1, seen by moving the queue's clock with MOX_TEST_TIME_OFFSET), a
+Failure paths: MX down and MX answering 450 (retries on the schedule of
+mox-queue(8) "Delivery", seen by moving the queue's clock with
+MOX_TEST_TIME_OFFSET), a
 delayed DSN after the 5th attempt, a failure DSN after the 8th, permanent
 5xx → DSN read over IMAP and the address suppressed, null MX, a disabled
 sender domain, two concurrent runners, a crash right after the remote

@@ -153,7 +153,7 @@ class SendmailTest(SendmailBase):
         got = self.inbox(BOB, tok)
         self.assertEqual(len(got), 1)
         head = self.header(got[0])
-        # SPEC B §11: the From header is the configured From.
+        # mox-sendmail(8): the From header is the configured From.
         self.assertRegex(head, r"(?m)^From: <admin@mox\.example>\r?$")
         self.assertNotIn("someone@else.example", head)
         self.assertRegex(head, r"(?m)^To: <bob@mox\.example>\r?$")  # added: there was none

@@ -1,5 +1,6 @@
 """End-to-end tests of mox-sendmail with a TLS client certificate instead of
-a password (SPEC B §7.4, §7.5): a PEM file with a PKCS#8 key and its
+a password (mox-smtpd(8) "Authentication", mox-sendmail(8)): a PEM file
+with a PKCS#8 key and its
 certificate (ClientAuthCertPrivateKeyPEMFile) and a bare ed25519 seed
 (ClientAuthEd25519PrivateKey, for which mox-sendmail makes a minimal
 certificate on the fly), over STARTTLS and implicit TLS, with and without

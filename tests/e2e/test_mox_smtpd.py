@@ -1,12 +1,13 @@
-"""End-to-end tests of mox-smtpd (issue 3): the built server is started on a
+"""End-to-end tests of mox-smtpd: the built server is started on a
 loopback port (with --listen; under systemd-socket-activate --accept --inetd,
 --accept, and without --accept, i.e. LISTEN_FDS) in a temporary quickstart
 installation and driven with real clients: Python's smtplib + ssl, swaks,
 openssl s_client, and raw sockets for the protocol-level vectors (STARTTLS
-injection, SMTP smuggling, pipelining, BDAT). Reply codes are those of SPEC B
-(§6, §9, §12.2). SCRAM-*-PLUS gets its tls-exporter channel binding through
-ctypes (tls_exporter below), as Python 3.11's ssl module has no exporter API;
-that test is skipped if this is not possible.
+injection, SMTP smuggling, pipelining, BDAT). Reply codes are those of
+mox-smtpd(8) ("Submission", "Authentication", "Replies"). SCRAM-*-PLUS gets
+its tls-exporter channel binding through ctypes (tls_exporter below), as
+Python 3.11's ssl module has no exporter API; that test is skipped if this is
+not possible.
 
 Run by hand: /usr/bin/python3 tests/e2e/test_mox_smtpd.py -v
 """
@@ -335,7 +336,8 @@ class MXTest(Base):
         env.config("domain", "add", "off.example", "admin")
         env.config("address", "add", "admin@off.example", "admin")
         env.config("domain", "disable", "off.example")
-        # SPEC B §2.4: a domain with separators "+" and "-" and a catchall account.
+        # domains.conf(5) LocalpartCatchallSeparators: a domain with separators
+        # "+" and "-" and a catchall account.
         env.config("domain", "add", "sep.example", "admin")
         env.config("address", "add", "bob@sep.example", "bob")
         env.config("account", "add", "catchall", "catchall@sep.example")
@@ -428,7 +430,8 @@ class MXTest(Base):
         self.assertReply(replies[1], 550, "5.1.1")
 
     def test_catchall_separators_list_and_catchall_account(self):
-        # SPEC B §2.4: separators "+" and "-"; unknown localparts go to @domain.
+        # domains.conf(5) LocalpartCatchallSeparators: separators "+" and "-";
+        # unknown localparts go to @domain.
         for rcpt, account in (("bob@sep.example", "bob"), ("bob-test@sep.example", "bob"),
                               ("bob-test+test@sep.example", "bob"), ("bob+test-test@sep.example", "bob"),
                               ("BOB+X@SEP.EXAMPLE", "bob"), ("nobody@sep.example", "catchall"),
@@ -461,8 +464,9 @@ class MXTest(Base):
         self.assertNotDelivered(self.env, tok)
 
     def test_domain_disabled_while_running(self):
-        # SPEC A.3: domains.conf is re-read when it changes; a server that is
-        # already running sees `domain disable` for new transactions.
+        # docs/DESIGN.md "Shared state between processes": domains.conf is
+        # re-read when it changes; a server that is already running sees `domain
+        # disable` for new transactions.
         tok, msg, replies = self.deliver(["admin@reload.example"])
         self.assertEqual([c for c, _ in replies], [250, 250, 250], replies)
         self.env.config("domain", "disable", "reload.example")
@@ -896,7 +900,8 @@ class SubmissionTest(Base):
         cls.subs = cls.start(env, "submissions", tls=True)
 
     def tearDown(self):
-        # The failed-auth limiter is shared state in auth.db (SPEC A.3).
+        # The failed-auth limiter is shared state in auth.db (docs/DESIGN.md
+        # "Shared state between processes").
         self.env.query("auth.db", "DELETE FROM AuthFailure")
 
     def tls_smtp(self, login=None):
@@ -983,7 +988,8 @@ class SubmissionTest(Base):
         self.assertReply(s.mail(ADMIN), 250)
 
     def test_login_address_variants(self):
-        # SPEC B §9: any address of the account, catchall variants included.
+        # mox-smtpd(8) "Authentication": any address of the account, catchall
+        # variants included.
         for user in ("admin+tag@" + D, "Admin@MOX.example"):
             with self.subTest(user=user):
                 s = self.tls_smtp()
@@ -1080,7 +1086,7 @@ class SubmissionTest(Base):
                 self.assertReply(self.any_auth(s, mech, CAROL, "wrong-" + CAROL_PW), 535, "5.7.8")
                 self.assertReply(s.mail(CAROL), 530, "5.7.0")
 
-    # -- sender checks (SPEC B §6.2) --
+    # -- sender checks (mox-smtpd(8) "Submission") --
 
     def test_mail_from_other_account(self):
         s = self.tls_smtp(login=self.admin)
@@ -1203,7 +1209,8 @@ class SubmissionTest(Base):
         c.close()
         s = self.tls_smtp()
         self.assertReply(self.auth(s, "PLAIN", BOB, "wrong"), 535, "5.7.8")
-        # 10 failures within a minute: this IP is refused (SPEC B §9).
+        # 10 failures within a minute: this IP is refused (mox-smtpd(8)
+        # "Authentication").
         self.assertReply(s.docmd("AUTH", "PLAIN " + b64("\0%s\0%s" % self.admin)), 421, "4.7.0")
         for port, tls in ((self.sub.port, False), (self.subs.port, True)):
             c = Raw(port, tls=tls)
@@ -1430,8 +1437,8 @@ class RunModesTest(Base):
         self.concurrent(srv.port, 8, 3)
 
     def test_tls_resumption_across_processes(self):
-        # SPEC A.3: session tickets work across processes (inetd: one process
-        # per connection).
+        # docs/DESIGN.md "Shared state between processes": session tickets work
+        # across processes (inetd: one process per connection).
         srv = self.start(self.env, "submissions", how="inetd", tls=True)
         self.addCleanup(srv.stop)
         ctx = moxtest.insecure_tls_context()

@@ -1,4 +1,4 @@
-"""End-to-end tests of mox-tlspubkey (issue 6): TLS client-certificate public
+"""End-to-end tests of mox-tlspubkey: TLS client-certificate public
 keys added, listed, read and removed with the built program, with keys and
 certificates made by openssl at test time (ed25519, ECDSA P-256/P-384,
 RSA-2048, and a refused RSA-1024), and `gen` checked with openssl.
@@ -123,7 +123,8 @@ class TLSPubKeyTest(unittest.TestCase):
         self.assertEqual(self.keys(), [])
 
     def test_address_in_use(self):
-        # SPEC B §1.3: an address used by a key cannot be removed.
+        # docs/DESIGN.md "Account removal": an address used by a key cannot be
+        # removed.
         self.env.config("address", "add", "bob2@" + D, "bob")
         fp = self.tp("add", "bob2@" + D, input=self.cert().pem()).stdout.strip()
         self.env.fail("address", "rm", "bob2@" + D)

@@ -1,6 +1,6 @@
 """mox-smtpd started as root drops to the unprivileged User of mox.conf once
-its sockets and keys are open, and still delivers (issue 3: "never needs
-root after the socket exists")."""
+its sockets and keys are open, and still delivers: it never needs root after the socket
+exists (mox-smtpd(8) "How it runs")."""
 
 import os
 import smtplib

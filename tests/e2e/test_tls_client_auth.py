@@ -1,4 +1,4 @@
-"""End-to-end tests of TLS client-certificate login (issue 6, SPEC B §7 with
+"""End-to-end tests of TLS client-certificate login (mox-tlspubkey(8), with
 A.4): mox-imapd and mox-smtpd (submission) with keys registered by
 mox-tlspubkey, driven by Python's ssl + imaplib/smtplib, raw protocol
 clients and curl --cert. Covers the PREAUTH greeting, AUTHENTICATE/AUTH
@@ -164,7 +164,8 @@ class ImapTest(Base):
                 typ, data = m.select("INBOX")
                 self.assertEqual(typ, "OK", data)
                 m.logout()
-        # Authenticating again is refused in this state (SPEC B §7.3).
+        # Authenticating again is refused in this state (mox-imapd(8) "TLS
+        # client certificates").
         c = self.cert()
         r = self.raw_imaps(self.imaps(), c.tls_context())
         self.assertTrue(r.line().startswith("* PREAUTH "))
@@ -194,7 +195,8 @@ class ImapTest(Base):
         r.line()
         self.assertEqual(r.cmd("AUTHENTICATE EXTERNAL " + b64(BOB))[1],
                          "NO [AUTHENTICATIONFAILED] " + OTHER_ACCOUNT)
-        # Other mechanisms: the same account only (SPEC B §7.3).
+        # Other mechanisms: the same account only (mox-imapd(8) "TLS client
+        # certificates").
         self.assertEqual(r.cmd("LOGIN %s %s" % (BOB, BOB_PW))[1],
                          "NO [AUTHENTICATIONFAILED] " + OTHER_ACCOUNT)
         self.assertTrue(r.cmd('LOGIN %s "%s"' % (ADMIN2, self.env.password))[1].startswith("OK "))
@@ -299,7 +301,8 @@ class LoginDisabledTest(Base):
         preauth = self.cert(address="carol@" + D)
         nopre = self.cert(address="carol@" + D, no_preauth=True)
         self.env.config("account", "disable", "carol", "gone fishing")
-        # IMAPS PREAUTH: the message, not a failed handshake (SPEC A.4).
+        # IMAPS PREAUTH: the message, not a failed handshake (docs/DESIGN.md
+        # "Differences from mox").
         r = self.raw_imaps(self.imaps(), preauth.tls_context())
         self.assertEqual(r.line(), "* BYE login disabled for account: gone fishing")
         r = self.raw_imaps(self.imaps(), nopre.tls_context())
@@ -347,7 +350,7 @@ class SubmissionTest(Base):
         self.assertTrue(auth.startswith("AUTH EXTERNAL SCRAM-SHA-256-PLUS "), auth)
         tok = secrets.token_hex(6)
         s.sendmail(ADMIN, [BOB], self.message(tok))
-        # RSET keeps the certificate identity (SPEC B §7.4).
+        # RSET keeps the certificate identity (mox-smtpd(8) "Authentication").
         self.assertEqual(s.rset()[0], 250)
         tok2 = secrets.token_hex(6)
         s.sendmail(ADMIN2, [BOB], self.message(tok2, frm=ADMIN2))
@@ -434,7 +437,7 @@ class SubmissionTest(Base):
         self.env.run("mox-tlspubkey", "rm", "--", c.fingerprint)
         s = self.tls_sock(port, ctx, session=session)
         self.assertTrue(s.session_reused)
-        # SPEC B §7.2: SMTP just closes.
+        # mox-smtpd(8) "Authentication": SMTP just closes.
         self.assertEqual(s.makefile("rb").readline(), b"")
         s.close()
 
@@ -453,7 +456,8 @@ class SubmissionTest(Base):
 
 class LimiterTest(Base):
     """The per-IP failed-auth limiter lives in auth.db, so separate processes
-    (one per connection, inetd style) share it (SPEC A.3, B §9)."""
+    (one per connection, inetd style) share it (docs/DESIGN.md "Shared state
+    between processes")."""
 
     def unknown(self, port, ctx):
         r = self.raw_imaps(port, ctx)
