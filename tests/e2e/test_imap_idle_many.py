@@ -31,7 +31,7 @@ SESSIONS = 1000
 # Seconds from the delivery's "250" to the last "* n EXISTS". Under
 # AddressSanitizer (ctest sets MOX_SANITIZED=1) every session's re-reading of
 # the account costs ~3x the CPU, so the bound is 3 s there; the 1 s of a
-# normal build is measured the same way (README, Performance).
+# normal build is measured the same way (bench/README.md).
 MAX_DELAY = 3.0 if os.environ.get("MOX_SANITIZED") == "1" else 1.0
 
 # Holds every inotify instance its user may have (until EMFILE), prints how

@@ -2,7 +2,7 @@
 message's body goes out in parts of a bounded size, written before the next
 part is made. A 100 MB mailbox is fetched whole while the server's RSS is
 sampled; it may grow by the parts and one message, not by the mailbox.
-(With MOX_FETCH_MESSAGES=1024 the same test fetches 1 GB: README.)
+(With MOX_FETCH_MESSAGES=1024 the same test fetches 1 GB: bench/README.md.)
 
 Run by hand: /usr/bin/python3 tests/e2e/test_imap_memory.py -v
 """
@@ -17,7 +17,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import moxtest  # noqa: E402
 
-# MOX_FETCH_MESSAGES=1024 makes it the 1 GB run of the README.
+# MOX_FETCH_MESSAGES=1024 makes it the 1 GB run of bench/README.md.
 MESSAGES = int(os.environ.get("MOX_FETCH_MESSAGES", "100"))
 LINE = b"0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01\r\n"
 BODY = LINE * (1024 * 1024 // len(LINE))  # ~1 MB
