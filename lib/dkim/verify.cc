@@ -63,7 +63,7 @@ Outcome lookup_outcome(const Error& e) {
 Outcome verify_with_key(const Signature& sig, const KeyRecord& rec, const HeaderView& hv,
                         const MessageRef& m, std::string_view sig_field, const VerifyOptions& o) {
   if (auto bad = check_key(sig, rec)) return *bad;
-  auto key = record_public_key(rec);
+  auto key = o.key_cache ? o.key_cache->public_key(rec) : record_public_key(rec);
   if (!key) return outcome(Status::kPermerror, "key record: " + key.error().message);
   if (crypto::key_type(key->get()) == crypto::KeyType::kRsa &&
       crypto::key_bits(key->get()) < o.min_rsa_bits) {

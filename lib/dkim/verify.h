@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "dkim/digest.h"
+#include "dkim/keycache.h"
 #include "dkim/signature.h"
 #include "dns/resolver.h"
 #include "util/result.h"
@@ -41,6 +42,8 @@ struct VerifyOptions {
   bool allow_sha1 = false;     // RFC 8301 §3.1
   bool allow_length = false;   // l= lets anyone append to the body (§8.2)
   size_t max_signatures = 20;  // later ones get "policy" without DNS lookups
+  // Decoded keys to reuse (dkim/keycache.h); null: decode every key.
+  KeyCache* key_cache = nullptr;
 };
 
 struct VerifyResult {

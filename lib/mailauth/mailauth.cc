@@ -82,7 +82,9 @@ void add_dkim(std::vector<Method>& methods, const std::vector<dkim::VerifyResult
 Checks::Checks(const Env& env, std::string remote_ip) : env_(env), ip_(std::move(remote_ip)) {}
 
 Checks::~Checks() {
-  // Futures of std::async wait for their thread in their destructors.
+  // A check still running ends on its own: it holds copies of what it
+  // needs, and the resolver and list of Env, which outlive it (a pool's
+  // destructor waits for its tasks; a future of std::async for its thread).
 }
 
 void Checks::mail_from(std::string ehlo, std::string mail_from) {
@@ -90,11 +92,9 @@ void Checks::mail_from(std::string ehlo, std::string mail_from) {
   mail_from_ = std::move(mail_from);
   dns::Resolver* r = env_.resolver;
   if (!iprev_) {
-    iprev_ = std::async(std::launch::async, [r, ip = ip_] { return authres::check_iprev(*r, ip); })
-                 .share();
+    iprev_ = start([r, ip = ip_] { return authres::check_iprev(*r, ip); }).share();
   }
-  spf_ = std::async(std::launch::async,
-                    [r, q = spf_query(env_, ip_, ehlo_, mail_from_)] { return spf::verify(*r, q); });
+  spf_ = start([r, q = spf_query(env_, ip_, ehlo_, mail_from_)] { return spf::verify(*r, q); });
 }
 
 Verdict Checks::finish(const dkim::MessageRef& message, std::string_view header) {
@@ -110,9 +110,7 @@ Verdict Checks::finish(const dkim::MessageRef& message, std::string_view header)
   if (from) {
     res.msg_from_domain = *from;
     res.msg_from_org_domain = env_.psl->organizational_domain(*from);
-    lookup = std::async(std::launch::async, [r = env_.resolver, psl = env_.psl, d = *from] {
-      return dmarc::lookup(*r, *psl, d);
-    });
+    lookup = start([r = env_.resolver, psl = env_.psl, d = *from] { return dmarc::lookup(*r, *psl, d); });
   }
   auto dkim = dkim::verify(*env_.resolver, message, env_.dkim);
   spf::Verdict spf = spf_->get();

@@ -11,8 +11,9 @@
 // Checks of one SMTP connection: iprev once per connection, SPF as soon as
 // MAIL FROM is known (while the client sends RCPT and DATA), DKIM and the
 // DMARC record lookup side by side when the message is in. Each runs in its
-// own thread (std::async); none holds another connection's checks. The
-// resolver must be safe for concurrent use (dns/resolver.h).
+// own thread (Env::pool, util/taskpool.h); none waits for another
+// connection's checks. The resolver must be safe for concurrent use
+// (dns/resolver.h).
 //
 // Used by mox-smtpd for the MX (smtpserver/delivery.cc) and by
 // mox-dmarc verify, so that a verdict can be reproduced from the shell.
@@ -32,6 +33,7 @@
 #include "dmarc/publicsuffix.h"
 #include "dns/resolver.h"
 #include "spf/check.h"
+#include "util/taskpool.h"
 
 namespace mox::mailauth {
 
@@ -45,7 +47,10 @@ struct Env {
   std::function<bool(std::string_view domain)> ours;
   // The draw for DMARC pct= sampling, in [0, 100); default: random.
   std::function<int()> sample;
-  dkim::VerifyOptions dkim;
+  dkim::VerifyOptions dkim;  // with a key cache (dkim/keycache.h) for a busy MX
+  // Threads for the checks that run beside each other; null: a new thread
+  // each (std::async).
+  TaskPool* pool = nullptr;
 };
 
 // The results stored with the message (store/deliver.h MessageAuth), for
@@ -93,6 +98,12 @@ class Checks {
   Verdict finish(const dkim::MessageRef& message, std::string_view header);
 
  private:
+  template <class F>
+  auto start(F f) -> std::future<decltype(f())> {
+    if (env_.pool) return env_.pool->run(std::move(f));
+    return std::async(std::launch::async, std::move(f));
+  }
+
   const Env& env_;
   std::string ip_, ehlo_, mail_from_;
   std::optional<std::shared_future<authres::Iprev>> iprev_;

@@ -7,6 +7,8 @@ namespace mox::smtpserver {
 MxAuth::MxAuth(config::ConfigCache* cache, std::string hostname, std::string psl_path)
     : cache_(cache), psl_path_(std::move(psl_path)) {
   env_.hostname = std::move(hostname);
+  env_.dkim.key_cache = &key_cache_;
+  env_.pool = &pool_;
 }
 
 Result<const mailauth::Env*> MxAuth::env() {

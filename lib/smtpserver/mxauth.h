@@ -12,10 +12,12 @@
 #include <string>
 
 #include "config/cache.h"
+#include "dkim/keycache.h"
 #include "dmarc/publicsuffix.h"
 #include "dns/resolver.h"
 #include "mailauth/mailauth.h"
 #include "util/result.h"
+#include "util/taskpool.h"
 
 namespace mox::smtpserver {
 
@@ -36,7 +38,10 @@ class MxAuth {
   bool ready_ = false;
   std::unique_ptr<dns::Resolver> resolver_;
   std::optional<dmarc::PublicSuffixList> psl_;
+  dkim::KeyCache key_cache_;
   mailauth::Env env_;
+  // Last: destroyed first, waiting for checks that use the members above.
+  TaskPool pool_;
 };
 
 }  // namespace mox::smtpserver
