@@ -185,7 +185,7 @@ TEST_F(ParsedTest, MigrationFromVersion3) {
   auto expected = fetch_forms(*acc_, {qp.id, b64.id});
   ASSERT_TRUE(expected.ok());
   ASSERT_TRUE(acc_->db()
-                  .exec(std::string(testutil::kDropMessageAuthColumns) +
+                  .exec(std::string(testutil::kDropColumnsSince6) +
                         "DROP TRIGGER DiskUsageInsert; DROP TRIGGER DiskUsageUpdate; "
                         "DROP TRIGGER DiskUsageDelete; DROP TABLE DiskUsage; "
                         "DROP TABLE MessageText; DROP INDEX MessageUnparsed; "
@@ -198,7 +198,7 @@ TEST_F(ParsedTest, MigrationFromVersion3) {
   auto a = AccountStore::open(dir_.string(), false);
   ASSERT_TRUE(a.ok()) << a.error().message;
   acc_.emplace(std::move(*a));
-  EXPECT_EQ(count("PRAGMA user_version"), 6);
+  EXPECT_EQ(count("PRAGMA user_version"), 7);
   EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE Parsed = 0"), 2);
   ASSERT_TRUE(ensure_parsed(*acc_, inbox_).ok());
   EXPECT_EQ(find(TextColumn::kBody, "würstchen"), Ids{b64.id});
@@ -239,6 +239,30 @@ TEST_F(ParsedTest, CopyMoveExpungeAndDeleteKeepTheIndexInStep) {
   ASSERT_TRUE(delete_mailbox(*acc_, "Trash").ok());
   EXPECT_EQ(find(TextColumn::kBody, "café").size(), 0u);
   EXPECT_EQ(count("SELECT COUNT(*) FROM MessageText"), 0);
+}
+
+// Forms rendered by an older version of the code (FormsVersion below
+// kFormsVersion) are rendered again on their next FETCH and stored; the
+// search text is left alone.
+TEST_F(ParsedTest, FormsOfAnOlderVersionAreRenderedAgain) {
+  Delivered d = add(kQuotedPrintable);
+  auto expected = fetch_forms(*acc_, {d.id});
+  ASSERT_TRUE(expected.ok());
+  ASSERT_TRUE(ensure_parsed(*acc_, inbox_).ok());
+  ASSERT_TRUE(acc_->db()
+                  .exec("UPDATE Message SET ImapEnvelope = 'stale', ImapBodyStructure = 'stale', "
+                        "FormsVersion = " + std::to_string(kFormsVersion - 1))
+                  .ok());
+  auto got = fetch_forms(*acc_, {d.id});
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ((*got)[0].envelope, (*expected)[0].envelope);
+  EXPECT_EQ((*got)[0].bodystructure, (*expected)[0].bodystructure);
+  EXPECT_EQ(count("SELECT FormsVersion FROM Message WHERE ID = " + std::to_string(d.id)),
+            kFormsVersion);
+  EXPECT_EQ(count("SELECT Parsed FROM Message WHERE ID = " + std::to_string(d.id)), 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE ImapEnvelope = 'stale'"), 0);
+  // Current forms are read as stored, without the file.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM MessageText WHERE rowid = " + std::to_string(d.id)), 1);
 }
 
 }  // namespace

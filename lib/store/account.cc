@@ -139,6 +139,14 @@ ALTER TABLE Message ADD COLUMN EHLOValidated INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE Message ADD COLUMN MailFromValidated INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE Message ADD COLUMN MsgFromValidated INTEGER NOT NULL DEFAULT 0;
 )",
+    // 7: the version of the stored FETCH forms (store/parsed.h
+    // kFormsVersion): forms rendered by an older version of the code are
+    // rendered again on their next FETCH. The forms stored so far are those
+    // of version 1.
+    R"(
+ALTER TABLE Message ADD COLUMN FormsVersion INTEGER NOT NULL DEFAULT 0;
+UPDATE Message SET FormsVersion = 1 WHERE ImapEnvelope IS NOT NULL;
+)",
 };
 
 Result<bool> has_mailboxes(Db& db) {

@@ -77,11 +77,13 @@ ParsedMessage parse_for_index(std::string_view message) {
 
 namespace {
 
+// `parsed` < 0: Parsed is left as it is.
 Status update_forms(Db& db, int64_t id, const FetchForms& f, int parsed) {
-  MOX_ASSIGN(Stmt up, db.prepare("UPDATE Message SET Parsed = ?, ImapEnvelope = ?, "
-                                 "ImapBodyStructure = ?, ImapBody = ? WHERE ID = ?"));
+  MOX_ASSIGN(Stmt up, db.prepare("UPDATE Message SET Parsed = CASE WHEN ?1 < 0 THEN Parsed ELSE ?1 "
+                                 "END, ImapEnvelope = ?2, ImapBodyStructure = ?3, ImapBody = ?4, "
+                                 "FormsVersion = ?5 WHERE ID = ?6"));
   up.bind(1, parsed).bind_blob(2, f.envelope).bind_blob(3, f.bodystructure);
-  return up.bind_blob(4, f.body).bind(5, id).run();
+  return up.bind_blob(4, f.body).bind(5, kFormsVersion).bind(6, id).run();
 }
 
 }  // namespace
@@ -121,11 +123,11 @@ Status copy_parsed(Db& db, int64_t from, int64_t to) {
   // The origin of the message (store_message_auth) goes with it too.
   MOX_ASSIGN(Stmt up, db.prepare(
                           "UPDATE Message SET (Parsed, ImapEnvelope, ImapBodyStructure, ImapBody, "
-                          "RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
+                          "FormsVersion, RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
                           "MsgFromOrgDomain, SPFResult, HeloSPFResult, DKIMDomains, DMARCResult, "
                           "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated) = "
                           "(SELECT Parsed, ImapEnvelope, ImapBodyStructure, ImapBody, "
-                          "RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
+                          "FormsVersion, RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
                           "MsgFromOrgDomain, SPFResult, HeloSPFResult, DKIMDomains, DMARCResult, "
                           "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated "
                           "FROM Message WHERE ID = ?1) WHERE ID = ?2"));
@@ -152,22 +154,42 @@ Result<ParsedMessage> parse_and_store(AccountStore& a, int64_t id) {
   return std::move(files[0].parsed);
 }
 
+// Renders the FETCH forms of indexed message `id` again (their version is
+// older than kFormsVersion) and stores them in their own transaction.
+Result<FetchForms> refresh_forms(AccountStore& a, int64_t id) {
+  auto data = read_file(message_file_path(a.dir(), id));
+  if (!data) return parse_fetch_forms("");  // expunged meanwhile
+  FetchForms f = parse_fetch_forms(*data);
+  MOX_ASSIGN(Tx tx, Tx::begin(a.db()));
+  MOX_TRY(update_forms(a.db(), id, f, -1));
+  MOX_TRY(tx.commit());
+  return f;
+}
+
 }  // namespace
 
 Result<std::vector<FetchForms>> fetch_forms(AccountStore& a, const std::vector<int64_t>& ids) {
   std::vector<FetchForms> out;
   out.reserve(ids.size());
   MOX_ASSIGN(Stmt q, a.db().prepare("SELECT ImapEnvelope IS NOT NULL, ImapEnvelope, "
-                                    "ImapBodyStructure, ImapBody FROM Message WHERE ID = ?"));
+                                    "ImapBodyStructure, ImapBody, FormsVersion >= ?2, Parsed "
+                                    "FROM Message WHERE ID = ?1"));
   for (int64_t id : ids) {
     q.reset();
-    q.bind(1, id);
+    q.bind(1, id).bind(2, kFormsVersion);
     MOX_ASSIGN(bool row, q.step());
-    if (row && q.col_int(0) != 0) {
+    if (row && q.col_int(0) != 0 && q.col_int(4) != 0) {
       out.push_back({q.col_blob(1), q.col_blob(2), q.col_blob(3)});
       continue;
     }
-    q.reset();  // no statement open on the read while parse_and_store writes
+    bool indexed = row && q.col_int(5) != 0;
+    q.reset();  // no statement open on the read while the forms are stored
+    if (indexed) {
+      // Forms of an older version; the search text stays as it is.
+      MOX_ASSIGN(FetchForms f, refresh_forms(a, id));
+      out.push_back(std::move(f));
+      continue;
+    }
     MOX_ASSIGN(ParsedMessage p, parse_and_store(a, id));
     out.push_back(std::move(p.fetch));
   }

@@ -22,6 +22,12 @@
 // a complete index. Each batch is one transaction: after a crash a message is
 // indexed or it is not, never half.
 //
+// The FETCH forms carry the version of the code that rendered them
+// (Message.FormsVersion): when a fix changes how ENVELOPE or BODYSTRUCTURE
+// are rendered, kFormsVersion goes up, and fetch_forms() renders the forms
+// of older versions again from the message file (and stores them) on their
+// next FETCH, so a fix reaches messages stored before it.
+//
 // Not thread-safe beyond what AccountStore is: one caller per AccountStore.
 #pragma once
 
@@ -36,6 +42,10 @@
 #include "util/result.h"
 
 namespace mox::store {
+
+// The version of the FETCH forms this code renders; raise it with every
+// change to message/envelope.cc or message/bodystructure.cc output.
+constexpr int64_t kFormsVersion = 1;
 
 struct FetchForms {
   std::string envelope, bodystructure, body;  // FETCH item values, ready to send
