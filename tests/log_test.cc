@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "log/log.h"
-#include "util/ratelog.h"
+#include "log/ratelog.h"
 
 namespace mox::log {
 namespace {

@@ -3,7 +3,7 @@
 #include <set>
 #include <string>
 
-#include "util/cli.h"
+#include "cli/cli.h"
 #include "verbs.h"
 
 namespace {

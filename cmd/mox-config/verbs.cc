@@ -6,7 +6,7 @@
 #include "admin/admin.h"
 #include "auth/authdb.h"
 #include "auth/limiter.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 #include "util/exec.h"
 #include "util/json.h"
 #include "util/timefmt.h"

@@ -4,7 +4,7 @@
 #include <functional>
 #include <string>
 
-#include "util/cli.h"
+#include "cli/cli.h"
 #include "verbs.h"
 
 namespace {

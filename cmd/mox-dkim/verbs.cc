@@ -11,7 +11,7 @@
 #include "dkim/sign.h"
 #include "dkim/verify.h"
 #include "dns/resolver.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 #include "util/fs.h"
 
 namespace moxdkim {

@@ -12,7 +12,7 @@
 #include "mailauth/mailauth.h"
 #include "dmarc/publicsuffix.h"
 #include "dns/resolver.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 #include "util/fs.h"
 
 namespace moxdmarc {

@@ -4,7 +4,7 @@
 
 #include "config/config.h"
 #include "imapserver/server.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 
 int main(int argc, char** argv) {
   std::string config;

@@ -18,7 +18,7 @@
 #include "queue/queuedb.h"
 #include "queue/runner.h"
 #include "queue/suppress.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 #include "util/timefmt.h"
 #include "util/unique_fd.h"
 

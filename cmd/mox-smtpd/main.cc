@@ -5,7 +5,7 @@
 
 #include "config/config.h"
 #include "smtpserver/server.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 
 int main(int argc, char** argv) {
   std::string config, mode = "smtp";

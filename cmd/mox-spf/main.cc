@@ -3,7 +3,7 @@
 #include <functional>
 #include <string>
 
-#include "util/cli.h"
+#include "cli/cli.h"
 #include "verbs.h"
 
 namespace {

@@ -13,7 +13,7 @@
 #include "spf/check.h"
 #include "spf/header.h"
 #include "spf/record.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 #include "util/json.h"
 
 namespace moxspf {

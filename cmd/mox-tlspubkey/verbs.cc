@@ -8,7 +8,7 @@
 #include "auth/authdb.h"
 #include "auth/tlspubkey.h"
 #include "crypto/cert.h"
-#include "util/cli.h"
+#include "cli/cli.h"
 #include "util/json.h"
 #include "util/timefmt.h"
 

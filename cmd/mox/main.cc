@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "util/cli.h"
+#include "cli/cli.h"
 #include "util/exec.h"
 
 int main(int argc, char** argv) {

@@ -12,7 +12,7 @@
 
 #include "auth/authdb.h"
 #include "util/fs.h"
-#include "util/ratelog.h"
+#include "log/ratelog.h"
 
 namespace mox::auth {
 namespace {

@@ -13,7 +13,7 @@
 #include <cstring>
 #include <mutex>
 
-#include "util/ratelog.h"
+#include "log/ratelog.h"
 
 namespace mox::net {
 

@@ -30,7 +30,7 @@
 #include "store/deliver.h"
 #include "util/encoding.h"
 #include "util/fs.h"
-#include "util/ratelog.h"
+#include "log/ratelog.h"
 
 namespace mox::smtpserver {
 namespace {

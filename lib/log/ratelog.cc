@@ -1,4 +1,4 @@
-#include "util/ratelog.h"
+#include "log/ratelog.h"
 
 #include <vector>
 

@@ -1,4 +1,4 @@
-#include "util/cli.h"
+#include "cli/cli.h"
 #include "log/log.h"
 
 #include <termios.h>
