@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "crypto/cert.h"
+#include "daemon/listener.h"
 #include "net/conn.h"
 #include "net_test_util.h"
 #include "tls/client.h"
@@ -69,7 +70,7 @@ TEST(TlsConnTest, FromConfigFilesWithVerification) {
   write_text(dir.file("config/mail-key.pem"), mail_cert().key_pem);
   config::TLSConfig tc;
   tc.key_certs.push_back({"mail.pem", "mail-key.pem"});
-  auto sctx = make_server_ctx(*config, tc, {});
+  auto sctx = daemon::make_server_ctx(*config, tc, {});
   ASSERT_TRUE(sctx.ok()) << sctx.error().message;
   auto cctx = client_ctx(testing::client_opts(true, dir.file("config/mail.pem")));
   {
@@ -94,9 +95,9 @@ TEST(TlsConnTest, ConfigErrors) {
   TempDir dir;
   auto config = testing::make_config(dir);
   config::TLSConfig tc;
-  EXPECT_EQ(make_server_ctx(*config, tc, {}).error().kind, ErrorKind::kUser);  // no KeyCerts
+  EXPECT_EQ(daemon::make_server_ctx(*config, tc, {}).error().kind, ErrorKind::kUser);  // no KeyCerts
   tc.key_certs.push_back({"missing.pem", "missing-key.pem"});
-  auto r = make_server_ctx(*config, tc, {});
+  auto r = daemon::make_server_ctx(*config, tc, {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kNotFound);
   EXPECT_NE(r.error().message.find(dir.file("config/missing.pem")), std::string::npos)
@@ -106,16 +107,16 @@ TEST(TlsConnTest, ConfigErrors) {
   write_text(dir.file("config/mail.pem"), mail_cert().cert_pem);
   write_text(dir.file("config/other-key.pem"), other.key_pem);
   tc.key_certs[0] = {"mail.pem", "other-key.pem"};
-  r = make_server_ctx(*config, tc, {});
+  r = daemon::make_server_ctx(*config, tc, {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kUser);
   EXPECT_NE(r.error().message.find("does not belong"), std::string::npos) << r.error().message;
   tc.key_certs[0] = {"mail.pem", dir.file("config/other-key.pem")};  // absolute path works too
-  EXPECT_FALSE(make_server_ctx(*config, tc, {}).ok());
+  EXPECT_FALSE(daemon::make_server_ctx(*config, tc, {}).ok());
   write_text(dir.file("config/mail-key.pem"), mail_cert().key_pem);
   tc.key_certs[0] = {"mail.pem", "mail-key.pem"};
   tc.min_version = "TLSv1.1";
-  EXPECT_EQ(make_server_ctx(*config, tc, {}).error().kind, ErrorKind::kUser);
+  EXPECT_EQ(daemon::make_server_ctx(*config, tc, {}).error().kind, ErrorKind::kUser);
 }
 
 // The peer's certificate CN as the client saw it, for `sni`.

@@ -21,7 +21,7 @@
 #include "smtpserver/delivery.h"
 #include "smtpserver/mxauth.h"
 #include "config/cache.h"
-#include "tls/listener.h"
+#include "daemon/listener.h"
 #include "util/fs.h"
 
 namespace mox::smtpserver {
@@ -111,7 +111,7 @@ void serve(net::Conn conn, const Shared& sh) {
 
 Result<Shared> setup(const ServerOptions& o) {
   Shared sh;
-  MOX_ASSIGN(tls::ServerBase b, tls::load_server_base(o.config_path, o.listener,
+  MOX_ASSIGN(daemon::ServerBase b, daemon::load_server_base(o.config_path, o.listener,
                                                              /*client_auth=*/o.mode != Mode::kSmtp));
   const config::Listener& l = *b.listener;
   Settings& s = sh.settings;

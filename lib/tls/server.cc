@@ -3,7 +3,6 @@
 #include <openssl/err.h>
 
 #include <ctime>
-#include <filesystem>
 
 #include "crypto/keys.h"
 #include "tls/tickets.h"
@@ -123,10 +122,6 @@ void set_client_cert_check(SSL* ssl, ClientCertCheck* check) {
   SSL_set_ex_data(ssl, check_index(), check);
 }
 
-std::string default_ticket_key_file(const config::Config& config) {
-  return (std::filesystem::path(config.data_dir()) / "tls-ticket-keys").string();
-}
-
 Result<SslCtxPtr> make_server_ctx(std::vector<CertKey> certs, std::string_view min_version,
                                   const ServerTLSOptions& opts) {
   if (certs.empty()) return user_error("TLS needs at least one KeyCerts entry");
@@ -145,17 +140,6 @@ Result<SslCtxPtr> make_server_ctx(std::vector<CertKey> certs, std::string_view m
   }
   SSL_CTX_set_tlsext_servername_callback(ctx.get(), on_server_name);
   return ctx;
-}
-
-Result<SslCtxPtr> make_server_ctx(const config::Config& config, const config::TLSConfig& tls,
-                                  const ServerTLSOptions& opts) {
-  std::vector<CertKey> certs;
-  for (const auto& kc : tls.key_certs) {
-    MOX_ASSIGN(CertKey ck,
-               load_cert_key(config.config_path(kc.cert_file), config.config_path(kc.key_file)));
-    certs.push_back(std::move(ck));
-  }
-  return make_server_ctx(std::move(certs), tls.min_version, opts);
 }
 
 }  // namespace mox::tls

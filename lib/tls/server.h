@@ -14,8 +14,6 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.h"
-#include "config/types.h"
 #include "tls/certs.h"
 #include "tls/handles.h"
 #include "util/result.h"
@@ -30,7 +28,7 @@ struct ServerTLSOptions {
   // judged by the connection's set_client_cert_check, if any, else accepted.
   bool request_client_cert = false;
   // Session-ticket key file shared by all processes (tls/tickets.h), e.g.
-  // default_ticket_key_file(config). Empty: OpenSSL's per-process keys, so
+  // daemon::default_ticket_key_file(config). Empty: OpenSSL's per-process keys, so
   // sessions resume only within one process.
   std::string ticket_key_file;
   // Unix seconds, for ticket key rotation; default: the system clock.
@@ -47,19 +45,10 @@ using ClientCertCheck = std::function<bool(X509* leaf)>;
 // Conn::start_tls_server's `prepare`.
 void set_client_cert_check(SSL* ssl, ClientCertCheck* check);
 
-// <data dir>/tls-ticket-keys.
-std::string default_ticket_key_file(const config::Config& config);
-
-// Loads every TLS.KeyCerts entry (paths relative to the config directory,
-// Config::config_path); the first is the default certificate, the others
-// are chosen by SNI. MinVersion "TLSv1.2" (default) or "TLSv1.3".
-// Errors: user_error without KeyCerts or for a key that does not match its
-// certificate, not_found / syntax_error for missing or unreadable files.
-Result<SslCtxPtr> make_server_ctx(const config::Config& config, const config::TLSConfig& tls,
-                                  const ServerTLSOptions& opts);
-
-// The same from loaded certificates (tests, tools). `certs` must not be
-// empty; `min_version` as TLSConfig::min_version.
+// A context from loaded certificates: the first is the default certificate,
+// the others are chosen by SNI (daemon/listener.h loads them from a mox.conf
+// listener). `certs` must not be empty; `min_version` "TLSv1.2" (default, for
+// "") or "TLSv1.3".
 Result<SslCtxPtr> make_server_ctx(std::vector<CertKey> certs, std::string_view min_version,
                                   const ServerTLSOptions& opts);
 

@@ -1,22 +1,39 @@
-#include "tls/listener.h"
+#include "daemon/listener.h"
 
 #include <cstdlib>
+#include <filesystem>
+#include <vector>
 
 #include "log/log.h"
 #include "net/activation.h"
-#include "tls/server.h"
+#include "tls/certs.h"
 #include "util/fs.h"
 
-namespace mox::tls {
+namespace mox::daemon {
 
-Result<SslCtxPtr> listener_ctx(const config::Config& cfg, const config::Listener& l,
-                               bool client_auth) {
-  if (!l.tls || l.tls->key_certs.empty()) return SslCtxPtr();
-  ServerTLSOptions to;
+std::string default_ticket_key_file(const config::Config& config) {
+  return (std::filesystem::path(config.data_dir()) / "tls-ticket-keys").string();
+}
+
+Result<tls::SslCtxPtr> make_server_ctx(const config::Config& config, const config::TLSConfig& tc,
+                                       const tls::ServerTLSOptions& opts) {
+  std::vector<tls::CertKey> certs;
+  for (const auto& kc : tc.key_certs) {
+    MOX_ASSIGN(tls::CertKey ck, tls::load_cert_key(config.config_path(kc.cert_file),
+                                                   config.config_path(kc.key_file)));
+    certs.push_back(std::move(ck));
+  }
+  return tls::make_server_ctx(std::move(certs), tc.min_version, opts);
+}
+
+Result<tls::SslCtxPtr> listener_ctx(const config::Config& cfg, const config::Listener& l,
+                                    bool client_auth) {
+  if (!l.tls || l.tls->key_certs.empty()) return tls::SslCtxPtr();
+  tls::ServerTLSOptions to;
   to.request_client_cert = client_auth && !l.tls->client_auth_disabled;
   to.ticket_key_file = default_ticket_key_file(cfg);
   MOX_TRY(mkdir_all(cfg.data_dir(), 0770));
-  MOX_ASSIGN(SslCtxPtr ctx, make_server_ctx(cfg, *l.tls, to));
+  MOX_ASSIGN(tls::SslCtxPtr ctx, make_server_ctx(cfg, *l.tls, to));
   // Made as root before the privilege drop: the unprivileged processes that
   // rotate the keys later must own the files.
   net::give_to_user(to.ticket_key_file, cfg.static_config().user);
@@ -43,4 +60,4 @@ Result<ServerBase> load_server_base(const std::string& config_path, const std::s
   return b;
 }
 
-}  // namespace mox::tls
+}  // namespace mox::daemon
