@@ -8,8 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "auth/password.h"
-#include "auth/record.h"
+#include "sasl/secrets.h"
 #include "imapserver/session.h"
 
 namespace {
@@ -19,12 +18,12 @@ using namespace mox::imapserver;
 
 class Creds : public sasl::Credentials {
  public:
-  Creds() : rec_(auth::password_record(*auth::derive_secrets("password1234"))) {}
+  Creds() : rec_(*sasl::derive_secrets("password1234")) {}
   Result<sasl::AuthUser> lookup(std::string_view u) override {
     if (u == "mjl@example.com") return sasl::AuthUser{"mjl", "mjl@example.com", rec_, ""};
     return not_found("no");
   }
-  store::PasswordRecord rec_;
+  sasl::PasswordSecrets rec_;
 };
 
 class FuzzBackend : public Backend {

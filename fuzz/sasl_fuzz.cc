@@ -9,9 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "auth/password.h"
-#include "auth/record.h"
-#include "auth/scram.h"
+#include "sasl/secrets.h"
+#include "sasl/scram_core.h"
 #include "sasl/sasl.h"
 
 namespace {
@@ -21,13 +20,13 @@ using namespace mox;
 constexpr std::string_view kPassword = "fuzz password";
 
 // Secrets with one iteration, so PBKDF2 does not dominate the run time.
-store::PasswordRecord cheap_record() {
-  const std::string salt(auth::kSaltSize, 's');
-  auth::PasswordSecrets s;
-  s.scram_sha1 = auth::scram_derive(auth::ScramHash::kSha1, kPassword, salt, 1);
-  s.scram_sha256 = auth::scram_derive(auth::ScramHash::kSha256, kPassword, salt, 1);
-  s.cram_md5 = auth::cram_md5_derive(kPassword);
-  return auth::password_record(s);
+sasl::PasswordSecrets cheap_secrets() {
+  const std::string salt(sasl::kSaltSize, 's');
+  sasl::PasswordSecrets s;
+  s.scram_sha1 = sasl::scram_derive(sasl::ScramHash::kSha1, kPassword, salt, 1);
+  s.scram_sha256 = sasl::scram_derive(sasl::ScramHash::kSha256, kPassword, salt, 1);
+  s.cram_md5 = sasl::cram_md5_derive(kPassword);
+  return s;
 }
 
 class FuzzCredentials : public sasl::Credentials {
@@ -43,7 +42,7 @@ class FuzzCredentials : public sasl::Credentials {
   }
 
  private:
-  store::PasswordRecord record_ = cheap_record();
+  sasl::PasswordSecrets record_ = cheap_secrets();
 };
 
 constexpr const char* kMechs[] = {"PLAIN",

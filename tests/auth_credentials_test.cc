@@ -14,11 +14,22 @@
 #include "config/config.h"
 #include "sasl/client.h"
 #include "sasl/sasl.h"
+#include "sasl/secrets.h"
 #include "store/account.h"
 #include "util/fs.h"
 
 namespace mox::auth {
 namespace {
+
+using sasl::cram_md5_secret_usable;
+using sasl::CramMd5Secret;
+using sasl::derive_secrets;
+using sasl::kScramSha1Iterations;
+using sasl::kScramSha256Iterations;
+using sasl::scram_secret_usable;
+using sasl::ScramHash;
+using sasl::ScramSecret;
+using sasl::verify_plain;
 
 class TempDir {
  public:
@@ -213,6 +224,11 @@ TEST(PasswordRecord, RoundTrip) {
   const CramMd5Secret cm = cram_md5_secret(r);
   EXPECT_TRUE(cram_md5_secret_usable(cm));
   EXPECT_EQ(cm.ipad_state, s->cram_md5.ipad_state);
+  const sasl::PasswordSecrets back = password_secrets(r);
+  EXPECT_EQ(back.scram_sha1.stored_key, s->scram_sha1.stored_key);
+  EXPECT_EQ(back.scram_sha256.server_key, s->scram_sha256.server_key);
+  EXPECT_EQ(back.scram_sha256.iterations, kScramSha256Iterations);
+  EXPECT_EQ(back.cram_md5.opad_state, s->cram_md5.opad_state);
 
   store::PasswordRecord bad = r;
   bad.scram_sha256_iterations = int64_t{1} << 40;  // does not fit an int

@@ -4,8 +4,7 @@
 
 #include <filesystem>
 
-#include "auth/password.h"
-#include "auth/record.h"
+#include "sasl/secrets.h"
 #include "imapserver/session.h"
 #include "util/encoding.h"
 
@@ -21,13 +20,13 @@ TLSState tls_on(const char* description) {
 
 class Creds : public sasl::Credentials {
  public:
-  Creds() : rec_(auth::password_record(*auth::derive_secrets("password1234"))) {}
+  Creds() : rec_(*sasl::derive_secrets("password1234")) {}
   Result<sasl::AuthUser> lookup(std::string_view u) override {
     if (u == "mjl@example.com") return sasl::AuthUser{"mjl", "mjl@example.com", rec_, ""};
     if (u == "off@example.com") return sasl::AuthUser{"off", "off@example.com", rec_, "moved"};
     return not_found("no");
   }
-  store::PasswordRecord rec_;
+  sasl::PasswordSecrets rec_;
 };
 
 class FakeBackend : public Backend {

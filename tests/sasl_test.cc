@@ -10,22 +10,21 @@
 #include <map>
 #include <string>
 
-#include "auth/password.h"
-#include "auth/record.h"
-#include "auth/scram.h"
-#include "sasl/attempt.h"
+#include "auth/attempt.h"
 #include "sasl/client.h"
+#include "sasl/scram_core.h"
+#include "sasl/secrets.h"
 
 namespace mox::sasl {
 namespace {
 
 constexpr const char* kPassword = "correct horse";
 
-const store::PasswordRecord& record() {
-  static const store::PasswordRecord r = [] {
-    Result<auth::PasswordSecrets> s = auth::derive_secrets(kPassword);
+const PasswordSecrets& secrets() {
+  static const PasswordSecrets r = [] {
+    Result<PasswordSecrets> s = derive_secrets(kPassword);
     EXPECT_TRUE(s.ok());
-    return auth::password_record(*s);
+    return *s;
   }();
   return r;
 }
@@ -59,7 +58,7 @@ class FakeCredentials : public Credentials {
     AuthUser u;
     u.account = account;
     u.login_address = user;
-    if (password) u.password = record();
+    if (password) u.password = secrets();
     u.login_disabled = disabled;
     users_[user] = u;
   }
@@ -694,7 +693,7 @@ TEST(Sasl, DescribeAttempt) {
   Step st = s->start(std::string("\0mjl@example.com\0wrong horse", 28));
   ASSERT_EQ(st.failure, Failure::kBadCreds);
   auth::AttemptBuilder b(auth::kProtocolSubmission, "192.0.2.1", "192.0.2.2");
-  describe_attempt(b, *s, st.failure);
+  auth::describe_attempt(b, *s, st.failure);
   auth::LoginAttempt a = b.build();
   EXPECT_EQ(a.auth_mech, "plain");
   EXPECT_EQ(a.login_address, "mjl@example.com");
@@ -703,7 +702,7 @@ TEST(Sasl, DescribeAttempt) {
 
   s = server("PLAIN", ctx);
   st = s->start(std::string("\0nobody@example.com\0x", 21));
-  describe_attempt(b, *s, st.failure);
+  auth::describe_attempt(b, *s, st.failure);
   EXPECT_EQ(b.build().account_name, "-");
 }
 
@@ -743,9 +742,9 @@ TEST(SaslClient, PlainAndLoginMessages) {
 // The SCRAM client against the existing ScramServer with a fixed server
 // nonce, then with a server that lies.
 TEST(SaslClient, ScramServerVerification) {
-  const auth::ScramSecret secret = auth::scram_secret(record(), auth::ScramHash::kSha256);
+  const ScramSecret secret = secrets().scram_sha256;
   auto run_with = [&](auto tamper) -> Result<std::string> {
-    auth::ScramServer srv({auth::ScramHash::kSha256, false}, std::nullopt, "servernonce");
+    ScramServer srv({ScramHash::kSha256, false}, std::nullopt, "servernonce");
     auto c = client("SCRAM-SHA-256", ClientCredentials{"mjl@example.com", kPassword, "", {}});
     std::string first = **c->start();
     EXPECT_TRUE(first.starts_with("n,,n=mjl@example.com,r="));

@@ -3,8 +3,7 @@
 
 #include <map>
 
-#include "auth/password.h"
-#include "auth/record.h"
+#include "sasl/secrets.h"
 #include "smtpserver/session.h"
 #include "util/encoding.h"
 
@@ -21,8 +20,8 @@ TLSState tls_on(const char* description) {
 class FakeCreds : public sasl::Credentials {
  public:
   FakeCreds() {
-    auto s = auth::derive_secrets("password1234");
-    record_ = auth::password_record(*s);
+    auto s = sasl::derive_secrets("password1234");
+    record_ = *s;
   }
   Result<sasl::AuthUser> lookup(std::string_view username) override {
     if (username == "mjl@example.com") return sasl::AuthUser{"mjl", "mjl@example.com", record_, ""};
@@ -33,7 +32,7 @@ class FakeCreds : public sasl::Credentials {
   }
 
  private:
-  store::PasswordRecord record_;
+  sasl::PasswordSecrets record_;
 };
 
 class StringSpool : public Spool {

@@ -6,7 +6,7 @@
 #include "admin/internal.h"
 #include "admin/names.h"
 #include "auth/authdb.h"
-#include "auth/password.h"
+#include "sasl/secrets.h"
 #include "queue/queuedb.h"
 #include "smtp/address.h"
 #include "store/notify.h"
@@ -110,7 +110,7 @@ Status account_set_password(const std::string& cfg, const std::string& account,
                             const std::string& password) {
   MOX_ASSIGN(ConfigPtr c, config::Config::load(cfg));
   if (!c->account(account)) return user_error("account \"" + account + "\" does not exist");
-  MOX_ASSIGN(auth::PasswordSecrets s, auth::derive_secrets(password));
+  MOX_ASSIGN(sasl::PasswordSecrets s, sasl::derive_secrets(password));
   MOX_ASSIGN(store::AccountStore st, open_account(*c, account, true));
   store::PasswordRecord p;
   p.scram_sha1_salt = s.scram_sha1.salt;
@@ -127,7 +127,7 @@ Status account_set_password(const std::string& cfg, const std::string& account,
 }
 
 Result<std::string> account_generate_password(const std::string& cfg, const std::string& account) {
-  std::string pw = auth::generate_password();
+  std::string pw = sasl::generate_password();
   MOX_TRY(account_set_password(cfg, account, pw));
   return pw;
 }

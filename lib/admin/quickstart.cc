@@ -5,7 +5,6 @@
 #include "admin/admin.h"
 #include "admin/internal.h"
 #include "admin/names.h"
-#include "auth/password.h"
 #include "crypto/cert.h"
 #include "crypto/keys.h"
 #include "smtp/address.h"

@@ -1,6 +1,6 @@
 #include "auth/attempt.h"
 
-#include "auth/password.h"
+#include "util/utf8.h"
 
 namespace mox::auth {
 namespace {
@@ -113,6 +113,13 @@ LoginAttempt AttemptBuilder::build() const {
 
 Status AttemptBuilder::record(store::Db& db, int64_t now) const {
   return record_login_attempt(db, build(), now);
+}
+
+void describe_attempt(AttemptBuilder& b, const sasl::Mechanism& m, sasl::Failure f) {
+  b.mechanism(m.attempt_mech())
+      .login_address(m.username())
+      .account(m.attempt_account())
+      .result(sasl::attempt_result(f));
 }
 
 }  // namespace mox::auth

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "auth/authdb.h"
+#include "sasl/sasl.h"
 #include "store/sqlite.h"
 #include "util/result.h"
 
@@ -75,5 +76,10 @@ class AttemptBuilder {
  private:
   LoginAttempt a_;
 };
+
+// Sets mechanism, login address, account and result of b from a finished
+// SASL exchange (f: the failure of its last step, sasl::Failure::kNone for
+// success).
+void describe_attempt(AttemptBuilder& b, const sasl::Mechanism& m, sasl::Failure f);
 
 }  // namespace mox::auth

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "auth/limiter.h"
+#include "auth/record.h"
 #include "store/account.h"
 
 namespace mox::auth {
@@ -50,7 +51,8 @@ Result<sasl::AuthUser> AccountCredentials::lookup(std::string_view username) {
     if (st.error().kind == ErrorKind::kNotFound) return u;
     return std::move(st).error();
   }
-  MOX_ASSIGN(u.password, st->password());
+  MOX_ASSIGN(std::optional<store::PasswordRecord> rec, st->password());
+  if (rec) u.password = password_secrets(*rec);
   return u;
 }
 

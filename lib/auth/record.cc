@@ -5,13 +5,11 @@
 namespace mox::auth {
 namespace {
 
-constexpr size_t kMd5StateSize = 16;
-
 int iterations_or_zero(int64_t n) { return n >= 1 && n <= INT_MAX ? static_cast<int>(n) : 0; }
 
 }  // namespace
 
-store::PasswordRecord password_record(const PasswordSecrets& s) {
+store::PasswordRecord password_record(const sasl::PasswordSecrets& s) {
   store::PasswordRecord r;
   r.scram_sha1_salt = s.scram_sha1.salt;
   r.scram_sha1_iterations = s.scram_sha1.iterations;
@@ -26,9 +24,14 @@ store::PasswordRecord password_record(const PasswordSecrets& s) {
   return r;
 }
 
-ScramSecret scram_secret(const store::PasswordRecord& r, ScramHash h) {
-  ScramSecret s;
-  if (h == ScramHash::kSha1) {
+sasl::PasswordSecrets password_secrets(const store::PasswordRecord& r) {
+  return sasl::PasswordSecrets{scram_secret(r, sasl::ScramHash::kSha1),
+                               scram_secret(r, sasl::ScramHash::kSha256), cram_md5_secret(r)};
+}
+
+sasl::ScramSecret scram_secret(const store::PasswordRecord& r, sasl::ScramHash h) {
+  sasl::ScramSecret s;
+  if (h == sasl::ScramHash::kSha1) {
     s.salt = r.scram_sha1_salt;
     s.iterations = iterations_or_zero(r.scram_sha1_iterations);
     s.stored_key = r.scram_sha1_stored_key;
@@ -42,12 +45,8 @@ ScramSecret scram_secret(const store::PasswordRecord& r, ScramHash h) {
   return s;
 }
 
-CramMd5Secret cram_md5_secret(const store::PasswordRecord& r) {
-  return CramMd5Secret{r.cram_md5_ipad, r.cram_md5_opad};
-}
-
-bool cram_md5_secret_usable(const CramMd5Secret& s) {
-  return s.ipad_state.size() == kMd5StateSize && s.opad_state.size() == kMd5StateSize;
+sasl::CramMd5Secret cram_md5_secret(const store::PasswordRecord& r) {
+  return sasl::CramMd5Secret{r.cram_md5_ipad, r.cram_md5_opad};
 }
 
 }  // namespace mox::auth

@@ -4,7 +4,7 @@
 
 #include <sodium.h>
 
-#include "auth/password.h"
+#include "sasl/secrets.h"
 #include "sasl/client_internal.h"
 #include "sasl/internal.h"
 
@@ -61,10 +61,10 @@ class ClientCramMd5 final : public ClientMechanism {
   Result<std::optional<std::string>> start() override { return std::optional<std::string>(); }
   Result<std::string> next(std::string_view challenge) override {
     if (done_ || challenge.empty()) return unexpected_challenge();
-    MOX_ASSIGN(std::string pw, auth::prepare_password(c_.password));
-    auth::CramMd5Secret s = auth::cram_md5_derive(pw);
+    MOX_ASSIGN(std::string pw, prepare_password(c_.password));
+    CramMd5Secret s = cram_md5_derive(pw);
     sodium_memzero(pw.data(), pw.size());
-    std::string digest = auth::cram_md5_digest_hex(s, challenge);
+    std::string digest = cram_md5_digest_hex(s, challenge);
     sodium_memzero(s.ipad_state.data(), s.ipad_state.size());
     sodium_memzero(s.opad_state.data(), s.opad_state.size());
     done_ = true;
@@ -106,7 +106,7 @@ bool offered(const std::vector<std::string>& list, std::string_view name) {
 Result<std::unique_ptr<ClientMechanism>> make_client_mechanism(std::string_view name,
                                                                ClientCredentials creds) {
   std::unique_ptr<ClientMechanism> m;
-  std::optional<auth::ScramMechanism> scram = auth::parse_scram_mechanism(name);
+  std::optional<ScramMechanism> scram = parse_scram_mechanism(name);
   const bool external = iequals(name, "EXTERNAL");
   if (!scram && !external && !iequals(name, "PLAIN") && !iequals(name, "LOGIN") &&
       !iequals(name, "CRAM-MD5")) {

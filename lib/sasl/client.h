@@ -13,7 +13,7 @@
 // A protocol that cannot send an initial response (IMAP without SASL-IR) sends
 // start()'s bytes in reply to the server's first, empty, challenge instead.
 //
-// Passwords are prepared like the server does (auth::prepare_password) for
+// Passwords are prepared like the server does (prepare_password) for
 // the mechanisms that hash them (CRAM-MD5, SCRAM) and sent as given with
 // PLAIN and LOGIN, where the server prepares them. Nothing here logs.
 // Thread-safety: one thread at a time per object.

@@ -4,11 +4,11 @@
 
 #include <memory>
 
-#include "auth/scram.h"
+#include "sasl/scram_core.h"
 #include "sasl/client.h"
 
 namespace mox::sasl {
 
-std::unique_ptr<ClientMechanism> new_client_scram(auth::ScramMechanism m, ClientCredentials creds);
+std::unique_ptr<ClientMechanism> new_client_scram(ScramMechanism m, ClientCredentials creds);
 
 }  // namespace mox::sasl

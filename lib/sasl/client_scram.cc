@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <vector>
 
-#include "auth/password.h"
-#include "auth/scram.h"
+#include "sasl/secrets.h"
+#include "sasl/scram_core.h"
 #include "sasl/client_internal.h"
 #include "util/encoding.h"
 
@@ -33,8 +33,8 @@ std::string encode_saslname(std::string_view s) {
   return out;
 }
 
-using auth::scram_attribute;
-std::vector<std::string_view> split_commas(std::string_view s) { return auth::scram_fields(s); }
+using scram_attribute;
+std::vector<std::string_view> split_commas(std::string_view s) { return scram_fields(s); }
 std::optional<std::string_view> attribute(std::string_view f, char n) { return scram_attribute(f, n); }
 
 // printable = %x21-2B / %x2D-7E
@@ -62,12 +62,12 @@ std::string random_nonce() {
 
 class ClientScram final : public ClientMechanism {
  public:
-  ClientScram(auth::ScramMechanism m, ClientCredentials c) : mech_(m), c_(std::move(c)) {}
+  ClientScram(ScramMechanism m, ClientCredentials c) : mech_(m), c_(std::move(c)) {}
   ~ClientScram() override {
     sodium_memzero(c_.password.data(), c_.password.size());
     sodium_memzero(server_key_.data(), server_key_.size());
   }
-  std::string_view name() const override { return auth::scram_mechanism_name(mech_); }
+  std::string_view name() const override { return scram_mechanism_name(mech_); }
 
   // client-first-message = gs2-header client-first-message-bare
   Result<std::optional<std::string>> start() override {
@@ -134,9 +134,9 @@ class ClientScram final : public ClientMechanism {
         iterations < 1 || iterations > kMaxClientScramIterations) {
       return failed(syntax_error("scram: bad salt or iteration count"));
     }
-    Result<std::string> pw = auth::prepare_password(c_.password);
+    Result<std::string> pw = prepare_password(c_.password);
     if (!pw.ok()) return failed(user_error("scram: password cannot be used"));
-    std::string salted = auth::scram_salted_password(mech_.hash, *pw, *salt, iterations);
+    std::string salted = scram_salted_password(mech_.hash, *pw, *salt, iterations);
     sodium_memzero(pw->data(), pw->size());
 
     // channel-binding = "c=" base64(gs2-header [cbind-data])   (RFC 5802 §7)
@@ -146,8 +146,8 @@ class ClientScram final : public ClientMechanism {
         "c=" + base64_encode(cbind_input) + ",r=" + std::string(*nonce);
     // AuthMessage (RFC 5802 §3).
     auth_message_ = client_first_bare_ + "," + std::string(msg) + "," + without_proof;
-    const std::string proof = auth::scram_client_proof(mech_.hash, salted, auth_message_);
-    server_key_ = auth::scram_hmac(mech_.hash, salted, "Server Key");
+    const std::string proof = scram_client_proof(mech_.hash, salted, auth_message_);
+    server_key_ = scram_hmac(mech_.hash, salted, "Server Key");
     sodium_memzero(salted.data(), salted.size());
     state_ = State::kServerFinal;
     return without_proof + ",p=" + base64_encode(proof);
@@ -164,7 +164,7 @@ class ClientScram final : public ClientMechanism {
     if (!got.ok()) return failed(syntax_error("scram: malformed server-final"));
     // ServerSignature = HMAC(ServerKey, AuthMessage) (RFC 5802 §3): proves
     // the server knows the secret, and with -PLUS that no one sits between.
-    const std::string expected = auth::scram_hmac(mech_.hash, server_key_, auth_message_);
+    const std::string expected = scram_hmac(mech_.hash, server_key_, auth_message_);
     if (!equal_constant_time(*got, expected)) {
       return failed(Error{ErrorKind::kPermanent, "scram: server signature mismatch"});
     }
@@ -172,7 +172,7 @@ class ClientScram final : public ClientMechanism {
     return std::string();  // the empty response that ends the exchange
   }
 
-  auth::ScramMechanism mech_;
+  ScramMechanism mech_;
   ClientCredentials c_;
   State state_ = State::kStart;
   std::string gs2_header_, nonce_, client_first_bare_, auth_message_, server_key_;
@@ -180,7 +180,7 @@ class ClientScram final : public ClientMechanism {
 
 }  // namespace
 
-std::unique_ptr<ClientMechanism> new_client_scram(auth::ScramMechanism m, ClientCredentials creds) {
+std::unique_ptr<ClientMechanism> new_client_scram(ScramMechanism m, ClientCredentials creds) {
   return std::make_unique<ClientScram>(m, std::move(creds));
 }
 

@@ -5,8 +5,7 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "auth/password.h"
-#include "auth/record.h"
+#include "sasl/secrets.h"
 #include "sasl/internal.h"
 
 namespace mox::sasl {
@@ -54,17 +53,16 @@ class CramMd5 final : public Mechanism {
     }
     const std::string_view user = response.substr(0, sp);
     const std::string_view digest = response.substr(sp + 1);
-    if (digest.size() != kDigestHexSize || !is_hex(digest) || !auth::valid_utf8(user)) {
+    if (digest.size() != kDigestHexSize || !is_hex(digest) || !valid_utf8(user)) {
       return fail(Failure::kSyntax, "malformed cram-md5 response");
     }
     Result<AuthUser> u = lookup(user);
     if (!u.ok()) return lookup_failed(u.error());
-    const auth::CramMd5Secret secret =
-        u->password ? auth::cram_md5_secret(*u->password) : auth::CramMd5Secret{};
-    if (!auth::cram_md5_secret_usable(secret)) {
+    const CramMd5Secret secret = u->password ? u->password->cram_md5 : CramMd5Secret{};
+    if (!cram_md5_secret_usable(secret)) {
       return fail(Failure::kScramNotPossible, "cram-md5 not possible");
     }
-    if (!auth::verify_cram_md5(secret, challenge_, digest)) {
+    if (!verify_cram_md5(secret, challenge_, digest)) {
       return fail(Failure::kBadCreds, std::string(kBadCredsMessage));
     }
     if (std::optional<Step> refused = refuse(*u)) return *refused;

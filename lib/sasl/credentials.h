@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/account.h"
+#include "sasl/secrets.h"
 #include "util/result.h"
 
 namespace mox::sasl {
@@ -18,10 +18,10 @@ namespace mox::sasl {
 struct AuthUser {
   std::string account;        // the account the username resolves to
   std::string login_address;  // the username as given, normalised (domain lower-cased)
-  // The stored secrets; nullopt if the account has no password set, in which
-  // case PLAIN, LOGIN and CRAM-MD5 fail as bad credentials and SCRAM with
-  // kScramNotPossible.
-  std::optional<store::PasswordRecord> password;
+  // The stored secrets (never the password); nullopt if the account has no
+  // password set, in which case PLAIN, LOGIN and CRAM-MD5 fail as bad
+  // credentials and SCRAM with kScramNotPossible.
+  std::optional<PasswordSecrets> password;
   std::string login_disabled;  // non-empty: logins refused, with this message
 };
 

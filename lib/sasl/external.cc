@@ -5,7 +5,7 @@
 // connection an account and a login address. The client's message is an
 // authorization identity: empty means the certificate's login address;
 // otherwise it must be an address of the same account.
-#include "auth/password.h"
+#include "sasl/secrets.h"
 #include "sasl/internal.h"
 
 namespace mox::sasl {
@@ -33,7 +33,7 @@ class External final : public Mechanism {
   }
 
   Step on_next(std::string_view authzid) override {
-    if (!auth::valid_utf8(authzid) || authzid.find('\0') != std::string_view::npos) {
+    if (!valid_utf8(authzid) || authzid.find('\0') != std::string_view::npos) {
       return fail(Failure::kSyntax, "malformed authorization identity");
     }
     const std::string identity =

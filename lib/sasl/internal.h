@@ -5,7 +5,7 @@
 #include <memory>
 #include <string_view>
 
-#include "auth/scram.h"
+#include "sasl/scram_core.h"
 #include "sasl/sasl.h"
 
 namespace mox::sasl {
@@ -13,11 +13,11 @@ namespace mox::sasl {
 std::unique_ptr<Mechanism> new_plain(const Context& ctx);
 std::unique_ptr<Mechanism> new_login(const Context& ctx);
 std::unique_ptr<Mechanism> new_cram_md5(const Context& ctx);
-std::unique_ptr<Mechanism> new_scram(const Context& ctx, auth::ScramMechanism m);
+std::unique_ptr<Mechanism> new_scram(const Context& ctx, ScramMechanism m);
 std::unique_ptr<Mechanism> new_external(const Context& ctx);
 
 // Base of PLAIN and LOGIN: both end with a username and a password checked
-// against the stored SCRAM secret (auth::verify_plain).
+// against the stored SCRAM secret (verify_plain).
 class PasswordMechanism : public Mechanism {
  protected:
   using Mechanism::Mechanism;

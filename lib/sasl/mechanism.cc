@@ -104,7 +104,7 @@ Result<std::unique_ptr<Mechanism>> make_mechanism(std::string_view name, const C
   if (iequals(name, "LOGIN")) return new_login(ctx);
   if (iequals(name, "CRAM-MD5")) return new_cram_md5(ctx);
   if (iequals(name, "EXTERNAL")) return new_external(ctx);
-  if (std::optional<auth::ScramMechanism> m = auth::parse_scram_mechanism(name)) {
+  if (std::optional<ScramMechanism> m = parse_scram_mechanism(name)) {
     return new_scram(ctx, *m);
   }
   return user_error("method not supported");

@@ -1,8 +1,6 @@
 // Password verification shared by PLAIN and LOGIN.
-#include "auth/password.h"
-
-#include "auth/record.h"
 #include "sasl/internal.h"
+#include "sasl/secrets.h"
 
 namespace mox::sasl {
 namespace {
@@ -10,21 +8,21 @@ namespace {
 // A fixed secret to verify against when the user is unknown or has no
 // password, so that the reply takes as long as for a wrong password and does
 // not tell which usernames exist.
-const auth::ScramSecret& dummy_secret() {
-  static const auth::ScramSecret s =
-      auth::scram_derive(auth::ScramHash::kSha256, "not a password",
-                         std::string(auth::kSaltSize, 'x'), auth::kScramSha256Iterations);
+const ScramSecret& dummy_secret() {
+  static const ScramSecret s =
+      scram_derive(ScramHash::kSha256, "not a password", std::string(kSaltSize, 'x'),
+                   kScramSha256Iterations);
   return s;
 }
 
-// PLAIN and LOGIN are checked against the SCRAM-SHA-256 secret; records that
+// PLAIN and LOGIN are checked against the SCRAM-SHA-256 secret; accounts that
 // only have a usable SCRAM-SHA-1 secret fall back to that.
-bool verify(const store::PasswordRecord& r, std::string_view password) {
-  for (auth::ScramHash h : {auth::ScramHash::kSha256, auth::ScramHash::kSha1}) {
-    const auth::ScramSecret s = auth::scram_secret(r, h);
-    if (auth::scram_secret_usable(h, s)) return auth::verify_plain(s, h, password);
+bool verify(const PasswordSecrets& secrets, std::string_view password) {
+  for (ScramHash h : {ScramHash::kSha256, ScramHash::kSha1}) {
+    const ScramSecret& s = scram_secret_for(secrets, h);
+    if (scram_secret_usable(h, s)) return verify_plain(s, h, password);
   }
-  auth::verify_plain(dummy_secret(), auth::ScramHash::kSha256, password);
+  verify_plain(dummy_secret(), ScramHash::kSha256, password);
   return false;
 }
 
@@ -34,12 +32,12 @@ Step PasswordMechanism::check_password(std::string_view username, std::string_vi
   Result<AuthUser> u = lookup(username);
   if (!u.ok()) {
     if (u.error().kind == ErrorKind::kNotFound) {
-      auth::verify_plain(dummy_secret(), auth::ScramHash::kSha256, password);
+      verify_plain(dummy_secret(), ScramHash::kSha256, password);
     }
     return lookup_failed(u.error());
   }
   if (!u->password || !verify(*u->password, password)) {
-    if (!u->password) auth::verify_plain(dummy_secret(), auth::ScramHash::kSha256, password);
+    if (!u->password) verify_plain(dummy_secret(), ScramHash::kSha256, password);
     return fail(Failure::kBadCreds, std::string(kBadCredsMessage));
   }
   if (std::optional<Step> refused = refuse(*u)) return *refused;

@@ -1,5 +1,5 @@
 // PLAIN (RFC 4616).
-#include "auth/password.h"
+#include "sasl/secrets.h"
 #include "sasl/internal.h"
 
 namespace mox::sasl {
@@ -28,8 +28,8 @@ class Plain final : public PasswordMechanism {
     const std::string_view authzid = msg.substr(0, nul1);
     const std::string_view authcid = msg.substr(nul1 + 1, nul2 - nul1 - 1);
     const std::string_view passwd = msg.substr(nul2 + 1);
-    if (authcid.empty() || passwd.empty() || !auth::valid_utf8(authzid) ||
-        !auth::valid_utf8(authcid)) {
+    if (authcid.empty() || passwd.empty() || !valid_utf8(authzid) ||
+        !valid_utf8(authcid)) {
       return fail(Failure::kSyntax, "malformed plain message");
     }
     set_username(authcid);

@@ -32,7 +32,7 @@
 //     account (kOtherAccount); this is checked before LoginDisabled.
 //   - Usernames are not NFC-normalised (no Unicode tables without ICU); they
 //     are used as sent, after UTF-8 validation. Passwords are prepared with
-//     auth::prepare_password (PRECIS OpaqueString without NFC).
+//     prepare_password (sasl/secrets.h: PRECIS OpaqueString without NFC).
 //
 // Thread-safety: a Mechanism is used by one thread at a time. Nothing here
 // logs, and no Step message ever contains a password or proof.

@@ -1,5 +1,5 @@
 // SCRAM-SHA-1, SCRAM-SHA-256 (RFC 5802, RFC 7677) and their -PLUS variants
-// with tls-exporter channel binding (RFC 9266), over auth::ScramServer.
+// with tls-exporter channel binding (RFC 9266), over ScramServer (sasl/scram_core.h).
 //
 // Exchange (RFC 5802 §5):
 //   C: client-first-message       → S: server-first-message (challenge)
@@ -10,7 +10,6 @@
 // servers commonly do the same (RFC 4954 §4 allows either).
 #include <optional>
 
-#include "auth/record.h"
 #include "sasl/internal.h"
 
 namespace mox::sasl {
@@ -18,8 +17,8 @@ namespace {
 
 class Scram final : public Mechanism {
  public:
-  Scram(const Context& ctx, auth::ScramMechanism m) : Mechanism(ctx), mech_(m) {}
-  std::string_view name() const override { return auth::scram_mechanism_name(mech_); }
+  Scram(const Context& ctx, ScramMechanism m) : Mechanism(ctx), mech_(m) {}
+  std::string_view name() const override { return scram_mechanism_name(mech_); }
 
  protected:
   Step on_start(std::optional<std::string_view> ir) override {
@@ -62,11 +61,11 @@ class Scram final : public Mechanism {
     }
     Result<AuthUser> u = lookup(*username);
     if (!u.ok()) return lookup_failed(u.error());
-    const auth::ScramSecret secret =
-        u->password ? auth::scram_secret(*u->password, mech_.hash) : auth::ScramSecret{};
+    const ScramSecret secret =
+        u->password ? scram_secret_for(*u->password, mech_.hash) : ScramSecret{};
     // mox-smtpd(8) "Authentication": "454 4.3.0 scram not possible", not
     // counted as a failure.
-    if (!auth::scram_secret_usable(mech_.hash, secret)) {
+    if (!scram_secret_usable(mech_.hash, secret)) {
       return fail(Failure::kScramNotPossible, "scram not possible");
     }
     user_ = std::move(*u);
@@ -97,15 +96,15 @@ class Scram final : public Mechanism {
     }
   }
 
-  auth::ScramMechanism mech_;
-  std::optional<auth::ScramServer> server_;
+  ScramMechanism mech_;
+  std::optional<ScramServer> server_;
   std::optional<AuthUser> user_;
   State state_ = State::kClientFirst;
 };
 
 }  // namespace
 
-std::unique_ptr<Mechanism> new_scram(const Context& ctx, auth::ScramMechanism m) {
+std::unique_ptr<Mechanism> new_scram(const Context& ctx, ScramMechanism m) {
   return std::make_unique<Scram>(ctx, m);
 }
 

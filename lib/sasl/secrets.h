@@ -23,7 +23,7 @@
 #include "util/result.h"
 #include "util/utf8.h"
 
-namespace mox::auth {
+namespace mox::sasl {
 
 using mox::valid_utf8;
 
@@ -76,14 +76,14 @@ Result<PasswordSecrets> derive_secrets(std::string_view password);
 //   SaltedPassword = Hi(password, salt, iterations); ClientKey =
 //   HMAC(SaltedPassword, "Client Key"); StoredKey = H(ClientKey); ServerKey =
 //   HMAC(SaltedPassword, "Server Key").
-// Precondition: iterations >= 1 (aborts otherwise). Defined in scram.cc.
+// Precondition: iterations >= 1 (aborts otherwise). Defined in scram_core.cc.
 ScramSecret scram_derive(ScramHash h, std::string_view password, std::string_view salt,
                          int iterations);
 
 // Hi() of RFC 5802 §2.2, which is PBKDF2 (RFC 8018 §5.2) with HMAC-H and an
 // output of one hash length. Raw bytes. Precondition: iterations >= 1.
 // A client computing this from a server's i= must validate it first.
-// Defined in scram.cc.
+// Defined in scram_core.cc.
 std::string scram_salted_password(ScramHash h, std::string_view password, std::string_view salt,
                                   int iterations);
 
@@ -91,6 +91,9 @@ std::string scram_salted_password(ScramHash h, std::string_view password, std::s
 // of the hash's length. An account without a usable secret cannot use SCRAM
 // (SMTP "454 4.3.0 scram not possible", mox-smtpd(8) "Authentication").
 bool scram_secret_usable(ScramHash h, const ScramSecret& secret);
+
+// The SCRAM secret of `s` for hash h.
+const ScramSecret& scram_secret_for(const PasswordSecrets& s, ScramHash h);
 
 // PLAIN and LOGIN: prepares the password (prepare_password), recomputes
 // StoredKey with the secret's salt and iteration count and compares it in
@@ -106,6 +109,9 @@ CramMd5Secret cram_md5_derive(std::string_view password);
 // challenge), computed from the stored states. Empty if the secret is malformed
 // (states not 16 bytes).
 std::string cram_md5_digest_hex(const CramMd5Secret& s, std::string_view challenge);
+
+// True if the secret holds the 16-byte MD5 states CRAM-MD5 needs.
+bool cram_md5_secret_usable(const CramMd5Secret& s);
 
 // Compares response_hex (32 hex digits, either case) with the expected digest
 // in constant time. False for a malformed secret or response.
@@ -136,4 +142,4 @@ std::optional<char> password_char_from_byte(unsigned char b);
 // initialised (no entropy source).
 std::string generate_password();
 
-}  // namespace mox::auth
+}  // namespace mox::sasl

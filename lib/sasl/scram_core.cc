@@ -1,4 +1,4 @@
-#include "auth/scram.h"
+#include "sasl/scram_core.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -11,7 +11,7 @@
 
 #include "util/encoding.h"
 
-namespace mox::auth {
+namespace mox::sasl {
 namespace {
 
 // Longest client message we parse. RFC 5802 sets no limit; real messages are
@@ -451,4 +451,4 @@ std::optional<std::string_view> scram_attribute(std::string_view field, char nam
   return field.substr(2);
 }
 
-}  // namespace mox::auth
+}  // namespace mox::sasl

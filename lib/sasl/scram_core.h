@@ -15,10 +15,10 @@
 #include <string>
 #include <string_view>
 
-#include "auth/password.h"
+#include "sasl/secrets.h"
 #include "util/result.h"
 
-namespace mox::auth {
+namespace mox::sasl {
 
 // Output size of H in bytes: 20 for SHA-1, 32 for SHA-256.
 size_t scram_digest_size(ScramHash h);
@@ -161,4 +161,4 @@ class ScramServer {
 std::vector<std::string_view> scram_fields(std::string_view s);
 std::optional<std::string_view> scram_attribute(std::string_view field, char name);
 
-}  // namespace mox::auth
+}  // namespace mox::sasl

@@ -1,4 +1,4 @@
-#include "auth/password.h"
+#include "sasl/secrets.h"
 
 #include "util/utf8.h"
 
@@ -17,10 +17,10 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "auth/scram.h"
+#include "sasl/scram_core.h"
 #include "util/encoding.h"
 
-namespace mox::auth {
+namespace mox::sasl {
 namespace {
 
 // A library failure we cannot continue from (allocation, missing algorithm,
@@ -225,12 +225,20 @@ CramMd5Secret cram_md5_derive(std::string_view password) {
   return s;
 }
 
+const ScramSecret& scram_secret_for(const PasswordSecrets& s, ScramHash h) {
+  return h == ScramHash::kSha1 ? s.scram_sha1 : s.scram_sha256;
+}
+
 std::string cram_md5_digest_hex(const CramMd5Secret& s, std::string_view challenge) {
   if (s.ipad_state.size() != kMd5StateSize || s.opad_state.size() != kMd5StateSize) return {};
   // HMAC = H(K^opad || H(K^ipad || text)) (RFC 2104 §2), resuming after the pads.
   const auto inner = md5_resume(s.ipad_state, challenge);
   const auto outer = md5_resume(s.opad_state, as_view(inner));
   return hex_encode(as_view(outer));
+}
+
+bool cram_md5_secret_usable(const CramMd5Secret& s) {
+  return s.ipad_state.size() == kMd5StateSize && s.opad_state.size() == kMd5StateSize;
 }
 
 bool verify_cram_md5(const CramMd5Secret& s, std::string_view challenge,
@@ -267,4 +275,4 @@ std::string generate_password() {
   return out;
 }
 
-}  // namespace mox::auth
+}  // namespace mox::sasl

@@ -1,4 +1,4 @@
-// Tests for lib/auth/password.* and lib/auth/scram.*: RFC test vectors for
+// Tests for lib/sasl/secrets.* and lib/sasl/scram_core.*: RFC test vectors for
 // SCRAM-SHA-1 (RFC 5802 §5), SCRAM-SHA-256 (RFC 7677 §3) and CRAM-MD5
 // (RFC 2195 §2), the ScramServer state machine, password rules and generator.
 #include <gtest/gtest.h>
@@ -9,11 +9,11 @@
 #include <set>
 #include <string>
 
-#include "auth/password.h"
-#include "auth/scram.h"
+#include "sasl/scram_core.h"
+#include "sasl/secrets.h"
 #include "util/encoding.h"
 
-namespace mox::auth {
+namespace mox::sasl {
 namespace {
 
 std::string b64d(std::string_view s) {
@@ -611,4 +611,4 @@ TEST(GeneratePassword, LengthAlphabetAndCoverage) {
 }
 
 }  // namespace
-}  // namespace mox::auth
+}  // namespace mox::sasl
