@@ -1,0 +1,2 @@
+// Includes of its own folder are allowed.
+#pragma once
