@@ -1,4 +1,4 @@
-// Tests for lib/log (logfmt lines, levels) and lib/util/ratelog.
+// Tests for lib/log (logfmt lines, levels) and lib/log/ratelog.
 #include <gtest/gtest.h>
 
 #include "log/log.h"

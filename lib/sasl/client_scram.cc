@@ -33,7 +33,6 @@ std::string encode_saslname(std::string_view s) {
   return out;
 }
 
-using scram_attribute;
 std::vector<std::string_view> split_commas(std::string_view s) { return scram_fields(s); }
 std::optional<std::string_view> attribute(std::string_view f, char n) { return scram_attribute(f, n); }
 
