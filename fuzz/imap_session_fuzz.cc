@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "sasl/secrets.h"
 #include "imapserver/session.h"
+#include "sasl/secrets.h"
 
 namespace {
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "sasl/secrets.h"
-#include "sasl/scram_core.h"
 #include "sasl/sasl.h"
+#include "sasl/scram_core.h"
+#include "sasl/secrets.h"
 
 namespace {
 

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "sasl/secrets.h"
 #include "imapserver/session.h"
+#include "sasl/secrets.h"
 #include "util/encoding.h"
 
 namespace mox::imapserver {

@@ -95,7 +95,8 @@ TEST(TlsConnTest, ConfigErrors) {
   TempDir dir;
   auto config = testing::make_config(dir);
   config::TLSConfig tc;
-  EXPECT_EQ(daemon::make_server_ctx(*config, tc, {}).error().kind, ErrorKind::kUser);  // no KeyCerts
+  EXPECT_EQ(daemon::make_server_ctx(*config, tc, {}).error().kind,
+            ErrorKind::kUser);  // no KeyCerts
   tc.key_certs.push_back({"missing.pem", "missing-key.pem"});
   auto r = daemon::make_server_ctx(*config, tc, {});
   ASSERT_FALSE(r.ok());

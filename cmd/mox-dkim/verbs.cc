@@ -3,6 +3,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "cli/cli.h"
 #include "config/config.h"
 #include "crypto/keys.h"
 #include "dkim/config.h"
@@ -11,7 +12,6 @@
 #include "dkim/sign.h"
 #include "dkim/verify.h"
 #include "dns/resolver.h"
-#include "cli/cli.h"
 #include "util/fs.h"
 
 namespace moxdkim {

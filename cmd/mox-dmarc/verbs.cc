@@ -6,13 +6,13 @@
 #include <iterator>
 #include <memory>
 
+#include "cli/cli.h"
 #include "config/config.h"
 #include "config/resolver.h"
 #include "dmarc/lookup.h"
-#include "mailauth/mailauth.h"
 #include "dmarc/publicsuffix.h"
 #include "dns/resolver.h"
-#include "cli/cli.h"
+#include "mailauth/mailauth.h"
 #include "util/fs.h"
 
 namespace moxdmarc {

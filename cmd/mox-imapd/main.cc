@@ -2,9 +2,9 @@
 // --tls on 993), under inetd, systemd socket activation or --listen.
 #include <string>
 
+#include "cli/cli.h"
 #include "config/config.h"
 #include "imapserver/server.h"
-#include "cli/cli.h"
 
 int main(int argc, char** argv) {
   std::string config;

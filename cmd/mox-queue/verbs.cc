@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "admin/admin.h"
+#include "cli/cli.h"
 #include "config/cache.h"
 #include "config/schema.h"
 #include "log/log.h"
@@ -18,7 +19,6 @@
 #include "queue/queuedb.h"
 #include "queue/runner.h"
 #include "queue/suppress.h"
-#include "cli/cli.h"
 #include "util/timefmt.h"
 #include "util/unique_fd.h"
 

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli.h"
 #include "config/config.h"
 #include "smtpserver/server.h"
-#include "cli/cli.h"
 
 int main(int argc, char** argv) {
   std::string config, mode = "smtp";

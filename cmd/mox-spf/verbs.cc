@@ -7,13 +7,13 @@
 #include <iterator>
 #include <memory>
 
+#include "cli/cli.h"
 #include "config/config.h"
 #include "config/resolver.h"
 #include "dns/resolver.h"
 #include "spf/check.h"
 #include "spf/header.h"
 #include "spf/record.h"
-#include "cli/cli.h"
 #include "util/json.h"
 
 namespace moxspf {

@@ -7,8 +7,8 @@
 #include "admin/admin.h"
 #include "auth/authdb.h"
 #include "auth/tlspubkey.h"
-#include "crypto/cert.h"
 #include "cli/cli.h"
+#include "crypto/cert.h"
 #include "util/json.h"
 #include "util/timefmt.h"
 

@@ -11,8 +11,8 @@
 #include <sstream>
 
 #include "auth/authdb.h"
-#include "util/fs.h"
 #include "log/ratelog.h"
+#include "util/fs.h"
 
 namespace mox::auth {
 namespace {

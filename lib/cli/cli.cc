@@ -1,19 +1,20 @@
 #include "cli/cli.h"
-#include "log/log.h"
 
 #include <termios.h>
 #include <unistd.h>
 
 #include <iostream>
 
+#include "log/log.h"
 #include "util/utf8.h"
 
 namespace mox {
 
 void add_common_options(CLI::App& app, std::string& config) {
   log::set_program(app.get_name());
-  app.add_option("--config", config,
-                 "mox.conf path (default $MOX_CONFIG or config/mox.conf); domains.conf is beside it");
+  app.add_option(
+      "--config", config,
+      "mox.conf path (default $MOX_CONFIG or config/mox.conf); domains.conf is beside it");
   app.add_option_function<std::string>(
          "--log-level",
          [](const std::string& v) {

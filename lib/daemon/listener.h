@@ -40,12 +40,12 @@ Result<tls::SslCtxPtr> listener_ctx(const config::Config& cfg, const config::Lis
 // What every server program derives from mox.conf for its listener.
 struct ServerBase {
   std::shared_ptr<const config::Config> cfg;
-  std::unique_ptr<config::ConfigCache> cache;  // re-reads domains.conf on change
-  const config::Listener* listener = nullptr;  // inside *cfg
-  std::string hostname;                        // the listener's, else Hostname
+  std::unique_ptr<config::ConfigCache> cache;                 // re-reads domains.conf on change
+  const config::Listener* listener = nullptr;                 // inside *cfg
+  std::string hostname;                                       // the listener's, else Hostname
   int64_t max_message_size = config::kDefaultMaxMessageSize;  // SMTPMaxMessageSize
-  std::chrono::milliseconds auth_delay_unit{1000};  // MOX_TEST_AUTH_DELAY_MS in tests
-  tls::SslCtxPtr tls;                                // null without KeyCerts
+  std::chrono::milliseconds auth_delay_unit{1000};            // MOX_TEST_AUTH_DELAY_MS in tests
+  tls::SslCtxPtr tls;                                         // null without KeyCerts
 };
 Result<ServerBase> load_server_base(const std::string& config_path, const std::string& listener,
                                     bool client_auth);

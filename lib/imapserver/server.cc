@@ -10,13 +10,13 @@
 
 #include "auth/connlimit.h"
 #include "config/cache.h"
+#include "daemon/listener.h"
 #include "imapserver/backend.h"
 #include "log/log.h"
 #include "net/activation.h"
 #include "net/connlog.h"
 #include "net/serve.h"
 #include "store/notify.h"
-#include "daemon/listener.h"
 #include "util/fs.h"
 
 namespace mox::imapserver {
@@ -160,7 +160,8 @@ void serve(net::Conn conn, const Shared& sh) {
 
 Result<Shared> setup(const ServerOptions& o) {
   Shared sh;
-  MOX_ASSIGN(daemon::ServerBase b, daemon::load_server_base(o.config_path, o.listener, /*client_auth=*/true));
+  MOX_ASSIGN(daemon::ServerBase b,
+             daemon::load_server_base(o.config_path, o.listener, /*client_auth=*/true));
   const config::Listener& l = *b.listener;
   Settings& s = sh.settings;
   s.hostname = b.hostname;

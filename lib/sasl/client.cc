@@ -4,9 +4,9 @@
 
 #include <sodium.h>
 
-#include "sasl/secrets.h"
 #include "sasl/client_internal.h"
 #include "sasl/internal.h"
+#include "sasl/secrets.h"
 
 namespace mox::sasl {
 namespace {

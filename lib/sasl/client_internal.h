@@ -4,8 +4,8 @@
 
 #include <memory>
 
-#include "sasl/scram_core.h"
 #include "sasl/client.h"
+#include "sasl/scram_core.h"
 
 namespace mox::sasl {
 

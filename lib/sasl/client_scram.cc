@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <vector>
 
-#include "sasl/secrets.h"
-#include "sasl/scram_core.h"
 #include "sasl/client_internal.h"
+#include "sasl/scram_core.h"
+#include "sasl/secrets.h"
 #include "util/encoding.h"
 
 namespace mox::sasl {

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "sasl/secrets.h"
 #include "sasl/internal.h"
+#include "sasl/secrets.h"
 
 namespace mox::sasl {
 namespace {

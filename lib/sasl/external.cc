@@ -5,8 +5,8 @@
 // connection an account and a login address. The client's message is an
 // authorization identity: empty means the certificate's login address;
 // otherwise it must be an address of the same account.
-#include "sasl/secrets.h"
 #include "sasl/internal.h"
+#include "sasl/secrets.h"
 
 namespace mox::sasl {
 namespace {

@@ -5,8 +5,8 @@
 #include <memory>
 #include <string_view>
 
-#include "sasl/scram_core.h"
 #include "sasl/sasl.h"
+#include "sasl/scram_core.h"
 
 namespace mox::sasl {
 

@@ -9,9 +9,8 @@ namespace {
 // password, so that the reply takes as long as for a wrong password and does
 // not tell which usernames exist.
 const ScramSecret& dummy_secret() {
-  static const ScramSecret s =
-      scram_derive(ScramHash::kSha256, "not a password", std::string(kSaltSize, 'x'),
-                   kScramSha256Iterations);
+  static const ScramSecret s = scram_derive(ScramHash::kSha256, "not a password",
+                                            std::string(kSaltSize, 'x'), kScramSha256Iterations);
   return s;
 }
 

@@ -1,6 +1,6 @@
 // PLAIN (RFC 4616).
-#include "sasl/secrets.h"
 #include "sasl/internal.h"
+#include "sasl/secrets.h"
 
 namespace mox::sasl {
 namespace {
@@ -28,8 +28,7 @@ class Plain final : public PasswordMechanism {
     const std::string_view authzid = msg.substr(0, nul1);
     const std::string_view authcid = msg.substr(nul1 + 1, nul2 - nul1 - 1);
     const std::string_view passwd = msg.substr(nul2 + 1);
-    if (authcid.empty() || passwd.empty() || !valid_utf8(authzid) ||
-        !valid_utf8(authcid)) {
+    if (authcid.empty() || passwd.empty() || !valid_utf8(authzid) || !valid_utf8(authcid)) {
       return fail(Failure::kSyntax, "malformed plain message");
     }
     set_username(authcid);

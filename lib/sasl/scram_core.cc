@@ -72,7 +72,9 @@ std::string random_nonce() {
 // ---- RFC 5802 §7 grammar ----------------------------------------------------
 
 std::vector<std::string_view> split_commas(std::string_view s) { return scram_fields(s); }
-std::optional<std::string_view> attribute(std::string_view f, char n) { return scram_attribute(f, n); }
+std::optional<std::string_view> attribute(std::string_view f, char n) {
+  return scram_attribute(f, n);
+}
 
 // saslname = 1*(value-safe-char / "=2C" / "=3D"); value-safe-char is any
 // UTF8-char except NUL, "=" and ",". Returns the decoded name.

@@ -11,9 +11,9 @@
 
 #include <cstddef>
 #include <optional>
-#include <vector>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sasl/secrets.h"
 #include "util/result.h"

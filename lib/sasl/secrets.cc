@@ -146,7 +146,6 @@ std::string_view as_view(const std::array<unsigned char, kMd5DigestSize>& a) {
 
 }  // namespace
 
-
 Result<std::string> prepare_password(std::string_view password) {
   // RFC 8265 §4.2.2 / RFC 8264 §7: the result must not be empty.
   if (password.empty()) return user_error("password must not be empty");

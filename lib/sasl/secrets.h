@@ -53,7 +53,6 @@ constexpr size_t kSaltSize = 16;
 constexpr int kScramSha1Iterations = 8192;    // as mox
 constexpr int kScramSha256Iterations = 4096;  // as mox; RFC 7677 §4 minimum
 
-
 // The PRECIS OpaqueString profile (RFC 8265 §4.2) as far as it goes without
 // Unicode tables: s must be non-empty, valid UTF-8 without control characters
 // (RFC 8264 §9.12: C0, DEL, C1 are disallowed); non-ASCII spaces are mapped to

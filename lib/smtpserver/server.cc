@@ -5,14 +5,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mutex>
-#include <optional>
-
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "auth/connlimit.h"
+#include "config/cache.h"
+#include "daemon/listener.h"
 #include "log/log.h"
 #include "net/activation.h"
 #include "net/conn.h"
@@ -20,8 +21,6 @@
 #include "net/serve.h"
 #include "smtpserver/delivery.h"
 #include "smtpserver/mxauth.h"
-#include "config/cache.h"
-#include "daemon/listener.h"
 #include "util/fs.h"
 
 namespace mox::smtpserver {
@@ -112,7 +111,7 @@ void serve(net::Conn conn, const Shared& sh) {
 Result<Shared> setup(const ServerOptions& o) {
   Shared sh;
   MOX_ASSIGN(daemon::ServerBase b, daemon::load_server_base(o.config_path, o.listener,
-                                                             /*client_auth=*/o.mode != Mode::kSmtp));
+                                                            /*client_auth=*/o.mode != Mode::kSmtp));
   const config::Listener& l = *b.listener;
   Settings& s = sh.settings;
   s.mode = o.mode;
