@@ -1,15 +1,16 @@
 #include "smtpserver/delivery.h"
 
 #include <fcntl.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
+#include <sodium.h>
+
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <iostream>
+#include <algorithm>
 #include <map>
 
 #include "auth/attempt.h"
@@ -17,15 +18,15 @@
 #include "auth/credentials.h"
 #include "auth/limiter.h"
 #include "authres/header.h"
+#include "message/address.h"
 #include "dkim/config.h"
 #include "log/log.h"
 #include "log/ratelog.h"
-#include "message/address.h"
+#include "smtpserver/mxauth.h"
 #include "message/date.h"
 #include "message/header.h"
 #include "queue/queuedb.h"
 #include "queue/suppress.h"
-#include "smtpserver/mxauth.h"
 #include "store/account.h"
 #include "store/deliver.h"
 #include "util/encoding.h"
