@@ -5,15 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <iostream>
 #include <mutex>
 #include <optional>
+
+#include <cstdlib>
+#include <iostream>
 #include <thread>
 
 #include "auth/connlimit.h"
-#include "config/cache.h"
-#include "daemon/listener.h"
 #include "log/log.h"
 #include "net/activation.h"
 #include "net/conn.h"
@@ -21,6 +20,8 @@
 #include "net/serve.h"
 #include "smtpserver/delivery.h"
 #include "smtpserver/mxauth.h"
+#include "config/cache.h"
+#include "daemon/listener.h"
 #include "util/fs.h"
 
 namespace mox::smtpserver {
