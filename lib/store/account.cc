@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include "store/idblocks.h"
+
 namespace mox::store {
 namespace {
 
@@ -197,6 +199,17 @@ AccountStore::AccountStore(std::string dir, FileLock lock, Db db)
     lock_dev_ = st.st_dev;
     lock_ino_ = st.st_ino;
   }
+}
+
+AccountStore::AccountStore(AccountStore&&) noexcept = default;
+AccountStore& AccountStore::operator=(AccountStore&&) noexcept = default;
+AccountStore::~AccountStore() = default;
+
+IdBlocks& AccountStore::message_ids() {
+  // deliver()'s blocks: no files made ahead (a process delivering through
+  // an AccountStore may deliver one message only), 32 IDs each.
+  if (!ids_) ids_ = std::make_unique<IdBlocks>(dir_, IdBlocks::Options{32, 32, false, 0});
+  return *ids_;
 }
 
 Result<bool> AccountStore::relock() {
