@@ -71,9 +71,10 @@ BEGIN
   SELECT RAISE(ABORT, 'message ID not reserved from Account.NextMessageID');
 END;
 )",
-    // 3: a random identity of this account's database, so that a process
-    // caching reserved message IDs never uses them for a re-created account
-    // of the same name (store/deliver.cc).
+    // 3: a random identity of this account's database. It kept a process's
+    // cached message IDs from a re-created account of the same name; reserved
+    // IDs now live in the AccountStore or SharedAccount that reserved them
+    // (store/idblocks.h), so nothing reads it any more.
     R"(
 ALTER TABLE Account ADD COLUMN Instance TEXT NOT NULL DEFAULT '';
 UPDATE Account SET Instance = lower(hex(randomblob(16)));
