@@ -12,10 +12,11 @@
 //   fsyncs only its file before its row is committed;
 // - msg/<dir> directories are made durable once per process;
 // - the search text (store/parsed.h) is indexed by a thread of its own once
-//   deliveries pause for kIndexIdle, at the latest kIndexMaxDelay after a
-//   delivery, in batches: the row is committed with its FETCH forms, and
-//   the full-text index, which costs more than the rest of a delivery, does
-//   not hold up the reply. Searches index whatever is still waiting first.
+//   deliveries pause for Indexer::kIndexIdle, at the latest kIndexMaxDelay
+//   after a delivery, in batches (store/indexer.h): the row is committed
+//   with its FETCH forms, and the full-text index, which costs more than the
+//   rest of a delivery, does not hold up the reply. Searches index whatever
+//   is still waiting first.
 // Durability is that of deliver() (store/deliver.h): a row is committed only
 // after its file and directory entry are fsynced, and commit() returns only
 // after the row's COMMIT (synchronous=FULL) is done.
@@ -26,8 +27,9 @@
 // (store/checkpointer.h); it keeps the database (db_mu_) and the account's
 // locks while writing (files_mu_) itself. Each mutex is released before
 // another is taken, but for one nesting: a commit, with db_mu_ held, may
-// start a checkpoint (Checkpointer's task mutex, taken after db_mu_). The
-// lock order: docs/DESIGN.md "Threads sharing an account".
+// start a checkpoint (Checkpointer's task mutex, taken after db_mu_); and
+// AccountPool's mutex is taken before files_mu_ (stale()). The lock order:
+// docs/DESIGN.md "Threads sharing an account".
 //
 // A delivery to several accounts first prepares every file, then commits
 // each account's row, and takes committed rows back (remove()) when a later
