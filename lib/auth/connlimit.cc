@@ -7,12 +7,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <iterator>
-#include <mutex>
 #include <sstream>
 
 #include "auth/authdb.h"
 #include "log/ratelog.h"
 #include "util/fs.h"
+#include "util/mutex.h"
 
 namespace mox::auth {
 namespace {
@@ -189,12 +189,12 @@ struct ConnLimiter::Slot::State {
   std::string data_dir, service, prog;
   ConnLimits limits;
   ProcessId self = ProcessId::self();
-  std::mutex mu;
-  std::optional<store::Db> db;  // guarded by mu
+  Mutex mu;
+  std::optional<store::Db> db GUARDED_BY(mu);
   RateLog refusals, failures;
 
-  // With mu held; logs and returns null when auth.db cannot be opened.
-  store::Db* open_db() {
+  // Logs and returns null when auth.db cannot be opened.
+  store::Db* open_db() REQUIRES(mu) {
     if (!db) {
       auto d = open_auth_db(data_dir);
       if (!d) {
@@ -222,7 +222,7 @@ ConnLimiter::Slot::Slot(Slot&& o) noexcept : st_(std::move(o.st_)), id_(o.id_) {
 
 ConnLimiter::Slot::~Slot() {
   if (!st_ || id_ == 0) return;
-  std::lock_guard<std::mutex> lock(st_->mu);
+  MutexLock lock(st_->mu);
   store::Db* db = st_->open_db();
   if (db == nullptr) return;
   if (auto st = close_connection(*db, id_); !st) {
@@ -233,7 +233,7 @@ ConnLimiter::Slot::~Slot() {
 std::optional<ConnLimiter::Slot> ConnLimiter::admit(std::string_view ip) {
   const ConnLimits& l = st_->limits;
   if (l.per_minute <= 0 && l.concurrent <= 0) return Slot(st_, 0);
-  std::lock_guard<std::mutex> lock(st_->mu);
+  MutexLock lock(st_->mu);
   store::Db* db = st_->open_db();
   if (db == nullptr) return Slot(st_, 0);
   Result<Admission> r = admit_connection(*db, st_->service, ip, l, st_->self, store::now_unix());

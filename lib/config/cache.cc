@@ -12,7 +12,7 @@ ConfigCache::ConfigCache(std::string path, std::shared_ptr<const Config> c)
     : path_(std::move(path)), cfg_(std::move(c)), mtime_(mtime()) {}
 
 std::shared_ptr<const Config> ConfigCache::get() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   int64_t m = mtime();
   if (m != mtime_) {
     auto c = Config::load(path_);

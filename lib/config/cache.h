@@ -4,10 +4,10 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "config/config.h"
+#include "util/mutex.h"
 
 namespace mox::config {
 
@@ -18,14 +18,14 @@ class ConfigCache {
  public:
   ConfigCache(std::string path, std::shared_ptr<const Config> c);
   // The current snapshot; thread-safe. On a reload error the old one stays.
-  std::shared_ptr<const Config> get();
+  std::shared_ptr<const Config> get() EXCLUDES(mu_);
 
  private:
-  int64_t mtime() const;
-  std::mutex mu_;
-  std::string path_;
-  std::shared_ptr<const Config> cfg_;
-  int64_t mtime_;
+  int64_t mtime() const REQUIRES(mu_);
+  mutable Mutex mu_;
+  const std::string path_;
+  std::shared_ptr<const Config> cfg_ GUARDED_BY(mu_);
+  int64_t mtime_ GUARDED_BY(mu_);
 };
 
 

@@ -9,7 +9,7 @@ KeyCache::~KeyCache() {
 Result<crypto::PKeyPtr> KeyCache::public_key(const KeyRecord& r) {
   std::string k = r.key_type + "\n" + r.public_key;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = index_.find(k);
     if (it != index_.end()) {
       lru_.splice(lru_.begin(), lru_, it->second);
@@ -20,7 +20,7 @@ Result<crypto::PKeyPtr> KeyCache::public_key(const KeyRecord& r) {
   // Decoded outside the lock: other signatures are checked meanwhile.
   MOX_ASSIGN(crypto::PKeyPtr key, record_public_key(r));
   if (EVP_PKEY_up_ref(key.get()) != 1) return key;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (index_.count(k) > 0 || max_ == 0) {
     EVP_PKEY_free(key.get());  // another thread was first; or no caching
     return key;

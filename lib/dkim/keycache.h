@@ -15,13 +15,13 @@
 
 #include <cstddef>
 #include <list>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <utility>
 
 #include "crypto/keys.h"
 #include "dkim/keyrecord.h"
+#include "util/mutex.h"
 #include "util/result.h"
 
 namespace mox::dkim {
@@ -35,14 +35,14 @@ class KeyCache {
   // record_public_key(r), from the cache when the same key type and bytes
   // were decoded before. The returned key is the caller's (a reference of
   // its own, EVP_PKEY_up_ref). Errors are not cached.
-  Result<crypto::PKeyPtr> public_key(const KeyRecord& r);
+  Result<crypto::PKeyPtr> public_key(const KeyRecord& r) EXCLUDES(mu_);
 
  private:
   using Entry = std::pair<std::string, EVP_PKEY*>;  // key: type + "\n" + bytes
-  std::mutex mu_;
-  size_t max_;
-  std::list<Entry> lru_;  // most recently used first; owns one reference each
-  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
+  Mutex mu_;
+  const size_t max_;
+  std::list<Entry> lru_ GUARDED_BY(mu_);  // most recently used first; owns one reference each
+  std::unordered_map<std::string, std::list<Entry>::iterator> index_ GUARDED_BY(mu_);
 };
 
 }  // namespace mox::dkim

@@ -7,9 +7,9 @@
 #include <fcntl.h>
 
 #include <cerrno>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
+
+#include "util/mutex.h"
 
 namespace mox::dns {
 namespace {
@@ -81,7 +81,7 @@ class UnboundResolver : public Resolver {
       : ctx_(std::move(ctx)), timeout_(timeout) {}
   ~UnboundResolver() override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       stopping_ = true;
     }
     if (wake_[1] >= 0) (void)!::write(wake_[1], "x", 1);
@@ -97,16 +97,18 @@ class UnboundResolver : public Resolver {
     return {};
   }
 
-  Result<Response> query(std::string_view name, Type type) override {
+  Result<Response> query(std::string_view name, Type type) override EXCLUDES(mu_) {
     MOX_ASSIGN(std::string n, normalize_name(name));
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     auto p = std::make_unique<Pending>();
     int id = 0;
     std::string q = n + ".";
     int rc = ub_resolve_async(ctx_.get(), q.c_str(), static_cast<int>(type), 1, p.get(), on_result, &id);
     if (rc != 0) return temporary_error(q + ": " + ub_strerror(rc));
     auto deadline = std::chrono::steady_clock::now() + timeout_;
-    if (!answered_.wait_until(lock, deadline, [&p] { return p->done; })) {
+    while (!p->done && answered_.wait_until(mu_, deadline)) {
+    }
+    if (!p->done) {
       if (ub_cancel(ctx_.get(), id) != 0) p.release()->abandoned = true;  // the callback frees it
       return temporary_error(n + ": DNS lookup timed out");
     }
@@ -117,12 +119,12 @@ class UnboundResolver : public Resolver {
   }
 
  private:
-  void process_loop() {
+  void process_loop() EXCLUDES(mu_) {
     pollfd pfd[2] = {{ub_fd(ctx_.get()), POLLIN, 0}, {wake_[0], POLLIN, 0}};
     while (true) {
       int pr = ::poll(pfd, 2, -1);
       if (pr < 0 && errno != EINTR) return;
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (stopping_) return;
       if (pr > 0 && (pfd[0].revents & POLLIN) != 0) {
         ub_process(ctx_.get());
@@ -133,9 +135,12 @@ class UnboundResolver : public Resolver {
 
   CtxPtr ctx_;
   std::chrono::milliseconds timeout_;
-  std::mutex mu_;
-  std::condition_variable answered_;
-  bool stopping_ = false;
+  // Held by query() while it waits (the waits release it) and by the thread
+  // around ub_process(): libunbound's context and every Pending are used
+  // under it.
+  Mutex mu_;
+  CondVar answered_;
+  bool stopping_ GUARDED_BY(mu_) = false;
   int wake_[2] = {-1, -1};
   std::thread thread_;
 };

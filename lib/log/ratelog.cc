@@ -7,7 +7,7 @@ namespace mox {
 void RateLog::error(std::string_view msg, log::Fields fields) {
   int64_t suppressed;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto now = std::chrono::steady_clock::now();
     if (logged_ && now - last_ < interval_) {
       ++suppressed_;

@@ -8,10 +8,10 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <string_view>
 
 #include "log/log.h"
+#include "util/mutex.h"
 
 namespace mox {
 
@@ -20,14 +20,14 @@ class RateLog {
   explicit RateLog(std::chrono::milliseconds interval = std::chrono::seconds(10))
       : interval_(interval) {}
   // An error line (log/log.h), or only a count within the interval.
-  void error(std::string_view msg, log::Fields fields = {});
+  void error(std::string_view msg, log::Fields fields = {}) EXCLUDES(mu_);
 
  private:
-  std::mutex mu_;
+  Mutex mu_;
   std::chrono::milliseconds interval_;
-  std::chrono::steady_clock::time_point last_{};
-  bool logged_ = false;
-  int64_t suppressed_ = 0;
+  std::chrono::steady_clock::time_point last_ GUARDED_BY(mu_){};
+  bool logged_ GUARDED_BY(mu_) = false;
+  int64_t suppressed_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace mox

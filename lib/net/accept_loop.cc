@@ -8,21 +8,20 @@
 
 #include <atomic>
 #include <cerrno>
-#include <condition_variable>
 #include <csignal>
 #include <cstring>
-#include <mutex>
 
 #include "log/ratelog.h"
+#include "util/mutex.h"
 
 namespace mox::net {
 
 // State shared by the loop and its connection threads; the last of them
 // frees it, so threads that outlive run() stay valid.
 struct AcceptLoop::Shared {
-  mutable std::mutex mu;
-  std::condition_variable cv;  // signalled when `active` drops
-  int active = 0;
+  mutable Mutex mu;
+  CondVar cv;  // signalled when `active` drops
+  int active GUARDED_BY(mu) = 0;
   ConnHandler handle;
   std::atomic<bool> stop{false};
   // Self-pipe: written by stop(), by the signal handler and by ending
@@ -118,7 +117,7 @@ void* conn_thread(void* p) {
   std::unique_ptr<ConnThreadArg> arg(static_cast<ConnThreadArg*>(p));
   arg->shared->handle(std::move(arg->conn), arg->listen_fd);
   {
-    std::lock_guard lock(arg->shared->mu);
+    MutexLock lock(arg->shared->mu);
     arg->shared->active--;
   }
   arg->shared->cv.notify_all();
@@ -149,7 +148,7 @@ void AcceptLoop::stop() {
 }
 
 int AcceptLoop::active() const {
-  std::lock_guard lock(shared_->mu);
+  MutexLock lock(shared_->mu);
   return shared_->active;
 }
 
@@ -178,7 +177,7 @@ Status AcceptLoop::accept_one(int listen_fd, bool* backoff) {
   }
   auto* arg = new ConnThreadArg{shared_, UniqueFd(fd), listen_fd};
   {
-    std::lock_guard lock(shared_->mu);
+    MutexLock lock(shared_->mu);
     shared_->active++;
   }
   pthread_attr_t attr;
@@ -192,7 +191,7 @@ Status AcceptLoop::accept_one(int listen_fd, bool* backoff) {
     shared_->refusals.error("connection refused",
                             {{"cause", std::string("cannot start a thread: ") + std::strerror(rc)}});
     delete arg;  // closes the connection: out of threads, like out of fds
-    std::lock_guard lock(shared_->mu);
+    MutexLock lock(shared_->mu);
     shared_->active--;
     *backoff = true;
   }
@@ -222,7 +221,7 @@ Status AcceptLoop::run(const std::vector<int>& listen_fds, ConnHandler handle) {
     std::vector<pollfd> pfds{{shared_->wake_rd.get(), POLLIN, 0}};
     bool room;
     {
-      std::lock_guard lock(shared_->mu);
+      MutexLock lock(shared_->mu);
       room = shared_->active < opts_.max_conns;
     }
     if (room && !backoff) {
@@ -241,8 +240,10 @@ Status AcceptLoop::run(const std::vector<int>& listen_fds, ConnHandler handle) {
       if (pfds[i].revents != 0) st = accept_one(pfds[i].fd, &backoff);
     }
   }
-  std::unique_lock lock(shared_->mu);
-  shared_->cv.wait_for(lock, opts_.drain_timeout, [&] { return shared_->active == 0; });
+  MutexLock lock(shared_->mu);
+  auto deadline = std::chrono::steady_clock::now() + opts_.drain_timeout;
+  while (shared_->active != 0 && shared_->cv.wait_until(shared_->mu, deadline)) {
+  }
   return st;
 }
 

@@ -24,6 +24,7 @@
 #include "queue/suppress.h"
 #include "util/encoding.h"
 #include "util/fs.h"
+#include "util/mutex.h"
 #include "util/unique_fd.h"
 
 namespace mox::queue {
@@ -322,11 +323,12 @@ class Recorder {
 
   // Records `out` (an outcome for each of `msgs`); the attempts started at
   // `t0_ms` (now_ms()).
-  void record(const std::vector<const Msg*>& msgs, std::map<int64_t, Outcome>& out, int64_t t0_ms) {
+  void record(const std::vector<const Msg*>& msgs, std::map<int64_t, Outcome>& out, int64_t t0_ms)
+      EXCLUDES(mu_) {
     if (msgs.empty()) return;
     int64_t dur = now_ms() - t0_ms;
     for (const auto* m : msgs) out.at(m->id).r.duration_ms = dur;
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (failed_) return;
     if (auto st = record_locked(msgs, out, env_.now()); !st) {
       status_ = std::move(st);
@@ -340,22 +342,22 @@ class Recorder {
     record(msgs, out, t0_ms);
   }
   bool failed() const { return failed_; }
-  Result<RunStats> result() {
-    std::lock_guard lock(mu_);
+  Result<RunStats> result() EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     if (!status_) return status_.error();
     return stats_;
   }
 
  private:
   Status record_locked(const std::vector<const Msg*>& msgs, const std::map<int64_t, Outcome>& out,
-                       int64_t now);
+                       int64_t now) REQUIRES(mu_);
 
-  store::Db& db_;
+  Mutex mu_;
+  store::Db& db_ GUARDED_BY(mu_);
   const RunEnv& env_;
-  std::mutex mu_;
   std::atomic<bool> failed_{false};
-  Status status_;
-  RunStats stats_;
+  Status status_ GUARDED_BY(mu_);
+  RunStats stats_ GUARDED_BY(mu_);
 };
 
 Status Recorder::record_locked(const std::vector<const Msg*>& msgs, const std::map<int64_t, Outcome>& out,

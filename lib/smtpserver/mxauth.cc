@@ -12,7 +12,7 @@ MxAuth::MxAuth(config::ConfigCache* cache, std::string hostname, std::string psl
 }
 
 Result<const mailauth::Env*> MxAuth::env() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (ready_) return static_cast<const mailauth::Env*>(&env_);
   std::shared_ptr<const config::Config> cfg = cache_->get();
   MOX_ASSIGN(resolver_, config::make_resolver(*cfg));

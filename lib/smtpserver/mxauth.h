@@ -7,7 +7,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -16,6 +15,7 @@
 #include "dmarc/publicsuffix.h"
 #include "dns/resolver.h"
 #include "mailauth/mailauth.h"
+#include "util/mutex.h"
 #include "util/result.h"
 #include "util/taskpool.h"
 
@@ -29,17 +29,18 @@ class MxAuth {
          std::string psl_path = dmarc::PublicSuffixList::kDefaultPath);
   // The environment of the checks, made on the first call; an error (kUser:
   // an unreadable list, bad name server settings) again on every call.
-  Result<const mailauth::Env*> env();
+  Result<const mailauth::Env*> env() EXCLUDES(mu_);
 
  private:
   config::ConfigCache* cache_;
   std::string psl_path_;
-  std::mutex mu_;
-  bool ready_ = false;
-  std::unique_ptr<dns::Resolver> resolver_;
-  std::optional<dmarc::PublicSuffixList> psl_;
+  Mutex mu_;
+  bool ready_ GUARDED_BY(mu_) = false;
+  std::unique_ptr<dns::Resolver> resolver_ GUARDED_BY(mu_);
+  std::optional<dmarc::PublicSuffixList> psl_ GUARDED_BY(mu_);
   dkim::KeyCache key_cache_;
-  mailauth::Env env_;
+  // Completed under mu_ by the first env(); only read once ready_.
+  mailauth::Env env_ GUARDED_BY(mu_);
   // Last: destroyed first, waiting for checks that use the members above.
   TaskPool pool_;
 };

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include "store/idblocks.h"
+
 namespace mox::store {
 namespace {
 
@@ -69,9 +71,10 @@ BEGIN
   SELECT RAISE(ABORT, 'message ID not reserved from Account.NextMessageID');
 END;
 )",
-    // 3: a random identity of this account's database, so that a process
-    // caching reserved message IDs never uses them for a re-created account
-    // of the same name (store/deliver.cc).
+    // 3: a random identity of this account's database. It kept a process's
+    // cached message IDs from a re-created account of the same name; reserved
+    // IDs now live in the AccountStore or SharedAccount that reserved them
+    // (store/idblocks.h), so nothing reads it any more.
     R"(
 ALTER TABLE Account ADD COLUMN Instance TEXT NOT NULL DEFAULT '';
 UPDATE Account SET Instance = lower(hex(randomblob(16)));
@@ -197,6 +200,17 @@ AccountStore::AccountStore(std::string dir, FileLock lock, Db db)
     lock_dev_ = st.st_dev;
     lock_ino_ = st.st_ino;
   }
+}
+
+AccountStore::AccountStore(AccountStore&&) noexcept = default;
+AccountStore& AccountStore::operator=(AccountStore&&) noexcept = default;
+AccountStore::~AccountStore() = default;
+
+IdBlocks& AccountStore::message_ids() {
+  // deliver()'s blocks: no files made ahead (a process delivering through
+  // an AccountStore may deliver one message only), 32 IDs each.
+  if (!ids_) ids_ = std::make_unique<IdBlocks>(dir_, IdBlocks::Options{32, 32, false, 0});
+  return *ids_;
 }
 
 Result<bool> AccountStore::relock() {

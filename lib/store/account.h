@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,8 +42,14 @@ inline constexpr DefaultMailbox kDefaultMailboxes[] = {
     {"Trash", "\\Trash"},   {"Drafts", "\\Drafts"}, {"Junk", "\\Junk"},
 };
 
+class IdBlocks;  // store/idblocks.h
+
 class AccountStore {
  public:
+  AccountStore(AccountStore&&) noexcept;
+  AccountStore& operator=(AccountStore&&) noexcept;
+  ~AccountStore();
+
   // Opens the account directory `dir`, creating it and its default mailboxes
   // when `create` is set. Holds a shared lock until destroyed.
   static Result<AccountStore> open(const std::string& dir, bool create);
@@ -59,6 +66,12 @@ class AccountStore {
   void release_lock() { lock_.release(); }
   Result<bool> relock();
 
+  // The message IDs that deliver() (store/deliver.h) reserved through this
+  // store and has not used yet: a block at a time, so that a session
+  // delivering many messages commits once per message. Like the store, for
+  // one thread at a time.
+  IdBlocks& message_ids();
+
   Status set_password(const PasswordRecord& p);
   Result<std::optional<PasswordRecord>> password();
   Result<std::vector<MailboxInfo>> mailboxes();
@@ -70,6 +83,7 @@ class AccountStore {
   dev_t lock_dev_ = 0;  // identity of the lock file opened first
   ino_t lock_ino_ = 0;
   Db db_;
+  std::unique_ptr<IdBlocks> ids_;  // made by the first message_ids()
 };
 
 }  // namespace mox::store

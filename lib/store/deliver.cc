@@ -5,12 +5,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <map>
-#include <memory>
-#include <mutex>
-#include <tuple>
 
 #include "store/deliver_internal.h"
+#include "store/idblocks.h"
 #include "store/mailbox.h"
 #include "store/msgfile.h"
 #include "store/notify.h"
@@ -23,62 +20,6 @@ namespace {
 
 // IMAP UIDs are 32-bit (RFC 9051 §2.3.1.1: nz-number up to 4294967295).
 constexpr int64_t kMaxUid = 4294967295;
-
-// How message IDs are allocated, and why.
-//
-// The ID names the file, and the file must be durable before the row is
-// committed, so the ID is needed before the row exists. It is taken from the
-// counter Account.NextMessageID in its own short BEGIN IMMEDIATE transaction,
-// committed before the file is written:
-// - Concurrent deliveries, in any number of processes, each get a distinct ID
-//   (the write lock serialises only this one UPDATE and its commit), then
-//   write and fsync their files in parallel, and take the write lock again
-//   only to insert the row. Nobody waits for another's 100 MiB copy or fsync.
-// - The counter only grows, and its commit is durable (synchronous=FULL)
-//   before the file exists, so an ID is never handed out twice, even after a
-//   crash that leaves the file as an orphan: IDs are never reused.
-// - A crash leaves a gap in the IDs; nothing depends on them being dense.
-// The alternatives were worse: INSERT first and take the rowid would need
-// the file written inside the transaction, holding the account's write lock
-// across fsyncs; and an AUTOINCREMENT ID whose transaction rolled back is
-// handed out again, to a name that may already hold an orphan file.
-// A trigger (migration 2) refuses rows whose ID was not reserved this way.
-// IDs are reserved in blocks per process and account, so that a connection
-// delivering many messages commits once per message, not twice (bench/).
-// Unused IDs of a block are gaps, like those a crash leaves.
-constexpr int64_t kIdBlock = 32;
-
-// What deliver() keeps per process and account between calls: a block of
-// reserved IDs and the message directories known to be durable.
-struct ProcessState {
-  int64_t next = 0, end = 0;
-  MessageDirs dirs;
-};
-
-// The state of `account_dir`. The key holds the account's instance, which
-// changes when an account of the same name is re-created (its IDs and
-// directories are new), and the pid: a forked child must not use its
-// parent's block.
-Result<ProcessState*> process_state(Db& db, const std::string& account_dir) {
-  static std::mutex mu;
-  static std::map<std::tuple<std::string, std::string, pid_t>, std::unique_ptr<ProcessState>> states;
-  MOX_ASSIGN(Stmt inst, db.prepare("SELECT Instance FROM Account"));
-  MOX_ASSIGN(bool found, inst.step());
-  if (!found) return internal_error("account has no Account row");
-  std::lock_guard lock(mu);
-  auto& s = states[{account_dir, inst.col_text(0), ::getpid()}];
-  if (!s) s = std::make_unique<ProcessState>();
-  return s.get();
-}
-
-Result<int64_t> reserve_message_id(Db& db, ProcessState& s) {
-  // deliver() runs on one AccountStore, which is not shared between threads.
-  if (s.next < s.end) return s.next++;
-  MOX_ASSIGN(int64_t id, reserve_message_ids(db, kIdBlock));
-  s.next = id + 1;
-  s.end = id + kIdBlock;
-  return id;
-}
 
 Result<int64_t> current_modseq(Db& db) {
   MOX_ASSIGN(Stmt q, db.prepare("SELECT ModSeq FROM Account"));
@@ -141,13 +82,13 @@ Status check_mailbox_exists(Db& db, const std::string& mailbox) {
 
 }  // namespace
 
-Result<CheckedRequest> check_request(Db& db, const DeliverRequest& req) {
+Result<CheckedRequest> check_request(Db* db, const DeliverRequest& req) {
   if (req.source_offset < 0) return user_error("negative source offset");
   if (auto st = check_flags(req.flags); !st) return Error{ErrorKind::kUser, st.error().message};
   CheckedRequest c;
   MOX_ASSIGN(c.mailbox, normalize_mailbox_name(req.mailbox));
   // Fails early, before any file is written, when the mailbox must exist.
-  if (!req.create_mailbox) MOX_TRY(check_mailbox_exists(db, c.mailbox));
+  if (!req.create_mailbox) MOX_TRY(check_mailbox_exists(*db, c.mailbox));
   if (req.source_data) {
     c.src.data = req.source_data;
     return c;
@@ -171,19 +112,6 @@ Result<std::string> written_message(const std::string& account_dir, int64_t id,
                                     const DeliverRequest& req) {
   if (req.source_data) return req.prefix + std::string(*req.source_data);
   return read_file(message_file_path(account_dir, id));
-}
-
-Result<int64_t> reserve_message_ids(Db& db, int64_t n) {
-  MOX_ASSIGN(Tx tx, Tx::begin(db));
-  MOX_ASSIGN(Stmt q, db.prepare("UPDATE Account SET NextMessageID = NextMessageID + ? "
-                                "RETURNING NextMessageID - ?"));
-  q.bind(1, n).bind(2, n);
-  MOX_ASSIGN(bool row, q.step());
-  if (!row) return internal_error("account has no Account row");
-  int64_t id = q.col_int(0);
-  q = Stmt();  // finish the statement before COMMIT
-  MOX_TRY(tx.commit());
-  return id;
 }
 
 void commit_rows(Db& db, const std::vector<PendingRow*>& rows) {
@@ -244,13 +172,14 @@ Status remove_delivered(Db& db, const std::string& account_dir, const Delivered&
 
 Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req) {
   Db& db = account.db();
-  MOX_ASSIGN(CheckedRequest c, check_request(db, req));
+  MOX_ASSIGN(CheckedRequest c, check_request(&db, req));
   const std::string& dir = account.dir();
-  MOX_ASSIGN(ProcessState * ps, process_state(db, dir));
+  IdBlocks& ids = account.message_ids();
   MOX_ASSIGN(FileLock files_lock, lock_message_files(dir, FileLock::Mode::kShared));
-  MOX_ASSIGN(int64_t id, reserve_message_id(db, *ps));
+  // The AccountStore is used by this thread only: its database is ours.
+  MOX_ASSIGN(int64_t id, ids.take([&db](const auto& use) { return use(db); }));
   crashpoint("deliver-after-reserve");
-  MOX_ASSIGN(int64_t size, create_message_file(dir, id, req.prefix, c.src, ps->dirs));
+  MOX_ASSIGN(int64_t size, create_message_file(dir, id, req.prefix, c.src, ids.dirs()));
   std::string path = message_file_path(dir, id);
   if (auto st = fsync_dir(message_dir_path(dir, id)); !st) {
     ::unlink(path.c_str());

@@ -70,7 +70,8 @@ struct Delivered {
 
 // Adds one message to one account. Safe to call concurrently from many
 // processes on the same account; each call costs one short write
-// transaction (two when its process's block of message IDs is used up), and
+// transaction (two when the block of message IDs that `account` reserved is
+// used up: store/idblocks.h), and
 // the slow part (copying and fsyncing the file) runs outside it. Errors: kUser
 // (bad mailbox name or flags), kNotFound (no such mailbox and !create_mailbox;
 // source file missing), kTemporary (database busy beyond the busy timeout),

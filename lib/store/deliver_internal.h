@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/deliver.h"
+#include "store/idblocks.h"
 #include "store/msgfile.h"
 #include "store/parsed.h"
 #include "store/sqlite.h"
@@ -24,13 +25,8 @@ struct CheckedRequest {
 
 // Validates flags, offset and mailbox name (kUser), checks that the mailbox
 // exists when it is not to be created (kNotFound), opens source_path. Uses
-// `db` only when !req.create_mailbox.
-Result<CheckedRequest> check_request(Db& db, const DeliverRequest& req);
-
-// Takes `n` message IDs from Account.NextMessageID in one committed write
-// transaction and returns the first: [first, first + n) are this caller's,
-// never handed out again, also not after a crash (see deliver.cc).
-Result<int64_t> reserve_message_ids(Db& db, int64_t n);
+// `db` only when !req.create_mailbox (it may be null otherwise).
+Result<CheckedRequest> check_request(Db* db, const DeliverRequest& req);
 
 // The row for a message whose file is durable.
 struct PendingRow {
@@ -42,8 +38,9 @@ struct PendingRow {
   // Set by commit_rows():
   std::optional<Result<Delivered>> result;
   bool committing = false;  // COMMIT was tried: the row may exist even on error
-  // Set by SharedAccount's committing thread, under its queue mutex, once
-  // commit_rows() has returned: only then may the row's owner read it.
+  // Set by GroupCommit's committing thread (store/groupcommit.h), under its
+  // mutex, once commit_rows() has returned: only then may the row's owner
+  // read it.
   bool done = false;
   // ENVELOPE, BODYSTRUCTURE and search text, stored with the row; or only
   // the FETCH forms, the search text being indexed later (SharedAccount).

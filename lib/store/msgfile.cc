@@ -143,7 +143,7 @@ Result<FileLock> lock_message_files(const std::string& account_dir, FileLock::Mo
 
 Status MessageDirs::ensure(const std::string& account_dir, int64_t id) {
   std::string dir = message_dir_path(account_dir, id);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (durable_.count(dir)) return {};
   // Each level is fsynced in its parent at first use in this process, also
   // when it existed: its creator may not have fsynced the parent yet.

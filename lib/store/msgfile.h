@@ -9,13 +9,13 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 
 #include "util/fs.h"
+#include "util/mutex.h"
 #include "util/result.h"
 
 namespace mox::store {
@@ -49,11 +49,11 @@ struct MessageSource {
 // account's lock).
 class MessageDirs {
  public:
-  Status ensure(const std::string& account_dir, int64_t id);
+  Status ensure(const std::string& account_dir, int64_t id) EXCLUDES(mu_);
 
  private:
-  std::mutex mu_;
-  std::set<std::string> durable_;
+  Mutex mu_;
+  std::set<std::string> durable_ GUARDED_BY(mu_);
 };
 
 // Writes `prefix` followed by the message to message_file_path(id) (making

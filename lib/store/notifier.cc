@@ -14,7 +14,6 @@
 #include <cstring>
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <system_error>
 #include <thread>
@@ -23,6 +22,7 @@
 #include "log/log.h"
 #include "store/notify.h"
 #include "store/notify_internal.h"
+#include "util/mutex.h"
 
 namespace mox::store {
 namespace {
@@ -86,39 +86,40 @@ struct NotifierCore {
   UniqueFd wake;  // eventfd: stop, or the set of polled accounts changed
   std::thread thread;
 
-  mutable std::mutex mu;
-  bool stop = false;
-  UniqueFd inotify;  // once valid, stays so until the core goes
-  std::map<std::string, std::shared_ptr<WatchedAccount>> by_dir;
-  std::map<int, std::shared_ptr<WatchedAccount>> by_wd;
-  int polled = 0, watchers = 0;
+  mutable Mutex mu;
+  bool stop GUARDED_BY(mu) = false;
+  UniqueFd inotify GUARDED_BY(mu);  // once valid, stays so until the core goes
+  std::map<std::string, std::shared_ptr<WatchedAccount>> by_dir GUARDED_BY(mu);
+  std::map<int, std::shared_ptr<WatchedAccount>> by_wd GUARDED_BY(mu);
+  int polled GUARDED_BY(mu) = 0;
+  int watchers GUARDED_BY(mu) = 0;
   // Rate limit of the fallback log line.
-  std::optional<Clock::time_point> last_log;
-  int unlogged = 0;
+  std::optional<Clock::time_point> last_log GUARDED_BY(mu);
+  int unlogged GUARDED_BY(mu) = 0;
 
-  Result<std::shared_ptr<WatchedAccount>> join(const std::string& dir, int efd);
-  void leave(const std::shared_ptr<WatchedAccount>& a, int efd);
+  Result<std::shared_ptr<WatchedAccount>> join(const std::string& dir, int efd) EXCLUDES(mu);
+  void leave(const std::shared_ptr<WatchedAccount>& a, int efd) EXCLUDES(mu);
 
  private:
-  Status start_thread();
-  Result<std::shared_ptr<WatchedAccount>> add_account(const std::string& dir);
-  Result<std::string> add_watches(const std::shared_ptr<WatchedAccount>& a);
-  Status poll_account(WatchedAccount& a, const std::string& why);
-  void forget(WatchedAccount& a);
-  void remove(const std::shared_ptr<WatchedAccount>& a);
-  void log_fallback(const std::string& dir, const std::string& why);
-  void run();
-  void read_events(int ifd);
+  Status start_thread() REQUIRES(mu);
+  Result<std::shared_ptr<WatchedAccount>> add_account(const std::string& dir) REQUIRES(mu);
+  Result<std::string> add_watches(const std::shared_ptr<WatchedAccount>& a) REQUIRES(mu);
+  Status poll_account(WatchedAccount& a, const std::string& why) REQUIRES(mu);
+  void forget(WatchedAccount& a) REQUIRES(mu);
+  void remove(const std::shared_ptr<WatchedAccount>& a) REQUIRES(mu);
+  void log_fallback(const std::string& dir, const std::string& why) REQUIRES(mu);
+  void run() EXCLUDES(mu);
+  void read_events(int ifd) EXCLUDES(mu);
   void dispatch(const struct inotify_event& ev,
-                std::vector<std::shared_ptr<WatchedAccount>>& changed);
-  void poll_markers();
+                std::vector<std::shared_ptr<WatchedAccount>>& changed) REQUIRES(mu);
+  void poll_markers() EXCLUDES(mu);
   static void wake_all(const WatchedAccount& a) {
     for (int efd : a.waiters) signal_fd(efd);
   }
 };
 
 Result<std::shared_ptr<WatchedAccount>> NotifierCore::join(const std::string& dir, int efd) {
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   MOX_TRY(start_thread());
   std::shared_ptr<WatchedAccount> a;
   if (auto it = by_dir.find(dir); it != by_dir.end()) {
@@ -132,7 +133,7 @@ Result<std::shared_ptr<WatchedAccount>> NotifierCore::join(const std::string& di
 }
 
 void NotifierCore::leave(const std::shared_ptr<WatchedAccount>& a, int efd) {
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   std::erase(a->waiters, efd);
   watchers--;
   // A removed account was forgotten when it was removed.
@@ -261,7 +262,7 @@ void NotifierCore::remove(const std::shared_ptr<WatchedAccount>& a) {
 
 void NotifierCore::run() {
   auto next_poll = Clock::now() + opts.poll_interval;
-  std::unique_lock lock(mu);
+  MutexLock lock(mu);
   while (!stop) {
     int ifd = inotify.get();
     bool polling = polled > 0;
@@ -293,7 +294,7 @@ void NotifierCore::read_events(int ifd) {
     ssize_t n = ::read(ifd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;  // EAGAIN: all read
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     // Each account's watchers are woken once for all the events read at
     // once: a wake-up costs every session of the account a look at it.
     std::vector<std::shared_ptr<WatchedAccount>> changed;
@@ -334,14 +335,14 @@ void NotifierCore::dispatch(const struct inotify_event& ev,
 void NotifierCore::poll_markers() {
   std::vector<std::shared_ptr<WatchedAccount>> todo;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     for (const auto& [dir, a] : by_dir) {
       if (a->polled) todo.push_back(a);
     }
   }
   for (const auto& a : todo) {
     auto m = read_change_marker(a->dir);
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (!a->polled) continue;  // its last watcher left meanwhile
     if (!m && m.error().kind == ErrorKind::kNotFound) {
       remove(a);
@@ -356,7 +357,7 @@ ChangeNotifier::ChangeNotifier(Options o) : core_(std::make_shared<NotifierCore>
 
 ChangeNotifier::~ChangeNotifier() {
   {
-    std::lock_guard lock(core_->mu);
+    MutexLock lock(core_->mu);
     core_->stop = true;
     if (core_->wake.valid()) signal_fd(core_->wake.get());
   }
@@ -377,7 +378,7 @@ Result<ChangeWatcher> ChangeNotifier::watch(const std::string& account_dir) {
 }
 
 ChangeNotifier::Stats ChangeNotifier::stats() const {
-  std::lock_guard lock(core_->mu);
+  MutexLock lock(core_->mu);
   return {core_->inotify.valid(), static_cast<int>(core_->by_dir.size()), core_->polled,
           core_->watchers};
 }

@@ -12,13 +12,24 @@
 //   fsyncs only its file before its row is committed;
 // - msg/<dir> directories are made durable once per process;
 // - the search text (store/parsed.h) is indexed by a thread of its own once
-//   deliveries pause for kIndexIdle, at the latest kIndexMaxDelay after a
-//   delivery, in batches: the row is committed with its FETCH forms, and
-//   the full-text index, which costs more than the rest of a delivery, does
-//   not hold up the reply. Searches index whatever is still waiting first.
+//   deliveries pause for Indexer::kIndexIdle, at the latest kIndexMaxDelay
+//   after a delivery, in batches (store/indexer.h): the row is committed
+//   with its FETCH forms, and the full-text index, which costs more than the
+//   rest of a delivery, does not hold up the reply. Searches index whatever
+//   is still waiting first.
 // Durability is that of deliver() (store/deliver.h): a row is committed only
 // after its file and directory entry are fsynced, and commit() returns only
 // after the row's COMMIT (synchronous=FULL) is done.
+//
+// A SharedAccount composes one class per concern, each with its own mutex:
+// IdBlocks (store/idblocks.h: IDs and files made ahead), GroupCommit
+// (store/groupcommit.h), Indexer (store/indexer.h) and Checkpointer
+// (store/checkpointer.h); it keeps the database (db_mu_) and the account's
+// locks while writing (files_mu_) itself. Each mutex is released before
+// another is taken, but for one nesting: a commit, with db_mu_ held, may
+// start a checkpoint (Checkpointer's task mutex, taken after db_mu_); and
+// AccountPool's mutex is taken before files_mu_ (stale()). The lock order:
+// docs/DESIGN.md "Threads sharing an account".
 //
 // A delivery to several accounts first prepares every file, then commits
 // each account's row, and takes committed rows back (remove()) when a later
@@ -26,44 +37,26 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
-#include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "store/account.h"
+#include "store/checkpointer.h"
 #include "store/deliver.h"
 #include "store/deliver_internal.h"
+#include "store/groupcommit.h"
+#include "store/idblocks.h"
+#include "store/indexer.h"
 #include "store/msgfile.h"
+#include "util/background.h"
+#include "util/mutex.h"
 
 namespace mox::store {
-
-// One task at a time in a thread of its own (SharedAccount's checkpoints and
-// blocks of message files made ahead). Thread-safe.
-class BackgroundTask {
- public:
-  BackgroundTask() = default;
-  BackgroundTask(const BackgroundTask&) = delete;
-  BackgroundTask& operator=(const BackgroundTask&) = delete;
-  ~BackgroundTask() { stop(); }
-  // Runs `fn` in a new thread, unless a task is still running or stop() was
-  // called: false then.
-  bool start(std::function<void()> fn);
-  // Waits for the running task; no task starts after this.
-  void stop();
-
- private:
-  std::mutex mu_;
-  std::thread thread_;
-  bool running_ = false, stopped_ = false;
-};
 
 class SharedAccount {
  public:
@@ -84,7 +77,7 @@ class SharedAccount {
   const std::string& dir() const { return dir_; }
   // True once the account directory was found removed (or replaced) when
   // taking the lock again: every call fails with kTemporary; open anew.
-  bool stale();
+  bool stale() EXCLUDES(files_mu_);
 
   // A message whose file is durable under its final name and whose row is
   // not committed yet. Destroying it uncommitted removes the file. Move-only.
@@ -115,66 +108,40 @@ class SharedAccount {
   // undeliver() (store/deliver.h). Thread-safe.
   Status remove(const Delivered& d);
 
-  // When the indexer starts: deliveries paused this long, or the oldest
-  // message waiting this long.
-  static constexpr std::chrono::milliseconds kIndexIdle{20};
-  static constexpr std::chrono::seconds kIndexMaxDelay{10};
+  // How long closing indexes what still waits (Indexer).
   static constexpr std::chrono::seconds kIndexOnClose{2};
   // Messages committed and not indexed yet by this object. Thread-safe.
-  size_t index_backlog();
+  size_t index_backlog() { return indexer_.backlog(); }
 
  private:
   explicit SharedAccount(AccountStore st);
-  Result<int64_t> reserve_id();
-  // Reserves `n` IDs and makes their files: [first, end).
-  Result<std::pair<int64_t, int64_t>> make_block(int64_t n);
-  // make_block() into ready_, with id_mu_ (held by `lock`) released meanwhile.
-  Status fill_ready(std::unique_lock<std::mutex>& lock);
-  void make_ahead();  // the next block, in maker_
-  static int wal_hook(void* self, sqlite3* db, const char* name, int pages);
-  void checkpoint();  // in checkpointer_
+  Result<int64_t> with_db(const std::function<Result<int64_t>(Db&)>& use) EXCLUDES(db_mu_);
+  Result<CheckedRequest> check(const DeliverRequest& req) EXCLUDES(db_mu_);
   // While deliveries are in flight: the account's lock and msgfiles.lock
   // (store/msgfile.h), both shared.
-  Status begin_write();
-  void end_write();
+  Status begin_write() EXCLUDES(files_mu_);
+  void end_write() EXCLUDES(files_mu_);
   void abandon(Prepared& p);
-  // The indexer: waits for committed messages and indexes them (index_batch).
-  void index_loop();
+  void make_ahead();  // the next block of IDs and files, in maker_
+  // Indexer's batch: parses the files, stores their search text.
   void index_batch(const std::vector<int64_t>& ids);
-  std::vector<int64_t> take_index_batch();  // the oldest waiting; index_mu_ held
-  void to_index(int64_t id);
 
-  std::mutex db_mu_;  // store_.db() is used by one thread at a time
-  AccountStore store_;
+  AccountStore store_;  // its lock: under files_mu_; its database: db_
   const std::string dir_;
-  std::mutex id_mu_;  // taken before db_mu_, never after
-  std::condition_variable id_cv_;
-  int64_t next_id_ = 0, end_id_ = 0;          // IDs being handed out, files made
-  int64_t ready_first_ = 0, ready_end_ = 0;  // the next block, files made
-  bool making_ = false;                      // a block is being made
-  int64_t handed_out_ = 0;                   // IDs handed out by this object
-  int64_t block_;                            // size of the next block
+  Mutex db_mu_;
+  Db& db_ GUARDED_BY(db_mu_);  // used by one thread at a time
 
-  BackgroundTask maker_, checkpointer_;
+  Mutex files_mu_;
+  int writing_ GUARDED_BY(files_mu_) = 0;
+  bool stale_ GUARDED_BY(files_mu_) = false;
+  std::optional<FileLock> files_lock_ GUARDED_BY(files_mu_);
 
-  std::mutex files_mu_;
-  int writing_ = 0;
-  bool stale_ = false;
-  std::optional<FileLock> files_lock_;
-  MessageDirs dirs_;
-
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::vector<PendingRow*> queue_;
-  bool committing_ = false;
-
-  using Clock = std::chrono::steady_clock;
-  std::mutex index_mu_;
-  std::condition_variable index_cv_;
-  std::deque<std::pair<int64_t, Clock::time_point>> to_index_;  // ID, committed at
-  Clock::time_point last_delivery_{};
-  bool index_stop_ = false;
-  std::thread indexer_;  // started with the first message to index
+  const IdBlocks::WithDb with_db_;  // with_db()
+  IdBlocks ids_;
+  BackgroundTask maker_;
+  GroupCommit commits_;
+  Indexer indexer_;
+  Checkpointer checkpointer_;
 };
 
 // The accounts this process has open, shared by its sessions: a session
@@ -182,21 +149,22 @@ class SharedAccount {
 // the `keep` accounts used last open besides (an idle SharedAccount holds no
 // lock, only its database and a few files made in advance), so that the next
 // connection does not open them again. A stale account is replaced by a
-// freshly opened one. Thread-safe.
+// freshly opened one. Thread-safe. Its mutex is taken before a
+// SharedAccount's (stale()), never after.
 class AccountPool {
  public:
   explicit AccountPool(size_t keep = 16) : keep_(keep) {}
-  Result<std::shared_ptr<SharedAccount>> get(const std::string& dir);
+  Result<std::shared_ptr<SharedAccount>> get(const std::string& dir) EXCLUDES(mu_);
 
  private:
   // Moves `acc` to the front of recent_; what falls out goes to `dropped`.
   void touch(const std::shared_ptr<SharedAccount>& acc,
-             std::vector<std::shared_ptr<SharedAccount>>& dropped);
+             std::vector<std::shared_ptr<SharedAccount>>& dropped) REQUIRES(mu_);
 
-  std::mutex mu_;
+  Mutex mu_;
   const size_t keep_;
-  std::map<std::string, std::weak_ptr<SharedAccount>> open_;
-  std::vector<std::shared_ptr<SharedAccount>> recent_;  // last used first
+  std::map<std::string, std::weak_ptr<SharedAccount>> open_ GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<SharedAccount>> recent_ GUARDED_BY(mu_);  // last used first
 };
 
 }  // namespace mox::store

@@ -128,7 +128,7 @@ std::string format_ticket_keys(const std::vector<TicketKey>& keys) {
 Result<std::shared_ptr<TicketKeys>> TicketKeys::open(const std::string& path,
                                                      std::function<int64_t()> now) {
   std::shared_ptr<TicketKeys> t(new TicketKeys(path, std::move(now)));
-  std::lock_guard lock(t->mu_);
+  MutexLock lock(t->mu_);
   MOX_TRY(t->refresh_locked(true));
   return t;
 }
@@ -163,13 +163,13 @@ Status TicketKeys::refresh_locked(bool force) {
 }
 
 Result<TicketKey> TicketKeys::encryption_key() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   MOX_TRY(refresh_locked(false));
   return keys_.front();
 }
 
 std::optional<TicketKey> TicketKeys::decryption_key(const unsigned char name[16], bool* newest) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   (void)refresh_locked(false);  // on failure, the keys we have still decrypt
   for (size_t i = 0; i < keys_.size(); i++) {
     if (CRYPTO_memcmp(keys_[i].name.data(), name, 16) == 0) {
@@ -181,7 +181,7 @@ std::optional<TicketKey> TicketKeys::decryption_key(const unsigned char name[16]
 }
 
 std::vector<TicketKey> TicketKeys::keys() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return keys_;
 }
 

@@ -23,12 +23,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "util/mutex.h"
 #include "util/result.h"
 
 namespace mox::tls {
@@ -60,23 +60,24 @@ class TicketKeys {
   ~TicketKeys();  // wipes the keys from memory
 
   // The key for new tickets, rotating first if it is due.
-  Result<TicketKey> encryption_key();
+  Result<TicketKey> encryption_key() EXCLUDES(mu_);
   // The key named `name`, if it is one of ours; *newest tells whether it is
   // the current encryption key (else the client should get a new ticket).
-  std::optional<TicketKey> decryption_key(const unsigned char name[16], bool* newest);
+  std::optional<TicketKey> decryption_key(const unsigned char name[16], bool* newest)
+      EXCLUDES(mu_);
   // All keys, newest first (tests).
-  std::vector<TicketKey> keys();
+  std::vector<TicketKey> keys() EXCLUDES(mu_);
 
  private:
   TicketKeys(std::string path, std::function<int64_t()> now)
       : path_(std::move(path)), now_(std::move(now)) {}
-  Status refresh_locked(bool force);
+  Status refresh_locked(bool force) REQUIRES(mu_);
 
-  std::mutex mu_;
+  Mutex mu_;
   const std::string path_;
   const std::function<int64_t()> now_;
-  std::vector<TicketKey> keys_;  // newest first, never empty after open()
-  int64_t checked_ = 0;          // when the file was last read
+  std::vector<TicketKey> keys_ GUARDED_BY(mu_);  // newest first, never empty after open()
+  int64_t checked_ GUARDED_BY(mu_) = 0;          // when the file was last read
 };
 
 // Makes `ctx` encrypt and decrypt session tickets with `keys` (the ctx keeps

@@ -7,7 +7,7 @@ namespace mox {
 TaskPool::~TaskPool() {
   std::list<std::thread> threads;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     threads = std::move(threads_);
   }
@@ -27,7 +27,7 @@ void TaskPool::join_finished() {
 }
 
 void TaskPool::post(std::function<void()> task) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   join_finished();
   tasks_.push_back(std::move(task));
   if (idle_ >= tasks_.size()) {
@@ -38,7 +38,7 @@ void TaskPool::post(std::function<void()> task) {
 }
 
 void TaskPool::worker() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
     if (!tasks_.empty()) {
       std::function<void()> task = std::move(tasks_.front());
@@ -50,7 +50,10 @@ void TaskPool::worker() {
     }
     if (stopping_) return;
     ++idle_;
-    bool woken = cv_.wait_for(lock, idle_timeout_, [this] { return stopping_ || !tasks_.empty(); });
+    bool woken = true;
+    auto deadline = std::chrono::steady_clock::now() + idle_timeout_;
+    while (woken && !stopping_ && tasks_.empty()) woken = cv_.wait_until(mu_, deadline);
+    woken = stopping_ || !tasks_.empty();
     --idle_;
     if (!woken) {
       finished_.push_back(std::this_thread::get_id());

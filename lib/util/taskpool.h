@@ -10,15 +10,15 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <future>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <utility>
+
+#include "util/mutex.h"
 
 namespace mox {
 
@@ -41,18 +41,19 @@ class TaskPool {
   }
 
  private:
-  void post(std::function<void()> task);
-  void worker();
-  void join_finished();  // with mu_ held
+  void post(std::function<void()> task) EXCLUDES(mu_);
+  void worker() EXCLUDES(mu_);
+  void join_finished() REQUIRES(mu_);
 
   std::chrono::milliseconds idle_timeout_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
-  size_t idle_ = 0;
-  bool stopping_ = false;
-  std::list<std::thread> threads_;
-  std::list<std::thread::id> finished_;  // ended after their idle time, to be joined
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<std::function<void()>> tasks_ GUARDED_BY(mu_);
+  size_t idle_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::list<std::thread> threads_ GUARDED_BY(mu_);
+  // Ended after their idle time, to be joined.
+  std::list<std::thread::id> finished_ GUARDED_BY(mu_);
 };
 
 }  // namespace mox
