@@ -169,7 +169,8 @@ void Session::cmd_rename(imap::Command& c, Output& out) {
   respond(out, c.tag, Condition::kOk, "", "rename done");
 }
 
-void Session::cmd_subscribe(imap::Command& c, Output& out, bool sub) {
+void Session::cmd_subscribe(imap::Command& c, Output& out) {
+  bool sub = c.verb == imap::Verb::kSubscribe;
   auto& a = std::get<imap::MailboxArgs>(c.args);
   auto r = store::set_subscribed(*store_, a.mailbox, sub);
   if (!r) return store_failure(out, c.tag, r.error(), "NONEXISTENT");

@@ -400,7 +400,8 @@ void Session::cmd_store(imap::Command& c, Output& out) {
   respond(out, c.tag, Condition::kOk, code, "store done");
 }
 
-void Session::cmd_copy(imap::Command& c, Output& out, bool move) {
+void Session::cmd_copy(imap::Command& c, Output& out) {
+  bool move = c.verb == imap::Verb::kMove;
   auto& a = std::get<imap::CopyArgs>(c.args);
   if (move && read_only_) return respond(out, c.tag, Condition::kNo, "READ-ONLY", "mailbox is read-only");
   updates(out, c.uid);

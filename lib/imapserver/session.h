@@ -120,8 +120,34 @@ class Session {
   // The account logged in to, "" before login.
   const std::string& account() const { return account_; }
 
- private:
+  // The connection states (RFC 9051 §3), and the end of the session.
   enum class State { kNotAuthenticated, kAuthenticated, kSelected, kLogout };
+  // A set of states as bits: bit(a) | bit(b).
+  static constexpr uint8_t bit(State s) { return static_cast<uint8_t>(1u << static_cast<int>(s)); }
+
+ private:
+  // verbs.cc: the verb table. Each command's handler, the states it is
+  // allowed in, and the condition (BAD or NO) of its refusal in the others.
+  using Handler = void (Session::*)(imap::Command& c, Output& out);
+  struct VerbEntry {
+    imap::Verb verb;
+    uint8_t states;
+    imap::Condition refused;
+    Handler handler;
+  };
+  static const VerbEntry kVerbs[];
+  static const VerbEntry* verb_entry(imap::Verb v);
+  // The refusal of a command in a state its entry does not allow.
+  void refuse(Output& out, const std::string& tag, const VerbEntry& e);
+  void cmd_capability(imap::Command& c, Output& out);
+  void cmd_noop(imap::Command& c, Output& out);
+  void cmd_logout(imap::Command& c, Output& out);
+  void cmd_starttls(imap::Command& c, Output& out);
+  void cmd_id(imap::Command& c, Output& out);
+  void cmd_enable(imap::Command& c, Output& out);
+  void cmd_namespace(imap::Command& c, Output& out);
+  void cmd_idle(imap::Command& c, Output& out);
+  void cmd_close(imap::Command& c, Output& out);  // CLOSE and UNSELECT
   struct Msg {
     int64_t uid = 0, id = 0, modseq = 0, size = 0, received = 0;
     store::MessageFlags flags;
@@ -129,6 +155,7 @@ class Session {
 
   // Runs the buffered commands until input runs out or a reply part is full.
   void process(Output& out);
+  // Runs a parsed command through the verb table (verbs.cc).
   void handle(imap::Command& c, Output& out);
   void respond(Output& out, const std::string& tag, imap::Condition c, std::string_view code,
                std::string_view text);
@@ -161,7 +188,7 @@ class Session {
   void cmd_create(imap::Command& c, Output& out);
   void cmd_delete(imap::Command& c, Output& out);
   void cmd_rename(imap::Command& c, Output& out);
-  void cmd_subscribe(imap::Command& c, Output& out, bool sub);
+  void cmd_subscribe(imap::Command& c, Output& out);  // and UNSUBSCRIBE
   void cmd_list(imap::Command& c, Output& out);
   void cmd_lsub(imap::Command& c, Output& out);
   void cmd_status(imap::Command& c, Output& out);
@@ -184,7 +211,7 @@ class Session {
   void fetch_step(Output& out);
   void cmd_store(imap::Command& c, Output& out);
   void cmd_search(imap::Command& c, Output& out);
-  void cmd_copy(imap::Command& c, Output& out, bool move);
+  void cmd_copy(imap::Command& c, Output& out);  // and MOVE
   void cmd_expunge(imap::Command& c, Output& out);
   void close_mailbox(bool expunge);
   // `forms`: the message's stored ENVELOPE/BODYSTRUCTURE/BODY, when asked for.
