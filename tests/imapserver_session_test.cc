@@ -47,9 +47,8 @@ class FakeBackend : public Backend {
                     std::string_view result, std::string_view) override {
     attempts.push_back(std::string(mech) + " " + std::string(result));
   }
-  Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& a) override {
-    MOX_ASSIGN(auto st, store::AccountStore::open(dir_ + "/" + a, true));
-    return std::make_unique<store::AccountStore>(std::move(st));
+  Result<std::unique_ptr<Mailstore>> open_account(const std::string& a) override {
+    return open_mailstore(dir_ + "/" + a);
   }
   std::string account_gone(const std::string&) override { return gone; }
   std::vector<std::string> capabilities_disabled(const std::string&) override { return disabled; }

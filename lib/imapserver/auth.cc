@@ -126,7 +126,7 @@ void Session::logged_in(const std::string& account, const std::string& username,
     return respond(out, tag, imap::Condition::kNo, "UNAVAILABLE", "account not available");
   }
   attempt(mech, username, account, "ok");
-  store_ = std::move(*st);
+  mailstore_ = std::move(*st);
   account_ = account;
   username_ = username;
   auth_failures_ = 0;

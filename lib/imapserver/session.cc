@@ -124,7 +124,7 @@ Output Session::preauth_greeting() {
   } else if (auto st = backend_.open_account(c.account); !st) {
     out.reply = "* BYE [UNAVAILABLE] account not available\r\n";
   } else {
-    store_ = std::move(*st);
+    mailstore_ = std::move(*st);
     account_ = c.account;
     username_ = c.login_address;
     state_ = State::kAuthenticated;
@@ -139,7 +139,7 @@ Output Session::preauth_greeting() {
 
 void Session::tls_started(const TLSState& tls) { tls_ = tls; }
 
-std::string Session::watch_dir() const { return store_ ? store_->dir() : ""; }
+std::string Session::watch_dir() const { return mailstore_ ? mailstore_->dir() : ""; }
 
 void Session::respond(Output& out, const std::string& tag, Condition c, std::string_view code,
                       std::string_view text) {

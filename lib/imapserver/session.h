@@ -1,8 +1,9 @@
 // The IMAP4rev2/rev1 server session (RFC 9051, RFC 3501 and extensions),
-// without socket I/O: bytes in, response bytes and actions out. The account
-// store is used directly once a user is authenticated; other processes'
-// changes reach the session through poll_updates() (IDLE, NOOP, and before
-// every command's completion).
+// without socket I/O: bytes in, response bytes and actions out. Once a user
+// is authenticated, the account's mailboxes and messages are reached only
+// through the Mailstore that Backend::open_account gives (no SQL or file
+// reads here); other processes' changes reach the session through
+// poll_updates() (IDLE, NOOP, and before every command's completion).
 #pragma once
 
 #include <chrono>
@@ -19,9 +20,7 @@
 #include "imap/writer.h"
 #include "auth/tlsstate.h"
 #include "sasl/sasl.h"
-#include "store/account.h"
-#include "store/messages.h"
-#include "store/parsed.h"
+#include "imapserver/mailstore.h"
 
 namespace mox::imapserver {
 
@@ -35,8 +34,9 @@ class Backend {
   virtual void auth_attempt(std::string_view mech, std::string_view username,
                             std::string_view account, std::string_view result,
                             std::string_view user_agent) = 0;
-  // Opens an authenticated account's store (shared lock held while open).
-  virtual Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& account) = 0;
+  // Opens an authenticated account's mailboxes and messages: the session's
+  // only way to the store (imapserver/mailstore.h).
+  virtual Result<std::unique_ptr<Mailstore>> open_account(const std::string& account) = 0;
   // Why the account may no longer be used (removed, login disabled), or "".
   virtual std::string account_gone(const std::string& account) = 0;
   // True when the client has closed or reset the connection: a long command
@@ -234,7 +234,7 @@ class Session {
   bool login_cmd_ = false;  // the LOGIN command, not AUTHENTICATE
   // Authenticated.
   std::string account_, username_;
-  std::unique_ptr<store::AccountStore> store_;
+  std::unique_ptr<Mailstore> mailstore_;
   // Selected.
   std::optional<store::Mailbox> mailbox_;
   bool read_only_ = false;
