@@ -130,7 +130,8 @@ TEST_F(ImapSessionTest, VerbTableStates) {
   EXPECT_EQ(send("d NOOP\r\n"), "d OK noop done\r\n");
   EXPECT_EQ(send("e ID NIL\r\n"), "* ID (\"name\" \"mox\")\r\ne OK id done\r\n");
   EXPECT_EQ(send("f STARTTLS\r\n"), "f BAD tls already active\r\n");
-  ASSERT_NE(send("g LOGIN mjl@example.com password1234\r\n").find("g OK [CAPABILITY"), std::string::npos);
+  ASSERT_NE(send("g LOGIN mjl@example.com password1234\r\n").find("g OK [CAPABILITY"),
+            std::string::npos);
   EXPECT_EQ(send("h FETCH 1 UID\r\n"), "h BAD no mailbox selected\r\n");
   EXPECT_EQ(send("i UNSELECT\r\n"), "i BAD no mailbox selected\r\n");
   EXPECT_EQ(send("j AUTHENTICATE PLAIN\r\n"), "j NO not allowed in this connection state\r\n");

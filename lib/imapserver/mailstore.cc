@@ -28,16 +28,23 @@ class StoreMailstore : public Mailstore {
   explicit StoreMailstore(store::AccountStore a) : a_(std::move(a)) {}
   std::string dir() const override { return a_.dir(); }
 
-  Result<std::vector<store::Mailbox>> list_mailboxes() override { return store::list_mailboxes(a_); }
+  Result<std::vector<store::Mailbox>> list_mailboxes() override {
+    return store::list_mailboxes(a_);
+  }
   Result<std::optional<store::Mailbox>> find_mailbox(const std::string& name) override {
     return store::find_mailbox(a_, name);
   }
-  Result<std::vector<std::string>> list_subscriptions() override { return store::list_subscriptions(a_); }
+  Result<std::vector<std::string>> list_subscriptions() override {
+    return store::list_subscriptions(a_);
+  }
   Result<int64_t> highest_modseq() override { return store::highest_modseq(a_); }
-  Result<store::Mailbox> create_mailbox(const std::string& name, const std::string& special_use) override {
+  Result<store::Mailbox> create_mailbox(const std::string& name,
+                                        const std::string& special_use) override {
     return store::create_mailbox(a_, name, special_use);
   }
-  Status delete_mailbox(const std::string& name) override { return store::delete_mailbox(a_, name); }
+  Status delete_mailbox(const std::string& name) override {
+    return store::delete_mailbox(a_, name);
+  }
   Status rename_mailbox(const std::string& from, const std::string& to) override {
     return store::rename_mailbox(a_, from, to);
   }
@@ -61,7 +68,8 @@ class StoreMailstore : public Mailstore {
     return store::expunge(a_, mailbox_id, uids);
   }
   Result<store::CopyResult> copy_messages(int64_t mailbox_id, const std::vector<int64_t>& uids,
-                                          const std::string& dest, bool move, int64_t quota) override {
+                                          const std::string& dest, bool move,
+                                          int64_t quota) override {
     return store::copy_messages(a_, mailbox_id, uids, dest, move, quota);
   }
 
@@ -80,7 +88,9 @@ class StoreMailstore : public Mailstore {
   Result<std::vector<int64_t>> text_search(std::string_view needle) override {
     return store::text_search(a_, needle);
   }
-  std::unique_ptr<SearchText> search_text() override { return std::make_unique<StoreSearchText>(a_); }
+  std::unique_ptr<SearchText> search_text() override {
+    return std::make_unique<StoreSearchText>(a_);
+  }
 
   Result<int64_t> disk_usage() override { return store::disk_usage(a_); }
 
@@ -93,7 +103,8 @@ Result<store::Delivered> StoreMailstore::append(const std::string& mailbox, std:
                                                 int64_t quota) {
   // The literal is in memory; the store copies it from a memory file.
   UniqueFd fd(::memfd_create("append", MFD_CLOEXEC));
-  if (!fd.valid() || ::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size())) {
+  if (!fd.valid() ||
+      ::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size())) {
     return os_error("append: memory file", errno);
   }
   store::DeliverRequest req;

@@ -54,13 +54,16 @@ class Mailstore {
   // Messages of a mailbox (store/messages.h).
   virtual Result<std::vector<store::MessageRow>> list_messages(int64_t mailbox_id) = 0;
   virtual Result<store::Changes> changes_since(int64_t mailbox_id, int64_t modseq) = 0;
-  virtual Result<store::StoreResult> store_flags(int64_t mailbox_id, const std::vector<int64_t>& uids,
-                                                 store::FlagOp op, const store::MessageFlags& flags,
+  virtual Result<store::StoreResult> store_flags(int64_t mailbox_id,
+                                                 const std::vector<int64_t>& uids, store::FlagOp op,
+                                                 const store::MessageFlags& flags,
                                                  std::optional<int64_t> unchanged_since) = 0;
   virtual Result<std::vector<int64_t>> expunge(int64_t mailbox_id,
                                                const std::optional<std::vector<int64_t>>& uids) = 0;
-  virtual Result<store::CopyResult> copy_messages(int64_t mailbox_id, const std::vector<int64_t>& uids,
-                                                  const std::string& dest, bool move, int64_t quota) = 0;
+  virtual Result<store::CopyResult> copy_messages(int64_t mailbox_id,
+                                                  const std::vector<int64_t>& uids,
+                                                  const std::string& dest, bool move,
+                                                  int64_t quota) = 0;
 
   // APPEND (store::deliver into an existing mailbox, from `data`), and its
   // undoing (store::undeliver) when a MULTIAPPEND fails part-way.

@@ -236,8 +236,11 @@ void Session::cmd_search(imap::Command& c, Output& out) {
   if (!rows) return store_failure(out, c.tag, rows.error(), "");
   std::map<int64_t, const store::MessageRow*> by_uid;
   for (const auto& r : *rows) by_uid[r.uid] = &r;
-  Ctx ctx{*mailstore_, saved_, static_cast<uint32_t>(msgs_.size()),
-          msgs_.empty() ? 0u : static_cast<uint32_t>(msgs_.back().uid), {}};
+  Ctx ctx{*mailstore_,
+          saved_,
+          static_cast<uint32_t>(msgs_.size()),
+          msgs_.empty() ? 0u : static_cast<uint32_t>(msgs_.back().uid),
+          {}};
   if (needs_text(a.program)) {
     // Messages stored before the index existed are parsed now, once.
     Status st = mailstore_->ensure_parsed(mailbox_->id);

@@ -408,7 +408,7 @@ void Session::cmd_copy(imap::Command& c, Output& out) {
   std::vector<int64_t> uids;
   for (size_t i : idx) uids.push_back(msgs_[i].uid);
   auto r = mailstore_->copy_messages(mailbox_->id, uids, a.mailbox, move,
-                                backend_.quota_message_size(account_));
+                                     backend_.quota_message_size(account_));
   if (!r) return store_failure(out, c.tag, r.error(), "TRYCREATE");
   std::string code;
   if (!r->src_uids.empty()) {

@@ -15,12 +15,12 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/tlsstate.h"
 #include "imap/command.h"
 #include "imap/reader.h"
 #include "imap/writer.h"
-#include "auth/tlsstate.h"
-#include "sasl/sasl.h"
 #include "imapserver/mailstore.h"
+#include "sasl/sasl.h"
 
 namespace mox::imapserver {
 

@@ -72,7 +72,8 @@ const Session::VerbEntry* Session::verb_entry(Verb v) {
 
 void Session::refuse(Output& out, const std::string& tag, const VerbEntry& e) {
   bool needs_selected = e.states == kSel && state_ == State::kAuthenticated;
-  std::string_view text = needs_selected ? "no mailbox selected" : "not allowed in this connection state";
+  std::string_view text =
+      needs_selected ? "no mailbox selected" : "not allowed in this connection state";
   if (e.refused == Condition::kBad) return bad(out, tag, text);
   respond(out, tag, e.refused, "", text);
 }
@@ -120,7 +121,8 @@ void Session::cmd_logout(imap::Command& c, Output& out) {
 void Session::cmd_starttls(imap::Command& c, Output& out) {
   if (tls_.active) return bad(out, c.tag, "tls already active");
   if (!s_.tls_configured) return bad(out, c.tag, "no tls configured");
-  if (state_ != State::kNotAuthenticated) return bad(out, c.tag, "not allowed in this connection state");
+  if (state_ != State::kNotAuthenticated)
+    return bad(out, c.tag, "not allowed in this connection state");
   respond(out, c.tag, Condition::kOk, "", "begin TLS now");
   out.start_tls = true;
 }
@@ -129,7 +131,8 @@ void Session::cmd_starttls(imap::Command& c, Output& out) {
 void Session::cmd_id(imap::Command& c, Output& out) {
   auto& a = std::get<imap::IdArgs>(c.args);
   std::string ua;
-  for (const auto& [k, v] : a.params) ua += (ua.empty() ? "" : " ") + k + "=\"" + v.value_or("NIL") + "\"";
+  for (const auto& [k, v] : a.params)
+    ua += (ua.empty() ? "" : " ") + k + "=\"" + v.value_or("NIL") + "\"";
   user_agent_ = ua;
   flush_attempt();
   out.reply += "* ID (\"name\" \"mox\")\r\n";

@@ -20,7 +20,8 @@ bool quotable(std::string_view s, bool utf8) {
 void append_string(std::string& out, std::string_view s, bool utf8) {
   std::string without_nul;
   if (s.find('\0') != std::string_view::npos) {
-    std::copy_if(s.begin(), s.end(), std::back_inserter(without_nul), [](char c) { return c != 0; });
+    std::copy_if(s.begin(), s.end(), std::back_inserter(without_nul),
+                 [](char c) { return c != 0; });
     s = without_nul;
   }
   if (!quotable(s, utf8)) {
