@@ -2,6 +2,7 @@
 // and the connection states it is allowed in (RFC 9051 §3, §6). handle()
 // refuses a command in any other state, so no handler checks the state it
 // runs in; the commands that need no more than a line or two are here too.
+#include <iterator>
 #include <variant>
 
 #include "imapserver/session.h"
@@ -64,6 +65,8 @@ const Session::VerbEntry Session::kVerbs[] = {
 };
 
 const Session::VerbEntry* Session::verb_entry(Verb v) {
+  // One entry per verb of imap/command.h (kSetQuota is the last).
+  static_assert(std::size(kVerbs) == static_cast<size_t>(Verb::kSetQuota) + 1);
   for (const auto& e : kVerbs) {
     if (e.verb == v) return &e;
   }
