@@ -43,9 +43,8 @@ class FuzzBackend : public Backend {
   bool auth_allowed() override { return true; }
   void auth_attempt(std::string_view, std::string_view, std::string_view, std::string_view,
                     std::string_view) override {}
-  Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& a) override {
-    MOX_ASSIGN(auto st, store::AccountStore::open(dir_ + "/" + a, true));
-    return std::make_unique<store::AccountStore>(std::move(st));
+  Result<std::unique_ptr<Mailstore>> open_account(const std::string& a) override {
+    return open_mailstore(dir_ + "/" + a);
   }
   std::string account_gone(const std::string&) override { return ""; }
   Creds creds_;

@@ -27,7 +27,8 @@ TEST(ImapWriter, QuotedOrLiteral) {
   EXPECT_EQ(str(""), "\"\"");
   EXPECT_EQ(str("a\"b\\c"), "\"a\\\"b\\\\c\"");
   EXPECT_EQ(str("a\r\nb"), "{4}\r\na\r\nb");
-  EXPECT_EQ(str("a\0b"s), "{3}\r\na\0b"s);
+  // NUL is in neither quoted nor literal (RFC 9051 §9 CHAR8): left out.
+  EXPECT_EQ(str("a\0b"s), "\"ab\""s);
   // 8-bit: a literal for IMAP4rev1, quoted UTF-8 for IMAP4rev2 / UTF8=ACCEPT.
   EXPECT_EQ(str("caf\xc3\xa9"), "{5}\r\ncaf\xc3\xa9");
   EXPECT_EQ(str("caf\xc3\xa9", true), "\"caf\xc3\xa9\"");

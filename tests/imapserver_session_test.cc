@@ -47,9 +47,8 @@ class FakeBackend : public Backend {
                     std::string_view result, std::string_view) override {
     attempts.push_back(std::string(mech) + " " + std::string(result));
   }
-  Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& a) override {
-    MOX_ASSIGN(auto st, store::AccountStore::open(dir_ + "/" + a, true));
-    return std::make_unique<store::AccountStore>(std::move(st));
+  Result<std::unique_ptr<Mailstore>> open_account(const std::string& a) override {
+    return open_mailstore(dir_ + "/" + a);
   }
   std::string account_gone(const std::string&) override { return gone; }
   std::vector<std::string> capabilities_disabled(const std::string&) override { return disabled; }
@@ -118,6 +117,29 @@ TEST_F(ImapSessionTest, GreetingAndLoginRules) {
   EXPECT_EQ(backend_->attempts, (std::vector<std::string>{"login badcreds", "login logindisabled"}));
   EXPECT_EQ(send("g LOGIN x y\r\n"), "g NO not allowed in this connection state\r\n");
   EXPECT_EQ(backend_->attempts, (std::vector<std::string>{"login badcreds", "login logindisabled", "plain ok"}));
+}
+
+// The verb table (lib/imapserver/verbs.cc): a command outside its states is
+// refused, BAD but for LOGIN and AUTHENTICATE (NO), with the same text in
+// every state but one: a selected-state command while authenticated.
+TEST_F(ImapSessionTest, VerbTableStates) {
+  session_->tls_started(tls_on(""));
+  EXPECT_EQ(send("a FETCH 1 UID\r\n"), "a BAD not allowed in this connection state\r\n");
+  EXPECT_EQ(send("b LIST \"\" *\r\n"), "b BAD not allowed in this connection state\r\n");
+  EXPECT_EQ(send("c IDLE\r\n"), "c BAD not allowed in this connection state\r\n");
+  EXPECT_EQ(send("d NOOP\r\n"), "d OK noop done\r\n");
+  EXPECT_EQ(send("e ID NIL\r\n"), "* ID (\"name\" \"mox\")\r\ne OK id done\r\n");
+  EXPECT_EQ(send("f STARTTLS\r\n"), "f BAD tls already active\r\n");
+  ASSERT_NE(send("g LOGIN mjl@example.com password1234\r\n").find("g OK [CAPABILITY"),
+            std::string::npos);
+  EXPECT_EQ(send("h FETCH 1 UID\r\n"), "h BAD no mailbox selected\r\n");
+  EXPECT_EQ(send("i UNSELECT\r\n"), "i BAD no mailbox selected\r\n");
+  EXPECT_EQ(send("j AUTHENTICATE PLAIN\r\n"), "j NO not allowed in this connection state\r\n");
+  EXPECT_EQ(send("k SELECT INBOX\r\n").substr(0, 2), "* ");
+  EXPECT_EQ(send("l LOGIN x y\r\n"), "l NO not allowed in this connection state\r\n");
+  EXPECT_EQ(send("m FETCH 1:* UID\r\n"), "m OK fetch done\r\n");
+  EXPECT_EQ(send("n UNSELECT\r\n"), "n OK unselect done\r\n");
+  EXPECT_EQ(send("o CHECK\r\n"), "o BAD no mailbox selected\r\n");
 }
 
 TEST_F(ImapSessionTest, StartTLSInjection) {

@@ -31,6 +31,9 @@ TEST(ImapString, QuotedOrLiteral) {
   EXPECT_EQ(imap_string("caf\xc3\xa9"), "{5}\r\ncaf\xc3\xa9");
   EXPECT_EQ(imap_string(std::string("a\0b", 3)), "\"ab\"");
   EXPECT_EQ(imap_string(std::string("\xff\0", 2)), "{1}\r\n\xff");
+  // Stored forms are for every client: 8-bit as literals, and no quoted
+  // string over 1024 octets (imapstring/imapstring.h).
+  EXPECT_EQ(imap_string(std::string(1025, 'x')), "{1025}\r\n" + std::string(1025, 'x'));
   EXPECT_EQ(imap_nstring(std::nullopt), "NIL");
   EXPECT_EQ(imap_nstring("NIL"), "\"NIL\"");
 }
@@ -91,8 +94,9 @@ TEST(Envelope, HeaderOnlyAndLongSubject) {
             "(NIL \"only a header\" ((NIL NIL \"nina\" \"example.org\")) "
             "((NIL NIL \"nina\" \"example.org\")) ((NIL NIL \"nina\" \"example.org\")) "
             "((NIL NIL \"oscar\" \"example.org\")) NIL NIL NIL NIL)");
+  // The whole subject, as a literal: over 1024 octets (imapstring/imapstring.h).
   std::string env = render("long_header.eml").envelope;
-  EXPECT_NE(env.find("\"" + std::string(2000, 'x') + "\""), std::string::npos);
+  EXPECT_NE(env.find(" {2000}\r\n" + std::string(2000, 'x') + " "), std::string::npos);
 }
 
 TEST(Envelope, BrokenAddressesGiveWhatTheyCan) {

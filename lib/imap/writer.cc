@@ -11,8 +11,6 @@
 namespace mox::imap {
 namespace {
 
-constexpr size_t kMaxQuoted = 1024;
-
 void append_literal(std::string& out, std::string_view s, bool binary) {
   if (binary) out += '~';
   out += '{';
@@ -76,30 +74,6 @@ const char* condition_name(Condition c) {
   return "BAD";
 }
 
-bool quotable(std::string_view s, bool utf8) {
-  if (s.size() > kMaxQuoted) return false;
-  bool eight_bit = false;
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == 0 || c == '\r' || c == '\n') return false;
-    eight_bit = eight_bit || c >= 0x80;
-  }
-  return !eight_bit || (utf8 && valid_utf8(s));
-}
-
-void append_string(std::string& out, std::string_view s, bool utf8) {
-  if (!quotable(s, utf8)) {
-    append_literal(out, s, false);
-    return;
-  }
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '"';
-}
-
 void append_astring(std::string& out, std::string_view s, bool utf8) {
   bool atom = !s.empty() && std::all_of(s.begin(), s.end(), internal::astring_char) &&
               !(s.size() == 3 && strncasecmp(s.data(), "NIL", 3) == 0);
@@ -107,14 +81,6 @@ void append_astring(std::string& out, std::string_view s, bool utf8) {
     out += s;
   } else {
     append_string(out, s, utf8);
-  }
-}
-
-void append_nstring(std::string& out, const std::optional<std::string>& s, bool utf8) {
-  if (s) {
-    append_string(out, *s, utf8);
-  } else {
-    out += "NIL";
   }
 }
 

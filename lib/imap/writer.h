@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "imap/command.h"
+#include "imapstring/imapstring.h"
 
 namespace mox::imap {
 
@@ -19,16 +20,12 @@ namespace mox::imap {
 enum class Condition { kOk, kNo, kBad, kPreauth, kBye };
 const char* condition_name(Condition c);
 
-// Whether `s` can be sent as a quoted string (RFC 9051 §9 quoted): no NUL,
-// CR or LF, at most 1024 octets (longer ones go as literals), and 8-bit
-// octets only when `utf8` (IMAP4rev2 / UTF8=ACCEPT) and valid UTF-8.
-bool quotable(std::string_view s, bool utf8);
-// Appends `s` as a quoted string when quotable(), else as a literal {n}.
-void append_string(std::string& out, std::string_view s, bool utf8);
+// Strings (quoted or literal, NIL): the one quoter, imapstring/imapstring.h.
+using imapstring::append_nstring;
+using imapstring::append_string;
+using imapstring::quotable;
 // As an atom when it is one (1*ASTRING-CHAR, and not "NIL"), else as a string.
 void append_astring(std::string& out, std::string_view s, bool utf8);
-// NIL when absent, else a string.
-void append_nstring(std::string& out, const std::optional<std::string>& s, bool utf8);
 // "(" flag *(SP flag) ")"; flags are written as given (they are atoms).
 void append_flag_list(std::string& out, const std::vector<std::string>& flags);
 // A mailbox name (UTF-8 as stored) as an astring, modified UTF-7 encoded

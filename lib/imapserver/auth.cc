@@ -55,10 +55,6 @@ bool Session::limited(Output& out) {
 }
 
 void Session::cmd_login(imap::Command& c, Output& out) {
-  // mox-imapd(8) "TLS client certificates": NO, e.g. after a PREAUTH greeting.
-  if (state_ != State::kNotAuthenticated) {
-    return respond(out, c.tag, imap::Condition::kNo, "", "not allowed in this connection state");
-  }
   if (!tls_.active && s_.login_requires_tls) {
     return respond(out, c.tag, imap::Condition::kNo, "PRIVACYREQUIRED", "tls required for login");
   }
@@ -75,9 +71,6 @@ void Session::cmd_login(imap::Command& c, Output& out) {
 }
 
 void Session::cmd_authenticate(imap::Command& c, Output& out) {
-  if (state_ != State::kNotAuthenticated) {
-    return respond(out, c.tag, imap::Condition::kNo, "", "not allowed in this connection state");
-  }
   auto& a = std::get<imap::AuthenticateArgs>(c.args);
   if (limited(out)) return;
   if (sasl::sends_plaintext_password(a.mechanism) && !tls_.active && s_.login_requires_tls) {
@@ -133,7 +126,7 @@ void Session::logged_in(const std::string& account, const std::string& username,
     return respond(out, tag, imap::Condition::kNo, "UNAVAILABLE", "account not available");
   }
   attempt(mech, username, account, "ok");
-  store_ = std::move(*st);
+  mailstore_ = std::move(*st);
   account_ = account;
   username_ = username;
   auth_failures_ = 0;

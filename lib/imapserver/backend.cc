@@ -30,9 +30,8 @@ void StoreBackend::auth_attempt(std::string_view mech, std::string_view username
   auth_.attempt(mech, username, account, result, user_agent);
 }
 
-Result<std::unique_ptr<store::AccountStore>> StoreBackend::open_account(const std::string& account) {
-  MOX_ASSIGN(auto st, store::AccountStore::open(cfg_->account_dir(account), true));
-  return std::make_unique<store::AccountStore>(std::move(st));
+Result<std::unique_ptr<Mailstore>> StoreBackend::open_account(const std::string& account) {
+  return open_mailstore(cfg_->account_dir(account));
 }
 
 std::string StoreBackend::account_gone(const std::string& account) {

@@ -20,7 +20,7 @@ class StoreBackend : public Backend {
   bool auth_allowed() override;
   void auth_attempt(std::string_view mech, std::string_view username, std::string_view account,
                     std::string_view result, std::string_view user_agent) override;
-  Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& account) override;
+  Result<std::unique_ptr<Mailstore>> open_account(const std::string& account) override;
   std::string account_gone(const std::string& account) override;
   // TLS with the client-certificate login (auth::ConnAuth::start_tls).
   Result<TLSState> start_tls(net::Conn& conn, SSL_CTX* ctx, std::chrono::milliseconds timeout) {

@@ -1,18 +1,13 @@
 // Commands of the authenticated state (RFC 9051 §6.3).
 #include <strings.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <map>
 #include <set>
 #include <variant>
 
 #include "imap/listpattern.h"
 #include "imapserver/session.h"
-#include "store/deliver.h"
 #include "store/mailbox.h"
-#include "util/unique_fd.h"
 
 namespace mox::imapserver {
 namespace {
@@ -26,9 +21,9 @@ std::string fold_inbox(std::string s) {
   return s;
 }
 
-std::string status_items(store::AccountStore& st, const store::Mailbox& mb,
+std::string status_items(Mailstore& st, const store::Mailbox& mb,
                          const std::vector<imap::StatusItem>& items, int64_t append_limit) {
-  auto msgs = store::list_messages(st, mb.id);
+  auto msgs = st.list_messages(mb.id);
   int64_t n = 0, unseen = 0, deleted = 0, size = 0, deleted_size = 0;
   if (msgs) {
     for (const auto& m : *msgs) {
@@ -76,11 +71,11 @@ void Session::cmd_select(imap::Command& c, Output& out) {
   if (a.condstore && capability_disabled("CONDSTORE")) return bad(out, c.tag, "CONDSTORE is disabled");
   close_mailbox(false);
   state_ = State::kAuthenticated;
-  auto mb = store::find_mailbox(*store_, a.mailbox);
+  auto mb = mailstore_->find_mailbox(a.mailbox);
   if (!mb || !*mb) return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "mailbox does not exist");
   if (a.condstore || a.qresync) condstore_ = true;
-  auto msgs = store::list_messages(*store_, (*mb)->id);
-  auto hm = store::highest_modseq(*store_);
+  auto msgs = mailstore_->list_messages((*mb)->id);
+  auto hm = mailstore_->highest_modseq();
   if (!msgs) return store_failure(out, c.tag, msgs.error(), "");
   if (!hm) return store_failure(out, c.tag, hm.error(), "");
   mailbox_ = **mb;
@@ -100,7 +95,7 @@ void Session::cmd_select(imap::Command& c, Output& out) {
   if (condstore_) out.reply += "* OK [HIGHESTMODSEQ " + std::to_string(modseq_) + "] x\r\n";
   if (a.qresync && a.qresync->uidvalidity == mailbox_->uidvalidity) {
     // RFC 7162 §3.2.5.2: what the client missed since its modseq.
-    auto ch = store::changes_since(*store_, mailbox_->id, static_cast<int64_t>(a.qresync->modseq));
+    auto ch = mailstore_->changes_since(mailbox_->id, static_cast<int64_t>(a.qresync->modseq));
     if (ch) {
       std::vector<uint32_t> gone;
       for (int64_t uid : ch->expunged) {
@@ -142,7 +137,7 @@ void Session::cmd_create(imap::Command& c, Output& out) {
       return respond(out, c.tag, Condition::kNo, "USEATTR", "unsupported special-use attribute");
     }
   }
-  auto r = store::create_mailbox(*store_, a.mailbox, use);
+  auto r = mailstore_->create_mailbox(a.mailbox, use);
   if (!r && r.error().message == "mailbox already exists") {
     return respond(out, c.tag, Condition::kNo, "ALREADYEXISTS", r.error().message);
   }
@@ -157,21 +152,22 @@ void Session::cmd_delete(imap::Command& c, Output& out) {
     close_mailbox(false);
     state_ = State::kAuthenticated;
   }
-  auto r = store::delete_mailbox(*store_, a.mailbox);
+  auto r = mailstore_->delete_mailbox(a.mailbox);
   if (!r) return store_failure(out, c.tag, r.error(), "NONEXISTENT");
   respond(out, c.tag, Condition::kOk, "", "delete done");
 }
 
 void Session::cmd_rename(imap::Command& c, Output& out) {
   auto& a = std::get<imap::RenameArgs>(c.args);
-  auto r = store::rename_mailbox(*store_, a.from, a.to);
+  auto r = mailstore_->rename_mailbox(a.from, a.to);
   if (!r) return store_failure(out, c.tag, r.error(), "NONEXISTENT");
   respond(out, c.tag, Condition::kOk, "", "rename done");
 }
 
-void Session::cmd_subscribe(imap::Command& c, Output& out, bool sub) {
+void Session::cmd_subscribe(imap::Command& c, Output& out) {
+  bool sub = c.verb == imap::Verb::kSubscribe;
   auto& a = std::get<imap::MailboxArgs>(c.args);
-  auto r = store::set_subscribed(*store_, a.mailbox, sub);
+  auto r = mailstore_->set_subscribed(a.mailbox, sub);
   if (!r) return store_failure(out, c.tag, r.error(), "NONEXISTENT");
   respond(out, c.tag, Condition::kOk, "", sub ? "subscribe done" : "unsubscribe done");
 }
@@ -187,8 +183,8 @@ void Session::cmd_list(imap::Command& c, Output& out) {
       return respond(out, c.tag, Condition::kNo, "LIMIT", "pattern too long");
     }
   }
-  auto mbs = store::list_mailboxes(*store_);
-  auto subs = store::list_subscriptions(*store_);
+  auto mbs = mailstore_->list_mailboxes();
+  auto subs = mailstore_->list_subscriptions();
   if (!mbs) return store_failure(out, c.tag, mbs.error(), "");
   if (!subs) return store_failure(out, c.tag, subs.error(), "");
   // Every name: the mailboxes, and subscriptions of mailboxes that do not
@@ -231,7 +227,7 @@ void Session::cmd_list(imap::Command& c, Output& out) {
     out.reply += line + "\r\n";
     if (a.return_status && mb) {
       out.reply += "* STATUS " + quoted_mailbox(name, utf8_) + " (" +
-                   status_items(*store_, *mb, *a.return_status, s_.max_append) + ")\r\n";
+                   status_items(*mailstore_, *mb, *a.return_status, s_.max_append) + ")\r\n";
     }
   }
   respond(out, c.tag, Condition::kOk, "", "list done");
@@ -242,7 +238,7 @@ void Session::cmd_lsub(imap::Command& c, Output& out) {
   if (a.reference.size() + a.pattern.size() > imap::kMaxListPattern) {
     return respond(out, c.tag, Condition::kNo, "LIMIT", "pattern too long");
   }
-  auto mbs = store::list_mailboxes(*store_);
+  auto mbs = mailstore_->list_mailboxes();
   if (!mbs) return store_failure(out, c.tag, mbs.error(), "");
   for (const auto& mb : *mbs) {
     if (!mb.subscribed || !imap::list_match(fold_inbox(a.reference + a.pattern), mb.name)) continue;
@@ -253,23 +249,23 @@ void Session::cmd_lsub(imap::Command& c, Output& out) {
 
 void Session::cmd_status(imap::Command& c, Output& out) {
   auto& a = std::get<imap::StatusArgs>(c.args);
-  auto mb = store::find_mailbox(*store_, a.mailbox);
+  auto mb = mailstore_->find_mailbox(a.mailbox);
   if (!mb || !*mb) return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "mailbox does not exist");
   out.reply += "* STATUS " + quoted_mailbox((*mb)->name, utf8_) + " (" +
-               status_items(*store_, **mb, a.items, s_.max_append) + ")\r\n";
+               status_items(*mailstore_, **mb, a.items, s_.max_append) + ")\r\n";
   respond(out, c.tag, Condition::kOk, "", "status done");
 }
 
 void Session::cmd_append(imap::Command& c, Output& out) {
   auto& a = std::get<imap::AppendArgs>(c.args);
-  auto mb = store::find_mailbox(*store_, a.mailbox);
+  auto mb = mailstore_->find_mailbox(a.mailbox);
   if (!mb || !*mb) return respond(out, c.tag, Condition::kNo, "TRYCREATE", "mailbox does not exist");
   std::vector<uint32_t> uids;
   // RFC 3502 §6.3.11: with several messages, all are appended or none; those
   // stored before a failure are taken back (tombstones, as for SMTP).
   std::vector<store::Delivered> added;
   auto fail = [&] {
-    for (const auto& d : added) (void)store::undeliver(*store_, d);
+    for (const auto& d : added) (void)mailstore_->undeliver(d);
   };
   for (auto& m : a.messages) {
     auto flags = store::parse_flags(m.flags);
@@ -277,20 +273,10 @@ void Session::cmd_append(imap::Command& c, Output& out) {
       fail();
       return bad(out, c.tag, flags.error().message);
     }
-    // The literal is in memory; the store copies it from a memory file.
-    UniqueFd fd(::memfd_create("append", MFD_CLOEXEC));
-    if (!fd.valid() || ::write(fd.get(), m.data.data(), m.data.size()) != static_cast<ssize_t>(m.data.size())) {
-      fail();
-      return store_failure(out, c.tag, os_error("append: memory file", errno), "");
-    }
-    store::DeliverRequest req;
-    req.mailbox = (*mb)->name;
-    req.create_mailbox = false;
-    req.source_fd = fd.get();
-    req.flags = *flags;
-    if (m.internal_date) req.received = m.internal_date->unix_time();
-    req.quota = backend_.quota_message_size(account_);  // NO [OVERQUOTA], RFC 9208 §4.3
-    auto d = store::deliver(*store_, req);
+    int64_t received = m.internal_date ? m.internal_date->unix_time() : 0;
+    // NO [OVERQUOTA], RFC 9208 §4.3
+    auto d = mailstore_->append((*mb)->name, m.data, *flags, received,
+                                backend_.quota_message_size(account_));
     if (!d) {
       fail();
       return store_failure(out, c.tag, d.error(), "TRYCREATE");

@@ -6,8 +6,6 @@
 
 #include "imap/writer.h"
 #include "imapserver/session.h"
-#include "store/messages.h"
-#include "store/quota.h"
 
 namespace mox::imapserver {
 namespace {
@@ -22,7 +20,7 @@ int64_t kibibytes(int64_t bytes) { return (bytes + 1023) / 1024; }
 std::string Session::quota_response() {
   int64_t limit = backend_.quota_message_size(account_);
   if (limit <= 0) return "";
-  auto used = store::disk_usage(*store_);
+  auto used = mailstore_->disk_usage();
   if (!used) {
     backend_.log_error(account_ + ": " + used.error().message);
     return "";
@@ -35,7 +33,7 @@ std::string Session::quota_response() {
 void Session::cmd_getquotaroot(imap::Command& c, Output& out) {
   if (capability_disabled("QUOTA")) return bad(out, c.tag, "QUOTA is disabled");
   auto& a = std::get<imap::MailboxArgs>(c.args);
-  auto mb = store::find_mailbox(*store_, a.mailbox);
+  auto mb = mailstore_->find_mailbox(a.mailbox);
   if (!mb) return store_failure(out, c.tag, mb.error(), "NONEXISTENT");
   if (!*mb) return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "mailbox does not exist");
   imap::ResponseWriter w(utf8_);

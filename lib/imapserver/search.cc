@@ -37,7 +37,7 @@ struct TextKey {
 };
 
 struct Ctx {
-  store::AccountStore& st;
+  Mailstore& st;
   const std::vector<int64_t>& saved;
   uint32_t max_seq, max_uid;
   std::map<const imap::SearchKey*, TextKey> text;
@@ -46,7 +46,7 @@ struct Ctx {
 // A message's stored search text, read on first use.
 class Text {
  public:
-  Text(store::SearchTextReader& r, int64_t id) : r_(r), id_(id) {}
+  Text(SearchText& r, int64_t id) : r_(r), id_(id) {}
   const std::string& header_lines() {
     if (!headers_) {
       auto h = r_.headers(id_);
@@ -67,7 +67,7 @@ class Text {
   }
 
  private:
-  store::SearchTextReader& r_;
+  SearchText& r_;
   int64_t id_;
   std::optional<std::string> headers_, body_;
   std::optional<std::vector<message::SearchField>> fields_;
@@ -106,7 +106,7 @@ Status plan_text_keys(const imap::SearchKey& k, Ctx& ctx) {
   if (!is_text_key(k.op)) return {};
   TextKey t{field_of(k), message::fold_case(k.value), std::nullopt};
   if (message::code_points(k.value) >= store::kMinIndexedNeedle) {
-    auto hits = store::text_search(ctx.st, k.value);
+    auto hits = ctx.st.text_search(k.value);
     if (!hits) return std::move(hits).error();
     t.candidates.emplace(std::move(*hits));
   }
@@ -232,19 +232,22 @@ void Session::cmd_search(imap::Command& c, Output& out) {
   }
   CommandBudget budget(backend_, s_.command_budget, true);
   updates(out, c.uid);
-  auto rows = store::list_messages(*store_, mailbox_->id);
+  auto rows = mailstore_->list_messages(mailbox_->id);
   if (!rows) return store_failure(out, c.tag, rows.error(), "");
   std::map<int64_t, const store::MessageRow*> by_uid;
   for (const auto& r : *rows) by_uid[r.uid] = &r;
-  Ctx ctx{*store_, saved_, static_cast<uint32_t>(msgs_.size()),
-          msgs_.empty() ? 0u : static_cast<uint32_t>(msgs_.back().uid), {}};
+  Ctx ctx{*mailstore_,
+          saved_,
+          static_cast<uint32_t>(msgs_.size()),
+          msgs_.empty() ? 0u : static_cast<uint32_t>(msgs_.back().uid),
+          {}};
   if (needs_text(a.program)) {
     // Messages stored before the index existed are parsed now, once.
-    Status st = store::ensure_parsed(*store_, mailbox_->id);
+    Status st = mailstore_->ensure_parsed(mailbox_->id);
     if (st) st = plan_text_keys(a.program, ctx);
     if (!st) return store_failure(out, c.tag, st.error(), "");
   }
-  store::SearchTextReader reader(*store_);
+  std::unique_ptr<SearchText> reader = mailstore_->search_text();
   std::vector<uint32_t> hits;
   std::vector<int64_t> hit_uids;
   int64_t max_modseq = 0;
@@ -253,7 +256,7 @@ void Session::cmd_search(imap::Command& c, Output& out) {
     if (it == by_uid.end()) continue;
     const store::MessageRow& m = *it->second;
     if (!budget.step()) return over_budget(out, c.tag, budget, "search");
-    Text text(reader, m.id);
+    Text text(*reader, m.id);
     if (!eval(a.program, m, static_cast<uint32_t>(i + 1), ctx, text)) continue;
     hits.push_back(c.uid ? static_cast<uint32_t>(m.uid) : static_cast<uint32_t>(i + 1));
     hit_uids.push_back(m.uid);

@@ -14,7 +14,6 @@
 #include "message/rfc2047.h"
 #include "message/searchtext.h"
 #include "message/section.h"
-#include "util/fs.h"
 
 namespace mox::imapserver {
 namespace {
@@ -111,8 +110,8 @@ void Session::report_expunged(Output& out, const std::vector<int64_t>& uids) {
 }
 
 void Session::updates(Output& out, bool expunges_allowed) {
-  if (!mailbox_ || !store_) return;
-  auto ch = store::changes_since(*store_, mailbox_->id, modseq_);
+  if (!mailbox_ || !mailstore_) return;
+  auto ch = mailstore_->changes_since(mailbox_->id, modseq_);
   if (!ch) return;
   if (!ch->expunged.empty() && !expunges_allowed) {
     expunges_allowed = false;
@@ -162,7 +161,7 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
   bool loaded = false;
   auto load = [&]() -> Loaded& {
     if (!loaded) {
-      auto d = read_file(store::message_path(*store_, m.id));
+      auto d = mailstore_->message_data(m.id);
       msg.data = d ? std::move(*d) : std::string();
       loaded = true;
     }
@@ -270,7 +269,7 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
   if (a.changed_since && a.vanished) {
     // RFC 7162 §3.2.6: UIDs in the set expunged since the given modseq.
     if (!qresync_) return bad(out, c.tag, "VANISHED requires ENABLE QRESYNC");
-    auto ch = store::changes_since(*store_, mailbox_->id, static_cast<int64_t>(*a.changed_since));
+    auto ch = mailstore_->changes_since(mailbox_->id, static_cast<int64_t>(*a.changed_since));
     std::vector<uint32_t> gone;
     if (ch) {
       for (int64_t uid : ch->expunged) {
@@ -315,7 +314,7 @@ void Session::fetch_step(Output& out) {
       for (size_t k = j.pos; k < j.idx.size() && ids.size() < kFormsBatch; ++k) {
         ids.push_back(msgs_[j.idx[k]].id);
       }
-      auto f = store::fetch_forms(*store_, ids);
+      auto f = mailstore_->fetch_forms(ids);
       if (!f) {
         std::string tag = j.tag;
         fetch_job_.reset();
@@ -339,7 +338,7 @@ void Session::fetch_step(Output& out) {
     // RFC 9051 §6.4.5: fetching a body section sets \Seen.
     store::MessageFlags f;
     f.bits = store::kFlagSeen;
-    auto r = store::store_flags(*store_, mailbox_->id, done.seen, store::FlagOp::kAdd, f, std::nullopt);
+    auto r = mailstore_->store_flags(mailbox_->id, done.seen, store::FlagOp::kAdd, f, std::nullopt);
     if (r) {
       for (const auto& row : r->updated) {
         size_t i = index_of_uid(row.uid);
@@ -374,7 +373,7 @@ void Session::cmd_store(imap::Command& c, Output& out) {
     condstore_ = true;
     since = static_cast<int64_t>(*a.unchanged_since);
   }
-  auto r = store::store_flags(*store_, mailbox_->id, uids, op, *flags, since);
+  auto r = mailstore_->store_flags(mailbox_->id, uids, op, *flags, since);
   if (!r) return store_failure(out, c.tag, r.error(), "");
   for (const auto& row : r->updated) {
     size_t i = index_of_uid(row.uid);
@@ -400,15 +399,16 @@ void Session::cmd_store(imap::Command& c, Output& out) {
   respond(out, c.tag, Condition::kOk, code, "store done");
 }
 
-void Session::cmd_copy(imap::Command& c, Output& out, bool move) {
+void Session::cmd_copy(imap::Command& c, Output& out) {
+  bool move = c.verb == imap::Verb::kMove;
   auto& a = std::get<imap::CopyArgs>(c.args);
   if (move && read_only_) return respond(out, c.tag, Condition::kNo, "READ-ONLY", "mailbox is read-only");
   updates(out, c.uid);
   std::vector<size_t> idx = resolve(a.set, c.uid);
   std::vector<int64_t> uids;
   for (size_t i : idx) uids.push_back(msgs_[i].uid);
-  auto r = store::copy_messages(*store_, mailbox_->id, uids, a.mailbox, move,
-                                backend_.quota_message_size(account_));
+  auto r = mailstore_->copy_messages(mailbox_->id, uids, a.mailbox, move,
+                                     backend_.quota_message_size(account_));
   if (!r) return store_failure(out, c.tag, r.error(), "TRYCREATE");
   std::string code;
   if (!r->src_uids.empty()) {
@@ -431,7 +431,7 @@ void Session::cmd_expunge(imap::Command& c, Output& out) {
     only.emplace();
     for (size_t i : resolve(*a.uids, true)) only->push_back(msgs_[i].uid);
   }
-  auto r = store::expunge(*store_, mailbox_->id, only);
+  auto r = mailstore_->expunge(mailbox_->id, only);
   if (!r) return store_failure(out, c.tag, r.error(), "");
   report_expunged(out, *r);
   updates(out, true);
@@ -439,7 +439,7 @@ void Session::cmd_expunge(imap::Command& c, Output& out) {
 }
 
 void Session::close_mailbox(bool expunge) {
-  if (expunge && mailbox_ && store_) (void)store::expunge(*store_, mailbox_->id, std::nullopt);
+  if (expunge && mailbox_ && mailstore_) (void)mailstore_->expunge(mailbox_->id, std::nullopt);
   mailbox_.reset();
   msgs_.clear();
   saved_.clear();

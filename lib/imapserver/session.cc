@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <sstream>
-#include <variant>
 
 #include "imap/parser.h"
 #include "util/encoding.h"
@@ -12,7 +11,6 @@
 namespace mox::imapserver {
 
 using imap::Condition;
-using imap::Verb;
 
 CommandBudget::CommandBudget(Backend& backend, std::chrono::milliseconds limit, bool limited)
     : backend_(backend),
@@ -126,7 +124,7 @@ Output Session::preauth_greeting() {
   } else if (auto st = backend_.open_account(c.account); !st) {
     out.reply = "* BYE [UNAVAILABLE] account not available\r\n";
   } else {
-    store_ = std::move(*st);
+    mailstore_ = std::move(*st);
     account_ = c.account;
     username_ = c.login_address;
     state_ = State::kAuthenticated;
@@ -141,7 +139,7 @@ Output Session::preauth_greeting() {
 
 void Session::tls_started(const TLSState& tls) { tls_ = tls; }
 
-std::string Session::watch_dir() const { return store_ ? store_->dir() : ""; }
+std::string Session::watch_dir() const { return mailstore_ ? mailstore_->dir() : ""; }
 
 void Session::respond(Output& out, const std::string& tag, Condition c, std::string_view code,
                       std::string_view text) {
@@ -285,143 +283,6 @@ Output Session::poll_updates() {
   if (state_ == State::kSelected) updates(out, true);
   out.idle = idle_tag_.has_value();
   return out;
-}
-
-void Session::handle(imap::Command& c, Output& out) {
-  const std::string& tag = c.tag;
-  if (c.verb != Verb::kId) flush_attempt();
-  bool need_auth = c.verb != Verb::kCapability && c.verb != Verb::kNoop && c.verb != Verb::kLogout &&
-                   c.verb != Verb::kStartTls && c.verb != Verb::kAuthenticate &&
-                   c.verb != Verb::kLogin && c.verb != Verb::kId;
-  if (need_auth && state_ == State::kNotAuthenticated) {
-    return bad(out, tag, "not allowed in this connection state");
-  }
-  if (!account_.empty()) {
-    // An account removed or login-disabled meanwhile ends the session
-    // (docs/DESIGN.md "Shared state between processes").
-    std::string why = backend_.account_gone(account_);
-    if (!why.empty()) {
-      out.reply += "* BYE " + why + "\r\n";
-      out.close = true;
-      state_ = State::kLogout;
-      return;
-    }
-  }
-  bool selected_only = c.verb == Verb::kCheck || c.verb == Verb::kClose || c.verb == Verb::kUnselect ||
-                       c.verb == Verb::kExpunge || c.verb == Verb::kSearch || c.verb == Verb::kFetch ||
-                       c.verb == Verb::kStore || c.verb == Verb::kCopy || c.verb == Verb::kMove;
-  if (selected_only && state_ != State::kSelected) return bad(out, tag, "no mailbox selected");
-  switch (c.verb) {
-    case Verb::kCapability:
-      out.reply += "* CAPABILITY " + capabilities() + "\r\n";
-      return respond(out, tag, Condition::kOk, "", "capability done");
-    case Verb::kNoop:
-    case Verb::kCheck:
-      if (state_ == State::kSelected) updates(out, true);
-      return respond(out, tag, Condition::kOk, "", "noop done");
-    case Verb::kLogout:
-      out.reply += "* BYE thanks\r\n";
-      respond(out, tag, Condition::kOk, "", "logout done");
-      out.close = true;
-      state_ = State::kLogout;
-      return;
-    case Verb::kStartTls:
-      if (tls_.active) return bad(out, tag, "tls already active");
-      if (!s_.tls_configured) return bad(out, tag, "no tls configured");
-      if (state_ != State::kNotAuthenticated) return bad(out, tag, "not allowed in this connection state");
-      respond(out, tag, Condition::kOk, "", "begin TLS now");
-      out.start_tls = true;
-      return;
-    case Verb::kLogin:
-      return cmd_login(c, out);
-    case Verb::kAuthenticate:
-      return cmd_authenticate(c, out);
-    case Verb::kId: {
-      auto& a = std::get<imap::IdArgs>(c.args);
-      std::vector<std::pair<std::string, std::string>> kv;
-      for (const auto& [k, v] : a.params) kv.emplace_back(k, v.value_or("NIL"));
-      std::string ua;
-      for (const auto& [k, v] : kv) ua += (ua.empty() ? "" : " ") + k + "=\"" + v + "\"";
-      user_agent_ = ua;
-      flush_attempt();
-      out.reply += "* ID (\"name\" \"mox\")\r\n";
-      return respond(out, tag, Condition::kOk, "", "id done");
-    }
-    case Verb::kEnable: {
-      std::string enabled;
-      for (const auto& cap : std::get<imap::EnableArgs>(c.args).capabilities) {
-        // RFC 5161 §3.1: what is not announced is not enabled, silently.
-        if (capability_disabled(cap)) continue;
-        if (cap == "QRESYNC" && !qresync_) {
-          // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
-          qresync_ = condstore_ = true;
-          enabled += " QRESYNC";
-        } else if (cap == "CONDSTORE" && !condstore_) {
-          condstore_ = true;
-          enabled += " CONDSTORE";
-        } else if ((cap == "UTF8=ACCEPT" || cap == "IMAP4REV2") && !utf8_) {
-          utf8_ = true;
-          enabled += " " + cap;
-        }
-      }
-      out.reply += "* ENABLED" + enabled + "\r\n";
-      return respond(out, tag, Condition::kOk, "", "enable done");
-    }
-    case Verb::kSelect:
-    case Verb::kExamine:
-      return cmd_select(c, out);
-    case Verb::kCreate:
-      return cmd_create(c, out);
-    case Verb::kDelete:
-      return cmd_delete(c, out);
-    case Verb::kRename:
-      return cmd_rename(c, out);
-    case Verb::kSubscribe:
-      return cmd_subscribe(c, out, true);
-    case Verb::kUnsubscribe:
-      return cmd_subscribe(c, out, false);
-    case Verb::kList:
-      return cmd_list(c, out);
-    case Verb::kLsub:
-      return cmd_lsub(c, out);
-    case Verb::kNamespace:
-      out.reply += "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n";
-      return respond(out, tag, Condition::kOk, "", "namespace done");
-    case Verb::kStatus:
-      return cmd_status(c, out);
-    case Verb::kAppend:
-      return cmd_append(c, out);
-    case Verb::kIdle:
-      out.reply += "+ idling\r\n";
-      idle_tag_ = tag;
-      if (state_ == State::kSelected) updates(out, true);
-      return;
-    case Verb::kClose:
-      close_mailbox(!read_only_);
-      return respond(out, tag, Condition::kOk, "", "close done");
-    case Verb::kUnselect:
-      close_mailbox(false);
-      return respond(out, tag, Condition::kOk, "", "unselect done");
-    case Verb::kExpunge:
-      return cmd_expunge(c, out);
-    case Verb::kSearch:
-      return cmd_search(c, out);
-    case Verb::kFetch:
-      return cmd_fetch(c, out);
-    case Verb::kStore:
-      return cmd_store(c, out);
-    case Verb::kCopy:
-      return cmd_copy(c, out, false);
-    case Verb::kMove:
-      return cmd_copy(c, out, true);
-    case Verb::kGetQuotaRoot:
-      return cmd_getquotaroot(c, out);
-    case Verb::kGetQuota:
-      return cmd_getquota(c, out);
-    case Verb::kSetQuota:
-      return cmd_setquota(c, out);
-  }
-  bad(out, tag, "unknown command");
 }
 
 }  // namespace mox::imapserver

@@ -1,8 +1,9 @@
 // The IMAP4rev2/rev1 server session (RFC 9051, RFC 3501 and extensions),
-// without socket I/O: bytes in, response bytes and actions out. The account
-// store is used directly once a user is authenticated; other processes'
-// changes reach the session through poll_updates() (IDLE, NOOP, and before
-// every command's completion).
+// without socket I/O: bytes in, response bytes and actions out. Once a user
+// is authenticated, the account's mailboxes and messages are reached only
+// through the Mailstore that Backend::open_account gives (no SQL or file
+// reads here); other processes' changes reach the session through
+// poll_updates() (IDLE, NOOP, and before every command's completion).
 #pragma once
 
 #include <chrono>
@@ -14,14 +15,12 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/tlsstate.h"
 #include "imap/command.h"
 #include "imap/reader.h"
 #include "imap/writer.h"
-#include "auth/tlsstate.h"
+#include "imapserver/mailstore.h"
 #include "sasl/sasl.h"
-#include "store/account.h"
-#include "store/messages.h"
-#include "store/parsed.h"
 
 namespace mox::imapserver {
 
@@ -35,8 +34,9 @@ class Backend {
   virtual void auth_attempt(std::string_view mech, std::string_view username,
                             std::string_view account, std::string_view result,
                             std::string_view user_agent) = 0;
-  // Opens an authenticated account's store (shared lock held while open).
-  virtual Result<std::unique_ptr<store::AccountStore>> open_account(const std::string& account) = 0;
+  // Opens an authenticated account's mailboxes and messages: the session's
+  // only way to the store (imapserver/mailstore.h).
+  virtual Result<std::unique_ptr<Mailstore>> open_account(const std::string& account) = 0;
   // Why the account may no longer be used (removed, login disabled), or "".
   virtual std::string account_gone(const std::string& account) = 0;
   // True when the client has closed or reset the connection: a long command
@@ -120,8 +120,34 @@ class Session {
   // The account logged in to, "" before login.
   const std::string& account() const { return account_; }
 
- private:
+  // The connection states (RFC 9051 §3), and the end of the session.
   enum class State { kNotAuthenticated, kAuthenticated, kSelected, kLogout };
+  // A set of states as bits: bit(a) | bit(b).
+  static constexpr uint8_t bit(State s) { return static_cast<uint8_t>(1u << static_cast<int>(s)); }
+
+ private:
+  // verbs.cc: the verb table. Each command's handler, the states it is
+  // allowed in, and the condition (BAD or NO) of its refusal in the others.
+  using Handler = void (Session::*)(imap::Command& c, Output& out);
+  struct VerbEntry {
+    imap::Verb verb;
+    uint8_t states;
+    imap::Condition refused;
+    Handler handler;
+  };
+  static const VerbEntry kVerbs[];
+  static const VerbEntry* verb_entry(imap::Verb v);
+  // The refusal of a command in a state its entry does not allow.
+  void refuse(Output& out, const std::string& tag, const VerbEntry& e);
+  void cmd_capability(imap::Command& c, Output& out);
+  void cmd_noop(imap::Command& c, Output& out);
+  void cmd_logout(imap::Command& c, Output& out);
+  void cmd_starttls(imap::Command& c, Output& out);
+  void cmd_id(imap::Command& c, Output& out);
+  void cmd_enable(imap::Command& c, Output& out);
+  void cmd_namespace(imap::Command& c, Output& out);
+  void cmd_idle(imap::Command& c, Output& out);
+  void cmd_close(imap::Command& c, Output& out);  // CLOSE and UNSELECT
   struct Msg {
     int64_t uid = 0, id = 0, modseq = 0, size = 0, received = 0;
     store::MessageFlags flags;
@@ -129,6 +155,7 @@ class Session {
 
   // Runs the buffered commands until input runs out or a reply part is full.
   void process(Output& out);
+  // Runs a parsed command through the verb table (verbs.cc).
   void handle(imap::Command& c, Output& out);
   void respond(Output& out, const std::string& tag, imap::Condition c, std::string_view code,
                std::string_view text);
@@ -161,7 +188,7 @@ class Session {
   void cmd_create(imap::Command& c, Output& out);
   void cmd_delete(imap::Command& c, Output& out);
   void cmd_rename(imap::Command& c, Output& out);
-  void cmd_subscribe(imap::Command& c, Output& out, bool sub);
+  void cmd_subscribe(imap::Command& c, Output& out);  // and UNSUBSCRIBE
   void cmd_list(imap::Command& c, Output& out);
   void cmd_lsub(imap::Command& c, Output& out);
   void cmd_status(imap::Command& c, Output& out);
@@ -184,7 +211,7 @@ class Session {
   void fetch_step(Output& out);
   void cmd_store(imap::Command& c, Output& out);
   void cmd_search(imap::Command& c, Output& out);
-  void cmd_copy(imap::Command& c, Output& out, bool move);
+  void cmd_copy(imap::Command& c, Output& out);  // and MOVE
   void cmd_expunge(imap::Command& c, Output& out);
   void close_mailbox(bool expunge);
   // `forms`: the message's stored ENVELOPE/BODYSTRUCTURE/BODY, when asked for.
@@ -207,7 +234,7 @@ class Session {
   bool login_cmd_ = false;  // the LOGIN command, not AUTHENTICATE
   // Authenticated.
   std::string account_, username_;
-  std::unique_ptr<store::AccountStore> store_;
+  std::unique_ptr<Mailstore> mailstore_;
   // Selected.
   std::optional<store::Mailbox> mailbox_;
   bool read_only_ = false;

@@ -11,17 +11,20 @@
 #include <string>
 #include <string_view>
 
+#include "imapstring/imapstring.h"
 #include "message/envelope.h"
 #include "message/mime.h"
 
 namespace mox::message {
 
-// An IMAP string: a quoted string when every octet is a 7-bit TEXT-CHAR
-// ('"' and '\' escaped), otherwise a literal "{n}\r\n" followed by the
-// octets. NUL octets cannot be sent in either (RFC 9051 §4.3) and are left out.
-std::string imap_string(std::string_view s);
+// An IMAP string any client can read (imapstring/imapstring.h without
+// UTF8=ACCEPT): quoted when 7-bit, without CR or LF, and at most 1024
+// octets, else a literal; NULs are left out.
+inline std::string imap_string(std::string_view s) { return imapstring::string_form(s, false); }
 // NIL for nullopt, else imap_string.
-std::string imap_nstring(std::optional<std::string_view> s);
+inline std::string imap_nstring(std::optional<std::string_view> s) {
+  return imapstring::nstring_form(s, false);
+}
 
 // RFC 9051 §7.5.2 ENVELOPE: date, subject, from, sender, reply-to, to, cc,
 // bcc, in-reply-to, message-id. Absent or empty fields are NIL; sender and

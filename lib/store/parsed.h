@@ -44,8 +44,9 @@
 namespace mox::store {
 
 // The version of the FETCH forms this code renders; raise it with every
-// change to message/envelope.cc or message/bodystructure.cc output.
-constexpr int64_t kFormsVersion = 1;
+// change to message/envelope.cc, message/bodystructure.cc or
+// imapstring/imapstring.cc output. 2: strings over 1024 octets are literals.
+constexpr int64_t kFormsVersion = 2;
 
 struct FetchForms {
   std::string envelope, bodystructure, body;  // FETCH item values, ready to send
