@@ -42,6 +42,7 @@
 #include "store/deliver.h"
 #include "store/deliver_internal.h"
 #include "store/msgfile.h"
+#include "store/kept.h"
 
 namespace mox::store {
 
@@ -174,6 +175,7 @@ class SharedAccount {
   std::deque<std::pair<int64_t, Clock::time_point>> to_index_;  // ID, committed at
   Clock::time_point last_delivery_{};
   bool index_stop_ = false;
+  KeptMessages kept_;    // of messages waiting for the indexer (store/kept.h)
   std::thread indexer_;  // started with the first message to index
 };
 
