@@ -41,8 +41,10 @@ SharedAccount::Prepared::~Prepared() {
 void SharedAccount::abandon(Prepared& p) {
   // Not committed: the file would be an orphan. After a failed COMMIT the row
   // may be durable all the same; keep the file then (check_account decides).
-  if (!p.keep_file_) ::unlink(message_file_path(dir_, p.row_.id).c_str());
-  (void)kept_.take(p.row_.id);
+  if (!p.keep_file_) {
+    ::unlink(message_file_path(dir_, p.row_.id).c_str());
+    (void)kept_.take(p.row_.id);  // not to be indexed
+  }
   end_write();
 }
 
@@ -288,6 +290,8 @@ Result<Delivered> SharedAccount::commit(Prepared p) {
   if (r.ok()) {
     crashpoint("deliver-after-commit");
     to_index(r->id);
+  } else {
+    (void)kept_.take(row.id);  // not to be indexed
   }
   return r;
 }
