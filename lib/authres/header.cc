@@ -88,18 +88,25 @@ std::string format(const Header& h) {
 }
 
 Scrubbed scrub(std::string_view header_section, std::string_view id) {
-  Scrubbed s;
   auto h = message::parse_header(header_section);
-  if (!h || id.empty()) {
+  if (!h) return Scrubbed{std::string(header_section), 0, {}};
+  return scrub(header_section, *h, id);
+}
+
+Scrubbed scrub(std::string_view header_section, const message::Header& h, std::string_view id) {
+  Scrubbed s;
+  if (id.empty()) {
     s.header = std::string(header_section);
     return s;
   }
   size_t copied = 0;
-  for (const message::HeaderField& f : h->fields) {
+  for (size_t i = 0; i < h.fields.size(); ++i) {
+    const message::HeaderField& f = h.fields[i];
     if (!f.is("Authentication-Results") || !ascii_iequal(authserv_id(f.raw_value), id)) continue;
     s.header.append(header_section.substr(copied, f.offset - copied));
     copied = f.offset + f.length;
     ++s.count;
+    s.removed.push_back(i);
   }
   s.header.append(header_section.substr(copied));
   return s;

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "message/header.h"
 #include "util/result.h"
 
 namespace mox::authres {
@@ -70,9 +71,14 @@ std::string authserv_id(std::string_view value);
 // message/header.h cannot parse (over its limits), or an empty `id`,
 // leaves the text unchanged.
 struct Scrubbed {
-  std::string header;  // the new text
-  int count = 0;       // fields removed
+  std::string header;           // the new text
+  int count = 0;                // fields removed
+  std::vector<size_t> removed;  // their indexes in the header's fields, ascending
 };
 Scrubbed scrub(std::string_view header_section, std::string_view id);
+// The same with the header section parsed already (`header`, whose offsets
+// are into `header_section`; message/parsed.h).
+Scrubbed scrub(std::string_view header_section, const message::Header& header,
+               std::string_view id);
 
 }  // namespace mox::authres

@@ -57,12 +57,23 @@ Status read_chunks(int fd, int64_t offset, F f) {
 Result<HeaderView> read_message_header(const MessageRef& m) {
   HeaderView v;
   if (m.fd < 0) {
-    MOX_ASSIGN(v.header, message::parse_header(m.bytes));
+    if (m.header) {
+      v.header = *m.header;
+    } else {
+      MOX_ASSIGN(v.header, message::parse_header(m.bytes));
+    }
     v.text = m.bytes.substr(0, v.header.size);
     return v;
   }
-  MOX_ASSIGN(v.header, message::read_header(m.fd, 0));
-  v.owned.resize(v.header.size);
+  if (m.header) {
+    // The caller's header covers the prefix too: the file holds the rest.
+    if (m.header->size < m.prefix.size()) return internal_error("message header shorter than its prefix");
+    v.header = *m.header;
+    v.owned.resize(m.header->size - m.prefix.size());
+  } else {
+    MOX_ASSIGN(v.header, message::read_header(m.fd, 0));
+    v.owned.resize(v.header.size);
+  }
   size_t got = 0;
   while (got < v.owned.size()) {
     ssize_t n = ::pread(m.fd, v.owned.data() + got, v.owned.size() - got, static_cast<off_t>(got));
@@ -72,7 +83,9 @@ Result<HeaderView> read_message_header(const MessageRef& m) {
   }
   if (!m.prefix.empty()) {
     v.owned.insert(0, m.prefix);
-    MOX_ASSIGN(v.header, message::parse_header(v.owned));
+    if (!m.header) {
+      MOX_ASSIGN(v.header, message::parse_header(v.owned));
+    }
   }
   v.text = v.owned;
   return v;

@@ -28,6 +28,9 @@ struct MessageRef {
   // With fd: header fields that come before the file's content (e.g. a
   // Message-ID added at submission), so the message is prefix + file.
   std::string_view prefix = {};
+  // The header of the message (prefix included), parsed by the caller
+  // (message/parsed.h), borrowed; null: read_message_header parses it.
+  const message::Header* header = nullptr;
 };
 
 // The header section: its text and fields (offsets into text).

@@ -8,6 +8,10 @@ namespace mox::dmarc {
 
 Result<std::string> from_domain(std::string_view header_section) {
   MOX_ASSIGN(message::Header h, message::parse_header(header_section));
+  return from_domain(h);
+}
+
+Result<std::string> from_domain(const message::Header& h) {
   std::vector<const message::HeaderField*> from = h.all("From");
   if (from.empty()) return Error{ErrorKind::kPermanent, "no From header"};
   if (from.size() > 1) return Error{ErrorKind::kPermanent, "several From header fields"};

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "message/header.h"
 #include "util/result.h"
 
 namespace mox::dmarc {
@@ -16,5 +17,7 @@ namespace mox::dmarc {
 // "no From header", "several From header fields", "message has N From
 // addresses", an unparsable From field or an address without a domain name.
 Result<std::string> from_domain(std::string_view header_section);
+// The same of a header parsed already (message/parsed.h).
+Result<std::string> from_domain(const message::Header& header);
 
 }  // namespace mox::dmarc

@@ -97,14 +97,14 @@ void Checks::mail_from(std::string ehlo, std::string mail_from) {
   spf_ = start([r, q = spf_query(env_, ip_, ehlo_, mail_from_)] { return spf::verify(*r, q); });
 }
 
-Verdict Checks::finish(const dkim::MessageRef& message, std::string_view header) {
+Verdict Checks::finish(const dkim::MessageRef& message, const Result<message::Header>& header) {
   if (!spf_) mail_from(ehlo_, mail_from_);
   Verdict v;
   Results& res = v.results;
   res.remote_ip = ip_;
   res.ehlo = ehlo_;
   res.mail_from = mail_from_;
-  auto from = dmarc::from_domain(header);
+  auto from = header ? dmarc::from_domain(*header) : Result<std::string>(header.error());
   // The DMARC record lookup runs beside the DKIM checks.
   std::future<dmarc::Lookup> lookup;
   if (from) {
@@ -112,7 +112,9 @@ Verdict Checks::finish(const dkim::MessageRef& message, std::string_view header)
     res.msg_from_org_domain = env_.psl->organizational_domain(*from);
     lookup = start([r = env_.resolver, psl = env_.psl, d = *from] { return dmarc::lookup(*r, *psl, d); });
   }
-  auto dkim = dkim::verify(*env_.resolver, message, env_.dkim);
+  dkim::MessageRef ref = message;
+  if (header) ref.header = &*header;
+  auto dkim = dkim::verify(*env_.resolver, ref, env_.dkim);
   spf::Verdict spf = spf_->get();
   spf_.reset();
   authres::Iprev iprev = iprev_->get();
@@ -199,7 +201,7 @@ Verdict check_message(const Env& env, const std::string& remote_ip, const std::s
                       std::string_view header) {
   Checks c(env, remote_ip);
   c.mail_from(ehlo, mail_from);
-  return c.finish(message, header);
+  return c.finish(message, message::parse_header(header));
 }
 
 }  // namespace mox::mailauth

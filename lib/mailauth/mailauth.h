@@ -32,6 +32,7 @@
 #include "dmarc/evaluate.h"
 #include "dmarc/publicsuffix.h"
 #include "dns/resolver.h"
+#include "message/header.h"
 #include "spf/check.h"
 #include "util/taskpool.h"
 
@@ -93,9 +94,10 @@ class Checks {
   // A transaction starts: `mail_from` is "local@domain", "" for "<>".
   // Starts SPF for it (and iprev, on the first call).
   void mail_from(std::string ehlo, std::string mail_from);
-  // The message is in (`header`: its header section, up to and including
-  // the empty line): DKIM and DMARC; waits for SPF and iprev.
-  Verdict finish(const dkim::MessageRef& message, std::string_view header);
+  // The message is in, with its header parsed once by the caller
+  // (message/parsed.h Parsed::header, an error when it is over the limits):
+  // DKIM and DMARC; waits for SPF and iprev.
+  Verdict finish(const dkim::MessageRef& message, const Result<message::Header>& header);
 
  private:
   template <class F>

@@ -53,7 +53,8 @@ Delimiter delimiter_kind(std::string_view line, std::string_view boundary) {
 
 class Parser {
  public:
-  Parser(std::string_view msg, const MimeLimits& limits) : msg_(msg), limits_(limits) {}
+  Parser(std::string_view msg, const MimeLimits& limits, Result<Header>* root_header)
+      : msg_(msg), limits_(limits), root_header_(root_header) {}
 
   Part parse(size_t start, size_t end, size_t depth, bool is_message, bool in_digest) {
     Part p;
@@ -74,7 +75,8 @@ class Parser {
     std::string_view s = msg_.substr(start, end - start);
     p.offset = start;
     Header h;
-    if (auto r = parse_header(s, limits_.header)) {
+    auto r = parse_header(s, limits_.header);
+    if (r) {
       h = std::move(r).value();
       p.header_size = h.size;
     } else {
@@ -84,6 +86,12 @@ class Parser {
     p.body_size = s.size() - p.header_size;
     if (is_message) p.envelope = envelope_from_header(h);
     apply_fields(p, h, in_digest);
+    // The top-level header goes to the caller (message/parsed.h), once.
+    if (root_header_) {
+      if (r) *root_header_ = std::move(h);
+      else *root_header_ = std::move(r).error();
+      root_header_ = nullptr;
+    }
   }
 
   void apply_fields(Part& p, const Header& h, bool in_digest) {
@@ -199,6 +207,7 @@ class Parser {
 
   std::string_view msg_;
   const MimeLimits& limits_;
+  Result<Header>* root_header_;  // set by the first (top-level) read_header
   size_t count_ = 1;  // the top-level message
 };
 
@@ -209,8 +218,9 @@ std::string_view Part::charset() const {
   return p ? std::string_view(p->value) : std::string_view();
 }
 
-Part parse_message(std::string_view message, const MimeLimits& limits) {
-  return Parser(message, limits).parse(0, message.size(), 0, true, false);
+Part parse_message(std::string_view message, const MimeLimits& limits,
+                   Result<Header>* root_header) {
+  return Parser(message, limits, root_header).parse(0, message.size(), 0, true, false);
 }
 
 }  // namespace mox::message

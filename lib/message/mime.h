@@ -81,7 +81,11 @@ struct Part {
 };
 
 // Parses `message` (CRLF or bare LF line ends) into its part tree. The
-// returned root is the message itself (with an envelope).
-Part parse_message(std::string_view message, const MimeLimits& limits = {});
+// returned root is the message itself (with an envelope). With
+// `root_header`, the top-level header as parse_header(message,
+// limits.header) gives it is stored there too (message/parsed.h), so that it
+// need not be parsed a second time.
+Part parse_message(std::string_view message, const MimeLimits& limits = {},
+                   Result<Header>* root_header = nullptr);
 
 }  // namespace mox::message

@@ -45,9 +45,9 @@ class Extractor {
   Extractor(std::string_view msg, const SearchLimits& limits, SearchText& out)
       : msg_(msg), limits_(limits), out_(out) {}
 
-  void headers(const Part& root) {
+  void headers(const Header& h) {
     size_t used = 0;
-    for (const HeaderField& f : header_of(msg_, root).fields) {
+    for (const HeaderField& f : h.fields) {
       std::string v = header_text(f.value);
       if (used + v.size() > limits_.max_header_bytes) {
         out_.truncated = true;
@@ -182,7 +182,17 @@ SearchText extract_search_text(std::string_view message, const Part& root,
   SearchText out;
   if (root.end() > message.size()) return out;  // not the message root was parsed from
   Extractor x(message, limits, out);
-  x.headers(root);
+  x.headers(header_of(message, root));
+  x.walk(root);
+  return out;
+}
+
+SearchText extract_search_text(std::string_view message, const Part& root,
+                               const Header& root_header, const SearchLimits& limits) {
+  SearchText out;
+  if (root.end() > message.size()) return out;
+  Extractor x(message, limits, out);
+  x.headers(root_header);
   x.walk(root);
   return out;
 }

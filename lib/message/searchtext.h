@@ -37,6 +37,11 @@ struct SearchText {
 // `root` is parse_message(message).
 SearchText extract_search_text(std::string_view message, const Part& root,
                                const SearchLimits& limits = {});
+// The same with the top-level header already parsed (message/parsed.h: the
+// header that parse_message gave with `root`, within its limits), so that
+// it is not parsed again.
+SearchText extract_search_text(std::string_view message, const Part& root,
+                               const Header& root_header, const SearchLimits& limits = {});
 
 // The header fields as the full-text index stores them: one "name: value\n"
 // line per field, CR and LF inside a value turned into spaces, so that the

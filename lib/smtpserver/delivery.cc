@@ -25,6 +25,8 @@
 #include "smtpserver/mxauth.h"
 #include "message/date.h"
 #include "message/header.h"
+#include "message/msgmap.h"
+#include "message/parsed.h"
 #include "queue/queuedb.h"
 #include "queue/suppress.h"
 #include "store/account.h"
@@ -107,18 +109,30 @@ class FileSpool : public Spool {
   int fd_ = -1;
 };
 
-// Message-ID and Subject for the queue's listing; `extra` holds fields
-// added at submission (a Message-ID).
-void header_summary(const std::string& header, const std::string& extra, std::string& message_id,
-                    std::string& subject) {
-  for (const std::string* text : {&extra, &header}) {
-    auto h = message::parse_header(*text + (text == &extra ? "\r\n" : ""));
-    if (!h) continue;
-    for (const auto& f : h->fields) {
+// Message-ID and Subject for the queue's listing, from the fields added at
+// submission (`extra`: a Message-ID) and then the message's header.
+void header_summary(const message::Parsed& parsed, const std::string& extra,
+                    std::string& message_id, std::string& subject) {
+  auto take = [&](const message::Header& h) {
+    for (const auto& f : h.fields) {
       if (f.is("message-id") && message_id.empty()) message_id = f.value;
       if (f.is("subject") && subject.empty()) subject = f.value;
     }
+  };
+  if (!extra.empty()) {
+    if (auto h = message::parse_header(extra + "\r\n")) take(*h);
   }
+  if (const message::Header* h = parsed.fields()) take(*h);
+}
+
+// The message parsed once, for every check and for the store
+// (message/parsed.h): from memory, or from a read-only mapping of the spool
+// file.
+Result<message::Parsed> parse_spool(FileSpool& fs, int64_t size) {
+  if (auto data = fs.data()) return message::parse(*data);
+  MOX_ASSIGN(int fd, fs.file());
+  MOX_ASSIGN(auto map, message::MappedMessage::map(fd, 0, static_cast<size_t>(size)));
+  return message::parse(map.bytes());
 }
 
 }  // namespace
@@ -286,6 +300,7 @@ store::MessageAuth stored_results(const mailauth::Results& r) {
 // X.7.0 (security) for a temporary DNS failure that the verdict depends on.
 std::optional<smtp::Reply> StoreBackend::check_origin(const SessionInfo& info,
                                                       const Transaction& tx, Spool& spool,
+                                                      const message::Parsed& parsed,
                                                       Origin& origin) {
   auto env = conn_.mx_auth->env();
   if (!env) return failure("checking message origin", env.error());
@@ -299,7 +314,7 @@ std::optional<smtp::Reply> StoreBackend::check_origin(const SessionInfo& info,
     if (!file) return failure("spooling message", file.error());
     ref.fd = *file;
   }
-  mailauth::Verdict v = checks_->finish(ref, info.header);
+  mailauth::Verdict v = checks_->finish(ref, parsed.header);
   std::string from = tx.from ? tx.from->str() : "";
   switch (v.decision) {
     case mailauth::Decision::kAccept:
@@ -319,8 +334,13 @@ std::optional<smtp::Reply> StoreBackend::check_origin(const SessionInfo& info,
     }
   }
   origin.headers = std::move(v.headers);
-  auto scrubbed = authres::scrub(info.header, conn_.hostname);
-  if (scrubbed.count > 0) origin.header = std::move(scrubbed.header);
+  if (const message::Header* h = parsed.fields()) {
+    auto scrubbed = authres::scrub(info.header, *h, conn_.hostname);
+    if (scrubbed.count > 0) {
+      origin.header = std::move(scrubbed.header);
+      origin.dropped = std::move(scrubbed.removed);
+    }
+  }
   origin.auth = stored_results(v.results);
   return std::nullopt;
 }
@@ -331,8 +351,9 @@ Result<std::unique_ptr<Spool>> StoreBackend::begin_message() {
 
 // mox-smtpd(8) "Submission": on submission the From header must be an address
 // of the account, at an enabled domain.
-std::optional<smtp::Reply> StoreBackend::check_from_header(const SessionInfo& info) {
-  auto h = message::parse_header(info.header);
+std::optional<smtp::Reply> StoreBackend::check_from_header(const SessionInfo& info,
+                                                           const message::Parsed& parsed) {
+  const message::Header* h = parsed.fields();
   if (!h) return smtp::Reply{550, "6.0", "malformed message header"};
   std::vector<const message::HeaderField*> froms;
   for (const auto& f : h->fields) {
@@ -356,14 +377,14 @@ std::optional<smtp::Reply> StoreBackend::check_from_header(const SessionInfo& in
   return std::nullopt;
 }
 
-Result<std::string> StoreBackend::dkim_signatures(const SessionInfo& info, const std::string& extra,
-                                                 int fd) const {
+Result<std::string> StoreBackend::dkim_signatures(const message::Parsed& parsed,
+                                                 const std::string& extra, int fd) const {
   // Signed for the domain of the From header (checked to be the account's
   // by check_from_header), with every selector of its Sign list
   // (domains.conf(5) "Domains.*.DKIM").
-  auto h = message::parse_header(info.header);
-  if (!h) return h.error();
-  for (const auto& f : h->fields) {
+  if (!parsed.header) return parsed.header.error();
+  const message::Header& h = *parsed.header;
+  for (const auto& f : h.fields) {
     if (!f.is("from")) continue;
     auto addrs = message::parse_address_list(f.value);
     if (!addrs || addrs->empty()) return syntax_error("malformed From header");
@@ -373,6 +394,10 @@ Result<std::string> StoreBackend::dkim_signatures(const SessionInfo& info, const
     dkim::MessageRef ref;
     ref.fd = fd;
     ref.prefix = extra;
+    // The header of extra + message, without parsing the message again.
+    std::optional<message::Header> signed_header =
+        extra.empty() ? std::optional<message::Header>(h) : message::prepend_header(h, extra);
+    if (signed_header) ref.header = &*signed_header;
     dkim::SignRequest req = dkim::sign_request(signer, ref);
     req.identity_localpart = from.localpart().value();
     return dkim::sign(req);
@@ -399,13 +424,14 @@ std::string StoreBackend::received_header(const SessionInfo& info, const Transac
 smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx,
                                   std::unique_ptr<Spool> spool) {
   std::string id = random_token();
+  auto parsed = parse_spool(static_cast<FileSpool&>(*spool), info.size);
+  if (!parsed) return failure("reading spooled message", parsed.error());
   std::string extra;
   if (info.submission) {
-    if (auto r = check_from_header(info)) return *r;
+    if (auto r = check_from_header(info, *parsed)) return *r;
     // RFC 6409 §8: a submission server may add missing Date and Message-ID.
-    auto h = message::parse_header(info.header);
     bool has_date = false, has_msgid = false;
-    for (const auto& f : h->fields) {
+    for (const auto& f : parsed->fields()->fields) {
       has_date |= f.is("date");
       has_msgid |= f.is("message-id");
     }
@@ -422,15 +448,16 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
     auto db = queue::open_queue_db(cfg_->data_dir());
     if (!db) return failure("queueing message", db.error());
     qdb.emplace(std::move(*db));
-    if (auto r = prepare_queued(info, tx, remote, id, extra, *spool, *qdb, m)) return *r;
+    if (auto r = prepare_queued(info, tx, remote, id, extra, *spool, *parsed, *qdb, m)) return *r;
   }
   std::optional<Origin> origin;
   if (!info.submission && conn_.mx_auth) {
     origin.emplace();
-    if (auto r = check_origin(info, tx, *spool, *origin)) return *r;
+    if (auto r = check_origin(info, tx, *spool, *parsed, *origin)) return *r;
   }
   LocalCopies local;  // taken back if anything below fails
-  if (auto r = deliver_local(info, tx, *spool, id, extra, origin ? &*origin : nullptr, local)) return *r;
+  if (auto r = deliver_local(info, tx, *spool, *parsed, id, extra, origin ? &*origin : nullptr, local))
+    return *r;
   if (qdb) {
     auto q = queue::add_message(*qdb, cfg_->data_dir(), m, std::time(nullptr));
     if (!q) return failure("queueing message", q.error());
@@ -438,17 +465,18 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
       return send_limit_refusal(info.account, q->limit);
   }
   local.keep();
-  log_delivered(info, tx, id, extra);
+  log_delivered(info, tx, *parsed, id, extra);
   return smtp::Reply{250, "0.0", "ok, message " + id + " accepted"};
 }
 
 // One line per recipient, so that "did alice's mail arrive?" is
 // `journalctl -u mox-smtpd\* | grep rcpt=alice@example.org` (mox-smtpd(8)).
 void StoreBackend::log_delivered(const SessionInfo& info, const Transaction& tx,
-                                 const std::string& id, const std::string& extra) const {
+                                 const message::Parsed& parsed, const std::string& id,
+                                 const std::string& extra) const {
   if (!log::enabled(log::Level::kInfo)) return;
   std::string message_id, subject;
-  header_summary(info.header, extra, message_id, subject);
+  header_summary(parsed, extra, message_id, subject);
   std::string from = tx.from ? tx.from->str() : "";
   for (const auto& r : tx.rcpts) {
     log::info(r.local ? "message delivered" : "message queued",
@@ -469,6 +497,7 @@ std::optional<smtp::Reply> StoreBackend::prepare_queued(const SessionInfo& info,
                                                         const std::vector<const Recipient*>& remote,
                                                         const std::string& id,
                                                         const std::string& extra, Spool& spool,
+                                                        const message::Parsed& parsed,
                                                         store::Db& qdb, queue::NewMessage& m) {
   auto& fs = static_cast<FileSpool&>(spool);
   m.sender_account = info.account;
@@ -485,13 +514,13 @@ std::optional<smtp::Reply> StoreBackend::prepare_queued(const SessionInfo& info,
   }
   auto file = fs.file();
   if (!file) return failure("spooling message", file.error());
-  auto sig = dkim_signatures(info, extra, *file);
+  auto sig = dkim_signatures(parsed, extra, *file);
   if (!sig) return failure("signing message", sig.error());
   m.dkim_prefix = std::move(*sig);
   m.has_8bit = info.has_8bit;
   m.smtputf8 = tx.smtputf8;
   m.prefix = received_header(info, tx, id, "") + extra;
-  header_summary(info.header, extra, m.message_id, m.subject);
+  header_summary(parsed, extra, m.message_id, m.subject);
   m.source_fd = *file;
   m.size = info.size;
   return std::nullopt;
@@ -516,6 +545,7 @@ Result<std::shared_ptr<store::SharedAccount>> StoreBackend::account(const std::s
 // (LocalCopies).
 std::optional<smtp::Reply> StoreBackend::deliver_local(const SessionInfo& info,
                                                        const Transaction& tx, Spool& spool,
+                                                       const message::Parsed& parsed,
                                                        const std::string& id,
                                                        const std::string& extra,
                                                        const Origin* origin,
@@ -535,13 +565,21 @@ std::optional<smtp::Reply> StoreBackend::deliver_local(const SessionInfo& info,
     // RFC 8601 §5 / RFC 7208 §9.1: the results above our Received field;
     // a rewritten header section replaces the one received.
     size_t skip = 0;
+    std::vector<size_t> dropped;
     if (origin) {
       req.prefix = origin->headers + req.prefix;
-      if (origin->header) {
-        req.prefix += *origin->header;
-        skip = info.header.size();
-      }
+      if (origin->header) dropped = origin->dropped;
       req.auth = origin->auth;
+    }
+    // The stored message parsed: the received one with the fields added in
+    // front and the dropped ones left out (message/parsed.h), or, where that
+    // cannot be derived, null (the store parses the file).
+    if (auto stored = message::prepend(parsed, req.prefix, dropped)) {
+      req.parsed = std::make_shared<const message::Parsed>(std::move(*stored));
+    }
+    if (origin && origin->header) {
+      req.prefix += *origin->header;
+      skip = info.header.size();
     }
     // The quota is checked where the row is committed (store/quota.h); a
     // message that could never fit is refused for good here, RFC 3463 5.2.2.

@@ -11,6 +11,7 @@
 #include "auth/connauth.h"
 #include "config/config.h"
 #include "mailauth/mailauth.h"
+#include "message/parsed.h"
 #include "queue/queuedb.h"
 #include "smtpserver/backend.h"
 #include "store/deliver.h"
@@ -36,6 +37,7 @@ struct Origin {
   // The message's header section without the fields that claimed our
   // authserv-id (RFC 8601 §5), when there were such fields.
   std::optional<std::string> header;
+  std::vector<size_t> dropped;  // with header: the indexes of the fields left out
   store::MessageAuth auth;
 };
 
@@ -83,28 +85,35 @@ class StoreBackend : public Backend {
   }
 
  private:
-  std::optional<smtp::Reply> check_from_header(const SessionInfo& info);
+  // The consumers of the message take it parsed once (message/parsed.h),
+  // as deliver() made it when the content was complete.
+  std::optional<smtp::Reply> check_from_header(const SessionInfo& info,
+                                               const message::Parsed& parsed);
   // MX: the checks of the message's origin; a refusal, or what to add.
   std::optional<smtp::Reply> check_origin(const SessionInfo& info, const Transaction& tx,
-                                          Spool& spool, Origin& origin);
-  void log_delivered(const SessionInfo& info, const Transaction& tx, const std::string& id,
+                                          Spool& spool, const message::Parsed& parsed,
+                                          Origin& origin);
+  void log_delivered(const SessionInfo& info, const Transaction& tx,
+                     const message::Parsed& parsed, const std::string& id,
                      const std::string& extra) const;
   // Logs `what` and its cause, and returns the 451 the client gets.
   smtp::Reply failure(const std::string& what, const Error& cause);
   // Logs that `account` reached a send limit, and returns the 451.
   smtp::Reply send_limit_refusal(const std::string& account, const queue::SendLimitCheck& c);
-  Result<std::string> dkim_signatures(const SessionInfo& info, const std::string& extra, int fd) const;
+  Result<std::string> dkim_signatures(const message::Parsed& parsed, const std::string& extra,
+                                      int fd) const;
   std::string received_header(const SessionInfo& info, const Transaction& tx,
                               const std::string& id, const std::string& for_rcpt) const;
 
   std::optional<smtp::Reply> prepare_queued(const SessionInfo& info, const Transaction& tx,
                                             const std::vector<const Recipient*>& remote,
                                             const std::string& id, const std::string& extra,
-                                            Spool& spool, store::Db& qdb, queue::NewMessage& m);
+                                            Spool& spool, const message::Parsed& parsed,
+                                            store::Db& qdb, queue::NewMessage& m);
   std::optional<smtp::Reply> deliver_local(const SessionInfo& info, const Transaction& tx,
-                                           Spool& spool, const std::string& id,
-                                           const std::string& extra, const Origin* origin,
-                                           LocalCopies& copies);
+                                           Spool& spool, const message::Parsed& parsed,
+                                           const std::string& id, const std::string& extra,
+                                           const Origin* origin, LocalCopies& copies);
   Result<std::shared_ptr<store::SharedAccount>> account(const std::string& name);
 
   std::shared_ptr<const config::Config> cfg_;

@@ -197,7 +197,8 @@ Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req) {
   PendingRow row{c.mailbox, req.create_mailbox, req.received, req.flags, id, size, {}, false};
   row.quota = req.quota;
   row.auth = req.auth;
-  row.parsed = parse_for_index(*data);
+  // Not parsed again when the caller parsed it (DeliverRequest::parsed).
+  row.parsed = req.parsed ? index_form(*data, *req.parsed) : parse_for_index(*data);
   commit_rows(db, {&row});
   if (!row.result->ok()) {
     // Rolled back for sure: the file would be an orphan, remove it now. After

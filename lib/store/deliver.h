@@ -11,11 +11,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "message/parsed.h"
 #include "store/account.h"
 #include "store/flags.h"
 #include "util/result.h"
@@ -58,6 +60,11 @@ struct DeliverRequest {
   int64_t quota = 0;
   // Set for mail from outside (mox-smtpd's MX): stored with the row.
   std::optional<MessageAuth> auth;
+  // The message as it is stored (prefix + source), parsed by the caller
+  // (message/parsed.h prepend): its FETCH forms and search text are made
+  // from this, and the file written is not parsed (store/parsed.h). Null:
+  // the store parses what it wrote.
+  std::shared_ptr<const message::Parsed> parsed;
 };
 
 struct Delivered {

@@ -5,6 +5,7 @@
 #include "message/fetch.h"
 #include "message/mime.h"
 #include "message/searchtext.h"
+#include "store/kept.h"
 #include "store/msgfile.h"
 #include "util/fs.h"
 #include "util/utf8.h"
@@ -75,6 +76,22 @@ ParsedMessage parse_for_index(std::string_view message) {
   return p;
 }
 
+FetchForms fetch_forms_of(const message::Parsed& parsed) {
+  return {message::envelope(parsed.root), message::bodystructure(parsed.root, true),
+          message::bodystructure(parsed.root, false)};
+}
+
+ParsedMessage index_form(std::string_view message, const message::Parsed& parsed) {
+  const message::Header* h = parsed.fields();
+  if (parsed.size != message.size() || !h) return parse_for_index(message);
+  ParsedMessage p;
+  p.fetch = fetch_forms_of(parsed);
+  message::SearchText t = message::extract_search_text(message, parsed.root, *h);
+  p.headers = message::header_lines(t.headers);
+  p.text = std::move(t.body);
+  return p;
+}
+
 namespace {
 
 // `parsed` < 0: Parsed is left as it is.
@@ -93,10 +110,15 @@ Status store_fetch_forms(Db& db, int64_t id, const FetchForms& f) {
 }
 
 std::vector<ParsedFile> parse_message_files(const std::string& account_dir,
-                                            const std::vector<int64_t>& ids) {
+                                            const std::vector<int64_t>& ids,
+                                            KeptMessages* kept) {
   std::vector<ParsedFile> out;
   out.reserve(ids.size());
   for (int64_t id : ids) {
+    if (auto k = kept ? kept->take(id) : nullptr) {
+      out.push_back({id, index_form(k->bytes, *k->parsed)});
+      continue;
+    }
     auto data = read_file(message_file_path(account_dir, id));
     if (data) out.push_back({id, parse_for_index(*data)});
   }

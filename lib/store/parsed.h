@@ -22,6 +22,14 @@
 // a complete index. Each batch is one transaction: after a crash a message is
 // indexed or it is not, never half.
 //
+// A message that mox-smtpd parsed when it came in (DeliverRequest::parsed,
+// message/parsed.h) is not parsed again: its FETCH forms are rendered from
+// that structure, and SharedAccount keeps the bytes of a small message in
+// memory (store/kept.h) until its search text is indexed, so the indexer
+// reads no file either. Larger messages, and what does not fit in the
+// bound, are read back from their files and parsed by the indexer
+// (docs/DESIGN.md "Incoming mail").
+//
 // The FETCH forms carry the version of the code that rendered them
 // (Message.FormsVersion): when a fix changes how ENVELOPE or BODYSTRUCTURE
 // are rendered, kFormsVersion goes up, and fetch_forms() renders the forms
@@ -37,6 +45,7 @@
 #include <string_view>
 #include <vector>
 
+#include "message/parsed.h"
 #include "store/account.h"
 #include "store/deliver.h"
 #include "util/result.h"
@@ -47,6 +56,8 @@ namespace mox::store {
 // change to message/envelope.cc, message/bodystructure.cc or
 // imapstring/imapstring.cc output. 2: strings over 1024 octets are literals.
 constexpr int64_t kFormsVersion = 2;
+
+class KeptMessages;  // store/kept.h
 
 struct FetchForms {
   std::string envelope, bodystructure, body;  // FETCH item values, ready to send
@@ -62,6 +73,12 @@ struct ParsedMessage {
 ParsedMessage parse_for_index(std::string_view message);
 // Only the FETCH forms of parse_for_index().
 FetchForms parse_fetch_forms(std::string_view message);
+// The same of a message parsed already: `parsed` is message::parse() of
+// `message` (or what prepend() gave for it). No parsing, but for the text
+// of the parts; parse_for_index(message) when `parsed` is not of `message`'s
+// size.
+FetchForms fetch_forms_of(const message::Parsed& parsed);
+ParsedMessage index_form(std::string_view message, const message::Parsed& parsed);
 
 // Inside a write transaction: stores `p` for message `id`, whose row exists.
 Status store_parsed(Db& db, int64_t id, const ParsedMessage& p);
@@ -75,9 +92,11 @@ struct ParsedFile {
   ParsedMessage parsed;
 };
 // Reads and parses the files of messages `ids` (no database access); a
-// message whose file is gone (expunged meanwhile) is left out.
+// message whose file is gone (expunged meanwhile) is left out. Messages in
+// `kept` are taken from there instead, without reading or parsing.
 std::vector<ParsedFile> parse_message_files(const std::string& account_dir,
-                                            const std::vector<int64_t>& ids);
+                                            const std::vector<int64_t>& ids,
+                                            KeptMessages* kept = nullptr);
 // In one write transaction: stores each of `files` that still needs it (not
 // expunged, not indexed meanwhile by another process).
 Status store_parsed_batch(Db& db, const std::vector<ParsedFile>& files);

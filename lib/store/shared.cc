@@ -60,7 +60,10 @@ SharedAccount::Prepared::~Prepared() {
 void SharedAccount::abandon(Prepared& p) {
   // Not committed: the file would be an orphan. After a failed COMMIT the row
   // may be durable all the same; keep the file then (check_account decides).
-  if (!p.keep_file_) ::unlink(message_file_path(dir_, p.row_.id).c_str());
+  if (!p.keep_file_) {
+    ::unlink(message_file_path(dir_, p.row_.id).c_str());
+    (void)kept_.take(p.row_.id);  // not to be indexed
+  }
   end_write();
 }
 
@@ -135,8 +138,7 @@ Result<SharedAccount::Prepared> SharedAccount::prepare(const DeliverRequest& req
   crashpoint("deliver-after-reserve");
   MOX_ASSIGN(p.row_.size, fill_message_file(dir_, p.row_.id, req.prefix, c.src, ids_.dirs()));
   crashpoint("deliver-after-file");
-  MOX_ASSIGN(std::string data, written_message(dir_, p.row_.id, req));
-  p.row_.forms = parse_fetch_forms(data);
+  MOX_ASSIGN(p.row_.forms, delivered_forms(dir_, p.row_.id, p.row_.size, req, kept_));
   return p;
 }
 
@@ -148,6 +150,8 @@ Result<Delivered> SharedAccount::commit(Prepared p) {
   if (r.ok()) {
     crashpoint("deliver-after-commit");
     indexer_.add(r->id);
+  } else {
+    (void)kept_.take(row.id);  // not to be indexed
   }
   return r;
 }
@@ -156,7 +160,7 @@ void SharedAccount::index_batch(const std::vector<int64_t>& ids) {
   // Parsing needs no lock; storing holds the locks as a delivery does, so
   // that the account cannot be removed under it. A failure leaves the
   // messages to the next search (ensure_parsed).
-  std::vector<ParsedFile> files = parse_message_files(dir_, ids);
+  std::vector<ParsedFile> files = parse_message_files(dir_, ids, &kept_);
   if (!begin_write()) return;
   for (size_t i = 0; i < files.size();) {
     std::vector<ParsedFile> chunk;

@@ -53,6 +53,7 @@
 #include "store/idblocks.h"
 #include "store/indexer.h"
 #include "store/msgfile.h"
+#include "store/kept.h"
 #include "util/background.h"
 #include "util/mutex.h"
 
@@ -140,6 +141,7 @@ class SharedAccount {
   IdBlocks ids_;
   BackgroundTask maker_;
   GroupCommit commits_;
+  KeptMessages kept_;  // parsed at delivery, for indexer_ (store/kept.h)
   Indexer indexer_;
   Checkpointer checkpointer_;
 };
