@@ -10,7 +10,7 @@ void KeptMessages::keep(int64_t id, const DeliverRequest& req) {
   if (!req.parsed || !req.source_data) return;
   size_t size = req.prefix.size() + req.source_data->size();
   if (size > kMaxMessage || size != req.parsed->size) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (bytes_ + size > kMaxTotal) return;
   auto k = std::make_unique<Kept>(Kept{req.prefix + std::string(*req.source_data), req.parsed});
   bytes_ += size;
@@ -18,7 +18,7 @@ void KeptMessages::keep(int64_t id, const DeliverRequest& req) {
 }
 
 std::unique_ptr<KeptMessages::Kept> KeptMessages::take(int64_t id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = kept_.find(id);
   if (it == kept_.end()) return nullptr;
   std::unique_ptr<Kept> k = std::move(it->second);
@@ -28,7 +28,7 @@ std::unique_ptr<KeptMessages::Kept> KeptMessages::take(int64_t id) {
 }
 
 size_t KeptMessages::bytes() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return bytes_;
 }
 

@@ -9,12 +9,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "message/parsed.h"
 #include "store/deliver.h"
 #include "store/parsed.h"
+#include "util/mutex.h"
 #include "util/result.h"
 
 namespace mox::store {
@@ -33,15 +33,15 @@ class KeptMessages {
   };
   // Keeps message `id`, just written from `req`, when `req` has it in
   // memory and parsed, and it fits.
-  void keep(int64_t id, const DeliverRequest& req);
+  void keep(int64_t id, const DeliverRequest& req) EXCLUDES(mu_);
   // Message `id` taken out; null when it is not kept.
-  std::unique_ptr<Kept> take(int64_t id);
-  size_t bytes();
+  std::unique_ptr<Kept> take(int64_t id) EXCLUDES(mu_);
+  size_t bytes() EXCLUDES(mu_);
 
  private:
-  std::mutex mu_;
-  std::map<int64_t, std::unique_ptr<Kept>> kept_;
-  size_t bytes_ = 0;
+  Mutex mu_;
+  std::map<int64_t, std::unique_ptr<Kept>> kept_ GUARDED_BY(mu_);
+  size_t bytes_ GUARDED_BY(mu_) = 0;
 };
 
 // The FETCH forms of message `id` of `size` octets, just written from `req`:
