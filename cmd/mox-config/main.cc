@@ -4,22 +4,18 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "verbs.h"
 
 namespace {
 
-using Handler = std::function<int(const moxconfig::Args&)>;
-
-// A verb whose positional arguments `names` (a trailing "?" marks optional)
-// go to a.pos; h runs if it is the one given.
-CLI::App* verb(CLI::App& parent, const char* name, const char* desc,
-               std::vector<std::string> names, moxconfig::Args& a, Handler h, Handler& chosen) {
-  return mox::add_verb(parent, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
-}
+using Handler = mox::Handler<moxconfig::Args>;
+constexpr auto& verb = mox::add_verb<moxconfig::Args>;
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  moxcmd::install_crashpoint();
   // "tlspubkey" runs mox-tlspubkey with the rest of the line, and with a
   // --config given before the verb.
   std::vector<std::string> global;

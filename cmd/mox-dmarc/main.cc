@@ -4,17 +4,18 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "verbs.h"
 
 namespace {
 
-using Handler = std::function<int(const moxdmarc::Args&)>;
+using Handler = mox::Handler<moxdmarc::Args>;
 
 // Adds a verb with positional arguments `names` and the DNS options that
 // every verb takes.
 CLI::App* verb(CLI::App& app, const char* name, const char* desc, std::vector<std::string> names,
                moxdmarc::Args& a, Handler h, Handler& chosen) {
-  CLI::App* sub = mox::add_verb(app, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
+  CLI::App* sub = mox::add_verb(app, name, desc, std::move(names), a, std::move(h), chosen);
   sub->add_option("--zone-file", a.zone_file, "Answer DNS lookups from this zone file");
   sub->add_option("--psl", a.psl, "Public Suffix List file (default: Debian's)");
   return sub;
@@ -23,6 +24,7 @@ CLI::App* verb(CLI::App& app, const char* name, const char* desc, std::vector<st
 }  // namespace
 
 int main(int argc, char** argv) {
+  moxcmd::install_crashpoint();
   moxdmarc::Args a;
   Handler chosen;
   CLI::App app{"DMARC policy records (RFC 7489), and the checks of incoming mail.", "mox-dmarc"};

@@ -3,10 +3,12 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "config/config.h"
 #include "imapserver/server.h"
 
 int main(int argc, char** argv) {
+  moxcmd::install_crashpoint();
   std::string config;
   mox::imapserver::ServerOptions o;
   CLI::App app{
@@ -22,5 +24,6 @@ int main(int argc, char** argv) {
       ->default_val(256);
   if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
   o.config_path = mox::config::default_config_path(config);
+  moxcmd::server_test_hooks(o);
   return mox::imapserver::run_server(o);
 }

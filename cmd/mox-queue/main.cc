@@ -5,17 +5,14 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "verbs.h"
 
 namespace {
 
 using moxqueue::Args;
-using Handler = std::function<int(const Args&)>;
-
-CLI::App* verb(CLI::App& parent, const char* name, const char* desc, std::vector<std::string> names,
-               Args& a, Handler h, Handler& chosen) {
-  return mox::add_verb(parent, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
-}
+using Handler = mox::Handler<Args>;
+constexpr auto& verb = mox::add_verb<Args>;
 
 // The filter flags of mox-queue(8) "Verbs".
 CLI::App* filtered(CLI::App* sub, Args& a) {
@@ -34,6 +31,7 @@ CLI::App* filtered(CLI::App* sub, Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  moxcmd::install_crashpoint();
   Args a;
   Handler chosen;
   CLI::App app{"The outgoing mail queue: delivery, retries, DSNs, suppression list, hold rules.",

@@ -4,10 +4,12 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "config/config.h"
 #include "smtpserver/server.h"
 
 int main(int argc, char** argv) {
+  moxcmd::install_crashpoint();
   std::string config, mode = "smtp";
   mox::smtpserver::ServerOptions o;
   CLI::App app{
@@ -24,6 +26,7 @@ int main(int argc, char** argv) {
       ->default_val(256);
   if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
   o.config_path = mox::config::default_config_path(config);
+  moxcmd::server_test_hooks(o);
   o.mode = *mox::smtpserver::parse_mode(mode);
   return mox::smtpserver::run_server(o);
 }

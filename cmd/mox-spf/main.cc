@@ -4,20 +4,18 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "verbs.h"
 
 namespace {
 
-using Handler = std::function<int(const moxspf::Args&)>;
-
-CLI::App* verb(CLI::App& app, const char* name, const char* desc, std::vector<std::string> names,
-               moxspf::Args& a, Handler h, Handler& chosen) {
-  return mox::add_verb(app, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
-}
+using Handler = mox::Handler<moxspf::Args>;
+constexpr auto& verb = mox::add_verb<moxspf::Args>;
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  moxcmd::install_crashpoint();
   moxspf::Args a;
   Handler chosen;
   CLI::App app{"SPF checks, record lookups and record syntax (RFC 7208).", "mox-spf"};

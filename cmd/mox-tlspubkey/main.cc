@@ -4,18 +4,13 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "verbs.h"
 
 namespace {
 
-using Handler = std::function<int(const moxtlspubkey::Args&)>;
-
-// A verb whose positional arguments `names` (a trailing "?" marks optional)
-// go to a.pos; h runs if it is the one given.
-CLI::App* verb(CLI::App& parent, const char* name, const char* desc,
-               std::vector<std::string> names, moxtlspubkey::Args& a, Handler h, Handler& chosen) {
-  return mox::add_verb(parent, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
-}
+using Handler = mox::Handler<moxtlspubkey::Args>;
+constexpr auto& verb = mox::add_verb<moxtlspubkey::Args>;
 
 // A fingerprint is base64url and may start with "-", which the option
 // parser would take for an option: such an argument (43 characters, all
@@ -42,6 +37,7 @@ std::vector<std::string> fingerprints_last(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  moxcmd::install_crashpoint();
   moxtlspubkey::Args a;
   Handler chosen;
   CLI::App app{"TLS client-certificate public keys that log in to accounts.", "mox-tlspubkey"};
