@@ -230,9 +230,8 @@ int cleanup(const Args& a) {
   if (!n) return mox::fail(kProg, n.error());
   auto f = mox::auth::prune_auth_failures(*db, now);
   if (!f) return mox::fail(kProg, f.error());
-  std::cout << "removed " << *n << " login attempts (older than 30 days, or over "
-            << max_failed << " failed per account), " << *f
-            << " expired auth failures\n";
+  std::cout << "removed " << *n << " login attempts (older than 30 days, or over " << max_failed
+            << " failed per account), " << *f << " expired auth failures\n";
   auto files = mox::admin::remove_orphan_message_files(**c);
   if (!files) return mox::fail(kProg, files.error());
   std::cout << "removed " << *files << " message files without a message\n";

@@ -10,7 +10,6 @@
 
 namespace {
 
-using Handler = mox::Handler<moxdkim::Args>;
 constexpr auto& verb = mox::add_verb<moxdkim::Args>;
 
 void add_dns_options(CLI::App* sub, moxdkim::Args& a) {
@@ -21,11 +20,9 @@ void add_dns_options(CLI::App* sub, moxdkim::Args& a) {
 
 int main(int argc, char** argv) {
   moxcmd::install_crashpoint();
-  moxdkim::Args a;
-  Handler chosen;
-  CLI::App app{"DKIM keys, DNS records, signing and verification (RFC 6376, RFC 8463).", "mox-dkim"};
-  mox::add_common_options(app, a.config);
-  app.require_subcommand(1);
+  mox::VerbProgram<moxdkim::Args> program(
+      "DKIM keys, DNS records, signing and verification (RFC 6376, RFC 8463).", "mox-dkim");
+  auto& [a, app, chosen] = program;
 
   verb(app, "genrsa", "Print a new RSA private key (PKCS#8 PEM)", {}, a, moxdkim::genrsa, chosen)
       ->add_option("--bits", a.bits, "Key size (default 2048)");
@@ -57,6 +54,5 @@ int main(int argc, char** argv) {
                       {"SELECTOR", "DOMAIN"}, a, moxdkim::lookup, chosen);
   add_dns_options(lookup, a);
 
-  if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
-  return chosen ? chosen(a) : mox::kExitUsage;
+  return program.run(argc, argv);
 }

@@ -25,11 +25,9 @@ CLI::App* verb(CLI::App& app, const char* name, const char* desc, std::vector<st
 
 int main(int argc, char** argv) {
   moxcmd::install_crashpoint();
-  moxdmarc::Args a;
-  Handler chosen;
-  CLI::App app{"DMARC policy records (RFC 7489), and the checks of incoming mail.", "mox-dmarc"};
-  mox::add_common_options(app, a.config);
-  app.require_subcommand(1);
+  mox::VerbProgram<moxdmarc::Args> program(
+      "DMARC policy records (RFC 7489), and the checks of incoming mail.", "mox-dmarc");
+  auto& [a, app, chosen] = program;
 
   verb(app, "lookup", "Print the DMARC record that applies to mail from DOMAIN", {"DOMAIN"}, a,
        moxdmarc::lookup, chosen);
@@ -43,6 +41,5 @@ int main(int argc, char** argv) {
   verify->add_option("--hostname", a.hostname,
                      "Our host name, the authserv-id (default: mox.conf's Hostname)");
 
-  if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
-  return chosen ? chosen(a) : mox::kExitUsage;
+  return program.run(argc, argv);
 }

@@ -11,7 +11,6 @@
 namespace {
 
 using moxqueue::Args;
-using Handler = mox::Handler<Args>;
 constexpr auto& verb = mox::add_verb<Args>;
 
 // The filter flags of mox-queue(8) "Verbs".
@@ -32,12 +31,10 @@ CLI::App* filtered(CLI::App* sub, Args& a) {
 
 int main(int argc, char** argv) {
   moxcmd::install_crashpoint();
-  Args a;
-  Handler chosen;
-  CLI::App app{"The outgoing mail queue: delivery, retries, DSNs, suppression list, hold rules.",
-               "mox-queue"};
-  mox::add_common_options(app, a.config);
-  app.require_subcommand(1);
+  mox::VerbProgram<Args> program(
+      "The outgoing mail queue: delivery, retries, DSNs, suppression list, hold rules.",
+      "mox-queue");
+  auto& [a, app, chosen] = program;
 
   verb(app, "run", "Deliver every message that is due, then exit", {}, a, moxqueue::run, chosen)
       ->add_flag("-v,--verbose", a.verbose, "Log each delivery on stderr");
@@ -89,6 +86,5 @@ int main(int argc, char** argv) {
   hadd->add_option("--recipientdom", a.recipientdom, "Recipient domain");
   verb(*hr, "rm", "Remove rule ID", {"ID"}, a, moxqueue::holdrules_rm, chosen);
 
-  if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
-  return chosen ? chosen(a) : mox::kExitUsage;
+  return program.run(argc, argv);
 }

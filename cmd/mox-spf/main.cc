@@ -9,18 +9,15 @@
 
 namespace {
 
-using Handler = mox::Handler<moxspf::Args>;
 constexpr auto& verb = mox::add_verb<moxspf::Args>;
 
 }  // namespace
 
 int main(int argc, char** argv) {
   moxcmd::install_crashpoint();
-  moxspf::Args a;
-  Handler chosen;
-  CLI::App app{"SPF checks, record lookups and record syntax (RFC 7208).", "mox-spf"};
-  mox::add_common_options(app, a.config);
-  app.require_subcommand(1);
+  mox::VerbProgram<moxspf::Args> program("SPF checks, record lookups and record syntax (RFC 7208).",
+                                         "mox-spf");
+  auto& [a, app, chosen] = program;
 
   auto* check = verb(app, "check", "Evaluate SPF for a client IP, MAIL FROM and HELO", {}, a,
                      moxspf::check, chosen);
@@ -39,6 +36,5 @@ int main(int argc, char** argv) {
   verb(app, "parse", "Print the terms of the SPF record on stdin, one per line", {}, a,
        moxspf::parse, chosen);
 
-  if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
-  return chosen ? chosen(a) : mox::kExitUsage;
+  return program.run(argc, argv);
 }

@@ -9,7 +9,6 @@
 
 namespace {
 
-using Handler = mox::Handler<moxtlspubkey::Args>;
 constexpr auto& verb = mox::add_verb<moxtlspubkey::Args>;
 
 // A fingerprint is base64url and may start with "-", which the option
@@ -38,11 +37,9 @@ std::vector<std::string> fingerprints_last(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   moxcmd::install_crashpoint();
-  moxtlspubkey::Args a;
-  Handler chosen;
-  CLI::App app{"TLS client-certificate public keys that log in to accounts.", "mox-tlspubkey"};
-  mox::add_common_options(app, a.config);
-  app.require_subcommand(1);
+  mox::VerbProgram<moxtlspubkey::Args> program(
+      "TLS client-certificate public keys that log in to accounts.", "mox-tlspubkey");
+  auto& [a, app, chosen] = program;
 
   verb(app, "add", "Add the certificate on stdin (PEM) for ADDRESS's account, named NAME",
        {"ADDRESS", "NAME?"}, a, moxtlspubkey::add, chosen)
@@ -62,6 +59,5 @@ int main(int argc, char** argv) {
   std::vector<std::string> args = fingerprints_last(argc, argv);
   std::vector<char*> av;
   for (auto& s : args) av.push_back(s.data());
-  if (int rc = mox::parse_args(app, static_cast<int>(av.size()), av.data()); rc >= 0) return rc;
-  return chosen ? chosen(a) : mox::kExitUsage;
+  return program.run(static_cast<int>(av.size()), av.data());
 }

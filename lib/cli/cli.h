@@ -44,6 +44,28 @@ CLI::App* add_verb(CLI::App& parent, const char* name, const char* desc,
                    Handler<A>& chosen) {
   return add_verb(parent, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
 }
+
+// A program made of verbs: its arguments, its app with the common options and
+// one verb required, and the handler of the verb chosen. main binds the parts,
+//   mox::VerbProgram<Args> p("Description.", "mox-x");
+//   auto& [a, app, chosen] = p;
+// adds its verbs with add_verb(…, a, handler, chosen), and returns p.run(…).
+template <class A>
+struct VerbProgram {
+  VerbProgram(const char* desc, const char* name) : app(desc, name) {
+    add_common_options(app, args.config);
+    app.require_subcommand(1);
+  }
+  // parse_args, then the chosen verb: the exit code.
+  int run(int argc, char** argv) {
+    if (int rc = parse_args(app, argc, argv); rc >= 0) return rc;
+    return chosen ? chosen(args) : kExitUsage;
+  }
+
+  A args;
+  CLI::App app;
+  Handler<A> chosen;
+};
 // Prints "prog: message" on stderr, as one line (bytes of the message that are
 // not printable UTF-8 are written as \xNN, see escape_unprintable), and
 // returns 1.

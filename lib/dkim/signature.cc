@@ -155,7 +155,8 @@ Result<Signature> parse_signature(std::string_view raw_value) {
   if (const Tag* i = find_tag(tags, "i")) MOX_TRY(parse_identity(i->value, sig));
   if (const Tag* q = find_tag(tags, "q")) {
     bool dnstxt = false;
-    for (const std::string& m : split_colon_list(q->value)) dnstxt = dnstxt || ascii_lower(m) == "dns/txt";
+    for (const std::string& m : split_colon_list(q->value))
+      dnstxt = dnstxt || ascii_lower(m) == "dns/txt";
     if (!dnstxt) return bad("q= does not include dns/txt");
   }
   MOX_TRY(parse_timestamps(tags, sig));

@@ -170,7 +170,8 @@ Result<daemon::Service> setup(const ServerOptions& o, daemon::ServerBase& b) {
   // One message size limit for SMTP and IMAP APPEND (APPENDLIMIT, RFC 7889).
   s.max_append = sh.max_message_size;
   s.auth_delay_unit = o.auth_delay_unit;
-  sh.max_failed_login_attempts = o.max_failed_login_attempts.value_or(auth::kMaxFailedLoginAttempts);
+  sh.max_failed_login_attempts =
+      o.max_failed_login_attempts.value_or(auth::kMaxFailedLoginAttempts);
   store::ChangeNotifier::Options no;
   no.log = [](const std::string& msg) { log_error("", msg); };
   sh.notifier = std::make_unique<store::ChangeNotifier>(std::move(no));

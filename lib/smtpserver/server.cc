@@ -118,7 +118,8 @@ Result<daemon::Service> setup(const ServerOptions& o, daemon::ServerBase& b) {
   s.hostname = sh.hostname;
   s.max_message_size = sh.max_message_size;
   s.auth_delay_unit = o.auth_delay_unit;
-  sh.max_failed_login_attempts = o.max_failed_login_attempts.value_or(auth::kMaxFailedLoginAttempts);
+  sh.max_failed_login_attempts =
+      o.max_failed_login_attempts.value_or(auth::kMaxFailedLoginAttempts);
   if (sh.tls) {
     s.tls_configured = true;
   }
@@ -141,7 +142,8 @@ Result<daemon::Service> setup(const ServerOptions& o, daemon::ServerBase& b) {
   }
   daemon::Service svc;
   // RFC 5321 §3.8: 421 when the service cannot take the connection.
-  svc.busy_reply = "421 4.3.2 " + sh.cfg->static_config().hostname + " too busy, try again later\r\n";
+  svc.busy_reply =
+      "421 4.3.2 " + sh.cfg->static_config().hostname + " too busy, try again later\r\n";
   svc.handle = [shared](net::Conn c) { serve(std::move(c), *shared); };
   return svc;
 }

@@ -122,9 +122,9 @@ class Tx {
 };
 
 // Steps through the rows of `q`, collecting read(q) of each.
-template <class F>
-auto collect(Stmt& q, F read) -> Result<std::vector<std::decay_t<std::invoke_result_t<F&, const Stmt&>>>> {
-  std::vector<std::decay_t<std::invoke_result_t<F&, const Stmt&>>> out;
+template <class F, class T = std::decay_t<std::invoke_result_t<F&, const Stmt&>>>
+Result<std::vector<T>> collect(Stmt& q, F read) {
+  std::vector<T> out;
   while (true) {
     MOX_ASSIGN(bool row, q.step());
     if (!row) return out;
