@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,5 +57,21 @@ using ServiceSetup = std::function<Result<Service>(ServerBase&)>;
 // until the single connection ends (inetd, Accept=yes) or SIGTERM. Errors are
 // logged; returns the exit code.
 int run_server(const ServerSpec& spec, const ServerOptions& o, const ServiceSetup& setup);
+
+// run_server for a protocol whose per-process state `State` (a ServerBase
+// with what the protocol adds) is made from the loaded ServerBase, completed
+// by `setup`, which returns the busy reply (Service::busy_reply), and then
+// shared by the connections, each served by serve(conn, state).
+template <class State>
+int run_server(const ServerSpec& spec, const ServerOptions& o,
+               const std::function<Result<std::string>(State&)>& setup,
+               void (*serve)(net::Conn, const State&)) {
+  return run_server(spec, o, [&setup, serve](ServerBase& b) -> Result<Service> {
+    auto state = std::make_shared<State>(std::move(b));
+    MOX_ASSIGN(std::string busy_reply, setup(*state));
+    return Service{[state, serve](net::Conn c) { serve(std::move(c), *state); },
+                   std::move(busy_reply)};
+  });
+}
 
 }  // namespace mox::daemon

@@ -159,9 +159,8 @@ void serve(net::Conn conn, const Shared& sh) {
   conn.shutdown();
 }
 
-Result<daemon::Service> setup(const ServerOptions& o, daemon::ServerBase& b) {
-  auto shared = std::make_shared<Shared>(std::move(b));
-  Shared& sh = *shared;
+// The process's state from the listener; the busy reply.
+Result<std::string> setup(const ServerOptions& o, Shared& sh) {
   const config::Listener& l = *sh.listener;
   Settings& s = sh.settings;
   s.hostname = sh.hostname;
@@ -183,17 +182,15 @@ Result<daemon::Service> setup(const ServerOptions& o, daemon::ServerBase& b) {
   } else if (o.implicit_tls) {
     return user_error("listener \"" + o.listener + "\" has no TLS for IMAPS");
   }
-  daemon::Service svc;
-  svc.busy_reply = "* BYE too busy, try again later\r\n";  // RFC 9051 §7.1.5
-  svc.handle = [shared](net::Conn c) { serve(std::move(c), *shared); };
-  return svc;
+  return std::string("* BYE too busy, try again later\r\n");  // RFC 9051 §7.1.5
 }
 
 }  // namespace
 
 int run_server(const ServerOptions& o) {
   daemon::ServerSpec spec{"mox-imapd", /*client_auth=*/true, kFdsPerConnection};
-  return daemon::run_server(spec, o, [&o](daemon::ServerBase& b) { return setup(o, b); });
+  return daemon::run_server<Shared>(
+      spec, o, [&o](Shared& sh) { return setup(o, sh); }, serve);
 }
 
 }  // namespace mox::imapserver

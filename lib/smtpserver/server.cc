@@ -109,9 +109,8 @@ void serve(net::Conn conn, const Shared& sh) {
   conn.shutdown();
 }
 
-Result<daemon::Service> setup(const ServerOptions& o, daemon::ServerBase& b) {
-  auto shared = std::make_shared<Shared>(std::move(b));
-  Shared& sh = *shared;
+// The process's state from the listener; the busy reply.
+Result<std::string> setup(const ServerOptions& o, Shared& sh) {
   const config::Listener& l = *sh.listener;
   Settings& s = sh.settings;
   s.mode = o.mode;
@@ -140,12 +139,8 @@ Result<daemon::Service> setup(const ServerOptions& o, daemon::ServerBase& b) {
       s.tls_configured = false;  // already TLS; no STARTTLS
       break;
   }
-  daemon::Service svc;
   // RFC 5321 §3.8: 421 when the service cannot take the connection.
-  svc.busy_reply =
-      "421 4.3.2 " + sh.cfg->static_config().hostname + " too busy, try again later\r\n";
-  svc.handle = [shared](net::Conn c) { serve(std::move(c), *shared); };
-  return svc;
+  return "421 4.3.2 " + sh.cfg->static_config().hostname + " too busy, try again later\r\n";
 }
 
 }  // namespace
@@ -159,7 +154,8 @@ Result<Mode> parse_mode(const std::string& s) {
 
 int run_server(const ServerOptions& o) {
   daemon::ServerSpec spec{"mox-smtpd", /*client_auth=*/o.mode != Mode::kSmtp, kFdsPerConnection};
-  return daemon::run_server(spec, o, [&o](daemon::ServerBase& b) { return setup(o, b); });
+  return daemon::run_server<Shared>(
+      spec, o, [&o](Shared& sh) { return setup(o, sh); }, serve);
 }
 
 }  // namespace mox::smtpserver
