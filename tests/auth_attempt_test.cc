@@ -109,7 +109,13 @@ TEST(Attempt, ConnAuthKeepsTheFailedRowsItIsGiven) {
     config::Static st;
     st.data_dir = dir + "/data";
     st.hostname = "mail.example.com";
-    auto cfg = config::Config::make(dir + "/mox.conf", st, config::Dynamic{});
+    st.postmaster.account = "mjl";
+    config::Dynamic dyn;
+    dyn.domains["example.com"] = config::Domain{};
+    config::Account acc;
+    acc.domain = "example.com";
+    dyn.accounts["mjl"] = acc;
+    auto cfg = config::Config::make(dir + "/mox.conf", st, dyn);
     ASSERT_TRUE(cfg.ok()) << cfg.error().message;
     ConnAuth ca(*cfg, std::string(kProtocolIMAP), "", "", /*max_failed_attempts=*/2);
     for (const char* u : {"a@example.com", "b@example.com", "c@example.com"}) {
