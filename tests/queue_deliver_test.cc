@@ -10,6 +10,7 @@
 // and next_due.
 #include "queue/deliver.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -25,10 +26,12 @@
 #include <set>
 #include <thread>
 
+#include "config/cache.h"
 #include "dns/zone.h"
 #include "message/header.h"
 #include "message/mime.h"
 #include "queue/msg.h"
+#include "queue/runner.h"
 #include "queue/suppress.h"
 #include "queue_test_util.h"
 
@@ -773,6 +776,37 @@ TEST_F(QueueDeliverTest, NextDue) {
   EXPECT_EQ(**next_due(db_, kNow), kNow + 600);
   // An expired lease does not count.
   EXPECT_EQ(**next_due(db_, kNow + 700), kNow - 60);
+}
+
+// serve() (queue/runner.h) runs on the clock it is given: the program passes
+// the system clock moved by MOX_TEST_TIME_OFFSET (docs/DESIGN.md "Testing"),
+// this test its own. Each reading of the clock also asks serve to stop, so
+// one pass runs.
+TEST_F(QueueDeliverTest, ServeRunsOnItsClock) {
+  int64_t id = add_one("rcpt@remote.example", kNow);
+  ASSERT_EQ(*reschedule(db_, ids_filter({id}), true, 3600, kNow), 1);
+  int stop[2];
+  ASSERT_EQ(::pipe2(stop, O_NONBLOCK), 0);
+  config::ConfigCache cache(tmp_.path() + "/config/mox.conf", cfg_);
+  auto serve_at = [&](int64_t t) {
+    RunEnv e = env();
+    e.now = [t, fd = stop[1]] {
+      (void)!::write(fd, "x", 1);
+      return t;
+    };
+    auto st = serve(cache, e, stop[0]);
+    EXPECT_TRUE(st.ok()) << st.error().message;
+    char buf[64];
+    while (::read(stop[0], buf, sizeof buf) > 0) {
+    }
+  };
+  serve_at(kNow + 3599);  // not due yet by this clock
+  EXPECT_EQ(mx_.connections(), 0);
+  serve_at(kNow + 3600);
+  EXPECT_EQ(mx_.connections(), 1);
+  EXPECT_TRUE(get_retired(db_, id).ok());
+  ::close(stop[0]);
+  ::close(stop[1]);
 }
 
 TEST_F(QueueDeliverTest, OwnerIdsAreUnique) {

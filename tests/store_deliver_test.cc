@@ -18,6 +18,7 @@
 #include "store/msgfile.h"
 #include "store/parsed.h"
 #include "store_test_util.h"
+#include "util/fs.h"
 
 namespace mox::store {
 namespace {
@@ -338,7 +339,7 @@ TEST_P(DeliverCrashTest, KilledDeliveryLeavesNoRowWithoutFile) {
   pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    ::setenv("MOX_CRASHPOINT", cc.point, 1);
+    set_crash_hook(kill_at(cc.point));  // as cmd/ installs it for MOX_CRASHPOINT
     auto st = AccountStore::open(dir_, false);
     if (!st) ::_exit(2);
     DeliverRequest req;

@@ -4,22 +4,17 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "verbs.h"
 
 namespace {
 
-using Handler = std::function<int(const moxconfig::Args&)>;
-
-// A verb whose positional arguments `names` (a trailing "?" marks optional)
-// go to a.pos; h runs if it is the one given.
-CLI::App* verb(CLI::App& parent, const char* name, const char* desc,
-               std::vector<std::string> names, moxconfig::Args& a, Handler h, Handler& chosen) {
-  return mox::add_verb(parent, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
-}
+constexpr auto& verb = mox::add_verb<moxconfig::Args>;
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  moxcmd::install_crashpoint();
   // "tlspubkey" runs mox-tlspubkey with the rest of the line, and with a
   // --config given before the verb.
   std::vector<std::string> global;
@@ -34,11 +29,9 @@ int main(int argc, char** argv) {
       break;
     }
   }
-  moxconfig::Args a;
-  Handler chosen;
-  CLI::App app{"Manage mox-cpp domains, accounts, addresses and passwords.", "mox-config"};
-  mox::add_common_options(app, a.config);
-  app.require_subcommand(1);
+  mox::VerbProgram<moxconfig::Args> program(
+      "Manage mox-cpp domains, accounts, addresses and passwords.", "mox-config");
+  auto& [a, app, chosen] = program;
 
   auto* qs = verb(app, "quickstart", "Write a new config for ADDRESS's domain and account",
                   {"ADDRESS"}, a, moxconfig::quickstart, chosen);
@@ -94,9 +87,7 @@ int main(int argc, char** argv) {
   verb(app, "cleanup", "Expire login attempts, complete account removals, remove orphan message files", {}, a, moxconfig::cleanup, chosen);
   app.add_subcommand("tlspubkey", "TLS client public keys (runs mox-tlspubkey)");
 
-  if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
-  if (!chosen) return mox::kExitUsage;
-  int rc = chosen(a);
+  int rc = program.run(argc, argv);
   // A change made is logged (mox-config(8), LOGGING); passwords come on
   // standard input and never appear in the arguments.
   static const std::set<std::string> kChanges = {"quickstart", "add", "rm", "disable", "enable",

@@ -7,6 +7,7 @@
 #include "auth/authdb.h"
 #include "auth/limiter.h"
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "util/exec.h"
 #include "util/json.h"
 #include "util/timefmt.h"
@@ -223,13 +224,14 @@ int cleanup(const Args& a) {
   auto db = mox::auth::open_auth_db((*c)->data_dir());
   if (!db) return mox::fail(kProg, db.error());
   int64_t now = std::time(nullptr);
-  auto n = mox::auth::cleanup_login_attempts(*db, now - 30 * 24 * 3600);
+  int64_t max_failed =
+      moxcmd::max_failed_login_attempts().value_or(mox::auth::kMaxFailedLoginAttempts);
+  auto n = mox::auth::cleanup_login_attempts(*db, now - 30 * 24 * 3600, max_failed);
   if (!n) return mox::fail(kProg, n.error());
   auto f = mox::auth::prune_auth_failures(*db, now);
   if (!f) return mox::fail(kProg, f.error());
-  std::cout << "removed " << *n << " login attempts (older than 30 days, or over "
-            << mox::auth::max_failed_login_attempts() << " failed per account), " << *f
-            << " expired auth failures\n";
+  std::cout << "removed " << *n << " login attempts (older than 30 days, or over " << max_failed
+            << " failed per account), " << *f << " expired auth failures\n";
   auto files = mox::admin::remove_orphan_message_files(**c);
   if (!files) return mox::fail(kProg, files.error());
   std::cout << "removed " << *files << " message files without a message\n";

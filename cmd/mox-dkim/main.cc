@@ -5,24 +5,12 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "verbs.h"
 
 namespace {
 
-using Handler = std::function<int(const moxdkim::Args&)>;
-
-// Adds a verb with required positional arguments `names`.
-CLI::App* verb(CLI::App& parent, const char* name, const char* desc, std::vector<std::string> names,
-               moxdkim::Args& a, Handler h, Handler& chosen) {
-  CLI::App* sub = parent.add_subcommand(name, desc);
-  a.pos.reserve(4);
-  for (const auto& n : names) {
-    sub->add_option_function<std::string>(n, [&a](const std::string& v) { a.pos.push_back(v); }, n)
-        ->required();
-  }
-  sub->callback([&chosen, h] { chosen = h; });
-  return sub;
-}
+constexpr auto& verb = mox::add_verb<moxdkim::Args>;
 
 void add_dns_options(CLI::App* sub, moxdkim::Args& a) {
   sub->add_option("--zone-file", a.zone_file, "Answer DNS lookups from this zone file");
@@ -31,11 +19,10 @@ void add_dns_options(CLI::App* sub, moxdkim::Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  moxdkim::Args a;
-  Handler chosen;
-  CLI::App app{"DKIM keys, DNS records, signing and verification (RFC 6376, RFC 8463).", "mox-dkim"};
-  mox::add_common_options(app, a.config);
-  app.require_subcommand(1);
+  moxcmd::install_crashpoint();
+  mox::VerbProgram<moxdkim::Args> program(
+      "DKIM keys, DNS records, signing and verification (RFC 6376, RFC 8463).", "mox-dkim");
+  auto& [a, app, chosen] = program;
 
   verb(app, "genrsa", "Print a new RSA private key (PKCS#8 PEM)", {}, a, moxdkim::genrsa, chosen)
       ->add_option("--bits", a.bits, "Key size (default 2048)");
@@ -67,6 +54,5 @@ int main(int argc, char** argv) {
                       {"SELECTOR", "DOMAIN"}, a, moxdkim::lookup, chosen);
   add_dns_options(lookup, a);
 
-  if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
-  return chosen ? chosen(a) : mox::kExitUsage;
+  return program.run(argc, argv);
 }

@@ -1,9 +1,9 @@
 #include "verbs.h"
 
 #include <iostream>
-#include <iterator>
 
 #include "cli/cli.h"
+#include "cli/stdin.h"
 #include "config/config.h"
 #include "crypto/keys.h"
 #include "dkim/config.h"
@@ -21,30 +21,8 @@ constexpr const char* kProg = "mox-dkim";
 
 int fail(const mox::Error& e) { return mox::fail(kProg, e); }
 
-std::string read_stdin() {
-  std::cin >> std::noskipws;
-  return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-}
-
-// Messages on stdin may have bare LF line ends (a file from disk). DKIM is
-// defined on the CRLF wire form, so they are signed and verified as CRLF;
-// a message that had only LF is written back with LF.
-struct Text {
-  std::string crlf;
-  bool lf_only = false;
-};
-
-Text to_crlf(const std::string& in) {
-  Text t;
-  t.lf_only = in.find('\n') != std::string::npos && in.find("\r\n") == std::string::npos;
-  t.crlf.reserve(in.size() + in.size() / 32);
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) t.crlf += '\r';
-    t.crlf += in[i];
-  }
-  return t;
-}
-
+// A message signed from a file with LF line ends is written back with LF
+// (cli/stdin.h).
 std::string to_lf(const std::string& s) {
   std::string out;
   out.reserve(s.size());
@@ -108,7 +86,7 @@ int genrsa(const Args& a) { return print_pem(mox::crypto::generate_rsa(a.bits));
 int gened25519(const Args&) { return print_pem(mox::crypto::generate_ed25519()); }
 
 int txt(const Args&) {
-  auto key = mox::crypto::load_private_key_pem(read_stdin());
+  auto key = mox::crypto::load_private_key_pem(mox::read_stdin());
   if (!key) return fail(key.error());
   auto value = mox::dkim::txt_record_value(key->get());
   if (!value) return fail(value.error());
@@ -123,7 +101,7 @@ int sign(const Args& a) {
   }
   auto signer = a.from_config.empty() ? signer_from_flags(a) : signer_from_config(a);
   if (!signer) return fail(signer.error());
-  Text msg = to_crlf(read_stdin());
+  mox::StdinMessage msg = mox::read_stdin_message();
   mox::dkim::SignRequest r = mox::dkim::sign_request(*signer, mox::dkim::MessageRef{msg.crlf});
   if (!a.identity.empty()) r.identity_localpart = a.identity;
   r.now = now_of(a);
@@ -137,7 +115,7 @@ int sign(const Args& a) {
 int verify(const Args& a) {
   auto resolver = mox::dns::make_resolver(a.zone_file);
   if (!resolver) return fail(resolver.error());
-  Text msg = to_crlf(read_stdin());
+  mox::StdinMessage msg = mox::read_stdin_message();
   mox::dkim::VerifyOptions o;
   o.now = now_of(a);
   o.allow_sha1 = a.allow_sha1;

@@ -4,17 +4,18 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "verbs.h"
 
 namespace {
 
-using Handler = std::function<int(const moxdmarc::Args&)>;
+using Handler = mox::Handler<moxdmarc::Args>;
 
 // Adds a verb with positional arguments `names` and the DNS options that
 // every verb takes.
 CLI::App* verb(CLI::App& app, const char* name, const char* desc, std::vector<std::string> names,
                moxdmarc::Args& a, Handler h, Handler& chosen) {
-  CLI::App* sub = mox::add_verb(app, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
+  CLI::App* sub = mox::add_verb(app, name, desc, std::move(names), a, std::move(h), chosen);
   sub->add_option("--zone-file", a.zone_file, "Answer DNS lookups from this zone file");
   sub->add_option("--psl", a.psl, "Public Suffix List file (default: Debian's)");
   return sub;
@@ -23,11 +24,10 @@ CLI::App* verb(CLI::App& app, const char* name, const char* desc, std::vector<st
 }  // namespace
 
 int main(int argc, char** argv) {
-  moxdmarc::Args a;
-  Handler chosen;
-  CLI::App app{"DMARC policy records (RFC 7489), and the checks of incoming mail.", "mox-dmarc"};
-  mox::add_common_options(app, a.config);
-  app.require_subcommand(1);
+  moxcmd::install_crashpoint();
+  mox::VerbProgram<moxdmarc::Args> program(
+      "DMARC policy records (RFC 7489), and the checks of incoming mail.", "mox-dmarc");
+  auto& [a, app, chosen] = program;
 
   verb(app, "lookup", "Print the DMARC record that applies to mail from DOMAIN", {"DOMAIN"}, a,
        moxdmarc::lookup, chosen);
@@ -41,6 +41,5 @@ int main(int argc, char** argv) {
   verify->add_option("--hostname", a.hostname,
                      "Our host name, the authserv-id (default: mox.conf's Hostname)");
 
-  if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
-  return chosen ? chosen(a) : mox::kExitUsage;
+  return program.run(argc, argv);
 }

@@ -3,10 +3,10 @@
 #include <arpa/inet.h>
 
 #include <iostream>
-#include <iterator>
 #include <memory>
 
 #include "cli/cli.h"
+#include "cli/stdin.h"
 #include "config/config.h"
 #include "config/resolver.h"
 #include "dmarc/lookup.h"
@@ -69,20 +69,6 @@ int lookup(const Args& a) {
 
 namespace {
 
-// A message on stdin may have bare LF line ends (a file from disk); the
-// checks are defined on the CRLF wire form.
-std::string read_message() {
-  std::cin >> std::noskipws;
-  std::string in(std::istreambuf_iterator<char>(std::cin), {});
-  std::string out;
-  out.reserve(in.size() + in.size() / 32);
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) out += '\r';
-    out += in[i];
-  }
-  return out;
-}
-
 bool is_ip(const std::string& s) {
   unsigned char buf[16];
   return ::inet_pton(AF_INET, s.c_str(), buf) == 1 || ::inet_pton(AF_INET6, s.c_str(), buf) == 1;
@@ -126,7 +112,7 @@ int verify(const Args& a) {
   if (!is_ip(a.ip)) return fail(mox::user_error("not an IP address: \"" + a.ip + "\""));
   auto env = env_of(a);
   if (!env) return fail(env.error());
-  std::string msg = read_message();
+  std::string msg = mox::read_stdin_message().crlf;
   size_t end = msg.find("\r\n\r\n");
   std::string header = end == std::string::npos ? msg : msg.substr(0, end + 4);
   mox::mailauth::Env me;

@@ -5,17 +5,13 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "verbs.h"
 
 namespace {
 
 using moxqueue::Args;
-using Handler = std::function<int(const Args&)>;
-
-CLI::App* verb(CLI::App& parent, const char* name, const char* desc, std::vector<std::string> names,
-               Args& a, Handler h, Handler& chosen) {
-  return mox::add_verb(parent, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
-}
+constexpr auto& verb = mox::add_verb<Args>;
 
 // The filter flags of mox-queue(8) "Verbs".
 CLI::App* filtered(CLI::App* sub, Args& a) {
@@ -34,12 +30,11 @@ CLI::App* filtered(CLI::App* sub, Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Args a;
-  Handler chosen;
-  CLI::App app{"The outgoing mail queue: delivery, retries, DSNs, suppression list, hold rules.",
-               "mox-queue"};
-  mox::add_common_options(app, a.config);
-  app.require_subcommand(1);
+  moxcmd::install_crashpoint();
+  mox::VerbProgram<Args> program(
+      "The outgoing mail queue: delivery, retries, DSNs, suppression list, hold rules.",
+      "mox-queue");
+  auto& [a, app, chosen] = program;
 
   verb(app, "run", "Deliver every message that is due, then exit", {}, a, moxqueue::run, chosen)
       ->add_flag("-v,--verbose", a.verbose, "Log each delivery on stderr");
@@ -91,6 +86,5 @@ int main(int argc, char** argv) {
   hadd->add_option("--recipientdom", a.recipientdom, "Recipient domain");
   verb(*hr, "rm", "Remove rule ID", {"ID"}, a, moxqueue::holdrules_rm, chosen);
 
-  if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
-  return chosen ? chosen(a) : mox::kExitUsage;
+  return program.run(argc, argv);
 }

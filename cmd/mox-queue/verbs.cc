@@ -10,6 +10,7 @@
 
 #include "admin/admin.h"
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "config/cache.h"
 #include "config/schema.h"
 #include "log/log.h"
@@ -19,6 +20,7 @@
 #include "queue/queuedb.h"
 #include "queue/runner.h"
 #include "queue/suppress.h"
+#include "util/clock.h"
 #include "util/timefmt.h"
 #include "util/unique_fd.h"
 
@@ -30,7 +32,7 @@ constexpr const char* kProg = "mox-queue";
 struct Ctx {
   mox::admin::ConfigPtr cfg;
   mox::store::Db db;
-  std::function<int64_t()> now;
+  mox::Clock now;
 };
 
 // Loads the config, drops to the configured user when root (files the
@@ -42,7 +44,7 @@ mox::Result<Ctx> open(const Args& a) {
   const std::string& user = c.cfg->static_config().user;
   MOX_TRY(mox::net::drop_privileges(user.empty() ? "mox" : user));
   MOX_ASSIGN(c.db, mox::queue::open_queue_db(c.cfg->data_dir()));
-  c.now = mox::queue::queue_clock();
+  c.now = mox::system_clock(moxcmd::time_offset());
   return c;
 }
 

@@ -5,11 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "common/testenv.h"
 #include "net/activation.h"
 #include "sendmail/args.h"
 #include "sendmail/submit.h"
 
 int main(int argc, char** argv) {
+  moxcmd::install_crashpoint();
   std::vector<std::string> argv_rest(argv + 1, argv + argc);
   auto args = mox::sendmail::parse_args(argv_rest);
   if (!args) {

@@ -4,25 +4,20 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "verbs.h"
 
 namespace {
 
-using Handler = std::function<int(const moxspf::Args&)>;
-
-CLI::App* verb(CLI::App& app, const char* name, const char* desc, std::vector<std::string> names,
-               moxspf::Args& a, Handler h, Handler& chosen) {
-  return mox::add_verb(app, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
-}
+constexpr auto& verb = mox::add_verb<moxspf::Args>;
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  moxspf::Args a;
-  Handler chosen;
-  CLI::App app{"SPF checks, record lookups and record syntax (RFC 7208).", "mox-spf"};
-  mox::add_common_options(app, a.config);
-  app.require_subcommand(1);
+  moxcmd::install_crashpoint();
+  mox::VerbProgram<moxspf::Args> program("SPF checks, record lookups and record syntax (RFC 7208).",
+                                         "mox-spf");
+  auto& [a, app, chosen] = program;
 
   auto* check = verb(app, "check", "Evaluate SPF for a client IP, MAIL FROM and HELO", {}, a,
                      moxspf::check, chosen);
@@ -41,6 +36,5 @@ int main(int argc, char** argv) {
   verb(app, "parse", "Print the terms of the SPF record on stdin, one per line", {}, a,
        moxspf::parse, chosen);
 
-  if (int rc = mox::parse_args(app, argc, argv); rc >= 0) return rc;
-  return chosen ? chosen(a) : mox::kExitUsage;
+  return program.run(argc, argv);
 }

@@ -4,10 +4,10 @@
 #include <unistd.h>
 
 #include <iostream>
-#include <iterator>
 #include <memory>
 
 #include "cli/cli.h"
+#include "cli/stdin.h"
 #include "config/config.h"
 #include "config/resolver.h"
 #include "dns/resolver.h"
@@ -53,11 +53,6 @@ std::string json_of(const mox::spf::Received& r, const mox::spf::Query& q) {
   return o.str();
 }
 
-std::string read_stdin() {
-  std::cin >> std::noskipws;
-  return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-}
-
 }  // namespace
 
 int check(const Args& a) {
@@ -101,7 +96,7 @@ int lookup(const Args& a) {
 }
 
 int parse(const Args&) {
-  std::string text = read_stdin();
+  std::string text = mox::read_stdin();
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   auto rec = mox::spf::parse_record(text);
   if (!rec) return fail(rec.error());

@@ -4,18 +4,12 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "common/testenv.h"
 #include "verbs.h"
 
 namespace {
 
-using Handler = std::function<int(const moxtlspubkey::Args&)>;
-
-// A verb whose positional arguments `names` (a trailing "?" marks optional)
-// go to a.pos; h runs if it is the one given.
-CLI::App* verb(CLI::App& parent, const char* name, const char* desc,
-               std::vector<std::string> names, moxtlspubkey::Args& a, Handler h, Handler& chosen) {
-  return mox::add_verb(parent, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
-}
+constexpr auto& verb = mox::add_verb<moxtlspubkey::Args>;
 
 // A fingerprint is base64url and may start with "-", which the option
 // parser would take for an option: such an argument (43 characters, all
@@ -42,11 +36,10 @@ std::vector<std::string> fingerprints_last(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  moxtlspubkey::Args a;
-  Handler chosen;
-  CLI::App app{"TLS client-certificate public keys that log in to accounts.", "mox-tlspubkey"};
-  mox::add_common_options(app, a.config);
-  app.require_subcommand(1);
+  moxcmd::install_crashpoint();
+  mox::VerbProgram<moxtlspubkey::Args> program(
+      "TLS client-certificate public keys that log in to accounts.", "mox-tlspubkey");
+  auto& [a, app, chosen] = program;
 
   verb(app, "add", "Add the certificate on stdin (PEM) for ADDRESS's account, named NAME",
        {"ADDRESS", "NAME?"}, a, moxtlspubkey::add, chosen)
@@ -66,6 +59,5 @@ int main(int argc, char** argv) {
   std::vector<std::string> args = fingerprints_last(argc, argv);
   std::vector<char*> av;
   for (auto& s : args) av.push_back(s.data());
-  if (int rc = mox::parse_args(app, static_cast<int>(av.size()), av.data()); rc >= 0) return rc;
-  return chosen ? chosen(a) : mox::kExitUsage;
+  return program.run(static_cast<int>(av.size()), av.data());
 }

@@ -2,12 +2,12 @@
 
 #include <ctime>
 #include <iostream>
-#include <iterator>
 
 #include "admin/admin.h"
 #include "auth/authdb.h"
 #include "auth/tlspubkey.h"
 #include "cli/cli.h"
+#include "cli/stdin.h"
 #include "crypto/cert.h"
 #include "util/json.h"
 #include "util/timefmt.h"
@@ -31,11 +31,6 @@ mox::Result<Opened> open(const Args& a) {
   return o;
 }
 
-std::string read_stdin() {
-  std::cin >> std::noskipws;
-  return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-}
-
 mox::JsonObject key_json(const mox::auth::TLSPublicKey& k) {
   mox::JsonObject j;
   j.add("fingerprint", k.fingerprint).add("type", k.type).add("name", k.name);
@@ -51,7 +46,7 @@ int add(const Args& a) {
   if (!o) return fail(o.error());
   mox::auth::TLSPublicKeyAdd opts{a.pos.at(0), a.pos.size() > 1 ? a.pos[1] : "",
                                   a.no_imap_preauth};
-  auto k = mox::auth::add_tls_public_key(*o->cfg, o->db, read_stdin(), opts);
+  auto k = mox::auth::add_tls_public_key(*o->cfg, o->db, mox::read_stdin(), opts);
   if (!k) return fail(k.error());
   std::cout << k->fingerprint << "\n";
   return 0;

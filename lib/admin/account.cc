@@ -6,6 +6,7 @@
 #include "admin/internal.h"
 #include "admin/names.h"
 #include "auth/authdb.h"
+#include "auth/record.h"
 #include "queue/queuedb.h"
 #include "sasl/secrets.h"
 #include "smtp/address.h"
@@ -112,18 +113,7 @@ Status account_set_password(const std::string& cfg, const std::string& account,
   if (!c->account(account)) return user_error("account \"" + account + "\" does not exist");
   MOX_ASSIGN(sasl::PasswordSecrets s, sasl::derive_secrets(password));
   MOX_ASSIGN(store::AccountStore st, open_account(*c, account, true));
-  store::PasswordRecord p;
-  p.scram_sha1_salt = s.scram_sha1.salt;
-  p.scram_sha1_iterations = s.scram_sha1.iterations;
-  p.scram_sha1_stored_key = s.scram_sha1.stored_key;
-  p.scram_sha1_server_key = s.scram_sha1.server_key;
-  p.scram_sha256_salt = s.scram_sha256.salt;
-  p.scram_sha256_iterations = s.scram_sha256.iterations;
-  p.scram_sha256_stored_key = s.scram_sha256.stored_key;
-  p.scram_sha256_server_key = s.scram_sha256.server_key;
-  p.cram_md5_ipad = s.cram_md5.ipad_state;
-  p.cram_md5_opad = s.cram_md5.opad_state;
-  return st.set_password(p);
+  return st.set_password(auth::password_record(s));
 }
 
 Result<std::string> account_generate_password(const std::string& cfg, const std::string& account) {

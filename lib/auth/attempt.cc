@@ -111,8 +111,8 @@ LoginAttempt AttemptBuilder::build() const {
   return a;
 }
 
-Status AttemptBuilder::record(store::Db& db, int64_t now) const {
-  return record_login_attempt(db, build(), now);
+Status AttemptBuilder::record(store::Db& db, int64_t now, int64_t max_failed) const {
+  return record_login_attempt(db, build(), now, max_failed);
 }
 
 void describe_attempt(AttemptBuilder& b, const sasl::Mechanism& m, sasl::Failure f) {

@@ -70,8 +70,8 @@ class AttemptBuilder {
   // The attempt as it would be recorded: account "-" when unknown, result
   // "error" when never set (an exchange that ended without a verdict).
   LoginAttempt build() const;
-  // record_login_attempt(db, build(), now).
-  Status record(store::Db& db, int64_t now) const;
+  // record_login_attempt(db, build(), now, max_failed).
+  Status record(store::Db& db, int64_t now, int64_t max_failed = kMaxFailedLoginAttempts) const;
 
  private:
   LoginAttempt a_;

@@ -2,8 +2,6 @@
 
 #include <openssl/evp.h>
 
-#include <cstdlib>
-
 #include "util/fs.h"
 
 namespace mox::auth {
@@ -94,14 +92,6 @@ Result<store::Db> open_auth_db(const std::string& data_dir) {
   return store::Db::open(data_dir + "/auth.db", kMigrations);
 }
 
-int64_t max_failed_login_attempts() {
-  if (const char* v = std::getenv("MOX_TEST_LOGIN_ATTEMPTS_MAX_FAILED")) {
-    long long n = std::atoll(v);
-    if (n > 0) return n;
-  }
-  return 10000;
-}
-
 Status record_login_attempt(store::Db& db, const LoginAttempt& a, int64_t now,
                             int64_t max_failed) {
   std::string key = attempt_key(a);
@@ -152,27 +142,12 @@ Result<std::vector<LoginAttempt>> list_login_attempts(store::Db& db, const std::
                          "Result FROM LoginAttempt WHERE (?1='' OR AccountName=?1) "
                          "ORDER BY Last DESC, rowid DESC LIMIT ?2"));
   q.bind(1, account).bind(2, static_cast<int64_t>(limit > 0 ? limit : -1));
-  std::vector<LoginAttempt> out;
-  while (true) {
-    MOX_ASSIGN(bool row, q.step());
-    if (!row) break;
+  return store::collect(q, [](const store::Stmt& r) {
     LoginAttempt a;
-    a.last = q.col_int(0);
-    a.first = q.col_int(1);
-    a.count = q.col_int(2);
-    a.account_name = q.col_text(3);
-    a.login_address = q.col_text(4);
-    a.remote_ip = q.col_text(5);
-    a.local_ip = q.col_text(6);
-    a.tls = q.col_text(7);
-    a.tls_pubkey_fingerprint = q.col_text(8);
-    a.protocol = q.col_text(9);
-    a.user_agent = q.col_text(10);
-    a.auth_mech = q.col_text(11);
-    a.result = q.col_text(12);
-    out.push_back(std::move(a));
-  }
-  return out;
+    r.cols(a.last, a.first, a.count, a.account_name, a.login_address, a.remote_ip, a.local_ip,
+           a.tls, a.tls_pubkey_fingerprint, a.protocol, a.user_agent, a.auth_mech, a.result);
+    return a;
+  });
 }
 
 Result<int64_t> cleanup_login_attempts(store::Db& db, int64_t cutoff, int64_t max_failed) {
@@ -198,13 +173,7 @@ Result<int64_t> cleanup_login_attempts(store::Db& db, int64_t cutoff, int64_t ma
 
 Result<std::vector<std::string>> pending_account_removals(store::Db& db) {
   MOX_ASSIGN(auto q, db.prepare("SELECT AccountName FROM AccountRemove ORDER BY AccountName"));
-  std::vector<std::string> out;
-  while (true) {
-    MOX_ASSIGN(bool row, q.step());
-    if (!row) break;
-    out.push_back(q.col_text(0));
-  }
-  return out;
+  return store::collect(q, [](const store::Stmt& r) { return r.col_text(0); });
 }
 
 Status add_account_removal(store::Db& db, const std::string& account) {

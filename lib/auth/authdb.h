@@ -20,16 +20,15 @@ struct LoginAttempt {
       protocol, user_agent, auth_mech, result;
 };
 
-// Failed login-attempt rows kept per account (docs/DESIGN.md "Login attempts"):
-// 10,000, or the value of the environment variable
-// MOX_TEST_LOGIN_ATTEMPTS_MAX_FAILED (a positive number; for tests, as mox
-// lowers it in its own).
-int64_t max_failed_login_attempts();
+// Failed login-attempt rows kept per account (docs/DESIGN.md "Login
+// attempts"). Tests lower it, as mox does in its own: the programs take
+// MOX_TEST_LOGIN_ATTEMPTS_MAX_FAILED (docs/DESIGN.md "Testing").
+inline constexpr int64_t kMaxFailedLoginAttempts = 10000;
 
 // Upserts by key (docs/DESIGN.md "Login attempts"); caps failed rows per
 // account at `max_failed`.
 Status record_login_attempt(store::Db& db, const LoginAttempt& a, int64_t now,
-                            int64_t max_failed = max_failed_login_attempts());
+                            int64_t max_failed = kMaxFailedLoginAttempts);
 // Most recent first; account "" = all; limit 0 = all.
 Result<std::vector<LoginAttempt>> list_login_attempts(store::Db& db, const std::string& account,
                                                       int limit);
@@ -38,7 +37,7 @@ Result<std::vector<LoginAttempt>> list_login_attempts(store::Db& db, const std::
 // sets the per-account counters to the failed rows left. Returns the rows
 // deleted.
 Result<int64_t> cleanup_login_attempts(store::Db& db, int64_t cutoff,
-                                       int64_t max_failed = max_failed_login_attempts());
+                                       int64_t max_failed = kMaxFailedLoginAttempts);
 
 // Pending account removals (docs/DESIGN.md "Account removal").
 Result<std::vector<std::string>> pending_account_removals(store::Db& db);

@@ -13,9 +13,9 @@
 namespace mox::auth {
 
 ConnAuth::ConnAuth(std::shared_ptr<const config::Config> cfg, std::string protocol,
-                   std::string remote_ip, std::string local_ip)
+                   std::string remote_ip, std::string local_ip, int64_t max_failed_attempts)
     : cfg_(std::move(cfg)), protocol_(std::move(protocol)), remote_ip_(std::move(remote_ip)),
-      local_ip_(std::move(local_ip)) {}
+      local_ip_(std::move(local_ip)), max_failed_attempts_(max_failed_attempts) {}
 
 ConnAuth::~ConnAuth() = default;
 
@@ -108,7 +108,7 @@ void ConnAuth::attempt(std::string_view mech, std::string_view username, std::st
   AttemptBuilder b(protocol_, remote_ip_, local_ip_);
   b.tls(tls_description_).tls_pubkey_fingerprint(cert_fingerprint_).mechanism(std::string(mech)).login_address(username);
   b.account(std::string(account)).result(result).user_agent(user_agent);
-  (void)b.record(*d, std::time(nullptr));
+  (void)b.record(*d, std::time(nullptr), max_failed_attempts_);
   // Never the password or the SASL data: only who tried what, and how it went.
   log::info("login attempt", {{"protocol", protocol_}, {"remote", remote_ip_}, {"mech", mech},
                               {"username", username}, {"account", account}, {"result", result},

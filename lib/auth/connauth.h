@@ -8,11 +8,13 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "auth/authdb.h"
 #include "auth/credentials.h"
 #include "auth/tlsstate.h"
 #include "config/config.h"
@@ -24,8 +26,10 @@ namespace mox::auth {
 
 class ConnAuth {
  public:
+  // `max_failed_attempts`: failed login-attempt rows kept per account
+  // (auth/authdb.h).
   ConnAuth(std::shared_ptr<const config::Config> cfg, std::string protocol, std::string remote_ip,
-           std::string local_ip);
+           std::string local_ip, int64_t max_failed_attempts = kMaxFailedLoginAttempts);
   ~ConnAuth();
 
   // The server side of TLS on `conn` (implicit TLS, or after a STARTTLS
@@ -61,6 +65,7 @@ class ConnAuth {
 
   std::shared_ptr<const config::Config> cfg_;
   std::string protocol_, remote_ip_, local_ip_, tls_description_, cert_fingerprint_;
+  int64_t max_failed_attempts_;
   std::optional<store::Db> db_;
   std::unique_ptr<AccountCredentials> creds_;
 };

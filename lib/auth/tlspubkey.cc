@@ -14,14 +14,8 @@ constexpr const char* kColumns =
 
 TLSPublicKey row(const store::Stmt& q) {
   TLSPublicKey k;
-  k.fingerprint = q.col_text(0);
-  k.type = q.col_text(1);
-  k.name = q.col_text(2);
-  k.cert_der = q.col_blob(3);
-  k.account = q.col_text(4);
-  k.login_address = q.col_text(5);
-  k.no_imap_preauth = q.col_int(6) != 0;
-  k.created = q.col_int(7);
+  q.cols(k.fingerprint, k.type, k.name, store::blob(k.cert_der), k.account, k.login_address,
+         k.no_imap_preauth, k.created);
   return k;
 }
 

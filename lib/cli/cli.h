@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "util/result.h"
@@ -32,6 +33,39 @@ int parse_args(CLI::App& app, int argc, char** argv);
 CLI::App* add_verb(CLI::App& parent, const char* name, const char* desc,
                    std::vector<std::string> names, std::vector<std::string>& pos,
                    std::function<void()> chosen);
+// A program's verb as a handler of its arguments `A` (positional ones in
+// a.pos): add_verb, and `h` becomes `chosen` when the command line names the
+// verb; main then returns chosen(a).
+template <class A>
+using Handler = std::function<int(const A&)>;
+template <class A>
+CLI::App* add_verb(CLI::App& parent, const char* name, const char* desc,
+                   std::vector<std::string> names, A& a, std::type_identity_t<Handler<A>> h,
+                   Handler<A>& chosen) {
+  return add_verb(parent, name, desc, std::move(names), a.pos, [&chosen, h] { chosen = h; });
+}
+
+// A program made of verbs: its arguments, its app with the common options and
+// one verb required, and the handler of the verb chosen. main binds the parts,
+//   mox::VerbProgram<Args> p("Description.", "mox-x");
+//   auto& [a, app, chosen] = p;
+// adds its verbs with add_verb(…, a, handler, chosen), and returns p.run(…).
+template <class A>
+struct VerbProgram {
+  VerbProgram(const char* desc, const char* name) : app(desc, name) {
+    add_common_options(app, args.config);
+    app.require_subcommand(1);
+  }
+  // parse_args, then the chosen verb: the exit code.
+  int run(int argc, char** argv) {
+    if (int rc = parse_args(app, argc, argv); rc >= 0) return rc;
+    return chosen ? chosen(args) : kExitUsage;
+  }
+
+  A args;
+  CLI::App app;
+  Handler<A> chosen;
+};
 // Prints "prog: message" on stderr, as one line (bytes of the message that are
 // not printable UTF-8 are written as \xNN, see escape_unprintable), and
 // returns 1.

@@ -1,6 +1,5 @@
 #include "daemon/listener.h"
 
-#include <cstdlib>
 #include <filesystem>
 #include <vector>
 
@@ -53,9 +52,6 @@ Result<ServerBase> load_server_base(const std::string& config_path, const std::s
   b.listener = &it->second;
   b.hostname = b.listener->hostname.empty() ? st.hostname : b.listener->hostname;
   if (b.listener->smtp_max_message_size) b.max_message_size = b.listener->smtp_max_message_size;
-  if (const char* d = std::getenv("MOX_TEST_AUTH_DELAY_MS")) {
-    b.auth_delay_unit = std::chrono::milliseconds(std::atoi(d));
-  }
   MOX_ASSIGN(b.tls, listener_ctx(*b.cfg, *b.listener, client_auth));
   return b;
 }

@@ -6,7 +6,6 @@
 // knows no configuration.
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <string>
 
@@ -44,7 +43,6 @@ struct ServerBase {
   const config::Listener* listener = nullptr;                 // inside *cfg
   std::string hostname;                                       // the listener's, else Hostname
   int64_t max_message_size = config::kDefaultMaxMessageSize;  // SMTPMaxMessageSize
-  std::chrono::milliseconds auth_delay_unit{1000};            // MOX_TEST_AUTH_DELAY_MS in tests
   tls::SslCtxPtr tls;                                         // null without KeyCerts
 };
 Result<ServerBase> load_server_base(const std::string& config_path, const std::string& listener,

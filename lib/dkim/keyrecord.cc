@@ -2,24 +2,17 @@
 
 #include <openssl/x509.h>
 
-#include <cctype>
-
 #include "dkim/tags.h"
+#include "util/ascii.h"
 #include "util/encoding.h"
 
 namespace mox::dkim {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::vector<std::string> lower_list(std::string_view v) {
   std::vector<std::string> out;
   for (const std::string& s : split_colon_list(v)) {
-    if (!s.empty()) out.push_back(lower(s));
+    if (!s.empty()) out.push_back(ascii_lower(s));
   }
   return out;
 }
@@ -53,7 +46,7 @@ Result<KeyRecord> parse_key_record(std::string_view txt) {
     if (v->value != "DKIM1") return syntax_error("key record: version is not DKIM1");
   }
   if (const Tag* h = find_tag(*tags, "h")) r.hashes = lower_list(h->value);
-  if (const Tag* k = find_tag(*tags, "k")) r.key_type = lower(k->value);
+  if (const Tag* k = find_tag(*tags, "k")) r.key_type = ascii_lower(k->value);
   if (const Tag* s = find_tag(*tags, "s")) r.services = lower_list(s->value);
   if (const Tag* t = find_tag(*tags, "t")) {
     for (const std::string& f : lower_list(t->value)) {

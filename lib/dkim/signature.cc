@@ -4,17 +4,13 @@
 #include <cstdio>
 
 #include "dkim/tags.h"
+#include "message/header.h"
 #include "smtp/address.h"
+#include "util/ascii.h"
 #include "util/encoding.h"
 
 namespace mox::dkim {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 Error bad(const std::string& what) { return syntax_error(what); }
 
@@ -29,18 +25,8 @@ std::optional<uint64_t> parse_digits(std::string_view s, size_t max_digits) {
   return v;
 }
 
-// RFC 5322 §3.6.8 field-name: printable ASCII except colon.
-bool valid_field_name(std::string_view n) {
-  if (n.empty()) return false;
-  for (char ch : n) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c < 33 || c > 126 || c == ':') return false;
-  }
-  return true;
-}
-
 Status parse_algorithm(std::string_view a, Signature& sig) {
-  std::string v = lower(a);
+  std::string v = ascii_lower(a);
   if (v == "rsa-sha256") {
     sig.key_algorithm = KeyAlgorithm::kRsa;
     sig.hash = Hash::kSha256;
@@ -58,7 +44,7 @@ Status parse_algorithm(std::string_view a, Signature& sig) {
 
 // c= header-canon ["/" body-canon]; body defaults to simple (§3.5).
 Status parse_canon(std::string_view c, Signature& sig) {
-  std::string v = lower(c);
+  std::string v = ascii_lower(c);
   size_t slash = v.find('/');
   std::string h = v.substr(0, slash);
   std::string b = slash == std::string::npos ? "simple" : v.substr(slash + 1);
@@ -107,8 +93,8 @@ Status parse_timestamps(const std::vector<Tag>& tags, Signature& sig) {
 Status parse_headers_tag(std::string_view h, Signature& sig) {
   bool from = false;
   for (std::string& n : split_colon_list(h)) {
-    if (!valid_field_name(n)) return bad("bad header field name in h=");
-    from = from || lower(n) == "from";
+    if (!message::valid_field_name(n)) return bad("bad header field name in h=");
+    from = from || ascii_lower(n) == "from";
     sig.signed_headers.push_back(std::move(n));
   }
   // §5.4: the From field MUST be signed.
@@ -125,7 +111,7 @@ std::string_view hash_name(Hash h) { return h == Hash::kSha1 ? "sha1" : "sha256"
 
 Result<Selector> Selector::parse(std::string_view s) {
   if (s.empty() || s.size() > 253) return syntax_error("selector must be 1 to 253 characters");
-  std::string out = lower(s);
+  std::string out = ascii_lower(s);
   size_t label_start = 0;
   for (size_t i = 0; i <= out.size(); ++i) {
     if (i < out.size() && out[i] != '.') {
@@ -169,7 +155,8 @@ Result<Signature> parse_signature(std::string_view raw_value) {
   if (const Tag* i = find_tag(tags, "i")) MOX_TRY(parse_identity(i->value, sig));
   if (const Tag* q = find_tag(tags, "q")) {
     bool dnstxt = false;
-    for (const std::string& m : split_colon_list(q->value)) dnstxt = dnstxt || lower(m) == "dns/txt";
+    for (const std::string& m : split_colon_list(q->value))
+      dnstxt = dnstxt || ascii_lower(m) == "dns/txt";
     if (!dnstxt) return bad("q= does not include dns/txt");
   }
   MOX_TRY(parse_timestamps(tags, sig));

@@ -12,9 +12,11 @@
 namespace mox::imapserver {
 
 StoreBackend::StoreBackend(std::shared_ptr<const config::Config> cfg, std::string remote_ip,
-                           std::string local_ip, config::ConfigCache* cache)
+                           std::string local_ip, config::ConfigCache* cache,
+                           int64_t max_failed_attempts)
     : remote_ip_(remote_ip), cfg_(cfg), cache_(cache),
-      auth_(cfg, std::string(auth::kProtocolIMAP), std::move(remote_ip), std::move(local_ip)) {}
+      auth_(cfg, std::string(auth::kProtocolIMAP), std::move(remote_ip), std::move(local_ip),
+            max_failed_attempts) {}
 
 StoreBackend::~StoreBackend() = default;
 

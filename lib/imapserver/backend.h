@@ -13,8 +13,10 @@ namespace mox::imapserver {
 
 class StoreBackend : public Backend {
  public:
+  // `max_failed_attempts`: auth::ConnAuth's.
   StoreBackend(std::shared_ptr<const config::Config> cfg, std::string remote_ip,
-               std::string local_ip, config::ConfigCache* cache);
+               std::string local_ip, config::ConfigCache* cache,
+               int64_t max_failed_attempts = auth::kMaxFailedLoginAttempts);
   ~StoreBackend() override;
   sasl::Context sasl_context(const TLSState& tls) override;
   bool auth_allowed() override;

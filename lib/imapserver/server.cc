@@ -15,7 +15,6 @@
 #include "log/log.h"
 #include "net/activation.h"
 #include "net/connlog.h"
-#include "net/serve.h"
 #include "store/notify.h"
 #include "util/fs.h"
 
@@ -31,14 +30,15 @@ constexpr auto kHandshakeTimeout = 1min;  // mox-imapd(8) "TLS client certificat
 // often the account is looked at.
 constexpr auto kIdlePollInterval = 500ms;
 
-struct Shared {
-  std::shared_ptr<const config::Config> cfg;
-  std::unique_ptr<config::ConfigCache> cache;
+// The process's config, listener and TLS context (daemon/listener.h), and
+// what its connections share.
+struct Shared : daemon::ServerBase {
+  explicit Shared(daemon::ServerBase b) : daemon::ServerBase(std::move(b)) {}
   Settings settings;
-  tls::SslCtxPtr tls;
   // One for the process: every session's IDLE shares its inotify instance.
   std::unique_ptr<store::ChangeNotifier> notifier;
   std::unique_ptr<auth::ConnLimiter> limiter;
+  int64_t max_failed_login_attempts = auth::kMaxFailedLoginAttempts;
 };
 
 void log_error(const std::string& remote, const std::string& msg) {
@@ -115,7 +115,8 @@ void serve(net::Conn conn, const Shared& sh) {
                                 "* BYE too many connections from your address\r\n");
   if (!slot) return;
   auto cfg = sh.cache->get();
-  StoreBackend backend(cfg, conn.remote_ip(), conn.local_ip(), sh.cache.get());
+  StoreBackend backend(cfg, conn.remote_ip(), conn.local_ip(), sh.cache.get(),
+                       sh.max_failed_login_attempts);
   backend.watch_client(conn.read_fd());
   net::ConnLog clog(conn, sh.settings.implicit_tls ? "imaps" : "imap");
   Session session(sh.settings, backend);
@@ -158,21 +159,18 @@ void serve(net::Conn conn, const Shared& sh) {
   conn.shutdown();
 }
 
-Result<Shared> setup(const ServerOptions& o) {
-  Shared sh;
-  MOX_ASSIGN(daemon::ServerBase b,
-             daemon::load_server_base(o.config_path, o.listener, /*client_auth=*/true));
-  const config::Listener& l = *b.listener;
+// The process's state from the listener; the busy reply.
+Result<std::string> setup(const ServerOptions& o, Shared& sh) {
+  const config::Listener& l = *sh.listener;
   Settings& s = sh.settings;
-  s.hostname = b.hostname;
+  s.hostname = sh.hostname;
   s.login_requires_tls = !l.imap.no_require_starttls;
   s.implicit_tls = o.implicit_tls;
   // One message size limit for SMTP and IMAP APPEND (APPENDLIMIT, RFC 7889).
-  s.max_append = b.max_message_size;
-  s.auth_delay_unit = b.auth_delay_unit;
-  sh.cfg = std::move(b.cfg);
-  sh.cache = std::move(b.cache);
-  sh.tls = std::move(b.tls);
+  s.max_append = sh.max_message_size;
+  s.auth_delay_unit = o.auth_delay_unit;
+  sh.max_failed_login_attempts =
+      o.max_failed_login_attempts.value_or(auth::kMaxFailedLoginAttempts);
   store::ChangeNotifier::Options no;
   no.log = [](const std::string& msg) { log_error("", msg); };
   sh.notifier = std::make_unique<store::ChangeNotifier>(std::move(no));
@@ -184,24 +182,15 @@ Result<Shared> setup(const ServerOptions& o) {
   } else if (o.implicit_tls) {
     return user_error("listener \"" + o.listener + "\" has no TLS for IMAPS");
   }
-  return sh;
+  return std::string("* BYE too busy, try again later\r\n");  // RFC 9051 §7.1.5
 }
 
 }  // namespace
 
 int run_server(const ServerOptions& o) {
-  auto sh = setup(o);
-  if (!sh) {
-    log_error("", sh.error().message);
-    return 1;
-  }
-  net::ServeOptions so;
-  so.listen = o.listen;
-  so.user = sh->cfg->static_config().user;
-  so.max_conns = o.max_conns;
-  so.busy_reply = "* BYE too busy, try again later\r\n";  // RFC 9051 §7.1.5
-  so.fds_per_conn = kFdsPerConnection;
-  return net::serve_main("mox-imapd", so, [&](net::Conn c) { serve(std::move(c), *sh); });
+  daemon::ServerSpec spec{"mox-imapd", /*client_auth=*/true, kFdsPerConnection};
+  return daemon::run_server<Shared>(
+      spec, o, [&o](Shared& sh) { return setup(o, sh); }, serve);
 }
 
 }  // namespace mox::imapserver

@@ -1,18 +1,14 @@
-// mox-imapd's server: config, TLS, sockets (net/serve.h), and one Session per
+// mox-imapd's server: its settings and per-process state over the skeleton of
+// daemon/server.h (config, TLS, sockets, privilege drop), and one Session per
 // connection; IDLE waits on the socket and the account's change notification.
 #pragma once
 
-#include <string>
-#include <vector>
+#include "daemon/server.h"
 
 namespace mox::imapserver {
 
-struct ServerOptions {
-  std::string config_path;
-  std::string listener = "public";
+struct ServerOptions : daemon::ServerOptions {
   bool implicit_tls = false;  // IMAPS (993)
-  std::vector<std::string> listen;
-  int max_conns = 256;
 };
 
 // Descriptors one connection holds at most: its socket, the account's

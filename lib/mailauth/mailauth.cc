@@ -6,6 +6,7 @@
 #include "dmarc/from.h"
 #include "dmarc/lookup.h"
 #include "spf/header.h"
+#include "util/ascii.h"
 #include "util/encoding.h"
 
 namespace mox::mailauth {
@@ -14,17 +15,9 @@ namespace {
 using authres::Method;
 using authres::Property;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string domain_of(std::string_view address) {
   size_t at = address.rfind('@');
-  return at == std::string_view::npos ? std::string() : lower(address.substr(at + 1));
+  return at == std::string_view::npos ? std::string() : ascii_lower(address.substr(at + 1));
 }
 
 int random_sample() { return static_cast<int>(randombytes_uniform(100)); }
@@ -128,7 +121,7 @@ Verdict Checks::finish(const dkim::MessageRef& message, const Result<message::He
   bool dkim_temp = false;
   if (dkim) {
     for (const auto& r : *dkim) {
-      if (r.status == dkim::Status::kPass) res.dkim_domains.push_back(lower(r.domain));
+      if (r.status == dkim::Status::kPass) res.dkim_domains.push_back(ascii_lower(r.domain));
       dkim_temp |= r.status == dkim::Status::kTemperror;
     }
   }

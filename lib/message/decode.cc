@@ -2,24 +2,10 @@
 
 #include <cstdint>
 
+#include "util/encoding.h"
+
 namespace mox::message {
 namespace {
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
@@ -31,10 +17,8 @@ bool decode_qp_line(std::string_view line, std::string& out) {
   if (soft) line.remove_suffix(1);
   for (size_t i = 0; i < line.size(); ++i) {
     if (line[i] == '=' && i + 2 < line.size()) {
-      int hi = hex_value(line[i + 1]);
-      int lo = hex_value(line[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
+      if (int b = hex_byte(line, i + 1); b >= 0) {
+        out += static_cast<char>(b);
         i += 2;
         continue;
       }
@@ -57,7 +41,7 @@ std::string decode_base64_lenient(std::string_view text) {
       bits = 0;
       continue;
     }
-    int v = base64_value(c);
+    int v = base64_digit(c);
     if (v < 0) continue;
     acc = ((acc << 6) | static_cast<uint32_t>(v)) & 0xffffff;
     bits += 6;

@@ -12,16 +12,6 @@ namespace {
 
 bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
-// RFC 5322 §3.6.8: ftext = %d33-57 / %d59-126.
-bool valid_field_name(std::string_view n) {
-  if (n.empty()) return false;
-  for (char ch : n) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c < 33 || c > 126 || c == ':') return false;
-  }
-  return true;
-}
-
 struct Line {
   std::string_view text;  // without its line end
   size_t next = 0;        // offset of the next line
@@ -70,6 +60,15 @@ void close_field(std::string_view s, size_t start, size_t colon, size_t end, siz
 }
 
 }  // namespace
+
+bool valid_field_name(std::string_view n) {
+  if (n.empty()) return false;
+  for (char ch : n) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 33 || c > 126 || c == ':') return false;
+  }
+  return true;
+}
 
 bool HeaderField::is(std::string_view n) const {
   return n.size() == name.size() && strncasecmp(n.data(), name.data(), n.size()) == 0;

@@ -19,6 +19,9 @@
 
 namespace mox::message {
 
+// RFC 5322 §3.6.8 field-name: ftext = %d33-57 / %d59-126, at least one.
+bool valid_field_name(std::string_view name);
+
 struct HeaderLimits {
   // Bytes of the header section, including the empty line that ends it. A
   // larger header is an error (kPermanent): e.g. SMTP 552 5.3.4.

@@ -8,6 +8,7 @@
 
 #include "message/charset.h"
 #include "message/rfc2047.h"
+#include "util/encoding.h"
 #include "util/utf8.h"
 
 namespace mox::message {
@@ -177,19 +178,12 @@ std::vector<RawParam> raw_params(Lexer& lx) {
   return out;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // RFC 2231 §4: "%XX" is an octet; a "%" without two hex digits stays.
 std::string percent_decode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+    if (int b = s[i] == '%' ? hex_byte(s, i + 1) : -1; b >= 0) {
+      out += static_cast<char>(b);
       i += 2;
     } else {
       out += s[i];

@@ -4,25 +4,10 @@
 #include <optional>
 
 #include "message/charset.h"
+#include "util/encoding.h"
 
 namespace mox::message {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 // RFC 2047 §4.1 "B" encoding is base64 (RFC 2045 §6.8); padding may be
 // missing. Anything else than base64 digits before the padding fails.
@@ -32,7 +17,7 @@ std::optional<std::string> decode_b(std::string_view s) {
   int bits = 0;
   size_t i = 0;
   for (; i < s.size() && s[i] != '='; ++i) {
-    int v = base64_value(s[i]);
+    int v = base64_digit(s[i]);
     if (v < 0) return std::nullopt;
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
@@ -54,9 +39,8 @@ std::string decode_q(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '_') {
       out += ' ';
-    } else if (s[i] == '=' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-               hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+    } else if (int b = s[i] == '=' ? hex_byte(s, i + 1) : -1; b >= 0) {
+      out += static_cast<char>(b);
       i += 2;
     } else {
       out += s[i];

@@ -26,6 +26,7 @@
 #include "dns/resolver.h"
 #include "smtpclient/client.h"
 #include "store/sqlite.h"
+#include "util/clock.h"
 #include "util/result.h"
 
 namespace mox::queue {
@@ -35,7 +36,7 @@ inline constexpr int64_t kLeaseSeconds = 3600;  // longer than any attempt with 
 struct RunEnv {
   std::shared_ptr<const config::Config> config;
   dns::Resolver* resolver = nullptr;
-  std::function<int64_t()> now;            // seconds since the epoch (injectable clock)
+  Clock now;                               // util/clock.h; tests pass their own
   std::string owner;                       // lease owner, unique per runner
   std::function<void(const std::string&)> log;
   smtpclient::Timeouts timeouts;           // RFC 5321 defaults; tests shorten them

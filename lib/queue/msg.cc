@@ -10,6 +10,7 @@
 
 #include "config/schema.h"
 #include "queue/queuedb.h"
+#include "util/ascii.h"
 #include "util/json.h"
 
 namespace mox::queue {
@@ -28,35 +29,11 @@ constexpr int kRetiredFirst = 24;
 
 Msg read_row(const store::Stmt& q, bool retired) {
   Msg m;
-  m.id = q.col_int(0);
-  m.base_id = q.col_int(1);
-  m.queued = q.col_int(2);
-  m.hold = q.col_int(3) != 0;
-  m.sender_account = q.col_text(4);
-  m.sender_localpart = q.col_text(5);
-  m.sender_domain = q.col_text(6);
-  m.recipient_localpart = q.col_text(7);
-  m.recipient_domain = q.col_text(8);
-  m.attempts = q.col_int(9);
-  m.max_attempts = q.col_int(10);
-  m.next_attempt = q.col_int(11);
-  m.last_attempt = q.col_int(12);
-  m.results = q.col_text(13);
-  m.has_8bit = q.col_int(14) != 0;
-  m.smtputf8 = q.col_int(15) != 0;
-  m.size = q.col_int(16);
-  m.message_id = q.col_text(17);
-  m.subject = q.col_text(18);
-  m.transport = q.col_text(19);
-  m.msg_prefix = q.col_blob(20);
-  m.last_code = q.col_int(21);
-  m.last_secode = q.col_text(22);
-  m.last_error = q.col_text(23);
-  if (retired) {
-    m.last_activity = q.col_int(kRetiredFirst);
-    m.success = q.col_int(kRetiredFirst + 1) != 0;
-    m.keep_until = q.col_int(kRetiredFirst + 2);
-  }
+  q.cols(m.id, m.base_id, m.queued, m.hold, m.sender_account, m.sender_localpart, m.sender_domain,
+         m.recipient_localpart, m.recipient_domain, m.attempts, m.max_attempts, m.next_attempt,
+         m.last_attempt, m.results, m.has_8bit, m.smtputf8, m.size, m.message_id, m.subject,
+         m.transport, store::blob(m.msg_prefix), m.last_code, m.last_secode, m.last_error);
+  if (retired) q.cols_from(kRetiredFirst, m.last_activity, m.success, m.keep_until);
   return m;
 }
 
@@ -65,8 +42,7 @@ bool split_address(const std::string& a, std::string& local, std::string& domain
   auto at = a.rfind('@');
   if (at == std::string::npos) return false;
   local = a.substr(0, at);
-  domain = a.substr(at + 1);
-  for (auto& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  domain = ascii_lower(a.substr(at + 1));
   return !domain.empty();
 }
 
@@ -138,13 +114,7 @@ Result<std::vector<Msg>> select(store::Db& db, const Filter& f, int64_t now, boo
   if (f.max > 0) sql += " LIMIT " + std::to_string(f.max);
   MOX_ASSIGN(auto q, db.prepare(sql));
   w.bind(q);
-  std::vector<Msg> out;
-  while (true) {
-    MOX_ASSIGN(bool row, q.step());
-    if (!row) break;
-    out.push_back(read_row(q, retired));
-  }
-  return out;
+  return store::collect(q, [retired](const store::Stmt& r) { return read_row(r, retired); });
 }
 
 Result<Msg> get_one(store::Db& db, int64_t id, bool retired) {

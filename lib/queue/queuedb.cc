@@ -84,13 +84,9 @@ Result<std::vector<QueuedSender>> queued_senders(store::Db& db, const std::strin
                          "SELECT ID, SenderLocalpart, SenderDomain FROM Msg "
                          "WHERE SenderAccount=? ORDER BY ID"));
   q.bind(1, account);
-  std::vector<QueuedSender> out;
-  while (true) {
-    MOX_ASSIGN(bool row, q.step());
-    if (!row) break;
-    out.push_back({q.col_int(0), q.col_text(1), q.col_text(2)});
-  }
-  return out;
+  return store::collect(q, [](const store::Stmt& r) {
+    return QueuedSender{r.col_int(0), r.col_text(1), r.col_text(2)};
+  });
 }
 
 Result<int64_t> fail_account_messages(store::Db& db, const std::string& data_dir,

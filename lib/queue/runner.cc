@@ -1,14 +1,10 @@
 #include "queue/runner.h"
 
-#include "config/resolver.h"
-
 #include <poll.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <cstdlib>
-#include <ctime>
 
 #include "config/resolver.h"
 #include "queue/queuedb.h"
@@ -22,12 +18,6 @@ namespace {
 constexpr int64_t kMaxSleepSeconds = 300;
 
 }  // namespace
-
-std::function<int64_t()> queue_clock() {
-  int64_t offset = 0;
-  if (const char* s = std::getenv("MOX_TEST_TIME_OFFSET")) offset = std::strtoll(s, nullptr, 10);
-  return [offset] { return static_cast<int64_t>(std::time(nullptr)) + offset; };
-}
 
 Result<std::unique_ptr<dns::Resolver>> config_resolver(const config::Config& cfg) {
   return config::make_resolver(cfg);

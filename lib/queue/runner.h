@@ -2,11 +2,10 @@
 // due and returns; `serve` keeps delivering, sleeping until the next message
 // is due or new mail is queued (store/notify.h: inotify on
 // data/queue/changes, written by queue::add_message; polled only when inotify
-// is unavailable).
+// is unavailable). Time is RunEnv::now's: the program passes the system
+// clock (util/clock.h), tests their own.
 #pragma once
 
-#include <cstdint>
-#include <functional>
 #include <memory>
 
 #include "config/cache.h"
@@ -14,10 +13,6 @@
 #include "util/result.h"
 
 namespace mox::queue {
-
-// The clock of the queue: the system time plus $MOX_TEST_TIME_OFFSET seconds
-// when that is set (a test seam: tests move "now" forward to see retries).
-std::function<int64_t()> queue_clock();
 
 // A resolver as mox.conf's DNS section says.
 Result<std::unique_ptr<dns::Resolver>> config_resolver(const config::Config& cfg);

@@ -1,6 +1,7 @@
 #include "queue/suppress.h"
 
 #include "smtp/address.h"
+#include "util/ascii.h"
 #include "util/json.h"
 
 namespace mox::queue {
@@ -13,20 +14,9 @@ const char* const kHoldRuleMatchSql =
 
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-Result<Suppression> read(const store::Stmt& q) {
+Suppression read(const store::Stmt& q) {
   Suppression s;
-  s.id = q.col_int(0);
-  s.created = q.col_int(1);
-  s.account = q.col_text(2);
-  s.base_address = q.col_text(3);
-  s.original_address = q.col_text(4);
-  s.manual = q.col_int(5) != 0;
-  s.reason = q.col_text(6);
+  q.cols(s.id, s.created, s.account, s.base_address, s.original_address, s.manual, s.reason);
   return s;
 }
 
@@ -62,7 +52,7 @@ Result<std::string> base_address(std::string_view address) {
   if (!a) return syntax_error("bad address \"" + std::string(address) + "\": " + a.error().message);
   std::string local = a->localpart().value();
   if (auto plus = local.find('+'); plus != std::string::npos && plus > 0) local.resize(plus);
-  return lower(local) + "@" + lower(a->domain().str());
+  return ascii_lower(local) + "@" + ascii_lower(a->domain().str());
 }
 
 Result<std::vector<Suppression>> list_suppressions(store::Db& db, const std::string& account) {
@@ -70,14 +60,7 @@ Result<std::vector<Suppression>> list_suppressions(store::Db& db, const std::str
                     (account.empty() ? "" : " WHERE Account=?") + " ORDER BY Account, BaseAddress";
   MOX_ASSIGN(auto q, db.prepare(sql));
   if (!account.empty()) q.bind(1, account);
-  std::vector<Suppression> out;
-  while (true) {
-    MOX_ASSIGN(bool row, q.step());
-    if (!row) break;
-    MOX_ASSIGN(auto s, read(q));
-    out.push_back(std::move(s));
-  }
-  return out;
+  return store::collect(q, read);
 }
 
 Result<bool> add_suppression(store::Db& db, const std::string& account, std::string_view address,
@@ -113,19 +96,14 @@ Result<std::optional<Suppression>> lookup_suppression(store::Db& db, const std::
   if (!account.empty()) q.bind(2, account);
   MOX_ASSIGN(bool row, q.step());
   if (!row) return std::optional<Suppression>();
-  MOX_ASSIGN(auto s, read(q));
-  return std::optional<Suppression>(std::move(s));
+  return std::optional<Suppression>(read(q));
 }
 
 Result<std::vector<HoldRule>> list_holdrules(store::Db& db) {
   MOX_ASSIGN(auto q, db.prepare("SELECT ID, Account, SenderDomain, RecipientDomain FROM HoldRule ORDER BY ID"));
-  std::vector<HoldRule> out;
-  while (true) {
-    MOX_ASSIGN(bool row, q.step());
-    if (!row) break;
-    out.push_back({q.col_int(0), q.col_text(1), q.col_text(2), q.col_text(3)});
-  }
-  return out;
+  return store::collect(q, [](const store::Stmt& r) {
+    return HoldRule{r.col_int(0), r.col_text(1), r.col_text(2), r.col_text(3)};
+  });
 }
 
 Result<AddedHoldRule> add_holdrule(store::Db& db, HoldRule rule) {

@@ -153,7 +153,8 @@ void LocalCopies::add(std::shared_ptr<store::SharedAccount> acc, const store::De
 StoreBackend::StoreBackend(std::shared_ptr<const config::Config> cfg, ConnInfo conn,
                            std::shared_ptr<store::AccountPool> pool)
     : cfg_(cfg), conn_(std::move(conn)),
-      auth_(cfg, std::string(auth::kProtocolSubmission), conn_.remote_ip, conn_.local_ip),
+      auth_(cfg, std::string(auth::kProtocolSubmission), conn_.remote_ip, conn_.local_ip,
+            conn_.max_failed_login_attempts),
       pool_(pool ? std::move(pool) : std::make_shared<store::AccountPool>()) {}
 
 StoreBackend::~StoreBackend() = default;

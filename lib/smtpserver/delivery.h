@@ -29,6 +29,7 @@ struct ConnInfo {
   // Mail from outside: check its origin (SPF, DKIM, DMARC, iprev) with
   // this; null: no checks (submission).
   MxAuth* mx_auth = nullptr;
+  int64_t max_failed_login_attempts = auth::kMaxFailedLoginAttempts;  // auth/authdb.h
 };
 
 // What the checks of a message's origin add to it (mailauth/mailauth.h).

@@ -17,7 +17,6 @@
 #include "net/activation.h"
 #include "net/conn.h"
 #include "net/connlog.h"
-#include "net/serve.h"
 #include "smtpserver/delivery.h"
 #include "smtpserver/mxauth.h"
 #include "config/cache.h"
@@ -33,15 +32,16 @@ constexpr auto kIdleTimeout = 5min;
 constexpr auto kWriteTimeout = 2min;
 constexpr auto kHandshakeTimeout = 1min;
 
-struct Shared {
-  std::shared_ptr<const config::Config> cfg;
-  std::unique_ptr<config::ConfigCache> cache;
+// The process's config, listener and TLS context (daemon/listener.h), and
+// what its connections share.
+struct Shared : daemon::ServerBase {
+  explicit Shared(daemon::ServerBase b) : daemon::ServerBase(std::move(b)) {}
   Settings settings;
-  tls::SslCtxPtr tls;
   // Accounts open in this process, shared by its connections (Accept=no).
   std::shared_ptr<store::AccountPool> accounts = std::make_shared<store::AccountPool>();
   std::unique_ptr<auth::ConnLimiter> limiter;
   std::unique_ptr<MxAuth> mx_auth;  // MX: checks of incoming mail's origin
+  int64_t max_failed_login_attempts = auth::kMaxFailedLoginAttempts;
 };
 
 void log_error(const std::string& remote, const std::string& msg) {
@@ -76,7 +76,7 @@ void serve(net::Conn conn, const Shared& sh) {
                                 "421 4.7.0 too many connections from your address\r\n");
   if (!slot) return;
   ConnInfo ci{conn.remote_ip(), conn.local_ip(), sh.settings.mode != Mode::kSmtp,
-              sh.settings.hostname, sh.mx_auth.get()};
+              sh.settings.hostname, sh.mx_auth.get(), sh.max_failed_login_attempts};
   StoreBackend backend(sh.cache->get(), ci, sh.accounts);
   Session session(sh.settings, backend);
   net::ConnLog clog(conn, sh.settings.mode == Mode::kSmtp          ? "smtp"
@@ -109,19 +109,16 @@ void serve(net::Conn conn, const Shared& sh) {
   conn.shutdown();
 }
 
-Result<Shared> setup(const ServerOptions& o) {
-  Shared sh;
-  MOX_ASSIGN(daemon::ServerBase b, daemon::load_server_base(o.config_path, o.listener,
-                                                            /*client_auth=*/o.mode != Mode::kSmtp));
-  const config::Listener& l = *b.listener;
+// The process's state from the listener; the busy reply.
+Result<std::string> setup(const ServerOptions& o, Shared& sh) {
+  const config::Listener& l = *sh.listener;
   Settings& s = sh.settings;
   s.mode = o.mode;
-  s.hostname = b.hostname;
-  s.max_message_size = b.max_message_size;
-  s.auth_delay_unit = b.auth_delay_unit;
-  sh.cfg = std::move(b.cfg);
-  sh.cache = std::move(b.cache);
-  sh.tls = std::move(b.tls);
+  s.hostname = sh.hostname;
+  s.max_message_size = sh.max_message_size;
+  s.auth_delay_unit = o.auth_delay_unit;
+  sh.max_failed_login_attempts =
+      o.max_failed_login_attempts.value_or(auth::kMaxFailedLoginAttempts);
   if (sh.tls) {
     s.tls_configured = true;
   }
@@ -142,7 +139,8 @@ Result<Shared> setup(const ServerOptions& o) {
       s.tls_configured = false;  // already TLS; no STARTTLS
       break;
   }
-  return sh;
+  // RFC 5321 §3.8: 421 when the service cannot take the connection.
+  return "421 4.3.2 " + sh.cfg->static_config().hostname + " too busy, try again later\r\n";
 }
 
 }  // namespace
@@ -155,19 +153,9 @@ Result<Mode> parse_mode(const std::string& s) {
 }
 
 int run_server(const ServerOptions& o) {
-  auto sh = setup(o);
-  if (!sh) {
-    log_error("", sh.error().message);
-    return 1;
-  }
-  net::ServeOptions so;
-  so.listen = o.listen;
-  so.user = sh->cfg->static_config().user;
-  so.max_conns = o.max_conns;
-  // RFC 5321 §3.8: 421 when the service cannot take the connection.
-  so.busy_reply = "421 4.3.2 " + sh->cfg->static_config().hostname + " too busy, try again later\r\n";
-  so.fds_per_conn = kFdsPerConnection;
-  return net::serve_main("mox-smtpd", so, [&](net::Conn c) { serve(std::move(c), *sh); });
+  daemon::ServerSpec spec{"mox-smtpd", /*client_auth=*/o.mode != Mode::kSmtp, kFdsPerConnection};
+  return daemon::run_server<Shared>(
+      spec, o, [&o](Shared& sh) { return setup(o, sh); }, serve);
 }
 
 }  // namespace mox::smtpserver

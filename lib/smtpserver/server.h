@@ -1,21 +1,18 @@
-// mox-smtpd's shared server skeleton: config, sockets from inetd, systemd
-// (LISTEN_FDS) or --listen, TLS, privilege drop, and one Session per
-// connection (thread per connection in Accept=no mode).
+// mox-smtpd's server: its settings and per-process state over the skeleton of
+// daemon/server.h (config, TLS, sockets from inetd, systemd or --listen,
+// privilege drop), and one Session per connection (thread per connection in
+// Accept=no mode).
 #pragma once
 
 #include <string>
-#include <vector>
 
+#include "daemon/server.h"
 #include "smtpserver/session.h"
 
 namespace mox::smtpserver {
 
-struct ServerOptions {
-  std::string config_path;
-  std::string listener = "public";
+struct ServerOptions : daemon::ServerOptions {
   Mode mode = Mode::kSmtp;
-  std::vector<std::string> listen;  // --listen ADDR:PORT (development)
-  int max_conns = 256;
 };
 
 // Descriptors one connection holds at most: its socket, auth.db with its

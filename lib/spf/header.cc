@@ -3,6 +3,8 @@
 #include <cctype>
 #include <vector>
 
+#include "util/split.h"
+
 namespace mox::spf {
 namespace {
 
@@ -73,16 +75,6 @@ std::string fold(const std::vector<std::string>& words) {
   return out + "\r\n";
 }
 
-void split_words(std::string_view s, std::vector<std::string>& words) {
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t sp = s.find(' ', i);
-    if (sp == std::string_view::npos) sp = s.size();
-    if (sp > i) words.emplace_back(s.substr(i, sp - i));
-    i = sp + 1;
-  }
-}
-
 }  // namespace
 
 std::string result_comment(const Received& r, const Query& q) {
@@ -103,8 +95,7 @@ std::string result_comment(const Received& r, const Query& q) {
 
 std::string received_spf_header(const Received& r, const Query& q) {
   std::vector<std::string> words = {"Received-SPF:", std::string(status_name(r.status))};
-  std::vector<std::string> comment;
-  split_words(comment_text(result_comment(r, q)), comment);
+  std::vector<std::string> comment = split_nonempty(comment_text(result_comment(r, q)), ' ');
   if (!comment.empty()) {
     comment.front() = "(" + comment.front();
     comment.back() += ")";

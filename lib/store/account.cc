@@ -252,16 +252,10 @@ Result<std::optional<PasswordRecord>> AccountStore::password() {
   MOX_ASSIGN(bool row, q.step());
   if (!row) return std::optional<PasswordRecord>();
   PasswordRecord p;
-  p.scram_sha1_salt = q.col_blob(0);
-  p.scram_sha1_iterations = q.col_int(1);
-  p.scram_sha1_stored_key = q.col_blob(2);
-  p.scram_sha1_server_key = q.col_blob(3);
-  p.scram_sha256_salt = q.col_blob(4);
-  p.scram_sha256_iterations = q.col_int(5);
-  p.scram_sha256_stored_key = q.col_blob(6);
-  p.scram_sha256_server_key = q.col_blob(7);
-  p.cram_md5_ipad = q.col_blob(8);
-  p.cram_md5_opad = q.col_blob(9);
+  q.cols(blob(p.scram_sha1_salt), p.scram_sha1_iterations, blob(p.scram_sha1_stored_key),
+         blob(p.scram_sha1_server_key), blob(p.scram_sha256_salt), p.scram_sha256_iterations,
+         blob(p.scram_sha256_stored_key), blob(p.scram_sha256_server_key), blob(p.cram_md5_ipad),
+         blob(p.cram_md5_opad));
   return std::optional<PasswordRecord>(std::move(p));
 }
 

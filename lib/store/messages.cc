@@ -13,6 +13,7 @@
 #include "store/parsed.h"
 #include "store/quota.h"
 #include "util/fs.h"
+#include "util/split.h"
 
 namespace mox::store {
 namespace {
@@ -27,31 +28,13 @@ Result<int64_t> bump_modseq(Db& db) {
   return m;
 }
 
-std::vector<std::string> split_keywords(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t sp = s.find(' ', start);
-    if (sp == std::string::npos) sp = s.size();
-    if (sp > start) out.push_back(s.substr(start, sp - start));
-    start = sp + 1;
-  }
-  return out;
-}
-
 constexpr const char* kMessageColumns =
     "ID, UID, ModSeq, Size, Received, SaveDate, Flags, Keywords";
 
 MessageRow read_row(const Stmt& q) {
   MessageRow r;
-  r.id = q.col_int(0);
-  r.uid = q.col_int(1);
-  r.modseq = q.col_int(2);
-  r.size = q.col_int(3);
-  r.received = q.col_int(4);
-  r.savedate = q.col_int(5);
-  r.flags.bits = q.col_int(6);
-  r.flags.keywords = split_keywords(q.col_text(7));
+  q.cols(r.id, r.uid, r.modseq, r.size, r.received, r.savedate, r.flags.bits);
+  r.flags.keywords = split_nonempty(q.col_text(7), ' ');
   return r;
 }
 
@@ -94,13 +77,7 @@ std::string message_path(const AccountStore& a, int64_t id) { return message_fil
 
 Result<std::vector<Mailbox>> list_mailboxes(AccountStore& a) {
   MOX_ASSIGN(Stmt q, a.db().prepare(std::string(kMailboxSelect) + "ORDER BY m.Name"));
-  std::vector<Mailbox> out;
-  while (true) {
-    MOX_ASSIGN(bool row, q.step());
-    if (!row) break;
-    out.push_back(read_mailbox(q));
-  }
-  return out;
+  return collect(q, read_mailbox);
 }
 
 Result<std::optional<Mailbox>> find_mailbox(AccountStore& a, const std::string& name) {
@@ -114,13 +91,7 @@ Result<std::optional<Mailbox>> find_mailbox(AccountStore& a, const std::string& 
 
 Result<std::vector<std::string>> list_subscriptions(AccountStore& a) {
   MOX_ASSIGN(Stmt q, a.db().prepare("SELECT Name FROM Subscription ORDER BY Name"));
-  std::vector<std::string> out;
-  while (true) {
-    MOX_ASSIGN(bool row, q.step());
-    if (!row) break;
-    out.push_back(q.col_text(0));
-  }
-  return out;
+  return collect(q, [](const Stmt& r) { return r.col_text(0); });
 }
 
 Result<int64_t> highest_modseq(AccountStore& a) {
@@ -272,13 +243,7 @@ Result<std::vector<MessageRow>> list_messages(AccountStore& a, int64_t mailbox_i
   MOX_ASSIGN(Stmt q, a.db().prepare(std::string("SELECT ") + kMessageColumns +
                                     " FROM Message WHERE MailboxID = ? AND Expunged = 0 ORDER BY UID"));
   q.bind(1, mailbox_id);
-  std::vector<MessageRow> out;
-  while (true) {
-    MOX_ASSIGN(bool row, q.step());
-    if (!row) break;
-    out.push_back(read_row(q));
-  }
-  return out;
+  return collect(q, read_row);
 }
 
 Result<Changes> changes_since(AccountStore& a, int64_t mailbox_id, int64_t modseq) {

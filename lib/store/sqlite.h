@@ -10,11 +10,19 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "util/result.h"
 
 namespace mox::store {
+
+// A BLOB column to read into a string with Stmt::cols (store::blob(s)).
+struct BlobInto {
+  std::string& s;
+};
+inline BlobInto blob(std::string& s) { return {s}; }
 
 class Stmt {
  public:
@@ -41,8 +49,30 @@ class Stmt {
   std::string col_text(int i) const;
   std::string col_blob(int i) const;
   bool col_null(int i) const;
+  // Reads the row's columns 0, 1, … in order into `out…`: strings from TEXT,
+  // store::blob(s) from a BLOB, integers, and bools (non-zero is true).
+  //   q.cols(k.fingerprint, k.type, store::blob(k.cert_der), k.created);
+  template <class... T>
+  void cols(T&&... out) const {
+    cols_from(0, std::forward<T>(out)...);
+  }
+  // The same from column `first` on.
+  template <class... T>
+  void cols_from(int first, T&&... out) const {
+    int i = first;
+    (col_into(i++, std::forward<T>(out)), ...);
+  }
 
  private:
+  void col_into(int i, std::string& v) const { v = col_text(i); }
+  void col_into(int i, BlobInto v) const { v.s = col_blob(i); }
+  void col_into(int i, bool& v) const { v = col_int(i) != 0; }
+  template <class I>
+    requires std::is_integral_v<I>
+  void col_into(int i, I& v) const {
+    v = static_cast<I>(col_int(i));
+  }
+
   friend class Db;
   Stmt(sqlite3_stmt* s, sqlite3* db) : s_(s), db_(db) {}
   sqlite3_stmt* s_ = nullptr;
@@ -90,6 +120,17 @@ class Tx {
   explicit Tx(Db* db) : db_(db) {}
   Db* db_ = nullptr;
 };
+
+// Steps through the rows of `q`, collecting read(q) of each.
+template <class F, class T = std::decay_t<std::invoke_result_t<F&, const Stmt&>>>
+Result<std::vector<T>> collect(Stmt& q, F read) {
+  std::vector<T> out;
+  while (true) {
+    MOX_ASSIGN(bool row, q.step());
+    if (!row) return out;
+    out.push_back(read(q));
+  }
+}
 
 int64_t now_unix();  // seconds since the epoch
 

@@ -21,20 +21,13 @@
 namespace mox::tls {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 template <size_t N>
 bool parse_hex(std::string_view s, std::array<unsigned char, N>* out) {
   if (s.size() != 2 * N) return false;
   for (size_t i = 0; i < N; i++) {
-    int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    (*out)[i] = static_cast<unsigned char>(hi << 4 | lo);
+    int b = hex_byte(s, 2 * i);
+    if (b < 0) return false;
+    (*out)[i] = static_cast<unsigned char>(b);
   }
   return true;
 }

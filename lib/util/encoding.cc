@@ -49,6 +49,28 @@ std::string hex_encode(std::string_view bytes) {
   return out;
 }
 
+int base64_digit(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+int hex_byte(std::string_view s, size_t i) {
+  if (i + 1 >= s.size()) return -1;
+  int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
 std::string random_token(size_t n) {
   std::string b(n, '\0');
   randombytes_buf(b.data(), b.size());

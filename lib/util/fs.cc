@@ -143,9 +143,24 @@ void FileLock::release() {
   fd_ = -1;
 }
 
+namespace {
+// Set once at start-up, before threads start (util/fs.h).
+CrashHook& crash_hook() {
+  static CrashHook hook;
+  return hook;
+}
+}  // namespace
+
+void set_crash_hook(CrashHook hook) { crash_hook() = std::move(hook); }
+
+CrashHook kill_at(std::string point) {
+  return [point = std::move(point)](std::string_view name) {
+    if (name == point) ::kill(::getpid(), SIGKILL);
+  };
+}
+
 void crashpoint(std::string_view name) {
-  const char* e = std::getenv("MOX_CRASHPOINT");
-  if (e && name == e) ::kill(::getpid(), SIGKILL);
+  if (const CrashHook& hook = crash_hook()) hook(name);
 }
 
 }  // namespace mox

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -38,9 +39,16 @@ class FileLock {
   int fd_ = -1;
 };
 
-// Fault injection for crash-safety tests (docs/DESIGN.md "Durability"): when
-// the environment variable MOX_CRASHPOINT equals `name`, the process kills
-// itself with SIGKILL right here, as a power cut would.
+// Fault injection for crash-safety tests (docs/DESIGN.md "Testing"): the
+// durable writes call crashpoint("name") at the points where a crash must
+// leave consistent files. It calls the crash hook the program installed, if
+// any; no hook (the default) does nothing. A program installs one at start-up,
+// before it starts threads; cmd/ installs kill_at() of the point MOX_CRASHPOINT
+// names.
+using CrashHook = std::function<void(std::string_view point)>;
+void set_crash_hook(CrashHook hook);  // an empty hook removes it
+// A hook that kills the process with SIGKILL at `point`, as a power cut would.
+CrashHook kill_at(std::string point);
 void crashpoint(std::string_view name);
 
 }  // namespace mox

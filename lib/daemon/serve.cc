@@ -1,15 +1,14 @@
-#include "net/serve.h"
+#include "daemon/serve.h"
 
 #include <sys/resource.h>
 
-#include <iostream>
 #include <optional>
 
 #include "log/log.h"
 #include "net/accept_loop.h"
 #include "net/activation.h"
 
-namespace mox::net {
+namespace mox::daemon {
 
 long raise_nofile_limit() {
   rlimit rl{};
@@ -22,38 +21,39 @@ long raise_nofile_limit() {
   return rl.rlim_cur == RLIM_INFINITY ? -1 : static_cast<long>(rl.rlim_cur);
 }
 
-Status serve_connections(const ServeOptions& o, const std::function<void(Conn)>& handle) {
-  ignore_sigpipe();
+Status serve_connections(const ServeOptions& o, const std::function<void(net::Conn)>& handle) {
+  using net::Conn;
+  net::ignore_sigpipe();
   std::vector<int> fds;
   std::vector<UniqueFd> owned;
-  MOX_ASSIGN(auto sd, systemd_listen_fds());
+  MOX_ASSIGN(auto sd, net::systemd_listen_fds());
   std::optional<int> accepted;
   for (const auto& f : sd) {
     // systemd Accept=yes may pass the connection itself (name "connection").
-    if (is_listening(f.fd)) {
+    if (net::is_listening(f.fd)) {
       fds.push_back(f.fd);
     } else {
       accepted = f.fd;
     }
   }
   for (const auto& addr : o.listen) {
-    MOX_ASSIGN(UniqueFd fd, listen_tcp(addr));
+    MOX_ASSIGN(UniqueFd fd, net::listen_tcp(addr));
     fds.push_back(fd.get());
     owned.push_back(std::move(fd));
   }
   // Sockets and keys are open: from here on no root is needed.
-  MOX_TRY(drop_privileges(o.user));
+  MOX_TRY(net::drop_privileges(o.user));
   if (accepted) {
     handle(Conn(UniqueFd(*accepted)));
     return {};
   }
-  if (fds.empty() && is_listening(0)) {
+  if (fds.empty() && net::is_listening(0)) {
     fds.push_back(0);  // inetd "wait" service: the listening socket on fd 0
   } else if (fds.empty()) {
     handle(Conn::inetd());  // inetd / systemd Accept=yes with StandardInput=socket
     return {};
   }
-  AcceptLoopOptions lo;
+  net::AcceptLoopOptions lo;
   lo.max_conns = o.max_conns;
   lo.busy_reply = o.busy_reply;
   lo.prog = o.prog;
@@ -66,17 +66,7 @@ Status serve_connections(const ServeOptions& o, const std::function<void(Conn)>&
                 {"max_connections", o.max_conns},
                 {"hint", "raise LimitNOFILE= or lower --max-connections; connections beyond the limit are refused"}});
   }
-  return serve_accept_loop(fds, [&](UniqueFd fd, int) { handle(Conn(std::move(fd))); }, lo);
+  return net::serve_accept_loop(fds, [&](UniqueFd fd, int) { handle(Conn(std::move(fd))); }, lo);
 }
 
-int serve_main(const char* prog, const ServeOptions& o, const std::function<void(Conn)>& handle) {
-  ServeOptions named = o;
-  named.prog = prog;
-  if (auto st = serve_connections(named, handle); !st) {
-    log::error("cannot serve", {{"cause", st.error().message}});
-    return 1;
-  }
-  return 0;
-}
-
-}  // namespace mox::net
+}  // namespace mox::daemon

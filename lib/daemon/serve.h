@@ -1,7 +1,8 @@
 // The connection side of every server program (docs/DESIGN.md "Process model"):
 // sockets from systemd (LISTEN_FDS, listening or an Accept=yes connection),
 // --listen addresses, or inetd's fd 0; the privilege drop once they are open;
-// then one handler call per connection (a thread each when listening).
+// then one handler call per connection (a thread each when listening, with
+// net/accept_loop.h). daemon/server.h runs it for a server program.
 #pragma once
 
 #include <functional>
@@ -11,7 +12,7 @@
 #include "net/conn.h"
 #include "util/result.h"
 
-namespace mox::net {
+namespace mox::daemon {
 
 struct ServeOptions {
   std::vector<std::string> listen;  // ADDR:PORT
@@ -28,13 +29,9 @@ struct ServeOptions {
 };
 
 // Runs until the single connection ends (inetd, Accept=yes) or SIGTERM.
-Status serve_connections(const ServeOptions& o, const std::function<void(Conn)>& handle);
+Status serve_connections(const ServeOptions& o, const std::function<void(net::Conn)>& handle);
 // Raises the soft descriptor limit to the hard one; returns the new soft
 // limit.
 long raise_nofile_limit();
 
-// serve_connections for a program's main: errors go to stderr as "prog: …";
-// returns the exit code.
-int serve_main(const char* prog, const ServeOptions& o, const std::function<void(Conn)>& handle);
-
-}  // namespace mox::net
+}  // namespace mox::daemon
