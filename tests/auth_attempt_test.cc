@@ -9,7 +9,7 @@
 
 #include "auth/attempt.h"
 #include "auth/connauth.h"
-#include "config/config.h"
+#include "net_test_util.h"
 #include "tls/info.h"
 
 namespace mox::auth {
@@ -102,32 +102,17 @@ TEST(Attempt, Record) {
 // The servers give ConnAuth the failed rows to keep per account (lowered by
 // tests through MOX_TEST_LOGIN_ATTEMPTS_MAX_FAILED, docs/DESIGN.md "Testing").
 TEST(Attempt, ConnAuthKeepsTheFailedRowsItIsGiven) {
-  char tmpl[] = "/tmp/mox-attempt-test.XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl;
-  {
-    config::Static st;
-    st.data_dir = dir + "/data";
-    st.hostname = "mail.example.com";
-    st.postmaster.account = "mjl";
-    config::Dynamic dyn;
-    dyn.domains["example.com"] = config::Domain{};
-    config::Account acc;
-    acc.domain = "example.com";
-    dyn.accounts["mjl"] = acc;
-    auto cfg = config::Config::make(dir + "/mox.conf", st, dyn);
-    ASSERT_TRUE(cfg.ok()) << cfg.error().message;
-    ConnAuth ca(*cfg, std::string(kProtocolIMAP), "", "", /*max_failed_attempts=*/2);
-    for (const char* u : {"a@example.com", "b@example.com", "c@example.com"}) {
-      ca.attempt("plain", u, "mjl", "badcreds");
-    }
-    ca.attempt("plain", "mjl@example.com", "mjl", "ok");
-    auto list = list_login_attempts(*ca.db(), "mjl", 0);
-    ASSERT_TRUE(list.ok());
-    ASSERT_EQ(list->size(), 3u);  // the oldest failure was removed
-    EXPECT_EQ((*list)[2].login_address, "b@example.com");
+  testing::TempDir dir;
+  ConnAuth ca(testing::make_config(dir), std::string(kProtocolIMAP), "", "",
+              /*max_failed_attempts=*/2);
+  for (const char* u : {"a@example.com", "b@example.com", "c@example.com"}) {
+    ca.attempt("plain", u, "mjl", "badcreds");
   }
-  std::system(("rm -rf '" + dir + "'").c_str());
+  ca.attempt("plain", "mjl@example.com", "mjl", "ok");
+  auto list = list_login_attempts(*ca.db(), "mjl", 0);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 3u);  // the oldest failure was removed
+  EXPECT_EQ((*list)[2].login_address, "b@example.com");
 }
 
 }  // namespace
