@@ -67,10 +67,11 @@ void expect_parse_of(const Parsed& p, std::string_view bytes) {
 }
 
 const char* const kCorpus[] = {
-    "alternative.eml", "digest.eml",     "empty_body.eml",  "forward.eml",
-    "groups.eml",      "header_only.eml", "latin1.eml",     "mixed_attachment.eml",
-    "plain.eml",       "rfc2231.eml",    "signed.eml",      "utf8_subject.eml",
-    "deep_nested.eml", "no_content_type.eml", "missing_final_boundary.eml",
+    "alternative.eml", "digest.eml",           "empty_body.eml",
+    "forward.eml",     "groups.eml",           "header_only.eml",
+    "latin1.eml",      "mixed_attachment.eml", "plain.eml",
+    "rfc2231.eml",     "signed.eml",           "utf8_subject.eml",
+    "deep_nested.eml", "no_content_type.eml",  "missing_final_boundary.eml",
 };
 
 TEST(Parsed, OneParseGivesTheHeaderAndTheTree) {

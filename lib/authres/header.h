@@ -78,7 +78,6 @@ struct Scrubbed {
 Scrubbed scrub(std::string_view header_section, std::string_view id);
 // The same with the header section parsed already (`header`, whose offsets
 // are into `header_section`; message/parsed.h).
-Scrubbed scrub(std::string_view header_section, const message::Header& header,
-               std::string_view id);
+Scrubbed scrub(std::string_view header_section, const message::Header& header, std::string_view id);
 
 }  // namespace mox::authres

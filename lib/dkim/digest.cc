@@ -67,7 +67,9 @@ Result<HeaderView> read_message_header(const MessageRef& m) {
   }
   if (m.header) {
     // The caller's header covers the prefix too: the file holds the rest.
-    if (m.header->size < m.prefix.size()) return internal_error("message header shorter than its prefix");
+    if (m.header->size < m.prefix.size()) {
+      return internal_error("message header shorter than its prefix");
+    }
     v.header = *m.header;
     v.owned.resize(m.header->size - m.prefix.size());
   } else {

@@ -88,8 +88,11 @@ class Parser {
     apply_fields(p, h, in_digest);
     // The top-level header goes to the caller (message/parsed.h), once.
     if (root_header_) {
-      if (r) *root_header_ = std::move(h);
-      else *root_header_ = std::move(r).error();
+      if (r) {
+        *root_header_ = std::move(h);
+      } else {
+        *root_header_ = std::move(r).error();
+      }
       root_header_ = nullptr;
     }
   }

@@ -379,7 +379,7 @@ std::optional<smtp::Reply> StoreBackend::check_from_header(const SessionInfo& in
 }
 
 Result<std::string> StoreBackend::dkim_signatures(const message::Parsed& parsed,
-                                                 const std::string& extra, int fd) const {
+                                                  const std::string& extra, int fd) const {
   // Signed for the domain of the From header (checked to be the account's
   // by check_from_header), with every selector of its Sign list
   // (domains.conf(5) "Domains.*.DKIM").
@@ -457,7 +457,8 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
     if (auto r = check_origin(info, tx, *spool, *parsed, *origin)) return *r;
   }
   LocalCopies local;  // taken back if anything below fails
-  if (auto r = deliver_local(info, tx, *spool, *parsed, id, extra, origin ? &*origin : nullptr, local))
+  if (auto r =
+          deliver_local(info, tx, *spool, *parsed, id, extra, origin ? &*origin : nullptr, local))
     return *r;
   if (qdb) {
     auto q = queue::add_message(*qdb, cfg_->data_dir(), m, std::time(nullptr));
@@ -493,13 +494,10 @@ void StoreBackend::log_delivered(const SessionInfo& info, const Transaction& tx,
 // transaction: that check is the one that holds between processes). DKIM
 // signatures, too, before anything is stored: a signing failure (e.g. an
 // unreadable key) leaves nothing half-delivered.
-std::optional<smtp::Reply> StoreBackend::prepare_queued(const SessionInfo& info,
-                                                        const Transaction& tx,
-                                                        const std::vector<const Recipient*>& remote,
-                                                        const std::string& id,
-                                                        const std::string& extra, Spool& spool,
-                                                        const message::Parsed& parsed,
-                                                        store::Db& qdb, queue::NewMessage& m) {
+std::optional<smtp::Reply> StoreBackend::prepare_queued(
+    const SessionInfo& info, const Transaction& tx, const std::vector<const Recipient*>& remote,
+    const std::string& id, const std::string& extra, Spool& spool, const message::Parsed& parsed,
+    store::Db& qdb, queue::NewMessage& m) {
   auto& fs = static_cast<FileSpool&>(spool);
   m.sender_account = info.account;
   m.sender_localpart = tx.from->localpart().value();
@@ -544,13 +542,9 @@ Result<std::shared_ptr<store::SharedAccount>> StoreBackend::account(const std::s
 // names the only recipient. All files are written first, then the rows
 // committed: a store error after some rows were committed takes those back
 // (LocalCopies).
-std::optional<smtp::Reply> StoreBackend::deliver_local(const SessionInfo& info,
-                                                       const Transaction& tx, Spool& spool,
-                                                       const message::Parsed& parsed,
-                                                       const std::string& id,
-                                                       const std::string& extra,
-                                                       const Origin* origin,
-                                                       LocalCopies& copies) {
+std::optional<smtp::Reply> StoreBackend::deliver_local(
+    const SessionInfo& info, const Transaction& tx, Spool& spool, const message::Parsed& parsed,
+    const std::string& id, const std::string& extra, const Origin* origin, LocalCopies& copies) {
   auto& fs = static_cast<FileSpool&>(spool);
   std::map<std::string, std::vector<const Recipient*>> by_account;
   for (const auto& r : tx.rcpts) {

@@ -94,9 +94,8 @@ class StoreBackend : public Backend {
   std::optional<smtp::Reply> check_origin(const SessionInfo& info, const Transaction& tx,
                                           Spool& spool, const message::Parsed& parsed,
                                           Origin& origin);
-  void log_delivered(const SessionInfo& info, const Transaction& tx,
-                     const message::Parsed& parsed, const std::string& id,
-                     const std::string& extra) const;
+  void log_delivered(const SessionInfo& info, const Transaction& tx, const message::Parsed& parsed,
+                     const std::string& id, const std::string& extra) const;
   // Logs `what` and its cause, and returns the 451 the client gets.
   smtp::Reply failure(const std::string& what, const Error& cause);
   // Logs that `account` reached a send limit, and returns the 451.

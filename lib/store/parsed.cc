@@ -110,8 +110,7 @@ Status store_fetch_forms(Db& db, int64_t id, const FetchForms& f) {
 }
 
 std::vector<ParsedFile> parse_message_files(const std::string& account_dir,
-                                            const std::vector<int64_t>& ids,
-                                            KeptMessages* kept) {
+                                            const std::vector<int64_t>& ids, KeptMessages* kept) {
   std::vector<ParsedFile> out;
   out.reserve(ids.size());
   for (int64_t id : ids) {

@@ -400,6 +400,25 @@ class MXTest(Base):
         self.assertIn("with ESMTP", hdr)
         self.assertIn("for <%s>" % ADMIN, hdr)
 
+    def test_large_message_forms(self):
+        # Over the 1 MiB kept in memory: spooled to a file, parsed once from
+        # its mapping; the stored ENVELOPE and BODYSTRUCTURE are those of the
+        # message (message/parsed.h), with the server's fields in front.
+        line = "x" * 998
+        body = "\r\n".join([line] * 1200)
+        tok, msg, replies = self.deliver([ADMIN], body=body)
+        self.assertEqual([c for c, _ in replies], [250, 250, 250], replies)
+        m = self.assertDelivered(self.env, "admin", tok, msg)[0]
+        env, bs = self.env.query(("accounts", "admin", "index.db"),
+                                 "SELECT ImapEnvelope, ImapBodyStructure FROM Message WHERE ID = ?",
+                                 (m.id,))[0]
+        env = env.decode() if isinstance(env, bytes) else env
+        bs = bs.decode() if isinstance(bs, bytes) else bs
+        self.assertIn('"test %s"' % tok, env)
+        self.assertIn('"<%s@remote.example>"' % tok, env)
+        octets = len(body) + 2
+        self.assertIn('"7BIT" %d 1200 ' % octets, bs)
+
     def test_dot_stuffing(self):
         tok = token()
         body = "first\r\n.hidden\r\n..two dots\r\n.\r\n.x\r\nlast"
