@@ -30,7 +30,7 @@ class AuthDbTest : public ::testing::Test {
     return a;
   }
   std::filesystem::path dir_;
-  store::Db db_;
+  db::Db db_;
 };
 
 TEST_F(AuthDbTest, UpsertListCleanup) {

@@ -129,7 +129,7 @@ class ConnLimitTest : public ::testing::Test {
 
   testutil::TempDir tmp_;
   const std::string dir_ = tmp_.path();
-  store::Db db_;
+  db::Db db_;
   ConnLimits limits_{1000, 3, true};
   ProcessId owner_{100, 5};
   std::set<int64_t> dead_;

@@ -116,7 +116,7 @@ class CredentialsTest : public ::testing::Test {
 
   TempDir dir_;
   std::shared_ptr<const config::Config> config_;
-  store::Db auth_db_;
+  db::Db auth_db_;
 };
 
 TEST_F(CredentialsTest, AddressesOfTheAccount) {

@@ -47,7 +47,7 @@ class LimiterTest : public ::testing::Test {
   }
 
   std::string dir_;
-  store::Db db_;
+  db::Db db_;
   static constexpr int64_t kNow = 1'800'000'000;
 };
 

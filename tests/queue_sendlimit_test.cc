@@ -146,7 +146,7 @@ TEST_F(SendLimitTest, ConcurrentProcesses) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       // The parent's handle is left alone (SQLite handles do not cross fork).
-      (void)new store::Db(std::move(db_));
+      (void)new db::Db(std::move(db_));
       auto db = open_queue_db(data_);
       if (!db) ::_exit(2);
       db_ = std::move(*db);

@@ -20,7 +20,7 @@
 #include "config/config.h"
 #include "queue/msg.h"
 #include "queue/queuedb.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "store_test_util.h"
 #include "util/unique_fd.h"
 
@@ -185,7 +185,7 @@ class QueueFixture : public ::testing::Test {
 
   mox::testutil::TempDir tmp_;
   std::string data_;
-  store::Db db_;
+  db::Db db_;
 };
 
 }  // namespace mox::queue::testing

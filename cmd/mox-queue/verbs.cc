@@ -31,7 +31,7 @@ constexpr const char* kProg = "mox-queue";
 
 struct Ctx {
   mox::admin::ConfigPtr cfg;
-  mox::store::Db db;
+  mox::db::Db db;
   mox::Clock now;
 };
 

@@ -21,7 +21,7 @@ int fail(const mox::Error& e) { return mox::fail(kProg, e); }
 
 struct Opened {
   mox::admin::ConfigPtr cfg;
-  mox::store::Db db;
+  mox::db::Db db;
 };
 
 mox::Result<Opened> open(const Args& a) {

@@ -18,7 +18,7 @@ namespace mox::admin {
 Result<store::AccountStore> open_account(const config::Config& c, const std::string& account,
                                          bool create) {
   if (!c.account(account)) return not_found("account \"" + account + "\" does not exist");
-  MOX_ASSIGN(store::Db adb, auth::open_auth_db(c.data_dir()));
+  MOX_ASSIGN(db::Db adb, auth::open_auth_db(c.data_dir()));
   MOX_ASSIGN(auto pending, auth::pending_account_removals(adb));
   for (const auto& p : pending) {
     if (p == account) return user_error("account \"" + account + "\" has been removed");
@@ -67,17 +67,17 @@ Status account_rm(const std::string& cfg, const std::string& account) {
   }
   std::string data = c->data_dir();
   {
-    MOX_ASSIGN(store::Db qdb, queue::open_queue_db(data));
+    MOX_ASSIGN(db::Db qdb, queue::open_queue_db(data));
     int64_t keep = std::chrono::duration_cast<std::chrono::seconds>(
                        acc->keep_retired_message_period).count();
     MOX_TRY(queue::fail_account_messages(qdb, data, account, "account removed", keep,
-                                         store::now_unix()));
+                                         db::now_unix()));
     MOX_TRY(queue::remove_account_suppressions(qdb, account));
     MOX_TRY(queue::remove_account_outgoing(qdb, account));
   }
   crashpoint("account-rm-after-queue");
   {
-    MOX_ASSIGN(store::Db adb, auth::open_auth_db(data));
+    MOX_ASSIGN(db::Db adb, auth::open_auth_db(data));
     MOX_TRY(auth::add_account_removal(adb, account));
   }
   crashpoint("account-rm-after-intent");

@@ -98,7 +98,7 @@ Status address_rm(const std::string& cfg, const std::string& address) {
   const config::Domain* d = c->domain(t.domain);
   // Refuse while a TLS public key uses the address as login
   // (docs/DESIGN.md "Account removal").
-  MOX_ASSIGN(store::Db adb, auth::open_auth_db(c->data_dir()));
+  MOX_ASSIGN(db::Db adb, auth::open_auth_db(c->data_dir()));
   MOX_ASSIGN(auto keys, auth::list_tls_public_keys(adb, account));
   for (const auto& k : keys) {
     if (!t.catchall && canonical_key(*c, k.login_address) == want) {
@@ -107,7 +107,7 @@ Status address_rm(const std::string& cfg, const std::string& address) {
     }
   }
   // Queued mail must still map to the account after the removal.
-  MOX_ASSIGN(store::Db qdb, queue::open_queue_db(c->data_dir()));
+  MOX_ASSIGN(db::Db qdb, queue::open_queue_db(c->data_dir()));
   MOX_ASSIGN(auto senders, queue::queued_senders(qdb, account));
   config::Lookup lookup(*c);
   for (const auto& s : senders) {

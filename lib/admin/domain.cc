@@ -160,7 +160,7 @@ Status domain_rm(const std::string& cfg, const std::string& domain) {
   if (!dc) return user_error("domain \"" + d.str() + "\" does not exist");
   // Refuse while a TLS public key logs in with an address there
   // (docs/DESIGN.md "Account removal").
-  MOX_ASSIGN(store::Db adb, auth::open_auth_db(c->data_dir()));
+  MOX_ASSIGN(db::Db adb, auth::open_auth_db(c->data_dir()));
   MOX_ASSIGN(auto keys, auth::list_tls_public_keys(adb, ""));
   for (const auto& k : keys) {
     auto a = smtp::Address::parse(k.login_address);

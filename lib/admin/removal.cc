@@ -35,7 +35,7 @@ Result<bool> remove_account_data(const config::Config& c, const std::string& acc
     MOX_TRY(fsync_dir(c.data_dir() + "/accounts"));
   }
   crashpoint("account-rm-after-rename");
-  MOX_ASSIGN(store::Db adb, auth::open_auth_db(c.data_dir()));
+  MOX_ASSIGN(db::Db adb, auth::open_auth_db(c.data_dir()));
   MOX_TRY(auth::finish_account_removal_rows(adb, account));
   std::error_code ec;
   fs::remove_all(tmp, ec);
@@ -45,7 +45,7 @@ Result<bool> remove_account_data(const config::Config& c, const std::string& acc
 
 Status complete_pending_removals(const config::Config& c) {
   if (!path_exists(c.data_dir() + "/auth.db")) return {};
-  MOX_ASSIGN(store::Db adb, auth::open_auth_db(c.data_dir()));
+  MOX_ASSIGN(db::Db adb, auth::open_auth_db(c.data_dir()));
   MOX_ASSIGN(auto pending, auth::pending_account_removals(adb));
   for (const auto& account : pending) {
     const config::Config* cur = &c;

@@ -111,7 +111,7 @@ LoginAttempt AttemptBuilder::build() const {
   return a;
 }
 
-Status AttemptBuilder::record(store::Db& db, int64_t now, int64_t max_failed) const {
+Status AttemptBuilder::record(db::Db& db, int64_t now, int64_t max_failed) const {
   return record_login_attempt(db, build(), now, max_failed);
 }
 

@@ -24,7 +24,7 @@
 
 #include "auth/authdb.h"
 #include "sasl/sasl.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/result.h"
 
 namespace mox::auth {
@@ -71,7 +71,7 @@ class AttemptBuilder {
   // "error" when never set (an exchange that ended without a verdict).
   LoginAttempt build() const;
   // record_login_attempt(db, build(), now, max_failed).
-  Status record(store::Db& db, int64_t now, int64_t max_failed = kMaxFailedLoginAttempts) const;
+  Status record(db::Db& db, int64_t now, int64_t max_failed = kMaxFailedLoginAttempts) const;
 
  private:
   LoginAttempt a_;

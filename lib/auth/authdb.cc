@@ -87,15 +87,15 @@ std::string attempt_key(const LoginAttempt& a) {
 
 }  // namespace
 
-Result<store::Db> open_auth_db(const std::string& data_dir) {
+Result<db::Db> open_auth_db(const std::string& data_dir) {
   MOX_TRY(mkdir_all(data_dir, 0770));
-  return store::Db::open(data_dir + "/auth.db", kMigrations);
+  return db::Db::open(data_dir + "/auth.db", kMigrations);
 }
 
-Status record_login_attempt(store::Db& db, const LoginAttempt& a, int64_t now,
+Status record_login_attempt(db::Db& db, const LoginAttempt& a, int64_t now,
                             int64_t max_failed) {
   std::string key = attempt_key(a);
-  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   MOX_ASSIGN(auto up, db.prepare("UPDATE LoginAttempt SET Count=Count+1, Last=? WHERE Key=?"));
   MOX_TRY(up.bind(1, now).bind_blob(2, key).run());
   if (db.changes() == 0) {
@@ -134,7 +134,7 @@ Status record_login_attempt(store::Db& db, const LoginAttempt& a, int64_t now,
   return tx.commit();
 }
 
-Result<std::vector<LoginAttempt>> list_login_attempts(store::Db& db, const std::string& account,
+Result<std::vector<LoginAttempt>> list_login_attempts(db::Db& db, const std::string& account,
                                                       int limit) {
   MOX_ASSIGN(auto q, db.prepare(
                          "SELECT Last, First, Count, AccountName, LoginAddress, RemoteIP, "
@@ -142,7 +142,7 @@ Result<std::vector<LoginAttempt>> list_login_attempts(store::Db& db, const std::
                          "Result FROM LoginAttempt WHERE (?1='' OR AccountName=?1) "
                          "ORDER BY Last DESC, rowid DESC LIMIT ?2"));
   q.bind(1, account).bind(2, static_cast<int64_t>(limit > 0 ? limit : -1));
-  return store::collect(q, [](const store::Stmt& r) {
+  return db::collect(q, [](const db::Stmt& r) {
     LoginAttempt a;
     r.cols(a.last, a.first, a.count, a.account_name, a.login_address, a.remote_ip, a.local_ip,
            a.tls, a.tls_pubkey_fingerprint, a.protocol, a.user_agent, a.auth_mech, a.result);
@@ -150,8 +150,8 @@ Result<std::vector<LoginAttempt>> list_login_attempts(store::Db& db, const std::
   });
 }
 
-Result<int64_t> cleanup_login_attempts(store::Db& db, int64_t cutoff, int64_t max_failed) {
-  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+Result<int64_t> cleanup_login_attempts(db::Db& db, int64_t cutoff, int64_t max_failed) {
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   MOX_ASSIGN(auto del, db.prepare("DELETE FROM LoginAttempt WHERE Last<?"));
   MOX_TRY(del.bind(1, cutoff).run());
   int64_t n = db.changes();
@@ -171,18 +171,18 @@ Result<int64_t> cleanup_login_attempts(store::Db& db, int64_t cutoff, int64_t ma
   return n;
 }
 
-Result<std::vector<std::string>> pending_account_removals(store::Db& db) {
+Result<std::vector<std::string>> pending_account_removals(db::Db& db) {
   MOX_ASSIGN(auto q, db.prepare("SELECT AccountName FROM AccountRemove ORDER BY AccountName"));
-  return store::collect(q, [](const store::Stmt& r) { return r.col_text(0); });
+  return db::collect(q, [](const db::Stmt& r) { return r.col_text(0); });
 }
 
-Status add_account_removal(store::Db& db, const std::string& account) {
+Status add_account_removal(db::Db& db, const std::string& account) {
   MOX_ASSIGN(auto q, db.prepare("INSERT OR IGNORE INTO AccountRemove (AccountName) VALUES (?)"));
   return q.bind(1, account).run();
 }
 
-Status finish_account_removal_rows(store::Db& db, const std::string& account) {
-  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+Status finish_account_removal_rows(db::Db& db, const std::string& account) {
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   for (const char* sql : {"DELETE FROM AccountRemove WHERE AccountName=?",
                           "DELETE FROM TLSPublicKey WHERE Account=?",
                           "DELETE FROM LoginAttempt WHERE AccountName=?",

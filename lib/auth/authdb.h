@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/result.h"
 
 namespace mox::auth {
 
-Result<store::Db> open_auth_db(const std::string& data_dir);
+Result<db::Db> open_auth_db(const std::string& data_dir);
 
 struct LoginAttempt {
   int64_t last = 0, first = 0, count = 0;
@@ -27,25 +27,25 @@ inline constexpr int64_t kMaxFailedLoginAttempts = 10000;
 
 // Upserts by key (docs/DESIGN.md "Login attempts"); caps failed rows per
 // account at `max_failed`.
-Status record_login_attempt(store::Db& db, const LoginAttempt& a, int64_t now,
+Status record_login_attempt(db::Db& db, const LoginAttempt& a, int64_t now,
                             int64_t max_failed = kMaxFailedLoginAttempts);
 // Most recent first; account "" = all; limit 0 = all.
-Result<std::vector<LoginAttempt>> list_login_attempts(store::Db& db, const std::string& account,
+Result<std::vector<LoginAttempt>> list_login_attempts(db::Db& db, const std::string& account,
                                                       int limit);
 // Deletes attempts older than `cutoff` (docs/DESIGN.md "Login attempts": 30
 // days), then the oldest failed rows of every account beyond `max_failed`, and
 // sets the per-account counters to the failed rows left. Returns the rows
 // deleted.
-Result<int64_t> cleanup_login_attempts(store::Db& db, int64_t cutoff,
+Result<int64_t> cleanup_login_attempts(db::Db& db, int64_t cutoff,
                                        int64_t max_failed = kMaxFailedLoginAttempts);
 
 // Pending account removals (docs/DESIGN.md "Account removal").
-Result<std::vector<std::string>> pending_account_removals(store::Db& db);
-Status add_account_removal(store::Db& db, const std::string& account);
+Result<std::vector<std::string>> pending_account_removals(db::Db& db);
+Status add_account_removal(db::Db& db, const std::string& account);
 // Deletes the removal record and everything of the account in auth.db, in one
 // transaction (docs/DESIGN.md "Account removal"; the LoginAttemptState row
 // too, unlike mox: "Differences from mox").
-Status finish_account_removal_rows(store::Db& db, const std::string& account);
+Status finish_account_removal_rows(db::Db& db, const std::string& account);
 
 struct TLSPublicKey {
   std::string fingerprint, type, name, cert_der, account, login_address;

@@ -19,7 +19,7 @@ ConnAuth::ConnAuth(std::shared_ptr<const config::Config> cfg, std::string protoc
 
 ConnAuth::~ConnAuth() = default;
 
-store::Db* ConnAuth::db() {
+db::Db* ConnAuth::db() {
   if (!db_) {
     auto d = open_auth_db(cfg_->data_dir());
     if (!d) return nullptr;
@@ -34,7 +34,7 @@ bool ConnAuth::check_cert(X509* leaf, std::optional<CertLogin>& login) {
   if (!allowed()) return true;
   Result<std::string> fp = crypto::cert_spki_fingerprint(leaf);
   cert_fingerprint_ = fp ? *fp : "";
-  store::Db* d = db();
+  db::Db* d = db();
   if (d == nullptr) return false;
   Result<CertLogin> l = cert_login(*cfg_, *d, leaf);
   if (!l) {
@@ -79,7 +79,7 @@ Result<TLSState> ConnAuth::start_tls(net::Conn& conn, SSL_CTX* ctx,
 
 sasl::Context ConnAuth::sasl_context(const TLSState& tls) {
   if (!creds_) {
-    if (store::Db* d = db()) creds_ = std::make_unique<AccountCredentials>(*cfg_, *d, remote_ip_);
+    if (db::Db* d = db()) creds_ = std::make_unique<AccountCredentials>(*cfg_, *d, remote_ip_);
   }
   sasl::Context c;
   c.creds = creds_.get();
@@ -95,7 +95,7 @@ sasl::Context ConnAuth::sasl_context(const TLSState& tls) {
 
 bool ConnAuth::allowed() {
   if (remote_ip_.empty()) return true;  // a pipe (tests, local tools)
-  store::Db* d = db();
+  db::Db* d = db();
   if (!d) return true;
   auto ok = auth_allowed(*d, remote_ip_, std::time(nullptr));
   return !ok || *ok;
@@ -103,7 +103,7 @@ bool ConnAuth::allowed() {
 
 void ConnAuth::attempt(std::string_view mech, std::string_view username, std::string_view account,
                        std::string_view result, std::string_view user_agent) {
-  store::Db* d = db();
+  db::Db* d = db();
   if (!d) return;
   AttemptBuilder b(protocol_, remote_ip_, local_ip_);
   b.tls(tls_description_).tls_pubkey_fingerprint(cert_fingerprint_).mechanism(std::string(mech)).login_address(username);

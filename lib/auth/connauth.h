@@ -20,7 +20,7 @@
 #include "config/config.h"
 #include "net/conn.h"
 #include "sasl/sasl.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 
 namespace mox::auth {
 
@@ -57,7 +57,7 @@ class ConnAuth {
   // with a client certificate carry its fingerprint.
   void attempt(std::string_view mech, std::string_view username, std::string_view account,
                std::string_view result, std::string_view user_agent = {});
-  store::Db* db();  // nullptr when auth.db cannot be opened
+  db::Db* db();  // nullptr when auth.db cannot be opened
 
  private:
   // The ClientCertCheck of the handshake.
@@ -66,7 +66,7 @@ class ConnAuth {
   std::shared_ptr<const config::Config> cfg_;
   std::string protocol_, remote_ip_, local_ip_, tls_description_, cert_fingerprint_;
   int64_t max_failed_attempts_;
-  std::optional<store::Db> db_;
+  std::optional<db::Db> db_;
   std::unique_ptr<AccountCredentials> creds_;
 };
 

@@ -42,7 +42,7 @@ struct Counts {
   int64_t recent = 0, open = 0;
 };
 
-Result<Counts> count_connections(store::Db& db, std::string_view service, const IPAddr::KeyRange& r,
+Result<Counts> count_connections(db::Db& db, std::string_view service, const IPAddr::KeyRange& r,
                                  int64_t now) {
   MOX_ASSIGN(auto q, db.prepare("SELECT COALESCE(SUM(Time > ?1), 0), COALESCE(SUM(Pid != 0), 0) "
                                 "FROM Connection WHERE Service = ?2 AND IPKey BETWEEN ?3 AND ?4"));
@@ -52,7 +52,7 @@ Result<Counts> count_connections(store::Db& db, std::string_view service, const 
 }
 
 // The first class (narrowest first) with a limit reached, or kNone.
-Result<Admission> check_limits(store::Db& db, std::string_view service, const IPAddr& a,
+Result<Admission> check_limits(db::Db& db, std::string_view service, const IPAddr& a,
                                const ConnLimits& l, int64_t now) {
   for (size_t i = 0; i < std::size(kIPClasses); ++i) {
     MOX_ASSIGN(Counts n, count_connections(db, service, a.range(kIPClasses[i]), now));
@@ -68,7 +68,7 @@ Result<Admission> check_limits(store::Db& db, std::string_view service, const IP
 
 // Deletes the open rows of processes that are gone, of `service` in `r`
 // (all rows when `service` is empty); returns how many.
-Result<int64_t> reap_dead(store::Db& db, std::string_view service, const IPAddr::KeyRange& r,
+Result<int64_t> reap_dead(db::Db& db, std::string_view service, const IPAddr::KeyRange& r,
                           const ProcessAlive& alive) {
   MOX_ASSIGN(auto q, db.prepare("SELECT DISTINCT Pid, PidStart FROM Connection WHERE Pid != 0 "
                                 "AND (?1 = '' OR (Service = ?1 AND IPKey BETWEEN ?2 AND ?3))"));
@@ -128,7 +128,7 @@ bool process_alive(const ProcessId& p) {
   return ::kill(static_cast<pid_t>(p.pid), 0) == 0 || errno == EPERM;
 }
 
-Result<Admission> admit_connection(store::Db& db, std::string_view service, std::string_view ip,
+Result<Admission> admit_connection(db::Db& db, std::string_view service, std::string_view ip,
                                    const ConnLimits& limits, const ProcessId& owner, int64_t now,
                                    const ProcessAlive& alive) {
   MOX_ASSIGN(IPAddr a, IPAddr::parse(ip));
@@ -137,7 +137,7 @@ Result<Admission> admit_connection(store::Db& db, std::string_view service, std:
     return Admission{};
   }
   const IPAddr::KeyRange widest = a.range(kIPClasses[std::size(kIPClasses) - 1]);
-  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   MOX_ASSIGN(Admission adm, check_limits(db, service, a, limits, now));
   if (adm.refused == ConnRefusal::kConcurrent) {
     MOX_ASSIGN(int64_t reaped, reap_dead(db, service, widest, alive));
@@ -173,14 +173,14 @@ Result<Admission> admit_connection(store::Db& db, std::string_view service, std:
   return adm;
 }
 
-Result<int64_t> prune_connections(store::Db& db, int64_t now, const ProcessAlive& alive) {
+Result<int64_t> prune_connections(db::Db& db, int64_t now, const ProcessAlive& alive) {
   MOX_ASSIGN(int64_t n, reap_dead(db, "", IPAddr::KeyRange{}, alive));
   MOX_ASSIGN(auto del, db.prepare("DELETE FROM Connection WHERE Pid = 0 AND Time <= ?"));
   MOX_TRY(del.bind(1, now - kConnectionRateWindow).run());
   return n + db.changes();
 }
 
-Status close_connection(store::Db& db, int64_t id) {
+Status close_connection(db::Db& db, int64_t id) {
   MOX_ASSIGN(auto q, db.prepare("UPDATE Connection SET Pid = 0 WHERE ID = ?"));
   return q.bind(1, id).run();
 }
@@ -190,11 +190,11 @@ struct ConnLimiter::Slot::State {
   ConnLimits limits;
   ProcessId self = ProcessId::self();
   Mutex mu;
-  std::optional<store::Db> db GUARDED_BY(mu);
+  std::optional<db::Db> db GUARDED_BY(mu);
   RateLog refusals, failures;
 
   // Logs and returns null when auth.db cannot be opened.
-  store::Db* open_db() REQUIRES(mu) {
+  db::Db* open_db() REQUIRES(mu) {
     if (!db) {
       auto d = open_auth_db(data_dir);
       if (!d) {
@@ -223,7 +223,7 @@ ConnLimiter::Slot::Slot(Slot&& o) noexcept : st_(std::move(o.st_)), id_(o.id_) {
 ConnLimiter::Slot::~Slot() {
   if (!st_ || id_ == 0) return;
   MutexLock lock(st_->mu);
-  store::Db* db = st_->open_db();
+  db::Db* db = st_->open_db();
   if (db == nullptr) return;
   if (auto st = close_connection(*db, id_); !st) {
     st_->failures.error("recording the end of a connection failed", {{"cause", st.error().message}});
@@ -234,9 +234,9 @@ std::optional<ConnLimiter::Slot> ConnLimiter::admit(std::string_view ip) {
   const ConnLimits& l = st_->limits;
   if (l.per_minute <= 0 && l.concurrent <= 0) return Slot(st_, 0);
   MutexLock lock(st_->mu);
-  store::Db* db = st_->open_db();
+  db::Db* db = st_->open_db();
   if (db == nullptr) return Slot(st_, 0);
-  Result<Admission> r = admit_connection(*db, st_->service, ip, l, st_->self, store::now_unix());
+  Result<Admission> r = admit_connection(*db, st_->service, ip, l, st_->self, db::now_unix());
   if (!r) {
     // Without an IP address (a pipe, a Unix socket) there is nothing to limit.
     if (r.error().kind != ErrorKind::kSyntax) {

@@ -42,7 +42,7 @@
 #include "auth/ipclass.h"
 #include "config/types.h"
 #include "net/conn.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/result.h"
 
 namespace mox::auth {
@@ -83,15 +83,15 @@ struct Admission {
 // Checks the limits of `service` for `ip` at `now` and, when none is
 // reached, records an open connection of `owner`. Errors: kSyntax for an
 // invalid ip; database errors.
-Result<Admission> admit_connection(store::Db& db, std::string_view service, std::string_view ip,
+Result<Admission> admit_connection(db::Db& db, std::string_view service, std::string_view ip,
                                    const ConnLimits& limits, const ProcessId& owner, int64_t now,
                                    const ProcessAlive& alive = process_alive);
 // The connection of row `id` (from admit_connection) has ended.
-Status close_connection(store::Db& db, int64_t id);
+Status close_connection(db::Db& db, int64_t id);
 // Deletes the rows of every address that no limit needs any more: closed
 // more than a minute ago, or of a process that is gone. Returns how many.
 // admit_connection calls it now and then.
-Result<int64_t> prune_connections(store::Db& db, int64_t now,
+Result<int64_t> prune_connections(db::Db& db, int64_t now,
                                   const ProcessAlive& alive = process_alive);
 
 // What a server keeps per process: the limits and a lazily opened auth.db.

@@ -13,7 +13,7 @@ Error unknown_user() { return not_found("unknown user"); }
 
 }  // namespace
 
-Result<bool> account_removal_pending(store::Db& auth_db, const std::string& account) {
+Result<bool> account_removal_pending(db::Db& auth_db, const std::string& account) {
   MOX_ASSIGN(auto q, auth_db.prepare("SELECT 1 FROM AccountRemove WHERE AccountName=?"));
   q.bind(1, account);
   return q.step();

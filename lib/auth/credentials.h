@@ -28,7 +28,7 @@
 
 #include "config/config.h"
 #include "sasl/credentials.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 
 namespace mox::auth {
 
@@ -37,7 +37,7 @@ class AccountCredentials final : public sasl::Credentials {
   // Both must outlive this object; auth_db is data/auth.db (open_auth_db).
   // With `remote_ip`, an account locked by its own failure limit
   // (auth/limiter.h account_auth_allowed) is unknown to that address.
-  AccountCredentials(const config::Config& config, store::Db& auth_db, std::string remote_ip = {})
+  AccountCredentials(const config::Config& config, db::Db& auth_db, std::string remote_ip = {})
       : config_(config), auth_db_(auth_db), remote_ip_(std::move(remote_ip)) {}
 
   // Errors: kNotFound for a malformed, unknown or removed username (message
@@ -47,7 +47,7 @@ class AccountCredentials final : public sasl::Credentials {
 
  private:
   const config::Config& config_;
-  store::Db& auth_db_;
+  db::Db& auth_db_;
   std::string remote_ip_;
 };
 
@@ -57,6 +57,6 @@ Result<std::string> login_address_account(const config::Config& config, std::str
 
 // True if auth.db records a pending removal of the account (docs/DESIGN.md
 // "Account removal").
-Result<bool> account_removal_pending(store::Db& auth_db, const std::string& account);
+Result<bool> account_removal_pending(db::Db& auth_db, const std::string& account);
 
 }  // namespace mox::auth

@@ -11,7 +11,7 @@ Result<std::string> limiter_key(std::string_view ip) {
   return a.key();
 }
 
-Result<bool> auth_allowed(store::Db& db, std::string_view ip, int64_t now) {
+Result<bool> auth_allowed(db::Db& db, std::string_view ip, int64_t now) {
   MOX_ASSIGN(IPAddr a, IPAddr::parse(ip));
   MOX_ASSIGN(auto q, db.prepare("SELECT COALESCE(SUM(Time > ?1), 0), COUNT(*) FROM AuthFailure "
                                 "WHERE IPKey BETWEEN ?2 AND ?3 AND Time > ?4"));
@@ -28,7 +28,7 @@ Result<bool> auth_allowed(store::Db& db, std::string_view ip, int64_t now) {
   return true;
 }
 
-Result<bool> account_auth_allowed(store::Db& db, std::string_view account, std::string_view ip,
+Result<bool> account_auth_allowed(db::Db& db, std::string_view account, std::string_view ip,
                                   int64_t now) {
   if (account.empty()) return true;
   MOX_ASSIGN(auto q, db.prepare("SELECT COALESCE(SUM(Time > ?1), 0), COUNT(*) FROM AuthFailure "
@@ -42,9 +42,9 @@ Result<bool> account_auth_allowed(store::Db& db, std::string_view account, std::
   return known.step();
 }
 
-Status auth_failed(store::Db& db, std::string_view ip, std::string_view account, int64_t now) {
+Status auth_failed(db::Db& db, std::string_view ip, std::string_view account, int64_t now) {
   MOX_ASSIGN(IPAddr a, IPAddr::parse(ip));
-  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   MOX_ASSIGN(auto ins, db.prepare("INSERT INTO AuthFailure (IPKey, Time, Account) VALUES (?, ?, ?)"));
   MOX_TRY(ins.bind(1, a.key()).bind(2, now).bind(3, account).run());
   // Keep the table small without a full scan: prune the widest class's range.
@@ -55,13 +55,13 @@ Status auth_failed(store::Db& db, std::string_view ip, std::string_view account,
   return tx.commit();
 }
 
-Status auth_succeeded(store::Db& db, std::string_view ip, std::string_view account) {
+Status auth_succeeded(db::Db& db, std::string_view ip, std::string_view account) {
   MOX_ASSIGN(std::string key, limiter_key(ip));
   MOX_ASSIGN(auto del, db.prepare("DELETE FROM AuthFailure WHERE IPKey = ? AND Account = ?"));
   return del.bind(1, key).bind(2, account).run();
 }
 
-Result<int64_t> prune_auth_failures(store::Db& db, int64_t now) {
+Result<int64_t> prune_auth_failures(db::Db& db, int64_t now) {
   MOX_ASSIGN(auto del, db.prepare("DELETE FROM AuthFailure WHERE Time <= ?"));
   MOX_TRY(del.bind(1, now - kLimiterDay).run());
   return static_cast<int64_t>(db.changes());

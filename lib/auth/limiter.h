@@ -36,7 +36,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/result.h"
 
 namespace mox::auth {
@@ -56,22 +56,22 @@ inline constexpr int64_t kLimiterDay = 24 * 60 * 60;
 Result<std::string> limiter_key(std::string_view ip);
 
 // False if the address may not try to authenticate now (a limit reached).
-Result<bool> auth_allowed(store::Db& db, std::string_view ip, int64_t now);
+Result<bool> auth_allowed(db::Db& db, std::string_view ip, int64_t now);
 
 // False if `account` may not be tried from `ip` now: its own limit reached
 // and `ip` has no successful login to it on record.
-Result<bool> account_auth_allowed(store::Db& db, std::string_view account, std::string_view ip,
+Result<bool> account_auth_allowed(db::Db& db, std::string_view account, std::string_view ip,
                                   int64_t now);
 
 // Records a failed authentication against `account` ("" when unknown), and
 // prunes this range's expired rows.
-Status auth_failed(store::Db& db, std::string_view ip, std::string_view account, int64_t now);
+Status auth_failed(db::Db& db, std::string_view ip, std::string_view account, int64_t now);
 
 // A successful login to `account`: forgets the address's failures against it.
-Status auth_succeeded(store::Db& db, std::string_view ip, std::string_view account);
+Status auth_succeeded(db::Db& db, std::string_view ip, std::string_view account);
 
 // Deletes every failure older than 24 hours; returns how many. For the
 // periodic cleanup (mox-config cleanup, the queue daemon).
-Result<int64_t> prune_auth_failures(store::Db& db, int64_t now);
+Result<int64_t> prune_auth_failures(db::Db& db, int64_t now);
 
 }  // namespace mox::auth

@@ -12,9 +12,9 @@ namespace {
 constexpr const char* kColumns =
     "Fingerprint, Type, Name, CertDER, Account, LoginAddress, NoIMAPPreauth, Created";
 
-TLSPublicKey row(const store::Stmt& q) {
+TLSPublicKey row(const db::Stmt& q) {
   TLSPublicKey k;
-  q.cols(k.fingerprint, k.type, k.name, store::blob(k.cert_der), k.account, k.login_address,
+  q.cols(k.fingerprint, k.type, k.name, db::blob(k.cert_der), k.account, k.login_address,
          k.no_imap_preauth, k.created);
   return k;
 }
@@ -38,7 +38,7 @@ Result<TLSPublicKey> tls_public_key_from_cert(X509* cert) {
   return k;
 }
 
-Result<TLSPublicKey> add_tls_public_key(const config::Config& config, store::Db& db,
+Result<TLSPublicKey> add_tls_public_key(const config::Config& config, db::Db& db,
                                         std::string_view pem, const TLSPublicKeyAdd& opts) {
   Result<crypto::X509Ptr> cert = crypto::load_cert_pem(pem);
   if (!cert) return syntax_error("no valid PEM CERTIFICATE in input: " + cert.error().message);
@@ -60,7 +60,7 @@ Result<TLSPublicKey> add_tls_public_key(const config::Config& config, store::Db&
   k.account = *account;
   k.login_address = opts.login_address;
   k.no_imap_preauth = opts.no_imap_preauth;
-  k.created = store::now_unix();
+  k.created = db::now_unix();
   MOX_ASSIGN(auto q, db.prepare(
                          "INSERT OR IGNORE INTO TLSPublicKey (Fingerprint, Created, Type, Name, "
                          "NoIMAPPreauth, CertDER, Account, LoginAddress) VALUES (?,?,?,?,?,?,?,?)"));
@@ -74,7 +74,7 @@ Result<TLSPublicKey> add_tls_public_key(const config::Config& config, store::Db&
   return k;
 }
 
-Result<std::vector<TLSPublicKey>> list_tls_public_keys(store::Db& db, const std::string& account) {
+Result<std::vector<TLSPublicKey>> list_tls_public_keys(db::Db& db, const std::string& account) {
   MOX_ASSIGN(auto q, db.prepare(std::string("SELECT ") + kColumns +
                                 " FROM TLSPublicKey WHERE (?1='' OR Account=?1) "
                                 "ORDER BY Account, Fingerprint"));
@@ -88,7 +88,7 @@ Result<std::vector<TLSPublicKey>> list_tls_public_keys(store::Db& db, const std:
   return out;
 }
 
-Result<TLSPublicKey> get_tls_public_key(store::Db& db, const std::string& fingerprint) {
+Result<TLSPublicKey> get_tls_public_key(db::Db& db, const std::string& fingerprint) {
   MOX_ASSIGN(auto q, db.prepare(std::string("SELECT ") + kColumns +
                                 " FROM TLSPublicKey WHERE Fingerprint=?"));
   q.bind(1, fingerprint);
@@ -97,7 +97,7 @@ Result<TLSPublicKey> get_tls_public_key(store::Db& db, const std::string& finger
   return row(q);
 }
 
-Status remove_tls_public_key(store::Db& db, const std::string& fingerprint) {
+Status remove_tls_public_key(db::Db& db, const std::string& fingerprint) {
   MOX_ASSIGN(auto q, db.prepare("DELETE FROM TLSPublicKey WHERE Fingerprint=?"));
   MOX_TRY(q.bind(1, fingerprint).run());
   if (db.changes() == 0) return unknown_fingerprint(fingerprint);
@@ -122,7 +122,7 @@ Result<GeneratedClientKey> generate_client_key(const std::string& stem, int64_t 
   return g;
 }
 
-Result<CertLogin> cert_login(const config::Config& config, store::Db& db, X509* cert) {
+Result<CertLogin> cert_login(const config::Config& config, db::Db& db, X509* cert) {
   EVP_PKEY* key = X509_get0_pubkey(cert);
   if (key == nullptr) return not_found("unsupported client certificate public key");
   MOX_ASSIGN(std::string fp, crypto::spki_fingerprint(key));

@@ -20,7 +20,7 @@
 #include "auth/authdb.h"
 #include "auth/tlsstate.h"
 #include "config/config.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/result.h"
 
 namespace mox::auth {
@@ -43,13 +43,13 @@ struct TLSPublicKeyAdd {
 // canonical form). Errors (user_error / syntax_error, one line each): no or
 // malformed certificate, refused key type, unknown or non-canonical
 // address, account being removed, a key with this fingerprint exists.
-Result<TLSPublicKey> add_tls_public_key(const config::Config& config, store::Db& db,
+Result<TLSPublicKey> add_tls_public_key(const config::Config& config, db::Db& db,
                                         std::string_view pem, const TLSPublicKeyAdd& opts);
 // Ordered by account and fingerprint; account "" = all.
-Result<std::vector<TLSPublicKey>> list_tls_public_keys(store::Db& db, const std::string& account);
+Result<std::vector<TLSPublicKey>> list_tls_public_keys(db::Db& db, const std::string& account);
 // Errors: not_found "no tls public key with fingerprint …".
-Result<TLSPublicKey> get_tls_public_key(store::Db& db, const std::string& fingerprint);
-Status remove_tls_public_key(store::Db& db, const std::string& fingerprint);
+Result<TLSPublicKey> get_tls_public_key(db::Db& db, const std::string& fingerprint);
+Status remove_tls_public_key(db::Db& db, const std::string& fingerprint);
 
 // `tlspubkey gen` (mox-tlspubkey(8)): a new ed25519 key with a minimal
 // self-signed certificate (serial = `now`, no subject, crypto::minimal_cert),
@@ -70,6 +70,6 @@ Result<GeneratedClientKey> generate_client_key(const std::string& stem, int64_t 
 // still an address of that account. Errors: kNotFound with a short reason
 // ("unknown tls public key", …) for a refused certificate; kInternal /
 // kTemporary for database errors.
-Result<CertLogin> cert_login(const config::Config& config, store::Db& db, X509* cert);
+Result<CertLogin> cert_login(const config::Config& config, db::Db& db, X509* cert);
 
 }  // namespace mox::auth

@@ -41,7 +41,7 @@ std::string StoreBackend::account_gone(const std::string& account) {
   std::shared_ptr<const config::Config> c = cache_ ? cache_->get() : cfg_;
   const config::Account* a = c->account(account);
   if (!a) return "account removed";
-  if (store::Db* db = auth_.db()) {
+  if (db::Db* db = auth_.db()) {
     if (auto gone = auth::account_removal_pending(*db, account); gone && *gone) return "account removed";
   }
   if (!a->login_disabled.empty()) return "login disabled for account: " + a->login_disabled;

@@ -11,7 +11,7 @@ namespace {
 
 constexpr int64_t kRemovedAccountKeepSeconds = 7 * 24 * 3600;  // mox-queue(8) "Delivery"
 
-Result<int64_t> end_messages(store::Db& db, const config::Config& cfg, const Filter& f, int64_t now,
+Result<int64_t> end_messages(db::Db& db, const config::Config& cfg, const Filter& f, int64_t now,
                              bool dsn) {
   MOX_ASSIGN(auto msgs, list_messages(db, f, now));
   AttemptResult r;
@@ -60,11 +60,11 @@ int64_t keep_retired_seconds(const config::Config& cfg, const std::string& accou
   return std::chrono::duration_cast<std::chrono::seconds>(a->keep_retired_message_period).count();
 }
 
-Result<int64_t> fail_messages(store::Db& db, const config::Config& cfg, const Filter& f, int64_t now) {
+Result<int64_t> fail_messages(db::Db& db, const config::Config& cfg, const Filter& f, int64_t now) {
   return end_messages(db, cfg, f, now, true);
 }
 
-Result<int64_t> drop_messages(store::Db& db, const config::Config& cfg, const Filter& f, int64_t now) {
+Result<int64_t> drop_messages(db::Db& db, const config::Config& cfg, const Filter& f, int64_t now) {
   return end_messages(db, cfg, f, now, false);
 }
 

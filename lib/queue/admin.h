@@ -8,14 +8,14 @@
 
 #include "config/config.h"
 #include "queue/msg.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/result.h"
 
 namespace mox::queue {
 
 // Returns how many messages were failed / dropped.
-Result<int64_t> fail_messages(store::Db& db, const config::Config& cfg, const Filter& f, int64_t now);
-Result<int64_t> drop_messages(store::Db& db, const config::Config& cfg, const Filter& f, int64_t now);
+Result<int64_t> fail_messages(db::Db& db, const config::Config& cfg, const Filter& f, int64_t now);
+Result<int64_t> drop_messages(db::Db& db, const config::Config& cfg, const Filter& f, int64_t now);
 
 // Seconds that retired messages of `account` are kept (7 days for accounts
 // no longer in the config).

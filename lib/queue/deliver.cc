@@ -65,7 +65,7 @@ bool dead_local_owner(const std::string& owner) {
 
 // Ends the leases of runners on this host that died (crash, kill -9), so
 // their messages need not wait for the lease to expire.
-Status reclaim_dead_leases(store::Db& db, int64_t now) {
+Status reclaim_dead_leases(db::Db& db, int64_t now) {
   MOX_ASSIGN(auto q, db.prepare("SELECT DISTINCT LeaseOwner FROM Msg WHERE LeaseUntil>?"));
   q.bind(1, now);
   std::vector<std::string> dead;
@@ -82,8 +82,8 @@ Status reclaim_dead_leases(store::Db& db, int64_t now) {
 }
 
 // Leases up to env.batch due messages; returns their IDs.
-Result<std::vector<int64_t>> lease(store::Db& db, const RunEnv& env, int64_t now) {
-  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+Result<std::vector<int64_t>> lease(db::Db& db, const RunEnv& env, int64_t now) {
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   MOX_TRY(reclaim_dead_leases(db, now));
   MOX_ASSIGN(auto q, db.prepare(
                          "SELECT ID FROM Msg WHERE Hold=0 AND NextAttempt<=? AND LeaseUntil<=? "
@@ -319,7 +319,7 @@ void send_dsns(const RunEnv& env, const std::vector<const Msg*>& msgs, const std
 // the threads start no more deliveries (their messages keep the lease).
 class Recorder {
  public:
-  Recorder(store::Db& db, const RunEnv& env) : db_(db), env_(env) {}
+  Recorder(db::Db& db, const RunEnv& env) : db_(db), env_(env) {}
 
   // Records `out` (an outcome for each of `msgs`); the attempts started at
   // `t0_ms` (now_ms()).
@@ -353,7 +353,7 @@ class Recorder {
                        int64_t now) REQUIRES(mu_);
 
   Mutex mu_;
-  store::Db& db_ GUARDED_BY(mu_);
+  db::Db& db_ GUARDED_BY(mu_);
   const RunEnv& env_;
   std::atomic<bool> failed_{false};
   Status status_ GUARDED_BY(mu_);
@@ -531,7 +531,7 @@ std::string new_owner_id() {
   return std::string(host) + ":" + std::to_string(::getpid()) + ":" + random_token(6);
 }
 
-Result<std::optional<int64_t>> next_due(store::Db& db, int64_t now) {
+Result<std::optional<int64_t>> next_due(db::Db& db, int64_t now) {
   MOX_ASSIGN(auto q, db.prepare(
                          "SELECT min(max(NextAttempt, CASE WHEN LeaseUntil>? THEN LeaseUntil ELSE 0 END)) "
                          "FROM Msg WHERE Hold=0"));
@@ -541,7 +541,7 @@ Result<std::optional<int64_t>> next_due(store::Db& db, int64_t now) {
   return std::optional<int64_t>(q.col_int(0));
 }
 
-Result<RunStats> run_due(store::Db& db, const RunEnv& env) {
+Result<RunStats> run_due(db::Db& db, const RunEnv& env) {
   if (env.cleanup) {
     MOX_TRY(purge_retired(db, env.now()));
     MOX_TRY(remove_orphan_files(db, env.config->data_dir(), env.now()));

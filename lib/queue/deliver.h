@@ -25,7 +25,7 @@
 #include "config/config.h"
 #include "dns/resolver.h"
 #include "smtpclient/client.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/clock.h"
 #include "util/result.h"
 
@@ -56,11 +56,11 @@ struct RunStats {
 // Delivery threads share `db`, one at a time. Errors only for the queue
 // database itself (after which no more deliveries start); delivery
 // failures are recorded per message.
-Result<RunStats> run_due(store::Db& db, const RunEnv& env);
+Result<RunStats> run_due(db::Db& db, const RunEnv& env);
 
 // When the next attempt of a message that is neither held nor leased by a
 // live runner is due; nullopt when there is none.
-Result<std::optional<int64_t>> next_due(store::Db& db, int64_t now);
+Result<std::optional<int64_t>> next_due(db::Db& db, int64_t now);
 
 // A unique lease owner name: "host:pid:random".
 std::string new_owner_id();

@@ -27,12 +27,12 @@ constexpr const char* kColumns =
     "coalesce(json_extract(Results, '$[#-1].Error'), '')";
 constexpr int kRetiredFirst = 24;
 
-Msg read_row(const store::Stmt& q, bool retired) {
+Msg read_row(const db::Stmt& q, bool retired) {
   Msg m;
   q.cols(m.id, m.base_id, m.queued, m.hold, m.sender_account, m.sender_localpart, m.sender_domain,
          m.recipient_localpart, m.recipient_domain, m.attempts, m.max_attempts, m.next_attempt,
          m.last_attempt, m.results, m.has_8bit, m.smtputf8, m.size, m.message_id, m.subject,
-         m.transport, store::blob(m.msg_prefix), m.last_code, m.last_secode, m.last_error);
+         m.transport, db::blob(m.msg_prefix), m.last_code, m.last_secode, m.last_error);
   if (retired) q.cols_from(kRetiredFirst, m.last_activity, m.success, m.keep_until);
   return m;
 }
@@ -56,7 +56,7 @@ struct Where {
     texts.push_back(std::move(v));
     is_int.push_back(integer);
   }
-  void bind(store::Stmt& q) const {
+  void bind(db::Stmt& q) const {
     for (size_t i = 0; i < texts.size(); ++i) {
       int n = static_cast<int>(i) + 1;
       if (is_int[i]) q.bind(n, static_cast<int64_t>(std::stoll(texts[i])));
@@ -104,7 +104,7 @@ Result<Where> where_for(const Filter& f, int64_t now, bool retired) {
   return w;
 }
 
-Result<std::vector<Msg>> select(store::Db& db, const Filter& f, int64_t now, bool retired) {
+Result<std::vector<Msg>> select(db::Db& db, const Filter& f, int64_t now, bool retired) {
   MOX_ASSIGN(auto w, where_for(f, now, retired));
   std::string sql = std::string("SELECT ") + kColumns +
                     (retired ? ", LastActivity, Success, KeepUntil FROM MsgRetired"
@@ -114,10 +114,10 @@ Result<std::vector<Msg>> select(store::Db& db, const Filter& f, int64_t now, boo
   if (f.max > 0) sql += " LIMIT " + std::to_string(f.max);
   MOX_ASSIGN(auto q, db.prepare(sql));
   w.bind(q);
-  return store::collect(q, [retired](const store::Stmt& r) { return read_row(r, retired); });
+  return db::collect(q, [retired](const db::Stmt& r) { return read_row(r, retired); });
 }
 
-Result<Msg> get_one(store::Db& db, int64_t id, bool retired) {
+Result<Msg> get_one(db::Db& db, int64_t id, bool retired) {
   Filter f;
   f.ids = {id};
   MOX_ASSIGN(auto v, select(db, f, 0, retired));
@@ -130,7 +130,7 @@ Result<Msg> get_one(store::Db& db, int64_t id, bool retired) {
 }
 
 // The IDs of the matching messages that no runner is delivering now.
-Result<std::vector<int64_t>> matching_ids(store::Db& db, const Filter& f, int64_t now) {
+Result<std::vector<int64_t>> matching_ids(db::Db& db, const Filter& f, int64_t now) {
   MOX_ASSIGN(auto msgs, select(db, f, now, false));
   std::vector<int64_t> ids;
   for (const auto& m : msgs) ids.push_back(m.id);
@@ -139,7 +139,7 @@ Result<std::vector<int64_t>> matching_ids(store::Db& db, const Filter& f, int64_
 
 // Appends `r` to the message's Results and sets LastAttempt, plus `more`
 // assignments (?3 is `extra`).
-Status append_result(store::Db& db, int64_t id, const AttemptResult& r, const std::string& more,
+Status append_result(db::Db& db, int64_t id, const AttemptResult& r, const std::string& more,
                      int64_t extra = 0) {
   MOX_ASSIGN(auto q, db.prepare(
                          "UPDATE Msg SET Results=json_insert(Results, '$[#]', json_object("
@@ -197,19 +197,19 @@ Result<DurationFilter> DurationFilter::parse(std::string_view s) {
   return d;
 }
 
-Result<std::vector<Msg>> list_messages(store::Db& db, const Filter& f, int64_t now) {
+Result<std::vector<Msg>> list_messages(db::Db& db, const Filter& f, int64_t now) {
   return select(db, f, now, false);
 }
 
-Result<std::vector<Msg>> list_retired(store::Db& db, const Filter& f, int64_t now) {
+Result<std::vector<Msg>> list_retired(db::Db& db, const Filter& f, int64_t now) {
   return select(db, f, now, true);
 }
 
-Result<Msg> get_message(store::Db& db, int64_t id) { return get_one(db, id, false); }
-Result<Msg> get_retired(store::Db& db, int64_t id) { return get_one(db, id, true); }
+Result<Msg> get_message(db::Db& db, int64_t id) { return get_one(db, id, false); }
+Result<Msg> get_retired(db::Db& db, int64_t id) { return get_one(db, id, true); }
 
-Result<int64_t> set_hold(store::Db& db, const Filter& f, bool hold, int64_t now) {
-  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+Result<int64_t> set_hold(db::Db& db, const Filter& f, bool hold, int64_t now) {
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   MOX_ASSIGN(auto ids, matching_ids(db, f, now));
   if (ids.empty()) return int64_t{0};
   MOX_TRY(db.exec("UPDATE Msg SET Hold=" + std::to_string(hold ? 1 : 0) + " WHERE ID IN (" +
@@ -219,9 +219,9 @@ Result<int64_t> set_hold(store::Db& db, const Filter& f, bool hold, int64_t now)
   return n;
 }
 
-Result<int64_t> reschedule(store::Db& db, const Filter& f, bool from_now, int64_t seconds,
+Result<int64_t> reschedule(db::Db& db, const Filter& f, bool from_now, int64_t seconds,
                            int64_t now) {
-  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   MOX_ASSIGN(auto ids, matching_ids(db, f, now));
   if (ids.empty()) return int64_t{0};
   std::string base = from_now ? std::to_string(now) : "NextAttempt";
@@ -232,9 +232,9 @@ Result<int64_t> reschedule(store::Db& db, const Filter& f, bool from_now, int64_
   return n;
 }
 
-Status retire(store::Db& db, const std::string& data_dir, int64_t id, const AttemptResult& r,
+Status retire(db::Db& db, const std::string& data_dir, int64_t id, const AttemptResult& r,
               int64_t keep_seconds, int64_t now) {
-  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   MOX_TRY(append_result(db, id, r, "Attempts=Attempts+?3", r.counts ? 1 : 0));
   if (keep_seconds > 0) {
     MOX_ASSIGN(auto ins, db.prepare(
@@ -259,20 +259,20 @@ Status retire(store::Db& db, const std::string& data_dir, int64_t id, const Atte
   return {};
 }
 
-Status record_retry(store::Db& db, int64_t id, const AttemptResult& r, int64_t next_attempt) {
-  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+Status record_retry(db::Db& db, int64_t id, const AttemptResult& r, int64_t next_attempt) {
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   MOX_TRY(append_result(db, id, r, "Attempts=Attempts+1, NextAttempt=?3, LeaseOwner='', LeaseUntil=0", next_attempt));
   MOX_TRY(tx.commit());
   return {};
 }
 
-Result<int64_t> purge_retired(store::Db& db, int64_t now) {
+Result<int64_t> purge_retired(db::Db& db, int64_t now) {
   MOX_ASSIGN(auto q, db.prepare("DELETE FROM MsgRetired WHERE KeepUntil<?"));
   MOX_TRY(q.bind(1, now).run());
   return static_cast<int64_t>(db.changes());
 }
 
-Result<int64_t> remove_orphan_files(store::Db& db, const std::string& data_dir, int64_t now) {
+Result<int64_t> remove_orphan_files(db::Db& db, const std::string& data_dir, int64_t now) {
   namespace fs = std::filesystem;
   std::error_code ec;
   MOX_ASSIGN(auto q, db.prepare("SELECT 1 FROM Msg WHERE ID=?"));

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/result.h"
 
 namespace mox::queue {
@@ -65,15 +65,15 @@ struct Filter {
   std::optional<DurationFilter> last_activity;
 };
 
-Result<std::vector<Msg>> list_messages(store::Db& db, const Filter& f, int64_t now);
-Result<std::vector<Msg>> list_retired(store::Db& db, const Filter& f, int64_t now);
-Result<Msg> get_message(store::Db& db, int64_t id);
-Result<Msg> get_retired(store::Db& db, int64_t id);
+Result<std::vector<Msg>> list_messages(db::Db& db, const Filter& f, int64_t now);
+Result<std::vector<Msg>> list_retired(db::Db& db, const Filter& f, int64_t now);
+Result<Msg> get_message(db::Db& db, int64_t id);
+Result<Msg> get_retired(db::Db& db, int64_t id);
 
 // Hold or release the matching messages; returns how many changed.
-Result<int64_t> set_hold(store::Db& db, const Filter& f, bool hold, int64_t now);
+Result<int64_t> set_hold(db::Db& db, const Filter& f, bool hold, int64_t now);
 // With `now_base`, NextAttempt = now + seconds; otherwise NextAttempt += seconds.
-Result<int64_t> reschedule(store::Db& db, const Filter& f, bool from_now, int64_t seconds,
+Result<int64_t> reschedule(db::Db& db, const Filter& f, bool from_now, int64_t seconds,
                            int64_t now);
 
 // The outcome of one delivery attempt (an element of Msg.results).
@@ -90,20 +90,20 @@ struct AttemptResult {
 // MsgRetired (or deletes it when `keep_seconds` is 0), then removes its
 // file. kNotFound if the message is gone. The caller holds the lease or is
 // the administrator.
-Status retire(store::Db& db, const std::string& data_dir, int64_t id, const AttemptResult& r,
+Status retire(db::Db& db, const std::string& data_dir, int64_t id, const AttemptResult& r,
               int64_t keep_seconds, int64_t now);
 
 // A failed attempt that will be retried: appends `r`, counts the attempt,
 // sets LastAttempt and NextAttempt and ends the lease.
-Status record_retry(store::Db& db, int64_t id, const AttemptResult& r, int64_t next_attempt);
+Status record_retry(db::Db& db, int64_t id, const AttemptResult& r, int64_t next_attempt);
 
 // Deletes retired messages whose keep period has passed; returns the count.
-Result<int64_t> purge_retired(store::Db& db, int64_t now);
+Result<int64_t> purge_retired(db::Db& db, int64_t now);
 
 // Removes message files without a queued message that are older than an
 // hour (left by a crash between a commit and the file's removal, or by an
 // add that was never committed); returns how many.
-Result<int64_t> remove_orphan_files(store::Db& db, const std::string& data_dir, int64_t now);
+Result<int64_t> remove_orphan_files(db::Db& db, const std::string& data_dir, int64_t now);
 
 // The message as delivered: MsgPrefix then the file.
 Result<std::string> message_path(const std::string& data_dir, const Msg& m);

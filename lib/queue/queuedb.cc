@@ -70,31 +70,31 @@ constexpr const char* kNextIdSql =
 
 }  // namespace
 
-Result<store::Db> open_queue_db(const std::string& data_dir) {
+Result<db::Db> open_queue_db(const std::string& data_dir) {
   MOX_TRY(mkdir_all(data_dir + "/queue/msg", 0770));
-  return store::Db::open(data_dir + "/queue/index.db", kMigrations);
+  return db::Db::open(data_dir + "/queue/index.db", kMigrations);
 }
 
 std::string queue_message_path(const std::string& data_dir, int64_t id) {
   return store::message_file_path(data_dir + "/queue", id);
 }
 
-Result<std::vector<QueuedSender>> queued_senders(store::Db& db, const std::string& account) {
+Result<std::vector<QueuedSender>> queued_senders(db::Db& db, const std::string& account) {
   MOX_ASSIGN(auto q, db.prepare(
                          "SELECT ID, SenderLocalpart, SenderDomain FROM Msg "
                          "WHERE SenderAccount=? ORDER BY ID"));
   q.bind(1, account);
-  return store::collect(q, [](const store::Stmt& r) {
+  return db::collect(q, [](const db::Stmt& r) {
     return QueuedSender{r.col_int(0), r.col_text(1), r.col_text(2)};
   });
 }
 
-Result<int64_t> fail_account_messages(store::Db& db, const std::string& data_dir,
+Result<int64_t> fail_account_messages(db::Db& db, const std::string& data_dir,
                                       const std::string& account, const std::string& reason,
                                       int64_t keep_retired_seconds, int64_t now) {
   MOX_ASSIGN(auto senders, queued_senders(db, account));
   if (senders.empty()) return int64_t{0};
-  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   if (keep_retired_seconds > 0) {
     MOX_ASSIGN(auto ins, db.prepare(
                              "INSERT INTO MsgRetired SELECT ID, BaseID, Queued, Hold, "
@@ -117,22 +117,22 @@ Result<int64_t> fail_account_messages(store::Db& db, const std::string& data_dir
   return static_cast<int64_t>(senders.size());
 }
 
-Result<int64_t> remove_account_suppressions(store::Db& db, const std::string& account) {
+Result<int64_t> remove_account_suppressions(db::Db& db, const std::string& account) {
   MOX_ASSIGN(auto q, db.prepare("DELETE FROM Suppression WHERE Account=?"));
   MOX_TRY(q.bind(1, account).run());
   return static_cast<int64_t>(db.changes());
 }
 
-Result<SendLimitCheck> check_send_limits(store::Db& db, const NewMessage& m, int64_t now) {
+Result<SendLimitCheck> check_send_limits(db::Db& db, const NewMessage& m, int64_t now) {
   if (!m.limits) return SendLimitCheck{};
   return check_send_limits(db, m.sender_account, recipient_addresses(m), *m.limits, now);
 }
 
-Result<Queued> add_message(store::Db& db, const std::string& data_dir, const NewMessage& m,
+Result<Queued> add_message(db::Db& db, const std::string& data_dir, const NewMessage& m,
                            int64_t now) {
   if (m.recipients.empty()) return user_error("no recipients");
   std::string qdir = data_dir + "/queue";
-  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   Queued out;
   if (m.limits) {
     MOX_ASSIGN(out.limit, check_send_limits(db, m, now));

@@ -9,27 +9,27 @@
 #include <vector>
 
 #include "queue/sendlimit.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/result.h"
 
 namespace mox::queue {
 
-Result<store::Db> open_queue_db(const std::string& data_dir);
+Result<db::Db> open_queue_db(const std::string& data_dir);
 std::string queue_message_path(const std::string& data_dir, int64_t id);
 
 struct QueuedSender {
   int64_t id = 0;
   std::string sender_localpart, sender_domain;
 };
-Result<std::vector<QueuedSender>> queued_senders(store::Db& db, const std::string& account);
+Result<std::vector<QueuedSender>> queued_senders(db::Db& db, const std::string& account);
 
 // Fails every queued message of the account now (docs/DESIGN.md "Account
 // removal"): each is retired as failed when `keep_retired_seconds` > 0, else
 // removed; message files are deleted. Returns the number of messages failed.
-Result<int64_t> fail_account_messages(store::Db& db, const std::string& data_dir,
+Result<int64_t> fail_account_messages(db::Db& db, const std::string& data_dir,
                                       const std::string& account, const std::string& reason,
                                       int64_t keep_retired_seconds, int64_t now);
-Result<int64_t> remove_account_suppressions(store::Db& db, const std::string& account);
+Result<int64_t> remove_account_suppressions(db::Db& db, const std::string& account);
 
 struct QueueRecipient {
   std::string localpart, domain;
@@ -59,13 +59,13 @@ struct Queued {
 
 // Whether `m` would exceed m.limits now (kNone without limits); what
 // add_message checks, for a caller that wants to refuse early.
-Result<SendLimitCheck> check_send_limits(store::Db& db, const NewMessage& m, int64_t now);
+Result<SendLimitCheck> check_send_limits(db::Db& db, const NewMessage& m, int64_t now);
 
 // Adds one Msg row per recipient (sharing a BaseID), each with a durable
 // message file, committed only after the files are on disk. Messages that a
 // hold rule matches are held (suppress.h). Wakes a running
 // `mox-queue serve` (change notification on data/queue).
-Result<Queued> add_message(store::Db& db, const std::string& data_dir, const NewMessage& m,
+Result<Queued> add_message(db::Db& db, const std::string& data_dir, const NewMessage& m,
                            int64_t now);
 
 // Wakes a running `mox-queue serve` (after adding or rescheduling mail).

@@ -17,7 +17,7 @@ SendLimits send_limits(const config::Account& a) {
       or_default(a.max_first_time_recipients_per_day, kDefaultMaxFirstTimeRecipientsPerDay)};
 }
 
-Result<SendLimitCheck> check_send_limits(store::Db& db, const std::string& account,
+Result<SendLimitCheck> check_send_limits(db::Db& db, const std::string& account,
                                          const std::vector<std::string>& recipients,
                                          const SendLimits& limits, int64_t now) {
   const int64_t since = now - kSendLimitWindow;
@@ -49,7 +49,7 @@ Result<SendLimitCheck> check_send_limits(store::Db& db, const std::string& accou
   return SendLimitCheck{};
 }
 
-Status record_outgoing(store::Db& db, const std::string& account,
+Status record_outgoing(db::Db& db, const std::string& account,
                        const std::vector<std::string>& recipients, int64_t now) {
   MOX_ASSIGN(auto msg, db.prepare("INSERT INTO Outgoing (Account, Recipient, Submitted) "
                                   "VALUES (?, ?, ?)"));
@@ -65,7 +65,7 @@ Status record_outgoing(store::Db& db, const std::string& account,
   return old.bind(1, account).bind(2, now - kSendLimitWindow).run();
 }
 
-Result<int64_t> remove_account_outgoing(store::Db& db, const std::string& account) {
+Result<int64_t> remove_account_outgoing(db::Db& db, const std::string& account) {
   int64_t n = 0;
   for (const char* sql : {"DELETE FROM Outgoing WHERE Account = ?",
                           "DELETE FROM OutgoingRecipient WHERE Account = ?"}) {

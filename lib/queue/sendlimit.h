@@ -16,8 +16,8 @@
 // OutgoingRecipient, a row per account and address ever sent to, with the
 // time of the first message.
 //
-// Thread- and process-safety: as store::Db; call these inside a
-// transaction (store::Tx) when a check and a record must not interleave
+// Thread- and process-safety: as db::Db; call these inside a
+// transaction (db::Tx) when a check and a record must not interleave
 // with another process's.
 #pragma once
 
@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "config/types.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/result.h"
 
 namespace mox::queue {
@@ -51,15 +51,15 @@ struct SendLimitCheck {
 
 // Whether `account` may submit a message to the remote `recipients`
 // ("localpart@domain") at `now`.
-Result<SendLimitCheck> check_send_limits(store::Db& db, const std::string& account,
+Result<SendLimitCheck> check_send_limits(db::Db& db, const std::string& account,
                                          const std::vector<std::string>& recipients,
                                          const SendLimits& limits, int64_t now);
 // Counts a message of `account` to `recipients`, and forgets the
 // account's counts older than 24 hours.
-Status record_outgoing(store::Db& db, const std::string& account,
+Status record_outgoing(db::Db& db, const std::string& account,
                        const std::vector<std::string>& recipients, int64_t now);
 // Forgets all of an account's outgoing mail (account removal); returns the
 // rows deleted.
-Result<int64_t> remove_account_outgoing(store::Db& db, const std::string& account);
+Result<int64_t> remove_account_outgoing(db::Db& db, const std::string& account);
 
 }  // namespace mox::queue

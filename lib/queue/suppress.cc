@@ -14,7 +14,7 @@ const char* const kHoldRuleMatchSql =
 
 namespace {
 
-Suppression read(const store::Stmt& q) {
+Suppression read(const db::Stmt& q) {
   Suppression s;
   q.cols(s.id, s.created, s.account, s.base_address, s.original_address, s.manual, s.reason);
   return s;
@@ -55,15 +55,15 @@ Result<std::string> base_address(std::string_view address) {
   return ascii_lower(local) + "@" + ascii_lower(a->domain().str());
 }
 
-Result<std::vector<Suppression>> list_suppressions(store::Db& db, const std::string& account) {
+Result<std::vector<Suppression>> list_suppressions(db::Db& db, const std::string& account) {
   std::string sql = std::string(kSuppressionColumns) +
                     (account.empty() ? "" : " WHERE Account=?") + " ORDER BY Account, BaseAddress";
   MOX_ASSIGN(auto q, db.prepare(sql));
   if (!account.empty()) q.bind(1, account);
-  return store::collect(q, read);
+  return db::collect(q, read);
 }
 
-Result<bool> add_suppression(store::Db& db, const std::string& account, std::string_view address,
+Result<bool> add_suppression(db::Db& db, const std::string& account, std::string_view address,
                              bool manual, const std::string& reason, int64_t now) {
   MOX_ASSIGN(auto base, base_address(address));
   MOX_ASSIGN(auto q, db.prepare(
@@ -76,7 +76,7 @@ Result<bool> add_suppression(store::Db& db, const std::string& account, std::str
   return db.changes() > 0;
 }
 
-Status remove_suppression(store::Db& db, const std::string& account, std::string_view address) {
+Status remove_suppression(db::Db& db, const std::string& account, std::string_view address) {
   MOX_ASSIGN(auto base, base_address(address));
   MOX_ASSIGN(auto q, db.prepare("DELETE FROM Suppression WHERE Account=? AND BaseAddress=?"));
   MOX_TRY(q.bind(1, account).bind(2, base).run());
@@ -86,7 +86,7 @@ Status remove_suppression(store::Db& db, const std::string& account, std::string
   return {};
 }
 
-Result<std::optional<Suppression>> lookup_suppression(store::Db& db, const std::string& account,
+Result<std::optional<Suppression>> lookup_suppression(db::Db& db, const std::string& account,
                                                       std::string_view address) {
   MOX_ASSIGN(auto base, base_address(address));
   std::string sql = std::string(kSuppressionColumns) + " WHERE BaseAddress=?" +
@@ -99,17 +99,17 @@ Result<std::optional<Suppression>> lookup_suppression(store::Db& db, const std::
   return std::optional<Suppression>(read(q));
 }
 
-Result<std::vector<HoldRule>> list_holdrules(store::Db& db) {
+Result<std::vector<HoldRule>> list_holdrules(db::Db& db) {
   MOX_ASSIGN(auto q, db.prepare("SELECT ID, Account, SenderDomain, RecipientDomain FROM HoldRule ORDER BY ID"));
-  return store::collect(q, [](const store::Stmt& r) {
+  return db::collect(q, [](const db::Stmt& r) {
     return HoldRule{r.col_int(0), r.col_text(1), r.col_text(2), r.col_text(3)};
   });
 }
 
-Result<AddedHoldRule> add_holdrule(store::Db& db, HoldRule rule) {
+Result<AddedHoldRule> add_holdrule(db::Db& db, HoldRule rule) {
   MOX_ASSIGN(rule.sender_domain, checked_domain(rule.sender_domain));
   MOX_ASSIGN(rule.recipient_domain, checked_domain(rule.recipient_domain));
-  MOX_ASSIGN(auto tx, store::Tx::begin(db));
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   MOX_ASSIGN(auto q, db.prepare("INSERT INTO HoldRule (Account, SenderDomain, RecipientDomain) VALUES (?,?,?)"));
   MOX_TRY(q.bind(1, rule.account).bind(2, rule.sender_domain).bind(3, rule.recipient_domain).run());
   AddedHoldRule out;
@@ -120,7 +120,7 @@ Result<AddedHoldRule> add_holdrule(store::Db& db, HoldRule rule) {
   return out;
 }
 
-Status remove_holdrule(store::Db& db, int64_t id) {
+Status remove_holdrule(db::Db& db, int64_t id) {
   MOX_ASSIGN(auto q, db.prepare("DELETE FROM HoldRule WHERE ID=?"));
   MOX_TRY(q.bind(1, id).run());
   if (db.changes() == 0) return Error{ErrorKind::kNotFound, "no hold rule with id " + std::to_string(id)};

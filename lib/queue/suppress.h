@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/result.h"
 
 namespace mox::queue {
@@ -33,13 +33,13 @@ struct Suppression {
 // malformed address.
 Result<std::string> base_address(std::string_view address);
 
-Result<std::vector<Suppression>> list_suppressions(store::Db& db, const std::string& account);
+Result<std::vector<Suppression>> list_suppressions(db::Db& db, const std::string& account);
 // false when the address was already suppressed for the account.
-Result<bool> add_suppression(store::Db& db, const std::string& account, std::string_view address,
+Result<bool> add_suppression(db::Db& db, const std::string& account, std::string_view address,
                              bool manual, const std::string& reason, int64_t now);
 // kNotFound when the address is not suppressed.
-Status remove_suppression(store::Db& db, const std::string& account, std::string_view address);
-Result<std::optional<Suppression>> lookup_suppression(store::Db& db, const std::string& account,
+Status remove_suppression(db::Db& db, const std::string& account, std::string_view address);
+Result<std::optional<Suppression>> lookup_suppression(db::Db& db, const std::string& account,
                                                       std::string_view address);
 
 struct HoldRule {
@@ -48,15 +48,15 @@ struct HoldRule {
   std::string json() const;
 };
 
-Result<std::vector<HoldRule>> list_holdrules(store::Db& db);
+Result<std::vector<HoldRule>> list_holdrules(db::Db& db);
 // Adds the rule and holds the queued messages it matches; returns the new
 // rule's ID and how many messages it put on hold.
 struct AddedHoldRule {
   int64_t id = 0, held = 0;
 };
-Result<AddedHoldRule> add_holdrule(store::Db& db, HoldRule rule);
+Result<AddedHoldRule> add_holdrule(db::Db& db, HoldRule rule);
 // kNotFound for an unknown ID.
-Status remove_holdrule(store::Db& db, int64_t id);
+Status remove_holdrule(db::Db& db, int64_t id);
 
 // SQL condition (for Msg) that is true when some hold rule matches the row.
 extern const char* const kHoldRuleMatchSql;

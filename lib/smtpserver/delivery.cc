@@ -166,7 +166,7 @@ Backend::RcptResult StoreBackend::check_recipient(const smtp::Address& a,
     case config::LookupResult::Status::kFound:
       // An account being removed receives nothing (docs/DESIGN.md "Account
       // removal").
-      if (store::Db* db = auth_.db()) {
+      if (db::Db* db = auth_.db()) {
         if (auto gone = auth::account_removal_pending(*db, r.account); gone && *gone) {
           return {RcptStatus::kUnknown, "", ""};
         }
@@ -443,7 +443,7 @@ smtp::Reply StoreBackend::deliver(const SessionInfo& info, const Transaction& tx
   for (const auto& r : tx.rcpts) {
     if (!r.local) remote.push_back(&r);
   }
-  std::optional<store::Db> qdb;
+  std::optional<db::Db> qdb;
   queue::NewMessage m;
   if (!remote.empty()) {
     auto db = queue::open_queue_db(cfg_->data_dir());
@@ -497,7 +497,7 @@ void StoreBackend::log_delivered(const SessionInfo& info, const Transaction& tx,
 std::optional<smtp::Reply> StoreBackend::prepare_queued(
     const SessionInfo& info, const Transaction& tx, const std::vector<const Recipient*>& remote,
     const std::string& id, const std::string& extra, Spool& spool, const message::Parsed& parsed,
-    store::Db& qdb, queue::NewMessage& m) {
+    db::Db& qdb, queue::NewMessage& m) {
   auto& fs = static_cast<FileSpool&>(spool);
   m.sender_account = info.account;
   m.sender_localpart = tx.from->localpart().value();

@@ -16,7 +16,7 @@
 #include "smtpserver/backend.h"
 #include "store/deliver.h"
 #include "store/shared.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 
 namespace mox::smtpserver {
 
@@ -109,7 +109,7 @@ class StoreBackend : public Backend {
                                             const std::vector<const Recipient*>& remote,
                                             const std::string& id, const std::string& extra,
                                             Spool& spool, const message::Parsed& parsed,
-                                            store::Db& qdb, queue::NewMessage& m);
+                                            db::Db& qdb, queue::NewMessage& m);
   std::optional<smtp::Reply> deliver_local(const SessionInfo& info, const Transaction& tx,
                                            Spool& spool, const message::Parsed& parsed,
                                            const std::string& id, const std::string& extra,

@@ -152,22 +152,22 @@ UPDATE Message SET FormsVersion = 1 WHERE ImapEnvelope IS NOT NULL;
 )",
 };
 
-Result<bool> has_mailboxes(Db& db) {
+Result<bool> has_mailboxes(db::Db& db) {
   MOX_ASSIGN(auto q, db.prepare("SELECT EXISTS (SELECT 1 FROM Mailbox)"));
   MOX_ASSIGN(bool row, q.step());
   return row && q.col_int(0) != 0;
 }
 
-Status create_default_mailboxes(Db& db) {
+Status create_default_mailboxes(db::Db& db) {
   // Without taking the write lock when there is nothing to do (every open
   // by a delivering process).
   MOX_ASSIGN(bool has, has_mailboxes(db));
   if (has) return {};
-  MOX_ASSIGN(auto tx, Tx::begin(db));
+  MOX_ASSIGN(auto tx, db::Tx::begin(db));
   MOX_ASSIGN(auto count, db.prepare("SELECT COUNT(*) FROM Mailbox"));
   MOX_TRY(count.step());
   if (count.col_int(0) > 0) return {};  // tx rolls back: nothing to do
-  count = Stmt();
+  count = db::Stmt();
   for (const auto& mb : kDefaultMailboxes) {
     MOX_ASSIGN(auto ins, db.prepare(
                              "INSERT INTO Mailbox (Name, SpecialUse, UIDValidity, CreateModSeq, "
@@ -188,12 +188,12 @@ Result<AccountStore> AccountStore::open(const std::string& dir, bool create) {
   }
   if (create) MOX_TRY(mkdir_all(dir + "/msg", 0770));
   MOX_ASSIGN(FileLock lock, FileLock::acquire(dir + "/lock", FileLock::Mode::kShared, true));
-  MOX_ASSIGN(Db db, Db::open(dir + "/index.db", kMigrations, create));
+  MOX_ASSIGN(db::Db db, db::Db::open(dir + "/index.db", kMigrations, create));
   if (create) MOX_TRY(create_default_mailboxes(db));
   return AccountStore(dir, std::move(lock), std::move(db));
 }
 
-AccountStore::AccountStore(std::string dir, FileLock lock, Db db)
+AccountStore::AccountStore(std::string dir, FileLock lock, db::Db db)
     : dir_(std::move(dir)), lock_(std::move(lock)), db_(std::move(db)) {
   struct stat st;
   if (::fstat(lock_.fd(), &st) == 0) {
@@ -252,10 +252,10 @@ Result<std::optional<PasswordRecord>> AccountStore::password() {
   MOX_ASSIGN(bool row, q.step());
   if (!row) return std::optional<PasswordRecord>();
   PasswordRecord p;
-  q.cols(blob(p.scram_sha1_salt), p.scram_sha1_iterations, blob(p.scram_sha1_stored_key),
-         blob(p.scram_sha1_server_key), blob(p.scram_sha256_salt), p.scram_sha256_iterations,
-         blob(p.scram_sha256_stored_key), blob(p.scram_sha256_server_key), blob(p.cram_md5_ipad),
-         blob(p.cram_md5_opad));
+  q.cols(db::blob(p.scram_sha1_salt), p.scram_sha1_iterations, db::blob(p.scram_sha1_stored_key),
+         db::blob(p.scram_sha1_server_key), db::blob(p.scram_sha256_salt), p.scram_sha256_iterations,
+         db::blob(p.scram_sha256_stored_key), db::blob(p.scram_sha256_server_key), db::blob(p.cram_md5_ipad),
+         db::blob(p.cram_md5_opad));
   return std::optional<PasswordRecord>(std::move(p));
 }
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/fs.h"
 #include "util/result.h"
 
@@ -54,7 +54,7 @@ class AccountStore {
   // when `create` is set. Holds a shared lock until destroyed.
   static Result<AccountStore> open(const std::string& dir, bool create);
 
-  Db& db() { return db_; }
+  db::Db& db() { return db_; }
   const std::string& dir() const { return dir_; }
 
   // For a process that keeps the account open between uses (store/shared.h),
@@ -77,12 +77,12 @@ class AccountStore {
   Result<std::vector<MailboxInfo>> mailboxes();
 
  private:
-  AccountStore(std::string dir, FileLock lock, Db db);
+  AccountStore(std::string dir, FileLock lock, db::Db db);
   std::string dir_;
   FileLock lock_;
   dev_t lock_dev_ = 0;  // identity of the lock file opened first
   ino_t lock_ino_ = 0;
-  Db db_;
+  db::Db db_;
   std::unique_ptr<IdBlocks> ids_;  // made by the first message_ids()
 };
 

@@ -72,8 +72,8 @@ Result<std::vector<std::string>> scan_temp_files(const std::string& account_dir)
 }
 
 // Compares sorted file IDs with the rows, in ID order.
-Status compare_rows(Db& db, const std::vector<int64_t>& files, CheckReport& r) {
-  MOX_ASSIGN(Stmt q, db.prepare("SELECT ID, Expunged FROM Message ORDER BY ID"));
+Status compare_rows(db::Db& db, const std::vector<int64_t>& files, CheckReport& r) {
+  MOX_ASSIGN(db::Stmt q, db.prepare("SELECT ID, Expunged FROM Message ORDER BY ID"));
   size_t fi = 0;
   while (true) {
     MOX_ASSIGN(bool row, q.step());

@@ -21,8 +21,8 @@ namespace {
 // IMAP UIDs are 32-bit (RFC 9051 §2.3.1.1: nz-number up to 4294967295).
 constexpr int64_t kMaxUid = 4294967295;
 
-Result<int64_t> current_modseq(Db& db) {
-  MOX_ASSIGN(Stmt q, db.prepare("SELECT ModSeq FROM Account"));
+Result<int64_t> current_modseq(db::Db& db) {
+  MOX_ASSIGN(db::Stmt q, db.prepare("SELECT ModSeq FROM Account"));
   MOX_ASSIGN(bool row, q.step());
   if (!row) return internal_error("account has no Account row");
   return q.col_int(0);
@@ -31,7 +31,7 @@ Result<int64_t> current_modseq(Db& db) {
 // Inserts the row for message file `id` with the given modseq: UID = the
 // mailbox's UIDNext (RFC 7162 §3.1: a new message gets a modseq higher than
 // all before it). Runs inside the caller's transaction.
-Result<Delivered> insert_row(Db& db, const PendingRow& r, int64_t modseq) {
+Result<Delivered> insert_row(db::Db& db, const PendingRow& r, int64_t modseq) {
   Delivered d{r.id, 0, 0, modseq, r.size};
   // In the transaction that adds the row: a concurrent delivery's row is
   // either committed and counted here, or waits for this one (quota.h).
@@ -40,8 +40,8 @@ Result<Delivered> insert_row(Db& db, const PendingRow& r, int64_t modseq) {
   if (mb.uidnext >= kMaxUid) return Error{ErrorKind::kPermanent, "mailbox has run out of UIDs"};
   d.mailbox_id = mb.id;
   d.uid = mb.uidnext;
-  int64_t now = now_unix();
-  MOX_ASSIGN(Stmt ins, db.prepare("INSERT INTO Message (ID, MailboxID, UID, ModSeq, CreateModSeq, "
+  int64_t now = db::now_unix();
+  MOX_ASSIGN(db::Stmt ins, db.prepare("INSERT INTO Message (ID, MailboxID, UID, ModSeq, CreateModSeq, "
                                   "Received, SaveDate, Size, Flags, Keywords) "
                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   ins.bind(1, r.id).bind(2, d.mailbox_id).bind(3, d.uid).bind(4, d.modseq).bind(5, d.modseq);
@@ -51,7 +51,7 @@ Result<Delivered> insert_row(Db& db, const PendingRow& r, int64_t modseq) {
   if (r.parsed) MOX_TRY(store_parsed(db, r.id, *r.parsed));
   if (r.forms) MOX_TRY(store_fetch_forms(db, r.id, *r.forms));
   if (r.auth) MOX_TRY(store_message_auth(db, r.id, *r.auth));
-  MOX_ASSIGN(Stmt mbu, db.prepare("UPDATE Mailbox SET UIDNext = ?, ModSeq = ? WHERE ID = ?"));
+  MOX_ASSIGN(db::Stmt mbu, db.prepare("UPDATE Mailbox SET UIDNext = ?, ModSeq = ? WHERE ID = ?"));
   MOX_TRY(mbu.bind(1, d.uid + 1).bind(2, d.modseq).bind(3, d.mailbox_id).run());
   return d;
 }
@@ -59,7 +59,7 @@ Result<Delivered> insert_row(Db& db, const PendingRow& r, int64_t modseq) {
 // insert_row() inside a savepoint when the batch has more than one row, so
 // that a failing row is undone alone. A failure of the savepoint itself
 // leaves the transaction in an unknown state: *broken is set then.
-Result<Delivered> insert_in_savepoint(Db& db, const PendingRow& r, int64_t modseq, bool alone,
+Result<Delivered> insert_in_savepoint(db::Db& db, const PendingRow& r, int64_t modseq, bool alone,
                                       bool* broken) {
   if (alone) return insert_row(db, r, modseq);
   if (auto st = db.exec("SAVEPOINT delivery"); !st) {
@@ -72,8 +72,8 @@ Result<Delivered> insert_in_savepoint(Db& db, const PendingRow& r, int64_t modse
   return d;
 }
 
-Status check_mailbox_exists(Db& db, const std::string& mailbox) {
-  MOX_ASSIGN(Stmt q, db.prepare("SELECT 1 FROM Mailbox WHERE Name = ?"));
+Status check_mailbox_exists(db::Db& db, const std::string& mailbox) {
+  MOX_ASSIGN(db::Stmt q, db.prepare("SELECT 1 FROM Mailbox WHERE Name = ?"));
   q.bind(1, mailbox);
   MOX_ASSIGN(bool row, q.step());
   if (!row) return not_found("mailbox " + mailbox + " does not exist");
@@ -82,7 +82,7 @@ Status check_mailbox_exists(Db& db, const std::string& mailbox) {
 
 }  // namespace
 
-Result<CheckedRequest> check_request(Db* db, const DeliverRequest& req) {
+Result<CheckedRequest> check_request(db::Db* db, const DeliverRequest& req) {
   if (req.source_offset < 0) return user_error("negative source offset");
   if (auto st = check_flags(req.flags); !st) return Error{ErrorKind::kUser, st.error().message};
   CheckedRequest c;
@@ -114,13 +114,13 @@ Result<std::string> written_message(const std::string& account_dir, int64_t id,
   return read_file(message_file_path(account_dir, id));
 }
 
-void commit_rows(Db& db, const std::vector<PendingRow*>& rows) {
+void commit_rows(db::Db& db, const std::vector<PendingRow*>& rows) {
   auto fail_all = [&](const Error& e) {
     for (PendingRow* r : rows) {
       if (!r->result || r->result->ok()) r->result = e;
     }
   };
-  auto tx = Tx::begin(db);
+  auto tx = db::Tx::begin(db);
   if (!tx) return fail_all(tx.error());
   auto prev = current_modseq(db);
   if (!prev) return fail_all(prev.error());
@@ -139,7 +139,7 @@ void commit_rows(Db& db, const std::vector<PendingRow*>& rows) {
   auto acc = db.prepare("UPDATE Account SET ModSeq = ?");
   Status st = acc ? acc->bind(1, modseq).run() : Status(acc.error());
   if (!st) return fail_all(st.error());
-  *acc = Stmt();
+  *acc = db::Stmt();
   // From here on a row may exist even if an error comes back: keep its file.
   for (PendingRow* r : inserted) r->committing = true;
   if (st = tx->commit(); !st) {
@@ -147,21 +147,21 @@ void commit_rows(Db& db, const std::vector<PendingRow*>& rows) {
   }
 }
 
-Status remove_delivered(Db& db, const std::string& account_dir, const Delivered& d) {
+Status remove_delivered(db::Db& db, const std::string& account_dir, const Delivered& d) {
   {
-    MOX_ASSIGN(Tx tx, Tx::begin(db));
+    MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
     MOX_ASSIGN(int64_t prev, current_modseq(db));
     int64_t modseq = prev + 1;
     // A tombstone keeps UID and modseq for QRESYNC's VANISHED (RFC 7162 §3.2.10).
-    MOX_ASSIGN(Stmt up, db.prepare("UPDATE Message SET Expunged = 1, ModSeq = ? "
+    MOX_ASSIGN(db::Stmt up, db.prepare("UPDATE Message SET Expunged = 1, ModSeq = ? "
                                    "WHERE ID = ? AND Expunged = 0"));
     MOX_TRY(up.bind(1, modseq).bind(2, d.id).run());
     if (db.changes() == 0) return not_found("message " + std::to_string(d.id) + " is not there");
     // Its text may have been indexed meanwhile (SharedAccount's indexer).
     MOX_TRY(remove_search_text(db, d.id));
-    MOX_ASSIGN(Stmt mb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
+    MOX_ASSIGN(db::Stmt mb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
     MOX_TRY(mb.bind(1, modseq).bind(2, d.mailbox_id).run());
-    MOX_ASSIGN(Stmt acc, db.prepare("UPDATE Account SET ModSeq = ?"));
+    MOX_ASSIGN(db::Stmt acc, db.prepare("UPDATE Account SET ModSeq = ?"));
     MOX_TRY(acc.bind(1, modseq).run());
     MOX_TRY(tx.commit());
   }
@@ -171,7 +171,7 @@ Status remove_delivered(Db& db, const std::string& account_dir, const Delivered&
 }
 
 Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req) {
-  Db& db = account.db();
+  db::Db& db = account.db();
   MOX_ASSIGN(CheckedRequest c, check_request(&db, req));
   const std::string& dir = account.dir();
   IdBlocks& ids = account.message_ids();

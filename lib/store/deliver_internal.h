@@ -11,7 +11,7 @@
 #include "store/idblocks.h"
 #include "store/msgfile.h"
 #include "store/parsed.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/unique_fd.h"
 
 namespace mox::store {
@@ -26,7 +26,7 @@ struct CheckedRequest {
 // Validates flags, offset and mailbox name (kUser), checks that the mailbox
 // exists when it is not to be created (kNotFound), opens source_path. Uses
 // `db` only when !req.create_mailbox (it may be null otherwise).
-Result<CheckedRequest> check_request(Db* db, const DeliverRequest& req);
+Result<CheckedRequest> check_request(db::Db* db, const DeliverRequest& req);
 
 // The row for a message whose file is durable.
 struct PendingRow {
@@ -60,9 +60,9 @@ Result<std::string> written_message(const std::string& account_dir, int64_t id,
 // failing row (e.g. a mailbox out of UIDs, or over its account's quota given
 // the rows before it) does not fail the others, then commits once. Sets
 // every row's result. Does not notify.
-void commit_rows(Db& db, const std::vector<PendingRow*>& rows);
+void commit_rows(db::Db& db, const std::vector<PendingRow*>& rows);
 
 // undeliver() on a Db: tombstone and file removal; notifies.
-Status remove_delivered(Db& db, const std::string& account_dir, const Delivered& d);
+Status remove_delivered(db::Db& db, const std::string& account_dir, const Delivered& d);
 
 }  // namespace mox::store

@@ -30,21 +30,21 @@ namespace mox::store {
 // IDs are reserved in blocks, so that a connection delivering many messages
 // commits once per message, not twice (bench/). Unused IDs of a block are
 // gaps, like those a crash leaves.
-Result<int64_t> reserve_message_ids(Db& db, int64_t n) {
-  MOX_ASSIGN(Tx tx, Tx::begin(db));
-  MOX_ASSIGN(Stmt q, db.prepare("UPDATE Account SET NextMessageID = NextMessageID + ? "
+Result<int64_t> reserve_message_ids(db::Db& db, int64_t n) {
+  MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
+  MOX_ASSIGN(db::Stmt q, db.prepare("UPDATE Account SET NextMessageID = NextMessageID + ? "
                                 "RETURNING NextMessageID - ?"));
   q.bind(1, n).bind(2, n);
   MOX_ASSIGN(bool row, q.step());
   if (!row) return internal_error("account has no Account row");
   int64_t id = q.col_int(0);
-  q = Stmt();  // finish the statement before COMMIT
+  q = db::Stmt();  // finish the statement before COMMIT
   MOX_TRY(tx.commit());
   return id;
 }
 
 Result<std::pair<int64_t, int64_t>> IdBlocks::make_block(const WithDb& with_db, int64_t n) {
-  MOX_ASSIGN(int64_t first, with_db([n](Db& db) { return reserve_message_ids(db, n); }));
+  MOX_ASSIGN(int64_t first, with_db([n](db::Db& db) { return reserve_message_ids(db, n); }));
   if (opts_.make_files) MOX_TRY(precreate_message_files(dir_, first, n, dirs_));
   return std::pair{first, first + n};
 }

@@ -14,7 +14,7 @@
 #include <utility>
 
 #include "store/msgfile.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/mutex.h"
 #include "util/result.h"
 
@@ -23,7 +23,7 @@ namespace mox::store {
 // Takes `n` message IDs from Account.NextMessageID in one committed write
 // transaction and returns the first: [first, first + n) are this caller's,
 // never handed out again, also not after a crash.
-Result<int64_t> reserve_message_ids(Db& db, int64_t n);
+Result<int64_t> reserve_message_ids(db::Db& db, int64_t n);
 
 class IdBlocks {
  public:
@@ -39,7 +39,7 @@ class IdBlocks {
     int64_t make_ahead_after = 0;
   };
   // Runs `use` with the account's database, held for this thread meanwhile.
-  using WithDb = std::function<Result<int64_t>(const std::function<Result<int64_t>(Db&)>& use)>;
+  using WithDb = std::function<Result<int64_t>(const std::function<Result<int64_t>(db::Db&)>& use)>;
 
   IdBlocks(std::string account_dir, Options o) : dir_(std::move(account_dir)), opts_(o) {}
   ~IdBlocks() { discard(); }

@@ -9,21 +9,21 @@ namespace {
 
 constexpr size_t kMaxMailboxName = 1000;
 
-Result<std::optional<MailboxRef>> find_mailbox(Db& db, const std::string& name) {
-  MOX_ASSIGN(Stmt q, db.prepare("SELECT ID, UIDNext FROM Mailbox WHERE Name = ?"));
+Result<std::optional<MailboxRef>> find_mailbox(db::Db& db, const std::string& name) {
+  MOX_ASSIGN(db::Stmt q, db.prepare("SELECT ID, UIDNext FROM Mailbox WHERE Name = ?"));
   q.bind(1, name);
   MOX_ASSIGN(bool row, q.step());
   if (!row) return std::optional<MailboxRef>();
   return std::optional<MailboxRef>(MailboxRef{q.col_int(0), q.col_int(1), false});
 }
 
-Result<MailboxRef> create_one(Db& db, const std::string& name, int64_t modseq) {
-  MOX_ASSIGN(Stmt ins, db.prepare("INSERT INTO Mailbox (Name, UIDValidity, CreateModSeq, ModSeq) "
+Result<MailboxRef> create_one(db::Db& db, const std::string& name, int64_t modseq) {
+  MOX_ASSIGN(db::Stmt ins, db.prepare("INSERT INTO Mailbox (Name, UIDValidity, CreateModSeq, ModSeq) "
                                   "SELECT ?, UIDValidityNext, ?, ? FROM Account"));
   MOX_TRY(ins.bind(1, name).bind(2, modseq).bind(3, modseq).run());
   int64_t id = db.last_insert_id();
   MOX_TRY(db.exec("UPDATE Account SET UIDValidityNext = UIDValidityNext + 1"));
-  MOX_ASSIGN(Stmt sub, db.prepare("INSERT OR IGNORE INTO Subscription (Name) VALUES (?)"));
+  MOX_ASSIGN(db::Stmt sub, db.prepare("INSERT OR IGNORE INTO Subscription (Name) VALUES (?)"));
   MOX_TRY(sub.bind(1, name).run());
   return MailboxRef{id, 1, true};
 }
@@ -50,7 +50,7 @@ Result<std::string> normalize_mailbox_name(std::string_view name) {
   return out;
 }
 
-Result<MailboxRef> ensure_mailbox(Db& db, const std::string& name, bool create, int64_t modseq) {
+Result<MailboxRef> ensure_mailbox(db::Db& db, const std::string& name, bool create, int64_t modseq) {
   MOX_ASSIGN(auto found, find_mailbox(db, name));
   if (found) return *found;
   if (!create) return not_found("mailbox " + name + " does not exist");

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/result.h"
 
 namespace mox::store {
@@ -28,6 +28,6 @@ struct MailboxRef {
 // normalized); if missing and `create` is set, creates it and any missing
 // parents with CreateModSeq = ModSeq = `modseq`, a fresh UIDValidity each,
 // and subscribes them. Missing and !create: kNotFound (IMAP [TRYCREATE]).
-Result<MailboxRef> ensure_mailbox(Db& db, const std::string& name, bool create, int64_t modseq);
+Result<MailboxRef> ensure_mailbox(db::Db& db, const std::string& name, bool create, int64_t modseq);
 
 }  // namespace mox::store

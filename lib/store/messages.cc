@@ -19,8 +19,8 @@ namespace mox::store {
 namespace {
 
 // Inside a transaction: the account's next modseq (RFC 7162 §3.1).
-Result<int64_t> bump_modseq(Db& db) {
-  MOX_ASSIGN(Stmt q, db.prepare("UPDATE Account SET ModSeq = ModSeq + 1 RETURNING ModSeq"));
+Result<int64_t> bump_modseq(db::Db& db) {
+  MOX_ASSIGN(db::Stmt q, db.prepare("UPDATE Account SET ModSeq = ModSeq + 1 RETURNING ModSeq"));
   MOX_ASSIGN(bool row, q.step());
   if (!row) return internal_error("account has no Account row");
   int64_t m = q.col_int(0);
@@ -31,14 +31,14 @@ Result<int64_t> bump_modseq(Db& db) {
 constexpr const char* kMessageColumns =
     "ID, UID, ModSeq, Size, Received, SaveDate, Flags, Keywords";
 
-MessageRow read_row(const Stmt& q) {
+MessageRow read_row(const db::Stmt& q) {
   MessageRow r;
   q.cols(r.id, r.uid, r.modseq, r.size, r.received, r.savedate, r.flags.bits);
   r.flags.keywords = split_nonempty(q.col_text(7), ' ');
   return r;
 }
 
-Mailbox read_mailbox(const Stmt& q) {
+Mailbox read_mailbox(const db::Stmt& q) {
   return Mailbox{q.col_int(0), q.col_text(1), q.col_text(2), q.col_int(3),
                  q.col_int(4), q.col_int(5), q.col_int(6) != 0};
 }
@@ -76,13 +76,13 @@ bool same(const MessageFlags& a, const MessageFlags& b) {
 std::string message_path(const AccountStore& a, int64_t id) { return message_file_path(a.dir(), id); }
 
 Result<std::vector<Mailbox>> list_mailboxes(AccountStore& a) {
-  MOX_ASSIGN(Stmt q, a.db().prepare(std::string(kMailboxSelect) + "ORDER BY m.Name"));
-  return collect(q, read_mailbox);
+  MOX_ASSIGN(db::Stmt q, a.db().prepare(std::string(kMailboxSelect) + "ORDER BY m.Name"));
+  return db::collect(q, read_mailbox);
 }
 
 Result<std::optional<Mailbox>> find_mailbox(AccountStore& a, const std::string& name) {
   MOX_ASSIGN(std::string n, normalize_mailbox_name(name));
-  MOX_ASSIGN(Stmt q, a.db().prepare(std::string(kMailboxSelect) + "WHERE m.Name = ?"));
+  MOX_ASSIGN(db::Stmt q, a.db().prepare(std::string(kMailboxSelect) + "WHERE m.Name = ?"));
   q.bind(1, n);
   MOX_ASSIGN(bool row, q.step());
   if (!row) return std::optional<Mailbox>();
@@ -90,12 +90,12 @@ Result<std::optional<Mailbox>> find_mailbox(AccountStore& a, const std::string& 
 }
 
 Result<std::vector<std::string>> list_subscriptions(AccountStore& a) {
-  MOX_ASSIGN(Stmt q, a.db().prepare("SELECT Name FROM Subscription ORDER BY Name"));
-  return collect(q, [](const Stmt& r) { return r.col_text(0); });
+  MOX_ASSIGN(db::Stmt q, a.db().prepare("SELECT Name FROM Subscription ORDER BY Name"));
+  return db::collect(q, [](const db::Stmt& r) { return r.col_text(0); });
 }
 
 Result<int64_t> highest_modseq(AccountStore& a) {
-  MOX_ASSIGN(Stmt q, a.db().prepare("SELECT ModSeq FROM Account"));
+  MOX_ASSIGN(db::Stmt q, a.db().prepare("SELECT ModSeq FROM Account"));
   MOX_ASSIGN(bool row, q.step());
   if (!row) return internal_error("account has no Account row");
   return q.col_int(0);
@@ -105,17 +105,17 @@ Result<Mailbox> create_mailbox(AccountStore& a, const std::string& name,
                                const std::string& special_use) {
   MOX_ASSIGN(std::string n, normalize_mailbox_name(name));
   {
-    Db& db = a.db();
-    MOX_ASSIGN(Tx tx, Tx::begin(db));
-    MOX_ASSIGN(Stmt q, db.prepare("SELECT 1 FROM Mailbox WHERE Name = ?"));
+    db::Db& db = a.db();
+    MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
+    MOX_ASSIGN(db::Stmt q, db.prepare("SELECT 1 FROM Mailbox WHERE Name = ?"));
     q.bind(1, n);
     MOX_ASSIGN(bool exists, q.step());
-    q = Stmt();
+    q = db::Stmt();
     if (exists) return user_error("mailbox already exists");
     MOX_ASSIGN(int64_t modseq, bump_modseq(db));
     MOX_ASSIGN(MailboxRef ref, ensure_mailbox(db, n, true, modseq));
     if (!special_use.empty()) {
-      MOX_ASSIGN(Stmt su, db.prepare("UPDATE Mailbox SET SpecialUse = ? WHERE ID = ?"));
+      MOX_ASSIGN(db::Stmt su, db.prepare("UPDATE Mailbox SET SpecialUse = ? WHERE ID = ?"));
       MOX_TRY(su.bind(1, special_use).bind(2, ref.id).run());
     }
     MOX_TRY(tx.commit());
@@ -131,31 +131,31 @@ Status delete_mailbox(AccountStore& a, const std::string& name) {
   if (n == "Inbox") return user_error("cannot delete Inbox");  // RFC 9051 §6.3.4
   std::vector<int64_t> ids;
   {
-    Db& db = a.db();
-    MOX_ASSIGN(Tx tx, Tx::begin(db));
-    MOX_ASSIGN(Stmt q, db.prepare("SELECT ID FROM Mailbox WHERE Name = ?"));
+    db::Db& db = a.db();
+    MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
+    MOX_ASSIGN(db::Stmt q, db.prepare("SELECT ID FROM Mailbox WHERE Name = ?"));
     q.bind(1, n);
     MOX_ASSIGN(bool row, q.step());
     if (!row) return not_found("mailbox does not exist");
     int64_t mbid = q.col_int(0);
-    q = Stmt();
-    MOX_ASSIGN(Stmt kids, db.prepare("SELECT 1 FROM Mailbox WHERE substr(Name, 1, ?) = ?"));
+    q = db::Stmt();
+    MOX_ASSIGN(db::Stmt kids, db.prepare("SELECT 1 FROM Mailbox WHERE substr(Name, 1, ?) = ?"));
     kids.bind(1, static_cast<int64_t>(n.size() + 1)).bind(2, n + "/");
     MOX_ASSIGN(bool has_kids, kids.step());
-    kids = Stmt();
+    kids = db::Stmt();
     if (has_kids) return user_error("mailbox has children, delete them first");
-    MOX_ASSIGN(Stmt m, db.prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Expunged = 0"));
+    MOX_ASSIGN(db::Stmt m, db.prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Expunged = 0"));
     m.bind(1, mbid);
     while (true) {
       MOX_ASSIGN(bool r, m.step());
       if (!r) break;
       ids.push_back(m.col_int(0));
     }
-    m = Stmt();
+    m = db::Stmt();
     MOX_TRY(bump_modseq(db));
     for (const char* sql : {"DELETE FROM MessageText WHERE rowid IN (SELECT ID FROM Message WHERE MailboxID = ?)",
                             "DELETE FROM Message WHERE MailboxID = ?", "DELETE FROM Mailbox WHERE ID = ?"}) {
-      MOX_ASSIGN(Stmt d, db.prepare(sql));
+      MOX_ASSIGN(db::Stmt d, db.prepare(sql));
       MOX_TRY(d.bind(1, mbid).run());
     }
     MOX_TRY(tx.commit());
@@ -170,18 +170,18 @@ Status rename_mailbox(AccountStore& a, const std::string& from, const std::strin
   MOX_ASSIGN(std::string t, normalize_mailbox_name(to));
   if (t == f) return user_error("mailbox names are the same");
   if (t.compare(0, f.size() + 1, f + "/") == 0) return user_error("cannot rename into itself");
-  Db& db = a.db();
-  MOX_ASSIGN(Tx tx, Tx::begin(db));
-  MOX_ASSIGN(Stmt src, db.prepare("SELECT ID FROM Mailbox WHERE Name = ?"));
+  db::Db& db = a.db();
+  MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
+  MOX_ASSIGN(db::Stmt src, db.prepare("SELECT ID FROM Mailbox WHERE Name = ?"));
   src.bind(1, f);
   MOX_ASSIGN(bool found, src.step());
   if (!found) return not_found("mailbox does not exist");
   int64_t src_id = src.col_int(0);
-  src = Stmt();
-  MOX_ASSIGN(Stmt dst, db.prepare("SELECT 1 FROM Mailbox WHERE Name = ?"));
+  src = db::Stmt();
+  MOX_ASSIGN(db::Stmt dst, db.prepare("SELECT 1 FROM Mailbox WHERE Name = ?"));
   dst.bind(1, t);
   MOX_ASSIGN(bool exists, dst.step());
-  dst = Stmt();
+  dst = db::Stmt();
   if (exists) return user_error("destination mailbox already exists");
   MOX_ASSIGN(int64_t modseq, bump_modseq(db));
   if (f == "Inbox") {
@@ -190,7 +190,7 @@ Status rename_mailbox(AccountStore& a, const std::string& from, const std::strin
     MOX_ASSIGN(MailboxRef ref, ensure_mailbox(db, t, true, modseq));
     // New UIDs in the old order, assigned one row at a time: a single UPDATE
     // computing each UID from the rows not yet moved collides with itself.
-    MOX_ASSIGN(Stmt ids, db.prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Expunged = 0 "
+    MOX_ASSIGN(db::Stmt ids, db.prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Expunged = 0 "
                                     "ORDER BY UID"));
     ids.bind(1, src_id);
     std::vector<int64_t> moving;
@@ -199,15 +199,15 @@ Status rename_mailbox(AccountStore& a, const std::string& from, const std::strin
       if (!row) break;
       moving.push_back(ids.col_int(0));
     }
-    ids = Stmt();
-    MOX_ASSIGN(Stmt mv, db.prepare(
+    ids = db::Stmt();
+    MOX_ASSIGN(db::Stmt mv, db.prepare(
                             "UPDATE Message SET MailboxID = ?1, ModSeq = ?2, "
                             "UID = (SELECT UIDNext FROM Mailbox WHERE ID = ?1) + ?3 WHERE ID = ?4"));
     for (size_t i = 0; i < moving.size(); ++i) {
       mv.reset();
       MOX_TRY(mv.bind(1, ref.id).bind(2, modseq).bind(3, static_cast<int64_t>(i)).bind(4, moving[i]).run());
     }
-    MOX_ASSIGN(Stmt up, db.prepare(
+    MOX_ASSIGN(db::Stmt up, db.prepare(
                             "UPDATE Mailbox SET UIDNext = 1 + COALESCE((SELECT MAX(UID) FROM "
                             "Message WHERE MailboxID = ?1), 0), ModSeq = ?2 WHERE ID = ?1"));
     MOX_TRY(up.bind(1, ref.id).bind(2, modseq).run());
@@ -216,11 +216,11 @@ Status rename_mailbox(AccountStore& a, const std::string& from, const std::strin
     // the new name are created.
     size_t slash = t.rfind('/');
     if (slash != std::string::npos) MOX_TRY(ensure_mailbox(db, t.substr(0, slash), true, modseq));
-    MOX_ASSIGN(Stmt up, db.prepare(
+    MOX_ASSIGN(db::Stmt up, db.prepare(
                             "UPDATE Mailbox SET Name = ?2 || substr(Name, ?3), ModSeq = ?4 "
                             "WHERE Name = ?1 OR substr(Name, 1, length(?1) + 1) = ?1 || '/'"));
     MOX_TRY(up.bind(1, f).bind(2, t).bind(3, static_cast<int64_t>(f.size() + 1)).bind(4, modseq).run());
-    MOX_ASSIGN(Stmt sub, db.prepare(
+    MOX_ASSIGN(db::Stmt sub, db.prepare(
                              "UPDATE Subscription SET Name = ?2 || substr(Name, ?3) "
                              "WHERE Name = ?1 OR substr(Name, 1, length(?1) + 1) = ?1 || '/'"));
     MOX_TRY(sub.bind(1, f).bind(2, t).bind(3, static_cast<int64_t>(f.size() + 1)).run());
@@ -232,7 +232,7 @@ Status rename_mailbox(AccountStore& a, const std::string& from, const std::strin
 
 Status set_subscribed(AccountStore& a, const std::string& name, bool subscribed) {
   MOX_ASSIGN(std::string n, normalize_mailbox_name(name));
-  MOX_ASSIGN(Stmt q, a.db().prepare(subscribed ? "INSERT OR IGNORE INTO Subscription (Name) VALUES (?)"
+  MOX_ASSIGN(db::Stmt q, a.db().prepare(subscribed ? "INSERT OR IGNORE INTO Subscription (Name) VALUES (?)"
                                                : "DELETE FROM Subscription WHERE Name = ?"));
   MOX_TRY(q.bind(1, n).run());
   notify(a);
@@ -240,16 +240,16 @@ Status set_subscribed(AccountStore& a, const std::string& name, bool subscribed)
 }
 
 Result<std::vector<MessageRow>> list_messages(AccountStore& a, int64_t mailbox_id) {
-  MOX_ASSIGN(Stmt q, a.db().prepare(std::string("SELECT ") + kMessageColumns +
+  MOX_ASSIGN(db::Stmt q, a.db().prepare(std::string("SELECT ") + kMessageColumns +
                                     " FROM Message WHERE MailboxID = ? AND Expunged = 0 ORDER BY UID"));
   q.bind(1, mailbox_id);
-  return collect(q, read_row);
+  return db::collect(q, read_row);
 }
 
 Result<Changes> changes_since(AccountStore& a, int64_t mailbox_id, int64_t modseq) {
   Changes c;
-  Db& db = a.db();
-  MOX_ASSIGN(Stmt q, db.prepare(std::string("SELECT ") + kMessageColumns + ", Expunged FROM Message "
+  db::Db& db = a.db();
+  MOX_ASSIGN(db::Stmt q, db.prepare(std::string("SELECT ") + kMessageColumns + ", Expunged FROM Message "
                                 "WHERE MailboxID = ? AND ModSeq > ? ORDER BY UID"));
   q.bind(1, mailbox_id).bind(2, modseq);
   while (true) {
@@ -261,7 +261,7 @@ Result<Changes> changes_since(AccountStore& a, int64_t mailbox_id, int64_t modse
       c.changed.push_back(read_row(q));
     }
   }
-  q = Stmt();
+  q = db::Stmt();
   MOX_ASSIGN(c.highest_modseq, highest_modseq(a));
   return c;
 }
@@ -272,13 +272,13 @@ Result<StoreResult> store_flags(AccountStore& a, int64_t mailbox_id,
                                 std::optional<int64_t> unchanged_since) {
   MOX_TRY(check_flags(flags));
   StoreResult res;
-  Db& db = a.db();
+  db::Db& db = a.db();
   {
-    MOX_ASSIGN(Tx tx, Tx::begin(db));
+    MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
     int64_t modseq = 0;
-    MOX_ASSIGN(Stmt get, db.prepare(std::string("SELECT ") + kMessageColumns +
+    MOX_ASSIGN(db::Stmt get, db.prepare(std::string("SELECT ") + kMessageColumns +
                                     " FROM Message WHERE MailboxID = ? AND UID = ? AND Expunged = 0"));
-    MOX_ASSIGN(Stmt put, db.prepare("UPDATE Message SET Flags = ?, Keywords = ?, ModSeq = ? WHERE ID = ?"));
+    MOX_ASSIGN(db::Stmt put, db.prepare("UPDATE Message SET Flags = ?, Keywords = ?, ModSeq = ? WHERE ID = ?"));
     for (int64_t uid : uids) {
       get.reset();
       get.bind(1, mailbox_id).bind(2, uid);
@@ -307,10 +307,10 @@ Result<StoreResult> store_flags(AccountStore& a, int64_t mailbox_id,
       r.modseq = modseq;
       res.updated.push_back(r);
     }
-    get = Stmt();
-    put = Stmt();
+    get = db::Stmt();
+    put = db::Stmt();
     if (modseq) {
-      MOX_ASSIGN(Stmt mb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
+      MOX_ASSIGN(db::Stmt mb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
       MOX_TRY(mb.bind(1, modseq).bind(2, mailbox_id).run());
     }
     MOX_TRY(tx.commit());
@@ -322,10 +322,10 @@ Result<StoreResult> store_flags(AccountStore& a, int64_t mailbox_id,
 Result<std::vector<int64_t>> expunge(AccountStore& a, int64_t mailbox_id,
                                      const std::optional<std::vector<int64_t>>& uids) {
   std::vector<std::pair<int64_t, int64_t>> gone;  // (uid, id)
-  Db& db = a.db();
+  db::Db& db = a.db();
   {
-    MOX_ASSIGN(Tx tx, Tx::begin(db));
-    MOX_ASSIGN(Stmt q, db.prepare("SELECT UID, ID FROM Message WHERE MailboxID = ? AND Expunged = 0 "
+    MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
+    MOX_ASSIGN(db::Stmt q, db.prepare("SELECT UID, ID FROM Message WHERE MailboxID = ? AND Expunged = 0 "
                                   "AND (Flags & ?) != 0 ORDER BY UID"));
     q.bind(1, mailbox_id).bind(2, int64_t{kFlagDeleted});
     std::set<int64_t> only;
@@ -335,18 +335,18 @@ Result<std::vector<int64_t>> expunge(AccountStore& a, int64_t mailbox_id,
       if (!row) break;
       if (!uids || only.count(q.col_int(0))) gone.emplace_back(q.col_int(0), q.col_int(1));
     }
-    q = Stmt();
+    q = db::Stmt();
     if (gone.empty()) return std::vector<int64_t>();
     MOX_ASSIGN(int64_t modseq, bump_modseq(db));
     // Tombstones keep UID and modseq for QRESYNC's VANISHED (RFC 7162 §3.2.10).
-    MOX_ASSIGN(Stmt up, db.prepare("UPDATE Message SET Expunged = 1, ModSeq = ? WHERE ID = ?"));
+    MOX_ASSIGN(db::Stmt up, db.prepare("UPDATE Message SET Expunged = 1, ModSeq = ? WHERE ID = ?"));
     for (const auto& [uid, id] : gone) {
       up.reset();
       MOX_TRY(up.bind(1, modseq).bind(2, id).run());
       MOX_TRY(remove_search_text(db, id));
     }
-    up = Stmt();
-    MOX_ASSIGN(Stmt mb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
+    up = db::Stmt();
+    MOX_ASSIGN(db::Stmt mb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
     MOX_TRY(mb.bind(1, modseq).bind(2, mailbox_id).run());
     MOX_TRY(tx.commit());
   }
@@ -363,8 +363,8 @@ namespace {
 
 // The rows of `uids` in mailbox `mailbox_id` that are not expunged, in UID
 // order (RFC 4315: COPYUID lists them in this order).
-Result<std::vector<MessageRow>> source_rows(Db& db, int64_t mailbox_id, std::vector<int64_t> uids) {
-  MOX_ASSIGN(Stmt q, db.prepare(std::string("SELECT ") + kMessageColumns +
+Result<std::vector<MessageRow>> source_rows(db::Db& db, int64_t mailbox_id, std::vector<int64_t> uids) {
+  MOX_ASSIGN(db::Stmt q, db.prepare(std::string("SELECT ") + kMessageColumns +
                                 " FROM Message WHERE MailboxID = ? AND UID = ? AND Expunged = 0"));
   std::sort(uids.begin(), uids.end());
   std::vector<MessageRow> src;
@@ -381,17 +381,17 @@ Result<std::vector<MessageRow>> source_rows(Db& db, int64_t mailbox_id, std::vec
 // New IDs (never reused) for `src`, and hard links to the same immutable
 // files under them, made durable before the rows are committed.
 Result<std::vector<int64_t>> link_copies(AccountStore& a, const std::vector<MessageRow>& src) {
-  Db& db = a.db();
+  db::Db& db = a.db();
   std::vector<int64_t> new_ids;
   {
-    MOX_ASSIGN(Tx tx, Tx::begin(db));
-    MOX_ASSIGN(Stmt q, db.prepare("UPDATE Account SET NextMessageID = NextMessageID + ? "
+    MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
+    MOX_ASSIGN(db::Stmt q, db.prepare("UPDATE Account SET NextMessageID = NextMessageID + ? "
                                   "RETURNING NextMessageID - ?"));
     q.bind(1, static_cast<int64_t>(src.size())).bind(2, static_cast<int64_t>(src.size()));
     MOX_ASSIGN(bool row, q.step());
     if (!row) return internal_error("account has no Account row");
     int64_t first = q.col_int(0);
-    q = Stmt();
+    q = db::Stmt();
     MOX_TRY(tx.commit());
     for (size_t i = 0; i < src.size(); ++i) new_ids.push_back(first + static_cast<int64_t>(i));
   }
@@ -422,22 +422,22 @@ int64_t added_size(const std::vector<MessageRow>& src, bool move) {
 
 // Inserts the rows of the copies and, for a move, expunges the sources, in
 // one transaction that first checks the quota.
-Status insert_copies(Db& db, const Mailbox& dmb, int64_t mailbox_id,
+Status insert_copies(db::Db& db, const Mailbox& dmb, int64_t mailbox_id,
                      const std::vector<MessageRow>& src, const std::vector<int64_t>& new_ids,
                      bool move, int64_t quota, CopyResult& res) {
-  MOX_ASSIGN(Tx tx, Tx::begin(db));
+  MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
   MOX_TRY(check_quota(db, quota, added_size(src, move)));
   MOX_ASSIGN(int64_t modseq, bump_modseq(db));
-  MOX_ASSIGN(Stmt next, db.prepare("SELECT UIDNext FROM Mailbox WHERE ID = ?"));
+  MOX_ASSIGN(db::Stmt next, db.prepare("SELECT UIDNext FROM Mailbox WHERE ID = ?"));
   next.bind(1, dmb.id);
   MOX_ASSIGN(bool row, next.step());
   if (!row) return not_found("mailbox " + dmb.name + " does not exist");
   int64_t uid = next.col_int(0);
-  next = Stmt();
-  MOX_ASSIGN(Stmt ins, db.prepare(
+  next = db::Stmt();
+  MOX_ASSIGN(db::Stmt ins, db.prepare(
                            "INSERT INTO Message (ID, MailboxID, UID, ModSeq, CreateModSeq, "
                            "Received, SaveDate, Size, Flags, Keywords) VALUES (?,?,?,?,?,?,?,?,?,?)"));
-  int64_t now = now_unix();
+  int64_t now = db::now_unix();
   for (size_t i = 0; i < src.size(); ++i) {
     const MessageRow& r = src[i];
     ins.reset();
@@ -449,19 +449,19 @@ Status insert_copies(Db& db, const Mailbox& dmb, int64_t mailbox_id,
     res.src_uids.push_back(r.uid);
     res.dest_uids.push_back(uid++);
   }
-  ins = Stmt();
-  MOX_ASSIGN(Stmt up, db.prepare("UPDATE Mailbox SET UIDNext = ?, ModSeq = ? WHERE ID = ?"));
+  ins = db::Stmt();
+  MOX_ASSIGN(db::Stmt up, db.prepare("UPDATE Mailbox SET UIDNext = ?, ModSeq = ? WHERE ID = ?"));
   MOX_TRY(up.bind(1, uid).bind(2, modseq).bind(3, dmb.id).run());
   if (move) {
     // RFC 6851: the source messages are expunged in the same transaction.
-    MOX_ASSIGN(Stmt ex, db.prepare("UPDATE Message SET Expunged = 1, ModSeq = ? WHERE ID = ?"));
+    MOX_ASSIGN(db::Stmt ex, db.prepare("UPDATE Message SET Expunged = 1, ModSeq = ? WHERE ID = ?"));
     for (const auto& r : src) {
       ex.reset();
       MOX_TRY(ex.bind(1, modseq).bind(2, r.id).run());
       MOX_TRY(remove_search_text(db, r.id));
     }
-    ex = Stmt();
-    MOX_ASSIGN(Stmt smb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
+    ex = db::Stmt();
+    MOX_ASSIGN(db::Stmt smb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
     MOX_TRY(smb.bind(1, modseq).bind(2, mailbox_id).run());
   }
   return tx.commit();
@@ -475,7 +475,7 @@ Result<CopyResult> copy_messages(AccountStore& a, int64_t mailbox_id,
   MOX_ASSIGN(std::string dn, normalize_mailbox_name(dest));
   MOX_ASSIGN(auto dmb, find_mailbox(a, dn));
   if (!dmb) return not_found("mailbox " + dn + " does not exist");
-  Db& db = a.db();
+  db::Db& db = a.db();
   MOX_ASSIGN(std::vector<MessageRow> src, source_rows(db, mailbox_id, uids));
   CopyResult res;
   res.dest_uidvalidity = dmb->uidvalidity;

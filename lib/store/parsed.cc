@@ -16,8 +16,8 @@ namespace {
 // Inside a write transaction: whether message `id` still needs parsing (it
 // exists, is not expunged and its search text is not indexed). Another
 // process may have indexed it since we looked.
-Result<bool> needs_parsing(Db& db, int64_t id) {
-  MOX_ASSIGN(Stmt q, db.prepare("SELECT Parsed = 0 AND Expunged = 0 FROM Message WHERE ID = ?"));
+Result<bool> needs_parsing(db::Db& db, int64_t id) {
+  MOX_ASSIGN(db::Stmt q, db.prepare("SELECT Parsed = 0 AND Expunged = 0 FROM Message WHERE ID = ?"));
   q.bind(1, id);
   MOX_ASSIGN(bool row, q.step());
   return row && q.col_int(0) != 0;
@@ -95,8 +95,8 @@ ParsedMessage index_form(std::string_view message, const message::Parsed& parsed
 namespace {
 
 // `parsed` < 0: Parsed is left as it is.
-Status update_forms(Db& db, int64_t id, const FetchForms& f, int parsed) {
-  MOX_ASSIGN(Stmt up, db.prepare("UPDATE Message SET Parsed = CASE WHEN ?1 < 0 THEN Parsed ELSE ?1 "
+Status update_forms(db::Db& db, int64_t id, const FetchForms& f, int parsed) {
+  MOX_ASSIGN(db::Stmt up, db.prepare("UPDATE Message SET Parsed = CASE WHEN ?1 < 0 THEN Parsed ELSE ?1 "
                                  "END, ImapEnvelope = ?2, ImapBodyStructure = ?3, ImapBody = ?4, "
                                  "FormsVersion = ?5 WHERE ID = ?6"));
   up.bind(1, parsed).bind_blob(2, f.envelope).bind_blob(3, f.bodystructure);
@@ -105,7 +105,7 @@ Status update_forms(Db& db, int64_t id, const FetchForms& f, int parsed) {
 
 }  // namespace
 
-Status store_fetch_forms(Db& db, int64_t id, const FetchForms& f) {
+Status store_fetch_forms(db::Db& db, int64_t id, const FetchForms& f) {
   return update_forms(db, id, f, 0);
 }
 
@@ -124,9 +124,9 @@ std::vector<ParsedFile> parse_message_files(const std::string& account_dir,
   return out;
 }
 
-Status store_parsed_batch(Db& db, const std::vector<ParsedFile>& files) {
+Status store_parsed_batch(db::Db& db, const std::vector<ParsedFile>& files) {
   if (files.empty()) return {};
-  MOX_ASSIGN(Tx tx, Tx::begin(db));
+  MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
   for (const auto& f : files) {
     MOX_ASSIGN(bool needed, needs_parsing(db, f.id));
     if (needed) MOX_TRY(store_parsed(db, f.id, f.parsed));
@@ -134,15 +134,15 @@ Status store_parsed_batch(Db& db, const std::vector<ParsedFile>& files) {
   return tx.commit();
 }
 
-Status store_parsed(Db& db, int64_t id, const ParsedMessage& p) {
+Status store_parsed(db::Db& db, int64_t id, const ParsedMessage& p) {
   MOX_TRY(update_forms(db, id, p.fetch, 1));
-  MOX_ASSIGN(Stmt ins, db.prepare("INSERT INTO MessageText (rowid, Headers, Body) VALUES (?, ?, ?)"));
+  MOX_ASSIGN(db::Stmt ins, db.prepare("INSERT INTO MessageText (rowid, Headers, Body) VALUES (?, ?, ?)"));
   return ins.bind(1, id).bind(2, p.headers).bind(3, p.text).run();
 }
 
-Status copy_parsed(Db& db, int64_t from, int64_t to) {
+Status copy_parsed(db::Db& db, int64_t from, int64_t to) {
   // The origin of the message (store_message_auth) goes with it too.
-  MOX_ASSIGN(Stmt up, db.prepare(
+  MOX_ASSIGN(db::Stmt up, db.prepare(
                           "UPDATE Message SET (Parsed, ImapEnvelope, ImapBodyStructure, ImapBody, "
                           "FormsVersion, RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
                           "MsgFromOrgDomain, SPFResult, HeloSPFResult, DKIMDomains, DMARCResult, "
@@ -153,13 +153,13 @@ Status copy_parsed(Db& db, int64_t from, int64_t to) {
                           "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated "
                           "FROM Message WHERE ID = ?1) WHERE ID = ?2"));
   MOX_TRY(up.bind(1, from).bind(2, to).run());
-  MOX_ASSIGN(Stmt ins, db.prepare("INSERT INTO MessageText (rowid, Headers, Body) "
+  MOX_ASSIGN(db::Stmt ins, db.prepare("INSERT INTO MessageText (rowid, Headers, Body) "
                                   "SELECT ?2, Headers, Body FROM MessageText WHERE rowid = ?1"));
   return ins.bind(1, from).bind(2, to).run();
 }
 
-Status remove_search_text(Db& db, int64_t id) {
-  MOX_ASSIGN(Stmt d, db.prepare("DELETE FROM MessageText WHERE rowid = ?"));
+Status remove_search_text(db::Db& db, int64_t id) {
+  MOX_ASSIGN(db::Stmt d, db.prepare("DELETE FROM MessageText WHERE rowid = ?"));
   return d.bind(1, id).run();
 }
 
@@ -181,7 +181,7 @@ Result<FetchForms> refresh_forms(AccountStore& a, int64_t id) {
   auto data = read_file(message_file_path(a.dir(), id));
   if (!data) return parse_fetch_forms("");  // expunged meanwhile
   FetchForms f = parse_fetch_forms(*data);
-  MOX_ASSIGN(Tx tx, Tx::begin(a.db()));
+  MOX_ASSIGN(db::Tx tx, db::Tx::begin(a.db()));
   MOX_TRY(update_forms(a.db(), id, f, -1));
   MOX_TRY(tx.commit());
   return f;
@@ -192,7 +192,7 @@ Result<FetchForms> refresh_forms(AccountStore& a, int64_t id) {
 Result<std::vector<FetchForms>> fetch_forms(AccountStore& a, const std::vector<int64_t>& ids) {
   std::vector<FetchForms> out;
   out.reserve(ids.size());
-  MOX_ASSIGN(Stmt q, a.db().prepare("SELECT ImapEnvelope IS NOT NULL, ImapEnvelope, "
+  MOX_ASSIGN(db::Stmt q, a.db().prepare("SELECT ImapEnvelope IS NOT NULL, ImapEnvelope, "
                                     "ImapBodyStructure, ImapBody, FormsVersion >= ?2, Parsed "
                                     "FROM Message WHERE ID = ?1"));
   for (int64_t id : ids) {
@@ -220,7 +220,7 @@ Result<std::vector<FetchForms>> fetch_forms(AccountStore& a, const std::vector<i
 Status ensure_parsed(AccountStore& a, int64_t mailbox_id) {
   std::vector<int64_t> ids;
   {
-    MOX_ASSIGN(Stmt q, a.db().prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Parsed = 0 "
+    MOX_ASSIGN(db::Stmt q, a.db().prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Parsed = 0 "
                                       "AND Expunged = 0"));
     q.bind(1, mailbox_id);
     while (true) {
@@ -237,7 +237,7 @@ Status ensure_parsed(AccountStore& a, int64_t mailbox_id) {
 }
 
 Result<std::vector<int64_t>> text_search(AccountStore& a, std::string_view needle) {
-  MOX_ASSIGN(Stmt s, a.db().prepare("SELECT rowid FROM MessageText WHERE MessageText MATCH ? "
+  MOX_ASSIGN(db::Stmt s, a.db().prepare("SELECT rowid FROM MessageText WHERE MessageText MATCH ? "
                                     "ORDER BY rowid"));
   std::string q = fts_trigrams(sanitize_utf8(needle));
   if (q.empty()) return internal_error("text_search: needle shorter than a trigram");
@@ -251,7 +251,7 @@ Result<std::vector<int64_t>> text_search(AccountStore& a, std::string_view needl
   return out;
 }
 
-Result<std::string> SearchTextReader::column(Stmt& q, const char* sql, int64_t id) {
+Result<std::string> SearchTextReader::column(db::Stmt& q, const char* sql, int64_t id) {
   if (!q.valid()) {
     MOX_ASSIGN(q, a_.db().prepare(sql));
   }
@@ -275,8 +275,8 @@ Result<std::string> SearchTextReader::body(int64_t id) {
 
 namespace mox::store {
 
-Status store_message_auth(Db& db, int64_t id, const MessageAuth& a) {
-  MOX_ASSIGN(Stmt up, db.prepare(
+Status store_message_auth(db::Db& db, int64_t id, const MessageAuth& a) {
+  MOX_ASSIGN(db::Stmt up, db.prepare(
                           "UPDATE Message SET RemoteIP = ?, EHLODomain = ?, MailFrom = ?, "
                           "MailFromDomain = ?, MsgFromDomain = ?, MsgFromOrgDomain = ?, "
                           "SPFResult = ?, HeloSPFResult = ?, DKIMDomains = ?, DMARCResult = ?, "
@@ -290,8 +290,8 @@ Status store_message_auth(Db& db, int64_t id, const MessageAuth& a) {
   return up.run();
 }
 
-Result<std::optional<MessageAuth>> load_message_auth(Db& db, int64_t id) {
-  MOX_ASSIGN(Stmt q, db.prepare(
+Result<std::optional<MessageAuth>> load_message_auth(db::Db& db, int64_t id) {
+  MOX_ASSIGN(db::Stmt q, db.prepare(
                          "SELECT RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
                          "MsgFromOrgDomain, SPFResult, HeloSPFResult, DKIMDomains, DMARCResult, "
                          "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated "

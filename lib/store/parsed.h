@@ -81,10 +81,10 @@ FetchForms fetch_forms_of(const message::Parsed& parsed);
 ParsedMessage index_form(std::string_view message, const message::Parsed& parsed);
 
 // Inside a write transaction: stores `p` for message `id`, whose row exists.
-Status store_parsed(Db& db, int64_t id, const ParsedMessage& p);
+Status store_parsed(db::Db& db, int64_t id, const ParsedMessage& p);
 // Inside a write transaction: stores the FETCH forms of message `id`,
 // leaving Parsed = 0 (search text to be indexed).
-Status store_fetch_forms(Db& db, int64_t id, const FetchForms& f);
+Status store_fetch_forms(db::Db& db, int64_t id, const FetchForms& f);
 
 // Messages parsed from their files, to be stored by store_parsed_batch().
 struct ParsedFile {
@@ -99,18 +99,18 @@ std::vector<ParsedFile> parse_message_files(const std::string& account_dir,
                                             KeptMessages* kept = nullptr);
 // In one write transaction: stores each of `files` that still needs it (not
 // expunged, not indexed meanwhile by another process).
-Status store_parsed_batch(Db& db, const std::vector<ParsedFile>& files);
+Status store_parsed_batch(db::Db& db, const std::vector<ParsedFile>& files);
 // Inside a write transaction: gives message `to` the parsed forms of message
 // `from` (a copy of the same file), or none if `from` has none yet.
-Status copy_parsed(Db& db, int64_t from, int64_t to);
+Status copy_parsed(db::Db& db, int64_t from, int64_t to);
 
 // The origin of message `id` (store/deliver.h MessageAuth), in the caller's
 // transaction; load_message_auth gives nullopt for no such row.
-Status store_message_auth(Db& db, int64_t id, const MessageAuth& a);
-Result<std::optional<MessageAuth>> load_message_auth(Db& db, int64_t id);
+Status store_message_auth(db::Db& db, int64_t id, const MessageAuth& a);
+Result<std::optional<MessageAuth>> load_message_auth(db::Db& db, int64_t id);
 // Inside a write transaction: removes the search text of message `id`
 // (expunged or deleted); no-op when it has none.
-Status remove_search_text(Db& db, int64_t id);
+Status remove_search_text(db::Db& db, int64_t id);
 
 // The FETCH renderings of messages `ids`, in the same order. A message
 // without them (stored before migration 4) is parsed now and stored with its
@@ -142,9 +142,9 @@ class SearchTextReader {
   Result<std::string> body(int64_t id);
 
  private:
-  Result<std::string> column(Stmt& q, const char* sql, int64_t id);
+  Result<std::string> column(db::Stmt& q, const char* sql, int64_t id);
   AccountStore& a_;
-  Stmt headers_, body_;
+  db::Stmt headers_, body_;
 };
 
 }  // namespace mox::store

@@ -4,8 +4,8 @@
 
 namespace mox::store {
 
-Result<int64_t> disk_usage(Db& db) {
-  MOX_ASSIGN(Stmt q, db.prepare("SELECT MessageSize FROM DiskUsage WHERE ID = 1"));
+Result<int64_t> disk_usage(db::Db& db) {
+  MOX_ASSIGN(db::Stmt q, db.prepare("SELECT MessageSize FROM DiskUsage WHERE ID = 1"));
   MOX_ASSIGN(bool row, q.step());
   if (!row) return internal_error("account has no DiskUsage row");
   return q.col_int(0);
@@ -13,7 +13,7 @@ Result<int64_t> disk_usage(Db& db) {
 
 Result<int64_t> disk_usage(AccountStore& a) { return disk_usage(a.db()); }
 
-Status check_quota(Db& db, int64_t quota, int64_t adding) {
+Status check_quota(db::Db& db, int64_t quota, int64_t adding) {
   if (quota <= 0 || adding <= 0) return {};
   MOX_ASSIGN(int64_t used, disk_usage(db));
   if (used + adding <= quota) return {};

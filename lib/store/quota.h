@@ -19,19 +19,19 @@
 #include <cstdint>
 
 #include "store/account.h"
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "util/result.h"
 
 namespace mox::store {
 
 // Bytes of messages the account holds now.
 Result<int64_t> disk_usage(AccountStore& a);
-Result<int64_t> disk_usage(Db& db);
+Result<int64_t> disk_usage(db::Db& db);
 
 // Inside the write transaction that is about to add `adding` bytes of
 // messages: kOverQuota when the usage would then exceed `quota` bytes
 // (0: no limit). Adding nothing (a MOVE within the account) always passes,
 // also for an account already over a lowered quota; so does removing.
-Status check_quota(Db& db, int64_t quota, int64_t adding);
+Status check_quota(db::Db& db, int64_t quota, int64_t adding);
 
 }  // namespace mox::store

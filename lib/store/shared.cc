@@ -30,7 +30,7 @@ SharedAccount::SharedAccount(AccountStore st)
     : store_(std::move(st)),
       dir_(store_.dir()),
       db_(store_.db()),
-      with_db_([this](const std::function<Result<int64_t>(Db&)>& use) { return with_db(use); }),
+      with_db_([this](const std::function<Result<int64_t>(db::Db&)>& use) { return with_db(use); }),
       ids_(dir_, kBlocks),
       commits_(
           [this](const std::vector<PendingRow*>& rows) {
@@ -67,7 +67,7 @@ void SharedAccount::abandon(Prepared& p) {
   end_write();
 }
 
-Result<int64_t> SharedAccount::with_db(const std::function<Result<int64_t>(Db&)>& use) {
+Result<int64_t> SharedAccount::with_db(const std::function<Result<int64_t>(db::Db&)>& use) {
   MutexLock lock(db_mu_);
   return use(db_);
 }

@@ -116,7 +116,7 @@ class SharedAccount {
 
  private:
   explicit SharedAccount(AccountStore st);
-  Result<int64_t> with_db(const std::function<Result<int64_t>(Db&)>& use) EXCLUDES(db_mu_);
+  Result<int64_t> with_db(const std::function<Result<int64_t>(db::Db&)>& use) EXCLUDES(db_mu_);
   Result<CheckedRequest> check(const DeliverRequest& req) EXCLUDES(db_mu_);
   // While deliveries are in flight: the account's lock and msgfiles.lock
   // (store/msgfile.h), both shared.
@@ -130,7 +130,7 @@ class SharedAccount {
   AccountStore store_;  // its lock: under files_mu_; its database: db_
   const std::string dir_;
   Mutex db_mu_;
-  Db& db_ GUARDED_BY(db_mu_);  // used by one thread at a time
+  db::Db& db_ GUARDED_BY(db_mu_);  // used by one thread at a time
 
   Mutex files_mu_;
   int writing_ GUARDED_BY(files_mu_) = 0;

@@ -1,11 +1,11 @@
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 
 #include <unistd.h>
 
 #include <cerrno>
 #include <ctime>
 
-namespace mox::store {
+namespace mox::db {
 
 int64_t now_unix() { return static_cast<int64_t>(std::time(nullptr)); }
 
@@ -214,4 +214,4 @@ Status Tx::commit() {
   return st;
 }
 
-}  // namespace mox::store
+}  // namespace mox::db

@@ -16,9 +16,9 @@
 
 #include "util/result.h"
 
-namespace mox::store {
+namespace mox::db {
 
-// A BLOB column to read into a string with Stmt::cols (store::blob(s)).
+// A BLOB column to read into a string with Stmt::cols (db::blob(s)).
 struct BlobInto {
   std::string& s;
 };
@@ -50,8 +50,8 @@ class Stmt {
   std::string col_blob(int i) const;
   bool col_null(int i) const;
   // Reads the row's columns 0, 1, … in order into `out…`: strings from TEXT,
-  // store::blob(s) from a BLOB, integers, and bools (non-zero is true).
-  //   q.cols(k.fingerprint, k.type, store::blob(k.cert_der), k.created);
+  // db::blob(s) from a BLOB, integers, and bools (non-zero is true).
+  //   q.cols(k.fingerprint, k.type, db::blob(k.cert_der), k.created);
   template <class... T>
   void cols(T&&... out) const {
     cols_from(0, std::forward<T>(out)...);
@@ -134,4 +134,4 @@ Result<std::vector<T>> collect(Stmt& q, F read) {
 
 int64_t now_unix();  // seconds since the epoch
 
-}  // namespace mox::store
+}  // namespace mox::db

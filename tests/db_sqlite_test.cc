@@ -1,4 +1,4 @@
-// Tests for the row readers of lib/store/sqlite.h: Stmt::cols, cols_from and
+// Tests for the row readers of lib/db/sqlite.h: Stmt::cols, cols_from and
 // collect.
 #include <gtest/gtest.h>
 
@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite.h"
+#include "db/sqlite.h"
 #include "store_test_util.h"
 
-namespace mox::store {
+namespace mox::db {
 namespace {
 
 class SqliteRowsTest : public ::testing::Test {
@@ -67,4 +67,4 @@ TEST_F(SqliteRowsTest, CollectEveryRow) {
 }
 
 }  // namespace
-}  // namespace mox::store
+}  // namespace mox::db
