@@ -102,8 +102,10 @@ int main(int argc, char** argv) {
       s.key = key;
       s.header_relaxed = s.body_relaxed = relaxed;
       r.selectors.push_back(s);
-      if (from_fd) r.message = mox::dkim::MessageRef{{}, fd};
-      else r.message = mox::dkim::MessageRef{msg};
+      if (from_fd)
+        r.message = mox::dkim::MessageRef{{}, fd};
+      else
+        r.message = mox::dkim::MessageRef{msg};
       auto sig = mox::dkim::sign(r);
       if (!sig) std::fprintf(stderr, "sign: %s\n", sig.error().message.c_str());
       return sig.ok();
@@ -113,7 +115,8 @@ int main(int argc, char** argv) {
   auto hash_only = [&](bool relaxed) {
     return [&msg, relaxed]() {
       size_t b = msg.find("\r\n\r\n") + 4;
-      return mox::dkim::body_hash(mox::dkim::MessageRef{msg}, b, mox::dkim::Hash::kSha256, relaxed).ok();
+      return mox::dkim::body_hash(mox::dkim::MessageRef{msg}, b, mox::dkim::Hash::kSha256, relaxed)
+          .ok();
     };
   };
   std::vector<Case> cases = {

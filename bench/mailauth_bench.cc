@@ -48,7 +48,8 @@ std::string make_message(size_t body_bytes) {
       "Date: Mon, 7 Dec 2026 00:00:00 +0000\r\n"
       "Message-ID: <bench@sender.example>\r\n"
       "\r\n";
-  const std::string line = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ab\r\n";
+  const std::string line =
+      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ab\r\n";
   while (m.size() < body_bytes) m += line;
   return m;
 }
@@ -132,7 +133,9 @@ int main(int argc, char** argv) {
   }
 
   std::vector<Case> cases = {
-      {"full", [&] { (void)mox::mailauth::check_message(env, q.ip, q.helo, q.mail_from, ref, header); }, {}},
+      {"full",
+       [&] { (void)mox::mailauth::check_message(env, q.ip, q.helo, q.mail_from, ref, header); },
+       {}},
       {"dkim", [&] { (void)mox::dkim::verify(**zone, ref, cached); }, {}},
       {"dkim-nocache", [&] { (void)mox::dkim::verify(**zone, ref); }, {}},
       {"spf", [&] { (void)mox::spf::verify(**zone, q); }, {}},

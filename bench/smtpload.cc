@@ -106,7 +106,8 @@ std::string errno_text(int e) {
 // into its error text. Bytes >= 0x80 pass through; the JSON writer decodes
 // them as UTF-8.
 std::string py_repr(std::string_view s) {
-  char q = (s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos) ? '"' : '\'';
+  char q = (s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos) ? '"'
+                                                                                             : '\'';
   std::string out(1, q);
   for (unsigned char c : s) {
     if (c == q || c == '\\') {
@@ -264,10 +265,12 @@ Status Conn::tls_failure(int ret) {
   ERR_clear_error();
   if (code != 0) {
     const char* reason = ERR_reason_error_string(code);
-    return Status::fail(std::string("[SSL] ") + (reason ? reason : "error " + std::to_string(code)));
+    return Status::fail(std::string("[SSL] ") +
+                        (reason ? reason : "error " + std::to_string(code)));
   }
   if (kind == SSL_ERROR_SYSCALL && saved_errno != 0) return Status::fail(errno_text(saved_errno));
-  if (kind == SSL_ERROR_SYSCALL || kind == SSL_ERROR_ZERO_RETURN) return Status::fail("connection closed");
+  if (kind == SSL_ERROR_SYSCALL || kind == SSL_ERROR_ZERO_RETURN)
+    return Status::fail("connection closed");
   return Status::fail("[SSL] error " + std::to_string(kind));
 }
 
@@ -313,7 +316,8 @@ Status Conn::write2(std::string_view a, std::string_view b) {
     return write(scratch_);
   }
   while (!a.empty()) {
-    iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+    iovec iov[2] = {{const_cast<char*>(a.data()), a.size()},
+                    {const_cast<char*>(b.data()), b.size()}};
     ssize_t n = ::writev(fd_.get(), iov, 2);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Status::fail(errno_text(errno));
@@ -378,7 +382,8 @@ Status Conn::read_reply(int& code) {
     reply_ += line_;
     if (line_.size() < 4 || line_[3] != '-') break;
   }
-  auto [end, ec] = std::from_chars(line_.data(), line_.data() + std::min<size_t>(3, line_.size()), code);
+  auto [end, ec] =
+      std::from_chars(line_.data(), line_.data() + std::min<size_t>(3, line_.size()), code);
   if (ec != std::errc() || end != line_.data() + 3) {
     return Status::fail("malformed reply " + py_repr(strip(reply_)));
   }
@@ -428,12 +433,14 @@ struct MessageTemplate {
 MessageTemplate make_template(long size, const std::string& tag, const std::string& prefix,
                               const std::string& from) {
   MessageTemplate m;
-  m.before_seq =
-      prefix +
-      "From: <" + from + ">\r\n"
-      "To: <admin@mox.example>\r\n"
-      "Subject: bench " + tag + " 0\r\n"
-      "Message-ID: <" + tag + ".";
+  m.before_seq = prefix + "From: <" + from +
+                 ">\r\n"
+                 "To: <admin@mox.example>\r\n"
+                 "Subject: bench " +
+                 tag +
+                 " 0\r\n"
+                 "Message-ID: <" +
+                 tag + ".";
   m.after_seq =
       "@remote.example>\r\n"
       "Date: Thu, 01 Jan 2026 00:00:00 +0000\r\n"
@@ -621,7 +628,8 @@ std::string py_float(double v) {
   }
   if (exp < 0) return out + "0." + std::string(static_cast<size_t>(-exp - 1), '0') + digits;
   if (n <= exp + 1) return out + digits + std::string(static_cast<size_t>(exp + 1 - n), '0') + ".0";
-  return out + digits.substr(0, static_cast<size_t>(exp + 1)) + "." + digits.substr(static_cast<size_t>(exp + 1));
+  return out + digits.substr(0, static_cast<size_t>(exp + 1)) + "." +
+         digits.substr(static_cast<size_t>(exp + 1));
 }
 
 // Decodes one UTF-8 sequence at s[i], advancing i; a byte that does not
@@ -651,14 +659,29 @@ std::string json_string(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     char32_t cp = next_code_point(s, i);
     switch (cp) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\b': out += "\\b"; continue;
-      case '\f': out += "\\f"; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      default:
+        break;
     }
     if (cp >= 0x20 && cp < 0x7f) {
       out += static_cast<char>(cp);
@@ -680,7 +703,9 @@ std::string json_ms(std::optional<double> seconds) {
 }
 
 double cpu_seconds(const rusage& ru) {
-  auto tv = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  auto tv = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   return tv(ru.ru_utime) + tv(ru.ru_stime);
 }
 
@@ -713,9 +738,11 @@ std::string report(const Options& o, Run& r) {
 // Runs the sessions, one thread each, and merges their results.
 Run run_load(Shared& sh) {
   Run r;
-  r.start_wall = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  r.start_wall =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   Clock::time_point t0 = Clock::now();
-  sh.deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(sh.opts.duration));
+  sh.deadline = t0 + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(sh.opts.duration));
   rusage ru0{}, ru1{};
   getrusage(RUSAGE_SELF, &ru0);
   std::vector<std::unique_ptr<Session>> sessions;
@@ -735,20 +762,25 @@ Run run_load(Shared& sh) {
 void add_options(CLI::App& app, Options& o) {
   app.add_option("--host", o.host, "server address")->capture_default_str();
   app.add_option("--port", o.port, "server port")->required();
-  app.add_option("--sessions", o.sessions, "concurrent sessions (one thread each)")->capture_default_str();
-  app.add_option("--size", o.size, "message size in bytes (headers included)")->capture_default_str();
+  app.add_option("--sessions", o.sessions, "concurrent sessions (one thread each)")
+      ->capture_default_str();
+  app.add_option("--size", o.size, "message size in bytes (headers included)")
+      ->capture_default_str();
   app.add_option("--per-conn", o.per_conn, "messages per connection")->capture_default_str();
   app.add_option("--duration", o.duration, "seconds (upper bound)")->capture_default_str();
-  app.add_option("--count", o.count, "stop after this many messages in all (0: no limit)")->capture_default_str();
+  app.add_option("--count", o.count, "stop after this many messages in all (0: no limit)")
+      ->capture_default_str();
   app.add_option("--rcpt", o.rcpt, "RCPT TO address")->capture_default_str();
   app.add_flag("--starttls", o.starttls, "STARTTLS, then EHLO again");
   app.add_option("--tls-name", o.tls_name, "SNI server name for STARTTLS")->capture_default_str();
   app.add_flag("--connect-only", o.connect_only, "connect+EHLO+QUIT loop");
-  app.add_option("--mail-from", o.mail_from, "MAIL FROM address, also the From header")->capture_default_str();
+  app.add_option("--mail-from", o.mail_from, "MAIL FROM address, also the From header")
+      ->capture_default_str();
   app.add_option("--tag", o.tag, "tag in Subject and Message-ID (default: the process ID)");
-  app.add_option("--prefix-file", o.prefix_file,
-                 "header fields (CRLF) put before every message, e.g. a DKIM-Signature that signs\n"
-                 "the fields other than Message-ID and the body (--print-message shows what to sign)");
+  app.add_option(
+      "--prefix-file", o.prefix_file,
+      "header fields (CRLF) put before every message, e.g. a DKIM-Signature that signs\n"
+      "the fields other than Message-ID and the body (--print-message shows what to sign)");
   app.add_flag("--print-message", o.print_message,
                "print the first message as sent (without the final dot) and exit");
 }

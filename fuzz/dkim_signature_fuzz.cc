@@ -62,7 +62,8 @@ void check_canon(std::string_view in) {
     c.update(in.substr(in.size() / 2), parts);
     c.finish(parts);
     if (parts != whole) std::abort();
-    if (relaxed && (whole.find('\t') != std::string::npos || whole.find(" \r\n") != std::string::npos)) {
+    if (relaxed &&
+        (whole.find('\t') != std::string::npos || whole.find(" \r\n") != std::string::npos)) {
       std::abort();
     }
   }

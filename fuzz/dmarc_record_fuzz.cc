@@ -16,7 +16,8 @@ namespace {
 
 const mox::dmarc::PublicSuffixList& psl() {
   static const auto* list = [] {
-    auto p = mox::dmarc::PublicSuffixList::from_text("com\nco.uk\nuk\n*.ck\n!www.ck\n公司.cn\ncn\n");
+    auto p =
+        mox::dmarc::PublicSuffixList::from_text("com\nco.uk\nuk\n*.ck\n!www.ck\n公司.cn\ncn\n");
     if (!p) std::abort();
     return new mox::dmarc::PublicSuffixList(std::move(p).value());
   }();

@@ -20,15 +20,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!n || *n != r.owner) std::abort();
     bool ok = true;
     switch (r.type) {
-      case mox::dns::Type::kTxt: ok = mox::dns::decode_txt(r.rdata).ok(); break;
-      case mox::dns::Type::kMx: ok = mox::dns::decode_mx(r.rdata).ok(); break;
-      case mox::dns::Type::kA: ok = mox::dns::decode_a(r.rdata).ok(); break;
-      case mox::dns::Type::kAaaa: ok = mox::dns::decode_aaaa(r.rdata).ok(); break;
-      case mox::dns::Type::kTlsa: ok = mox::dns::decode_tlsa(r.rdata).ok(); break;
+      case mox::dns::Type::kTxt:
+        ok = mox::dns::decode_txt(r.rdata).ok();
+        break;
+      case mox::dns::Type::kMx:
+        ok = mox::dns::decode_mx(r.rdata).ok();
+        break;
+      case mox::dns::Type::kA:
+        ok = mox::dns::decode_a(r.rdata).ok();
+        break;
+      case mox::dns::Type::kAaaa:
+        ok = mox::dns::decode_aaaa(r.rdata).ok();
+        break;
+      case mox::dns::Type::kTlsa:
+        ok = mox::dns::decode_tlsa(r.rdata).ok();
+        break;
       case mox::dns::Type::kCname:
       case mox::dns::Type::kPtr:
-      case mox::dns::Type::kNs: ok = mox::dns::decode_name(r.rdata).ok(); break;
-      case mox::dns::Type::kSoa: break;
+      case mox::dns::Type::kNs:
+        ok = mox::dns::decode_name(r.rdata).ok();
+        break;
+      case mox::dns::Type::kSoa:
+        break;
     }
     if (!ok) std::abort();
   }

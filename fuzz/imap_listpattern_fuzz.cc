@@ -19,6 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view pat = in.substr(0, nul);
   std::string_view name = nul == std::string_view::npos ? std::string_view() : in.substr(nul + 1);
   bool got = mox::imap::list_match(pat, name);
-  if (pat.size() <= 10 && name.size() <= 12 && got != mox::imap::testing::reference_list_match(pat, name)) std::abort();
+  if (pat.size() <= 10 && name.size() <= 12 &&
+      got != mox::imap::testing::reference_list_match(pat, name))
+    std::abort();
   return 0;
 }

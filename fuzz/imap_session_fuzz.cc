@@ -29,7 +29,8 @@ class Creds : public sasl::Credentials {
 class FuzzBackend : public Backend {
  public:
   FuzzBackend()
-      : dir_((std::filesystem::temp_directory_path() / ("imapfuzz-" + std::to_string(::getpid()))).string()) {
+      : dir_((std::filesystem::temp_directory_path() / ("imapfuzz-" + std::to_string(::getpid())))
+                 .string()) {
     std::filesystem::create_directories(dir_);
   }
   sasl::Context sasl_context(const TLSState& t) override {

@@ -38,7 +38,8 @@ class FuzzBackend : public Backend {
     return SenderStatus::kOk;
   }
   bool auth_allowed() override { return true; }
-  void auth_attempt(std::string_view, std::string_view, std::string_view, std::string_view) override {}
+  void auth_attempt(std::string_view, std::string_view, std::string_view,
+                    std::string_view) override {}
   sasl::Context sasl_context(const TLSState& t) override {
     sasl::Context c;
     c.creds = &creds_;

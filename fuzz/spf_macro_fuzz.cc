@@ -47,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool valid = mox::spf::check_macro_string(in, exp).ok();
     auto out = mox::spf::expand_macros(in, c, exp);
     if (out && !valid) std::abort();
-    if (!out && valid && (exp || out.error().message.find("253") == std::string::npos)) std::abort();
+    if (!out && valid && (exp || out.error().message.find("253") == std::string::npos))
+      std::abort();
     if (!out) continue;
     if (!exp && out->size() > mox::spf::kMaxDomainLength) std::abort();
     if (exp && out->size() > 3 * 72 * (size + 1)) std::abort();  // 72: the %{i} of IPv6

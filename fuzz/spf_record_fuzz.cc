@@ -34,8 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text = canonical(*r);
   auto again = mox::spf::parse_record(text);
   if (!again) std::abort();
-  if (again->directives != r->directives || again->redirect != r->redirect || again->exp != r->exp ||
-      again->other_modifiers != r->other_modifiers) {
+  if (again->directives != r->directives || again->redirect != r->redirect ||
+      again->exp != r->exp || again->other_modifiers != r->other_modifiers) {
     std::abort();
   }
   if (canonical(*again) != text) std::abort();

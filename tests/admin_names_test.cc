@@ -1,7 +1,6 @@
-#include "admin/names.h"
-
 #include <gtest/gtest.h>
 
+#include "admin/names.h"
 #include "config/config.h"
 
 namespace mox::admin {
@@ -12,9 +11,9 @@ TEST(AdminNames, AccountName) {
     EXPECT_TRUE(AccountName::parse(ok).ok()) << ok;
   }
   EXPECT_TRUE(AccountName::parse(std::string(64, 'a')).ok());
-  for (const char* bad : {"", ".", "..", "../evil", "a/b", "a\\b", "a\nb", "#a", "a b", " a",
-                          "a ", "a:b", "a\tb", "a\x01", "-a", "_a", ".a", "caf\xc3\xa9", "a@b",
-                          "a+b"}) {
+  for (const char* bad :
+       {"",   ".",   "..",   "../evil", "a/b", "a\\b", "a\nb", "#a",          "a b", " a",
+        "a ", "a:b", "a\tb", "a\x01",   "-a",  "_a",   ".a",   "caf\xc3\xa9", "a@b", "a+b"}) {
     auto r = AccountName::parse(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().kind, ErrorKind::kUser);
@@ -31,10 +30,10 @@ TEST(AdminNames, AddressKey) {
                          "caf\xc3\xa9@mox.example", "a#b@mox.example", "x@b\xc3\xbc.example"}) {
     EXPECT_TRUE(check_address_key(ok).ok()) << ok << ": " << check_address_key(ok).error().message;
   }
-  for (const char* bad : {"#x@mox.example", "\"a: b\"@mox.example", "\"a:b\"@mox.example",
-                          "MJL@Mox.Example", "\"mjl\"@mox.example", "x@mox.example\n",
-                          "a\xc2\x85@mox.example", "x@b\xc2\x85.example", "@Mox.example",
-                          "not-an-address", "@"}) {
+  for (const char* bad :
+       {"#x@mox.example", "\"a: b\"@mox.example", "\"a:b\"@mox.example", "MJL@Mox.Example",
+        "\"mjl\"@mox.example", "x@mox.example\n", "a\xc2\x85@mox.example", "x@b\xc2\x85.example",
+        "@Mox.example", "not-an-address", "@"}) {
     auto r = check_address_key(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {

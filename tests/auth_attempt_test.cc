@@ -28,7 +28,8 @@ TEST(Attempt, Defaults) {
 
 TEST(Attempt, Fields) {
   AttemptBuilder b(kProtocolSubmission, "2001:db8::1", "2001:db8::2");
-  b.tls(tls::tls_description({"tls1.3", "tls_aes_128_gcm_sha256", "mail.example.com", true, "smtp"}))
+  b.tls(
+       tls::tls_description({"tls1.3", "tls_aes_128_gcm_sha256", "mail.example.com", true, "smtp"}))
       .tls_pubkey_fingerprint("abc")
       .user_agent("Thunderbird")
       .login_address("mjl@example.com")

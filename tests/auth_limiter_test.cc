@@ -165,10 +165,11 @@ TEST_F(LimiterTest, PerAccountLimit) {
   EXPECT_TRUE(account_allowed("bob", "203.0.113.9", kNow));
   EXPECT_TRUE(account_allowed("", "203.0.113.9", kNow));
   EXPECT_TRUE(account_allowed("alice", "203.0.113.9", kNow + kLimiterMinute));  // minute over
-  auto ins = db_.prepare("INSERT INTO LoginAttempt (Key, Last, First, Count, AccountName, "
-                         "LoginAddress, RemoteIP, LocalIP, TLS, TLSPubKeyFingerprint, Protocol, "
-                         "UserAgent, AuthMech, Result) VALUES (x'01', 1, 1, 1, 'alice', "
-                         "'alice@example.org', '203.0.113.7', '', '', '', 'imap', '', 'plain', 'ok')");
+  auto ins = db_.prepare(
+      "INSERT INTO LoginAttempt (Key, Last, First, Count, AccountName, "
+      "LoginAddress, RemoteIP, LocalIP, TLS, TLSPubKeyFingerprint, Protocol, "
+      "UserAgent, AuthMech, Result) VALUES (x'01', 1, 1, 1, 'alice', "
+      "'alice@example.org', '203.0.113.7', '', '', '', 'imap', '', 'plain', 'ok')");
   ASSERT_TRUE(ins.ok());
   ASSERT_TRUE(ins->run().ok());
   EXPECT_TRUE(account_allowed("alice", "203.0.113.7", kNow));  // the owner's address

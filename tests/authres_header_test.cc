@@ -1,12 +1,12 @@
 // Tests for lib/authres/header.h: writing (quoting, folding), reading the
 // examples of RFC 8601 Appendix B and RFC 6008 Appendix A.1, round trips,
 // authserv_id, and scrub (RFC 8601 §5).
-#include "authres/header.h"
-
 #include <gtest/gtest.h>
 
 #include <sstream>
 #include <string>
+
+#include "authres/header.h"
 
 namespace mox::authres {
 namespace {
@@ -39,9 +39,14 @@ Header sample() {
   h.authserv_id = "mail.mox.example";
   h.methods.push_back({"iprev", "pass", "", "", {{"policy", "iprev", "192.0.2.1"}}});
   h.methods.push_back({"spf", "pass", "", "", {{"smtp", "mailfrom", "alice@example.org"}}});
-  h.methods.push_back({"dkim", "pass", "2048-bit rsa key sha256", "",
-                       {{"header", "d", "example.org"}, {"header", "s", "sel2024"},
-                        {"header", "a", "rsa-sha256"}, {"header", "b", "AbCdEf12"}}});
+  h.methods.push_back({"dkim",
+                       "pass",
+                       "2048-bit rsa key sha256",
+                       "",
+                       {{"header", "d", "example.org"},
+                        {"header", "s", "sel2024"},
+                        {"header", "a", "rsa-sha256"},
+                        {"header", "b", "AbCdEf12"}}});
   h.methods.push_back({"dmarc", "pass", "", "", {{"header", "from", "example.org"}}});
   return h;
 }
@@ -62,7 +67,10 @@ TEST(AuthresFormat, Lines) {
 TEST(AuthresFormat, Quoting) {
   Header h;
   h.authserv_id = "my host";
-  h.methods.push_back({"spf", "fail", "a (b) \\ c", "no such; thing",
+  h.methods.push_back({"spf",
+                       "fail",
+                       "a (b) \\ c",
+                       "no such; thing",
                        {{"smtp", "mailfrom", "\"odd user\"@example.org"},
                         {"smtp", "helo", "x;y"},
                         {"header", "from", "@example.org"},
@@ -98,44 +106,57 @@ TEST(AuthresParse, RfcExamples) {
   ASSERT_EQ(h.methods.size(), 1u);
   EXPECT_EQ(h.methods[0], (Method{"spf", "pass", "", "", {{"smtp", "mailfrom", "example.net"}}}));
 
-  h = parse_ok(" example.com;\r\n          auth=pass (cram-md5) smtp.auth=sender@example.net;\r\n"
-               "          spf=pass smtp.mailfrom=example.net");
+  h = parse_ok(
+      " example.com;\r\n          auth=pass (cram-md5) smtp.auth=sender@example.net;\r\n"
+      "          spf=pass smtp.mailfrom=example.net");
   ASSERT_EQ(h.methods.size(), 2u);
-  EXPECT_EQ(h.methods[0], (Method{"auth", "pass", "cram-md5", "", {{"smtp", "auth", "sender@example.net"}}}));
+  EXPECT_EQ(h.methods[0],
+            (Method{"auth", "pass", "cram-md5", "", {{"smtp", "auth", "sender@example.net"}}}));
 
   h = parse_ok(" example.com; iprev=pass\r\n          policy.iprev=192.0.2.200");
   ASSERT_EQ(h.methods.size(), 1u);
   EXPECT_EQ(h.methods[0], (Method{"iprev", "pass", "", "", {{"policy", "iprev", "192.0.2.200"}}}));
 
   h = parse_ok(" example.com;\r\n          dkim=pass (good signature) header.d=example.com");
-  EXPECT_EQ(h.methods[0], (Method{"dkim", "pass", "good signature", "", {{"header", "d", "example.com"}}}));
+  EXPECT_EQ(h.methods[0],
+            (Method{"dkim", "pass", "good signature", "", {{"header", "d", "example.com"}}}));
 
-  h = parse_ok(" example.com;\r\n    dkim=pass reason=\"good signature\"\r\n      header.i=@mail-router.example.net;\r\n"
-               "    dkim=fail reason=\"bad signature\"\r\n      header.i=@newyork.example.com");
+  h = parse_ok(
+      " example.com;\r\n    dkim=pass reason=\"good signature\"\r\n      "
+      "header.i=@mail-router.example.net;\r\n"
+      "    dkim=fail reason=\"bad signature\"\r\n      header.i=@newyork.example.com");
   ASSERT_EQ(h.methods.size(), 2u);
-  EXPECT_EQ(h.methods[0], (Method{"dkim", "pass", "", "good signature", {{"header", "i", "@mail-router.example.net"}}}));
+  EXPECT_EQ(
+      h.methods[0],
+      (Method{
+          "dkim", "pass", "", "good signature", {{"header", "i", "@mail-router.example.net"}}}));
   EXPECT_EQ(h.methods[1].reason, "bad signature");
 
-  h = parse_ok(" mail-router.example.net;\r\n  dkim=pass (good signature) header.d=newyork.example.com\r\n"
-               "        header.b=oINEO8hg;\r\n  dkim=fail (bad signature) header.d=newyork.example.com\r\n"
-               "        header.b=EToRSuvU");
+  h = parse_ok(
+      " mail-router.example.net;\r\n  dkim=pass (good signature) header.d=newyork.example.com\r\n"
+      "        header.b=oINEO8hg;\r\n  dkim=fail (bad signature) header.d=newyork.example.com\r\n"
+      "        header.b=EToRSuvU");
   ASSERT_EQ(h.methods.size(), 2u);
   EXPECT_EQ(h.methods[1].props[1], (Property{"header", "b", "EToRSuvU"}));
 }
 
 TEST(AuthresParse, CommentsVersionsCase) {
-  Header h = parse_ok(" (c1) \"quoted id\" (c (nested)) 1 ; DKIM/1 (v) = Fail (first (inner)) (second) "
-                      "Reason = \"bad; sig\" (x) HEADER . I = \"a b\"@example.com ;");
+  Header h = parse_ok(
+      " (c1) \"quoted id\" (c (nested)) 1 ; DKIM/1 (v) = Fail (first (inner)) (second) "
+      "Reason = \"bad; sig\" (x) HEADER . I = \"a b\"@example.com ;");
   EXPECT_EQ(h.authserv_id, "quoted id");
   ASSERT_EQ(h.methods.size(), 1u);
-  EXPECT_EQ(h.methods[0], (Method{"dkim", "fail", "first (inner)", "bad; sig", {{"header", "i", "a b@example.com"}}}));
+  EXPECT_EQ(
+      h.methods[0],
+      (Method{"dkim", "fail", "first (inner)", "bad; sig", {{"header", "i", "a b@example.com"}}}));
   EXPECT_EQ(parse_ok(" x;\n\tspf=none\n").methods.size(), 1u);
 }
 
 TEST(AuthresParse, Malformed) {
-  for (std::string_view bad : {"", " ;", " x; spf", " x; spf=", " x spf=pass", " x; spf=pass smtp",
-                               " x; spf=pass smtp.=a", " x; spf=pass (unterminated", " x; spf=pass\r\nsmtp.a=b",
-                               " x; spf=pass a.b=\"open", " x; none more", " x; spf=pass a.b=c\x01"}) {
+  for (std::string_view bad :
+       {"", " ;", " x; spf", " x; spf=", " x spf=pass", " x; spf=pass smtp", " x; spf=pass smtp.=a",
+        " x; spf=pass (unterminated", " x; spf=pass\r\nsmtp.a=b", " x; spf=pass a.b=\"open",
+        " x; none more", " x; spf=pass a.b=c\x01"}) {
     auto h = parse(bad);
     EXPECT_FALSE(h.ok()) << bad;
     if (!h.ok()) {

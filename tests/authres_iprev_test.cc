@@ -1,12 +1,11 @@
 // Tests for lib/authres/iprev.h with a zone-file resolver: pass, fail on a
 // mismatch or a missing forward name, permerror without PTR, temperror from
 // a failing resolver, IPv6.
-#include "authres/iprev.h"
-
 #include <gtest/gtest.h>
 
 #include <memory>
 
+#include "authres/iprev.h"
 #include "dns/zone.h"
 
 namespace mox::authres {
@@ -21,7 +20,8 @@ constexpr std::string_view kZone =
     "mail.example.org. A 192.0.2.1\n"
     "other.example.org. A 198.51.100.7\n"
     "second.example.org. A 192.0.2.4\n"
-    "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa. PTR six.example.org.\n"
+    "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa. PTR "
+    "six.example.org.\n"
     "six.example.org. AAAA 2001:db8::1\n"
     "six.example.org. A 192.0.2.1\n";
 

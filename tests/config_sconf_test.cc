@@ -204,8 +204,9 @@ TEST(SconfWriter, InjectedAccountIsRefused) {
   auto d2 = dyn;
   // Without the check, this name would add an account "evil" holding the
   // catchall of example.com.
-  d2.accounts["x:\n\t\tDomain: example.com\n\tevil:\n\t\tDomain: example.com\n\t\t"
-              "Destinations:\n\t\t\t@example.com: nil\n\ty"] = dyn.accounts["mjl"];
+  d2.accounts
+      ["x:\n\t\tDomain: example.com\n\tevil:\n\t\tDomain: example.com\n\t\t"
+       "Destinations:\n\t\t\t@example.com: nil\n\ty"] = dyn.accounts["mjl"];
   EXPECT_FALSE(write_dynamic(d2).ok());
   d2 = dyn;
   d2.accounts["mjl"].full_name = "Mjl\n\tLoginDisabled: gone";
@@ -280,9 +281,9 @@ TEST(Config, FieldErrors) {
                     "domains.conf");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("duplicate localpart catchall separator"), std::string::npos);
-  r = parse_dynamic("Accounts:\n\ta:\n\t\tDomain: x.com\n\t\tLoginDisabled: " +
-                        std::string(257, 'x') + "\n",
-                    "domains.conf");
+  r = parse_dynamic(
+      "Accounts:\n\ta:\n\t\tDomain: x.com\n\t\tLoginDisabled: " + std::string(257, 'x') + "\n",
+      "domains.conf");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("longer than 256"), std::string::npos);
   r = parse_dynamic("Accounts:\n\ta:\n\t\tDomain: x.com\n\t\tLoginDisabled: caf\xc3\xa9\n",

@@ -190,9 +190,9 @@ TEST(Keys, LoadMoxStyleHeaderInsideBlock) {
 TEST(Keys, LoadTraditionalPem) {
   for (EVP_PKEY* key : {rsa2048(), p256()}) {
     BioPtr bio(BIO_new(BIO_s_mem()));
-    ASSERT_EQ(PEM_write_bio_PrivateKey_traditional(bio.get(), key, nullptr, nullptr, 0, nullptr,
-                                                   nullptr),
-              1);
+    ASSERT_EQ(
+        PEM_write_bio_PrivateKey_traditional(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr),
+        1);
     std::string pem = bio_to_string(bio.get());
     EXPECT_TRUE(pem.find("-----BEGIN RSA PRIVATE KEY-----") != std::string::npos ||
                 pem.find("-----BEGIN EC PRIVATE KEY-----") != std::string::npos)
@@ -222,17 +222,16 @@ TEST(Keys, LoadErrors) {
                 .error()
                 .kind,
             ErrorKind::kSyntax);
-  EXPECT_EQ(
-      load_private_key_pem("-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n")
-          .error()
-          .kind,
-      ErrorKind::kSyntax);
+  EXPECT_EQ(load_private_key_pem("-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n")
+                .error()
+                .kind,
+            ErrorKind::kSyntax);
 
   // Encrypted PKCS#8 is refused without prompting for a pass phrase.
   BioPtr bio(BIO_new(BIO_s_mem()));
   char pass[] = "secret";
-  ASSERT_EQ(PEM_write_bio_PKCS8PrivateKey(bio.get(), ed25519(), EVP_aes_256_cbc(), pass, 6,
-                                          nullptr, nullptr),
+  ASSERT_EQ(PEM_write_bio_PKCS8PrivateKey(bio.get(), ed25519(), EVP_aes_256_cbc(), pass, 6, nullptr,
+                                          nullptr),
             1);
   auto enc = load_private_key_pem(bio_to_string(bio.get()));
   ASSERT_FALSE(enc.ok());
@@ -276,9 +275,10 @@ TEST(Keys, SpkiFingerprintMatchesOpenssl) {
     std::string in = dir.file("k" + std::to_string(i) + ".pem");
     std::string out = dir.file("fp" + std::to_string(i++));
     write_file(in, pem);
-    ASSERT_TRUE(run("openssl pkey -in '" + in +
-                    "' -pubout -outform DER | openssl dgst -sha256 -binary | basenc --base64url > '" +
-                    out + "'"));
+    ASSERT_TRUE(
+        run("openssl pkey -in '" + in +
+            "' -pubout -outform DER | openssl dgst -sha256 -binary | basenc --base64url > '" + out +
+            "'"));
     std::string want = read_file(out);
     while (!want.empty() && (want.back() == '\n' || want.back() == '=')) want.pop_back();
     EXPECT_EQ(*fp, want);
@@ -349,8 +349,7 @@ TEST(Cert, SelfSignedRsa) {
   std::string text = x509_text(*pem, dir, "rsa");
   EXPECT_NE(text.find("Subject: CN = mail.example.org"), std::string::npos) << text;
   EXPECT_NE(text.find("Issuer: CN = mail.example.org"), std::string::npos) << text;
-  EXPECT_NE(text.find("DNS:mail.example.org, DNS:mta-sts.example.org"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("DNS:mail.example.org, DNS:mta-sts.example.org"), std::string::npos) << text;
   EXPECT_NE(text.find("CA:FALSE"), std::string::npos) << text;
   EXPECT_NE(text.find("Digital Signature, Key Encipherment"), std::string::npos) << text;
   EXPECT_NE(text.find("TLS Web Server Authentication"), std::string::npos) << text;
@@ -382,7 +381,8 @@ TEST(Cert, SelfSignedEd25519AndEcdsa) {
     EXPECT_EQ(text.find("Key Encipherment"), std::string::npos) << text;
     EXPECT_NE(text.find("Digital Signature"), std::string::npos) << text;
   }
-  auto fp = cert_spki_fingerprint(load_cert_pem(*self_signed_cert_pem(ed25519(), "a.b", {}, 1))->get());
+  auto fp =
+      cert_spki_fingerprint(load_cert_pem(*self_signed_cert_pem(ed25519(), "a.b", {}, 1))->get());
   ASSERT_TRUE(fp.ok());
   EXPECT_EQ(*fp, *spki_fingerprint(ed25519()));
 }

@@ -80,7 +80,8 @@ TEST(DkimCanonBody, MatchesLineBasedReference) {
         i += n;
       }
       c.finish(out);
-      ASSERT_EQ(out, want) << "chunked, relaxed=" << relaxed << " body=" << ::testing::PrintToString(body);
+      ASSERT_EQ(out, want) << "chunked, relaxed=" << relaxed
+                           << " body=" << ::testing::PrintToString(body);
     }
   }
 }

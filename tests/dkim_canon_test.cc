@@ -1,11 +1,10 @@
 // Tests for lib/dkim/canon.h: RFC 6376 §3.4.5's example and the edge cases
 // of §3.4.3 / §3.4.4.
-#include "dkim/canon.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "dkim/canon.h"
 #include "dkim/digest.h"
 #include "message/header.h"
 
@@ -57,7 +56,8 @@ TEST(DkimCanon, StreamingEqualsWhole) {
     for (size_t split = 1; split < 5; ++split) {
       BodyCanonicalizer c(relaxed);
       std::string out;
-      for (size_t i = 0; i < body.size(); i += split) c.update(std::string_view(body).substr(i, split), out);
+      for (size_t i = 0; i < body.size(); i += split)
+        c.update(std::string_view(body).substr(i, split), out);
       c.finish(out);
       EXPECT_EQ(out, whole) << "relaxed=" << relaxed << " split=" << split;
     }

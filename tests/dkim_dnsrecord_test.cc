@@ -1,11 +1,10 @@
 // Tests for lib/dkim/dnsrecord.h.
-#include "dkim/dnsrecord.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "crypto/keys.h"
+#include "dkim/dnsrecord.h"
 #include "util/encoding.h"
 
 namespace mox::dkim {

@@ -1,11 +1,10 @@
 // Tests for lib/dkim/keycache.h: a key decoded once is handed out again
 // (the same EVP_PKEY), different bytes give different keys, errors are not
 // kept, and the cache stays within its size.
-#include "dkim/keycache.h"
-
 #include <gtest/gtest.h>
 
 #include "dkim/dnsrecord.h"
+#include "dkim/keycache.h"
 
 namespace mox::dkim {
 namespace {

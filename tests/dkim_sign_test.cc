@@ -1,7 +1,5 @@
 // Tests for lib/dkim/sign.h: sign → verify round trips for every algorithm
 // and canonicalization, over-signing, expiration, and refusals.
-#include "dkim/sign.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +7,7 @@
 
 #include "crypto/keys.h"
 #include "dkim/dnsrecord.h"
+#include "dkim/sign.h"
 #include "dkim/verify.h"
 #include "dns/zone.h"
 
@@ -35,8 +34,9 @@ struct Keys {
   crypto::PKeyPtr ed = std::move(crypto::generate_ed25519()).value();
   std::unique_ptr<dns::ZoneResolver> zone;
   Keys() {
-    std::string z = "rsa._domainkey.example.org. TXT " + zone_txt_strings(*txt_record_value(rsa.get())) +
-                    "\ned._domainkey.example.org. TXT " + zone_txt_strings(*txt_record_value(ed.get())) + "\n";
+    std::string z =
+        "rsa._domainkey.example.org. TXT " + zone_txt_strings(*txt_record_value(rsa.get())) +
+        "\ned._domainkey.example.org. TXT " + zone_txt_strings(*txt_record_value(ed.get())) + "\n";
     zone = std::move(dns::ZoneResolver::from_text(z)).value();
   }
 };
@@ -81,7 +81,8 @@ TEST(DkimSign, RoundTripEveryCombination) {
         std::string msg = *sig + std::string(kMessage);
         auto res = check(msg);
         ASSERT_EQ(res.size(), 1u);
-        EXPECT_EQ(res[0].status, Status::kPass) << ed << hr << br << ": " << res[0].reason << "\n" << *sig;
+        EXPECT_EQ(res[0].status, Status::kPass) << ed << hr << br << ": " << res[0].reason << "\n"
+                                                << *sig;
         EXPECT_EQ(res[0].signature->header_relaxed, hr);
         EXPECT_EQ(res[0].signature->body_relaxed, br);
         // Tampering with the body fails; so does an added To (sealed).
@@ -124,7 +125,8 @@ TEST(DkimSign, SeveralSelectorsAndSealing) {
   auto ures = check(*unsealed + std::string(kMessage));
   EXPECT_EQ(ures[0].signature->signed_headers, default_headers());
   // Without sealing an added Cc (a second one, above) goes unnoticed.
-  EXPECT_EQ(check(*unsealed + "Cc: eve@example.com\r\n" + std::string(kMessage))[0].status, Status::kPass);
+  EXPECT_EQ(check(*unsealed + "Cc: eve@example.com\r\n" + std::string(kMessage))[0].status,
+            Status::kPass);
 }
 
 TEST(DkimSign, ExpirationAndTime) {
@@ -166,7 +168,8 @@ TEST(DkimSign, CustomHeadersAndSha1) {
   EXPECT_NE(denied.reason.find("h="), std::string::npos);
   std::string rec = *txt_record_value(keys().rsa.get());
   rec.replace(rec.find("h=sha256; "), 10, "");
-  auto any_hash = dns::ZoneResolver::from_text("rsa._domainkey.example.org. TXT " + zone_txt_strings(rec) + "\n");
+  auto any_hash = dns::ZoneResolver::from_text("rsa._domainkey.example.org. TXT " +
+                                               zone_txt_strings(rec) + "\n");
   ASSERT_TRUE(any_hash.ok());
   EXPECT_EQ(verify(**any_hash, MessageRef{msg}, o)->at(0).status, Status::kPass);
 }
@@ -208,7 +211,8 @@ TEST(DkimSign, Refusals) {
   baddomain.domain = "not a domain";
   EXPECT_EQ(sign(baddomain).error().kind, ErrorKind::kUser);
 
-  auto twofrom = sign(request("From: a@example.org\r\nFrom: b@example.org\r\n\r\nx\r\n", {rsa_sel()}));
+  auto twofrom =
+      sign(request("From: a@example.org\r\nFrom: b@example.org\r\n\r\nx\r\n", {rsa_sel()}));
   ASSERT_FALSE(twofrom.ok());
   EXPECT_EQ(twofrom.error().kind, ErrorKind::kSyntax);
   EXPECT_FALSE(sign(request("To: a@example.org\r\n\r\nx\r\n", {rsa_sel()})).ok());

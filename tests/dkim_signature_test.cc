@@ -20,8 +20,8 @@ TEST(DkimTags, Grammar) {
   EXPECT_EQ((*t)[1].value, "two words");
   EXPECT_EQ((*t)[2].value, "");
   EXPECT_TRUE(parse_tag_list("a=1; ").ok());  // white space after a final ";"
-  for (const char* bad : {"", ";", "a=1;;b=2", "1a=x", "a", "a=b;c", "a=1;a=2", "a=x;y", "a=b\r\nc=d",
-                          "a=\x01", "a=b\r\n"}) {
+  for (const char* bad : {"", ";", "a=1;;b=2", "1a=x", "a", "a=b;c", "a=1;a=2", "a=x;y",
+                          "a=b\r\nc=d", "a=\x01", "a=b\r\n"}) {
     auto r = parse_tag_list(bad);
     EXPECT_FALSE(r.ok()) << bad;
   }
@@ -83,7 +83,8 @@ TEST(DkimSignature, PermanentErrors) {
     text.replace(at, c.from.size(), c.to);
     auto r = parse_signature(text);
     ASSERT_FALSE(r.ok()) << text;
-    EXPECT_NE(r.error().message.find(c.want), std::string::npos) << text << ": " << r.error().message;
+    EXPECT_NE(r.error().message.find(c.want), std::string::npos)
+        << text << ": " << r.error().message;
   }
 }
 
@@ -152,8 +153,8 @@ TEST(DkimKeyRecord, Parse) {
   EXPECT_FALSE(parse_key_record("v=DKIM1; s=tlsrpt; p=AQAB")->allows_email());
   EXPECT_TRUE(parse_key_record("v=DKIM1; p=")->public_key.empty());  // revoked
 
-  for (const char* bad : {"v=DKIM2; p=AQAB", "p=AQAB; v=DKIM1", "v=DKIM1; k=rsa", "p=!!", "p=AQAB; p=AQAB",
-                          "v=spf1 -all"}) {
+  for (const char* bad : {"v=DKIM2; p=AQAB", "p=AQAB; v=DKIM1", "v=DKIM1; k=rsa", "p=!!",
+                          "p=AQAB; p=AQAB", "v=spf1 -all"}) {
     EXPECT_FALSE(parse_key_record(bad).ok()) << bad;
   }
 }

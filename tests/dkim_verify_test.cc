@@ -1,12 +1,11 @@
 // Tests for lib/dkim/verify.h against the published example of RFC 8463
 // Appendix A (an Ed25519 and an RSA signature by football.example.com),
 // with the keys of A.2 in a zone-file resolver, and every result status.
-#include "dkim/verify.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "dkim/verify.h"
 #include "dns/zone.h"
 
 namespace mox::dkim {
@@ -53,7 +52,8 @@ constexpr std::string_view kRsaRecord =
     " \"Ip3G+2kryOTIKT+l/K4w3QIDAQAB\")\n";
 
 std::unique_ptr<dns::ZoneResolver> rfc_zone(std::string extra = "") {
-  auto z = dns::ZoneResolver::from_text(std::string(kEd25519Record) + std::string(kRsaRecord) + extra);
+  auto z =
+      dns::ZoneResolver::from_text(std::string(kEd25519Record) + std::string(kRsaRecord) + extra);
   EXPECT_TRUE(z.ok()) << z.error().message;
   return std::move(z).value();
 }
@@ -125,10 +125,12 @@ TEST(DkimVerify, TamperedMessagesFail) {
   // An unsigned field may be added; relaxed canonicalization ignores refolding.
   auto added = run(*z, replace(kSigned, "Message-ID:", "X-Mailer: any\r\nMessage-ID:"));
   for (const auto& r : added) EXPECT_EQ(r.status, Status::kPass) << r.reason;
-  auto refolded = run(*z, replace(kSigned, "Subject: Is dinner ready?", "Subject:  Is dinner\r\n\tready?  "));
+  auto refolded =
+      run(*z, replace(kSigned, "Subject: Is dinner ready?", "Subject:  Is dinner\r\n\tready?  "));
   for (const auto& r : refolded) EXPECT_EQ(r.status, Status::kPass) << r.reason;
   // The signature's own field is covered too.
-  auto own = run(*z, replace(kSigned, "t=1528637909; h=from : to :\r\n", "t=1528637910; h=from : to :\r\n"));
+  auto own = run(
+      *z, replace(kSigned, "t=1528637909; h=from : to :\r\n", "t=1528637910; h=from : to :\r\n"));
   EXPECT_EQ(own[0].status, Status::kFail);
   EXPECT_EQ(own[1].status, Status::kPass);
 }
@@ -139,7 +141,8 @@ TEST(DkimVerify, PermanentErrors) {
     std::string from, to, want;
   } cases[] = {
       {"s=brisbane;", "s=brisbane; v=1;", "duplicate"},
-      {"h=from : to :\r\n subject : date : message-id : from : subject : date;", "h=to : subject;", "From"},
+      {"h=from : to :\r\n subject : date : message-id : from : subject : date;", "h=to : subject;",
+       "From"},
       {"i=@football.example.com", "i=@example.net", "not d="},
       {"t=1528637909; h=from : to :", "t=1528637909; x=1528637910; h=from : to :", "expired"},
       {"s=brisbane", "s=nokey", "no key for signature"},
@@ -161,7 +164,8 @@ TEST(DkimVerify, KeyRecordDecides) {
     Status status;
   } cases[] = {
       {"v=DKIM1; k=ed25519; p=", "revoked", Status::kPermerror},
-      {"v=DKIM1; k=ed25519; h=sha1; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", "h=", Status::kPermerror},
+      {"v=DKIM1; k=ed25519; h=sha1; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", "h=",
+       Status::kPermerror},
       {"v=DKIM1; k=ed25519; s=tlsrpt; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", "s=",
        Status::kPermerror},
       {"v=DKIM1; k=ed25519; p=AAAA", "32 bytes", Status::kPermerror},
@@ -181,7 +185,8 @@ TEST(DkimVerify, KeyRecordDecides) {
       "brisbane._domainkey.football.example.com. TXT \"v=DKIM1; k=ed25519; t=s; "
       "p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"\n");
   EXPECT_EQ(run(*strict, kSigned)[0].status, Status::kPass);
-  auto below = run(*strict, replace(kSigned, "i=@football.example.com", "i=@news.football.example.com"));
+  auto below =
+      run(*strict, replace(kSigned, "i=@football.example.com", "i=@news.football.example.com"));
   EXPECT_EQ(below[0].status, Status::kPermerror);
   // Two key records: undefined (§3.6.2.2), a later try may see one.
   auto two = zone_of(
@@ -204,7 +209,8 @@ TEST(DkimVerify, Policy) {
   EXPECT_NE(sha1[1].reason.find("RFC 8301"), std::string::npos);
   VerifyOptions allow;
   allow.allow_sha1 = true;
-  EXPECT_EQ(run(*z, replace(kSigned, "a=rsa-sha256", "a=rsa-sha1"), allow)[1].status, Status::kFail);
+  EXPECT_EQ(run(*z, replace(kSigned, "a=rsa-sha256", "a=rsa-sha1"), allow)[1].status,
+            Status::kFail);
 
   auto length = run(*z, replace(kSigned, "s=brisbane;", "s=brisbane; l=10;"));
   EXPECT_EQ(length[0].status, Status::kPolicy);

@@ -2,13 +2,12 @@
 // with a zone-file resolver (From domain, organizational domain, several
 // records, DNS failure, none), alignment, sp=, np=, pct= sampling, and the
 // one-From rule of RFC 7489 §6.6.1.
-#include "dmarc/evaluate.h"
-
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
 
+#include "dmarc/evaluate.h"
 #include "dmarc/from.h"
 #include "dns/zone.h"
 
@@ -28,7 +27,8 @@ std::unique_ptr<dns::ZoneResolver> zone(std::string text) {
 }
 
 constexpr std::string_view kZone =
-    "_dmarc.example.com. TXT \"v=DMARC1; p=reject; sp=quarantine; np=reject; rua=mailto:r@example.com\"\n"
+    "_dmarc.example.com. TXT \"v=DMARC1; p=reject; sp=quarantine; np=reject; "
+    "rua=mailto:r@example.com\"\n"
     "_dmarc.example.com. TXT \"some other text\"\n"
     "_dmarc.own.example.com. TXT \"v=DMARC1; p=none\"\n"
     "_dmarc.two.example. TXT \"v=DMARC1; p=none\"\n"
@@ -89,7 +89,8 @@ TEST(DmarcLookup, NoneSeveralBadTemporary) {
   EXPECT_EQ(l.status, Status::kPermerror);
 }
 
-Identifiers ids(std::string from, std::string spf_domain, bool spf_pass, std::vector<std::string> dkim = {}) {
+Identifiers ids(std::string from, std::string spf_domain, bool spf_pass,
+                std::vector<std::string> dkim = {}) {
   Identifiers i;
   i.from_domain = std::move(from);
   i.spf_domain = std::move(spf_domain);
@@ -117,15 +118,17 @@ TEST(DmarcEvaluate, RelaxedAlignment) {
   EXPECT_EQ(e.domain, "example.com");
   e = verify(*z, p, ids("example.com", "bounce.other.test", true, {"other.test"}), 0);
   EXPECT_EQ(e.status, Status::kFail);
-  EXPECT_EQ(e.reason,
-            "DMARC policy of example.com is reject: no aligned SPF pass (SPF domain bounce.other.test) "
-            "and no aligned DKIM signature (signed by other.test)");
+  EXPECT_EQ(
+      e.reason,
+      "DMARC policy of example.com is reject: no aligned SPF pass (SPF domain bounce.other.test) "
+      "and no aligned DKIM signature (signed by other.test)");
 }
 
 TEST(DmarcEvaluate, StrictAlignment) {
   auto z = zone(std::string(kZone));
   PublicSuffixList p = psl();
-  Evaluation e = verify(*z, p, ids("strict.example", "bounce.strict.example", true, {"x.strict.example"}), 0);
+  Evaluation e =
+      verify(*z, p, ids("strict.example", "bounce.strict.example", true, {"x.strict.example"}), 0);
   EXPECT_EQ(e.status, Status::kFail);
   EXPECT_FALSE(e.spf_aligned);
   EXPECT_FALSE(e.dkim_aligned);

@@ -1,12 +1,10 @@
 // Tests for lib/dmarc/publicsuffix.h and lib/dns/idna.h: the list's
 // algorithm on a small list (normal, wildcard and exception rules, the
 // default rule), U-label rules, and Debian's installed list.
-#include "dmarc/publicsuffix.h"
-
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
+#include "dmarc/publicsuffix.h"
 #include "dns/idna.h"
 
 namespace mox::dmarc {
@@ -94,7 +92,8 @@ TEST(PublicSuffix, BadRule) {
 }
 
 TEST(PublicSuffix, InstalledList) {
-  if (access(PublicSuffixList::kDefaultPath, R_OK) != 0) GTEST_SKIP() << "publicsuffix not installed";
+  if (access(PublicSuffixList::kDefaultPath, R_OK) != 0)
+    GTEST_SKIP() << "publicsuffix not installed";
   auto p = PublicSuffixList::load(PublicSuffixList::kDefaultPath);
   ASSERT_TRUE(p.ok()) << p.error().message;
   EXPECT_GT(p->size(), 5000u);

@@ -1,11 +1,11 @@
 // Tests for lib/dmarc/record.h: every tag, bad values, unknown tags, case,
 // white space, the p= fallback of RFC 7489 §6.6.3, and the example records
 // of RFC 7489 Appendix B.2.
-#include "dmarc/record.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "dmarc/record.h"
 
 namespace mox::dmarc {
 namespace {
@@ -117,7 +117,8 @@ TEST(DmarcRecord, BadValues) {
   expect_bad("", "v:");
   EXPECT_EQ(parse_ok("v=DMARC1; p=reject; pct=0").percent, 0);
   EXPECT_EQ(parse_ok("v=DMARC1; p=reject; ri=4294967295").interval, 4294967295u);
-  EXPECT_EQ(parse_ok("v=DMARC1; p=none; rua=https://r.example/x!5G").rua[0], "https://r.example/x!5G");
+  EXPECT_EQ(parse_ok("v=DMARC1; p=none; rua=https://r.example/x!5G").rua[0],
+            "https://r.example/x!5G");
 }
 
 TEST(DmarcRecord, MissingPolicy) {
@@ -145,15 +146,19 @@ TEST(DmarcRecord, Rfc7489AppendixB2) {
   EXPECT_EQ(r.policy, Policy::kNone);
   EXPECT_EQ(r.rua, std::vector<std::string>{"mailto:dmarc-feedback@example.com"});
   // B.2.2 with failure reports.
-  r = parse_ok("v=DMARC1; p=none; rua=mailto:dmarc-feedback@example.com; ruf=mailto:auth-reports@example.com");
+  r = parse_ok(
+      "v=DMARC1; p=none; rua=mailto:dmarc-feedback@example.com; "
+      "ruf=mailto:auth-reports@example.com");
   EXPECT_EQ(r.ruf, std::vector<std::string>{"mailto:auth-reports@example.com"});
   // B.2.3 failure reports to a third party.
-  r = parse_ok("v=DMARC1; p=none; rua=mailto:dmarc-feedback@example.com; "
-               "ruf=mailto:auth-reports@thirdparty.example.net");
+  r = parse_ok(
+      "v=DMARC1; p=none; rua=mailto:dmarc-feedback@example.com; "
+      "ruf=mailto:auth-reports@thirdparty.example.net");
   EXPECT_EQ(r.ruf, std::vector<std::string>{"mailto:auth-reports@thirdparty.example.net"});
   // B.2.4 subdomain, sampling and two aggregate URIs, over several strings.
-  r = parse_ok("v=DMARC1; p=quarantine; rua=mailto:dmarc-feedback@example.com,"
-               "mailto:tld-test@thirdparty.example.net!10m; pct=25");
+  r = parse_ok(
+      "v=DMARC1; p=quarantine; rua=mailto:dmarc-feedback@example.com,"
+      "mailto:tld-test@thirdparty.example.net!10m; pct=25");
   EXPECT_EQ(r.policy, Policy::kQuarantine);
   EXPECT_EQ(r.percent, 25);
   EXPECT_EQ(r.rua, (std::vector<std::string>{"mailto:dmarc-feedback@example.com",

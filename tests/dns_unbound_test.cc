@@ -1,8 +1,6 @@
 // Tests for lib/dns/unbound.h without the internet: a hosts file answers
 // locally, a forwarder on loopback that never answers times out, and bad
 // settings are refused at construction.
-#include "dns/unbound.h"
-
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -13,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "dns/unbound.h"
 #include "util/unique_fd.h"
 
 namespace mox::dns {

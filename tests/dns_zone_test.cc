@@ -1,6 +1,4 @@
 // Tests for lib/dns/zone.h and the typed lookups of lib/dns/resolver.h.
-#include "dns/zone.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,6 +7,7 @@
 #include <string>
 
 #include "dns/rdata.h"
+#include "dns/zone.h"
 
 namespace mox::dns {
 namespace {
@@ -79,8 +78,9 @@ TEST(DnsZone, TypedLookups) {
 }
 
 TEST(DnsZone, TtlAndClassInEitherOrder) {
-  auto recs = parse_zone("$ORIGIN x.\na 600 IN A 192.0.2.1\nb IN 700 A 192.0.2.2\nc A 192.0.2.3\n"
-                         "$TTL 1d\nd A 192.0.2.4\n");
+  auto recs = parse_zone(
+      "$ORIGIN x.\na 600 IN A 192.0.2.1\nb IN 700 A 192.0.2.2\nc A 192.0.2.3\n"
+      "$TTL 1d\nd A 192.0.2.4\n");
   ASSERT_TRUE(recs.ok()) << recs.error().message;
   ASSERT_EQ(recs->size(), 4u);
   EXPECT_EQ((*recs)[0].ttl, 600u);
@@ -123,8 +123,9 @@ TEST(DnsZone, NxDomainAndNoData) {
 }
 
 TEST(DnsZone, Authentic) {
-  auto z = zone("$AUTHENTIC yes\nsecure.test. A 192.0.2.1\n$AUTHENTIC no\ninsecure.test. A 192.0.2.2\n"
-                "link.test. CNAME secure.test.\n");
+  auto z = zone(
+      "$AUTHENTIC yes\nsecure.test. A 192.0.2.1\n$AUTHENTIC no\ninsecure.test. A 192.0.2.2\n"
+      "link.test. CNAME secure.test.\n");
   EXPECT_TRUE(z->a("secure.test")->authentic);
   EXPECT_FALSE(z->a("insecure.test")->authentic);
   EXPECT_FALSE(z->a("link.test")->authentic);  // an insecure link taints the chain
@@ -171,7 +172,8 @@ TEST(DnsZone, SyntaxErrorsNameTheLine) {
     auto r = parse_zone(c.text);
     ASSERT_FALSE(r.ok()) << c.text;
     EXPECT_EQ(r.error().kind, ErrorKind::kSyntax) << c.text;
-    EXPECT_NE(r.error().message.find(c.want), std::string::npos) << c.text << ": " << r.error().message;
+    EXPECT_NE(r.error().message.find(c.want), std::string::npos)
+        << c.text << ": " << r.error().message;
   }
   std::string long_txt = "a.test. TXT \"" + std::string(256, 'x') + "\"\n";
   EXPECT_FALSE(parse_zone(long_txt).ok());
@@ -233,7 +235,12 @@ TEST(DnsNames, NormalizeAndReverse) {
 
 TEST(DnsRdata, MalformedWireDataIsPermanent) {
   EXPECT_EQ(decode_txt("").error().kind, ErrorKind::kPermanent);
-  EXPECT_EQ(decode_txt(std::string("\x05" "ab", 3)).error().kind, ErrorKind::kPermanent);
+  EXPECT_EQ(decode_txt(std::string("\x05"
+                                   "ab",
+                                   3))
+                .error()
+                .kind,
+            ErrorKind::kPermanent);
   EXPECT_EQ(decode_mx(std::string("\x00\x0a\xc0\x0c", 4)).error().kind, ErrorKind::kPermanent);
   EXPECT_EQ(decode_a("abc").error().kind, ErrorKind::kPermanent);
   EXPECT_EQ(decode_tlsa("ab").error().kind, ErrorKind::kPermanent);

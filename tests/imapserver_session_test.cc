@@ -83,7 +83,8 @@ class ImapSessionTest : public ::testing::Test {
   std::string send(std::string_view in) { return (last_ = session_->feed(in)).reply; }
   void login() {
     session_->tls_started(tls_on(""));
-    ASSERT_NE(send("a LOGIN mjl@example.com password1234\r\n").find("a OK [CAPABILITY"), std::string::npos);
+    ASSERT_NE(send("a LOGIN mjl@example.com password1234\r\n").find("a OK [CAPABILITY"),
+              std::string::npos);
   }
   std::filesystem::path dir_;
   std::unique_ptr<FakeBackend> backend_;
@@ -107,16 +108,21 @@ TEST_F(ImapSessionTest, GreetingAndLoginRules) {
   EXPECT_EQ(send("b STARTTLS\r\n"), "b OK begin TLS now\r\n");
   EXPECT_TRUE(last_.start_tls);
   session_->tls_started(tls_on(""));
-  EXPECT_EQ(send("c LOGIN mjl@example.com wrong\r\n"), "c NO [AUTHENTICATIONFAILED] bad credentials\r\n");
-  EXPECT_EQ(send("d LOGIN off@example.com password1234\r\n"), "d NO login disabled for account: moved\r\n");
+  EXPECT_EQ(send("c LOGIN mjl@example.com wrong\r\n"),
+            "c NO [AUTHENTICATIONFAILED] bad credentials\r\n");
+  EXPECT_EQ(send("d LOGIN off@example.com password1234\r\n"),
+            "d NO login disabled for account: moved\r\n");
   EXPECT_EQ(send("e SELECT INBOX\r\n"), "e BAD not allowed in this connection state\r\n");
   std::string ir = base64_encode(std::string("\0mjl@example.com\0password1234", 29));
-  EXPECT_NE(send("f AUTHENTICATE PLAIN " + ir + "\r\n").find("f OK [CAPABILITY"), std::string::npos);
+  EXPECT_NE(send("f AUTHENTICATE PLAIN " + ir + "\r\n").find("f OK [CAPABILITY"),
+            std::string::npos);
   // The successful attempt waits for ID or the next command (docs/DESIGN.md
   // "Login attempts").
-  EXPECT_EQ(backend_->attempts, (std::vector<std::string>{"login badcreds", "login logindisabled"}));
+  EXPECT_EQ(backend_->attempts,
+            (std::vector<std::string>{"login badcreds", "login logindisabled"}));
   EXPECT_EQ(send("g LOGIN x y\r\n"), "g NO not allowed in this connection state\r\n");
-  EXPECT_EQ(backend_->attempts, (std::vector<std::string>{"login badcreds", "login logindisabled", "plain ok"}));
+  EXPECT_EQ(backend_->attempts,
+            (std::vector<std::string>{"login badcreds", "login logindisabled", "plain ok"}));
 }
 
 // The verb table (lib/imapserver/verbs.cc): a command outside its states is
@@ -161,9 +167,10 @@ TEST_F(ImapSessionTest, AppendSelectFetchStoreSearch) {
   EXPECT_NE(r.find("* 1 EXISTS\r\n"), std::string::npos);
   EXPECT_NE(r.find("c OK [READ-WRITE] select done\r\n"), std::string::npos);
   r = send("d FETCH 1 (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n");
-  EXPECT_EQ(r,
-            "* 1 FETCH (UID 1 FLAGS (\\Flagged) RFC822.SIZE " + std::to_string(msg.size()) +
-                " BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: hello\r\n\r\n)\r\nd OK fetch done\r\n");
+  EXPECT_EQ(
+      r,
+      "* 1 FETCH (UID 1 FLAGS (\\Flagged) RFC822.SIZE " + std::to_string(msg.size()) +
+          " BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: hello\r\n\r\n)\r\nd OK fetch done\r\n");
   r = send("e FETCH 1 BODY[TEXT]\r\n");
   EXPECT_NE(r.find("BODY[TEXT] {11}\r\nbody text\r\n"), std::string::npos);
   EXPECT_NE(r.find("FLAGS (\\Seen \\Flagged)"), std::string::npos) << r;
@@ -196,16 +203,18 @@ TEST_F(ImapSessionTest, SearchIndexAndShortNeedles) {
     EXPECT_NE(r.find("s OK search done"), std::string::npos) << r;
     return r.substr(0, r.find("\r\n"));
   };
-  EXPECT_EQ(search("BODY STRASSE"), "* SEARCH");             // no folding of ß to ss
-  EXPECT_EQ(search("BODY {7+}\r\nSTRA\xc3\x9f" "E"), "* SEARCH 1");  // index, folded
-  EXPECT_EQ(search("BODY {2+}\r\n\xc3\x9c"), "* SEARCH 1");         // 1 character: scan, folded
-  EXPECT_EQ(search("SUBJECT {2+}\r\n\xc3\xa4"), "* SEARCH 1");      // RFC 2047 "Äpfel"
-  EXPECT_EQ(search("SUBJECT AB"), "* SEARCH 2");                  // 2 characters: scan
-  EXPECT_EQ(search("SUBJECT PFE"), "* SEARCH 1");                 // index
+  EXPECT_EQ(search("BODY STRASSE"), "* SEARCH");  // no folding of ß to ss
+  EXPECT_EQ(search("BODY {7+}\r\nSTRA\xc3\x9f"
+                   "E"),
+            "* SEARCH 1");                                      // index, folded
+  EXPECT_EQ(search("BODY {2+}\r\n\xc3\x9c"), "* SEARCH 1");     // 1 character: scan, folded
+  EXPECT_EQ(search("SUBJECT {2+}\r\n\xc3\xa4"), "* SEARCH 1");  // RFC 2047 "Äpfel"
+  EXPECT_EQ(search("SUBJECT AB"), "* SEARCH 2");                // 2 characters: scan
+  EXPECT_EQ(search("SUBJECT PFE"), "* SEARCH 1");               // index
   EXPECT_EQ(search("FROM {3+}\r\nJ\xc3\xb6"), "* SEARCH 1");
   EXPECT_EQ(search("HEADER X-Tag q"), "* SEARCH 2");
-  EXPECT_EQ(search("HEADER X-Tag \"\""), "* SEARCH 2");          // field present
-  EXPECT_EQ(search("HEADER Subject example"), "* SEARCH");       // in From, not Subject
+  EXPECT_EQ(search("HEADER X-Tag \"\""), "* SEARCH 2");     // field present
+  EXPECT_EQ(search("HEADER Subject example"), "* SEARCH");  // in From, not Subject
   EXPECT_EQ(search("TEXT example"), "* SEARCH 1 2");
   EXPECT_EQ(search("TEXT wo"), "* SEARCH 2");
   EXPECT_EQ(search("NOT BODY y"), "* SEARCH 2");
@@ -224,7 +233,8 @@ TEST_F(ImapSessionTest, CapabilitiesDisabled) {
   EXPECT_EQ(r.find("APPENDLIMIT"), std::string::npos) << r;
   EXPECT_EQ(r.find("QRESYNC"), std::string::npos) << r;  // implies CONDSTORE (RFC 7162 §3.2.3)
   EXPECT_NE(r.find(" MOVE "), std::string::npos) << r;
-  EXPECT_EQ(send("b ENABLE CONDSTORE UTF8=ACCEPT QRESYNC\r\n"), "* ENABLED\r\nb OK enable done\r\n");
+  EXPECT_EQ(send("b ENABLE CONDSTORE UTF8=ACCEPT QRESYNC\r\n"),
+            "* ENABLED\r\nb OK enable done\r\n");
   EXPECT_EQ(send("c SELECT INBOX (CONDSTORE)\r\n"), "c BAD CONDSTORE is disabled\r\n");
 }
 
@@ -258,9 +268,14 @@ TEST_F(ImapSessionTest, ListExtended) {
   send("b UNSUBSCRIBE Foo\r\n");
   send("c SUBSCRIBE Gone\r\n");
   std::string r = send("d LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"*\"\r\n");
-  EXPECT_NE(r.find("* LIST (\\HasChildren) \"/\" Foo (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"), std::string::npos) << r;
-  EXPECT_NE(r.find("* LIST (\\HasNoChildren \\Subscribed) \"/\" Foo/Bar\r\n"), std::string::npos) << r;
-  EXPECT_NE(r.find("* LIST (\\NonExistent \\HasNoChildren \\Subscribed) \"/\" Gone\r\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("* LIST (\\HasChildren) \"/\" Foo (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.find("* LIST (\\HasNoChildren \\Subscribed) \"/\" Foo/Bar\r\n"), std::string::npos)
+      << r;
+  EXPECT_NE(r.find("* LIST (\\NonExistent \\HasNoChildren \\Subscribed) \"/\" Gone\r\n"),
+            std::string::npos)
+      << r;
   r = send("e LIST \"\" \"*\" RETURN (STATUS (MESSAGES))\r\n");
   EXPECT_NE(r.find("* STATUS Foo/Bar (MESSAGES 0)\r\n"), std::string::npos) << r;
   EXPECT_EQ(r.find("Gone"), std::string::npos) << r;
@@ -360,8 +375,10 @@ TEST_F(ImapSessionTest, LargeFetchInParts) {
   }
   EXPECT_GE(parts, 3);
   for (int i = 1; i <= 8; ++i) {
-    EXPECT_NE(all.find("* " + std::to_string(i) + " FETCH (BODY[] {" + std::to_string(msg.size()) + "}\r\n" + msg + ")\r\n"),
-              std::string::npos) << i;
+    EXPECT_NE(all.find("* " + std::to_string(i) + " FETCH (BODY[] {" + std::to_string(msg.size()) +
+                       "}\r\n" + msg + ")\r\n"),
+              std::string::npos)
+        << i;
   }
   size_t done = all.find("c OK fetch done\r\n");
   ASSERT_NE(done, std::string::npos);
@@ -387,8 +404,9 @@ TEST_F(ImapSessionTest, QuotaRootsAndUsage) {
   send("d APPEND INBOX {" + std::to_string(msg.size()) + "+}\r\n" + msg + "\r\n");
   EXPECT_EQ(send("e GETQUOTAROOT inbox\r\n"),
             "* QUOTAROOT INBOX \"\"\r\n* QUOTA \"\" (STORAGE 2 10)\r\ne OK getquotaroot done\r\n");
-  EXPECT_EQ(send("f GETQUOTAROOT Archive\r\n"),
-            "* QUOTAROOT Archive \"\"\r\n* QUOTA \"\" (STORAGE 2 10)\r\nf OK getquotaroot done\r\n");
+  EXPECT_EQ(
+      send("f GETQUOTAROOT Archive\r\n"),
+      "* QUOTAROOT Archive \"\"\r\n* QUOTA \"\" (STORAGE 2 10)\r\nf OK getquotaroot done\r\n");
   EXPECT_EQ(send("g GETQUOTA \"\"\r\n"), "* QUOTA \"\" (STORAGE 2 10)\r\ng OK getquota done\r\n");
   EXPECT_EQ(send("h GETQUOTA other\r\n"), "h NO [NONEXISTENT] no such quota root\r\n");
   EXPECT_EQ(send("i GETQUOTAROOT Nope\r\n"), "i NO [NONEXISTENT] mailbox does not exist\r\n");
@@ -406,7 +424,8 @@ TEST_F(ImapSessionTest, OverQuotaRefusesAppendAndCopy) {
   std::string lit = "{" + std::to_string(msg.size()) + "+}\r\n" + msg;
   backend_->quota = 3 * static_cast<int64_t>(msg.size());
   for (const char* t : {"a1", "a2"}) {
-    EXPECT_NE(send(std::string(t) + " APPEND INBOX " + lit + "\r\n").find(" OK [APPENDUID"), std::string::npos);
+    EXPECT_NE(send(std::string(t) + " APPEND INBOX " + lit + "\r\n").find(" OK [APPENDUID"),
+              std::string::npos);
   }
   // Two at once when one fits: all or none (RFC 3502).
   std::string r = send("b APPEND INBOX " + lit + " " + lit + "\r\n");
@@ -417,7 +436,8 @@ TEST_F(ImapSessionTest, OverQuotaRefusesAppendAndCopy) {
   EXPECT_EQ(r.substr(0, 16), "e NO [OVERQUOTA]") << r;
   send("f SELECT INBOX\r\n");
   EXPECT_EQ(send("g COPY 1 Archive\r\n").substr(0, 16), "g NO [OVERQUOTA]");
-  EXPECT_EQ(send("h MOVE 1 Archive\r\n"), "* OK [COPYUID 3 1 1] moved\r\n* 1 EXPUNGE\r\nh OK move done\r\n");
+  EXPECT_EQ(send("h MOVE 1 Archive\r\n"),
+            "* OK [COPYUID 3 1 1] moved\r\n* 1 EXPUNGE\r\nh OK move done\r\n");
   send("i STORE 1 +FLAGS.SILENT (\\Deleted)\r\n");
   EXPECT_EQ(send("j STATUS INBOX (DELETED DELETED-STORAGE)\r\n"),
             "* STATUS INBOX (DELETED 1 DELETED-STORAGE 1)\r\nj OK status done\r\n");

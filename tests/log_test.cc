@@ -1,7 +1,8 @@
 // Tests for lib/log (logfmt lines, levels) and lib/log/ratelog.
+#include "log/log.h"
+
 #include <gtest/gtest.h>
 
-#include "log/log.h"
 #include "log/ratelog.h"
 
 namespace mox::log {

@@ -94,13 +94,22 @@ TEST(SearchText, Limits) {
 }
 
 TEST(SearchText, FoldCase) {
-  EXPECT_EQ(fold_case("Gr\xc3\x9c\xc3\x9f" "E M\xc3\x9cNCHEN"), "gr\xc3\xbc\xc3\x9f" "e m\xc3\xbcnchen");
-  EXPECT_EQ(fold_case("\xce\x91\xce\x92\xce\x93 \xd0\x96"), "\xce\xb1\xce\xb2\xce\xb3 \xd0\xb6");  // Greek, Cyrillic
-  EXPECT_EQ(fold_case("a\xff" "b"), "a\xef\xbf\xbd" "b");  // ill-formed: U+FFFD
+  EXPECT_EQ(fold_case("Gr\xc3\x9c\xc3\x9f"
+                      "E M\xc3\x9cNCHEN"),
+            "gr\xc3\xbc\xc3\x9f"
+            "e m\xc3\xbcnchen");
+  EXPECT_EQ(fold_case("\xce\x91\xce\x92\xce\x93 \xd0\x96"),
+            "\xce\xb1\xce\xb2\xce\xb3 \xd0\xb6");  // Greek, Cyrillic
+  EXPECT_EQ(fold_case("a\xff"
+                      "b"),
+            "a\xef\xbf\xbd"
+            "b");  // ill-formed: U+FFFD
   EXPECT_TRUE(contains_folded("K\xc3\x96LN", fold_case("k\xc3\xb6ln")));
   EXPECT_FALSE(contains_folded("Koeln", fold_case("k\xc3\xb6ln")));
   EXPECT_TRUE(contains_folded("anything", ""));
-  EXPECT_EQ(code_points("\xc3\xbc" "b"), 2u);
+  EXPECT_EQ(code_points("\xc3\xbc"
+                        "b"),
+            2u);
   EXPECT_EQ(code_points(""), 0u);
 }
 

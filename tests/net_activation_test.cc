@@ -3,8 +3,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-
-#include <optional>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <sys/socket.h>
@@ -12,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <optional>
 
 #include "net/activation.h"
 #include "net/addr.h"

@@ -8,8 +8,6 @@
 // attempt and the failure after the last, a disabled sender domain, leases
 // of other runners, each outcome committed before the next transaction,
 // and next_due.
-#include "queue/deliver.h"
-
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -30,6 +28,7 @@
 #include "dns/zone.h"
 #include "message/header.h"
 #include "message/mime.h"
+#include "queue/deliver.h"
 #include "queue/msg.h"
 #include "queue/runner.h"
 #include "queue/suppress.h"
@@ -160,8 +159,9 @@ class MxServer {
       std::string cmd = upper(line.substr(0, 4));
       if (cmd == "EHLO" || cmd == "HELO") {
         tx.helo = line.substr(5);
-        send_all(c, "250-mx.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n"
-                    "250 SMTPUTF8\r\n");
+        send_all(c,
+                 "250-mx.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n"
+                 "250 SMTPUTF8\r\n");
       } else if (cmd == "MAIL") {
         tx = Received{tx.helo, path(line), {}, {}};
         in_tx = true;
@@ -274,7 +274,8 @@ class QueueDeliverTest : public testing::QueueFixture {
     };
     e.timeouts.connect = 10s;
     e.timeouts.greeting = e.timeouts.command = e.timeouts.mail = e.timeouts.rcpt = 30s;
-    e.timeouts.data_init = e.timeouts.data_block = e.timeouts.data_end = e.timeouts.tls_handshake = 30s;
+    e.timeouts.data_init = e.timeouts.data_block = e.timeouts.data_end = e.timeouts.tls_handshake =
+        30s;
     return e;
   }
 
@@ -317,7 +318,8 @@ class QueueDeliverTest : public testing::QueueFixture {
   // A message to `rcpt`, whose domain's DNS says it takes no mail: failed
   // without a connection, retired with `secode`, the address suppressed,
   // one DSN (without Remote-MTA) to the sender.
-  void expect_routing_failure(const std::string& rcpt, const std::string& secode, const std::string& why) {
+  void expect_routing_failure(const std::string& rcpt, const std::string& secode,
+                              const std::string& why) {
     int64_t id = add_one(rcpt, kNow);
     EXPECT_EQ(run().failed, 1);
     auto r = get_retired(db_, id);
@@ -358,7 +360,8 @@ TEST_F(QueueDeliverTest, Delivered) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].helo, "mail.example.com");
   EXPECT_EQ(got[0].mail_from, "mjl@example.com");
-  EXPECT_EQ(got[0].rcpts, (std::vector<std::string>{"rcpt@remote.example", "second@remote.example"}));
+  EXPECT_EQ(got[0].rcpts,
+            (std::vector<std::string>{"rcpt@remote.example", "second@remote.example"}));
   // MsgPrefix (the DKIM signature) first, then the file (Received: + message).
   EXPECT_EQ(got[0].data, s.dkim_prefix + s.prefix + s.text);
   for (int64_t id : ids) {
@@ -369,7 +372,8 @@ TEST_F(QueueDeliverTest, Delivered) {
     EXPECT_EQ(r->attempts, 1);
     EXPECT_EQ(r->last_code, 250);
     EXPECT_EQ(r->keep_until, kNow + 86400);
-    EXPECT_NE(jget(r->results, "$[0].Host").find("mx.remote.example"), std::string::npos) << r->results;
+    EXPECT_NE(jget(r->results, "$[0].Host").find("mx.remote.example"), std::string::npos)
+        << r->results;
     EXPECT_FALSE(std::filesystem::exists(queue_message_path(data_, id)));
   }
   EXPECT_TRUE(inbox().empty());  // no DSN for success
@@ -487,7 +491,8 @@ TEST_F(QueueDeliverTest, PermanentFailureRetiresWithDsnAndSuppression) {
     EXPECT_EQ(dsn_field(d, "Action"), "failed");
     recipients.insert(dsn_field(d, "Final-Recipient"));
   }
-  EXPECT_EQ(recipients, (std::set<std::string>{"rfc822; Gone+tag@remote.example", "rfc822; policy@remote.example"}));
+  EXPECT_EQ(recipients, (std::set<std::string>{"rfc822; Gone+tag@remote.example",
+                                               "rfc822; policy@remote.example"}));
   for (const auto& d : dsns) {
     if (dsn_field(d, "Final-Recipient") == "rfc822; Gone+tag@remote.example") {
       EXPECT_EQ(dsn_field(d, "Status"), "5.1.1");
@@ -541,8 +546,10 @@ TEST_F(QueueDeliverTest, MixedRecipientsOfOneMessage) {
 TEST_F(QueueDeliverTest, ManyMessagesOverSeveralConnections) {
   for (int per_domain : {1, 4}) {
     std::set<std::string> want;
-    for (int i = 0; i < 12; ++i) want.insert("u" + std::to_string(per_domain) + "-" + std::to_string(i) + "@remote.example");
-    for (int i = 0; i < 3; ++i) want.insert("p" + std::to_string(per_domain) + "-" + std::to_string(i) + "@pref.example");
+    for (int i = 0; i < 12; ++i)
+      want.insert("u" + std::to_string(per_domain) + "-" + std::to_string(i) + "@remote.example");
+    for (int i = 0; i < 3; ++i)
+      want.insert("p" + std::to_string(per_domain) + "-" + std::to_string(i) + "@pref.example");
     want.insert("i" + std::to_string(per_domain) + "@implicit.example");
     for (const auto& to : want) ASSERT_NE(add_one(to, kNow), 0);
     int conns0 = mx_.connections();
@@ -578,7 +585,8 @@ TEST_F(QueueDeliverTest, ManyMessagesOverSeveralConnections) {
 // transaction in flight, not its whole batch.)
 TEST_F(QueueDeliverTest, OutcomeCommittedBeforeNextTransaction) {
   constexpr int kMessages = 5;
-  for (int i = 0; i < kMessages; ++i) ASSERT_NE(add_one("u" + std::to_string(i) + "@remote.example", kNow), 0);
+  for (int i = 0; i < kMessages; ++i)
+    ASSERT_NE(add_one("u" + std::to_string(i) + "@remote.example", kNow), 0);
   auto reader = open_queue_db(data_);
   ASSERT_TRUE(reader.ok()) << reader.error().message;
   std::vector<int64_t> retired_at_data;  // per transaction, in order
@@ -605,7 +613,8 @@ TEST_F(QueueDeliverTest, ConnectionRefusedFallsBackToNextMx) {
   auto r = get_retired(db_, id);
   ASSERT_TRUE(r.ok());
   // RFC 5321 §5.1: preference 10 (mx1, refused) first, then 20 (mx2).
-  EXPECT_NE(jget(r->results, "$[0].Host").find("mx2.fallback.example"), std::string::npos) << r->results;
+  EXPECT_NE(jget(r->results, "$[0].Host").find("mx2.fallback.example"), std::string::npos)
+      << r->results;
   bool tried_mx1 = false;
   for (const auto& l : logs_) tried_mx1 |= l.find("127.0.0.2") != std::string::npos;
   EXPECT_TRUE(tried_mx1);
@@ -614,14 +623,16 @@ TEST_F(QueueDeliverTest, ConnectionRefusedFallsBackToNextMx) {
 TEST_F(QueueDeliverTest, LowestPreferenceFirst) {
   int64_t id = add_one("rcpt@pref.example", kNow);
   EXPECT_EQ(run().delivered, 1);
-  EXPECT_NE(jget(get_retired(db_, id)->results, "$[0].Host").find("mx-a.pref.example"), std::string::npos);
+  EXPECT_NE(jget(get_retired(db_, id)->results, "$[0].Host").find("mx-a.pref.example"),
+            std::string::npos);
   for (const auto& l : logs_) EXPECT_EQ(l.find("127.0.0.3"), std::string::npos) << l;
 }
 
 TEST_F(QueueDeliverTest, ImplicitMx) {
   int64_t id = add_one("rcpt@implicit.example", kNow);
   EXPECT_EQ(run().delivered, 1);
-  EXPECT_NE(jget(get_retired(db_, id)->results, "$[0].Host").find("implicit.example"), std::string::npos);
+  EXPECT_NE(jget(get_retired(db_, id)->results, "$[0].Host").find("implicit.example"),
+            std::string::npos);
 }
 
 TEST_F(QueueDeliverTest, AllMxDownIsTemporary) {
@@ -750,7 +761,8 @@ TEST_F(QueueDeliverTest, LeaseOfDeadLocalRunnerIsReclaimed) {
   char host[256] = {0};
   ::gethostname(host, sizeof host - 1);
   exec("UPDATE Msg SET LeaseOwner='" + std::string(host) + ":" + std::to_string(child) +
-       ":dead', LeaseUntil=" + std::to_string(kNow + kLeaseSeconds) + " WHERE ID=" + std::to_string(id));
+       ":dead', LeaseUntil=" + std::to_string(kNow + kLeaseSeconds) +
+       " WHERE ID=" + std::to_string(id));
   EXPECT_EQ(run().delivered, 1);
   EXPECT_TRUE(get_retired(db_, id)->success);
 }

@@ -3,8 +3,6 @@
 // RFC 3464 (multipart/report of RFC 6522, per-message and per-recipient
 // fields), RFC 6533 (UTF-8 addresses: message/global-delivery-status and
 // message/global-headers), and for header injection through remote text.
-#include "queue/dsn.h"
-
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -13,6 +11,7 @@
 #include "message/date.h"
 #include "message/header.h"
 #include "message/mime.h"
+#include "queue/dsn.h"
 #include "queue_test_util.h"
 
 namespace mox::queue {
@@ -103,7 +102,8 @@ Parsed parse(const Dsn& d) {
     size_t eol = p.text.find("\r\n", pos);
     EXPECT_NE(eol, std::string::npos) << "last line without CRLF";
     if (eol == std::string::npos) break;
-    EXPECT_EQ(p.text.substr(pos, eol - pos).find_first_of("\r\n"), std::string::npos) << "bare CR or LF";
+    EXPECT_EQ(p.text.substr(pos, eol - pos).find_first_of("\r\n"), std::string::npos)
+        << "bare CR or LF";
     EXPECT_LE(eol - pos, 998u);
     pos = eol + 2;
   }
@@ -166,7 +166,8 @@ TEST(QueueDsn, FailedIsMultipartReport) {
 
   // The human-readable part names the recipient and the reason.
   EXPECT_NE(p.human.find("rcpt@remote.example"), std::string::npos);
-  EXPECT_NE(p.human.find("550 5.1.1 no such user here (from mx.remote.example)"), std::string::npos);
+  EXPECT_NE(p.human.find("550 5.1.1 no such user here (from mx.remote.example)"),
+            std::string::npos);
   EXPECT_NE(p.human.find("failed permanently"), std::string::npos);
 }
 
@@ -262,7 +263,8 @@ TEST(QueueDsn, DeliveredToSendersInbox) {
   ASSERT_TRUE(st.ok()) << st.error().message;
   // One message file in the account, a DSN to the sender.
   std::vector<std::string> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(cfg->account_dir("mjl") + "/msg")) {
+  for (const auto& e :
+       std::filesystem::recursive_directory_iterator(cfg->account_dir("mjl") + "/msg")) {
     if (e.is_regular_file()) files.push_back(e.path().string());
   }
   ASSERT_EQ(files.size(), 1u);

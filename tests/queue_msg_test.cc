@@ -2,14 +2,13 @@
 // filters of mox-queue (mox-queue(8) "Verbs") over real rows added with
 // add_message, holding, rescheduling, retiring with and without a keep
 // period, recording retries and purging retired messages.
-#include "queue/msg.h"
-
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 
+#include "queue/msg.h"
 #include "queue/queuedb.h"
 #include "queue_test_util.h"
 
@@ -73,7 +72,8 @@ TEST_F(QueueMsgTest, AddMessageRowsAndFiles) {
     EXPECT_EQ(m->sender(), "mjl@example.com");
     EXPECT_EQ(m->sender_account, "mjl");
     EXPECT_EQ(m->msg_prefix, s.dkim_prefix);
-    EXPECT_EQ(m->size, static_cast<int64_t>(s.prefix.size() + s.dkim_prefix.size() + s.text.size()));
+    EXPECT_EQ(m->size,
+              static_cast<int64_t>(s.prefix.size() + s.dkim_prefix.size() + s.text.size()));
     // The file holds the prefix and the message; MsgPrefix is not in it.
     auto p = message_path(data_, *m);
     ASSERT_TRUE(p.ok()) << p.error().message;
@@ -129,10 +129,14 @@ TEST_F(QueueMsgTest, FilterFromAndTo) {
   // Domains are compared in lower case, localparts as written; "@domain" is
   // a whole domain; from and to together must both match.
   const Case cases[] = {
-      {"mjl@example.com", "", "ab"},    {"@EXAMPLE.com", "", "abc"},
-      {"Alias@example.com", "", "c"},   {"@other.example", "", "de"},
-      {"nobody@example.com", "", ""},   {"", "rcpt@remote.example", "ad"},
-      {"", "@remote.example", "abd"},   {"", "@elsewhere.example", "ce"},
+      {"mjl@example.com", "", "ab"},
+      {"@EXAMPLE.com", "", "abc"},
+      {"Alias@example.com", "", "c"},
+      {"@other.example", "", "de"},
+      {"nobody@example.com", "", ""},
+      {"", "rcpt@remote.example", "ad"},
+      {"", "@remote.example", "abd"},
+      {"", "@elsewhere.example", "ce"},
       {"@other.example", "@elsewhere.example", "e"},
   };
   for (const auto& c : cases) {
@@ -456,7 +460,8 @@ TEST(QueueDurationFilter, Parse) {
     auto r = DurationFilter::parse(bad);
     ASSERT_FALSE(r.ok()) << "\"" << bad << "\" accepted";
     EXPECT_EQ(r.error().kind, ErrorKind::kUser) << bad;
-    EXPECT_NE(r.error().message.find("bad duration filter"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("bad duration filter"), std::string::npos)
+        << r.error().message;
   }
 }
 

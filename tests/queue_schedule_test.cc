@@ -1,10 +1,10 @@
 // Tests for lib/queue/schedule.h: the retry schedule of mox-queue(8) "Delivery"
 // (7.5 min doubling to 8 h, a few seconds of jitter, 8 attempts).
-#include "queue/schedule.h"
-
 #include <gtest/gtest.h>
 
 #include <set>
+
+#include "queue/schedule.h"
 
 namespace mox::queue {
 namespace {

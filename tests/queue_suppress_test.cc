@@ -1,11 +1,10 @@
 // Tests for lib/queue/suppress.h: base addresses, the per-account
 // suppression list and hold rules, which hold matching queued messages and
 // new ones as add_message queues them (mox-queue(8) "Delivery", "Verbs").
-#include "queue/suppress.h"
-
 #include <gtest/gtest.h>
 
 #include "queue/msg.h"
+#include "queue/suppress.h"
 #include "queue_test_util.h"
 
 namespace mox::queue {
@@ -23,7 +22,8 @@ TEST(QueueBaseAddress, LowerCaseWithoutTag) {
   EXPECT_EQ(*base_address("+x@example.org"), "+x@example.org");
   // Quoted localparts are taken by their value.
   EXPECT_EQ(*base_address("\"Joe Q\"@example.org"), "joe q@example.org");
-  for (const char* bad : {"", "no-at", "user@", "a b@example.org", "user@exa mple.org", "a..b@example.org"}) {
+  for (const char* bad :
+       {"", "no-at", "user@", "a b@example.org", "user@exa mple.org", "a..b@example.org"}) {
     auto r = base_address(bad);
     ASSERT_FALSE(r.ok()) << "\"" << bad << "\" accepted as " << *r;
     EXPECT_EQ(r.error().kind, ErrorKind::kSyntax) << bad;
@@ -41,7 +41,8 @@ TEST_F(QueueSuppressTest, AddLookupRemove) {
   ASSERT_TRUE(added.ok());
   EXPECT_FALSE(*added);
   // Another account may suppress the same address.
-  added = add_suppression(db_, "other", "some.one@example.com", false, "550 no such user", kNow + 2);
+  added =
+      add_suppression(db_, "other", "some.one@example.com", false, "550 no such user", kNow + 2);
   ASSERT_TRUE(added.ok());
   EXPECT_TRUE(*added);
 

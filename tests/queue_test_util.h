@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "config/config.h"
+#include "db/sqlite.h"
 #include "queue/msg.h"
 #include "queue/queuedb.h"
-#include "db/sqlite.h"
 #include "store_test_util.h"
 #include "util/unique_fd.h"
 
@@ -63,7 +63,8 @@ inline std::shared_ptr<const config::Config> make_queue_config(const std::string
   config::Domain other;
   other.disabled = other_disabled;
   dyn.domains["other.example"] = other;
-  for (const auto& [name, domain] : {std::pair{"mjl", "example.com"}, std::pair{"other", "other.example"}}) {
+  for (const auto& [name, domain] :
+       {std::pair{"mjl", "example.com"}, std::pair{"other", "other.example"}}) {
     config::Account acc;
     acc.domain = domain;
     acc.keep_retired_message_period = std::chrono::seconds(keep_seconds);

@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 
 #include "config/types.h"
+#include "crypto/cert.h"
+#include "crypto/keys.h"
 #include "sendmail/args.h"
 #include "sendmail/compose.h"
 #include "sendmail/config.h"
-#include "crypto/cert.h"
-#include "crypto/keys.h"
 #include "sendmail/submit.h"
 #include "util/encoding.h"
 #include "util/fs.h"
@@ -23,7 +23,8 @@ Args args(std::vector<std::string> argv) {
 }
 
 TEST(SendmailArgs, Flags) {
-  Args a = args({"-i", "-oi", "-odi", "-oem", "-f", "me@example.com", "-FCron Daemon", "--", "-odd"});
+  Args a =
+      args({"-i", "-oi", "-odi", "-oem", "-f", "me@example.com", "-FCron Daemon", "--", "-odd"});
   EXPECT_FALSE(a.recipients_from_header);
   EXPECT_EQ(a.envelope_from, "me@example.com");
   EXPECT_EQ(a.full_name, "Cron Daemon");
@@ -62,22 +63,29 @@ TEST(SendmailConfig, DefaultsAndChecks) {
   EXPECT_EQ(c.username, "cron@example.com");
   EXPECT_FALSE(c.local_hostname.empty());
   EXPECT_EQ(config(std::string(kConfig) + "Port: 2525\n").port, 2525);
-  SubmitConfig t = config("Host: h\nTLS: true\nClientAuthEd25519PrivateKey: x\nFrom: a@b.example\n");
+  SubmitConfig t =
+      config("Host: h\nTLS: true\nClientAuthEd25519PrivateKey: x\nFrom: a@b.example\n");
   EXPECT_EQ(t.port, 465);
   auto err = [](std::string text) {
     auto c = parse_submit_config(text, "moxsubmit.conf");
     return c.ok() ? std::string("ok") : c.error().message;
   };
-  EXPECT_NE(err("STARTTLS: true\nPassword: x\nFrom: a@b.example\n").find("Host is required"), std::string::npos);
+  EXPECT_NE(err("STARTTLS: true\nPassword: x\nFrom: a@b.example\n").find("Host is required"),
+            std::string::npos);
   EXPECT_NE(err(std::string(kConfig) + "Nope: 1\n").find("moxsubmit.conf:7"), std::string::npos);
-  EXPECT_NE(err(std::string(kConfig) + "TLS: true\n").find("exactly one of TLS and STARTTLS"), std::string::npos);
-  EXPECT_NE(err(std::string(kConfig) + "ClientAuthCertPrivateKeyPEMFile: /x.pem\n").find("exactly one of Password"),
+  EXPECT_NE(err(std::string(kConfig) + "TLS: true\n").find("exactly one of TLS and STARTTLS"),
             std::string::npos);
-  EXPECT_NE(err("Host: h\nSTARTTLS: true\nClientAuthCertPrivateKeyPEMFile: x.pem\nFrom: a@b.example\n")
-                .find("absolute"),
+  EXPECT_NE(err(std::string(kConfig) + "ClientAuthCertPrivateKeyPEMFile: /x.pem\n")
+                .find("exactly one of Password"),
             std::string::npos);
-  EXPECT_NE(err(std::string(kConfig) + "RequireTLS: maybe\n").find("RequireTLS"), std::string::npos);
-  EXPECT_NE(err("Host: h\nSTARTTLS: true\nPassword: x\nFrom: nope\n").find("From"), std::string::npos);
+  EXPECT_NE(
+      err("Host: h\nSTARTTLS: true\nClientAuthCertPrivateKeyPEMFile: x.pem\nFrom: a@b.example\n")
+          .find("absolute"),
+      std::string::npos);
+  EXPECT_NE(err(std::string(kConfig) + "RequireTLS: maybe\n").find("RequireTLS"),
+            std::string::npos);
+  EXPECT_NE(err("Host: h\nSTARTTLS: true\nPassword: x\nFrom: nope\n").find("From"),
+            std::string::npos);
 }
 
 TEST(SendmailConfig, EveryFieldDocumented) {
@@ -89,10 +97,12 @@ TEST(SendmailConfig, EveryFieldDocumented) {
 }
 
 TEST(SendmailCompose, RewritesFromAddsTo) {
-  auto m = compose("From: root (Cron Daemon)\nSubject: backup\n\nall fine\n.\n", args({"root"}), config());
+  auto m = compose("From: root (Cron Daemon)\nSubject: backup\n\nall fine\n.\n", args({"root"}),
+                   config());
   ASSERT_TRUE(m.ok()) << m.error().message;
   EXPECT_EQ(m->message,
-            "From: <cron@example.com>\r\nSubject: backup\r\nTo: <admin@example.com>\r\n\r\nall fine\r\n.\r\n");
+            "From: <cron@example.com>\r\nSubject: backup\r\nTo: <admin@example.com>\r\n\r\nall "
+            "fine\r\n.\r\n");
   ASSERT_TRUE(m->mail_from.has_value());
   EXPECT_EQ(m->mail_from->str(), "cron@example.com");
   ASSERT_EQ(m->rcpts.size(), 1u);
@@ -100,10 +110,11 @@ TEST(SendmailCompose, RewritesFromAddsTo) {
 }
 
 TEST(SendmailCompose, DisplayNameAndEnvelopeFrom) {
-  auto m = compose("To: x@example.org\r\n\r\nbody", args({"-F", "J\xc3\xb6rg", "-f", "<>", "x@example.org"}),
-                   config());
+  auto m = compose("To: x@example.org\r\n\r\nbody",
+                   args({"-F", "J\xc3\xb6rg", "-f", "<>", "x@example.org"}), config());
   ASSERT_TRUE(m.ok());
-  EXPECT_EQ(m->message, "From: =?utf-8?b?SsO2cmc=?= <cron@example.com>\r\nTo: x@example.org\r\n\r\nbody");
+  EXPECT_EQ(m->message,
+            "From: =?utf-8?b?SsO2cmc=?= <cron@example.com>\r\nTo: x@example.org\r\n\r\nbody");
   EXPECT_FALSE(m->mail_from.has_value());
   auto q = compose("\nbody\n", args({"-F", "A \"B\"", "x@example.org"}), config());
   ASSERT_TRUE(q.ok());
@@ -120,8 +131,8 @@ TEST(SendmailCompose, RecipientsFromHeaders) {
   ASSERT_TRUE(m.ok()) << m.error().message;
   std::vector<std::string> got;
   for (const auto& r : m->rcpts) got.push_back(r.str());
-  EXPECT_EQ(got, (std::vector<std::string>{"bob@example.org", "admin@example.com", "carol@example.org",
-                                           "secret@example.org"}));
+  EXPECT_EQ(got, (std::vector<std::string>{"bob@example.org", "admin@example.com",
+                                           "carol@example.org", "secret@example.org"}));
   EXPECT_EQ(m->message.find("Bcc"), std::string::npos);
   EXPECT_EQ(m->message.find("secret@"), std::string::npos);
   EXPECT_NE(m->message.find("Cc: \"Carol, C.\" <carol@example.org>\r\n"), std::string::npos);
@@ -132,8 +143,10 @@ TEST(SendmailCompose, Errors) {
   EXPECT_EQ(compose("\nx\n", args({"root"}), no_default).error().kind, ErrorKind::kUser);
   EXPECT_EQ(compose("Subject: x\n\n", args({"-t"}), config()).error().kind, ErrorKind::kUser);
   EXPECT_EQ(compose("\nx\n", args({"bad@@example.org"}), config()).error().kind, ErrorKind::kUser);
-  EXPECT_EQ(compose("\nx\n", args({"-f", "bad", "a@example.org"}), config()).error().kind, ErrorKind::kUser);
-  EXPECT_EQ(compose("no header here\n\nx\n", args({"a@example.org"}), config()).error().kind, ErrorKind::kSyntax);
+  EXPECT_EQ(compose("\nx\n", args({"-f", "bad", "a@example.org"}), config()).error().kind,
+            ErrorKind::kUser);
+  EXPECT_EQ(compose("no header here\n\nx\n", args({"a@example.org"}), config()).error().kind,
+            ErrorKind::kSyntax);
 }
 
 TEST(SendmailCompose, RequireTLSNoAndNoBody) {
@@ -154,7 +167,8 @@ TEST(SendmailClientCert, FromSeed) {
   auto key = crypto::generate_ed25519();
   ASSERT_TRUE(key.ok());
   std::string seed = base64url_encode(crypto::ed25519_seed(key->get()).value());
-  SubmitConfig c = config("Host: h\nTLS: true\nClientAuthEd25519PrivateKey: " + seed + "\nFrom: a@b.example\n");
+  SubmitConfig c =
+      config("Host: h\nTLS: true\nClientAuthEd25519PrivateKey: " + seed + "\nFrom: a@b.example\n");
   auto ck = client_cert(c);
   ASSERT_TRUE(ck.ok()) << ck.error().message;
   ASSERT_TRUE(*ck);

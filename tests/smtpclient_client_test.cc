@@ -4,10 +4,8 @@
 // greeting, 451 RCPT, 554 DATA, a server closing mid-transaction, missing
 // PIPELINING / 8BITMIME / SMTPUTF8 / STARTTLS) are exact. The real
 // mox-smtpd is driven by tests/e2e/test_mox_sendmail.py.
-#include "smtpclient/client.h"
-
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -17,6 +15,7 @@
 #include <thread>
 
 #include "net_test_util.h"
+#include "smtpclient/client.h"
 #include "tls/server.h"
 #include "util/encoding.h"
 
@@ -292,7 +291,8 @@ TEST(SmtpClient, AllRecipientsRefusedNoData) {
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
-  Delivery d = c->deliver(envelope({"bob@example.com", "carol@example.com"}), Message::bytes("first\r\n"));
+  Delivery d =
+      c->deliver(envelope({"bob@example.com", "carol@example.com"}), Message::bytes("first\r\n"));
   EXPECT_FALSE(d.failure.has_value());
   EXPECT_FALSE(d.data.has_value());
   ASSERT_TRUE(d.result(0).has_value());
@@ -460,7 +460,8 @@ TEST(SmtpClient, EightBitWithout8BitMime) {
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
-  Delivery d = c->deliver(envelope({"bob@example.com"}), Message::bytes("Subject: caf\xc3\xa9\r\n\r\n"));
+  Delivery d =
+      c->deliver(envelope({"bob@example.com"}), Message::bytes("Subject: caf\xc3\xa9\r\n\r\n"));
   ASSERT_TRUE(d.failure.has_value());
   EXPECT_TRUE(d.failure->permanent);
   EXPECT_EQ(d.failure->stage, Stage::kMail);
@@ -499,7 +500,8 @@ TEST(SmtpClient, SmtpUtf8Used) {
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
-  Delivery d = c->deliver(envelope({"j\xc3\xb8rgen@example.com"}), Message::bytes("To: j\xc3\xb8rgen\r\n\r\n"));
+  Delivery d = c->deliver(envelope({"j\xc3\xb8rgen@example.com"}),
+                          Message::bytes("To: j\xc3\xb8rgen\r\n\r\n"));
   EXPECT_FALSE(d.result(0).has_value());
 }
 
@@ -510,7 +512,8 @@ TEST(SmtpClient, SizeLimit) {
   });
   auto c = s.start();
   ASSERT_TRUE(c.ok()) << c.error().message;
-  Delivery d = c->deliver(envelope({"bob@example.com"}), Message::bytes("a message longer than ten\r\n"));
+  Delivery d =
+      c->deliver(envelope({"bob@example.com"}), Message::bytes("a message longer than ten\r\n"));
   ASSERT_TRUE(d.failure.has_value());
   EXPECT_TRUE(d.failure->permanent);
   EXPECT_NE(d.failure->message.find("SIZE 10"), std::string::npos) << d.failure->message;
@@ -597,7 +600,8 @@ TEST(SmtpClient, MessageFromFile) {
   EXPECT_FALSE(d.result(0).has_value()) << d.result(0)->message;
   s.join();
   std::string expect;
-  for (int i = 0; i < 20000; i++) expect += i % 7 == 0 ? "..dotted line\r\n" : "a normal line of text\r\n";
+  for (int i = 0; i < 20000; i++)
+    expect += i % 7 == 0 ? "..dotted line\r\n" : "a normal line of text\r\n";
   EXPECT_EQ(got, expect + ".\r\n");
 }
 
@@ -679,7 +683,8 @@ TEST(SmtpClient, StartTLSWrongName) {
   EXPECT_EQ(c.error().stage, Stage::kTLSHandshake);
   EXPECT_FALSE(c.error().permanent);
   EXPECT_EQ(c.error().message.rfind("starttls: tls handshake", 0), 0u) << c.error().message;
-  EXPECT_NE(c.error().message.find("certificate verify failed"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("certificate verify failed"), std::string::npos)
+      << c.error().message;
 }
 
 TEST(SmtpClient, OpportunisticHandshakeFails) {
@@ -863,7 +868,8 @@ TEST(SmtpClient, DialTriesNextAddress) {
   c->close();
   t.join();
   ASSERT_GE(logs.size(), 2u);
-  EXPECT_NE(logs[0].find("127.0.0.2:" + std::to_string(port) + ": connect"), std::string::npos) << logs[0];
+  EXPECT_NE(logs[0].find("127.0.0.2:" + std::to_string(port) + ": connect"), std::string::npos)
+      << logs[0];
 }
 
 TEST(SmtpClient, DialAllFail) {

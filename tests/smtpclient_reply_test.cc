@@ -1,12 +1,11 @@
 // Tests for the I/O-free parts of lib/smtpclient: the reply parser
 // (RFC 5321 §4.2), enhanced status codes (RFC 3463), EHLO extensions and
 // the DATA encoder (CRLF, dot-stuffing).
-#include "smtpclient/reply.h"
-
 #include <gtest/gtest.h>
 
 #include "smtpclient/data.h"
 #include "smtpclient/ehlo.h"
+#include "smtpclient/reply.h"
 
 namespace mox::smtpclient {
 namespace {
@@ -48,7 +47,8 @@ TEST(SmtpClientReply, Multiline) {
   auto rs = parse_all("250-mail.example.com hi\r\n250-PIPELINING\r\n250 SIZE 1000\r\n354 go\r\n");
   ASSERT_EQ(rs.size(), 2u);
   EXPECT_EQ(rs[0].code, 250);
-  EXPECT_EQ(rs[0].lines, (std::vector<std::string>{"mail.example.com hi", "PIPELINING", "SIZE 1000"}));
+  EXPECT_EQ(rs[0].lines,
+            (std::vector<std::string>{"mail.example.com hi", "PIPELINING", "SIZE 1000"}));
   EXPECT_EQ(rs[0].enhanced, "");
   EXPECT_EQ(rs[1].code, 354);
 }
@@ -131,7 +131,7 @@ TEST(SmtpClientEnhanced, Parse) {
   EXPECT_EQ(parse_enhanced_code("2.0.0"), "2.0.0");
   EXPECT_EQ(parse_enhanced_code("4.7.100 x"), "4.7.100");
   EXPECT_EQ(parse_enhanced_code("5.7.13 disabled"), "5.7.13");
-  EXPECT_EQ(parse_enhanced_code("3.1.1 x"), "");   // class 2, 4 or 5
+  EXPECT_EQ(parse_enhanced_code("3.1.1 x"), "");  // class 2, 4 or 5
   EXPECT_EQ(parse_enhanced_code("5.1.1000 x"), "");
   EXPECT_EQ(parse_enhanced_code("5..1 x"), "");
   EXPECT_EQ(parse_enhanced_code("5.1.1x"), "");
@@ -161,14 +161,16 @@ TEST(SmtpClientEhlo, MoxExtensions) {
   EXPECT_FALSE(e.chunking);
   ASSERT_TRUE(e.size.has_value());
   EXPECT_EQ(*e.size, 104857600u);
-  EXPECT_EQ(e.auth, (std::vector<std::string>{"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "CRAM-MD5", "PLAIN"}));
+  EXPECT_EQ(e.auth,
+            (std::vector<std::string>{"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "CRAM-MD5", "PLAIN"}));
   EXPECT_TRUE(e.has("limits"));
   EXPECT_FALSE(e.has("DSN"));
 }
 
 TEST(SmtpClientEhlo, OddForms) {
-  Extensions e = ehlo("250-x\r\n250-starttls\r\n250-AUTH=login plain\r\n250-auth PLAIN cram-md5\r\n"
-                      "250-SIZE\r\n250 CHUNKING\r\n");
+  Extensions e = ehlo(
+      "250-x\r\n250-starttls\r\n250-AUTH=login plain\r\n250-auth PLAIN cram-md5\r\n"
+      "250-SIZE\r\n250 CHUNKING\r\n");
   EXPECT_TRUE(e.starttls);
   EXPECT_TRUE(e.chunking);
   EXPECT_EQ(e.auth, (std::vector<std::string>{"LOGIN", "PLAIN", "CRAM-MD5"}));
@@ -220,7 +222,7 @@ TEST(SmtpClientData, Scan) {
   MessageInfo bare;
   scan_message("a\nb\r", bare);
   scan_message("\nc", bare);  // a CRLF across chunks
-  EXPECT_EQ(bare.size, 7u);     // "a\r\nb\r\nc"
+  EXPECT_EQ(bare.size, 7u);   // "a\r\nb\r\nc"
   scan_message("\rd", bare);
   EXPECT_EQ(bare.size, 10u);  // a bare CR becomes CRLF
 }

@@ -58,7 +58,7 @@ class FakeBackend : public Backend {
   SenderStatus check_sender(const std::string& account, const smtp::Address& from) override {
     if (from.domain().str() == "disabled.example") return SenderStatus::kDomainDisabled;
     return account == "mjl" && from.str() == "mjl@example.com" ? SenderStatus::kOk
-                                                                : SenderStatus::kNotAllowed;
+                                                               : SenderStatus::kNotAllowed;
   }
   bool auth_allowed() override { return allowed; }
   void auth_attempt(std::string_view mech, std::string_view user, std::string_view account,
@@ -152,7 +152,8 @@ TEST_F(SessionTest, Pipelining) {
   std::string r = send(
       "EHLO c.example\r\nMAIL FROM:<>\r\nRCPT TO:<mjl@example.com>\r\nRCPT TO:<mjl@example.com>\r\n"
       "DATA\r\nx\r\n.\r\nQUIT\r\n");
-  EXPECT_NE(r.find("250 2.1.0 ok\r\n250 2.1.5 ok\r\n250 2.1.5 ok\r\n354 continue\r\n250 2.0.0 ok\r\n221 2.0.0 bye\r\n"),
+  EXPECT_NE(r.find("250 2.1.0 ok\r\n250 2.1.5 ok\r\n250 2.1.5 ok\r\n354 continue\r\n250 2.0.0 "
+                   "ok\r\n221 2.0.0 bye\r\n"),
             std::string::npos);
   EXPECT_TRUE(last_.close);
   EXPECT_EQ(backend_.rcpts, 2u);
@@ -161,10 +162,11 @@ TEST_F(SessionTest, Pipelining) {
 // SMTP smuggling (CVE-2023-51764): only <CRLF>.<CRLF> ends DATA, and bare CR
 // or LF anywhere makes the message refused; nothing is delivered.
 TEST_F(SessionTest, SmugglingVectorsRefused) {
-  for (std::string vec : std::vector<std::string>{"a\n.\nMAIL FROM:<x@y.example>\r\n", "a\r\n.\nb\r\n", "a\n.\r\nb\r\n",
-                          "a\rb\r\n", "a\r\n.\r",
-                          "body\n.\r\nMAIL FROM:<x@y.example>\r\nRCPT TO:<mjl@example.com>\r\nDATA\r\nevil\r\n",
-                          std::string(70000, 'x') + ".\r\nNOOP\r\n"}) {
+  for (std::string vec : std::vector<std::string>{
+           "a\n.\nMAIL FROM:<x@y.example>\r\n", "a\r\n.\nb\r\n", "a\n.\r\nb\r\n", "a\rb\r\n",
+           "a\r\n.\r",
+           "body\n.\r\nMAIL FROM:<x@y.example>\r\nRCPT TO:<mjl@example.com>\r\nDATA\r\nevil\r\n",
+           std::string(70000, 'x') + ".\r\nNOOP\r\n"}) {
     start(Mode::kSmtp);
     ehlo();
     send("MAIL FROM:<a@remote.example>\r\nRCPT TO:<mjl@example.com>\r\nDATA\r\n");
@@ -203,7 +205,8 @@ TEST_F(SessionTest, SizeLineAndNulLimits) {
   send("MAIL FROM:<a@b.example>\r\nRCPT TO:<mjl@example.com>\r\nDATA\r\n");
   EXPECT_EQ(send(std::string(5100, 'x') + "\r\n.\r\n"), "552 5.3.4 message too large\r\n");
   send("MAIL FROM:<a@b.example>\r\nRCPT TO:<mjl@example.com>\r\nDATA\r\n");
-  EXPECT_NE(send(std::string(999, 'x') + "\r\n.\r\n").find("500 5.5.2 line too long"), std::string::npos);
+  EXPECT_NE(send(std::string(999, 'x') + "\r\n.\r\n").find("500 5.5.2 line too long"),
+            std::string::npos);
   send("MAIL FROM:<a@b.example>\r\nRCPT TO:<mjl@example.com>\r\nDATA\r\n");
   EXPECT_EQ(send(std::string("a\0b\r\n.\r\n", 8)), "554 5.6.0 NUL byte in message not allowed\r\n");
   EXPECT_TRUE(backend_.delivered.empty());
@@ -231,7 +234,8 @@ TEST_F(SessionTest, Bdat) {
   EXPECT_EQ(send("BDAT 0 LAST\r\n"), "250 2.0.0 ok\r\n");
   EXPECT_EQ(backend_.delivered.size(), 2u);
   // A refused BDAT still consumes its chunk: the data is never read as commands.
-  EXPECT_EQ(send("BDAT 6\r\nRSET\r\nNOOP\r\n"), "503 5.5.1 MAIL and RCPT first\r\n250 2.0.0 ok\r\n");
+  EXPECT_EQ(send("BDAT 6\r\nRSET\r\nNOOP\r\n"),
+            "503 5.5.1 MAIL and RCPT first\r\n250 2.0.0 ok\r\n");
   EXPECT_EQ(send("BDAT x\r\n"), "501 5.5.4 invalid BDAT size, closing connection\r\n");
 }
 
@@ -247,7 +251,9 @@ TEST_F(SessionTest, SubmissionNeedsTLSAndAuth) {
 TEST_F(SessionTest, AuthMechanisms) {
   start(Mode::kSubmission, true);
   std::string r = send("EHLO c.example\r\n");
-  EXPECT_NE(r.find("250-AUTH SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5 PLAIN LOGIN\r\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("250-AUTH SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5 PLAIN LOGIN\r\n"),
+            std::string::npos)
+      << r;
   EXPECT_EQ(send("AUTH BOGUS\r\n"), "504 5.5.4 unrecognized authentication mechanism\r\n");
   std::string bad = base64_encode(std::string("\0mjl@example.com\0wrong", 22));
   EXPECT_EQ(send("AUTH PLAIN " + bad + "\r\n"), "535 5.7.8 bad user/pass\r\n");
@@ -258,7 +264,8 @@ TEST_F(SessionTest, AuthMechanisms) {
             "525 5.7.13 login disabled for account: moved away\r\n");
   EXPECT_EQ(send("AUTH LOGIN\r\n"), "334 VXNlcm5hbWU6\r\n");
   EXPECT_EQ(send("*\r\n"), "501 5.0.0 authentication aborted\r\n");
-  EXPECT_EQ(send("AUTH LOGIN " + base64_encode("mjl@example.com") + "\r\n"), "334 UGFzc3dvcmQ6\r\n");
+  EXPECT_EQ(send("AUTH LOGIN " + base64_encode("mjl@example.com") + "\r\n"),
+            "334 UGFzc3dvcmQ6\r\n");
   EXPECT_EQ(send(base64_encode("password1234") + "\r\n"), "235 2.7.0 nice\r\n");
   EXPECT_EQ(send("AUTH PLAIN =\r\n"), "503 5.5.1 already authenticated\r\n");
   EXPECT_EQ(send("MAIL FROM:<other@example.com>\r\n"),
@@ -308,10 +315,12 @@ TEST_F(SessionTest, RecipientsOverLimitAreNotErrors) {
 TEST_F(SessionTest, CommandErrors) {
   start(Mode::kSmtp);
   EXPECT_EQ(send("MAIL FROM:<a@b.example>\r\n"), "503 5.5.1 send EHLO/HELO first\r\n");
-  EXPECT_EQ(send("NOOP\n"), "500 5.5.2 bare newline, lines must end with CRLF (RFC 5321 §2.3.8)\r\n");
+  EXPECT_EQ(send("NOOP\n"),
+            "500 5.5.2 bare newline, lines must end with CRLF (RFC 5321 §2.3.8)\r\n");
   EXPECT_EQ(send("VRFY x\r\n").substr(0, 3), "252");
   ehlo();
-  EXPECT_EQ(send("MAIL FROM:<\xc3\xa9@b.example>\r\n"), "553 5.6.7 non-ascii address requires SMTPUTF8\r\n");
+  EXPECT_EQ(send("MAIL FROM:<\xc3\xa9@b.example>\r\n"),
+            "553 5.6.7 non-ascii address requires SMTPUTF8\r\n");
   EXPECT_EQ(send("MAIL FROM:<\xc3\xa9@b.example> SMTPUTF8\r\n"), "250 2.1.0 ok\r\n");
   EXPECT_EQ(send("RSET\r\n"), "250 2.0.0 all clear\r\n");
   EXPECT_EQ(send("MAIL FROM:<a@b.example> FOO=1\r\n"), "555 5.5.4 unrecognized parameter FOO\r\n");

@@ -1,8 +1,6 @@
 // Tests for lib/spf/check.h: the examples of RFC 7208 Appendix A with the
 // zone given there, and cases per section: mechanisms, include mapping,
 // redirect, exp, limits, IPv6, HELO and the null sender, DNS failures.
-#include "spf/check.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +9,7 @@
 #include <thread>
 
 #include "dns/zone.h"
+#include "spf/check.h"
 #include "spf/header.h"
 
 namespace mox::spf {
@@ -89,16 +88,17 @@ TEST(SpfCheck, AppendixA1) {
       {"v=spf1 ip4:192.0.2.128/28 -all",
        {"192.0.2.128", "192.0.2.129", "192.0.2.130", "192.0.2.131", "192.0.2.140", "192.0.2.143"}},
   };
-  const std::vector<std::string> hosts = {"192.0.2.10",  "192.0.2.11",  "192.0.2.65",  "192.0.2.66",
-                                          "192.0.2.128", "192.0.2.129", "192.0.2.130", "192.0.2.131",
-                                          "192.0.2.140", "192.0.2.143", "192.0.2.144", "10.0.0.10"};
+  const std::vector<std::string> hosts = {
+      "192.0.2.10",  "192.0.2.11",  "192.0.2.65",  "192.0.2.66",  "192.0.2.128", "192.0.2.129",
+      "192.0.2.130", "192.0.2.131", "192.0.2.140", "192.0.2.143", "192.0.2.144", "10.0.0.10"};
   for (const auto& c : cases) {
     TestResolver r("", c.record);
     for (const auto& h : hosts) {
       bool want = c.pass == std::vector<std::string>{"*"} ||
                   std::find(c.pass.begin(), c.pass.end(), h) != c.pass.end();
       Received got = check(r, h);
-      EXPECT_EQ(got.status, want ? Status::kPass : Status::kFail) << c.record << " " << h << " " << got.problem;
+      EXPECT_EQ(got.status, want ? Status::kPass : Status::kFail)
+          << c.record << " " << h << " " << got.problem;
     }
   }
 }
@@ -175,8 +175,9 @@ TEST(SpfCheck, RecordSelection) {
   EXPECT_EQ(check(r, "192.0.2.1", "a@nxdomain.example.net").status, Status::kNone);
   EXPECT_EQ(check(r, "192.0.2.1", "a@servfail.example.net").status, Status::kTemperror);
   EXPECT_EQ(check(r, "192.0.2.1", "a@[192.0.2.1]").status, Status::kNone);
-  for (const char* d : {"a@localhost", "a@foo..example.net",
-                        "a@x123456789012345678901234567890123456789012345678901234567890abcd.example.net"}) {
+  for (const char* d :
+       {"a@localhost", "a@foo..example.net",
+        "a@x123456789012345678901234567890123456789012345678901234567890abcd.example.net"}) {
     Received n = check(r, "192.0.2.1", d);
     EXPECT_EQ(n.status, Status::kNone) << d;
     EXPECT_FALSE(n.problem.empty()) << d;
@@ -202,7 +203,8 @@ TEST(SpfCheck, Mechanisms) {
   Received six = check(r, "2001:db8::5", "a@6.example.net");
   EXPECT_EQ(six.status, Status::kPass);
   EXPECT_EQ(six.mechanism, "ip6:2001:db8::/32");
-  EXPECT_EQ(check(r, "2001:db9::5", "a@6.example.net").status, Status::kFail);  // ip4 never matches IPv6
+  EXPECT_EQ(check(r, "2001:db9::5", "a@6.example.net").status,
+            Status::kFail);  // ip4 never matches IPv6
   EXPECT_EQ(check(r, "::ffff:1.2.3.4", "a@6.example.net").mechanism, "ip4:0.0.0.0/0");
   EXPECT_EQ(check(r, "192.0.2.66", "a@ptr.example.net").status, Status::kPass);
   EXPECT_EQ(check(r, "10.0.0.10", "a@ptr.example.net").status, Status::kFail);  // not validated
@@ -271,22 +273,27 @@ TEST(SpfCheck, Explanation) {
   q.mail_from = "a@e.example.net";
   Received e = verify(r, q).mail_from;
   EXPECT_EQ(e.status, Status::kFail);
-  EXPECT_EQ(e.explanation, "192.0.2.1 is not one of e.example.net's designated mail servers, says mx.example.org.");
+  EXPECT_EQ(
+      e.explanation,
+      "192.0.2.1 is not one of e.example.net's designated mail servers, says mx.example.org.");
   const std::string dflt = " does not designate 192.0.2.1 as permitted sender";
-  for (const char* d : {"two.example.net", "bad.example.net", "none.example.net", "err.example.net"}) {
+  for (const char* d :
+       {"two.example.net", "bad.example.net", "none.example.net", "err.example.net"}) {
     Received f = check(r, "192.0.2.1", std::string("a@") + d);
     EXPECT_EQ(f.status, Status::kFail) << d;
     EXPECT_EQ(f.explanation, d + dflt) << d;
   }
   EXPECT_EQ(check(r, "192.0.2.1", "a@soft.example.net").explanation, "");  // fail only
   // The included record's exp= is not used (§6.2); with redirect, the target's is.
-  EXPECT_EQ(check(r, "192.0.2.2", "a@inc.example.net").explanation, "inc.example.net does not designate 192.0.2.2 as permitted sender");
+  EXPECT_EQ(check(r, "192.0.2.2", "a@inc.example.net").explanation,
+            "inc.example.net does not designate 192.0.2.2 as permitted sender");
   EXPECT_EQ(check(r, "192.0.2.1", "a@red.example.net").explanation, "e2.example.net" + dflt);
 }
 
 TEST(SpfCheck, LookupLimit) {
   std::string zone;
-  for (int i = 0; i < 12; ++i) zone += "h" + std::to_string(i) + ".example.net. A 198.51.100." + std::to_string(i) + "\n";
+  for (int i = 0; i < 12; ++i)
+    zone += "h" + std::to_string(i) + ".example.net. A 198.51.100." + std::to_string(i) + "\n";
   std::string ten = "v=spf1", eleven;
   for (int i = 0; i < 10; ++i) ten += " a:h" + std::to_string(i) + ".example.net";
   eleven = ten + " a:h10.example.net";
@@ -302,8 +309,10 @@ TEST(SpfCheck, LookupLimit) {
   Received over = check(r, "198.51.100.10", "a@eleven.example.net");
   EXPECT_EQ(over.status, Status::kPermerror);
   EXPECT_NE(over.problem.find("too many DNS lookups"), std::string::npos) << over.problem;
-  EXPECT_EQ(check(r, "198.51.100.0", "a@eleven.example.net").status, Status::kPass);  // lazy counting
-  EXPECT_EQ(check(r, "198.51.100.9", "a@inc.example.net").status, Status::kPermerror);  // include + 10
+  EXPECT_EQ(check(r, "198.51.100.0", "a@eleven.example.net").status,
+            Status::kPass);  // lazy counting
+  EXPECT_EQ(check(r, "198.51.100.9", "a@inc.example.net").status,
+            Status::kPermerror);  // include + 10
   EXPECT_EQ(check(r, "198.51.100.9", "a@loop.example.net").status, Status::kPermerror);
   EXPECT_EQ(check(r, "198.51.100.9", "a@rloop.example.net").status, Status::kPermerror);
 }
@@ -311,7 +320,8 @@ TEST(SpfCheck, LookupLimit) {
 TEST(SpfCheck, VoidLookupLimit) {
   TestResolver r(
       "two.example.net. TXT \"v=spf1 a:n1.example.net mx:n2.example.net ?all\"\n"
-      "three.example.net. TXT \"v=spf1 a:n1.example.net mx:n2.example.net exists:n3.example.net ?all\"\n"
+      "three.example.net. TXT \"v=spf1 a:n1.example.net mx:n2.example.net exists:n3.example.net "
+      "?all\"\n"
       "n2.example.net. A 192.0.2.9\n");
   EXPECT_EQ(check(r, "192.0.2.1", "a@two.example.net").status, Status::kNeutral);
   Received v = check(r, "192.0.2.1", "a@three.example.net");
@@ -320,10 +330,14 @@ TEST(SpfCheck, VoidLookupLimit) {
 }
 
 TEST(SpfCheck, MxLimit) {
-  std::string zone = "mx.example.net. TXT \"v=spf1 mx -all\"\nmx10.example.net. TXT \"v=spf1 mx -all\"\n";
+  std::string zone =
+      "mx.example.net. TXT \"v=spf1 mx -all\"\nmx10.example.net. TXT \"v=spf1 mx -all\"\n";
   for (int i = 0; i < 11; ++i) {
-    zone += "mx.example.net. MX " + std::to_string(i) + " m" + std::to_string(i) + ".example.net.\n";
-    if (i < 10) zone += "mx10.example.net. MX " + std::to_string(i) + " m" + std::to_string(i) + ".example.net.\n";
+    zone +=
+        "mx.example.net. MX " + std::to_string(i) + " m" + std::to_string(i) + ".example.net.\n";
+    if (i < 10)
+      zone += "mx10.example.net. MX " + std::to_string(i) + " m" + std::to_string(i) +
+              ".example.net.\n";
     zone += "m" + std::to_string(i) + ".example.net. A 198.51.100." + std::to_string(i) + "\n";
   }
   TestResolver r(zone);

@@ -1,12 +1,11 @@
 // Tests for lib/spf/macro.h: the examples of RFC 7208 §7.4 and the rules of
 // §7.1-7.3 (transformers, delimiters, escapes, URL encoding, truncation).
-#include "spf/macro.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "dns/zone.h"
+#include "spf/macro.h"
 
 namespace mox::spf {
 namespace {
@@ -56,7 +55,8 @@ TEST(SpfMacro, Rfc7208Section74Strings) {
             "bad.strong.lp.3.2.0.192.in-addr._spf.example.com");
   EXPECT_EQ(expand("%{ir}.%{v}.%{l1r-}.lp._spf.%{d2}", c),
             "3.2.0.192.in-addr.strong.lp._spf.example.com");
-  EXPECT_EQ(expand("%{d2}.trusted-domains.example.net", c), "example.com.trusted-domains.example.net");
+  EXPECT_EQ(expand("%{d2}.trusted-domains.example.net", c),
+            "example.com.trusted-domains.example.net");
   MacroContext c6 = example("2001:db8::cb01");
   EXPECT_EQ(expand("%{ir}.%{v}._spf.%{d2}", c6),
             "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com");
@@ -87,8 +87,8 @@ TEST(SpfMacro, EscapesAndUrlEncoding) {
 
 TEST(SpfMacro, SyntaxErrors) {
   MacroContext c = example();
-  for (const char* bad : {"%", "%{", "%{}", "%{x}", "%{d0}", "%{d2rr}", "%{d!}", "%a", "%(ir)",
-                          "sp ace", "tab\t"}) {
+  for (const char* bad :
+       {"%", "%{", "%{}", "%{x}", "%{d0}", "%{d2rr}", "%{d!}", "%a", "%(ir)", "sp ace", "tab\t"}) {
     EXPECT_FALSE(expand_macros(bad, c, false).ok()) << bad;
     EXPECT_FALSE(check_macro_string(bad, false).ok()) << bad;
   }

@@ -2,8 +2,6 @@
 // account's database, blocks that grow, files made in advance and removed
 // when not used, a block made ahead, and deliver()'s blocks kept per
 // AccountStore so that two stores of one process never share an ID.
-#include "store/idblocks.h"
-
 #include <gtest/gtest.h>
 
 #include <set>
@@ -12,6 +10,7 @@
 
 #include "store/account.h"
 #include "store/deliver.h"
+#include "store/idblocks.h"
 #include "store_test_util.h"
 
 namespace mox::store {

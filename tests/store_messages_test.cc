@@ -81,9 +81,9 @@ TEST_F(MessagesTest, FlagsModseqExpunge) {
   auto r2 = store_flags(*acc_, inbox, {d1.uid}, FlagOp::kAdd, *parse_flags({"\\Deleted"}), before);
   ASSERT_TRUE(r2.ok());
   EXPECT_EQ(r2->modified, std::vector<int64_t>{d1.uid});
-  ASSERT_TRUE(store_flags(*acc_, inbox, {d1.uid}, FlagOp::kAdd, *parse_flags({"\\Deleted"}),
-                          std::nullopt)
-                  .ok());
+  ASSERT_TRUE(
+      store_flags(*acc_, inbox, {d1.uid}, FlagOp::kAdd, *parse_flags({"\\Deleted"}), std::nullopt)
+          .ok());
   int64_t mid = *highest_modseq(*acc_);
   auto gone = expunge(*acc_, inbox, std::nullopt);
   ASSERT_TRUE(gone.ok());
@@ -112,7 +112,8 @@ TEST_F(MessagesTest, CopyAndMove) {
   auto data = read_file(message_path(*acc_, (*trash)[0].id));
   ASSERT_TRUE(data.ok());
   EXPECT_EQ(*data, "Subject: x\r\n\r\nbody\r\n");
-  EXPECT_EQ(copy_messages(*acc_, inbox, {d2.uid}, "Nope", false, 0).error().kind, ErrorKind::kNotFound);
+  EXPECT_EQ(copy_messages(*acc_, inbox, {d2.uid}, "Nope", false, 0).error().kind,
+            ErrorKind::kNotFound);
 }
 
 }  // namespace

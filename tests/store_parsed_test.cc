@@ -13,8 +13,8 @@
 #include "store/deliver.h"
 #include "store/messages.h"
 #include "store/parsed.h"
-#include "util/fs.h"
 #include "store_test_util.h"
+#include "util/fs.h"
 
 namespace mox::store {
 namespace {
@@ -108,11 +108,11 @@ using Ids = std::set<int64_t>;
 TEST_F(ParsedTest, DecodedTextIsIndexedCaseInsensitively) {
   Delivered qp = add(kQuotedPrintable), b64 = add(kBase64);
   EXPECT_EQ(find(TextColumn::kBody, "café"), Ids{qp.id});
-  EXPECT_EQ(find(TextColumn::kBody, "CAFÉ AM"), Ids{qp.id});  // non-ASCII case folded
-  EXPECT_EQ(find(TextColumn::kBody, "Caf=C3"), Ids{});        // not the encoded form
+  EXPECT_EQ(find(TextColumn::kBody, "CAFÉ AM"), Ids{qp.id});            // non-ASCII case folded
+  EXPECT_EQ(find(TextColumn::kBody, "Caf=C3"), Ids{});                  // not the encoded form
   EXPECT_EQ(find(TextColumn::kBody, "schöne würstchen"), Ids{b64.id});  // base64, latin-1
-  EXPECT_EQ(find(TextColumn::kBody, "zebrastripes"), Ids{});  // not a text part
-  EXPECT_EQ(find(TextColumn::kHeaders, "münchen"), Ids{qp.id});  // RFC 2047 decoded
+  EXPECT_EQ(find(TextColumn::kBody, "zebrastripes"), Ids{});            // not a text part
+  EXPECT_EQ(find(TextColumn::kHeaders, "münchen"), Ids{qp.id});         // RFC 2047 decoded
   EXPECT_EQ(find(TextColumn::kBody, "münchen"), Ids{});
   EXPECT_EQ(find(TextColumn::kAll, "MÜNCHEN"), Ids{qp.id});
   EXPECT_EQ(find(TextColumn::kAll, "example"), (Ids{qp.id, b64.id}));
@@ -140,10 +140,11 @@ TEST_F(ParsedTest, MessagesFromBeforeTheIndexAreParsedOnFirstUse) {
   auto before = fetch_forms(*acc_, {d.id});
   ASSERT_TRUE(before.ok());
   // As migration 4 leaves a message that was stored before it.
-  ASSERT_TRUE(acc_->db()
-                  .exec("UPDATE Message SET Parsed = 0, ImapEnvelope = NULL, ImapBodyStructure = NULL, "
-                        "ImapBody = NULL; DELETE FROM MessageText")
-                  .ok());
+  ASSERT_TRUE(
+      acc_->db()
+          .exec("UPDATE Message SET Parsed = 0, ImapEnvelope = NULL, ImapBodyStructure = NULL, "
+                "ImapBody = NULL; DELETE FROM MessageText")
+          .ok());
   EXPECT_EQ(find(TextColumn::kBody, "café"), Ids{});
   auto after = fetch_forms(*acc_, {d.id});  // parsed now, and stored
   ASSERT_TRUE(after.ok());
@@ -231,7 +232,8 @@ TEST_F(ParsedTest, CopyMoveExpungeAndDeleteKeepTheIndexInStep) {
   // Expunge: the text goes with the message, the tombstone stays.
   MessageFlags del;
   del.bits = kFlagDeleted;
-  ASSERT_TRUE(store_flags(*acc_, other, {copied->dest_uids[0]}, FlagOp::kAdd, del, std::nullopt).ok());
+  ASSERT_TRUE(
+      store_flags(*acc_, other, {copied->dest_uids[0]}, FlagOp::kAdd, del, std::nullopt).ok());
   ASSERT_TRUE(expunge(*acc_, other, std::nullopt).ok());
   EXPECT_EQ(find(TextColumn::kBody, "café").size(), 1u);
 
@@ -251,7 +253,8 @@ TEST_F(ParsedTest, FormsOfAnOlderVersionAreRenderedAgain) {
   ASSERT_TRUE(ensure_parsed(*acc_, inbox_).ok());
   ASSERT_TRUE(acc_->db()
                   .exec("UPDATE Message SET ImapEnvelope = 'stale', ImapBodyStructure = 'stale', "
-                        "FormsVersion = " + std::to_string(kFormsVersion - 1))
+                        "FormsVersion = " +
+                        std::to_string(kFormsVersion - 1))
                   .ok());
   auto got = fetch_forms(*acc_, {d.id});
   ASSERT_TRUE(got.ok()) << got.error().message;

@@ -1,13 +1,13 @@
 // Tests for lib/util/mutex.h: the lock excludes other threads, a MutexLock
 // released and taken again works, CondVar wakes a waiter and its timed waits
 // time out. (The annotations are checked by clang builds, -Wthread-safety.)
-#include "util/mutex.h"
-
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
 #include <vector>
+
+#include "util/mutex.h"
 
 namespace mox {
 namespace {

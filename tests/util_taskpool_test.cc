@@ -1,7 +1,5 @@
 // Tests for lib/util/taskpool.h: results arrive, a slow task holds no
 // other, idle threads are reused and end after their idle time.
-#include "util/taskpool.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,6 +7,8 @@
 #include <set>
 #include <thread>
 #include <vector>
+
+#include "util/taskpool.h"
 
 namespace mox {
 namespace {

@@ -42,22 +42,26 @@ int main(int argc, char** argv) {
 
   auto* domain = app.add_subcommand("domain", "Add, remove, disable, enable and list domains");
   domain->require_subcommand(1);
-  auto* da = verb(*domain, "add", "Add DOMAIN; LOCALPART creates ACCOUNT", {"DOMAIN", "ACCOUNT", "LOCALPART?"},
-                  a, moxconfig::domain_add, chosen);
+  auto* da = verb(*domain, "add", "Add DOMAIN; LOCALPART creates ACCOUNT",
+                  {"DOMAIN", "ACCOUNT", "LOCALPART?"}, a, moxconfig::domain_add, chosen);
   da->add_flag("--disabled", a.disabled, "Add the domain disabled");
   da->add_flag("--ed25519", a.ed25519, "Also create and sign with an ed25519 DKIM key");
   verb(*domain, "rm", "Remove DOMAIN", {"DOMAIN"}, a, moxconfig::domain_rm, chosen);
-  verb(*domain, "disable", "Disable DOMAIN", {"DOMAIN"}, a,
-       [](const moxconfig::Args& x) { return moxconfig::domain_disable(x, true); }, chosen);
-  verb(*domain, "enable", "Enable DOMAIN", {"DOMAIN"}, a,
-       [](const moxconfig::Args& x) { return moxconfig::domain_disable(x, false); }, chosen);
+  verb(
+      *domain, "disable", "Disable DOMAIN", {"DOMAIN"}, a,
+      [](const moxconfig::Args& x) { return moxconfig::domain_disable(x, true); }, chosen);
+  verb(
+      *domain, "enable", "Enable DOMAIN", {"DOMAIN"}, a,
+      [](const moxconfig::Args& x) { return moxconfig::domain_disable(x, false); }, chosen);
   verb(*domain, "list", "List domains", {}, a, moxconfig::domain_list, chosen)
       ->add_flag("--json", a.json, "JSON lines");
 
   auto* account = app.add_subcommand("account", "Manage accounts");
   account->require_subcommand(1);
-  verb(*account, "add", "Add ACCOUNT with ADDRESS", {"ACCOUNT", "ADDRESS"}, a, moxconfig::account_add, chosen);
-  verb(*account, "rm", "Remove ACCOUNT and all its data", {"ACCOUNT"}, a, moxconfig::account_rm, chosen);
+  verb(*account, "add", "Add ACCOUNT with ADDRESS", {"ACCOUNT", "ADDRESS"}, a,
+       moxconfig::account_add, chosen);
+  verb(*account, "rm", "Remove ACCOUNT and all its data", {"ACCOUNT"}, a, moxconfig::account_rm,
+       chosen);
   verb(*account, "list", "List accounts", {}, a, moxconfig::account_list, chosen)
       ->add_flag("--json", a.json, "JSON lines");
   verb(*account, "addresses", "List the addresses of ACCOUNT", {"ACCOUNT"}, a,
@@ -65,7 +69,8 @@ int main(int argc, char** argv) {
       ->add_flag("--json", a.json, "JSON lines");
   verb(*account, "disable", "Refuse logins of ACCOUNT with MESSAGE", {"ACCOUNT", "MESSAGE"}, a,
        moxconfig::account_disable, chosen);
-  verb(*account, "enable", "Allow logins of ACCOUNT again", {"ACCOUNT"}, a, moxconfig::account_enable, chosen);
+  verb(*account, "enable", "Allow logins of ACCOUNT again", {"ACCOUNT"}, a,
+       moxconfig::account_enable, chosen);
   verb(*account, "password", "Set the password of ACCOUNT from standard input", {"ACCOUNT"}, a,
        moxconfig::account_password, chosen);
   verb(*account, "genpassword", "Set and print a generated password", {"ACCOUNT"}, a,
@@ -73,25 +78,29 @@ int main(int argc, char** argv) {
 
   auto* address = app.add_subcommand("address", "Manage addresses (\"@domain\" is a catchall)");
   address->require_subcommand(1);
-  verb(*address, "add", "Add ADDRESS to ACCOUNT", {"ADDRESS", "ACCOUNT"}, a, moxconfig::address_add, chosen);
+  verb(*address, "add", "Add ADDRESS to ACCOUNT", {"ADDRESS", "ACCOUNT"}, a, moxconfig::address_add,
+       chosen);
   verb(*address, "rm", "Remove ADDRESS", {"ADDRESS"}, a, moxconfig::address_rm, chosen);
   verb(*address, "account", "Print the account that receives ADDRESS", {"ADDRESS"}, a,
        moxconfig::address_account, chosen);
 
-  verb(app, "dnsrecords", "Print the DNS records for DOMAIN", {"DOMAIN"}, a, moxconfig::dnsrecords, chosen);
+  verb(app, "dnsrecords", "Print the DNS records for DOMAIN", {"DOMAIN"}, a, moxconfig::dnsrecords,
+       chosen);
   verb(app, "test", "Validate the configuration", {}, a, moxconfig::test, chosen);
   auto* la = verb(app, "loginattempts", "Recent login attempts", {"ACCOUNT?"}, a,
                   moxconfig::loginattempts, chosen);
   la->add_flag("--all", a.all, "All attempts, not only the 10 most recent");
   la->add_flag("--json", a.json, "JSON lines");
-  verb(app, "cleanup", "Expire login attempts, complete account removals, remove orphan message files", {}, a, moxconfig::cleanup, chosen);
+  verb(app, "cleanup",
+       "Expire login attempts, complete account removals, remove orphan message files", {}, a,
+       moxconfig::cleanup, chosen);
   app.add_subcommand("tlspubkey", "TLS client public keys (runs mox-tlspubkey)");
 
   int rc = program.run(argc, argv);
   // A change made is logged (mox-config(8), LOGGING); passwords come on
   // standard input and never appear in the arguments.
-  static const std::set<std::string> kChanges = {"quickstart", "add", "rm", "disable", "enable",
-                                                  "password", "genpassword", "cleanup"};
+  static const std::set<std::string> kChanges = {
+      "quickstart", "add", "rm", "disable", "enable", "password", "genpassword", "cleanup"};
   if (rc == 0 && kChanges.count(mox::command_path(app).back()) > 0) {
     mox::log_command(app, a.pos, "configuration changed");
   }

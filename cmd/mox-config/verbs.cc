@@ -194,25 +194,31 @@ int loginattempts(const Args& a) {
   auto list = mox::auth::list_login_attempts(*db, account, a.all ? 0 : 10);
   if (!list) return mox::fail(kProg, list.error());
   if (!a.json) {
-    std::cout << "time\tcount\taccount\taddress\tprotocol\tmechanism\tremote\ttls\tuseragent\tresult\n";
+    std::cout
+        << "time\tcount\taccount\taddress\tprotocol\tmechanism\tremote\ttls\tuseragent\tresult\n";
   }
   for (const auto& l : *list) {
     if (a.json) {
       std::cout << mox::JsonObject()
-                       .add("last", mox::rfc3339_utc(l.last)).add("first", mox::rfc3339_utc(l.first))
-                       .add("count", l.count).add("account", l.account_name)
-                       .add("loginAddress", l.login_address).add("protocol", l.protocol)
-                       .add("authMech", l.auth_mech).add("remoteIP", l.remote_ip)
-                       .add("localIP", l.local_ip).add("tls", l.tls)
+                       .add("last", mox::rfc3339_utc(l.last))
+                       .add("first", mox::rfc3339_utc(l.first))
+                       .add("count", l.count)
+                       .add("account", l.account_name)
+                       .add("loginAddress", l.login_address)
+                       .add("protocol", l.protocol)
+                       .add("authMech", l.auth_mech)
+                       .add("remoteIP", l.remote_ip)
+                       .add("localIP", l.local_ip)
+                       .add("tls", l.tls)
                        .add("tlsPubKeyFingerprint", l.tls_pubkey_fingerprint)
-                       .add("userAgent", l.user_agent).add("result", l.result)
+                       .add("userAgent", l.user_agent)
+                       .add("result", l.result)
                        .str()
                 << "\n";
     } else {
       std::cout << mox::rfc3339_utc(l.last) << "\t" << l.count << "\t" << l.account_name << "\t"
                 << l.login_address << "\t" << l.protocol << "\t" << l.auth_mech << "\t"
-                << l.remote_ip << "\t" << l.tls << "\t" << l.user_agent << "\t" << l.result
-                << "\n";
+                << l.remote_ip << "\t" << l.tls << "\t" << l.user_agent << "\t" << l.result << "\n";
     }
   }
   return 0;

@@ -128,9 +128,9 @@ int verify(const Args& a) {
   bool all_pass = true;
   for (const auto& r : *results) {
     all_pass = all_pass && r.status == mox::dkim::Status::kPass;
-    std::cout << mox::dkim::status_name(r.status) << " " << (r.domain.empty() ? "-" : r.domain) << " "
-              << (r.selector.empty() ? "-" : r.selector) << (r.reason.empty() ? "" : " ") << r.reason
-              << "\n";
+    std::cout << mox::dkim::status_name(r.status) << " " << (r.domain.empty() ? "-" : r.domain)
+              << " " << (r.selector.empty() ? "-" : r.selector) << (r.reason.empty() ? "" : " ")
+              << r.reason << "\n";
   }
   return all_pass ? 0 : mox::kExitUserError;
 }

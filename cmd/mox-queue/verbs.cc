@@ -126,7 +126,8 @@ mox::queue::RunEnv run_env(const Ctx& c, bool verbose, mox::dns::Resolver* resol
   env.now = c.now;
   env.owner = mox::queue::new_owner_id();
   // One write per line: deliveries run on several threads.
-  if (verbose) env.log = [](const std::string& l) { std::cerr << (std::string(kProg) + ": " + l + "\n"); };
+  if (verbose)
+    env.log = [](const std::string& l) { std::cerr << (std::string(kProg) + ": " + l + "\n"); };
   return env;
 }
 
@@ -205,8 +206,10 @@ int schedule(const Args& a) {
   std::string d = a.pos.at(0);
   bool negative = !d.empty() && d[0] == '-';
   auto dur = mox::config::parse_duration(negative ? d.substr(1) : d);
-  if (!dur) return mox::fail(kProg, mox::user_error("bad duration \"" + d + "\" (e.g. 0, 30m, 2h)"));
-  int64_t secs = std::chrono::duration_cast<std::chrono::seconds>(*dur).count() * (negative ? -1 : 1);
+  if (!dur)
+    return mox::fail(kProg, mox::user_error("bad duration \"" + d + "\" (e.g. 0, 30m, 2h)"));
+  int64_t secs =
+      std::chrono::duration_cast<std::chrono::seconds>(*dur).count() * (negative ? -1 : 1);
   auto c = open(a);
   if (!c) return mox::fail(kProg, c.error());
   auto f = filter(a);
@@ -282,7 +285,8 @@ int suppress_list(const Args& a) {
   if (!list) return mox::fail(kProg, list.error());
   if (!a.json) std::cout << "account\taddress\tcreated\tmanual\treason\n";
   for (const auto& s : *list) {
-    if (a.json) std::cout << s.json() << "\n";
+    if (a.json)
+      std::cout << s.json() << "\n";
     else {
       std::cout << s.account << "\t" << s.base_address << "\t" << when(s.created) << "\t"
                 << (s.manual ? "yes" : "no") << "\t" << (s.reason.empty() ? "-" : s.reason) << "\n";
@@ -295,10 +299,13 @@ int suppress_add(const Args& a) {
   auto c = open(a);
   if (!c) return mox::fail(kProg, c.error());
   const std::string& account = a.pos.at(0);
-  if (!c->cfg->account(account)) return mox::fail(kProg, mox::user_error("no account \"" + account + "\""));
-  auto added = mox::queue::add_suppression(c->db, account, a.pos.at(1), true, "added by administrator", c->now());
+  if (!c->cfg->account(account))
+    return mox::fail(kProg, mox::user_error("no account \"" + account + "\""));
+  auto added = mox::queue::add_suppression(c->db, account, a.pos.at(1), true,
+                                           "added by administrator", c->now());
   if (!added) return mox::fail(kProg, added.error());
-  if (!*added) return mox::fail(kProg, mox::user_error(a.pos.at(1) + " is already suppressed for " + account));
+  if (!*added)
+    return mox::fail(kProg, mox::user_error(a.pos.at(1) + " is already suppressed for " + account));
   return 0;
 }
 
@@ -331,8 +338,11 @@ int holdrules_list(const Args& a) {
   if (!a.json) std::cout << "id\taccount\tsenderdom\trecipientdom\n";
   auto any = [](const std::string& s) { return s.empty() ? std::string("*") : s; };
   for (const auto& r : *rules) {
-    if (a.json) std::cout << r.json() << "\n";
-    else std::cout << r.id << "\t" << any(r.account) << "\t" << any(r.sender_domain) << "\t" << any(r.recipient_domain) << "\n";
+    if (a.json)
+      std::cout << r.json() << "\n";
+    else
+      std::cout << r.id << "\t" << any(r.account) << "\t" << any(r.sender_domain) << "\t"
+                << any(r.recipient_domain) << "\n";
   }
   return 0;
 }

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> argv_rest(argv + 1, argv + argc);
   auto args = mox::sendmail::parse_args(argv_rest);
   if (!args) {
-    std::cerr << "mox-sendmail: " << args.error().message << "\nRun with --help for more information.\n";
+    std::cerr << "mox-sendmail: " << args.error().message
+              << "\nRun with --help for more information.\n";
     return 2;
   }
   if (args->help) {

@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
       "one connection on file descriptor 0 (inetd, systemd Accept=yes).",
       "mox-smtpd"};
   mox::add_common_options(app, o.config_path);
-  app.add_option("--mode", mode, "smtp (MX, port 25), submission (587, STARTTLS) or submissions (465)")
+  app.add_option("--mode", mode,
+                 "smtp (MX, port 25), submission (587, STARTTLS) or submissions (465)")
       ->check(CLI::IsMember({"smtp", "submission", "submissions"}));
   mox::add_server_options(app, o);
   if (int rc = mox::parse_server_args(app, argc, argv, o); rc >= 0) return rc;

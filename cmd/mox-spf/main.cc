@@ -29,8 +29,8 @@ int main(int argc, char** argv) {
   check->add_flag("--json", a.json, "Print one JSON object");
   check->add_option("--zone-file", a.zone_file, "Answer DNS lookups from this zone file");
 
-  auto* lookup = verb(app, "lookup", "Print the SPF record of DOMAIN", {"DOMAIN"}, a, moxspf::lookup,
-                      chosen);
+  auto* lookup =
+      verb(app, "lookup", "Print the SPF record of DOMAIN", {"DOMAIN"}, a, moxspf::lookup, chosen);
   lookup->add_option("--zone-file", a.zone_file, "Answer DNS lookups from this zone file");
 
   verb(app, "parse", "Print the terms of the SPF record on stdin, one per line", {}, a,

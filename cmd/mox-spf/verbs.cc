@@ -57,7 +57,8 @@ std::string json_of(const mox::spf::Received& r, const mox::spf::Query& q) {
 
 int check(const Args& a) {
   unsigned char buf[16];
-  if (::inet_pton(AF_INET, a.ip.c_str(), buf) != 1 && ::inet_pton(AF_INET6, a.ip.c_str(), buf) != 1) {
+  if (::inet_pton(AF_INET, a.ip.c_str(), buf) != 1 &&
+      ::inet_pton(AF_INET6, a.ip.c_str(), buf) != 1) {
     return fail(mox::user_error("--ip: not an IP address: \"" + a.ip + "\""));
   }
   auto r = resolver(a);
@@ -70,8 +71,13 @@ int check(const Args& a) {
   mox::spf::Verdict v = mox::spf::verify(**r, q);
   if (a.json) {
     mox::JsonObject query, o;
-    query.add("ip", a.ip).add("mail_from", a.mail_from).add("helo", a.helo).add("receiver", a.receiver);
-    o.add_raw("query", query.str()).add_raw("mailfrom", json_of(v.mail_from, q)).add_raw("helo", json_of(v.helo, q));
+    query.add("ip", a.ip)
+        .add("mail_from", a.mail_from)
+        .add("helo", a.helo)
+        .add("receiver", a.receiver);
+    o.add_raw("query", query.str())
+        .add_raw("mailfrom", json_of(v.mail_from, q))
+        .add_raw("helo", json_of(v.helo, q));
     std::cout << o.str() << "\n";
     return 0;
   }
@@ -86,11 +92,15 @@ int lookup(const Args& a) {
   if (!r) return fail(r.error());
   mox::spf::RecordLookup l = mox::spf::lookup_record(**r, a.pos.at(0));
   switch (l.status) {
-    case mox::spf::Status::kPass: std::cout << l.text << "\n"; break;
+    case mox::spf::Status::kPass:
+      std::cout << l.text << "\n";
+      break;
     case mox::spf::Status::kNone:
       std::cout << "none" << (l.problem.empty() ? "" : ": " + l.problem) << "\n";
       break;
-    default: std::cout << mox::spf::status_name(l.status) << ": " << l.problem << "\n"; break;
+    default:
+      std::cout << mox::spf::status_name(l.status) << ": " << l.problem << "\n";
+      break;
   }
   return 0;
 }

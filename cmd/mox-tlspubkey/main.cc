@@ -22,8 +22,9 @@ std::vector<std::string> fingerprints_last(int argc, char** argv) {
   for (const auto& arg : args) {
     dashdash = dashdash || arg == "--";
     bool fp = !dashdash && arg.size() == 43 && arg[0] == '-' && arg[1] != '-' &&
-              arg.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                    "0123456789-_") == std::string::npos;
+              arg.find_first_not_of(
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                  "0123456789-_") == std::string::npos;
     (fp ? fps : out).push_back(arg);
   }
   if (!fps.empty()) {

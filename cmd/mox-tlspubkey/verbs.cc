@@ -44,8 +44,7 @@ mox::JsonObject key_json(const mox::auth::TLSPublicKey& k) {
 int add(const Args& a) {
   auto o = open(a);
   if (!o) return fail(o.error());
-  mox::auth::TLSPublicKeyAdd opts{a.pos.at(0), a.pos.size() > 1 ? a.pos[1] : "",
-                                  a.no_imap_preauth};
+  mox::auth::TLSPublicKeyAdd opts{a.pos.at(0), a.pos.size() > 1 ? a.pos[1] : "", a.no_imap_preauth};
   auto k = mox::auth::add_tls_public_key(*o->cfg, o->db, mox::read_stdin(), opts);
   if (!k) return fail(k.error());
   std::cout << k->fingerprint << "\n";
@@ -94,9 +93,8 @@ int get(const Args& a) {
     std::cout << key_json(*k).add("certificatePEM", *pem).str() << "\n";
     return 0;
   }
-  std::cout << "fingerprint: " << k->fingerprint << "\ntype: " << k->type
-            << "\nname: " << k->name << "\naccount: " << k->account
-            << "\nlogin address: " << k->login_address
+  std::cout << "fingerprint: " << k->fingerprint << "\ntype: " << k->type << "\nname: " << k->name
+            << "\naccount: " << k->account << "\nlogin address: " << k->login_address
             << "\nno imap preauth: " << (k->no_imap_preauth ? "true" : "false")
             << "\ncreated: " << mox::rfc3339_utc(k->created) << "\n"
             << *pem;

@@ -40,7 +40,8 @@ Status account_add(const std::string& cfg, const std::string& account, const std
   }
   MOX_TRY(check_new_account_dir(*c, account));
   auto r = change_dynamic(cfg, [&](config::Dynamic& dyn) -> Status {
-    if (dyn.accounts.count(account)) return user_error("account \"" + account + "\" already exists");
+    if (dyn.accounts.count(account))
+      return user_error("account \"" + account + "\" already exists");
     config::Account acc;
     acc.domain = a.domain().str();
     acc.destinations[a.str()] = {};
@@ -68,10 +69,10 @@ Status account_rm(const std::string& cfg, const std::string& account) {
   std::string data = c->data_dir();
   {
     MOX_ASSIGN(db::Db qdb, queue::open_queue_db(data));
-    int64_t keep = std::chrono::duration_cast<std::chrono::seconds>(
-                       acc->keep_retired_message_period).count();
-    MOX_TRY(queue::fail_account_messages(qdb, data, account, "account removed", keep,
-                                         db::now_unix()));
+    int64_t keep =
+        std::chrono::duration_cast<std::chrono::seconds>(acc->keep_retired_message_period).count();
+    MOX_TRY(
+        queue::fail_account_messages(qdb, data, account, "account removed", keep, db::now_unix()));
     MOX_TRY(queue::remove_account_suppressions(qdb, account));
     MOX_TRY(queue::remove_account_outgoing(qdb, account));
   }
@@ -82,7 +83,8 @@ Status account_rm(const std::string& cfg, const std::string& account) {
   }
   crashpoint("account-rm-after-intent");
   auto r = change_dynamic(cfg, [&](config::Dynamic& dyn) -> Status {
-    if (!dyn.accounts.erase(account)) return user_error("account \"" + account + "\" does not exist");
+    if (!dyn.accounts.erase(account))
+      return user_error("account \"" + account + "\" does not exist");
     return {};
   });
   if (!r) return std::move(r).error();

@@ -1,10 +1,11 @@
+#include "smtp/address.h"
+
 #include "admin/admin.h"
 #include "admin/internal.h"
 #include "admin/names.h"
 #include "auth/authdb.h"
 #include "auth/tlspubkey.h"
 #include "queue/queuedb.h"
-#include "smtp/address.h"
 
 namespace mox::admin {
 namespace {

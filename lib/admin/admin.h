@@ -61,10 +61,10 @@ Result<std::string> dns_records(const config::Config& c, const std::string& doma
 std::vector<std::string> check_files(const config::Config& c);
 
 struct QuickstartOptions {
-  std::string dir = ".";       // config/ and data/ are created below it
-  std::string hostname;        // default: "mail." + the address's domain
-  std::string user;            // User in mox.conf
-  bool local = false;          // listen on 127.0.0.1 with high ports
+  std::string dir = ".";  // config/ and data/ are created below it
+  std::string hostname;   // default: "mail." + the address's domain
+  std::string user;       // User in mox.conf
+  bool local = false;     // listen on 127.0.0.1 with high ports
 };
 struct QuickstartResult {
   std::string config_path, account, address, password, dns_records;

@@ -10,7 +10,7 @@
 namespace mox::admin {
 namespace {
 
-constexpr size_t kMaxText = 256;    // FullName, Description
+constexpr size_t kMaxText = 256;   // FullName, Description
 constexpr size_t kMaxPath = 1024;  // file names
 
 template <class T>
@@ -77,7 +77,8 @@ Status check_account(const config::Account* old, const std::string& name,
   if (changed(old ? &old->full_name : nullptr, a.full_name)) {
     MOX_TRY(check_text_line("full name", a.full_name, kMaxText));
   }
-  if (!a.login_disabled.empty() && changed(old ? &old->login_disabled : nullptr, a.login_disabled)) {
+  if (!a.login_disabled.empty() &&
+      changed(old ? &old->login_disabled : nullptr, a.login_disabled)) {
     MOX_TRY(check_login_disabled_message(a.login_disabled));
   }
   for (const auto& [key, dest] : a.destinations) {

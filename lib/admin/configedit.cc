@@ -18,8 +18,8 @@ Result<ConfigPtr> change_dynamic(const std::string& static_path,
   config::Dynamic dyn = current->dynamic();
   MOX_TRY(change(dyn));
   MOX_TRY(check_new_values(current->dynamic(), dyn));
-  MOX_ASSIGN(ConfigPtr next, config::Config::make(static_path, current->static_config(),
-                                                   std::move(dyn)));
+  MOX_ASSIGN(ConfigPtr next,
+             config::Config::make(static_path, current->static_config(), std::move(dyn)));
   // Only text that reads back as this config is installed.
   MOX_ASSIGN(std::string text, config::checked_dynamic_text(*next));
   crashpoint("config-write-before-rename");

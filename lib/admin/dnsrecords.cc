@@ -24,14 +24,14 @@ Result<std::string> dns_records(const config::Config& c, const std::string& doma
   out += dom + "\tIN TXT \"v=spf1 mx ~all\"\n";
   out += host + ".\tIN TXT \"v=spf1 a -all\"\n";
   if (d->dmarc) {
-    std::string rua = d->dmarc->localpart + "@" +
-                      (d->dmarc->domain.empty() ? dn.str() : d->dmarc->domain);
+    std::string rua =
+        d->dmarc->localpart + "@" + (d->dmarc->domain.empty() ? dn.str() : d->dmarc->domain);
     out += "\n; DMARC (RFC 7489) policy and aggregate report address.\n";
     out += "_dmarc." + dom + "\tIN TXT \"v=DMARC1;p=reject;rua=mailto:" + rua + "!10m\"\n";
   }
   if (d->tlsrpt) {
-    std::string rua = d->tlsrpt->localpart + "@" +
-                      (d->tlsrpt->domain.empty() ? dn.str() : d->tlsrpt->domain);
+    std::string rua =
+        d->tlsrpt->localpart + "@" + (d->tlsrpt->domain.empty() ? dn.str() : d->tlsrpt->domain);
     out += "\n; TLS reporting (RFC 8460).\n";
     out += "_smtp._tls." + dom + "\tIN TXT \"v=TLSRPTv1; rua=mailto:" + rua + "\"\n";
   }
@@ -66,7 +66,8 @@ std::vector<std::string> check_files(const config::Config& c) {
       std::string p = c.config_path(s.private_key_file);
       auto pem = read_file(p);
       if (!pem) {
-        problems.push_back("domain " + name + ": DKIM selector " + sel + ": " + pem.error().message);
+        problems.push_back("domain " + name + ": DKIM selector " + sel + ": " +
+                           pem.error().message);
         continue;
       }
       auto key = crypto::load_private_key_pem(*pem);

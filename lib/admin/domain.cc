@@ -44,13 +44,14 @@ struct NewKey {
 // "Domains.*.DKIM").
 Result<NewKey> make_dkim_key(const std::string& config_dir, const std::string& domain,
                              const std::string& selector, bool ed25519) {
-  MOX_ASSIGN(crypto::PKeyPtr key, ed25519 ? crypto::generate_ed25519() : crypto::generate_rsa(2048));
+  MOX_ASSIGN(crypto::PKeyPtr key,
+             ed25519 ? crypto::generate_ed25519() : crypto::generate_rsa(2048));
   std::string kind = ed25519 ? "ed25519" : "rsa2048";
   MOX_ASSIGN(std::string pem,
              crypto::private_key_pkcs8_pem(key.get(), "DKIM private key (" + kind + ") for " +
                                                           selector + "._domainkey." + domain));
-  std::string name = selector + "._domainkey." + domain + "." + timestamp() + "." + kind +
-                     ".privatekey.pkcs8.pem";
+  std::string name =
+      selector + "._domainkey." + domain + "." + timestamp() + "." + kind + ".privatekey.pkcs8.pem";
   NewKey k{selector, "dkim/" + name, config_dir + "/dkim/" + name};
   MOX_TRY(mkdir_all(config_dir + "/dkim", 0770));
   MOX_TRY(crypto::write_file_exclusive(k.abs_path, pem, 0600));
@@ -165,8 +166,9 @@ Status domain_rm(const std::string& cfg, const std::string& domain) {
   for (const auto& k : keys) {
     auto a = smtp::Address::parse(k.login_address);
     if (a && a->domain() == d) {
-      return user_error("domain \"" + d.str() + "\" is used by the login address of TLS public key " +
-                        k.fingerprint + "; remove the key first");
+      return user_error("domain \"" + d.str() +
+                        "\" is used by the login address of TLS public key " + k.fingerprint +
+                        "; remove the key first");
     }
   }
   config::Domain removed;
@@ -175,8 +177,8 @@ Status domain_rm(const std::string& cfg, const std::string& domain) {
     if (it == dyn.domains.end()) return user_error("domain \"" + d.str() + "\" does not exist");
     for (const auto& [name, acc] : dyn.accounts) {
       if (acc.domain == d.str()) {
-        return user_error("domain \"" + d.str() + "\" is the default domain of account \"" +
-                          name + "\"; change or remove the account first");
+        return user_error("domain \"" + d.str() + "\" is the default domain of account \"" + name +
+                          "\"; change or remove the account first");
       }
       for (const auto& [addr, dest] : acc.destinations) {
         auto at = addr.rfind('@');

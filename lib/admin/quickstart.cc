@@ -29,7 +29,8 @@ constexpr char kLocalZone[] = "local.zone";
 // and its reverse on loopback.
 std::string local_zone(const config::Config& c, const std::string& records) {
   const std::string& host = c.static_config().hostname;
-  std::string out = "; DNS of this local test setup (mox.conf DNS ZoneFile), made by quickstart --local.\n";
+  std::string out =
+      "; DNS of this local test setup (mox.conf DNS ZoneFile), made by quickstart --local.\n";
   size_t pos = 0;
   while (pos < records.size()) {
     size_t nl = records.find('\n', pos);
@@ -96,7 +97,8 @@ Result<QuickstartResult> quickstart(const std::string& address, const Quickstart
   MOX_ASSIGN(crypto::PKeyPtr tlskey, crypto::generate_ecdsa("P-256"));
   MOX_ASSIGN(std::string keypem, crypto::private_key_pkcs8_pem(tlskey.get()));
   MOX_ASSIGN(std::string certpem, crypto::self_signed_cert_pem(tlskey.get(), host.str(), {}, 3650));
-  std::string cert_rel = "tls/" + host.str() + ".cert.pem", key_rel = "tls/" + host.str() + ".key.pem";
+  std::string cert_rel = "tls/" + host.str() + ".cert.pem",
+              key_rel = "tls/" + host.str() + ".key.pem";
   MOX_TRY(write_file_atomic(confdir + "/" + key_rel, keypem, 0600));
   MOX_TRY(write_file_atomic(confdir + "/" + cert_rel, certpem, 0644));
 
@@ -106,7 +108,8 @@ Result<QuickstartResult> quickstart(const std::string& address, const Quickstart
   // answers without the internet: mail from 127.0.0.1 passes for the domain.
   if (opts.local) st.dns.zone_file = kLocalZone;
   std::vector<std::string> created;
-  MOX_ASSIGN(config::Domain dc, make_domain_config(confdir, a.domain().str(), account, false, created));
+  MOX_ASSIGN(config::Domain dc,
+             make_domain_config(confdir, a.domain().str(), account, false, created));
   config::Dynamic dyn;
   dyn.domains[a.domain().str()] = dc;
   config::Account acc;

@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "auth/authdb.h"
-#include "sasl/sasl.h"
 #include "db/sqlite.h"
+#include "sasl/sasl.h"
 #include "util/result.h"
 
 namespace mox::auth {
@@ -46,7 +46,6 @@ inline constexpr std::string_view kMechTLSClientAuth = "tlsclientauth";
 inline constexpr std::string_view kUnknownAccount = "-";
 
 inline constexpr size_t kMaxAttemptField = 1024;
-
 
 // IMAP ID (RFC 2971) parameters as a user agent: `k="v" k2="v2"`, in the
 // order given, with '"' and '\' escaped by '\'. Then cleaned like all peer text.

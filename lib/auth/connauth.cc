@@ -14,8 +14,11 @@ namespace mox::auth {
 
 ConnAuth::ConnAuth(std::shared_ptr<const config::Config> cfg, std::string protocol,
                    std::string remote_ip, std::string local_ip, int64_t max_failed_attempts)
-    : cfg_(std::move(cfg)), protocol_(std::move(protocol)), remote_ip_(std::move(remote_ip)),
-      local_ip_(std::move(local_ip)), max_failed_attempts_(max_failed_attempts) {}
+    : cfg_(std::move(cfg)),
+      protocol_(std::move(protocol)),
+      remote_ip_(std::move(remote_ip)),
+      local_ip_(std::move(local_ip)),
+      max_failed_attempts_(max_failed_attempts) {}
 
 ConnAuth::~ConnAuth() = default;
 
@@ -106,13 +109,21 @@ void ConnAuth::attempt(std::string_view mech, std::string_view username, std::st
   db::Db* d = db();
   if (!d) return;
   AttemptBuilder b(protocol_, remote_ip_, local_ip_);
-  b.tls(tls_description_).tls_pubkey_fingerprint(cert_fingerprint_).mechanism(std::string(mech)).login_address(username);
+  b.tls(tls_description_)
+      .tls_pubkey_fingerprint(cert_fingerprint_)
+      .mechanism(std::string(mech))
+      .login_address(username);
   b.account(std::string(account)).result(result).user_agent(user_agent);
   (void)b.record(*d, std::time(nullptr), max_failed_attempts_);
   // Never the password or the SASL data: only who tried what, and how it went.
-  log::info("login attempt", {{"protocol", protocol_}, {"remote", remote_ip_}, {"mech", mech},
-                              {"username", username}, {"account", account}, {"result", result},
-                              {"useragent", user_agent}, {"tls", tls_description_}});
+  log::info("login attempt", {{"protocol", protocol_},
+                              {"remote", remote_ip_},
+                              {"mech", mech},
+                              {"username", username},
+                              {"account", account},
+                              {"result", result},
+                              {"useragent", user_agent},
+                              {"tls", tls_description_}});
   if (remote_ip_.empty()) return;
   if (result == "ok") {
     (void)auth_succeeded(*d, remote_ip_, account);

@@ -18,9 +18,9 @@
 #include "auth/credentials.h"
 #include "auth/tlsstate.h"
 #include "config/config.h"
+#include "db/sqlite.h"
 #include "net/conn.h"
 #include "sasl/sasl.h"
-#include "db/sqlite.h"
 
 namespace mox::auth {
 

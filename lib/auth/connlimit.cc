@@ -226,7 +226,8 @@ ConnLimiter::Slot::~Slot() {
   db::Db* db = st_->open_db();
   if (db == nullptr) return;
   if (auto st = close_connection(*db, id_); !st) {
-    st_->failures.error("recording the end of a connection failed", {{"cause", st.error().message}});
+    st_->failures.error("recording the end of a connection failed",
+                        {{"cause", st.error().message}});
   }
 }
 

@@ -41,8 +41,8 @@
 
 #include "auth/ipclass.h"
 #include "config/types.h"
-#include "net/conn.h"
 #include "db/sqlite.h"
+#include "net/conn.h"
 #include "util/result.h"
 
 namespace mox::auth {

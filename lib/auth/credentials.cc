@@ -37,7 +37,8 @@ Result<sasl::AuthUser> AccountCredentials::lookup(std::string_view username) {
   MOX_ASSIGN(bool removed, account_removal_pending(auth_db_, account));
   if (removed) return unknown_user();
   if (!remote_ip_.empty()) {
-    MOX_ASSIGN(bool allowed, account_auth_allowed(auth_db_, account, remote_ip_, std::time(nullptr)));
+    MOX_ASSIGN(bool allowed,
+               account_auth_allowed(auth_db_, account, remote_ip_, std::time(nullptr)));
     if (!allowed) return unknown_user();  // told apart from a wrong password by nothing
   }
 

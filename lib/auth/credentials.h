@@ -27,8 +27,8 @@
 #include <string>
 
 #include "config/config.h"
-#include "sasl/credentials.h"
 #include "db/sqlite.h"
+#include "sasl/credentials.h"
 
 namespace mox::auth {
 

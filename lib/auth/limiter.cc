@@ -45,7 +45,8 @@ Result<bool> account_auth_allowed(db::Db& db, std::string_view account, std::str
 Status auth_failed(db::Db& db, std::string_view ip, std::string_view account, int64_t now) {
   MOX_ASSIGN(IPAddr a, IPAddr::parse(ip));
   MOX_ASSIGN(auto tx, db::Tx::begin(db));
-  MOX_ASSIGN(auto ins, db.prepare("INSERT INTO AuthFailure (IPKey, Time, Account) VALUES (?, ?, ?)"));
+  MOX_ASSIGN(auto ins,
+             db.prepare("INSERT INTO AuthFailure (IPKey, Time, Account) VALUES (?, ?, ?)"));
   MOX_TRY(ins.bind(1, a.key()).bind(2, now).bind(3, account).run());
   // Keep the table small without a full scan: prune the widest class's range.
   const IPAddr::KeyRange r = a.range(kIPClasses[std::size(kIPClasses) - 1]);

@@ -53,7 +53,8 @@ Result<TLSPublicKey> add_tls_public_key(const config::Config& config, db::Db& db
   }
   Result<std::string> account = login_address_account(config, opts.login_address);
   if (!account) {
-    return user_error("login address \"" + opts.login_address + "\" is not an address of an account");
+    return user_error("login address \"" + opts.login_address +
+                      "\" is not an address of an account");
   }
   MOX_ASSIGN(bool removed, account_removal_pending(db, *account));
   if (removed) return user_error("account \"" + *account + "\" is being removed");
@@ -61,9 +62,9 @@ Result<TLSPublicKey> add_tls_public_key(const config::Config& config, db::Db& db
   k.login_address = opts.login_address;
   k.no_imap_preauth = opts.no_imap_preauth;
   k.created = db::now_unix();
-  MOX_ASSIGN(auto q, db.prepare(
-                         "INSERT OR IGNORE INTO TLSPublicKey (Fingerprint, Created, Type, Name, "
-                         "NoIMAPPreauth, CertDER, Account, LoginAddress) VALUES (?,?,?,?,?,?,?,?)"));
+  MOX_ASSIGN(auto q,
+             db.prepare("INSERT OR IGNORE INTO TLSPublicKey (Fingerprint, Created, Type, Name, "
+                        "NoIMAPPreauth, CertDER, Account, LoginAddress) VALUES (?,?,?,?,?,?,?,?)"));
   q.bind(1, k.fingerprint).bind(2, k.created).bind(3, k.type).bind(4, k.name);
   q.bind(5, static_cast<int64_t>(k.no_imap_preauth)).bind_blob(6, k.cert_der);
   q.bind(7, k.account).bind(8, k.login_address);

@@ -56,9 +56,11 @@ std::string comment(std::string_view s) {
 std::vector<std::string> items(const Method& m) {
   std::vector<std::string> w{m.method + "=" + m.result};
   if (!m.comment.empty()) w.push_back(comment(m.comment));
-  if (!m.reason.empty()) w.push_back("reason=" + (is_token(m.reason) ? m.reason : quoted(m.reason)));
+  if (!m.reason.empty())
+    w.push_back("reason=" + (is_token(m.reason) ? m.reason : quoted(m.reason)));
   for (const Property& p : m.props) {
-    w.push_back(p.type + "." + p.name + "=" + (is_bare_pvalue(p.value) ? p.value : quoted(p.value)));
+    w.push_back(p.type + "." + p.name + "=" +
+                (is_bare_pvalue(p.value) ? p.value : quoted(p.value)));
   }
   return w;
 }

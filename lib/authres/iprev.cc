@@ -31,10 +31,14 @@ Binary to_binary(std::string_view ip) {
 
 std::string_view iprev_name(IprevStatus s) {
   switch (s) {
-    case IprevStatus::kPass: return "pass";
-    case IprevStatus::kFail: return "fail";
-    case IprevStatus::kTemperror: return "temperror";
-    case IprevStatus::kPermerror: return "permerror";
+    case IprevStatus::kPass:
+      return "pass";
+    case IprevStatus::kFail:
+      return "fail";
+    case IprevStatus::kTemperror:
+      return "temperror";
+    case IprevStatus::kPermerror:
+      return "permerror";
   }
   return "permerror";
 }
@@ -48,7 +52,8 @@ Iprev check_iprev(dns::Resolver& r, std::string_view ip) {
   }
   auto ptr = r.ptr(ip);
   if (!ptr) {
-    bool temporary = ptr.error().kind != ErrorKind::kNotFound && ptr.error().kind != ErrorKind::kSyntax;
+    bool temporary =
+        ptr.error().kind != ErrorKind::kNotFound && ptr.error().kind != ErrorKind::kSyntax;
     out.status = temporary ? IprevStatus::kTemperror : IprevStatus::kPermerror;
     out.problem = ptr.error().message;
     return out;

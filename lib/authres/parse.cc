@@ -119,7 +119,9 @@ class Reader {
       if (peek('@')) q += run([](char c) { return token_char(c) || c == '@'; });
       return q;
     }
-    return run([](char c) { return !is_wsp(c) && !is_ctl(c) && c != ';' && c != '(' && c != ')' && c != '"'; });
+    return run([](char c) {
+      return !is_wsp(c) && !is_ctl(c) && c != ';' && c != '(' && c != ')' && c != '"';
+    });
   }
 
  private:
@@ -172,7 +174,8 @@ Result<Method> read_method(Reader& r, std::string name) {
   MOX_TRY(r.cfws());
   if (r.take('/')) {  // method-version
     MOX_TRY(r.cfws());
-    if (r.run([](char c) { return c >= '0' && c <= '9'; }).empty()) return r.error("expected method version");
+    if (r.run([](char c) { return c >= '0' && c <= '9'; }).empty())
+      return r.error("expected method version");
     MOX_TRY(r.cfws());
   }
   if (!r.take('=')) return r.error("expected \"=\" after method \"" + m.method + "\"");

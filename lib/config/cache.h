@@ -28,5 +28,4 @@ class ConfigCache {
   int64_t mtime_ GUARDED_BY(mu_);
 };
 
-
 }  // namespace mox::config

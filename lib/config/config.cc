@@ -201,8 +201,8 @@ Status Config::finish() {
     }
     for (const auto* r : {&d.dmarc, &d.tlsrpt}) {
       if (*r && !dyn_.accounts.count((*r)->account)) {
-        return cfg_error(df, "domain " + name + ": reporting account \"" + (*r)->account +
-                                 "\" does not exist");
+        return cfg_error(
+            df, "domain " + name + ": reporting account \"" + (*r)->account + "\" does not exist");
       }
     }
   }

@@ -59,8 +59,7 @@ class Config {
 // cut at the first separator.
 std::string canonical_localpart(const Domain& d, std::string_view localpart);
 // The canonical address key used for lookups: canonical localpart "@" domain.
-std::string canonical_address(const Domain& d, std::string_view localpart,
-                              std::string_view domain);
+std::string canonical_address(const Domain& d, std::string_view localpart, std::string_view domain);
 
 // Address → account, with catchall "@domain" fallback (domains.conf(5)
 // LocalpartCatchallSeparators, "Accounts.*.Destinations.*").

@@ -36,8 +36,12 @@ struct Unit {
   std::string_view name;
   int64_t ns;
 };
-constexpr Unit kUnits[] = {{"h", 3600'000'000'000LL}, {"ms", 1'000'000LL}, {"m", 60'000'000'000LL},
-                           {"s", 1'000'000'000LL},    {"us", 1'000LL},     {"µs", 1'000LL},
+constexpr Unit kUnits[] = {{"h", 3600'000'000'000LL},
+                           {"ms", 1'000'000LL},
+                           {"m", 60'000'000'000LL},
+                           {"s", 1'000'000'000LL},
+                           {"us", 1'000LL},
+                           {"µs", 1'000LL},
                            {"ns", 1LL}};
 
 }  // namespace

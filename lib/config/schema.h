@@ -24,7 +24,16 @@ using Duration = std::chrono::nanoseconds;
 Result<Duration> parse_duration(std::string_view s);
 std::string format_duration(Duration d);
 
-enum class FieldType { kString, kBool, kInt, kDuration, kStringList, kStruct, kStructList, kStructMap };
+enum class FieldType {
+  kString,
+  kBool,
+  kInt,
+  kDuration,
+  kStringList,
+  kStruct,
+  kStructList,
+  kStructMap
+};
 
 class SchemaBase;
 
@@ -64,69 +73,74 @@ class Schema : public SchemaBase {
   using Check = std::function<Status(T&, const Node&, const DecodeCtx&)>;
 
   Schema& str(const char* name, std::string T::*m, const char* doc) {
-    return scalar(name, FieldType::kString, doc,
-                  [m](T& t, const Node& n, const DecodeCtx& c) -> Status {
-                    // A value is one line: sconf cannot represent line breaks.
-                    if (n.value.find_first_of("\r\n") != std::string::npos) {
-                      return field_error(c, n, "value cannot contain a line break");
-                    }
-                    t.*m = n.value;
-                    return {};
-                  },
-                  [m](const T& t) -> std::optional<Node> {
-                    if ((t.*m).empty()) return std::nullopt;
-                    return Node::scalar(t.*m);
-                  });
+    return scalar(
+        name, FieldType::kString, doc,
+        [m](T& t, const Node& n, const DecodeCtx& c) -> Status {
+          // A value is one line: sconf cannot represent line breaks.
+          if (n.value.find_first_of("\r\n") != std::string::npos) {
+            return field_error(c, n, "value cannot contain a line break");
+          }
+          t.*m = n.value;
+          return {};
+        },
+        [m](const T& t) -> std::optional<Node> {
+          if ((t.*m).empty()) return std::nullopt;
+          return Node::scalar(t.*m);
+        });
   }
 
   Schema& boolean(const char* name, bool T::*m, const char* doc) {
-    return scalar(name, FieldType::kBool, doc,
-                  [m](T& t, const Node& n, const DecodeCtx& c) -> Status {
-                    if (n.value == "true") {
-                      t.*m = true;
-                    } else if (n.value == "false") {
-                      t.*m = false;
-                    } else {
-                      return field_error(c, n, "expected true or false");
-                    }
-                    return {};
-                  },
-                  [m](const T& t) -> std::optional<Node> {
-                    if (!(t.*m)) return std::nullopt;
-                    return Node::scalar("true");
-                  });
+    return scalar(
+        name, FieldType::kBool, doc,
+        [m](T& t, const Node& n, const DecodeCtx& c) -> Status {
+          if (n.value == "true") {
+            t.*m = true;
+          } else if (n.value == "false") {
+            t.*m = false;
+          } else {
+            return field_error(c, n, "expected true or false");
+          }
+          return {};
+        },
+        [m](const T& t) -> std::optional<Node> {
+          if (!(t.*m)) return std::nullopt;
+          return Node::scalar("true");
+        });
   }
 
   Schema& integer(const char* name, int64_t T::*m, const char* doc) {
-    return scalar(name, FieldType::kInt, doc,
-                  [m](T& t, const Node& n, const DecodeCtx& c) -> Status {
-                    auto v = parse_int(n.value);
-                    if (!v) return field_error(c, n, "expected an integer");
-                    t.*m = *v;
-                    return {};
-                  },
-                  [m](const T& t) -> std::optional<Node> {
-                    if (t.*m == 0) return std::nullopt;
-                    return Node::scalar(std::to_string(t.*m));
-                  });
+    return scalar(
+        name, FieldType::kInt, doc,
+        [m](T& t, const Node& n, const DecodeCtx& c) -> Status {
+          auto v = parse_int(n.value);
+          if (!v) return field_error(c, n, "expected an integer");
+          t.*m = *v;
+          return {};
+        },
+        [m](const T& t) -> std::optional<Node> {
+          if (t.*m == 0) return std::nullopt;
+          return Node::scalar(std::to_string(t.*m));
+        });
   }
 
   Schema& duration(const char* name, Duration T::*m, const char* doc) {
-    return scalar(name, FieldType::kDuration, doc,
-                  [m](T& t, const Node& n, const DecodeCtx& c) -> Status {
-                    auto d = parse_duration(n.value);
-                    if (!d) return field_error(c, n, d.error().message);
-                    t.*m = *d;
-                    return {};
-                  },
-                  [m](const T& t) -> std::optional<Node> {
-                    if ((t.*m).count() == 0) return std::nullopt;
-                    return Node::scalar(format_duration(t.*m));
-                  });
+    return scalar(
+        name, FieldType::kDuration, doc,
+        [m](T& t, const Node& n, const DecodeCtx& c) -> Status {
+          auto d = parse_duration(n.value);
+          if (!d) return field_error(c, n, d.error().message);
+          t.*m = *d;
+          return {};
+        },
+        [m](const T& t) -> std::optional<Node> {
+          if ((t.*m).count() == 0) return std::nullopt;
+          return Node::scalar(format_duration(t.*m));
+        });
   }
 
   Schema& strings(const char* name, std::vector<std::string> T::*m, const char* doc) {
-    add(name, FieldType::kStringList, doc, nullptr,
+    add(
+        name, FieldType::kStringList, doc, nullptr,
         [m](T& t, const Node& n, const DecodeCtx& c) -> Status {
           if (is_empty(n)) return {};
           if (n.type != Node::Type::kList) return field_error(c, n, "expected a list");
@@ -151,7 +165,8 @@ class Schema : public SchemaBase {
   // A nested struct that is always present (written only if not empty).
   template <class S>
   Schema& sub(const char* name, S T::*m, const Schema<S>& s, const char* doc) {
-    add(name, FieldType::kStruct, doc, &s,
+    add(
+        name, FieldType::kStruct, doc, &s,
         [m, &s](T& t, const Node& n, const DecodeCtx& c) { return s.decode(n, t.*m, c); },
         [m, &s](const T& t) -> std::optional<Node> {
           Node n = s.encode(t.*m);
@@ -164,7 +179,8 @@ class Schema : public SchemaBase {
   // A nested struct that may be absent.
   template <class S>
   Schema& optsub(const char* name, std::optional<S> T::*m, const Schema<S>& s, const char* doc) {
-    add(name, FieldType::kStruct, doc, &s,
+    add(
+        name, FieldType::kStruct, doc, &s,
         [m, &s](T& t, const Node& n, const DecodeCtx& c) -> Status {
           (t.*m).emplace();
           return s.decode(n, *(t.*m), c);
@@ -178,7 +194,8 @@ class Schema : public SchemaBase {
 
   template <class S>
   Schema& list(const char* name, std::vector<S> T::*m, const Schema<S>& s, const char* doc) {
-    add(name, FieldType::kStructList, doc, &s,
+    add(
+        name, FieldType::kStructList, doc, &s,
         [m, &s](T& t, const Node& n, const DecodeCtx& c) -> Status {
           if (is_empty(n)) return {};
           if (n.type != Node::Type::kList) return field_error(c, n, "expected a list");
@@ -201,7 +218,8 @@ class Schema : public SchemaBase {
   template <class S>
   Schema& map(const char* name, std::map<std::string, S> T::*m, const Schema<S>& s,
               const char* doc) {
-    add(name, FieldType::kStructMap, doc, &s,
+    add(
+        name, FieldType::kStructMap, doc, &s,
         [m, &s](T& t, const Node& n, const DecodeCtx& c) -> Status {
           if (is_empty(n)) return {};
           if (n.type != Node::Type::kMap) return field_error(c, n, "expected a map");
@@ -283,7 +301,8 @@ class Schema : public SchemaBase {
   Schema& scalar(const char* name, FieldType type, const char* doc,
                  std::function<Status(T&, const Node&, const DecodeCtx&)> dec,
                  std::function<std::optional<Node>(const T&)> enc) {
-    add(name, type, doc, nullptr,
+    add(
+        name, type, doc, nullptr,
         [dec = std::move(dec)](T& t, const Node& n, const DecodeCtx& c) -> Status {
           if (n.type != Node::Type::kScalar) return field_error(c, n, "expected a value");
           return dec(t, n, c);

@@ -21,11 +21,11 @@ struct NodeEntry;
 struct Node {
   enum class Type { kScalar, kMap, kList };
   Type type = Type::kScalar;
-  int line = 0;                                       // 1-based source line; 0 if built in code
-  std::string value;                                  // kScalar
-  std::vector<NodeEntry> entries;                     // kMap, in file order
-  std::vector<Node> items;                            // kList
-  std::vector<std::string> comments;                  // comment lines written before this node
+  int line = 0;                       // 1-based source line; 0 if built in code
+  std::string value;                  // kScalar
+  std::vector<NodeEntry> entries;     // kMap, in file order
+  std::vector<Node> items;            // kList
+  std::vector<std::string> comments;  // comment lines written before this node
 
   static Node scalar(std::string v, int line = 0);
   static Node map(int line = 0);

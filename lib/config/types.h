@@ -69,9 +69,9 @@ struct Postmaster {
 // How DNS lookups are answered (mox.conf(5) "DNS": a zone file for tests and
 // isolated setups; otherwise libunbound with the system's resolv.conf).
 struct DNSConfig {
-  std::string zone_file;                // relative to the config directory
+  std::string zone_file;                 // relative to the config directory
   std::vector<std::string> nameservers;  // "IP" or "IP@port"; replace resolv.conf's
-  std::vector<std::string> forwarders;  // "IP" or "IP@port", after resolv.conf's
+  std::vector<std::string> forwarders;   // "IP" or "IP@port", after resolv.conf's
   Duration timeout{};                    // per lookup; 0: 10s
 };
 
@@ -156,9 +156,9 @@ struct Account {
   // "Capabilities").
   std::vector<std::string> imap_capabilities_disabled;
   Duration keep_retired_message_period{};
-  int64_t max_outgoing_messages_per_day = 0;        // 0: 1000 (queue/sendlimit.h)
-  int64_t max_first_time_recipients_per_day = 0;    // 0: 200
-  int64_t quota_message_size = 0;  // 0: mox.conf's QuotaMessageSize; -1: no limit
+  int64_t max_outgoing_messages_per_day = 0;      // 0: 1000 (queue/sendlimit.h)
+  int64_t max_first_time_recipients_per_day = 0;  // 0: 200
+  int64_t quota_message_size = 0;                 // 0: mox.conf's QuotaMessageSize; -1: no limit
 };
 
 struct Dynamic {

@@ -82,10 +82,9 @@ Status set_random_serial(X509* x) {
 Status set_subject_cn(X509* x, const std::string& cn) {
   X509_NAME* name = X509_get_subject_name(x);
   // RFC 5280 Appendix A: ub-common-name 64; the SAN still names the host.
-  if (cn.size() <= 64 &&
-      X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_ASC,
-                                 reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
-                                 0) != 1) {
+  if (cn.size() <= 64 && X509_NAME_add_entry_by_NID(
+                             name, NID_commonName, MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0) != 1) {
     return openssl_internal_error("setting subject");
   }
   if (X509_set_issuer_name(x, name) != 1) return openssl_internal_error("setting issuer");
@@ -289,7 +288,8 @@ std::string cert_serial_hex(X509* cert) {
 
 Result<std::string> cert_spki_fingerprint(X509* cert) {
   EVP_PKEY* key = X509_get0_pubkey(cert);
-  if (key == nullptr) return syntax_error("certificate public key not supported: " + openssl_error());
+  if (key == nullptr)
+    return syntax_error("certificate public key not supported: " + openssl_error());
   return spki_fingerprint(key);
 }
 

@@ -279,10 +279,14 @@ Result<std::string> tls_pubkey_type(EVP_PKEY* key) {
       int nid = EC_curve_nist2nid(name);
       if (nid == NID_undef) nid = OBJ_sn2nid(name);
       switch (nid) {
-        case NID_X9_62_prime256v1: return std::string("ecdsa-p256");
-        case NID_secp384r1: return std::string("ecdsa-p384");
-        case NID_secp521r1: return std::string("ecdsa-p521");
-        default: return user_error(std::string("ecdsa curve not accepted: ") + name);
+        case NID_X9_62_prime256v1:
+          return std::string("ecdsa-p256");
+        case NID_secp384r1:
+          return std::string("ecdsa-p384");
+        case NID_secp521r1:
+          return std::string("ecdsa-p521");
+        default:
+          return user_error(std::string("ecdsa curve not accepted: ") + name);
       }
     }
     case KeyType::kOther:

@@ -27,16 +27,34 @@
 namespace mox::crypto {
 
 // Deleters for std::unique_ptr over OpenSSL handles.
-struct PKeyFree { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
-struct PKeyCtxFree { void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); } };
-struct MdCtxFree { void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); } };
-struct BioFree { void operator()(BIO* p) const { BIO_free_all(p); } };
-struct X509Free { void operator()(X509* p) const { X509_free(p); } };
-struct X509NameFree { void operator()(X509_NAME* p) const { X509_NAME_free(p); } };
-struct BignumFree { void operator()(BIGNUM* p) const { BN_free(p); } };
-struct Asn1IntegerFree { void operator()(ASN1_INTEGER* p) const { ASN1_INTEGER_free(p); } };
+struct PKeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct PKeyCtxFree {
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+};
+struct BioFree {
+  void operator()(BIO* p) const { BIO_free_all(p); }
+};
+struct X509Free {
+  void operator()(X509* p) const { X509_free(p); }
+};
+struct X509NameFree {
+  void operator()(X509_NAME* p) const { X509_NAME_free(p); }
+};
+struct BignumFree {
+  void operator()(BIGNUM* p) const { BN_free(p); }
+};
+struct Asn1IntegerFree {
+  void operator()(ASN1_INTEGER* p) const { ASN1_INTEGER_free(p); }
+};
 // Memory returned by OpenSSL (i2d_*, BN_bn2hex, ...): OPENSSL_free.
-struct OpenSslFree { void operator()(void* p) const; };
+struct OpenSslFree {
+  void operator()(void* p) const;
+};
 
 using PKeyPtr = std::unique_ptr<EVP_PKEY, PKeyFree>;
 using PKeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PKeyCtxFree>;

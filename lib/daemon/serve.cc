@@ -64,9 +64,12 @@ Status serve_connections(const ServeOptions& o, const std::function<void(net::Co
                {{"limit", static_cast<int64_t>(limit)},
                 {"needed", static_cast<int64_t>(need)},
                 {"max_connections", o.max_conns},
-                {"hint", "raise LimitNOFILE= or lower --max-connections; connections beyond the limit are refused"}});
+                {"hint",
+                 "raise LimitNOFILE= or lower --max-connections; connections beyond the limit are "
+                 "refused"}});
   }
-  return net::serve_accept_loop(fds, [&](UniqueFd fd, int) { handle(Conn(std::move(fd))); }, lo);
+  return net::serve_accept_loop(
+      fds, [&](UniqueFd fd, int) { handle(Conn(std::move(fd))); }, lo);
 }
 
 }  // namespace mox::daemon

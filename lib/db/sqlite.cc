@@ -17,13 +17,16 @@ namespace {
 ErrorKind sqlite_kind(int rc, sqlite3* db) {
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return ErrorKind::kTemporary;
-    case SQLITE_FULL: return ErrorKind::kNoSpace;
+    case SQLITE_LOCKED:
+      return ErrorKind::kTemporary;
+    case SQLITE_FULL:
+      return ErrorKind::kNoSpace;
     case SQLITE_IOERR: {
       int e = db ? sqlite3_system_errno(db) : 0;
       return e == ENOSPC || e == EDQUOT ? ErrorKind::kNoSpace : ErrorKind::kInternal;
     }
-    default: return ErrorKind::kInternal;
+    default:
+      return ErrorKind::kInternal;
   }
 }
 
@@ -125,8 +128,9 @@ Db& Db::operator=(Db&& o) noexcept {
 Db::~Db() { sqlite3_close_v2(db_); }
 
 Error Db::error(std::string_view what) const {
-  return Error{db_ ? sqlite_kind(sqlite3_extended_errcode(db_), db_) : ErrorKind::kInternal,
-               std::string(what) + " " + path_ + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory")};
+  return Error{
+      db_ ? sqlite_kind(sqlite3_extended_errcode(db_), db_) : ErrorKind::kInternal,
+      std::string(what) + " " + path_ + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory")};
 }
 
 Result<Db> Db::open(const std::string& path, const std::vector<std::string>& migrations,
@@ -185,8 +189,7 @@ Status Db::exec(std::string_view sql) {
 
 Result<Stmt> Db::prepare(std::string_view sql) {
   sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &s, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &s, nullptr) != SQLITE_OK) {
     return error("prepare");
   }
   return Stmt(s, db_);

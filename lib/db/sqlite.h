@@ -68,10 +68,8 @@ class Stmt {
   void col_into(int i, BlobInto v) const { v.s = col_blob(i); }
   void col_into(int i, bool& v) const { v = col_int(i) != 0; }
   template <class I>
-    requires std::is_integral_v<I>
-  void col_into(int i, I& v) const {
-    v = static_cast<I>(col_int(i));
-  }
+  requires std::is_integral_v<I>
+  void col_into(int i, I& v) const { v = static_cast<I>(col_int(i)); }
 
   friend class Db;
   Stmt(sqlite3_stmt* s, sqlite3* db) : s_(s), db_(db) {}

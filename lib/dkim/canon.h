@@ -39,11 +39,11 @@ class BodyCanonicalizer {
   void line_end(std::string& out);
 
   bool relaxed_;
-  bool cr_ = false;           // a CR was seen, its LF may follow in the next chunk
-  bool wsp_ = false;          // relaxed: WSP seen and not yet written
-  bool in_line_ = false;      // the current line has content
-  bool emitted_ = false;      // anything was written
-  size_t empty_lines_ = 0;    // held back: they may be trailing
+  bool cr_ = false;         // a CR was seen, its LF may follow in the next chunk
+  bool wsp_ = false;        // relaxed: WSP seen and not yet written
+  bool in_line_ = false;    // the current line has content
+  bool emitted_ = false;    // anything was written
+  size_t empty_lines_ = 0;  // held back: they may be trailing
 };
 
 // Whole-body helper: the canonical body of `body`.

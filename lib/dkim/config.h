@@ -18,8 +18,8 @@ namespace mox::dkim {
 struct DomainSigner {
   std::string domain;
   bool disabled = false;
-  std::vector<crypto::PKeyPtr> keys;     // own the keys that selectors borrow
-  std::vector<SelectorKey> selectors;    // in Sign order
+  std::vector<crypto::PKeyPtr> keys;   // own the keys that selectors borrow
+  std::vector<SelectorKey> selectors;  // in Sign order
 };
 
 // kNotFound for an unknown domain; kUser for a Sign entry without a

@@ -180,7 +180,8 @@ Result<std::string> sign_digest(EVP_PKEY* key, Hash hash, std::string_view dgst)
       return crypto::openssl_internal_error("ed25519 sign");
     }
     sig.resize(len);
-    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, d, dgst.size()) != 1) {
+    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, d,
+                       dgst.size()) != 1) {
       return crypto::openssl_internal_error("ed25519 sign");
     }
   } else {
@@ -192,7 +193,8 @@ Result<std::string> sign_digest(EVP_PKEY* key, Hash hash, std::string_view dgst)
       return crypto::openssl_internal_error("rsa sign");
     }
     sig.resize(len);
-    if (EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, d, dgst.size()) != 1) {
+    if (EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, d,
+                      dgst.size()) != 1) {
       return crypto::openssl_internal_error("rsa sign");
     }
   }

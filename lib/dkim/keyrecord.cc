@@ -67,7 +67,8 @@ Result<KeyRecord> parse_key_record(std::string_view txt) {
 
 Result<crypto::PKeyPtr> record_public_key(const KeyRecord& r) {
   if (r.key_type == "ed25519") {
-    if (r.public_key.size() != 32) return syntax_error("ed25519 key is not 32 bytes (RFC 8463 §4.2)");
+    if (r.public_key.size() != 32)
+      return syntax_error("ed25519 key is not 32 bytes (RFC 8463 §4.2)");
     auto* raw = reinterpret_cast<const unsigned char*>(r.public_key.data());
     crypto::PKeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw, 32));
     if (!key) {
@@ -79,11 +80,13 @@ Result<crypto::PKeyPtr> record_public_key(const KeyRecord& r) {
   if (r.key_type != "rsa") return Error{ErrorKind::kPermanent, "unknown key type k=" + r.key_type};
   auto spki = crypto::load_public_key_spki_der(r.public_key);
   if (spki) {
-    if (crypto::key_type(spki->get()) != crypto::KeyType::kRsa) return syntax_error("k=rsa but not an RSA key");
+    if (crypto::key_type(spki->get()) != crypto::KeyType::kRsa)
+      return syntax_error("k=rsa but not an RSA key");
     return spki;
   }
   const auto* p = reinterpret_cast<const unsigned char*>(r.public_key.data());
-  crypto::PKeyPtr key(d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, static_cast<long>(r.public_key.size())));
+  crypto::PKeyPtr key(
+      d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, static_cast<long>(r.public_key.size())));
   if (!key) {
     crypto::openssl_error();  // drain
     return syntax_error("bad RSA public key in p=");
@@ -100,7 +103,8 @@ Result<KeyLookup> lookup_key(dns::Resolver& resolver, std::string_view selector,
   std::string name = key_record_name(selector, domain);
   auto txt = resolver.txt(name);
   if (!txt) {
-    if (txt.error().kind == ErrorKind::kNotFound) return not_found("no key record: " + txt.error().message);
+    if (txt.error().kind == ErrorKind::kNotFound)
+      return not_found("no key record: " + txt.error().message);
     if (txt.error().kind == ErrorKind::kTemporary) return txt.error();
     return Error{ErrorKind::kPermanent, "key lookup: " + txt.error().message};
   }

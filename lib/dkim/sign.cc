@@ -16,9 +16,11 @@ Status check_selector(const SelectorKey& s) {
   crypto::KeyType kt = crypto::key_type(s.key);
   if (kt == crypto::KeyType::kRsa) {
     // RFC 8301 §3.2: at least 1024 bits; signers SHOULD use 2048.
-    if (crypto::key_bits(s.key) < 1024) return user_error("selector " + s.selector + ": RSA key under 1024 bits");
+    if (crypto::key_bits(s.key) < 1024)
+      return user_error("selector " + s.selector + ": RSA key under 1024 bits");
   } else if (kt == crypto::KeyType::kEd25519) {
-    if (s.hash != Hash::kSha256) return user_error("selector " + s.selector + ": ed25519 needs sha256 (RFC 8463 §3)");
+    if (s.hash != Hash::kSha256)
+      return user_error("selector " + s.selector + ": ed25519 needs sha256 (RFC 8463 §3)");
   } else {
     return user_error("selector " + s.selector + ": key must be RSA or ed25519");
   }
@@ -48,7 +50,7 @@ Result<std::string> sign_one(const SignRequest& r, const SelectorKey& s, const H
                              std::map<std::pair<Hash, bool>, std::string>& body_hashes) {
   Signature sig;
   sig.key_algorithm = crypto::key_type(s.key) == crypto::KeyType::kEd25519 ? KeyAlgorithm::kEd25519
-                                                                          : KeyAlgorithm::kRsa;
+                                                                           : KeyAlgorithm::kRsa;
   sig.hash = s.hash;
   sig.header_relaxed = s.header_relaxed;
   sig.body_relaxed = s.body_relaxed;
@@ -62,7 +64,8 @@ Result<std::string> sign_one(const SignRequest& r, const SelectorKey& s, const H
   }());
   if (r.identity_localpart) sig.identity = *r.identity_localpart + "@" + sig.domain;
   sig.signed_headers = header_list(s, hv);
-  sig.sign_time = std::chrono::duration_cast<std::chrono::seconds>(r.now.time_since_epoch()).count();
+  sig.sign_time =
+      std::chrono::duration_cast<std::chrono::seconds>(r.now.time_since_epoch()).count();
   if (s.expiration.count() > 0) sig.expire_time = *sig.sign_time + s.expiration.count();
 
   auto key = std::make_pair(s.hash, s.body_relaxed);
@@ -82,8 +85,8 @@ Result<std::string> sign_one(const SignRequest& r, const SelectorKey& s, const H
 
 const std::vector<std::string>& default_headers() {
   static const std::vector<std::string> kHeaders = {
-      "From", "To", "Cc", "Bcc", "Reply-To", "References", "In-Reply-To",
-      "Subject", "Date", "Message-Id", "Content-Type"};
+      "From",        "To",      "Cc",   "Bcc",        "Reply-To",    "References",
+      "In-Reply-To", "Subject", "Date", "Message-Id", "Content-Type"};
   return kHeaders;
 }
 
@@ -92,7 +95,8 @@ Result<std::string> sign(const SignRequest& r) {
     return temporary_error("domain " + r.domain + " is disabled: not DKIM-signing for it");
   }
   if (r.selectors.empty()) return user_error("no DKIM selectors to sign with");
-  if (auto d = smtp::Domain::parse(r.domain); !d) return user_error("bad signing domain: " + d.error().message);
+  if (auto d = smtp::Domain::parse(r.domain); !d)
+    return user_error("bad signing domain: " + d.error().message);
   for (const SelectorKey& s : r.selectors) {
     if (Status st = check_selector(s); !st) return user_error(st.error().message);
   }

@@ -25,9 +25,9 @@ const std::vector<std::string>& default_headers();
 
 // One selector's key and options (domains.conf DKIM.Selectors).
 struct SelectorKey {
-  std::string selector;      // checked with Selector::parse
-  EVP_PKEY* key = nullptr;   // borrowed private key, RSA (>= 1024 bits) or Ed25519
-  Hash hash = Hash::kSha256; // sha1 only with RSA, for compatibility (RFC 8301 §3.1 says no)
+  std::string selector;       // checked with Selector::parse
+  EVP_PKEY* key = nullptr;    // borrowed private key, RSA (>= 1024 bits) or Ed25519
+  Hash hash = Hash::kSha256;  // sha1 only with RSA, for compatibility (RFC 8301 §3.1 says no)
   bool header_relaxed = false, body_relaxed = false;
   std::vector<std::string> headers;  // empty: default_headers(); must include From
   // Over-sign: list each header name once more than the message has it, so

@@ -117,7 +117,8 @@ Result<Selector> Selector::parse(std::string_view s) {
     if (i < out.size() && out[i] != '.') {
       char c = out[i];
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') {
-        return syntax_error("selector \"" + std::string(s) + "\": letters, digits, hyphens and dots only");
+        return syntax_error("selector \"" + std::string(s) +
+                            "\": letters, digits, hyphens and dots only");
       }
       continue;
     }
@@ -135,7 +136,8 @@ Result<Signature> parse_signature(std::string_view raw_value) {
   for (const char* req : {"v", "a", "b", "bh", "d", "h", "s"}) {
     if (!find_tag(tags, req)) return bad(std::string("missing required tag ") + req + "=");
   }
-  if (find_tag(tags, "v")->value != "1") return bad("unsupported version v=" + find_tag(tags, "v")->value);
+  if (find_tag(tags, "v")->value != "1")
+    return bad("unsupported version v=" + find_tag(tags, "v")->value);
   Signature sig;
   MOX_TRY(parse_algorithm(find_tag(tags, "a")->value, sig));
   auto b = base64_decode(strip_ws(find_tag(tags, "b")->value));
@@ -201,7 +203,8 @@ Result<std::string> dkim_qp_decode(std::string_view s) {
       continue;
     }
     auto hex = [](char h) { return std::isxdigit(static_cast<unsigned char>(h)) != 0; };
-    if (i + 2 >= s.size() || !hex(s[i + 1]) || !hex(s[i + 2])) return syntax_error("bad =XX escape");
+    if (i + 2 >= s.size() || !hex(s[i + 1]) || !hex(s[i + 2]))
+      return syntax_error("bad =XX escape");
     out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
     i += 2;
   }

@@ -36,16 +36,16 @@ class Selector {
 struct Signature {
   KeyAlgorithm key_algorithm = KeyAlgorithm::kRsa;
   Hash hash = Hash::kSha256;
-  std::string signature;  // b=, decoded
-  std::string body_hash;  // bh=, decoded
+  std::string signature;                              // b=, decoded
+  std::string body_hash;                              // bh=, decoded
   bool header_relaxed = false, body_relaxed = false;  // c=, default simple/simple
-  std::string domain;     // d=, lower-case
-  std::string selector;   // s=, lower-case
-  std::vector<std::string> signed_headers;  // h=, as written
-  std::optional<std::string> identity;      // i=, decoded (dkim-quoted-printable)
-  std::optional<uint64_t> length;           // l=
-  std::optional<int64_t> sign_time;         // t=
-  std::optional<int64_t> expire_time;       // x=
+  std::string domain;                                 // d=, lower-case
+  std::string selector;                               // s=, lower-case
+  std::vector<std::string> signed_headers;            // h=, as written
+  std::optional<std::string> identity;                // i=, decoded (dkim-quoted-printable)
+  std::optional<uint64_t> length;                     // l=
+  std::optional<int64_t> sign_time;                   // t=
+  std::optional<int64_t> expire_time;                 // x=
 };
 
 // Parses the value of a DKIM-Signature field (after the colon, folds kept).

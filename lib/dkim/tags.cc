@@ -7,9 +7,7 @@ namespace {
 
 bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
-bool is_alnumpunc(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
-}
+bool is_alnumpunc(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
 // VALCHAR (%x21-3A / %x3C-7E), and UTF8-non-ascii octets (RFC 8616 §4).
 bool is_valchar(char ch) {
   auto c = static_cast<unsigned char>(ch);
@@ -66,7 +64,8 @@ class Parser {
     while (pos_ < s_.size() && is_alnumpunc(s_[pos_])) ++pos_;
     t.name = std::string(s_.substr(start, pos_ - start));
     fws();
-    if (pos_ == s_.size() || s_[pos_] != '=') return fail("expected \"=\" after tag \"" + t.name + "\"");
+    if (pos_ == s_.size() || s_[pos_] != '=')
+      return fail("expected \"=\" after tag \"" + t.name + "\"");
     t.eq = pos_++;
     fws();
     size_t vstart = pos_, vend = pos_;

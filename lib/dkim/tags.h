@@ -22,9 +22,9 @@ namespace mox::dkim {
 
 struct Tag {
   std::string name;
-  std::string value;   // the tag-value as written (inner folding white space kept)
-  size_t eq = 0;       // offset of the "=" in the input
-  size_t end = 0;      // offset of the ";" after the tag, or the input size
+  std::string value;  // the tag-value as written (inner folding white space kept)
+  size_t eq = 0;      // offset of the "=" in the input
+  size_t end = 0;     // offset of the ";" after the tag, or the input size
 };
 
 // kSyntax with the offset and what was expected.

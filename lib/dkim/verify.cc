@@ -17,7 +17,8 @@ Outcome outcome(Status s, std::string reason) { return {s, std::move(reason)}; }
 std::optional<Outcome> check_signature(const Signature& sig, const VerifyOptions& o) {
   int64_t now = std::chrono::duration_cast<std::chrono::seconds>(o.now.time_since_epoch()).count();
   if (sig.expire_time && *sig.expire_time < now) {
-    return outcome(Status::kPermerror, "signature expired at x=" + std::to_string(*sig.expire_time));
+    return outcome(Status::kPermerror,
+                   "signature expired at x=" + std::to_string(*sig.expire_time));
   }
   if (sig.hash == Hash::kSha1 && !o.allow_sha1) {
     return outcome(Status::kPolicy, "rsa-sha1 is not accepted (RFC 8301 §3.1)");
@@ -31,7 +32,8 @@ std::optional<Outcome> check_signature(const Signature& sig, const VerifyOptions
 // §6.1.2: is the key record usable for this signature?
 std::optional<Outcome> check_key(const Signature& sig, const KeyRecord& r) {
   if (!r.allows_hash(hash_name(sig.hash))) {
-    return outcome(Status::kPermerror, "key record h= does not allow " + std::string(hash_name(sig.hash)));
+    return outcome(Status::kPermerror,
+                   "key record h= does not allow " + std::string(hash_name(sig.hash)));
   }
   if (r.key_type != key_algorithm_name(sig.key_algorithm)) {
     return outcome(Status::kPermerror, "key record k=" + r.key_type + " does not match a=" +
@@ -81,7 +83,8 @@ Outcome verify_with_key(const Signature& sig, const KeyRecord& rec, const Header
   std::string data = signed_header_data(hv, sig.signed_headers, sig.header_relaxed, *field);
   auto ok = verify_digest(key->get(), sig.hash, digest(sig.hash, data), sig.signature);
   if (!ok) return outcome(Status::kTemperror, ok.error().message);
-  if (!*ok) return outcome(Status::kFail, "signature does not verify: signed header fields changed");
+  if (!*ok)
+    return outcome(Status::kFail, "signature does not verify: signed header fields changed");
   return outcome(Status::kPass, "");
 }
 
@@ -121,12 +124,18 @@ VerifyResult verify_one(dns::Resolver& resolver, const HeaderView& hv,
 
 std::string_view status_name(Status s) {
   switch (s) {
-    case Status::kPass: return "pass";
-    case Status::kFail: return "fail";
-    case Status::kNeutral: return "neutral";
-    case Status::kTemperror: return "temperror";
-    case Status::kPermerror: return "permerror";
-    case Status::kPolicy: return "policy";
+    case Status::kPass:
+      return "pass";
+    case Status::kFail:
+      return "fail";
+    case Status::kNeutral:
+      return "neutral";
+    case Status::kTemperror:
+      return "temperror";
+    case Status::kPermerror:
+      return "permerror";
+    case Status::kPolicy:
+      return "policy";
   }
   return "permerror";
 }

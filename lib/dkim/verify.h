@@ -38,8 +38,8 @@ std::string_view status_name(Status s);  // "pass", "fail", ... (RFC 8601)
 
 struct VerifyOptions {
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();  // for x=
-  int min_rsa_bits = 1024;     // RFC 8301 §3.2
-  bool allow_sha1 = false;     // RFC 8301 §3.1
+  int min_rsa_bits = 1024;                                                       // RFC 8301 §3.2
+  bool allow_sha1 = false;                                                       // RFC 8301 §3.1
   bool allow_length = false;   // l= lets anyone append to the body (§8.2)
   size_t max_signatures = 20;  // later ones get "policy" without DNS lookups
   // Decoded keys to reuse (dkim/keycache.h); null: decode every key.

@@ -18,9 +18,12 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-std::string failure_reason(const Evaluation& e, const Record& r, const Identifiers& ids, bool applied) {
-  std::string s = "DMARC policy of " + e.domain + " is " + std::string(policy_name(e.policy)) + ": ";
-  s += "no aligned SPF pass (SPF domain " + (ids.spf_domain.empty() ? "none" : ids.spf_domain) + ")";
+std::string failure_reason(const Evaluation& e, const Record& r, const Identifiers& ids,
+                           bool applied) {
+  std::string s =
+      "DMARC policy of " + e.domain + " is " + std::string(policy_name(e.policy)) + ": ";
+  s +=
+      "no aligned SPF pass (SPF domain " + (ids.spf_domain.empty() ? "none" : ids.spf_domain) + ")";
   s += " and no aligned DKIM signature";
   if (!ids.dkim_pass_domains.empty()) s += " (signed by " + join(ids.dkim_pass_domains) + ")";
   if (e.status == Status::kTemperror) s += "; a temporary DNS error may have hidden a pass";
@@ -39,7 +42,8 @@ bool aligned(const PublicSuffixList& psl, std::string_view a, std::string_view b
   return psl.organizational_domain(na) == psl.organizational_domain(nb);
 }
 
-Evaluation evaluate(const Lookup& l, const PublicSuffixList& psl, const Identifiers& ids, int sample) {
+Evaluation evaluate(const Lookup& l, const PublicSuffixList& psl, const Identifiers& ids,
+                    int sample) {
   Evaluation e;
   e.domain = l.domain;
   if (l.status != Status::kPass || !l.record) {
@@ -67,7 +71,8 @@ Evaluation evaluate(const Lookup& l, const PublicSuffixList& psl, const Identifi
   return e;
 }
 
-Evaluation verify(dns::Resolver& r, const PublicSuffixList& psl, const Identifiers& ids, int sample) {
+Evaluation verify(dns::Resolver& r, const PublicSuffixList& psl, const Identifiers& ids,
+                  int sample) {
   return evaluate(lookup(r, psl, ids.from_domain), psl, ids, sample);
 }
 

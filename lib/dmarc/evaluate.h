@@ -19,11 +19,11 @@
 namespace mox::dmarc {
 
 struct Identifiers {
-  std::string from_domain;  // RFC5322.From domain (dmarc/from.h)
-  std::string spf_domain;   // MAIL FROM domain; HELO domain for "<>" (§3.1.2)
-  bool spf_pass = false;    // the SPF result for spf_domain was pass
+  std::string from_domain;                     // RFC5322.From domain (dmarc/from.h)
+  std::string spf_domain;                      // MAIL FROM domain; HELO domain for "<>" (§3.1.2)
+  bool spf_pass = false;                       // the SPF result for spf_domain was pass
   std::vector<std::string> dkim_pass_domains;  // d= of each signature that verified
-  bool from_domain_exists = true;  // false: the From domain is NXDOMAIN (for np=)
+  bool from_domain_exists = true;              // false: the From domain is NXDOMAIN (for np=)
   // A temporary error in SPF or in a DKIM key lookup: without an aligned
   // pass the result is temperror, not fail (a later try may pass).
   bool spf_temperror = false;
@@ -32,7 +32,8 @@ struct Identifiers {
 
 struct Evaluation {
   Status status = Status::kNone;  // none, pass, fail, temperror, permerror
-  bool reject = false;  // a failing message that the policy (after pct) asks to reject or quarantine
+  bool reject =
+      false;  // a failing message that the policy (after pct) asks to reject or quarantine
   Policy policy = Policy::kNone;  // the policy that applied (p, sp or np)
   bool spf_aligned = false, dkim_aligned = false;
   std::string domain;  // the record's domain
@@ -41,10 +42,12 @@ struct Evaluation {
 
 // `sample` is a random draw in [0,100): the policy is applied when
 // sample < pct (§6.6.4). Callers pass a random number, tests fixed ones.
-Evaluation evaluate(const Lookup& l, const PublicSuffixList& psl, const Identifiers& ids, int sample);
+Evaluation evaluate(const Lookup& l, const PublicSuffixList& psl, const Identifiers& ids,
+                    int sample);
 
 // lookup() of ids.from_domain, then evaluate().
-Evaluation verify(dns::Resolver& r, const PublicSuffixList& psl, const Identifiers& ids, int sample);
+Evaluation verify(dns::Resolver& r, const PublicSuffixList& psl, const Identifiers& ids,
+                  int sample);
 
 // Whether `a` and `b` are aligned (§3.1.1, §3.1.2): the same name when
 // strict, the same organizational domain when relaxed. Case-insensitive.

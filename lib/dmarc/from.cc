@@ -18,11 +18,13 @@ Result<std::string> from_domain(const message::Header& h) {
   auto addrs = message::parse_address_list(from[0]->value);
   if (!addrs) return Error{ErrorKind::kPermanent, "From header: " + addrs.error().message};
   if (addrs->size() != 1) {
-    return Error{ErrorKind::kPermanent, "message has " + std::to_string(addrs->size()) + " From addresses"};
+    return Error{ErrorKind::kPermanent,
+                 "message has " + std::to_string(addrs->size()) + " From addresses"};
   }
   std::string domain = normalize_domain((*addrs)[0].domain);
   if (domain.empty() || domain.front() == '[') {
-    return Error{ErrorKind::kPermanent, "From address has no domain name: \"" + (*addrs)[0].addr_spec() + "\""};
+    return Error{ErrorKind::kPermanent,
+                 "From address has no domain name: \"" + (*addrs)[0].addr_spec() + "\""};
   }
   return domain;
 }

@@ -50,11 +50,16 @@ void lookup_at(dns::Resolver& r, const std::string& domain, Lookup& l) {
 
 std::string_view status_name(Status s) {
   switch (s) {
-    case Status::kNone: return "none";
-    case Status::kPass: return "pass";
-    case Status::kFail: return "fail";
-    case Status::kTemperror: return "temperror";
-    case Status::kPermerror: return "permerror";
+    case Status::kNone:
+      return "none";
+    case Status::kPass:
+      return "pass";
+    case Status::kFail:
+      return "fail";
+    case Status::kTemperror:
+      return "temperror";
+    case Status::kPermerror:
+      return "permerror";
   }
   return "none";
 }

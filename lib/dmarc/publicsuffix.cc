@@ -55,7 +55,8 @@ Result<PublicSuffixList> PublicSuffixList::from_text(std::string_view text) {
       rule.remove_prefix(2);
     }
     std::string name = normalize_domain(rule);
-    if (name.empty() || name.find('*') != std::string::npos || name.find('!') != std::string::npos) {
+    if (name.empty() || name.find('*') != std::string::npos ||
+        name.find('!') != std::string::npos) {
       return syntax_error("public suffix list line " + std::to_string(lineno) + ": bad rule \"" +
                           std::string(line) + "\"");
     }

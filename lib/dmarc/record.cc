@@ -70,7 +70,8 @@ bool valid_uri(std::string_view u) {
 Result<std::vector<std::string>> parse_uris(std::string_view tag, std::string_view v) {
   std::vector<std::string> out;
   for (std::string_view u : split(v, ',')) {
-    if (!valid_uri(u)) return syntax_error(std::string(tag) + ": bad URI \"" + std::string(u) + "\"");
+    if (!valid_uri(u))
+      return syntax_error(std::string(tag) + ": bad URI \"" + std::string(u) + "\"");
     out.emplace_back(u);
   }
   return out;
@@ -108,12 +109,19 @@ struct Pending {
 Status apply_tag(Record& r, Pending& pending, const std::string& name, std::string_view v) {
   if (name == "p" || name == "sp" || name == "np") {
     std::optional<Policy> p = parse_policy(v);
-    std::string problem = name + ": must be none, quarantine or reject, not \"" + std::string(v) + "\"";
+    std::string problem =
+        name + ": must be none, quarantine or reject, not \"" + std::string(v) + "\"";
     if (name == "p") {
       pending.have_p = p.has_value();
-      if (p) r.policy = *p; else pending.p_problem = problem;
+      if (p)
+        r.policy = *p;
+      else
+        pending.p_problem = problem;
     } else if (name == "sp") {
-      if (p) r.subdomain_policy = p; else pending.sp_problem = problem;
+      if (p)
+        r.subdomain_policy = p;
+      else
+        pending.sp_problem = problem;
     } else {
       if (!p) return syntax_error(problem);
       r.nonexistent_policy = p;
@@ -145,7 +153,8 @@ Status apply_tag(Record& r, Pending& pending, const std::string& name, std::stri
 // (RFC 6376 §3.2: ALPHA *ALNUMPUNC), lower-cased.
 Result<std::pair<std::string, std::string_view>> split_tag(std::string_view part) {
   size_t eq = part.find('=');
-  if (eq == std::string_view::npos) return syntax_error("malformed tag \"" + std::string(part) + "\"");
+  if (eq == std::string_view::npos)
+    return syntax_error("malformed tag \"" + std::string(part) + "\"");
   std::string_view name = trim_wsp(part.substr(0, eq));
   bool ok = !name.empty() && is_alpha(name[0]);
   for (char c : name) ok = ok && (is_alpha(c) || is_digit(c) || c == '_');
@@ -157,9 +166,12 @@ Result<std::pair<std::string, std::string_view>> split_tag(std::string_view part
 
 std::string_view policy_name(Policy p) {
   switch (p) {
-    case Policy::kNone: return "none";
-    case Policy::kQuarantine: return "quarantine";
-    case Policy::kReject: return "reject";
+    case Policy::kNone:
+      return "none";
+    case Policy::kQuarantine:
+      return "quarantine";
+    case Policy::kReject:
+      return "reject";
   }
   return "none";
 }

@@ -28,16 +28,16 @@ std::string_view policy_name(Policy p);  // "none", "quarantine", "reject"
 enum class Alignment { kRelaxed, kStrict };
 
 struct Record {
-  Policy policy = Policy::kNone;            // p=
-  std::optional<Policy> subdomain_policy;   // sp=; absent: p applies
-  std::optional<Policy> nonexistent_policy; // np= (RFC 9091 §4.1); absent: sp, then p
-  int percent = 100;                        // pct=, 0..100
-  Alignment adkim = Alignment::kRelaxed;    // adkim=
-  Alignment aspf = Alignment::kRelaxed;     // aspf=
-  std::vector<std::string> rua, ruf;        // report URIs as written, "!size" kept
-  std::string fo = "0";                     // fo=, options joined by ":", lower-case
-  std::string rf = "afrf";                  // rf=, formats joined by ":", lower-case
-  uint32_t interval = 86400;                // ri=, seconds
+  Policy policy = Policy::kNone;             // p=
+  std::optional<Policy> subdomain_policy;    // sp=; absent: p applies
+  std::optional<Policy> nonexistent_policy;  // np= (RFC 9091 §4.1); absent: sp, then p
+  int percent = 100;                         // pct=, 0..100
+  Alignment adkim = Alignment::kRelaxed;     // adkim=
+  Alignment aspf = Alignment::kRelaxed;      // aspf=
+  std::vector<std::string> rua, ruf;         // report URIs as written, "!size" kept
+  std::string fo = "0";                      // fo=, options joined by ":", lower-case
+  std::string rf = "afrf";                   // rf=, formats joined by ":", lower-case
+  uint32_t interval = 86400;                 // ri=, seconds
 
   // "v=DMARC1; p=reject; ..." with the tags that differ from their
   // defaults; parse_record() of it gives this record back.

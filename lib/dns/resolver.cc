@@ -43,15 +43,24 @@ Result<Answer<T>> lookup(Resolver& r, std::string_view name, Type type, Decode d
 
 std::string_view type_name(Type t) {
   switch (t) {
-    case Type::kA: return "A";
-    case Type::kNs: return "NS";
-    case Type::kCname: return "CNAME";
-    case Type::kSoa: return "SOA";
-    case Type::kPtr: return "PTR";
-    case Type::kMx: return "MX";
-    case Type::kTxt: return "TXT";
-    case Type::kAaaa: return "AAAA";
-    case Type::kTlsa: return "TLSA";
+    case Type::kA:
+      return "A";
+    case Type::kNs:
+      return "NS";
+    case Type::kCname:
+      return "CNAME";
+    case Type::kSoa:
+      return "SOA";
+    case Type::kPtr:
+      return "PTR";
+    case Type::kMx:
+      return "MX";
+    case Type::kTxt:
+      return "TXT";
+    case Type::kAaaa:
+      return "AAAA";
+    case Type::kTlsa:
+      return "TLSA";
   }
   return "?";
 }
@@ -100,7 +109,8 @@ Result<std::string> normalize_name(std::string_view name) {
   for (char ch : name) {
     auto c = static_cast<unsigned char>(ch);
     if (c == '.') {
-      if (label == 0) return syntax_error("empty label in domain name \"" + std::string(name) + "\"");
+      if (label == 0)
+        return syntax_error("empty label in domain name \"" + std::string(name) + "\"");
       label = 0;
     } else if (c <= ' ' || c == 0x7f) {
       return syntax_error("white space or control character in domain name");

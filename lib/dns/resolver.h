@@ -99,9 +99,9 @@ class Resolver {
 
 // Where lookups go (mox.conf(5) DNS).
 struct ResolverOptions {
-  std::string zone_file;                 // non-empty: answer from this file (dns/zone.h)
-  std::vector<std::string> nameservers;  // "IP" or "IP@port"; non-empty: not resolv.conf's
-  std::vector<std::string> forwarders;   // "IP" or "IP@port", after resolv.conf's
+  std::string zone_file;                     // non-empty: answer from this file (dns/zone.h)
+  std::vector<std::string> nameservers;      // "IP" or "IP@port"; non-empty: not resolv.conf's
+  std::vector<std::string> forwarders;       // "IP" or "IP@port", after resolv.conf's
   std::chrono::milliseconds timeout{10000};  // per lookup
 };
 

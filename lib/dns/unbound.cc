@@ -1,10 +1,9 @@
 #include "dns/unbound.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <unbound.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <cerrno>
 #include <thread>
@@ -46,8 +45,8 @@ void on_result(void* data, int err, ub_result* result);
 Result<Response> convert(std::string_view name, const ub_result& r) {
   std::string what(name);
   if (r.bogus) {
-    return temporary_error(what + ": DNSSEC validation failed: " +
-                           (r.why_bogus ? r.why_bogus : "bogus"));
+    return temporary_error(what +
+                           ": DNSSEC validation failed: " + (r.why_bogus ? r.why_bogus : "bogus"));
   }
   Response resp;
   resp.authentic = r.secure != 0;
@@ -57,7 +56,8 @@ Result<Response> convert(std::string_view name, const ub_result& r) {
   }
   if (r.rcode == kServFail) return temporary_error(what + ": server failure (SERVFAIL)");
   if (r.rcode != 0) {
-    return Error{ErrorKind::kPermanent, what + ": DNS error (rcode " + std::to_string(r.rcode) + ")"};
+    return Error{ErrorKind::kPermanent,
+                 what + ": DNS error (rcode " + std::to_string(r.rcode) + ")"};
   }
   if (!r.havedata) {
     resp.status = Response::Status::kNoData;
@@ -103,7 +103,8 @@ class UnboundResolver : public Resolver {
     auto p = std::make_unique<Pending>();
     int id = 0;
     std::string q = n + ".";
-    int rc = ub_resolve_async(ctx_.get(), q.c_str(), static_cast<int>(type), 1, p.get(), on_result, &id);
+    int rc =
+        ub_resolve_async(ctx_.get(), q.c_str(), static_cast<int>(type), 1, p.get(), on_result, &id);
     if (rc != 0) return temporary_error(q + ": " + ub_strerror(rc));
     auto deadline = std::chrono::steady_clock::now() + timeout_;
     while (!p->done && answered_.wait_until(mu_, deadline)) {

@@ -58,12 +58,23 @@ std::optional<uint32_t> parse_ttl(std::string_view s) {
     if (!digits) return std::nullopt;
     uint64_t mult = 0;
     switch (std::tolower(static_cast<unsigned char>(c))) {
-      case 's': mult = 1; break;
-      case 'm': mult = 60; break;
-      case 'h': mult = 3600; break;
-      case 'd': mult = 86400; break;
-      case 'w': mult = 604800; break;
-      default: return std::nullopt;
+      case 's':
+        mult = 1;
+        break;
+      case 'm':
+        mult = 60;
+        break;
+      case 'h':
+        mult = 3600;
+        break;
+      case 'd':
+        mult = 86400;
+        break;
+      case 'w':
+        mult = 604800;
+        break;
+      default:
+        return std::nullopt;
     }
     total += n * mult;
     if (total > 0x7fffffffULL) return std::nullopt;
@@ -88,9 +99,9 @@ std::optional<uint32_t> parse_uint(std::string_view s, uint64_t max) {
 
 std::optional<Type> parse_type(std::string_view s) {
   static const std::pair<const char*, Type> kTypes[] = {
-      {"A", Type::kA},         {"NS", Type::kNs},   {"CNAME", Type::kCname},
-      {"SOA", Type::kSoa},     {"PTR", Type::kPtr}, {"MX", Type::kMx},
-      {"TXT", Type::kTxt},     {"AAAA", Type::kAaaa}, {"TLSA", Type::kTlsa},
+      {"A", Type::kA},     {"NS", Type::kNs},     {"CNAME", Type::kCname},
+      {"SOA", Type::kSoa}, {"PTR", Type::kPtr},   {"MX", Type::kMx},
+      {"TXT", Type::kTxt}, {"AAAA", Type::kAaaa}, {"TLSA", Type::kTlsa},
   };
   std::string u = upper(s);
   for (const auto& [name, t] : kTypes) {
@@ -103,8 +114,8 @@ using Args = std::vector<Token>;
 
 Status want(const Args& a, size_t n, Type t) {
   if (a.size() == n) return {};
-  return syntax_error(std::string(type_name(t)) + " needs " + std::to_string(n) + " field(s), got " +
-                      std::to_string(a.size()));
+  return syntax_error(std::string(type_name(t)) + " needs " + std::to_string(n) +
+                      " field(s), got " + std::to_string(a.size()));
 }
 
 Result<std::string> ip_rdata(const Args& a, Type t) {
@@ -121,7 +132,8 @@ Result<std::string> txt_rdata(const Args& a) {
   if (a.empty()) return syntax_error("TXT needs at least one string");
   std::string out;
   for (const Token& t : a) {
-    if (t.text.size() > 255) return syntax_error("TXT string longer than 255 octets (RFC 1035 §3.3)");
+    if (t.text.size() > 255)
+      return syntax_error("TXT string longer than 255 octets (RFC 1035 §3.3)");
     out += static_cast<char>(t.text.size());
     out += t.text;
   }

@@ -82,7 +82,7 @@ class ZoneResolver : public Resolver {
   bool exists(const std::string& name) const;
 
   std::map<std::pair<std::string, Type>, RRset> rrsets_;
-  std::set<std::string> names_;  // owners and all their ancestors
+  std::set<std::string> names_;     // owners and all their ancestors
   std::set<std::string> servfail_;  // $SERVFAIL names
   bool negative_authentic_ = false;
 };

@@ -303,10 +303,10 @@ struct IdArgs {
   bool operator==(const IdArgs&) const = default;
 };
 
-using Args = std::variant<NoArgs, AuthenticateArgs, LoginArgs, EnableArgs, SelectArgs, MailboxArgs,
-                          CreateArgs, RenameArgs, ListArgs, LsubArgs, StatusArgs, AppendArgs,
-                          SearchArgs, FetchArgs, StoreArgs, CopyArgs, ExpungeArgs, IdArgs,
-                          QuotaRootArgs, SetQuotaArgs>;
+using Args =
+    std::variant<NoArgs, AuthenticateArgs, LoginArgs, EnableArgs, SelectArgs, MailboxArgs,
+                 CreateArgs, RenameArgs, ListArgs, LsubArgs, StatusArgs, AppendArgs, SearchArgs,
+                 FetchArgs, StoreArgs, CopyArgs, ExpungeArgs, IdArgs, QuotaRootArgs, SetQuotaArgs>;
 
 struct Command {
   std::string tag;

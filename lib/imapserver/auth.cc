@@ -21,23 +21,33 @@ Refusal refusal(const sasl::Step& st) {
   using F = sasl::Failure;
   using C = imap::Condition;
   switch (st.failure) {
-    case F::kBadCreds: return {C::kNo, "AUTHENTICATIONFAILED", "bad credentials"};
-    case F::kBadChanBind: return {C::kNo, "AUTHENTICATIONFAILED", "channel binding mismatch"};
-    case F::kAborted: return {C::kBad, "", "authenticate aborted by client"};
-    case F::kSyntax: return {C::kBad, "", "malformed authentication message"};
-    case F::kScramNotPossible: return {C::kNo, "", "scram not possible"};
-    case F::kLoginDisabled: return {C::kNo, "", st.message};  // no code (mox-imapd(8))
+    case F::kBadCreds:
+      return {C::kNo, "AUTHENTICATIONFAILED", "bad credentials"};
+    case F::kBadChanBind:
+      return {C::kNo, "AUTHENTICATIONFAILED", "channel binding mismatch"};
+    case F::kAborted:
+      return {C::kBad, "", "authenticate aborted by client"};
+    case F::kSyntax:
+      return {C::kBad, "", "malformed authentication message"};
+    case F::kScramNotPossible:
+      return {C::kNo, "", "scram not possible"};
+    case F::kLoginDisabled:
+      return {C::kNo, "", st.message};  // no code (mox-imapd(8))
     case F::kNoTLS:
-      return {C::kNo, "AUTHENTICATIONFAILED", "tls required for tls client certificate authentication"};
+      return {C::kNo, "AUTHENTICATIONFAILED",
+              "tls required for tls client certificate authentication"};
     case F::kNoCert:
       return {C::kNo, "AUTHENTICATIONFAILED",
               "missing client certificate, required for tls client certificate authentication"};
     case F::kOtherAccount:
-      return {C::kNo, "AUTHENTICATIONFAILED",
-              "authentication failed, tls client certificate public key belongs to another account"};
-    case F::kOtherRole: return {C::kNo, "AUTHORIZATIONFAILED", "cannot assume other role"};
+      return {
+          C::kNo, "AUTHENTICATIONFAILED",
+          "authentication failed, tls client certificate public key belongs to another account"};
+    case F::kOtherRole:
+      return {C::kNo, "AUTHORIZATIONFAILED", "cannot assume other role"};
     case F::kNone:
-    case F::kError: break;
+    case F::kError:
+      break;
   }
   return {C::kNo, "UNAVAILABLE", "temporary failure, try again later"};
 }
@@ -80,14 +90,16 @@ void Session::cmd_authenticate(imap::Command& c, Output& out) {
   if (!m) return respond(out, c.tag, imap::Condition::kNo, "", "method not supported");
   mech_ = std::move(*m);
   auth_tag_ = c.tag;
-  auto init = a.initial_response ? std::optional<std::string_view>(*a.initial_response) : std::nullopt;
+  auto init =
+      a.initial_response ? std::optional<std::string_view>(*a.initial_response) : std::nullopt;
   auth_step(mech_->start(init), out);
 }
 
 void Session::auth_line(std::string_view line, Output& out) {
   if (line == "*") return auth_step(mech_->abort(), out);
   auto d = base64_decode(line);
-  if (!d) return auth_step(sasl::Step{sasl::Outcome::kFailure, "", sasl::Failure::kSyntax, ""}, out);
+  if (!d)
+    return auth_step(sasl::Step{sasl::Outcome::kFailure, "", sasl::Failure::kSyntax, ""}, out);
   auth_step(mech_->next(*d), out);
 }
 

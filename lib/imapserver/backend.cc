@@ -14,15 +14,15 @@ namespace mox::imapserver {
 StoreBackend::StoreBackend(std::shared_ptr<const config::Config> cfg, std::string remote_ip,
                            std::string local_ip, config::ConfigCache* cache,
                            int64_t max_failed_attempts)
-    : remote_ip_(remote_ip), cfg_(cfg), cache_(cache),
+    : remote_ip_(remote_ip),
+      cfg_(cfg),
+      cache_(cache),
       auth_(cfg, std::string(auth::kProtocolIMAP), std::move(remote_ip), std::move(local_ip),
             max_failed_attempts) {}
 
 StoreBackend::~StoreBackend() = default;
 
-sasl::Context StoreBackend::sasl_context(const TLSState& tls) {
-  return auth_.sasl_context(tls);
-}
+sasl::Context StoreBackend::sasl_context(const TLSState& tls) { return auth_.sasl_context(tls); }
 
 bool StoreBackend::auth_allowed() { return auth_.allowed(); }
 
@@ -42,7 +42,8 @@ std::string StoreBackend::account_gone(const std::string& account) {
   const config::Account* a = c->account(account);
   if (!a) return "account removed";
   if (db::Db* db = auth_.db()) {
-    if (auto gone = auth::account_removal_pending(*db, account); gone && *gone) return "account removed";
+    if (auto gone = auth::account_removal_pending(*db, account); gone && *gone)
+      return "account removed";
   }
   if (!a->login_disabled.empty()) return "login disabled for account: " + a->login_disabled;
   return "";

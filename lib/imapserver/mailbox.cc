@@ -1,4 +1,6 @@
 // Commands of the authenticated state (RFC 9051 §6.3).
+#include "store/mailbox.h"
+
 #include <strings.h>
 
 #include <map>
@@ -7,7 +9,6 @@
 
 #include "imap/listpattern.h"
 #include "imapserver/session.h"
-#include "store/mailbox.h"
 
 namespace mox::imapserver {
 namespace {
@@ -39,20 +40,41 @@ std::string status_items(Mailstore& st, const store::Mailbox& mb,
   for (auto it : items) {
     int64_t v = 0;
     switch (it) {
-      case imap::StatusItem::kMessages: v = n; break;
-      case imap::StatusItem::kUidNext: v = mb.uidnext; break;
-      case imap::StatusItem::kUidValidity: v = mb.uidvalidity; break;
-      case imap::StatusItem::kUnseen: v = unseen; break;
-      case imap::StatusItem::kDeleted: v = deleted; break;
-      case imap::StatusItem::kSize: v = size; break;
-      case imap::StatusItem::kRecent: v = 0; break;
-      case imap::StatusItem::kHighestModSeq: v = mb.modseq; break;
-      case imap::StatusItem::kAppendLimit: v = append_limit; break;
+      case imap::StatusItem::kMessages:
+        v = n;
+        break;
+      case imap::StatusItem::kUidNext:
+        v = mb.uidnext;
+        break;
+      case imap::StatusItem::kUidValidity:
+        v = mb.uidvalidity;
+        break;
+      case imap::StatusItem::kUnseen:
+        v = unseen;
+        break;
+      case imap::StatusItem::kDeleted:
+        v = deleted;
+        break;
+      case imap::StatusItem::kSize:
+        v = size;
+        break;
+      case imap::StatusItem::kRecent:
+        v = 0;
+        break;
+      case imap::StatusItem::kHighestModSeq:
+        v = mb.modseq;
+        break;
+      case imap::StatusItem::kAppendLimit:
+        v = append_limit;
+        break;
       // RFC 9208 §4.2.2: what EXPUNGE would free, in units of 1024 octets
       // like the STORAGE resource (§5.1).
-      case imap::StatusItem::kDeletedStorage: v = (deleted_size + 1023) / 1024; break;
+      case imap::StatusItem::kDeletedStorage:
+        v = (deleted_size + 1023) / 1024;
+        break;
     }
-    out += std::string(out.empty() ? "" : " ") + imap::status_item_name(it) + " " + std::to_string(v);
+    out +=
+        std::string(out.empty() ? "" : " ") + imap::status_item_name(it) + " " + std::to_string(v);
   }
   return out;
 }
@@ -68,11 +90,13 @@ std::string quoted_mailbox(const std::string& name, bool utf8) {
 void Session::cmd_select(imap::Command& c, Output& out) {
   auto& a = std::get<imap::SelectArgs>(c.args);
   if (a.qresync && !qresync_) return bad(out, c.tag, "QRESYNC parameter requires ENABLE QRESYNC");
-  if (a.condstore && capability_disabled("CONDSTORE")) return bad(out, c.tag, "CONDSTORE is disabled");
+  if (a.condstore && capability_disabled("CONDSTORE"))
+    return bad(out, c.tag, "CONDSTORE is disabled");
   close_mailbox(false);
   state_ = State::kAuthenticated;
   auto mb = mailstore_->find_mailbox(a.mailbox);
-  if (!mb || !*mb) return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "mailbox does not exist");
+  if (!mb || !*mb)
+    return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "mailbox does not exist");
   if (a.condstore || a.qresync) condstore_ = true;
   auto msgs = mailstore_->list_messages((*mb)->id);
   auto hm = mailstore_->highest_modseq();
@@ -85,7 +109,8 @@ void Session::cmd_select(imap::Command& c, Output& out) {
   modseq_ = *hm;
   saved_.clear();
   state_ = State::kSelected;
-  std::string sys = "\\Seen \\Answered \\Flagged \\Deleted \\Draft $Forwarded $Junk $NotJunk $Phishing $MDNSent";
+  std::string sys =
+      "\\Seen \\Answered \\Flagged \\Deleted \\Draft $Forwarded $Junk $NotJunk $Phishing $MDNSent";
   out.reply += "* FLAGS (" + sys + ")\r\n";
   out.reply += "* OK [PERMANENTFLAGS (" + sys + (read_only_ ? "" : " \\*") + ")] x\r\n";
   out.reply += "* " + std::to_string(msgs_.size()) + " EXISTS\r\n";
@@ -100,18 +125,21 @@ void Session::cmd_select(imap::Command& c, Output& out) {
       std::vector<uint32_t> gone;
       for (int64_t uid : ch->expunged) {
         if (!a.qresync->known_uids ||
-            a.qresync->known_uids->contains(static_cast<uint32_t>(uid), static_cast<uint32_t>(mailbox_->uidnext))) {
+            a.qresync->known_uids->contains(static_cast<uint32_t>(uid),
+                                            static_cast<uint32_t>(mailbox_->uidnext))) {
           gone.push_back(static_cast<uint32_t>(uid));
         }
       }
       if (!gone.empty()) {
-        out.reply += "* VANISHED (EARLIER) " + imap::SequenceSet::from_numbers(gone).to_string() + "\r\n";
+        out.reply +=
+            "* VANISHED (EARLIER) " + imap::SequenceSet::from_numbers(gone).to_string() + "\r\n";
       }
       for (const auto& r : ch->changed) {
         for (size_t i = 0; i < msgs_.size(); ++i) {
           if (msgs_[i].uid != r.uid) continue;
-          out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(r.uid) + " FLAGS " +
-                       flags_text(flag_names(r.flags)) + " MODSEQ (" + std::to_string(r.modseq) + "))\r\n";
+          out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(r.uid) +
+                       " FLAGS " + flags_text(flag_names(r.flags)) + " MODSEQ (" +
+                       std::to_string(r.modseq) + "))\r\n";
         }
       }
     }
@@ -122,7 +150,8 @@ void Session::cmd_select(imap::Command& c, Output& out) {
 
 void Session::cmd_create(imap::Command& c, Output& out) {
   auto& a = std::get<imap::CreateArgs>(c.args);
-  static const char* kUses[] = {"\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"};
+  static const char* kUses[] = {"\\All",  "\\Archive", "\\Drafts", "\\Flagged",
+                                "\\Junk", "\\Sent",    "\\Trash"};
   std::string use;
   for (const auto& u : a.special_use) {
     bool known = false;
@@ -250,7 +279,8 @@ void Session::cmd_lsub(imap::Command& c, Output& out) {
 void Session::cmd_status(imap::Command& c, Output& out) {
   auto& a = std::get<imap::StatusArgs>(c.args);
   auto mb = mailstore_->find_mailbox(a.mailbox);
-  if (!mb || !*mb) return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "mailbox does not exist");
+  if (!mb || !*mb)
+    return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "mailbox does not exist");
   out.reply += "* STATUS " + quoted_mailbox((*mb)->name, utf8_) + " (" +
                status_items(*mailstore_, **mb, a.items, s_.max_append) + ")\r\n";
   respond(out, c.tag, Condition::kOk, "", "status done");
@@ -259,7 +289,8 @@ void Session::cmd_status(imap::Command& c, Output& out) {
 void Session::cmd_append(imap::Command& c, Output& out) {
   auto& a = std::get<imap::AppendArgs>(c.args);
   auto mb = mailstore_->find_mailbox(a.mailbox);
-  if (!mb || !*mb) return respond(out, c.tag, Condition::kNo, "TRYCREATE", "mailbox does not exist");
+  if (!mb || !*mb)
+    return respond(out, c.tag, Condition::kNo, "TRYCREATE", "mailbox does not exist");
   std::vector<uint32_t> uids;
   // RFC 3502 §6.3.11: with several messages, all are appended or none; those
   // stored before a failure are taken back (tombstones, as for SMTP).

@@ -48,7 +48,8 @@ void Session::cmd_getquota(imap::Command& c, Output& out) {
   if (capability_disabled("QUOTA")) return bad(out, c.tag, "QUOTA is disabled");
   auto& a = std::get<imap::QuotaRootArgs>(c.args);
   std::string quota = a.root.empty() ? quota_response() : "";
-  if (quota.empty()) return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "no such quota root");
+  if (quota.empty())
+    return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "no such quota root");
   out.reply += quota;
   respond(out, c.tag, Condition::kOk, "", "getquota done");
 }

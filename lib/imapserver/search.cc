@@ -89,13 +89,20 @@ bool needs_text(const imap::SearchKey& k) {
 
 std::string field_of(const imap::SearchKey& k) {
   switch (k.op) {
-    case K::kBcc: return "bcc";
-    case K::kCc: return "cc";
-    case K::kFrom: return "from";
-    case K::kTo: return "to";
-    case K::kSubject: return "subject";
-    case K::kHeader: return lower(k.field);
-    default: return "";
+    case K::kBcc:
+      return "bcc";
+    case K::kCc:
+      return "cc";
+    case K::kFrom:
+      return "from";
+    case K::kTo:
+      return "to";
+    case K::kSubject:
+      return "subject";
+    case K::kHeader:
+      return lower(k.field);
+    default:
+      return "";
   }
 }
 
@@ -139,28 +146,43 @@ bool eval(const imap::SearchKey& k, const store::MessageRow& m, uint32_t seq, co
         if (!eval(ch, m, seq, c, text)) return false;
       }
       return true;
-    case K::kOr: return eval(k.children[0], m, seq, c, text) || eval(k.children[1], m, seq, c, text);
-    case K::kNot: return !eval(k.children[0], m, seq, c, text);
-    case K::kAll: return true;
+    case K::kOr:
+      return eval(k.children[0], m, seq, c, text) || eval(k.children[1], m, seq, c, text);
+    case K::kNot:
+      return !eval(k.children[0], m, seq, c, text);
+    case K::kAll:
+      return true;
     case K::kSeqSet:
       if (k.set.search_result()) return std::count(c.saved.begin(), c.saved.end(), m.uid) > 0;
       return k.set.contains(seq, c.max_seq);
     case K::kUid:
       if (k.set.search_result()) return std::count(c.saved.begin(), c.saved.end(), m.uid) > 0;
       return k.set.contains(static_cast<uint32_t>(m.uid), c.max_uid);
-    case K::kAnswered: return has(store::kFlagAnswered);
-    case K::kDeleted: return has(store::kFlagDeleted);
-    case K::kDraft: return has(store::kFlagDraft);
-    case K::kFlagged: return has(store::kFlagFlagged);
-    case K::kSeen: return has(store::kFlagSeen);
-    case K::kUnanswered: return !has(store::kFlagAnswered);
-    case K::kUndeleted: return !has(store::kFlagDeleted);
-    case K::kUndraft: return !has(store::kFlagDraft);
-    case K::kUnflagged: return !has(store::kFlagFlagged);
-    case K::kUnseen: return !has(store::kFlagSeen);
+    case K::kAnswered:
+      return has(store::kFlagAnswered);
+    case K::kDeleted:
+      return has(store::kFlagDeleted);
+    case K::kDraft:
+      return has(store::kFlagDraft);
+    case K::kFlagged:
+      return has(store::kFlagFlagged);
+    case K::kSeen:
+      return has(store::kFlagSeen);
+    case K::kUnanswered:
+      return !has(store::kFlagAnswered);
+    case K::kUndeleted:
+      return !has(store::kFlagDeleted);
+    case K::kUndraft:
+      return !has(store::kFlagDraft);
+    case K::kUnflagged:
+      return !has(store::kFlagFlagged);
+    case K::kUnseen:
+      return !has(store::kFlagSeen);
     case K::kNew:
-    case K::kRecent: return false;  // \Recent is not kept (IMAP4rev2 dropped it)
-    case K::kOld: return true;
+    case K::kRecent:
+      return false;  // \Recent is not kept (IMAP4rev2 dropped it)
+    case K::kOld:
+      return true;
     case K::kKeyword:
     case K::kUnkeyword: {
       auto f = store::parse_flags({k.value});
@@ -172,18 +194,30 @@ bool eval(const imap::SearchKey& k, const store::MessageRow& m, uint32_t seq, co
       }
       return k.op == K::kKeyword ? set : !set;
     }
-    case K::kLarger: return m.size > static_cast<int64_t>(k.number);
-    case K::kSmaller: return m.size < static_cast<int64_t>(k.number);
-    case K::kBefore: return day_of(m.received) < k.date.days_since_epoch();
-    case K::kOn: return day_of(m.received) == k.date.days_since_epoch();
-    case K::kSince: return day_of(m.received) >= k.date.days_since_epoch();
-    case K::kSavedBefore: return day_of(m.savedate) < k.date.days_since_epoch();
-    case K::kSavedOn: return day_of(m.savedate) == k.date.days_since_epoch();
-    case K::kSavedSince: return day_of(m.savedate) >= k.date.days_since_epoch();
-    case K::kSaveDateSupported: return true;
-    case K::kOlder: return std::time(nullptr) - m.received >= static_cast<int64_t>(k.number);
-    case K::kYounger: return std::time(nullptr) - m.received < static_cast<int64_t>(k.number);
-    case K::kModSeq: return m.modseq >= static_cast<int64_t>(k.number);
+    case K::kLarger:
+      return m.size > static_cast<int64_t>(k.number);
+    case K::kSmaller:
+      return m.size < static_cast<int64_t>(k.number);
+    case K::kBefore:
+      return day_of(m.received) < k.date.days_since_epoch();
+    case K::kOn:
+      return day_of(m.received) == k.date.days_since_epoch();
+    case K::kSince:
+      return day_of(m.received) >= k.date.days_since_epoch();
+    case K::kSavedBefore:
+      return day_of(m.savedate) < k.date.days_since_epoch();
+    case K::kSavedOn:
+      return day_of(m.savedate) == k.date.days_since_epoch();
+    case K::kSavedSince:
+      return day_of(m.savedate) >= k.date.days_since_epoch();
+    case K::kSaveDateSupported:
+      return true;
+    case K::kOlder:
+      return std::time(nullptr) - m.received >= static_cast<int64_t>(k.number);
+    case K::kYounger:
+      return std::time(nullptr) - m.received < static_cast<int64_t>(k.number);
+    case K::kModSeq:
+      return m.modseq >= static_cast<int64_t>(k.number);
     case K::kSentBefore:
     case K::kSentOn:
     case K::kSentSince: {
@@ -204,7 +238,8 @@ bool eval(const imap::SearchKey& k, const store::MessageRow& m, uint32_t seq, co
     case K::kSubject:
     case K::kHeader:
     case K::kBody:
-    case K::kText: return text_match(k, m.id, c, text);
+    case K::kText:
+      return text_match(k, m.id, c, text);
   }
   return false;
 }
@@ -225,7 +260,8 @@ bool uses_modseq(const imap::SearchKey& k) {
 void Session::cmd_search(imap::Command& c, Output& out) {
   auto& a = std::get<imap::SearchArgs>(c.args);
   if (a.charset && *a.charset != "UTF-8" && *a.charset != "US-ASCII") {
-    return respond(out, c.tag, imap::Condition::kNo, "BADCHARSET (UTF-8 US-ASCII)", "unsupported charset");
+    return respond(out, c.tag, imap::Condition::kNo, "BADCHARSET (UTF-8 US-ASCII)",
+                   "unsupported charset");
   }
   if (count_keys(a.program) > s_.max_search_keys) {
     return respond(out, c.tag, imap::Condition::kNo, "LIMIT", "too many search keys");

@@ -29,12 +29,23 @@ std::string section_name(const imap::Section& s) {
   for (size_t i = 0; i < s.part.size(); ++i) n += (i ? "." : "") + std::to_string(s.part[i]);
   const char* t = nullptr;
   switch (s.text) {
-    case imap::Section::Text::kNone: break;
-    case imap::Section::Text::kHeader: t = "HEADER"; break;
-    case imap::Section::Text::kHeaderFields: t = "HEADER.FIELDS"; break;
-    case imap::Section::Text::kHeaderFieldsNot: t = "HEADER.FIELDS.NOT"; break;
-    case imap::Section::Text::kText: t = "TEXT"; break;
-    case imap::Section::Text::kMime: t = "MIME"; break;
+    case imap::Section::Text::kNone:
+      break;
+    case imap::Section::Text::kHeader:
+      t = "HEADER";
+      break;
+    case imap::Section::Text::kHeaderFields:
+      t = "HEADER.FIELDS";
+      break;
+    case imap::Section::Text::kHeaderFieldsNot:
+      t = "HEADER.FIELDS.NOT";
+      break;
+    case imap::Section::Text::kText:
+      t = "TEXT";
+      break;
+    case imap::Section::Text::kMime:
+      t = "MIME";
+      break;
   }
   if (t) n += std::string(n.empty() ? "" : ".") + t;
   if (!s.fields.empty()) {
@@ -51,12 +62,24 @@ message::SectionSpec to_spec(const imap::Section& s) {
   spec.fields = s.fields;
   using T = message::SectionSpec::Text;
   switch (s.text) {
-    case imap::Section::Text::kNone: spec.text = T::kAll; break;
-    case imap::Section::Text::kHeader: spec.text = T::kHeader; break;
-    case imap::Section::Text::kHeaderFields: spec.text = T::kHeaderFields; break;
-    case imap::Section::Text::kHeaderFieldsNot: spec.text = T::kHeaderFieldsNot; break;
-    case imap::Section::Text::kText: spec.text = T::kText; break;
-    case imap::Section::Text::kMime: spec.text = T::kMime; break;
+    case imap::Section::Text::kNone:
+      spec.text = T::kAll;
+      break;
+    case imap::Section::Text::kHeader:
+      spec.text = T::kHeader;
+      break;
+    case imap::Section::Text::kHeaderFields:
+      spec.text = T::kHeaderFields;
+      break;
+    case imap::Section::Text::kHeaderFieldsNot:
+      spec.text = T::kHeaderFieldsNot;
+      break;
+    case imap::Section::Text::kText:
+      spec.text = T::kText;
+      break;
+    case imap::Section::Text::kMime:
+      spec.text = T::kMime;
+      break;
   }
   return spec;
 }
@@ -91,7 +114,8 @@ std::string flags_text(const std::vector<std::string>& names) {
 size_t Session::index_of_uid(int64_t uid) const {
   auto it = std::lower_bound(msgs_.begin(), msgs_.end(), uid,
                              [](const Msg& m, int64_t u) { return m.uid < u; });
-  return it != msgs_.end() && it->uid == uid ? static_cast<size_t>(it - msgs_.begin()) : msgs_.size();
+  return it != msgs_.end() && it->uid == uid ? static_cast<size_t>(it - msgs_.begin())
+                                             : msgs_.size();
 }
 
 void Session::report_expunged(Output& out, const std::vector<int64_t>& uids) {
@@ -146,7 +170,8 @@ std::vector<size_t> Session::resolve(const imap::SequenceSet& set, bool uid) con
     return out;
   }
   if (msgs_.empty()) return out;
-  uint32_t star = uid ? static_cast<uint32_t>(msgs_.back().uid) : static_cast<uint32_t>(msgs_.size());
+  uint32_t star =
+      uid ? static_cast<uint32_t>(msgs_.back().uid) : static_cast<uint32_t>(msgs_.size());
   for (size_t i = 0; i < msgs_.size(); ++i) {
     uint32_t n = uid ? static_cast<uint32_t>(msgs_[i].uid) : static_cast<uint32_t>(i + 1);
     if (set.contains(n, star)) out.push_back(i);
@@ -174,23 +199,32 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
   using K = imap::FetchAtt::Kind;
   for (const auto& a : atts) {
     switch (a.kind) {
-      case K::kUid: items.push_back("UID " + std::to_string(m.uid)); break;
-      case K::kFlags: items.push_back("FLAGS " + flags_text(flag_names(m.flags))); break;
+      case K::kUid:
+        items.push_back("UID " + std::to_string(m.uid));
+        break;
+      case K::kFlags:
+        items.push_back("FLAGS " + flags_text(flag_names(m.flags)));
+        break;
       case K::kInternalDate:
         items.push_back("INTERNALDATE " + imap::format_date_time(m.received, 0));
         break;
-      case K::kRfc822Size: items.push_back("RFC822.SIZE " + std::to_string(m.size)); break;
-      case K::kModSeq: items.push_back("MODSEQ (" + std::to_string(m.modseq) + ")"); break;
+      case K::kRfc822Size:
+        items.push_back("RFC822.SIZE " + std::to_string(m.size));
+        break;
+      case K::kModSeq:
+        items.push_back("MODSEQ (" + std::to_string(m.modseq) + ")");
+        break;
       // Computed at delivery (store/parsed.h), not from the file.
       case K::kEnvelope:
         items.push_back("ENVELOPE " + (forms ? forms->envelope : message::envelope(load().part())));
         break;
       case K::kBodyStructure:
-        items.push_back("BODYSTRUCTURE " +
-                        (forms ? forms->bodystructure : message::bodystructure(load().part(), true)));
+        items.push_back("BODYSTRUCTURE " + (forms ? forms->bodystructure
+                                                  : message::bodystructure(load().part(), true)));
         break;
       case K::kBody:
-        items.push_back("BODY " + (forms ? forms->body : message::bodystructure(load().part(), false)));
+        items.push_back("BODY " +
+                        (forms ? forms->body : message::bodystructure(load().part(), false)));
         break;
       case K::kRfc822:
         items.push_back("RFC822 " + literal(load().data));
@@ -199,13 +233,15 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
       case K::kRfc822Header: {
         message::SectionSpec spec;
         spec.text = message::SectionSpec::Text::kHeader;
-        items.push_back("RFC822.HEADER " + literal(message::section(load().data, load().part(), spec)));
+        items.push_back("RFC822.HEADER " +
+                        literal(message::section(load().data, load().part(), spec)));
         break;
       }
       case K::kRfc822Text: {
         message::SectionSpec spec;
         spec.text = message::SectionSpec::Text::kText;
-        items.push_back("RFC822.TEXT " + literal(message::section(load().data, load().part(), spec)));
+        items.push_back("RFC822.TEXT " +
+                        literal(message::section(load().data, load().part(), spec)));
         set_seen = true;
         break;
       }
@@ -239,11 +275,16 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
       }
       case K::kBinarySize: {
         auto n = message::binary_size(load().data, load().part(), a.section.part);
-        items.push_back("BINARY.SIZE[" + section_name(a.section) + "] " + std::to_string(n ? *n : 0));
+        items.push_back("BINARY.SIZE[" + section_name(a.section) + "] " +
+                        std::to_string(n ? *n : 0));
         break;
       }
-      case K::kSaveDate: items.push_back("SAVEDATE NIL"); break;
-      case K::kPreview: items.push_back("PREVIEW NIL"); break;
+      case K::kSaveDate:
+        items.push_back("SAVEDATE NIL");
+        break;
+      case K::kPreview:
+        items.push_back("PREVIEW NIL");
+        break;
     }
   }
   std::string out = "* " + std::to_string(index + 1) + " FETCH (";
@@ -279,11 +320,13 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
       }
     }
     if (!gone.empty()) {
-      out.reply += "* VANISHED (EARLIER) " + imap::SequenceSet::from_numbers(gone).to_string() + "\r\n";
+      out.reply +=
+          "* VANISHED (EARLIER) " + imap::SequenceSet::from_numbers(gone).to_string() + "\r\n";
     }
   }
   if (a.changed_since) {
-    std::erase_if(idx, [&](size_t i) { return msgs_[i].modseq <= static_cast<int64_t>(*a.changed_since); });
+    std::erase_if(
+        idx, [&](size_t i) { return msgs_[i].modseq <= static_cast<int64_t>(*a.changed_since); });
   }
   FetchJob job;
   job.tag = c.tag;
@@ -325,8 +368,8 @@ void Session::fetch_step(Output& out) {
     }
     size_t i = j.idx[j.pos];
     bool set_seen = false;
-    out.reply += fetch_one(i, j.atts, j.uid, j.want_forms ? &j.forms[j.pos - j.forms_start] : nullptr,
-                           set_seen);
+    out.reply += fetch_one(i, j.atts, j.uid,
+                           j.want_forms ? &j.forms[j.pos - j.forms_start] : nullptr, set_seen);
     if (set_seen && !read_only_ && !(msgs_[i].flags.bits & store::kFlagSeen)) {
       j.seen.push_back(msgs_[i].uid);
     }
@@ -352,7 +395,8 @@ void Session::fetch_step(Output& out) {
   }
   if (unknown_cte_) {
     // RFC 3516 §4.3: a part whose transfer encoding cannot be decoded.
-    return respond(out, done.tag, Condition::kNo, "UNKNOWN-CTE", "unknown content-transfer-encoding");
+    return respond(out, done.tag, Condition::kNo, "UNKNOWN-CTE",
+                   "unknown content-transfer-encoding");
   }
   respond(out, done.tag, Condition::kOk, "", "fetch done");
 }
@@ -384,7 +428,8 @@ void Session::cmd_store(imap::Command& c, Output& out) {
     out.reply += "* " + std::to_string(i + 1) + " FETCH (";
     if (c.uid) out.reply += "UID " + std::to_string(row.uid) + " ";
     if (!a.silent) out.reply += "FLAGS " + flags_text(flag_names(row.flags));
-    if (condstore_) out.reply += std::string(a.silent ? "" : " ") + "MODSEQ (" + std::to_string(row.modseq) + ")";
+    if (condstore_)
+      out.reply += std::string(a.silent ? "" : " ") + "MODSEQ (" + std::to_string(row.modseq) + ")";
     out.reply += ")\r\n";
   }
   std::string code;
@@ -392,7 +437,8 @@ void Session::cmd_store(imap::Command& c, Output& out) {
     std::vector<uint32_t> mod;
     for (int64_t uid : r->modified) {
       size_t i = index_of_uid(uid);
-      if (i < msgs_.size()) mod.push_back(static_cast<uint32_t>(c.uid ? uid : static_cast<int64_t>(i + 1)));
+      if (i < msgs_.size())
+        mod.push_back(static_cast<uint32_t>(c.uid ? uid : static_cast<int64_t>(i + 1)));
     }
     code = "MODIFIED " + imap::SequenceSet::from_numbers(mod).to_string();
   }
@@ -402,7 +448,8 @@ void Session::cmd_store(imap::Command& c, Output& out) {
 void Session::cmd_copy(imap::Command& c, Output& out) {
   bool move = c.verb == imap::Verb::kMove;
   auto& a = std::get<imap::CopyArgs>(c.args);
-  if (move && read_only_) return respond(out, c.tag, Condition::kNo, "READ-ONLY", "mailbox is read-only");
+  if (move && read_only_)
+    return respond(out, c.tag, Condition::kNo, "READ-ONLY", "mailbox is read-only");
   updates(out, c.uid);
   std::vector<size_t> idx = resolve(a.set, c.uid);
   std::vector<int64_t> uids;
@@ -412,9 +459,11 @@ void Session::cmd_copy(imap::Command& c, Output& out) {
   if (!r) return store_failure(out, c.tag, r.error(), "TRYCREATE");
   std::string code;
   if (!r->src_uids.empty()) {
-    std::vector<uint32_t> s(r->src_uids.begin(), r->src_uids.end()), d(r->dest_uids.begin(), r->dest_uids.end());
+    std::vector<uint32_t> s(r->src_uids.begin(), r->src_uids.end()),
+        d(r->dest_uids.begin(), r->dest_uids.end());
     code = "COPYUID " + std::to_string(r->dest_uidvalidity) + " " +
-           imap::SequenceSet::from_numbers(s).to_string() + " " + imap::SequenceSet::from_numbers(d).to_string();
+           imap::SequenceSet::from_numbers(s).to_string() + " " +
+           imap::SequenceSet::from_numbers(d).to_string();
   }
   if (!move) return respond(out, c.tag, Condition::kOk, code, "copy done");
   // RFC 6851 §4.3: COPYUID in an untagged OK, then the expunges.

@@ -99,8 +99,11 @@ bool start_tls(net::Conn& conn, const Shared& sh, StoreBackend& backend, Session
     return false;
   }
   if (!t->cert_error.empty()) {
-    (void)conn.write_all("* BYE [ALERT] Error verifying client certificate after TLS session "
-                         "resumption: " + t->cert_error + "\r\n", kWriteTimeout);
+    (void)conn.write_all(
+        "* BYE [ALERT] Error verifying client certificate after TLS session "
+        "resumption: " +
+            t->cert_error + "\r\n",
+        kWriteTimeout);
     conn.shutdown();
     return false;
   }
@@ -146,9 +149,11 @@ void serve(net::Conn conn, const Shared& sh) {
         continue;
       }
     }
-    auto n = conn.read_some(buf.data(), buf.size(), session.watch_dir().empty() ? kPreauthTimeout : kAuthTimeout);
+    auto n = conn.read_some(buf.data(), buf.size(),
+                            session.watch_dir().empty() ? kPreauthTimeout : kAuthTimeout);
     if (!n) {
-      if (n.error().kind == ErrorKind::kTimeout) (void)conn.write_all("* BYE autologout, idle too long\r\n", 10s);
+      if (n.error().kind == ErrorKind::kTimeout)
+        (void)conn.write_all("* BYE autologout, idle too long\r\n", 10s);
       break;
     }
     if (*n == 0) break;

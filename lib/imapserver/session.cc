@@ -41,7 +41,8 @@ Session::~Session() { flush_attempt(); }
 void Session::attempt(std::string mech, std::string username, std::string account,
                       std::string result) {
   flush_attempt();
-  pending_ = PendingAttempt{std::move(mech), std::move(username), std::move(account), std::move(result)};
+  pending_ =
+      PendingAttempt{std::move(mech), std::move(username), std::move(account), std::move(result)};
   // Failures count for the per-IP limiter at once (mox-imapd(8)
   // "Authentication"); only a success waits for the client's ID to learn its
   // user agent.
@@ -160,14 +161,16 @@ void Session::store_failure(Output& out, const std::string& tag, const Error& e,
       break;
     case ErrorKind::kNoSpace:
       backend_.log_error(account_ + ": " + e.message);
-      return respond(out, tag, Condition::kNo, "UNAVAILABLE", "insufficient storage on server, try again later");
+      return respond(out, tag, Condition::kNo, "UNAVAILABLE",
+                     "insufficient storage on server, try again later");
     case ErrorKind::kOverQuota:
       // RFC 9208 §4.3, RFC 5530 §3: the user's own limit, not the server's failure.
       return respond(out, tag, Condition::kNo, "OVERQUOTA", e.message);
     case ErrorKind::kTemporary:
     case ErrorKind::kTimeout:
     case ErrorKind::kPermanent:
-    case ErrorKind::kInternal: break;
+    case ErrorKind::kInternal:
+      break;
   }
   // The cause (an SQLite or file error) is the operator's, not the client's.
   backend_.log_error(account_ + ": " + e.message);

@@ -238,8 +238,8 @@ class Session {
   // Selected.
   std::optional<store::Mailbox> mailbox_;
   bool read_only_ = false;
-  std::vector<Msg> msgs_;  // sequence number = index + 1
-  int64_t modseq_ = 0;     // highest modseq the client has seen
+  std::vector<Msg> msgs_;       // sequence number = index + 1
+  int64_t modseq_ = 0;          // highest modseq the client has seen
   std::vector<int64_t> saved_;  // SEARCHRES "$" (UIDs)
   std::optional<std::string> idle_tag_;
   // A FETCH whose responses go out in parts (Output::more).

@@ -30,7 +30,8 @@ bool needs_quotes(std::string_view v) {
 std::string now_rfc3339() {
   auto now = std::chrono::system_clock::now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[96];
@@ -73,10 +74,14 @@ Result<Level> parse_level(std::string_view s) {
 
 std::string_view level_name(Level l) {
   switch (l) {
-    case Level::kError: return "error";
-    case Level::kInfo: return "info";
-    case Level::kDebug: return "debug";
-    case Level::kTrace: return "trace";
+    case Level::kError:
+      return "error";
+    case Level::kInfo:
+      return "info";
+    case Level::kDebug:
+      return "debug";
+    case Level::kTrace:
+      return "trace";
   }
   return "info";
 }
@@ -92,11 +97,21 @@ void append_field(std::string& line, std::string_view key, std::string_view v) {
   line += '"';
   for (unsigned char c : v) {
     switch (c) {
-      case '"': line += "\\\""; break;
-      case '\\': line += "\\\\"; break;
-      case '\n': line += "\\n"; break;
-      case '\r': line += "\\r"; break;
-      case '\t': line += "\\t"; break;
+      case '"':
+        line += "\\\"";
+        break;
+      case '\\':
+        line += "\\\\";
+        break;
+      case '\n':
+        line += "\\n";
+        break;
+      case '\r':
+        line += "\\r";
+        break;
+      case '\t':
+        line += "\\t";
+        break;
       default:
         if (c < ' ' || c == 0x7f) {
           char buf[8];

@@ -103,7 +103,8 @@ Verdict Checks::finish(const dkim::MessageRef& message, const Result<message::He
   if (from) {
     res.msg_from_domain = *from;
     res.msg_from_org_domain = env_.psl->organizational_domain(*from);
-    lookup = start([r = env_.resolver, psl = env_.psl, d = *from] { return dmarc::lookup(*r, *psl, d); });
+    lookup = start(
+        [r = env_.resolver, psl = env_.psl, d = *from] { return dmarc::lookup(*r, *psl, d); });
   }
   dkim::MessageRef ref = message;
   if (header) ref.header = &*header;
@@ -113,7 +114,8 @@ Verdict Checks::finish(const dkim::MessageRef& message, const Result<message::He
   authres::Iprev iprev = iprev_->get();
   res.spf = spf.mail_from.status;
   res.helo_spf = spf.helo.status;
-  res.mail_from_domain = spf.mail_from.domain.empty() ? domain_of(mail_from_) : spf.mail_from.domain;
+  res.mail_from_domain =
+      spf.mail_from.domain.empty() ? domain_of(mail_from_) : spf.mail_from.domain;
   res.ehlo_validated = spf.helo.status == spf::Status::kPass;
   res.mail_from_validated = spf.mail_from.status == spf::Status::kPass;
   res.iprev = iprev.status;

@@ -60,8 +60,10 @@ std::optional<int64_t> date_header_days(std::string_view value) {
   if (month == 0) return std::nullopt;
   std::string_view ys = next_token(s);
   if (!number(ys, year)) return std::nullopt;
-  if (ys.size() == 2) year += year < 50 ? 2000 : 1900;  // RFC 5322 §4.3
-  else if (ys.size() == 3) year += 1900;
+  if (ys.size() == 2)
+    year += year < 50 ? 2000 : 1900;  // RFC 5322 §4.3
+  else if (ys.size() == 3)
+    year += 1900;
   return days_from_civil(year, month, static_cast<unsigned>(day));
 }
 

@@ -211,7 +211,7 @@ class Parser {
   std::string_view msg_;
   const MimeLimits& limits_;
   Result<Header>* root_header_;  // set by the first (top-level) read_header
-  size_t count_ = 1;  // the top-level message
+  size_t count_ = 1;             // the top-level message
 };
 
 }  // namespace

@@ -188,8 +188,9 @@ Status AcceptLoop::accept_one(int listen_fd, bool* backoff) {
   pthread_attr_destroy(&attr);
   if (rc != 0) {
     write_reply(fd, opts_.busy_reply);
-    shared_->refusals.error("connection refused",
-                            {{"cause", std::string("cannot start a thread: ") + std::strerror(rc)}});
+    shared_->refusals.error(
+        "connection refused",
+        {{"cause", std::string("cannot start a thread: ") + std::strerror(rc)}});
     delete arg;  // closes the connection: out of threads, like out of fds
     MutexLock lock(shared_->mu);
     shared_->active--;
@@ -206,9 +207,9 @@ void AcceptLoop::refuse_waiting(int listen_fd, const char* why) {
     fd.reset();
     open_reserve(shared_->reserve);
   }
-  shared_->refusals.error("connection refused", {{"cause", why},
-                                                 {"open", active()},
-                                                 {"hint", "raise the descriptor limit (LimitNOFILE=)"}});
+  shared_->refusals.error(
+      "connection refused",
+      {{"cause", why}, {"open", active()}, {"hint", "raise the descriptor limit (LimitNOFILE=)"}});
 }
 
 Status AcceptLoop::run(const std::vector<int>& listen_fds, ConnHandler handle) {

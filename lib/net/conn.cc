@@ -2,11 +2,9 @@
 // The TLS handshake and TLS state queries are in conn_tls.cc.
 #include "net/conn.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/socket.h>
-
-#include <fcntl.h>
 #include <openssl/err.h>
 #include <poll.h>
 #include <sys/socket.h>

@@ -9,8 +9,8 @@
 
 #include "crypto/keys.h"
 #include "net/conn.h"
-#include "tls/info.h"
 #include "net/fd_bio.h"
+#include "tls/info.h"
 
 namespace mox::net {
 namespace {
@@ -123,8 +123,7 @@ std::string Conn::tls_description() const {
   const unsigned char* alpn = nullptr;
   unsigned alpn_len = 0;
   SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
-  tls::TLSInfo info{version_name(SSL_version(ssl)), lower(suite ? suite : ""), sni(),
-                    tls_resumed(),
+  tls::TLSInfo info{version_name(SSL_version(ssl)), lower(suite ? suite : ""), sni(), tls_resumed(),
                     std::string(reinterpret_cast<const char*>(alpn), alpn ? alpn_len : 0)};
   return tls::tls_description(info);
 }

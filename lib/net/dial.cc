@@ -39,12 +39,13 @@ Result<UniqueFd> dial_tcp(const std::string& ip, int port, std::chrono::millisec
   if (r != 0) {
     pollfd p{fd.get(), POLLOUT, 0};
     while (true) {
-      auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline -
-                                                               std::chrono::steady_clock::now());
+      auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return temporary_error("connect: timeout");
       int n = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), INT_MAX)));
       if (n > 0) break;
-      if (n < 0 && errno != EINTR) return internal_error(std::string("poll: ") + std::strerror(errno));
+      if (n < 0 && errno != EINTR)
+        return internal_error(std::string("poll: ") + std::strerror(errno));
     }
     int err = 0;
     socklen_t elen = sizeof err;

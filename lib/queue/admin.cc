@@ -46,8 +46,10 @@ Result<int64_t> end_messages(db::Db& db, const config::Config& cfg, const Filter
   int64_t n = 0;
   for (const auto& m : msgs) {
     auto st = retire(db, cfg.data_dir(), m.id, r, keep_retired_seconds(cfg, m.sender_account), now);
-    if (st) ++n;
-    else if (st.error().kind != ErrorKind::kNotFound) return st.error();
+    if (st)
+      ++n;
+    else if (st.error().kind != ErrorKind::kNotFound)
+      return st.error();
   }
   return n;
 }

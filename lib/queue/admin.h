@@ -7,8 +7,8 @@
 #include <cstdint>
 
 #include "config/config.h"
-#include "queue/msg.h"
 #include "db/sqlite.h"
+#include "queue/msg.h"
 #include "util/result.h"
 
 namespace mox::queue {

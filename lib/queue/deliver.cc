@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-#include <chrono>
 #include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <map>
 #include <thread>
 
@@ -17,8 +17,8 @@
 #include "message/header.h"
 #include "queue/admin.h"
 #include "queue/dsn.h"
-#include "queue/original.h"
 #include "queue/msg.h"
+#include "queue/original.h"
 #include "queue/queuedb.h"
 #include "queue/schedule.h"
 #include "queue/suppress.h"
@@ -75,7 +75,8 @@ Status reclaim_dead_leases(db::Db& db, int64_t now) {
     if (dead_local_owner(q.col_text(0))) dead.push_back(q.col_text(0));
   }
   for (const auto& owner : dead) {
-    MOX_ASSIGN(auto up, db.prepare("UPDATE Msg SET LeaseOwner='', LeaseUntil=0 WHERE LeaseOwner=?"));
+    MOX_ASSIGN(auto up,
+               db.prepare("UPDATE Msg SET LeaseOwner='', LeaseUntil=0 WHERE LeaseOwner=?"));
     MOX_TRY(up.bind(1, owner).run());
   }
   return {};
@@ -85,9 +86,9 @@ Status reclaim_dead_leases(db::Db& db, int64_t now) {
 Result<std::vector<int64_t>> lease(db::Db& db, const RunEnv& env, int64_t now) {
   MOX_ASSIGN(auto tx, db::Tx::begin(db));
   MOX_TRY(reclaim_dead_leases(db, now));
-  MOX_ASSIGN(auto q, db.prepare(
-                         "SELECT ID FROM Msg WHERE Hold=0 AND NextAttempt<=? AND LeaseUntil<=? "
-                         "ORDER BY NextAttempt, ID LIMIT ?"));
+  MOX_ASSIGN(auto q,
+             db.prepare("SELECT ID FROM Msg WHERE Hold=0 AND NextAttempt<=? AND LeaseUntil<=? "
+                        "ORDER BY NextAttempt, ID LIMIT ?"));
   q.bind(1, now).bind(2, now).bind(3, env.batch);
   std::vector<int64_t> ids;
   while (true) {
@@ -131,8 +132,8 @@ Route route(dns::Resolver& resolver, const std::string& domain, int64_t start) {
     } else if (e.kind == ErrorKind::kNotFound) {
       rt.hosts = {domain};  // no MX: the domain itself, as MX with preference 0 (§5.1)
     } else {
-      rt.failure = fail_outcome(is_temporary(e) ? Kind::kTemporary : Kind::kPermanent,
-                                start, is_temporary(e) ? "4.4.3" : "5.4.4",
+      rt.failure = fail_outcome(is_temporary(e) ? Kind::kTemporary : Kind::kPermanent, start,
+                                is_temporary(e) ? "4.4.3" : "5.4.4",
                                 "looking up MX records of " + domain + ": " + e.message);
     }
     return rt;
@@ -158,7 +159,8 @@ Route route(dns::Resolver& resolver, const std::string& domain, int64_t start) {
 
 // A host's addresses, IPv6 first as most MTAs do; empty with `why` set when
 // the host has none.
-std::vector<std::string> addresses(dns::Resolver& resolver, const std::string& host, std::string& why) {
+std::vector<std::string> addresses(dns::Resolver& resolver, const std::string& host,
+                                   std::string& why) {
   std::vector<std::string> ips;
   auto v6 = resolver.aaaa(host);
   if (v6) ips.insert(ips.end(), v6->records.begin(), v6->records.end());
@@ -205,7 +207,8 @@ void transact(smtpclient::Client& c, const std::vector<const Msg*>& msgs, const 
     auto from = address_of(first.sender_localpart, first.sender_domain);
     if (!from) {
       for (const auto* m : msgs) {
-        out[m->id] = fail_outcome(Kind::kPermanent, start, "5.1.7", "bad sender address: " + from.error().message);
+        out[m->id] = fail_outcome(Kind::kPermanent, start, "5.1.7",
+                                  "bad sender address: " + from.error().message);
       }
       return;
     }
@@ -215,17 +218,20 @@ void transact(smtpclient::Client& c, const std::vector<const Msg*>& msgs, const 
   for (const auto* m : msgs) {
     auto rcpt = address_of(m->recipient_localpart, m->recipient_domain);
     if (!rcpt) {
-      out[m->id] = fail_outcome(Kind::kPermanent, start, "5.1.3", "bad recipient address: " + rcpt.error().message);
+      out[m->id] = fail_outcome(Kind::kPermanent, start, "5.1.3",
+                                "bad recipient address: " + rcpt.error().message);
       continue;
     }
     envl.rcpts.push_back(*rcpt);
     sent.push_back(m);
   }
   if (sent.empty()) return;
-  UniqueFd fd(::open(queue_message_path(env.config->data_dir(), first.id).c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(
+      ::open(queue_message_path(env.config->data_dir(), first.id).c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     for (const auto* m : sent) {
-      out[m->id] = fail_outcome(Kind::kTemporary, start, "4.3.0", "opening queued message file failed");
+      out[m->id] =
+          fail_outcome(Kind::kTemporary, start, "4.3.0", "opening queued message file failed");
     }
     return;
   }
@@ -255,7 +261,8 @@ smtpclient::Options client_options(const RunEnv& env) {
   const auto& st = env.config->static_config();
   smtpclient::Options o;
   o.local_hostname = st.hostname;
-  o.tls = st.queue.verify_tls ? smtpclient::TLSMode::kStartTLS : smtpclient::TLSMode::kOpportunistic;
+  o.tls =
+      st.queue.verify_tls ? smtpclient::TLSMode::kStartTLS : smtpclient::TLSMode::kOpportunistic;
   o.tls_verify = st.queue.verify_tls;
   if (!st.queue.ca_file.empty()) o.ca_file = env.config->config_path(st.queue.ca_file);
   o.timeouts = env.timeouts;
@@ -266,8 +273,9 @@ smtpclient::Options client_options(const RunEnv& env) {
 // Sends the DSNs for the failed and delayed messages, one per BaseID and
 // kind, before their records change: a crash in between repeats a DSN,
 // never loses one.
-void send_dsns(const RunEnv& env, const std::vector<const Msg*>& msgs, const std::map<int64_t, Outcome>& out,
-               const std::map<int64_t, bool>& failed_now, int64_t now) {
+void send_dsns(const RunEnv& env, const std::vector<const Msg*>& msgs,
+               const std::map<int64_t, Outcome>& out, const std::map<int64_t, bool>& failed_now,
+               int64_t now) {
   std::map<std::pair<int64_t, bool>, Dsn> dsns;
   for (const auto* m : msgs) {
     auto f = failed_now.find(m->id);
@@ -360,12 +368,13 @@ class Recorder {
   RunStats stats_ GUARDED_BY(mu_);
 };
 
-Status Recorder::record_locked(const std::vector<const Msg*>& msgs, const std::map<int64_t, Outcome>& out,
-                               int64_t now) {
+Status Recorder::record_locked(const std::vector<const Msg*>& msgs,
+                               const std::map<int64_t, Outcome>& out, int64_t now) {
   std::map<int64_t, bool> dsn_kind;  // message ID → failed (true) / delayed (false)
   for (const auto* m : msgs) {
     const Outcome& o = out.at(m->id);
-    int64_t max = m->max_attempts ? m->max_attempts : env_.config->static_config().queue.max_attempts;
+    int64_t max =
+        m->max_attempts ? m->max_attempts : env_.config->static_config().queue.max_attempts;
     if (max <= 0) max = kDefaultMaxAttempts;
     if (o.kind == Kind::kPermanent || (o.kind == Kind::kTemporary && m->attempts + 1 >= max)) {
       dsn_kind[m->id] = true;
@@ -382,8 +391,10 @@ Status Recorder::record_locked(const std::vector<const Msg*>& msgs, const std::m
     if (o.kind == Kind::kDelivered || final_failure) {
       st = retire(db_, env_.config->data_dir(), m->id, o.r,
                   keep_retired_seconds(*env_.config, m->sender_account), now);
-      if (o.kind == Kind::kDelivered) ++stats_.delivered;
-      else ++stats_.failed;
+      if (o.kind == Kind::kDelivered)
+        ++stats_.delivered;
+      else
+        ++stats_.failed;
       // Addresses that do not exist (RFC 3463 X.1.1 bad mailbox, X.1.2 bad
       // system, X.1.10 null MX) get no more mail from this account.
       if (o.kind == Kind::kPermanent &&
@@ -397,13 +408,23 @@ Status Recorder::record_locked(const std::vector<const Msg*>& msgs, const std::m
     }
     // One line per attempt (mox-queue(8), LOGGING): the queue ID, the
     // message's Message-ID, the recipient, the host and its reply.
-    const char* result = o.kind == Kind::kDelivered ? "delivered" : final_failure ? "failed" : "retry";
-    log::Level level = o.kind == Kind::kDelivered || !final_failure ? log::Level::kInfo : log::Level::kError;
+    const char* result = o.kind == Kind::kDelivered ? "delivered"
+                         : final_failure            ? "failed"
+                                                    : "retry";
+    log::Level level =
+        o.kind == Kind::kDelivered || !final_failure ? log::Level::kInfo : log::Level::kError;
     log::write(level, "queue delivery attempt",
-               {{"queueid", m->id}, {"msgid", m->message_id}, {"from", m->sender()},
-                {"rcpt", m->recipient()}, {"result", result}, {"host", o.r.host},
-                {"code", o.r.code}, {"secode", o.r.secode}, {"reply", o.r.error},
-                {"attempt", m->attempts + 1}, {"duration_ms", o.r.duration_ms}});
+               {{"queueid", m->id},
+                {"msgid", m->message_id},
+                {"from", m->sender()},
+                {"rcpt", m->recipient()},
+                {"result", result},
+                {"host", o.r.host},
+                {"code", o.r.code},
+                {"secode", o.r.secode},
+                {"reply", o.r.error},
+                {"attempt", m->attempts + 1},
+                {"duration_ms", o.r.duration_ms}});
     log(env_, "message " + std::to_string(m->id) + " to " + m->recipient() + ": " + result +
                   (o.r.error.empty() ? "" : " (" + o.r.error + ")"));
     if (!st && st.error().kind != ErrorKind::kNotFound) return st;
@@ -417,7 +438,8 @@ Status Recorder::record_locked(const std::vector<const Msg*>& msgs, const std::m
 // connection was lost in before the server answered, and those after it;
 // `last` becomes the outcome of the first of them that was tried.
 std::vector<const Msg*> deliver_over(smtpclient::Client& c, const std::vector<const Msg*>& msgs,
-                                     const RunEnv& env, int64_t start, Recorder& rec, Outcome& last) {
+                                     const RunEnv& env, int64_t start, Recorder& rec,
+                                     Outcome& last) {
   std::map<int64_t, std::vector<const Msg*>> by_base;
   for (const auto* m : msgs) by_base[m->base_id].push_back(m);
   std::vector<const Msg*> retry;
@@ -455,7 +477,8 @@ void deliver_domain(const std::string& domain, const std::vector<const Msg*>& ms
     rec.record_all(msgs, *rt.failure, t0);
     return;
   }
-  int port = static_cast<int>(env.config->static_config().queue.port ? env.config->static_config().queue.port : 25);
+  int port = static_cast<int>(
+      env.config->static_config().queue.port ? env.config->static_config().queue.port : 25);
   auto opts = client_options(env);
   std::vector<const Msg*> pending = msgs;
   Outcome last = fail_outcome(Kind::kTemporary, start, "4.4.1", "no mail servers for " + domain);
@@ -509,7 +532,8 @@ std::vector<WorkItem> work_items(const std::map<std::string, std::vector<const M
 
 // Runs the work items on up to env.parallel threads, each item on its own
 // connection; every thread records its outcomes through `rec`.
-void deliver_parallel(const std::vector<WorkItem>& items, const RunEnv& env, int64_t now, Recorder& rec) {
+void deliver_parallel(const std::vector<WorkItem>& items, const RunEnv& env, int64_t now,
+                      Recorder& rec) {
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i = next++; i < items.size() && !rec.failed(); i = next++) {
@@ -532,9 +556,10 @@ std::string new_owner_id() {
 }
 
 Result<std::optional<int64_t>> next_due(db::Db& db, int64_t now) {
-  MOX_ASSIGN(auto q, db.prepare(
-                         "SELECT min(max(NextAttempt, CASE WHEN LeaseUntil>? THEN LeaseUntil ELSE 0 END)) "
-                         "FROM Msg WHERE Hold=0"));
+  MOX_ASSIGN(
+      auto q,
+      db.prepare("SELECT min(max(NextAttempt, CASE WHEN LeaseUntil>? THEN LeaseUntil ELSE 0 END)) "
+                 "FROM Msg WHERE Hold=0"));
   q.bind(1, now);
   MOX_ASSIGN(bool row, q.step());
   if (!row || q.col_null(0)) return std::optional<int64_t>();
@@ -560,11 +585,15 @@ Result<RunStats> run_due(db::Db& db, const RunEnv& env) {
       const auto* d = env.config->domain(m.sender_domain);
       // mox-smtpd(8) "Submission": a temporary failure, with the normal
       // backoff.
-      if (d && d->disabled) disabled.push_back(&m);
-      else by_domain[m.recipient_domain].push_back(&m);
+      if (d && d->disabled)
+        disabled.push_back(&m);
+      else
+        by_domain[m.recipient_domain].push_back(&m);
     }
-    rec.record_all(disabled, fail_outcome(Kind::kTemporary, now, "4.3.0", "domain of sender temporarily disabled"),
-                   now_ms());
+    rec.record_all(
+        disabled,
+        fail_outcome(Kind::kTemporary, now, "4.3.0", "domain of sender temporarily disabled"),
+        now_ms());
     deliver_parallel(work_items(by_domain, env.connections_per_domain), env, now, rec);
   }
   return rec.result();

@@ -23,9 +23,9 @@
 #include <string>
 
 #include "config/config.h"
+#include "db/sqlite.h"
 #include "dns/resolver.h"
 #include "smtpclient/client.h"
-#include "db/sqlite.h"
 #include "util/clock.h"
 #include "util/result.h"
 
@@ -36,14 +36,14 @@ inline constexpr int64_t kLeaseSeconds = 3600;  // longer than any attempt with 
 struct RunEnv {
   std::shared_ptr<const config::Config> config;
   dns::Resolver* resolver = nullptr;
-  Clock now;                               // util/clock.h; tests pass their own
-  std::string owner;                       // lease owner, unique per runner
+  Clock now;          // util/clock.h; tests pass their own
+  std::string owner;  // lease owner, unique per runner
   std::function<void(const std::string&)> log;
-  smtpclient::Timeouts timeouts;           // RFC 5321 defaults; tests shorten them
-  int64_t batch = 200;                     // messages leased at a time
-  int parallel = 8;                        // connections at once, over all domains
-  int connections_per_domain = 4;          // a domain with many messages gets up to this many
-  bool cleanup = true;                     // first purge expired retired messages and orphan files
+  smtpclient::Timeouts timeouts;   // RFC 5321 defaults; tests shorten them
+  int64_t batch = 200;             // messages leased at a time
+  int parallel = 8;                // connections at once, over all domains
+  int connections_per_domain = 4;  // a domain with many messages gets up to this many
+  bool cleanup = true;             // first purge expired retired messages and orphan files
 };
 
 struct RunStats {

@@ -36,7 +36,8 @@ std::string human_part(const Dsn& d, bool failed) {
          "It will not be retried.\r\n\r\n";
   } else {
     t += "Delivery of your message to the following recipients has been delayed.\r\n"
-         "Delivery will be tried again until " + message::format_date(d.will_retry_until) +
+         "Delivery will be tried again until " +
+         message::format_date(d.will_retry_until) +
          ";\r\nyou will get another message if it fails.\r\n\r\n";
   }
   for (const auto& r : d.recipients) {
@@ -48,7 +49,8 @@ std::string human_part(const Dsn& d, bool failed) {
     t += "    " + one_line(why) + "\r\n";
   }
   t += "\r\nSubject: " + one_line(d.original_subject) + "\r\n";
-  if (!d.original_message_id.empty()) t += "Message-ID: " + one_line(d.original_message_id) + "\r\n";
+  if (!d.original_message_id.empty())
+    t += "Message-ID: " + one_line(d.original_message_id) + "\r\n";
   return t;
 }
 
@@ -88,7 +90,8 @@ std::string compose_dsn(const Dsn& d) {
   std::string m;
   m += "From: Mail Delivery Subsystem <postmaster@" + d.reporting_mta + ">\r\n";
   m += "To: <" + d.to + ">\r\n";
-  m += std::string("Subject: ") + (failed ? "mail delivery failed" : "mail delivery delayed") + "\r\n";
+  m += std::string("Subject: ") + (failed ? "mail delivery failed" : "mail delivery delayed") +
+       "\r\n";
   m += "Message-ID: <" + random_token() + "@" + d.reporting_mta + ">\r\n";
   m += "Date: " + message::format_date(d.now) + "\r\n";
   if (!d.original_message_id.empty()) {
@@ -110,7 +113,8 @@ std::string compose_dsn(const Dsn& d) {
   m += std::string("Content-Type: ") + (utf8 ? "message/global-headers" : "text/rfc822-headers") +
        "\r\n\r\n";
   m += d.original_header;
-  if (d.original_header.size() < 2 || d.original_header.substr(d.original_header.size() - 2) != "\r\n") {
+  if (d.original_header.size() < 2 ||
+      d.original_header.substr(d.original_header.size() - 2) != "\r\n") {
     m += "\r\n";
   }
   m += "\r\n--" + boundary + "--\r\n";

@@ -3,10 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <filesystem>
-
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "config/schema.h"
 #include "queue/queuedb.h"
@@ -59,8 +58,10 @@ struct Where {
   void bind(db::Stmt& q) const {
     for (size_t i = 0; i < texts.size(); ++i) {
       int n = static_cast<int>(i) + 1;
-      if (is_int[i]) q.bind(n, static_cast<int64_t>(std::stoll(texts[i])));
-      else q.bind(n, texts[i]);
+      if (is_int[i])
+        q.bind(n, static_cast<int64_t>(std::stoll(texts[i])));
+      else
+        q.bind(n, texts[i]);
     }
   }
 };
@@ -69,7 +70,8 @@ Status add_address(Where& w, const std::string& a, const char* local_col, const 
                    const char* what) {
   std::string local, domain;
   if (!split_address(a, local, domain)) {
-    return user_error(std::string("bad ") + what + " address \"" + a + "\" (want user@domain or @domain)");
+    return user_error(std::string("bad ") + what + " address \"" + a +
+                      "\" (want user@domain or @domain)");
   }
   if (!local.empty()) w.add(std::string(local_col) + "=?", local);
   w.add(std::string(domain_col) + "=?", domain);
@@ -107,8 +109,8 @@ Result<Where> where_for(const Filter& f, int64_t now, bool retired) {
 Result<std::vector<Msg>> select(db::Db& db, const Filter& f, int64_t now, bool retired) {
   MOX_ASSIGN(auto w, where_for(f, now, retired));
   std::string sql = std::string("SELECT ") + kColumns +
-                    (retired ? ", LastActivity, Success, KeepUntil FROM MsgRetired"
-                             : " FROM Msg") + w.sql;
+                    (retired ? ", LastActivity, Success, KeepUntil FROM MsgRetired" : " FROM Msg") +
+                    w.sql;
   std::string order = retired ? "LastActivity" : (f.sort == "queued" ? "Queued" : "NextAttempt");
   sql += " ORDER BY " + order + (f.asc ? " ASC" : " DESC") + ", ID";
   if (f.max > 0) sql += " LIMIT " + std::to_string(f.max);
@@ -141,16 +143,16 @@ Result<std::vector<int64_t>> matching_ids(db::Db& db, const Filter& f, int64_t n
 // assignments (?3 is `extra`).
 Status append_result(db::Db& db, int64_t id, const AttemptResult& r, const std::string& more,
                      int64_t extra = 0) {
-  MOX_ASSIGN(auto q, db.prepare(
-                         "UPDATE Msg SET Results=json_insert(Results, '$[#]', json_object("
-                         "'Start', ?4, 'Duration', ?5, 'Success', json(?6), 'Code', ?7, "
-                         "'Secode', ?8, 'Error', ?9, 'Host', ?10)), LastAttempt=?2, " + more +
-                         " WHERE ID=?1"));
+  MOX_ASSIGN(auto q, db.prepare("UPDATE Msg SET Results=json_insert(Results, '$[#]', json_object("
+                                "'Start', ?4, 'Duration', ?5, 'Success', json(?6), 'Code', ?7, "
+                                "'Secode', ?8, 'Error', ?9, 'Host', ?10)), LastAttempt=?2, " +
+                                more + " WHERE ID=?1"));
   q.bind(1, id).bind(2, r.start).bind(3, extra).bind(4, r.start).bind(5, r.duration_ms);
   q.bind(6, r.success ? "true" : "false").bind(7, r.code).bind(8, r.secode).bind(9, r.error);
   q.bind(10, r.host);
   MOX_TRY(q.run());
-  if (db.changes() == 0) return Error{ErrorKind::kNotFound, "no queued message with id " + std::to_string(id)};
+  if (db.changes() == 0)
+    return Error{ErrorKind::kNotFound, "no queued message with id " + std::to_string(id)};
   return {};
 }
 
@@ -188,11 +190,13 @@ std::string Msg::json() const {
 Result<DurationFilter> DurationFilter::parse(std::string_view s) {
   DurationFilter d;
   if (s.empty() || (s[0] != '<' && s[0] != '>')) {
-    return user_error("bad duration filter \"" + std::string(s) + "\" (want <DURATION or >DURATION, e.g. <1h)");
+    return user_error("bad duration filter \"" + std::string(s) +
+                      "\" (want <DURATION or >DURATION, e.g. <1h)");
   }
   d.less = s[0] == '<';
   auto dur = config::parse_duration(s.substr(1));
-  if (!dur) return user_error("bad duration filter \"" + std::string(s) + "\": " + dur.error().message);
+  if (!dur)
+    return user_error("bad duration filter \"" + std::string(s) + "\": " + dur.error().message);
   d.seconds = std::chrono::duration_cast<std::chrono::seconds>(*dur).count();
   return d;
 }
@@ -237,19 +241,21 @@ Status retire(db::Db& db, const std::string& data_dir, int64_t id, const Attempt
   MOX_ASSIGN(auto tx, db::Tx::begin(db));
   MOX_TRY(append_result(db, id, r, "Attempts=Attempts+?3", r.counts ? 1 : 0));
   if (keep_seconds > 0) {
-    MOX_ASSIGN(auto ins, db.prepare(
-                             "INSERT INTO MsgRetired SELECT ID, BaseID, Queued, Hold, "
-                             "SenderAccount, SenderLocalpart, SenderDomain, FromID, "
-                             "RecipientLocalpart, RecipientDomain, Attempts, MaxAttempts, "
-                             "DialedIPs, NextAttempt, LastAttempt, Results, "
-                             "Has8bit, SMTPUTF8, IsDMARCReport, IsTLSReport, Size, MessageID, "
-                             "MsgPrefix, Subject, DSNUTF8, Transport, RequireTLS, "
-                             "FutureReleaseRequest, Extra, ?2, ?3, ?4 FROM Msg WHERE ID=?1"));
-    MOX_TRY(ins.bind(1, id).bind(2, now).bind(3, int64_t{r.success}).bind(4, now + keep_seconds).run());
+    MOX_ASSIGN(auto ins,
+               db.prepare("INSERT INTO MsgRetired SELECT ID, BaseID, Queued, Hold, "
+                          "SenderAccount, SenderLocalpart, SenderDomain, FromID, "
+                          "RecipientLocalpart, RecipientDomain, Attempts, MaxAttempts, "
+                          "DialedIPs, NextAttempt, LastAttempt, Results, "
+                          "Has8bit, SMTPUTF8, IsDMARCReport, IsTLSReport, Size, MessageID, "
+                          "MsgPrefix, Subject, DSNUTF8, Transport, RequireTLS, "
+                          "FutureReleaseRequest, Extra, ?2, ?3, ?4 FROM Msg WHERE ID=?1"));
+    MOX_TRY(
+        ins.bind(1, id).bind(2, now).bind(3, int64_t{r.success}).bind(4, now + keep_seconds).run());
   }
   MOX_ASSIGN(auto del, db.prepare("DELETE FROM Msg WHERE ID=?"));
   MOX_TRY(del.bind(1, id).run());
-  if (db.changes() == 0) return Error{ErrorKind::kNotFound, "no queued message with id " + std::to_string(id)};
+  if (db.changes() == 0)
+    return Error{ErrorKind::kNotFound, "no queued message with id " + std::to_string(id)};
   MOX_TRY(tx.commit());
   // The file after the commit: a crash in between leaves an orphan file
   // (removed by a later run), never a row without its file.
@@ -261,7 +267,8 @@ Status retire(db::Db& db, const std::string& data_dir, int64_t id, const Attempt
 
 Status record_retry(db::Db& db, int64_t id, const AttemptResult& r, int64_t next_attempt) {
   MOX_ASSIGN(auto tx, db::Tx::begin(db));
-  MOX_TRY(append_result(db, id, r, "Attempts=Attempts+1, NextAttempt=?3, LeaseOwner='', LeaseUntil=0", next_attempt));
+  MOX_TRY(append_result(
+      db, id, r, "Attempts=Attempts+1, NextAttempt=?3, LeaseOwner='', LeaseUntil=0", next_attempt));
   MOX_TRY(tx.commit());
   return {};
 }

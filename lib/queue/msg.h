@@ -36,9 +36,9 @@ struct Msg {
   int64_t last_activity = 0, keep_until = 0;
   bool success = false;
 
-  std::string sender() const;     // "" for the null reverse-path
+  std::string sender() const;  // "" for the null reverse-path
   std::string recipient() const;
-  std::string json() const;       // one line, for --json
+  std::string json() const;  // one line, for --json
 };
 
 // A duration filter: "<DUR" (less than DUR from now) or ">DUR".
@@ -54,7 +54,7 @@ struct Filter {
   std::string from, to;  // address, or "@domain" for a whole domain
   std::optional<bool> hold;
   std::vector<int64_t> ids;
-  int64_t max = 0;       // 0: no limit
+  int64_t max = 0;  // 0: no limit
   std::optional<DurationFilter> submitted, next_attempt;
   std::string transport;
   // list only

@@ -5,30 +5,30 @@
 #include <cerrno>
 #include <cstring>
 
+#include "queue/suppress.h"
 #include "store/msgfile.h"
 #include "store/msgpath.h"
 #include "store/notify.h"
-#include "queue/suppress.h"
 #include "util/fs.h"
 
 namespace mox::queue {
 namespace {
 
 // Columns shared by Msg and MsgRetired.
-#define MOX_QUEUE_MSG_COLUMNS                                                      \
-  "BaseID INTEGER NOT NULL DEFAULT 0, Queued INTEGER NOT NULL, "                   \
-  "Hold INTEGER NOT NULL DEFAULT 0, SenderAccount TEXT NOT NULL, "                 \
-  "SenderLocalpart TEXT NOT NULL, SenderDomain TEXT NOT NULL, "                    \
-  "FromID TEXT NOT NULL DEFAULT '', RecipientLocalpart TEXT NOT NULL, "            \
-  "RecipientDomain TEXT NOT NULL, Attempts INTEGER NOT NULL DEFAULT 0, "           \
-  "MaxAttempts INTEGER NOT NULL DEFAULT 0, DialedIPs TEXT NOT NULL DEFAULT '{}', " \
-  "NextAttempt INTEGER NOT NULL, LastAttempt INTEGER, "                            \
-  "Results TEXT NOT NULL DEFAULT '[]', Has8bit INTEGER NOT NULL DEFAULT 0, "       \
+#define MOX_QUEUE_MSG_COLUMNS                                                       \
+  "BaseID INTEGER NOT NULL DEFAULT 0, Queued INTEGER NOT NULL, "                    \
+  "Hold INTEGER NOT NULL DEFAULT 0, SenderAccount TEXT NOT NULL, "                  \
+  "SenderLocalpart TEXT NOT NULL, SenderDomain TEXT NOT NULL, "                     \
+  "FromID TEXT NOT NULL DEFAULT '', RecipientLocalpart TEXT NOT NULL, "             \
+  "RecipientDomain TEXT NOT NULL, Attempts INTEGER NOT NULL DEFAULT 0, "            \
+  "MaxAttempts INTEGER NOT NULL DEFAULT 0, DialedIPs TEXT NOT NULL DEFAULT '{}', "  \
+  "NextAttempt INTEGER NOT NULL, LastAttempt INTEGER, "                             \
+  "Results TEXT NOT NULL DEFAULT '[]', Has8bit INTEGER NOT NULL DEFAULT 0, "        \
   "SMTPUTF8 INTEGER NOT NULL DEFAULT 0, IsDMARCReport INTEGER NOT NULL DEFAULT 0, " \
-  "IsTLSReport INTEGER NOT NULL DEFAULT 0, Size INTEGER NOT NULL, "                \
-  "MessageID TEXT NOT NULL DEFAULT '', MsgPrefix BLOB, "                           \
-  "Subject TEXT NOT NULL DEFAULT '', DSNUTF8 BLOB, "                               \
-  "Transport TEXT NOT NULL DEFAULT '', RequireTLS INTEGER, "                       \
+  "IsTLSReport INTEGER NOT NULL DEFAULT 0, Size INTEGER NOT NULL, "                 \
+  "MessageID TEXT NOT NULL DEFAULT '', MsgPrefix BLOB, "                            \
+  "Subject TEXT NOT NULL DEFAULT '', DSNUTF8 BLOB, "                                \
+  "Transport TEXT NOT NULL DEFAULT '', RequireTLS INTEGER, "                        \
   "FutureReleaseRequest TEXT NOT NULL DEFAULT '', Extra TEXT NOT NULL DEFAULT '{}'"
 
 const std::vector<std::string> kMigrations = {
@@ -80,9 +80,8 @@ std::string queue_message_path(const std::string& data_dir, int64_t id) {
 }
 
 Result<std::vector<QueuedSender>> queued_senders(db::Db& db, const std::string& account) {
-  MOX_ASSIGN(auto q, db.prepare(
-                         "SELECT ID, SenderLocalpart, SenderDomain FROM Msg "
-                         "WHERE SenderAccount=? ORDER BY ID"));
+  MOX_ASSIGN(auto q, db.prepare("SELECT ID, SenderLocalpart, SenderDomain FROM Msg "
+                                "WHERE SenderAccount=? ORDER BY ID"));
   q.bind(1, account);
   return db::collect(q, [](const db::Stmt& r) {
     return QueuedSender{r.col_int(0), r.col_text(1), r.col_text(2)};
@@ -96,17 +95,21 @@ Result<int64_t> fail_account_messages(db::Db& db, const std::string& data_dir,
   if (senders.empty()) return int64_t{0};
   MOX_ASSIGN(auto tx, db::Tx::begin(db));
   if (keep_retired_seconds > 0) {
-    MOX_ASSIGN(auto ins, db.prepare(
-                             "INSERT INTO MsgRetired SELECT ID, BaseID, Queued, Hold, "
-                             "SenderAccount, SenderLocalpart, SenderDomain, FromID, "
-                             "RecipientLocalpart, RecipientDomain, Attempts, MaxAttempts, "
-                             "DialedIPs, NextAttempt, ?2, json_insert(Results, '$[#]', "
-                             "json_object('Start', ?2, 'Success', json('false'), 'Error', ?3)), "
-                             "Has8bit, SMTPUTF8, IsDMARCReport, IsTLSReport, Size, MessageID, "
-                             "MsgPrefix, Subject, DSNUTF8, Transport, RequireTLS, "
-                             "FutureReleaseRequest, Extra, ?2, 0, ?4 "
-                             "FROM Msg WHERE SenderAccount=?1"));
-    MOX_TRY(ins.bind(1, account).bind(2, now).bind(3, reason).bind(4, now + keep_retired_seconds).run());
+    MOX_ASSIGN(auto ins,
+               db.prepare("INSERT INTO MsgRetired SELECT ID, BaseID, Queued, Hold, "
+                          "SenderAccount, SenderLocalpart, SenderDomain, FromID, "
+                          "RecipientLocalpart, RecipientDomain, Attempts, MaxAttempts, "
+                          "DialedIPs, NextAttempt, ?2, json_insert(Results, '$[#]', "
+                          "json_object('Start', ?2, 'Success', json('false'), 'Error', ?3)), "
+                          "Has8bit, SMTPUTF8, IsDMARCReport, IsTLSReport, Size, MessageID, "
+                          "MsgPrefix, Subject, DSNUTF8, Transport, RequireTLS, "
+                          "FutureReleaseRequest, Extra, ?2, 0, ?4 "
+                          "FROM Msg WHERE SenderAccount=?1"));
+    MOX_TRY(ins.bind(1, account)
+                .bind(2, now)
+                .bind(3, reason)
+                .bind(4, now + keep_retired_seconds)
+                .run());
   }
   MOX_ASSIGN(auto del, db.prepare("DELETE FROM Msg WHERE SenderAccount=?"));
   MOX_TRY(del.bind(1, account).run());
@@ -139,11 +142,12 @@ Result<Queued> add_message(db::Db& db, const std::string& data_dir, const NewMes
     if (out.limit.reached != SendLimit::kNone) return out;
     MOX_TRY(record_outgoing(db, m.sender_account, recipient_addresses(m), now));
   }
-  MOX_ASSIGN(auto ins, db.prepare(
-                           "INSERT INTO Msg (ID, BaseID, Queued, SenderAccount, SenderLocalpart, "
-                           "SenderDomain, RecipientLocalpart, RecipientDomain, NextAttempt, "
-                           "Has8bit, SMTPUTF8, Size, MessageID, Subject, MsgPrefix) "
-                           "VALUES (" + std::string(kNextIdSql) + ",?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  MOX_ASSIGN(auto ins,
+             db.prepare("INSERT INTO Msg (ID, BaseID, Queued, SenderAccount, SenderLocalpart, "
+                        "SenderDomain, RecipientLocalpart, RecipientDomain, NextAttempt, "
+                        "Has8bit, SMTPUTF8, Size, MessageID, Subject, MsgPrefix) "
+                        "VALUES (" +
+                        std::string(kNextIdSql) + ",?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   std::vector<int64_t> ids;
   int64_t base = 0;
   int64_t size = static_cast<int64_t>(m.prefix.size() + m.dkim_prefix.size()) + m.size;

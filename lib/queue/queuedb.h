@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "queue/sendlimit.h"
 #include "db/sqlite.h"
+#include "queue/sendlimit.h"
 #include "util/result.h"
 
 namespace mox::queue {
@@ -43,8 +43,8 @@ struct NewMessage {
   std::string message_id, subject;
   std::string prefix;       // written into the file before the message (Received:, ...)
   std::string dkim_prefix;  // DKIM-Signature fields, kept as MsgPrefix, sent before the file
-  int source_fd = -1;  // the spooled message, read from offset 0
-  int64_t size = 0;    // of the spooled message, without prefix
+  int source_fd = -1;       // the spooled message, read from offset 0
+  int64_t size = 0;         // of the spooled message, without prefix
   // The sender account's limits (queue/sendlimit.h), checked and counted in
   // the transaction that queues the message; nullopt: not limited.
   std::optional<SendLimits> limits;

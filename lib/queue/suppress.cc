@@ -56,8 +56,8 @@ Result<std::string> base_address(std::string_view address) {
 }
 
 Result<std::vector<Suppression>> list_suppressions(db::Db& db, const std::string& account) {
-  std::string sql = std::string(kSuppressionColumns) +
-                    (account.empty() ? "" : " WHERE Account=?") + " ORDER BY Account, BaseAddress";
+  std::string sql = std::string(kSuppressionColumns) + (account.empty() ? "" : " WHERE Account=?") +
+                    " ORDER BY Account, BaseAddress";
   MOX_ASSIGN(auto q, db.prepare(sql));
   if (!account.empty()) q.bind(1, account);
   return db::collect(q, read);
@@ -66,10 +66,10 @@ Result<std::vector<Suppression>> list_suppressions(db::Db& db, const std::string
 Result<bool> add_suppression(db::Db& db, const std::string& account, std::string_view address,
                              bool manual, const std::string& reason, int64_t now) {
   MOX_ASSIGN(auto base, base_address(address));
-  MOX_ASSIGN(auto q, db.prepare(
-                         "INSERT INTO Suppression (Created, Account, BaseAddress, OriginalAddress, "
-                         "Manual, Reason) VALUES (?,?,?,?,?,?) "
-                         "ON CONFLICT(Account, BaseAddress) DO NOTHING"));
+  MOX_ASSIGN(auto q,
+             db.prepare("INSERT INTO Suppression (Created, Account, BaseAddress, OriginalAddress, "
+                        "Manual, Reason) VALUES (?,?,?,?,?,?) "
+                        "ON CONFLICT(Account, BaseAddress) DO NOTHING"));
   q.bind(1, now).bind(2, account).bind(3, base).bind(4, address).bind(5, int64_t{manual});
   q.bind(6, reason);
   MOX_TRY(q.run());
@@ -81,7 +81,8 @@ Status remove_suppression(db::Db& db, const std::string& account, std::string_vi
   MOX_ASSIGN(auto q, db.prepare("DELETE FROM Suppression WHERE Account=? AND BaseAddress=?"));
   MOX_TRY(q.bind(1, account).bind(2, base).run());
   if (db.changes() == 0) {
-    return Error{ErrorKind::kNotFound, "address " + base + " is not on the suppression list of account " + account};
+    return Error{ErrorKind::kNotFound,
+                 "address " + base + " is not on the suppression list of account " + account};
   }
   return {};
 }
@@ -100,7 +101,9 @@ Result<std::optional<Suppression>> lookup_suppression(db::Db& db, const std::str
 }
 
 Result<std::vector<HoldRule>> list_holdrules(db::Db& db) {
-  MOX_ASSIGN(auto q, db.prepare("SELECT ID, Account, SenderDomain, RecipientDomain FROM HoldRule ORDER BY ID"));
+  MOX_ASSIGN(
+      auto q,
+      db.prepare("SELECT ID, Account, SenderDomain, RecipientDomain FROM HoldRule ORDER BY ID"));
   return db::collect(q, [](const db::Stmt& r) {
     return HoldRule{r.col_int(0), r.col_text(1), r.col_text(2), r.col_text(3)};
   });
@@ -110,7 +113,9 @@ Result<AddedHoldRule> add_holdrule(db::Db& db, HoldRule rule) {
   MOX_ASSIGN(rule.sender_domain, checked_domain(rule.sender_domain));
   MOX_ASSIGN(rule.recipient_domain, checked_domain(rule.recipient_domain));
   MOX_ASSIGN(auto tx, db::Tx::begin(db));
-  MOX_ASSIGN(auto q, db.prepare("INSERT INTO HoldRule (Account, SenderDomain, RecipientDomain) VALUES (?,?,?)"));
+  MOX_ASSIGN(
+      auto q,
+      db.prepare("INSERT INTO HoldRule (Account, SenderDomain, RecipientDomain) VALUES (?,?,?)"));
   MOX_TRY(q.bind(1, rule.account).bind(2, rule.sender_domain).bind(3, rule.recipient_domain).run());
   AddedHoldRule out;
   out.id = db.last_insert_id();
@@ -123,7 +128,8 @@ Result<AddedHoldRule> add_holdrule(db::Db& db, HoldRule rule) {
 Status remove_holdrule(db::Db& db, int64_t id) {
   MOX_ASSIGN(auto q, db.prepare("DELETE FROM HoldRule WHERE ID=?"));
   MOX_TRY(q.bind(1, id).run());
-  if (db.changes() == 0) return Error{ErrorKind::kNotFound, "no hold rule with id " + std::to_string(id)};
+  if (db.changes() == 0)
+    return Error{ErrorKind::kNotFound, "no hold rule with id " + std::to_string(id)};
   return {};
 }
 

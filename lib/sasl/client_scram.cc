@@ -34,7 +34,9 @@ std::string encode_saslname(std::string_view s) {
 }
 
 std::vector<std::string_view> split_commas(std::string_view s) { return scram_fields(s); }
-std::optional<std::string_view> attribute(std::string_view f, char n) { return scram_attribute(f, n); }
+std::optional<std::string_view> attribute(std::string_view f, char n) {
+  return scram_attribute(f, n);
+}
 
 // printable = %x21-2B / %x2D-7E
 bool valid_nonce(std::string_view s) {

@@ -16,7 +16,8 @@ std::string trim(std::string_view s) {
 }
 
 bool ascii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 // A display name as a quoted-string (RFC 5322 §3.2.4), or as an RFC 2047
@@ -108,7 +109,8 @@ Result<Composed> compose(std::string_view input, const Args& args, const SubmitC
     m.mail_from.reset();
   } else {
     std::string from = args.envelope_from.empty() ? config.from : trim(args.envelope_from);
-    if (from.size() >= 2 && from.front() == '<' && from.back() == '>') from = from.substr(1, from.size() - 2);
+    if (from.size() >= 2 && from.front() == '<' && from.back() == '>')
+      from = from.substr(1, from.size() - 2);
     auto a = smtp::Address::parse(from);
     if (!a) return user_error("invalid sender address \"" + from + "\"");
     m.mail_from = *a;
@@ -116,7 +118,8 @@ Result<Composed> compose(std::string_view input, const Args& args, const SubmitC
 
   if (args.recipients_from_header) {
     for (const auto& f : h.fields) {
-      if (f.is("To") || f.is("Cc") || f.is("Bcc")) MOX_TRY(add_header_recipients(f.value, config, m.rcpts));
+      if (f.is("To") || f.is("Cc") || f.is("Bcc"))
+        MOX_TRY(add_header_recipients(f.value, config, m.rcpts));
     }
     if (m.rcpts.empty()) return user_error("no recipients in To, Cc or Bcc");
   } else {

@@ -20,7 +20,8 @@ const config::Schema<SubmitConfig>& submit_config_schema() {
           .str("Host", &S::host, "Submission server to connect to, e.g. mail.example.com.")
           .integer("Port", &S::port, "Port; default 465 with TLS, 587 with STARTTLS.")
           .boolean("TLS", &S::tls, "Connect with implicit TLS (submissions, port 465).")
-          .boolean("STARTTLS", &S::starttls, "Connect in plain text and require STARTTLS (port 587).")
+          .boolean("STARTTLS", &S::starttls,
+                   "Connect in plain text and require STARTTLS (port 587).")
           .boolean("TLSInsecureSkipVerify", &S::tls_insecure_skip_verify,
                    "Do not verify the server's TLS certificate (testing only).")
           .str("Username", &S::username, "Login address for password authentication; default From.")

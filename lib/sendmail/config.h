@@ -21,12 +21,12 @@ struct SubmitConfig {
   bool tls_insecure_skip_verify = false;
   std::string username;  // default: From
   std::string password;
-  std::string client_auth_ed25519_private_key;       // base64url raw 32-byte seed
+  std::string client_auth_ed25519_private_key;        // base64url raw 32-byte seed
   std::string client_auth_cert_private_key_pem_file;  // absolute path
-  std::string auth_method;                           // e.g. SCRAM-SHA-256, EXTERNAL
-  std::string from;                                  // MAIL FROM and the From header
-  std::string default_destination;                   // for bare local names such as "root"
-  std::string require_tls;                           // "", "yes" or "no"
+  std::string auth_method;                            // e.g. SCRAM-SHA-256, EXTERNAL
+  std::string from;                                   // MAIL FROM and the From header
+  std::string default_destination;                    // for bare local names such as "root"
+  std::string require_tls;                            // "", "yes" or "no"
 };
 
 // The field table (also for the man page check).

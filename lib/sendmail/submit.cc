@@ -1,5 +1,6 @@
 #include "sendmail/submit.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -8,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -35,9 +35,10 @@ Result<std::vector<std::string>> resolve(const std::string& host) {
   std::vector<std::string> ips;
   for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
     char buf[INET6_ADDRSTRLEN] = {};
-    const void* a = ai->ai_family == AF_INET
-                        ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
-                        : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
+    const void* a =
+        ai->ai_family == AF_INET
+            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
+            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
     if (::inet_ntop(ai->ai_family, a, buf, sizeof buf) == nullptr) continue;
     if (std::find(ips.begin(), ips.end(), buf) == ips.end()) ips.emplace_back(buf);
   }
@@ -93,7 +94,8 @@ std::string home_dir() {
 }  // namespace
 
 Result<std::shared_ptr<const tls::CertKey>> client_cert(const SubmitConfig& c) {
-  if (!c.client_auth_ed25519_private_key.empty()) return cert_from_seed(c.client_auth_ed25519_private_key);
+  if (!c.client_auth_ed25519_private_key.empty())
+    return cert_from_seed(c.client_auth_ed25519_private_key);
   if (!c.client_auth_cert_private_key_pem_file.empty()) {
     return cert_from_file(c.client_auth_cert_private_key_pem_file);
   }
@@ -124,7 +126,8 @@ Status submit(const SubmitConfig& c, std::shared_ptr<const tls::CertKey> cert, c
   o.timeouts.data_end = 3min;
 
   MOX_ASSIGN(std::vector<std::string> ips, resolve(c.host));
-  MOX_ASSIGN(smtpclient::Client client, smtpclient::Client::dial(c.host, ips, static_cast<int>(c.port), o));
+  MOX_ASSIGN(smtpclient::Client client,
+             smtpclient::Client::dial(c.host, ips, static_cast<int>(c.port), o));
   smtpclient::Envelope env;
   env.mail_from = m.mail_from;
   env.rcpts = m.rcpts;
@@ -142,7 +145,8 @@ Status submit(const SubmitConfig& c, std::shared_ptr<const tls::CertKey> cert, c
       permanent = permanent && f->permanent;
     }
   }
-  if (!failed.empty()) return Error{permanent ? ErrorKind::kPermanent : ErrorKind::kTemporary, failed};
+  if (!failed.empty())
+    return Error{permanent ? ErrorKind::kPermanent : ErrorKind::kTemporary, failed};
   return {};
 }
 
@@ -183,7 +187,8 @@ int run(const Args& args) {
               << "Run with --help for more information.\n";
     return 2;
   }
-  auto config = load_submit_config(args.config_path.empty() ? kDefaultConfigPath : args.config_path);
+  auto config =
+      load_submit_config(args.config_path.empty() ? kDefaultConfigPath : args.config_path);
   if (!config) return fail(config.error().message);
   auto cert = client_cert(*config);
   if (!cert) return fail(cert.error().message);
@@ -196,8 +201,8 @@ int run(const Args& args) {
   if (st) return 0;
   auto saved = save_failure(composed->message);
   if (!saved) {
-    return fail("submit failed: " + st.error().message + "; saving the message failed too: " +
-                saved.error().message);
+    return fail("submit failed: " + st.error().message +
+                "; saving the message failed too: " + saved.error().message);
   }
   return fail("submit failed: " + st.error().message + "; message saved in " + *saved);
 }

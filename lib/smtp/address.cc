@@ -6,7 +6,6 @@
 
 namespace mox::smtp {
 
-
 bool is_atext(unsigned char c) {
   if (c >= 0x80) return true;
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
@@ -26,7 +25,8 @@ Result<Domain> Domain::parse(std::string_view s) {
     if (label.empty()) return syntax_error("empty label in domain \"" + std::string(s) + "\"");
     if (label.size() > 63) return syntax_error("label longer than 63 octets in domain");
     if (label.front() == '-' || label.back() == '-') {
-      return syntax_error("label starts or ends with a hyphen in domain \"" + std::string(s) + "\"");
+      return syntax_error("label starts or ends with a hyphen in domain \"" + std::string(s) +
+                          "\"");
     }
     for (char ch : label) {
       unsigned char c = static_cast<unsigned char>(ch);
@@ -105,7 +105,8 @@ std::string Localpart::wire() const {
 
 Result<Address> Address::parse(std::string_view s) {
   size_t at = s.rfind('@');
-  if (at == std::string_view::npos) return syntax_error("address \"" + std::string(s) + "\" has no @");
+  if (at == std::string_view::npos)
+    return syntax_error("address \"" + std::string(s) + "\" has no @");
   MOX_ASSIGN(Localpart lp, Localpart::parse(s.substr(0, at)));
   MOX_ASSIGN(Domain d, Domain::parse(s.substr(at + 1)));
   return Address(std::move(lp), std::move(d));

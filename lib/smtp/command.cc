@@ -13,7 +13,8 @@ std::string upper(std::string_view s) {
 }
 
 bool has_non_ascii(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
 
 // esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"); value: any printable except "=" and SP.
@@ -78,7 +79,8 @@ Result<PathArgs> parse_path_args(std::string_view args, std::string_view prefix)
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
     size_t eq = param.find('=');
     std::string_view key = param.substr(0, eq);
-    if (!valid_keyword(key)) return syntax_error("invalid parameter \"" + std::string(param) + "\"");
+    if (!valid_keyword(key))
+      return syntax_error("invalid parameter \"" + std::string(param) + "\"");
     std::string value = eq == std::string_view::npos ? "" : std::string(param.substr(eq + 1));
     out.params.emplace_back(upper(key), value);
   }

@@ -69,7 +69,8 @@ std::optional<Failure> Client::State::authenticate() {
   sodium_memzero(line.data(), line.size());
   while (r.code == 334) {
     auto challenge = base64_decode(r.lines.empty() ? "" : r.lines[0]);
-    Result<std::string> resp = challenge ? (*mech)->next(*challenge) : Result<std::string>(challenge.error());
+    Result<std::string> resp =
+        challenge ? (*mech)->next(*challenge) : Result<std::string>(challenge.error());
     if (!resp) {
       // RFC 4954 §4: "*" cancels the exchange; the server answers 501.
       if (usable) (void)command(Stage::kAuth, "*", opts.timeouts.command);

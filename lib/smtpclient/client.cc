@@ -10,16 +10,26 @@ namespace mox::smtpclient {
 
 std::string_view stage_name(Stage s) {
   switch (s) {
-    case Stage::kConnect: return "connect";
-    case Stage::kGreeting: return "greeting";
-    case Stage::kEhlo: return "ehlo";
-    case Stage::kStartTLS: return "starttls";
-    case Stage::kTLSHandshake: return "tls handshake";
-    case Stage::kAuth: return "auth";
-    case Stage::kMail: return "mail";
-    case Stage::kRcpt: return "rcpt";
-    case Stage::kData: return "data";
-    case Stage::kDot: return "dot";
+    case Stage::kConnect:
+      return "connect";
+    case Stage::kGreeting:
+      return "greeting";
+    case Stage::kEhlo:
+      return "ehlo";
+    case Stage::kStartTLS:
+      return "starttls";
+    case Stage::kTLSHandshake:
+      return "tls handshake";
+    case Stage::kAuth:
+      return "auth";
+    case Stage::kMail:
+      return "mail";
+    case Stage::kRcpt:
+      return "rcpt";
+    case Stage::kData:
+      return "data";
+    case Stage::kDot:
+      return "dot";
   }
   return "?";
 }
@@ -203,8 +213,8 @@ Outcome<Client> Client::start(net::Conn conn, const std::string& host, const Opt
   return Client(std::move(s));
 }
 
-Outcome<Client> Client::dial(const std::string& host, const std::vector<std::string>& ips,
-                             int port, const Options& o) {
+Outcome<Client> Client::dial(const std::string& host, const std::vector<std::string>& ips, int port,
+                             const Options& o) {
   Failure last = failure(Stage::kConnect, false, "no IP addresses for " + host);
   for (const std::string& ip : ips) {
     std::string where = ip.find(':') == std::string::npos ? ip : "[" + ip + "]";
@@ -229,8 +239,8 @@ void Client::close() {
   if (!s_) return;
   if (s_->usable) {
     // RFC 5321 §4.1.1.10; a short wait, the mail is already delivered.
-    (void)s_->command(Stage::kMail, "QUIT", std::min<milliseconds>(s_->opts.timeouts.command,
-                                                                   std::chrono::seconds(10)));
+    (void)s_->command(Stage::kMail, "QUIT",
+                      std::min<milliseconds>(s_->opts.timeouts.command, std::chrono::seconds(10)));
   }
   s_->usable = false;
   s_->conn.shutdown();

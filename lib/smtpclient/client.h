@@ -73,7 +73,9 @@ struct Failure {
   // As the project's Error (kPermanent / kTemporary), and as a failed
   // Result<T>, so that MOX_TRY / MOX_ASSIGN work in functions returning
   // Result<T>.
-  Error error() const { return {permanent ? ErrorKind::kPermanent : ErrorKind::kTemporary, message}; }
+  Error error() const {
+    return {permanent ? ErrorKind::kPermanent : ErrorKind::kTemporary, message};
+  }
   operator Error() const { return error(); }  // NOLINT: implicit by design
   template <class T>
   operator Result<T>() const {  // NOLINT: implicit by design
@@ -89,8 +91,14 @@ class [[nodiscard]] Outcome {
   Outcome(Failure f) : v_(std::in_place_index<1>, std::move(f)) {}  // NOLINT
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  T& value() & { check(); return std::get<0>(v_); }
-  T&& value() && { check(); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    check();
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    check();
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   T* operator->() { return &value(); }
   const Failure& error() const& { return std::get<1>(v_); }
@@ -106,19 +114,20 @@ class [[nodiscard]] Outcome {
 // RFC 5321 §4.5.3.2 minimum timeouts as defaults; tests shorten them.
 struct Timeouts {
   milliseconds connect{std::chrono::seconds(30)};
-  milliseconds greeting{std::chrono::minutes(5)};       // §4.5.3.2.1
-  milliseconds command{std::chrono::minutes(5)};        // EHLO, STARTTLS, AUTH, RSET, QUIT
+  milliseconds greeting{std::chrono::minutes(5)};  // §4.5.3.2.1
+  milliseconds command{std::chrono::minutes(5)};   // EHLO, STARTTLS, AUTH, RSET, QUIT
   milliseconds tls_handshake{std::chrono::minutes(1)};
-  milliseconds mail{std::chrono::minutes(5)};           // §4.5.3.2.2
-  milliseconds rcpt{std::chrono::minutes(5)};           // §4.5.3.2.3
-  milliseconds data_init{std::chrono::minutes(2)};      // §4.5.3.2.4
-  milliseconds data_block{std::chrono::minutes(3)};     // §4.5.3.2.5
-  milliseconds data_end{std::chrono::minutes(10)};      // §4.5.3.2.6
+  milliseconds mail{std::chrono::minutes(5)};        // §4.5.3.2.2
+  milliseconds rcpt{std::chrono::minutes(5)};        // §4.5.3.2.3
+  milliseconds data_init{std::chrono::minutes(2)};   // §4.5.3.2.4
+  milliseconds data_block{std::chrono::minutes(3)};  // §4.5.3.2.5
+  milliseconds data_end{std::chrono::minutes(10)};   // §4.5.3.2.6
 };
 
 enum class TLSMode {
   kNone,           // plain text, even if STARTTLS is offered
-  kOpportunistic,  // STARTTLS when offered (RFC 3207, RFC 7435); a failing handshake is a temporary failure
+  kOpportunistic,  // STARTTLS when offered (RFC 3207, RFC 7435); a failing handshake is a temporary
+                   // failure
   kStartTLS,       // STARTTLS required (submission, MTA-STS, DANE)
   kImplicit,       // TLS from the first byte (port 465, RFC 8314 §3.3)
 };
@@ -167,7 +176,8 @@ class Message {
   std::string_view prefix() const { return prefix_; }
 
  private:
-  Message(std::string_view d, int fd, std::string_view prefix) : data_(d), fd_(fd), prefix_(prefix) {}
+  Message(std::string_view d, int fd, std::string_view prefix)
+      : data_(d), fd_(fd), prefix_(prefix) {}
   std::string_view data_;
   int fd_;
   std::string_view prefix_;

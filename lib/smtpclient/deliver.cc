@@ -48,7 +48,8 @@ std::string path(const std::optional<smtp::Address>& a) { return "<" + (a ? a->s
 std::optional<Failure> Delivery::result(size_t i) const {
   if (i < rcpts.size() && !rcpts[i].accepted()) return reply_failure(Stage::kRcpt, rcpts[i].reply);
   if (failure) return failure;
-  if (i >= rcpts.size() || !data) return smtpclient::failure(Stage::kData, false, "message not sent");
+  if (i >= rcpts.size() || !data)
+    return smtpclient::failure(Stage::kData, false, "message not sent");
   return std::nullopt;
 }
 
@@ -77,7 +78,8 @@ Outcome<std::string> mail_command(const Envelope& env, const MessageInfo& info,
   }
   // RFC 8689 §4.2.1: only over TLS, to a server that announced REQUIRETLS.
   if (env.require_tls && (!tls || !ext.requiretls)) {
-    return failure(Stage::kMail, true, "server lacks REQUIRETLS (or TLS), which this message requires");
+    return failure(Stage::kMail, true,
+                   "server lacks REQUIRETLS (or TLS), which this message requires");
   }
   std::string line = "MAIL FROM:" + path(env.mail_from);
   if (info.eight_bit) line += " BODY=8BITMIME";
@@ -109,7 +111,12 @@ Delivery Client::deliver(const Envelope& env, const Message& msg) {
     s.need_rset = false;
   }
   MessageInfo info;
-  if (auto st = each_chunk(msg, [&](std::string_view c) { scan_message(c, info); return Status(); }); !st) {
+  if (auto st = each_chunk(msg,
+                           [&](std::string_view c) {
+                             scan_message(c, info);
+                             return Status();
+                           });
+      !st) {
     return fail(failure(Stage::kMail, false, st.error().message));
   }
   auto mail = mail_command(env, info, s.ext, s.conn.tls());

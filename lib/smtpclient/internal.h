@@ -11,7 +11,8 @@
 namespace mox::smtpclient {
 
 struct Client::State {
-  State(net::Conn c, Options o, std::string h) : conn(std::move(c)), opts(std::move(o)), host(std::move(h)) {}
+  State(net::Conn c, Options o, std::string h)
+      : conn(std::move(c)), opts(std::move(o)), host(std::move(h)) {}
 
   net::Conn conn;
   Options opts;
@@ -21,7 +22,7 @@ struct Client::State {
   Extensions ext;
   std::string auth_mechanism;
   tls::SslCtxPtr tls_ctx;
-  bool usable = true;     // false after a network error, a 421 or close()
+  bool usable = true;      // false after a network error, a 421 or close()
   bool need_rset = false;  // a transaction was left open
 
   void log(const std::string& line) const;

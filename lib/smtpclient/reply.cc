@@ -72,8 +72,8 @@ Result<std::optional<Reply>> ReplyParser::next() {
     if (line.size() > kMaxLine) return fail("line too long");
     // RFC 5321 §4.2: Reply-code [ SP textstring ] CRLF, or Reply-code "-"
     // for all lines but the last (§4.2.1).
-    if (line.size() < 3 || !digit(line[0]) || !digit(line[1]) || !digit(line[2]) ||
-        line[0] < '2' || line[0] > '5' || (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
+    if (line.size() < 3 || !digit(line[0]) || !digit(line[1]) || !digit(line[2]) || line[0] < '2' ||
+        line[0] > '5' || (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
       return fail("malformed line \"" + printable(line.substr(0, 80)) + "\"");
     }
     int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');

@@ -11,20 +11,32 @@ namespace {
 smtp::Reply failure_reply(const sasl::Step& st) {
   using F = sasl::Failure;
   switch (st.failure) {
-    case F::kBadCreds: return {535, "7.8", "bad user/pass"};
-    case F::kBadChanBind: return {535, "7.8", "channel binding mismatch"};
-    case F::kAborted: return {501, "0.0", "authentication aborted"};
-    case F::kSyntax: return {501, "5.2", "malformed authentication response"};
-    case F::kScramNotPossible: return {454, "3.0", "scram not possible"};
-    case F::kLoginDisabled: return {525, "7.13", st.message};  // "login disabled for account: …"
-    case F::kNoTLS: return {538, "7.11", "tls required for tls client certificate authentication"};
+    case F::kBadCreds:
+      return {535, "7.8", "bad user/pass"};
+    case F::kBadChanBind:
+      return {535, "7.8", "channel binding mismatch"};
+    case F::kAborted:
+      return {501, "0.0", "authentication aborted"};
+    case F::kSyntax:
+      return {501, "5.2", "malformed authentication response"};
+    case F::kScramNotPossible:
+      return {454, "3.0", "scram not possible"};
+    case F::kLoginDisabled:
+      return {525, "7.13", st.message};  // "login disabled for account: …"
+    case F::kNoTLS:
+      return {538, "7.11", "tls required for tls client certificate authentication"};
     case F::kNoCert:
-      return {535, "7.8", "missing client certificate, required for tls client certificate authentication"};
+      return {535, "7.8",
+              "missing client certificate, required for tls client certificate authentication"};
     case F::kOtherAccount:
-      return {535, "7.8", "authentication failed, tls client certificate public key belongs to another account"};
-    case F::kOtherRole: return {535, "7.8", "cannot assume other role"};
+      return {
+          535, "7.8",
+          "authentication failed, tls client certificate public key belongs to another account"};
+    case F::kOtherRole:
+      return {535, "7.8", "cannot assume other role"};
     case F::kNone:
-    case F::kError: break;
+    case F::kError:
+      break;
   }
   return {454, "7.0", "temporary authentication failure"};
 }
@@ -32,13 +44,15 @@ smtp::Reply failure_reply(const sasl::Step& st) {
 }  // namespace
 
 void Session::cmd_auth(const std::string& args, Output& out) {
-  if (s_.mode == Mode::kSmtp) return error(out, 503, "5.1", "authentication only on submission ports");
+  if (s_.mode == Mode::kSmtp)
+    return error(out, 503, "5.1", "authentication only on submission ports");
   if (state_ == State::kInitial) return error(out, 503, "5.1", "send EHLO first");
   if (!account_.empty()) return error(out, 503, "5.1", "already authenticated");
   if (state_ != State::kReady) {
     return error(out, 503, "5.1", "authentication not allowed during mail transaction");
   }
-  if (!tls_.active && s_.auth_requires_tls) return error(out, 538, "7.11", "authentication requires tls");
+  if (!tls_.active && s_.auth_requires_tls)
+    return error(out, 538, "7.11", "authentication requires tls");
   if (!backend_.auth_allowed()) {
     reply(out, 421, "7.0", "too many auth failures");
     out.close = true;

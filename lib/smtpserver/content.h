@@ -26,8 +26,8 @@ class ContentChecker {
   // The header section up to and including the empty line (or what there is, up to a limit).
   const std::string& header() const { return header_; }
 
-  static constexpr size_t kMaxLine = 1000;        // incl. CRLF, RFC 5321 §4.5.3.1.6
-  static constexpr size_t kMaxHeader = 1 << 20;   // kept for checks
+  static constexpr size_t kMaxLine = 1000;       // incl. CRLF, RFC 5321 §4.5.3.1.6
+  static constexpr size_t kMaxHeader = 1 << 20;  // kept for checks
 
  private:
   void set(Problem p) {

@@ -125,7 +125,8 @@ void Session::cmd_bdat(const std::string& args, Output& out) {
 }
 
 size_t Session::feed_bdat(std::string_view in, Output& out) {
-  size_t take = static_cast<size_t>(std::min<int64_t>(bdat_remaining_, static_cast<int64_t>(in.size())));
+  size_t take =
+      static_cast<size_t>(std::min<int64_t>(bdat_remaining_, static_cast<int64_t>(in.size())));
   std::string_view part = in.substr(0, take);
   bdat_remaining_ -= static_cast<int64_t>(take);
   if (!bdat_discard_.empty()) {
@@ -147,8 +148,10 @@ size_t Session::feed_bdat(std::string_view in, Output& out) {
   if (bdat_failed_) {
     // RFC 3030 §2: after an error the remaining chunks are refused.
     error(out, 554, "5.0", "earlier chunk failed, transaction aborted");
-    if (bdat_last_) reset_transaction();
-    else state_ = State::kBdatWait;
+    if (bdat_last_)
+      reset_transaction();
+    else
+      state_ = State::kBdatWait;
     return take;
   }
   if (bdat_last_) {
@@ -179,7 +182,8 @@ void Session::finish_content(Output& out) {
     case P::kNul:
       return error(out, 554, "6.0", "NUL byte in message not allowed");
     case P::kLineTooLong:
-      return error(out, 500, "5.2", "line too long, max 1000 octets including CRLF (RFC 5321 §4.5.3.1.6)");
+      return error(out, 500, "5.2",
+                   "line too long, max 1000 octets including CRLF (RFC 5321 §4.5.3.1.6)");
     case P::kTooLarge:
       return error(out, 552, "3.4", "message too large");
   }

@@ -1,16 +1,15 @@
 #include "smtpserver/delivery.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <iostream>
-#include <algorithm>
 #include <map>
 
 #include "auth/attempt.h"
@@ -18,17 +17,17 @@
 #include "auth/credentials.h"
 #include "auth/limiter.h"
 #include "authres/header.h"
-#include "message/address.h"
 #include "dkim/config.h"
 #include "log/log.h"
 #include "log/ratelog.h"
-#include "smtpserver/mxauth.h"
+#include "message/address.h"
 #include "message/date.h"
 #include "message/header.h"
 #include "message/msgmap.h"
 #include "message/parsed.h"
 #include "queue/queuedb.h"
 #include "queue/suppress.h"
+#include "smtpserver/mxauth.h"
 #include "store/account.h"
 #include "store/deliver.h"
 #include "util/encoding.h"
@@ -152,7 +151,8 @@ void LocalCopies::add(std::shared_ptr<store::SharedAccount> acc, const store::De
 
 StoreBackend::StoreBackend(std::shared_ptr<const config::Config> cfg, ConnInfo conn,
                            std::shared_ptr<store::AccountPool> pool)
-    : cfg_(cfg), conn_(std::move(conn)),
+    : cfg_(cfg),
+      conn_(std::move(conn)),
       auth_(cfg, std::string(auth::kProtocolSubmission), conn_.remote_ip, conn_.local_ip,
             conn_.max_failed_login_attempts),
       pool_(pool ? std::move(pool) : std::make_shared<store::AccountPool>()) {}
@@ -207,9 +207,7 @@ void StoreBackend::auth_attempt(std::string_view mech, std::string_view username
   auth_.attempt(mech, username, account, result);
 }
 
-sasl::Context StoreBackend::sasl_context(const TLSState& tls) {
-  return auth_.sasl_context(tls);
-}
+sasl::Context StoreBackend::sasl_context(const TLSState& tls) { return auth_.sasl_context(tls); }
 
 namespace {
 
@@ -284,7 +282,8 @@ store::MessageAuth stored_results(const mailauth::Results& r) {
   a.msg_from_org_domain = r.msg_from_org_domain;
   a.spf = spf::status_name(r.spf);
   a.helo_spf = spf::status_name(r.helo_spf);
-  for (const std::string& d : r.dkim_domains) a.dkim_domains += (a.dkim_domains.empty() ? "" : " ") + d;
+  for (const std::string& d : r.dkim_domains)
+    a.dkim_domains += (a.dkim_domains.empty() ? "" : " ") + d;
   a.dmarc = dmarc::status_name(r.dmarc);
   a.iprev = authres::iprev_name(r.iprev);
   a.ehlo_validated = r.ehlo_validated;
@@ -325,12 +324,15 @@ std::optional<smtp::Reply> StoreBackend::check_origin(const SessionInfo& info,
     case mailauth::Decision::kTempfail: {
       bool temp = v.decision == mailauth::Decision::kTempfail;
       log::info(temp ? "message deferred" : "message refused",
-                {{"remote", conn_.remote_ip}, {"from", from}, {"reason", v.reason},
+                {{"remote", conn_.remote_ip},
+                 {"from", from},
+                 {"reason", v.reason},
                  {"spf", spf::status_name(v.results.spf)},
                  {"dmarc", dmarc::status_name(v.results.dmarc)},
                  {"fromdomain", v.results.msg_from_domain}});
       if (temp) return smtp::Reply{451, "7.0", v.reason};
-      if (v.decision == mailauth::Decision::kRejectMalformed) return smtp::Reply{550, "6.0", v.reason};
+      if (v.decision == mailauth::Decision::kRejectMalformed)
+        return smtp::Reply{550, "6.0", v.reason};
       return smtp::Reply{550, "7.1", v.reason};
     }
   }
@@ -360,7 +362,8 @@ std::optional<smtp::Reply> StoreBackend::check_from_header(const SessionInfo& in
   for (const auto& f : h->fields) {
     if (f.is("from")) froms.push_back(&f);
   }
-  if (froms.size() != 1) return smtp::Reply{550, "6.0", "message must have exactly one From header"};
+  if (froms.size() != 1)
+    return smtp::Reply{550, "6.0", "message must have exactly one From header"};
   auto addrs = message::parse_address_list(froms[0]->value);
   if (!addrs || addrs->empty()) return smtp::Reply{550, "6.0", "malformed From header"};
   for (const auto& a : *addrs) {
@@ -481,10 +484,16 @@ void StoreBackend::log_delivered(const SessionInfo& info, const Transaction& tx,
   header_summary(parsed, extra, message_id, subject);
   std::string from = tx.from ? tx.from->str() : "";
   for (const auto& r : tx.rcpts) {
-    log::info(r.local ? "message delivered" : "message queued",
-              {{"id", id}, {"msgid", message_id}, {"from", from}, {"rcpt", r.address.str()},
-               {"account", r.account}, {"mailbox", r.mailbox}, {"size", info.size},
-               {"remote", conn_.remote_ip}, {"auth", info.account}, {"tls", info.tls.description}});
+    log::info(r.local ? "message delivered" : "message queued", {{"id", id},
+                                                                 {"msgid", message_id},
+                                                                 {"from", from},
+                                                                 {"rcpt", r.address.str()},
+                                                                 {"account", r.account},
+                                                                 {"mailbox", r.mailbox},
+                                                                 {"size", info.size},
+                                                                 {"remote", conn_.remote_ip},
+                                                                 {"auth", info.account},
+                                                                 {"tls", info.tls.description}});
   }
 }
 
@@ -550,13 +559,15 @@ std::optional<smtp::Reply> StoreBackend::deliver_local(
   for (const auto& r : tx.rcpts) {
     if (r.local) by_account[r.account].push_back(&r);
   }
-  std::vector<std::pair<std::shared_ptr<store::SharedAccount>, store::SharedAccount::Prepared>> files;
+  std::vector<std::pair<std::shared_ptr<store::SharedAccount>, store::SharedAccount::Prepared>>
+      files;
   for (const auto& [account, rcpts] : by_account) {
     auto acc = this->account(account);
     if (!acc) return failure("opening account", acc.error());
     store::DeliverRequest req;
     req.mailbox = rcpts[0]->mailbox;
-    req.prefix = received_header(info, tx, id, rcpts.size() == 1 ? rcpts[0]->address.str() : "") + extra;
+    req.prefix =
+        received_header(info, tx, id, rcpts.size() == 1 ? rcpts[0]->address.str() : "") + extra;
     // RFC 8601 §5 / RFC 7208 §9.1: the results above our Received field;
     // a rewritten header section replaces the one received.
     size_t skip = 0;

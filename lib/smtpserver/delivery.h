@@ -10,13 +10,13 @@
 
 #include "auth/connauth.h"
 #include "config/config.h"
+#include "db/sqlite.h"
 #include "mailauth/mailauth.h"
 #include "message/parsed.h"
 #include "queue/queuedb.h"
 #include "smtpserver/backend.h"
 #include "store/deliver.h"
 #include "store/shared.h"
-#include "db/sqlite.h"
 
 namespace mox::smtpserver {
 
@@ -102,8 +102,8 @@ class StoreBackend : public Backend {
   smtp::Reply send_limit_refusal(const std::string& account, const queue::SendLimitCheck& c);
   Result<std::string> dkim_signatures(const message::Parsed& parsed, const std::string& extra,
                                       int fd) const;
-  std::string received_header(const SessionInfo& info, const Transaction& tx,
-                              const std::string& id, const std::string& for_rcpt) const;
+  std::string received_header(const SessionInfo& info, const Transaction& tx, const std::string& id,
+                              const std::string& for_rcpt) const;
 
   std::optional<smtp::Reply> prepare_queued(const SessionInfo& info, const Transaction& tx,
                                             const std::vector<const Recipient*>& remote,

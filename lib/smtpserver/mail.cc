@@ -62,7 +62,8 @@ void Session::cmd_mail(const std::string& args, Output& out) {
     return error(out, 553, "6.7", "non-ascii address requires SMTPUTF8");
   }
   if (s_.mode != Mode::kSmtp) {
-    if (!pa->path.address) return error(out, 550, "7.1", "null reverse-path not allowed for submission");
+    if (!pa->path.address)
+      return error(out, 550, "7.1", "null reverse-path not allowed for submission");
     switch (backend_.check_sender(sender_account(), *pa->path.address)) {
       case Backend::SenderStatus::kOk:
         break;

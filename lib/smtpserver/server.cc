@@ -5,22 +5,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mutex>
-#include <optional>
-
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "auth/connlimit.h"
+#include "config/cache.h"
+#include "daemon/listener.h"
 #include "log/log.h"
 #include "net/activation.h"
 #include "net/conn.h"
 #include "net/connlog.h"
 #include "smtpserver/delivery.h"
 #include "smtpserver/mxauth.h"
-#include "config/cache.h"
-#include "daemon/listener.h"
 #include "util/fs.h"
 
 namespace mox::smtpserver {
@@ -72,14 +71,14 @@ void serve(net::Conn conn, const Shared& sh) {
   // Per-IP connection limits (auth/connlimit.h); RFC 5321 §3.8: 421 when
   // the service will not take the connection.
   SSL_CTX* implicit_tls = sh.settings.mode == Mode::kSubmissions ? sh.tls.get() : nullptr;
-  auto slot = sh.limiter->admit(conn, implicit_tls,
-                                "421 4.7.0 too many connections from your address\r\n");
+  auto slot =
+      sh.limiter->admit(conn, implicit_tls, "421 4.7.0 too many connections from your address\r\n");
   if (!slot) return;
-  ConnInfo ci{conn.remote_ip(), conn.local_ip(), sh.settings.mode != Mode::kSmtp,
+  ConnInfo ci{conn.remote_ip(),     conn.local_ip(),  sh.settings.mode != Mode::kSmtp,
               sh.settings.hostname, sh.mx_auth.get(), sh.max_failed_login_attempts};
   StoreBackend backend(sh.cache->get(), ci, sh.accounts);
   Session session(sh.settings, backend);
-  net::ConnLog clog(conn, sh.settings.mode == Mode::kSmtp          ? "smtp"
+  net::ConnLog clog(conn, sh.settings.mode == Mode::kSmtp         ? "smtp"
                           : sh.settings.mode == Mode::kSubmission ? "submission"
                                                                   : "submissions");
   if (sh.settings.mode == Mode::kSubmissions && !start_tls(conn, sh, backend, session)) return;

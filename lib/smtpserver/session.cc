@@ -9,12 +9,12 @@ namespace mox::smtpserver {
 
 // The verb table: each verb's handler checks state and syntax, then acts.
 const Session::Verb Session::kVerbs[] = {
-    {"EHLO", &Session::cmd_ehlo},     {"HELO", &Session::cmd_helo},
+    {"EHLO", &Session::cmd_ehlo},         {"HELO", &Session::cmd_helo},
     {"STARTTLS", &Session::cmd_starttls}, {"AUTH", &Session::cmd_auth},
-    {"MAIL", &Session::cmd_mail},     {"RCPT", &Session::cmd_rcpt},
-    {"DATA", &Session::cmd_data},     {"BDAT", &Session::cmd_bdat},
-    {"RSET", &Session::cmd_rset},     {"NOOP", &Session::cmd_noop},
-    {"QUIT", &Session::cmd_quit},     {"VRFY", &Session::cmd_vrfy},
+    {"MAIL", &Session::cmd_mail},         {"RCPT", &Session::cmd_rcpt},
+    {"DATA", &Session::cmd_data},         {"BDAT", &Session::cmd_bdat},
+    {"RSET", &Session::cmd_rset},         {"NOOP", &Session::cmd_noop},
+    {"QUIT", &Session::cmd_quit},         {"VRFY", &Session::cmd_vrfy},
     {"HELP", &Session::cmd_help},
 };
 
@@ -157,7 +157,8 @@ std::vector<std::string> Session::ehlo_lines() const {
   if (s_.mode != Mode::kSmtp && (tls_.active || !s_.auth_requires_tls)) {
     // RFC 4954 §3: at least one mechanism; before TLS none is offered.
     std::string auth = "AUTH";
-    for (const auto& m : sasl::server_mechanisms(backend_.sasl_context(tls_), true)) auth += " " + m;
+    for (const auto& m : sasl::server_mechanisms(backend_.sasl_context(tls_), true))
+      auth += " " + m;
     if (auth != "AUTH") l.push_back(auth);
   }
   for (const char* k : {"ENHANCEDSTATUSCODES", "8BITMIME", "CHUNKING", "SMTPUTF8"}) l.push_back(k);

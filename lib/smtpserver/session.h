@@ -16,7 +16,6 @@
 #include "smtpserver/backend.h"
 #include "smtpserver/content.h"
 
-
 namespace mox::smtpserver {
 
 enum class Mode { kSmtp, kSubmission, kSubmissions };
@@ -24,21 +23,21 @@ enum class Mode { kSmtp, kSubmission, kSubmissions };
 struct Settings {
   Mode mode = Mode::kSmtp;
   std::string hostname;
-  bool tls_configured = false;      // STARTTLS can be offered
-  bool require_starttls = false;    // port 25: refuse MAIL before STARTTLS
-  bool auth_requires_tls = true;    // submission: AUTH only after TLS
+  bool tls_configured = false;    // STARTTLS can be offered
+  bool require_starttls = false;  // port 25: refuse MAIL before STARTTLS
+  bool auth_requires_tls = true;  // submission: AUTH only after TLS
   int64_t max_message_size = 100 * 1024 * 1024;
-  size_t rcpt_max = 1000;           // LIMITS RCPTMAX (RFC 9422)
-  size_t max_command_line = 4096;   // RFC 5321 §4.5.3.1.4 is 512; extensions need more
-  int max_errors = 10;              // then 421 and close
+  size_t rcpt_max = 1000;          // LIMITS RCPTMAX (RFC 9422)
+  size_t max_command_line = 4096;  // RFC 5321 §4.5.3.1.4 is 512; extensions need more
+  int max_errors = 10;             // then 421 and close
   std::chrono::milliseconds auth_delay_unit{1000};  // failed-auth slow-down step
 };
 
 struct Output {
-  std::string reply;                          // bytes to send, possibly several replies
-  std::chrono::milliseconds delay{0};         // wait before sending (failed-auth slow-down)
-  bool start_tls = false;                     // send reply, then TLS handshake
-  bool close = false;                         // send reply, then close
+  std::string reply;                   // bytes to send, possibly several replies
+  std::chrono::milliseconds delay{0};  // wait before sending (failed-auth slow-down)
+  bool start_tls = false;              // send reply, then TLS handshake
+  bool close = false;                  // send reply, then close
 };
 
 class Session {

@@ -27,10 +27,14 @@ Error permerror(std::string m) { return Error{ErrorKind::kPermanent, std::move(m
 
 Status status_of(char qualifier) {
   switch (qualifier) {
-    case '-': return Status::kFail;
-    case '~': return Status::kSoftfail;
-    case '?': return Status::kNeutral;
-    default: return Status::kPass;
+    case '-':
+      return Status::kFail;
+    case '~':
+      return Status::kSoftfail;
+    case '?':
+      return Status::kNeutral;
+    default:
+      return Status::kPass;
   }
 }
 
@@ -72,7 +76,8 @@ class Checker {
   template <class T>
   Result<std::vector<T>> answer(Result<dns::Answer<T>> a, bool count_void) {
     if (a) return std::move(a->records);
-    if (a.error().kind == ErrorKind::kSyntax) return std::vector<T>{};  // not a valid name: no match
+    if (a.error().kind == ErrorKind::kSyntax)
+      return std::vector<T>{};  // not a valid name: no match
     if (a.error().kind != ErrorKind::kNotFound) return temporary_error("DNS: " + a.error().message);
     if (count_void && ++voids_ > kMaxVoidLookups) {
       return permerror("too many void DNS lookups (limit 2, RFC 7208 §4.6.4)");
@@ -134,9 +139,12 @@ Result<bool> Checker::match_mx(const Directive& d, const std::string& name) {
 Result<bool> Checker::match_include(const std::string& name) {
   MOX_ASSIGN(Outcome o, evaluate(name, false));
   switch (o.status) {
-    case Status::kPass: return true;
-    case Status::kNone: return permerror("include:" + name + " has no SPF record (RFC 7208 §5.2)");
-    default: break;
+    case Status::kPass:
+      return true;
+    case Status::kNone:
+      return permerror("include:" + name + " has no SPF record (RFC 7208 §5.2)");
+    default:
+      break;
   }
   return false;
 }
@@ -151,12 +159,14 @@ Result<bool> Checker::match(const Directive& d, const std::string& domain) {
   std::optional<std::string> name = target(d.domain_spec, domain);
   if (!name) return false;
   switch (d.kind) {
-    case Kind::kInclude: return match_include(*name);
+    case Kind::kInclude:
+      return match_include(*name);
     case Kind::kA: {
       MOX_ASSIGN(auto addrs, addresses(*name));
       return matches_any(addrs, d);
     }
-    case Kind::kMx: return match_mx(d, *name);
+    case Kind::kMx:
+      return match_mx(d, *name);
     case Kind::kPtr: {  // §5.5
       MOX_TRY(budget());
       for (const auto& n : detail::validated_names(r_, ip_, kMaxPtrNames)) {
@@ -169,13 +179,15 @@ Result<bool> Checker::match(const Directive& d, const std::string& domain) {
       MOX_ASSIGN(auto addrs, answer(r_.a(*name), true));
       return !addrs.empty();
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
 // §6.2: the explanation of a fail; any problem gives the default.
 std::string Checker::explain(const Record& rec, const std::string& domain) {
-  std::string fallback = domain + " does not designate " + detail::readable(ip_) + " as permitted sender";
+  std::string fallback =
+      domain + " does not designate " + detail::readable(ip_) + " as permitted sender";
   if (!rec.exp || !budget()) return fallback;
   ctx_.domain = domain;
   auto name = expand_macros(*rec.exp, ctx_, false);
@@ -194,10 +206,14 @@ Result<Outcome> Checker::evaluate(const std::string& domain, bool want_exp) {
   MOX_TRY(budget());
   RecordLookup l = lookup_record(r_, domain);
   switch (l.status) {
-    case Status::kNone: return Outcome{Status::kNone, "", "", l.problem};
-    case Status::kTemperror: return temporary_error(l.problem);
-    case Status::kPermerror: return permerror(l.problem);
-    default: break;
+    case Status::kNone:
+      return Outcome{Status::kNone, "", "", l.problem};
+    case Status::kTemperror:
+      return temporary_error(l.problem);
+    case Status::kPermerror:
+      return permerror(l.problem);
+    default:
+      break;
   }
   for (const Directive& d : l.record.directives) {
     MOX_ASSIGN(bool m, match(d, domain));
@@ -212,7 +228,8 @@ Result<Outcome> Checker::evaluate(const std::string& domain, bool want_exp) {
     Result<Outcome> o = Outcome{};
     if (name) o = evaluate(*name, want_exp);  // the target's exp, not ours (§6.2)
     if (o && o->status == Status::kNone) {
-      return permerror("redirect=" + name.value_or(*l.record.redirect) + " has no SPF record (RFC 7208 §6.1)");
+      return permerror("redirect=" + name.value_or(*l.record.redirect) +
+                       " has no SPF record (RFC 7208 §6.1)");
     }
     return o;
   }
@@ -260,7 +277,8 @@ RecordLookup lookup_record(dns::Resolver& r, std::string_view domain) {
   return l;
 }
 
-Received check_host(dns::Resolver& r, const Query& q, std::string_view domain, std::string_view sender) {
+Received check_host(dns::Resolver& r, const Query& q, std::string_view domain,
+                    std::string_view sender) {
   Received out;
   out.identity = "mailfrom";
   out.sender = std::string(sender);

@@ -43,31 +43,34 @@ constexpr int kMaxMxNames = 10;
 constexpr int kMaxPtrNames = 10;
 
 struct Query {
-  std::string ip;          // client IP text, IPv4 or IPv6 (IPv4-mapped IPv6 is treated as IPv4)
-  std::string mail_from;   // "local@domain" of MAIL FROM; "" for the null reverse-path "<>"
-  std::string helo;        // the EHLO/HELO argument as given
-  std::string receiver;    // our host name, for %{r}
-  int64_t now = 0;         // unix seconds for %{t}; 0: current time
+  std::string ip;         // client IP text, IPv4 or IPv6 (IPv4-mapped IPv6 is treated as IPv4)
+  std::string mail_from;  // "local@domain" of MAIL FROM; "" for the null reverse-path "<>"
+  std::string helo;       // the EHLO/HELO argument as given
+  std::string receiver;   // our host name, for %{r}
+  int64_t now = 0;        // unix seconds for %{t}; 0: current time
   std::chrono::milliseconds budget{20000};  // for one check_host, nested checks included (§4.6.4)
 };
 
-struct Received {          // the result of check_host() for one identity
+struct Received {  // the result of check_host() for one identity
   Status status = Status::kNone;
-  std::string identity;    // "mailfrom" or "helo" (§9.1 identity=)
-  std::string domain;      // the domain checked (lower-case)
-  std::string sender;      // the address checked (postmaster@<helo> for "<>" and for HELO, §2.3/§2.4)
-  std::string mechanism;   // the directive that matched as Directive::text(); "" when none matched
-  std::string explanation; // fail only: the exp= string expanded (§6.2), else a default
-  std::string problem;     // temperror/permerror (and none for a bad domain): why, one line
+  std::string identity;  // "mailfrom" or "helo" (§9.1 identity=)
+  std::string domain;    // the domain checked (lower-case)
+  std::string sender;  // the address checked (postmaster@<helo> for "<>" and for HELO, §2.3/§2.4)
+  std::string mechanism;    // the directive that matched as Directive::text(); "" when none matched
+  std::string explanation;  // fail only: the exp= string expanded (§6.2), else a default
+  std::string problem;      // temperror/permerror (and none for a bad domain): why, one line
 };
 
 // §4 check_host() for `domain` and `sender` (local@domain, or @domain).
 // `identity` of the result is "mailfrom"; verify() sets "helo".
-Received check_host(dns::Resolver& r, const Query& q, std::string_view domain, std::string_view sender);
+Received check_host(dns::Resolver& r, const Query& q, std::string_view domain,
+                    std::string_view sender);
 
 struct Verdict {
-  Received helo;       // HELO identity (§2.3); kNone with problem set for an address literal or non-domain
-  Received mail_from;  // MAIL FROM identity (§2.4); for "<>" the HELO result with identity "mailfrom"
+  Received
+      helo;  // HELO identity (§2.3); kNone with problem set for an address literal or non-domain
+  Received
+      mail_from;  // MAIL FROM identity (§2.4); for "<>" the HELO result with identity "mailfrom"
 };
 Verdict verify(dns::Resolver& r, const Query& q);
 

@@ -81,14 +81,20 @@ std::string result_comment(const Received& r, const Query& q) {
   std::string who = "domain of " + r.sender;
   std::string c = q.receiver.empty() ? "" : q.receiver + ": ";
   switch (r.status) {
-    case Status::kPass: return c + who + " designates " + q.ip + " as permitted sender";
-    case Status::kFail: return c + who + " does not designate " + q.ip + " as permitted sender";
+    case Status::kPass:
+      return c + who + " designates " + q.ip + " as permitted sender";
+    case Status::kFail:
+      return c + who + " does not designate " + q.ip + " as permitted sender";
     case Status::kSoftfail:
       return c + "transitioning " + who + " does not designate " + q.ip + " as permitted sender";
-    case Status::kNeutral: return c + q.ip + " is neither permitted nor denied by " + who;
-    case Status::kNone: return c + who + " does not designate permitted sender hosts";
-    case Status::kTemperror: return c + "error in processing during lookup of " + r.sender;
-    case Status::kPermerror: return c + "permanent error in processing " + who;
+    case Status::kNeutral:
+      return c + q.ip + " is neither permitted nor denied by " + who;
+    case Status::kNone:
+      return c + who + " does not designate permitted sender hosts";
+    case Status::kTemperror:
+      return c + "error in processing during lookup of " + r.sender;
+    case Status::kPermerror:
+      return c + "permanent error in processing " + who;
   }
   return c;
 }
@@ -103,7 +109,8 @@ std::string received_spf_header(const Received& r, const Query& q) {
   }
   std::vector<std::pair<std::string, std::string>> kv = {
       {"client-ip", q.ip}, {"envelope-from", q.mail_from}, {"helo", q.helo}};
-  if (r.status == Status::kTemperror || r.status == Status::kPermerror) kv.emplace_back("problem", r.problem);
+  if (r.status == Status::kTemperror || r.status == Status::kPermerror)
+    kv.emplace_back("problem", r.problem);
   if (!r.mechanism.empty()) kv.emplace_back("mechanism", r.mechanism);
   if (!q.receiver.empty()) kv.emplace_back("receiver", q.receiver);
   kv.emplace_back("identity", r.identity);

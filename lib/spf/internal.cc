@@ -1,10 +1,10 @@
+#include "spf/internal.h"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-
-#include "spf/internal.h"
 
 namespace mox::spf::detail {
 
@@ -67,7 +67,8 @@ bool name_within(std::string_view name, std::string_view domain) {
   auto lower_eq = [](std::string_view x, std::string_view y) {
     if (x.size() != y.size()) return false;
     for (size_t i = 0; i < x.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(x[i])) != std::tolower(static_cast<unsigned char>(y[i]))) {
+      if (std::tolower(static_cast<unsigned char>(x[i])) !=
+          std::tolower(static_cast<unsigned char>(y[i]))) {
         return false;
       }
     }

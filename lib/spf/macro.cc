@@ -11,9 +11,9 @@ namespace {
 
 // One "%{...}" after parsing (§7.1).
 struct Expand {
-  char letter = 0;      // lower case
-  bool upper = false;   // URL-encode the value (§7.3)
-  int digits = 0;       // 0: keep all parts
+  char letter = 0;     // lower case
+  bool upper = false;  // URL-encode the value (§7.3)
+  int digits = 0;      // 0: keep all parts
   bool reverse = false;
   std::string delimiters;
 };
@@ -33,13 +33,16 @@ Result<void> walk(std::string_view s, bool explanation, bool* ends_with_macro, L
     if (c != '%') {
       auto u = static_cast<unsigned char>(c);
       bool ok = (u >= 0x21 && u <= 0x7e) || (explanation && u == ' ');
-      if (!ok) return syntax_error("character " + std::to_string(u) + " not allowed in macro-string (RFC 7208 §7.1)");
+      if (!ok)
+        return syntax_error("character " + std::to_string(u) +
+                            " not allowed in macro-string (RFC 7208 §7.1)");
       literal(std::string_view(&s[i], 1));
       last_macro = false;
       ++i;
       continue;
     }
-    if (i + 1 >= s.size()) return syntax_error("\"%\" at the end of a macro-string (RFC 7208 §7.1)");
+    if (i + 1 >= s.size())
+      return syntax_error("\"%\" at the end of a macro-string (RFC 7208 §7.1)");
     char n = s[i + 1];
     last_macro = true;
     if (n == '%' || n == '_' || n == '-') {
@@ -67,14 +70,16 @@ Result<void> walk(std::string_view s, bool explanation, bool* ends_with_macro, L
       if (e.digits <= kMaxMacroDigits) e.digits = e.digits * 10 + (body[j] - '0');
       ++j;
     }
-    if (have_digits && e.digits == 0) return syntax_error("macro digit transformer 0 (RFC 7208 §7.3)");
+    if (have_digits && e.digits == 0)
+      return syntax_error("macro digit transformer 0 (RFC 7208 §7.3)");
     if (j < body.size() && (body[j] == 'r' || body[j] == 'R')) {
       e.reverse = true;
       ++j;
     }
     for (; j < body.size(); ++j) {
       if (!is_delimiter(body[j])) {
-        return syntax_error("invalid character in macro \"%{" + std::string(body) + "}\" (RFC 7208 §7.1)");
+        return syntax_error("invalid character in macro \"%{" + std::string(body) +
+                            "}\" (RFC 7208 §7.1)");
       }
       e.delimiters += body[j];
     }
@@ -146,22 +151,34 @@ std::string validated_name(const MacroContext& ctx, const detail::Ip& ip) {
 
 Result<std::string> value_of(const MacroContext& ctx, char letter) {
   switch (letter) {
-    case 's': return ctx.sender;
-    case 'l': return ctx.local;
-    case 'o': return ctx.sender_domain;
-    case 'd': return ctx.domain;
-    case 'h': return ctx.helo;
-    case 'r': return ctx.receiver.empty() ? std::string("unknown") : ctx.receiver;
-    case 't': return std::to_string(ctx.timestamp);
-    default: break;
+    case 's':
+      return ctx.sender;
+    case 'l':
+      return ctx.local;
+    case 'o':
+      return ctx.sender_domain;
+    case 'd':
+      return ctx.domain;
+    case 'h':
+      return ctx.helo;
+    case 'r':
+      return ctx.receiver.empty() ? std::string("unknown") : ctx.receiver;
+    case 't':
+      return std::to_string(ctx.timestamp);
+    default:
+      break;
   }
   auto ip = detail::parse_ip(ctx.ip);
   if (!ip) return syntax_error("macro %{" + std::string(1, letter) + "} without a valid client IP");
   switch (letter) {
-    case 'i': return detail::dotted(*ip);
-    case 'c': return detail::readable(*ip);
-    case 'v': return std::string(ip->v6 ? "ip6" : "in-addr");
-    default: return validated_name(ctx, *ip);  // 'p'
+    case 'i':
+      return detail::dotted(*ip);
+    case 'c':
+      return detail::readable(*ip);
+    case 'v':
+      return std::string(ip->v6 ? "ip6" : "in-addr");
+    default:
+      return validated_name(ctx, *ip);  // 'p'
   }
 }
 
@@ -169,7 +186,8 @@ Result<std::string> value_of(const MacroContext& ctx, char letter) {
 Result<std::string> truncate_domain(std::string s) {
   while (s.size() > kMaxDomainLength) {
     size_t dot = s.find('.');
-    if (dot == std::string::npos) return syntax_error("expanded domain name longer than 253 octets");
+    if (dot == std::string::npos)
+      return syntax_error("expanded domain name longer than 253 octets");
     s.erase(0, dot + 1);
   }
   return s;
@@ -178,19 +196,22 @@ Result<std::string> truncate_domain(std::string s) {
 }  // namespace
 
 Result<void> check_macro_string(std::string_view spec, bool explanation, bool* ends_with_macro) {
-  return walk(spec, explanation, ends_with_macro, [](std::string_view) {},
-              [](const Expand&) -> Result<void> { return {}; });
+  return walk(
+      spec, explanation, ends_with_macro, [](std::string_view) {},
+      [](const Expand&) -> Result<void> { return {}; });
 }
 
-Result<std::string> expand_macros(std::string_view spec, const MacroContext& ctx, bool explanation) {
+Result<std::string> expand_macros(std::string_view spec, const MacroContext& ctx,
+                                  bool explanation) {
   std::string out;
-  MOX_TRY(walk(spec, explanation, nullptr, [&out](std::string_view lit) { out += lit; },
-               [&](const Expand& e) -> Result<void> {
-                 MOX_ASSIGN(std::string v, value_of(ctx, e.letter));
-                 std::string t = transform(v, e);
-                 out += e.upper ? url_encode(t) : t;
-                 return {};
-               }));
+  MOX_TRY(walk(
+      spec, explanation, nullptr, [&out](std::string_view lit) { out += lit; },
+      [&](const Expand& e) -> Result<void> {
+        MOX_ASSIGN(std::string v, value_of(ctx, e.letter));
+        std::string t = transform(v, e);
+        out += e.upper ? url_encode(t) : t;
+        return {};
+      }));
   if (explanation) return out;
   return truncate_domain(std::move(out));
 }

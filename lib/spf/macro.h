@@ -21,15 +21,16 @@
 
 namespace mox::spf {
 
-struct MacroContext {       // §7.2-7.3
-  std::string sender;        // %{s}  local@domain
-  std::string local;         // %{l}
-  std::string sender_domain; // %{o}
-  std::string domain;        // %{d}  current domain
-  std::string ip;            // %{i} (IPv6 in dot-separated nibble form), %{c} (RFC 5952 text, exp only), %{v} "in-addr"/"ip6"
-  std::string helo;          // %{h}
-  std::string receiver;      // %{r} (exp only; "unknown" when empty)
-  int64_t timestamp = 0;     // %{t} (exp only)
+struct MacroContext {         // §7.2-7.3
+  std::string sender;         // %{s}  local@domain
+  std::string local;          // %{l}
+  std::string sender_domain;  // %{o}
+  std::string domain;         // %{d}  current domain
+  std::string ip;  // %{i} (IPv6 in dot-separated nibble form), %{c} (RFC 5952 text, exp only), %{v}
+                   // "in-addr"/"ip6"
+  std::string helo;                   // %{h}
+  std::string receiver;               // %{r} (exp only; "unknown" when empty)
+  int64_t timestamp = 0;              // %{t} (exp only)
   dns::Resolver* resolver = nullptr;  // for %{p} (validated name, §7.3; "unknown" when none)
 };
 
@@ -55,6 +56,7 @@ Result<std::string> expand_macros(std::string_view spec, const MacroContext& ctx
 // Only checks the syntax, as expand_macros would (for parse_record).
 // `ends_with_macro` is set when the last item is a macro-expand (for the
 // domain-end rule of §12).
-Result<void> check_macro_string(std::string_view spec, bool explanation, bool* ends_with_macro = nullptr);
+Result<void> check_macro_string(std::string_view spec, bool explanation,
+                                bool* ends_with_macro = nullptr);
 
 }  // namespace mox::spf

@@ -14,7 +14,8 @@ using Kind = Directive::Kind;
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -65,10 +66,12 @@ Result<int> parse_cidr(std::string_view d, int max) {
   }
   int v = 0;
   for (char c : d) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return syntax_error("bad CIDR length \"" + std::string(d) + "\"");
+    if (!std::isdigit(static_cast<unsigned char>(c)))
+      return syntax_error("bad CIDR length \"" + std::string(d) + "\"");
     v = v * 10 + (c - '0');
   }
-  if (v > max) return syntax_error("CIDR length " + std::to_string(v) + " above " + std::to_string(max));
+  if (v > max)
+    return syntax_error("CIDR length " + std::to_string(v) + " above " + std::to_string(max));
   return v;
 }
 
@@ -105,7 +108,8 @@ Result<void> parse_ip_network(std::string_view arg, Directive& d) {
   }
   unsigned char buf[16];
   if (::inet_pton(v6 ? AF_INET6 : AF_INET, std::string(ip).c_str(), buf) != 1) {
-    return syntax_error(std::string("not an ") + (v6 ? "IPv6" : "IPv4") + " address: \"" + std::string(ip) + "\"");
+    return syntax_error(std::string("not an ") + (v6 ? "IPv6" : "IPv4") + " address: \"" +
+                        std::string(ip) + "\"");
   }
   d.ip = std::string(ip);
   return {};
@@ -113,8 +117,9 @@ Result<void> parse_ip_network(std::string_view arg, Directive& d) {
 
 std::optional<Kind> kind_of(std::string_view name) {
   static constexpr std::pair<std::string_view, Kind> kKinds[] = {
-      {"all", Kind::kAll}, {"include", Kind::kInclude}, {"a", Kind::kA},     {"mx", Kind::kMx},
-      {"ptr", Kind::kPtr}, {"ip4", Kind::kIp4},         {"ip6", Kind::kIp6}, {"exists", Kind::kExists}};
+      {"all", Kind::kAll}, {"include", Kind::kInclude}, {"a", Kind::kA},
+      {"mx", Kind::kMx},   {"ptr", Kind::kPtr},         {"ip4", Kind::kIp4},
+      {"ip6", Kind::kIp6}, {"exists", Kind::kExists}};
   for (const auto& [n, k] : kKinds) {
     if (iequals(name, n)) return k;
   }
@@ -199,14 +204,22 @@ Result<void> parse_modifier(std::string_view term, size_t eq, Record& r) {
 
 std::string_view kind_name(Directive::Kind k) {
   switch (k) {
-    case Kind::kAll: return "all";
-    case Kind::kInclude: return "include";
-    case Kind::kA: return "a";
-    case Kind::kMx: return "mx";
-    case Kind::kPtr: return "ptr";
-    case Kind::kIp4: return "ip4";
-    case Kind::kIp6: return "ip6";
-    case Kind::kExists: return "exists";
+    case Kind::kAll:
+      return "all";
+    case Kind::kInclude:
+      return "include";
+    case Kind::kA:
+      return "a";
+    case Kind::kMx:
+      return "mx";
+    case Kind::kPtr:
+      return "ptr";
+    case Kind::kIp4:
+      return "ip4";
+    case Kind::kIp6:
+      return "ip6";
+    case Kind::kExists:
+      return "exists";
   }
   return "all";
 }
@@ -230,11 +243,13 @@ std::string Directive::text() const {
 }
 
 bool is_spf_record(std::string_view txt) {
-  return txt.size() >= 6 && iequals(txt.substr(0, 6), "v=spf1") && (txt.size() == 6 || txt[6] == ' ');
+  return txt.size() >= 6 && iequals(txt.substr(0, 6), "v=spf1") &&
+         (txt.size() == 6 || txt[6] == ' ');
 }
 
 Result<Record> parse_record(std::string_view txt) {
-  if (!is_spf_record(txt)) return syntax_error("record does not start with \"v=spf1\" (RFC 7208 §4.5)");
+  if (!is_spf_record(txt))
+    return syntax_error("record does not start with \"v=spf1\" (RFC 7208 §4.5)");
   for (char ch : txt) {
     auto c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c > 0x7e) {
@@ -249,7 +264,8 @@ Result<Record> parse_record(std::string_view txt) {
       continue;
     }
     size_t end = txt.find(' ', i);
-    std::string_view term = txt.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
+    std::string_view term =
+        txt.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
     i += term.size();
     size_t sep = term.find_first_of("=:/");
     if (sep != std::string_view::npos && term[sep] == '=') {

@@ -31,7 +31,7 @@ namespace mox::spf {
 
 struct Directive {  // RFC 7208 §4.6.1, §5
   enum class Kind { kAll, kInclude, kA, kMx, kPtr, kIp4, kIp6, kExists };
-  char qualifier = '+';     // + - ~ ? (§4.6.2)
+  char qualifier = '+';  // + - ~ ? (§4.6.2)
   Kind kind = Kind::kAll;
   std::string domain_spec;  // include/exists (required), a/mx/ptr (optional; "" = current domain)
   std::string ip;           // ip4/ip6: the network address as written
@@ -46,7 +46,8 @@ struct Directive {  // RFC 7208 §4.6.1, §5
 struct Record {
   std::vector<Directive> directives;
   std::optional<std::string> redirect, exp;  // domain-specs (§6.1, §6.2)
-  std::vector<std::pair<std::string, std::string>> other_modifiers;  // unknown, kept and ignored (§6)
+  std::vector<std::pair<std::string, std::string>>
+      other_modifiers;  // unknown, kept and ignored (§6)
 };
 
 // "v=spf1" (any case) followed by a space or the end (§4.5).

@@ -169,9 +169,9 @@ Status create_default_mailboxes(db::Db& db) {
   if (count.col_int(0) > 0) return {};  // tx rolls back: nothing to do
   count = db::Stmt();
   for (const auto& mb : kDefaultMailboxes) {
-    MOX_ASSIGN(auto ins, db.prepare(
-                             "INSERT INTO Mailbox (Name, SpecialUse, UIDValidity, CreateModSeq, "
-                             "ModSeq) SELECT ?, ?, UIDValidityNext, ModSeq, ModSeq FROM Account"));
+    MOX_ASSIGN(auto ins,
+               db.prepare("INSERT INTO Mailbox (Name, SpecialUse, UIDValidity, CreateModSeq, "
+                          "ModSeq) SELECT ?, ?, UIDValidityNext, ModSeq, ModSeq FROM Account"));
     MOX_TRY(ins.bind(1, mb.name).bind(2, mb.special_use).run());
     MOX_ASSIGN(auto sub, db.prepare("INSERT OR IGNORE INTO Subscription (Name) VALUES (?)"));
     MOX_TRY(sub.bind(1, mb.name).run());
@@ -229,12 +229,11 @@ Result<bool> AccountStore::relock() {
 }
 
 Status AccountStore::set_password(const PasswordRecord& p) {
-  MOX_ASSIGN(auto q, db_.prepare(
-                         "INSERT OR REPLACE INTO Password (ID, SCRAMSHA1Salt, "
-                         "SCRAMSHA1Iterations, SCRAMSHA1StoredKey, SCRAMSHA1ServerKey, "
-                         "SCRAMSHA256Salt, SCRAMSHA256Iterations, SCRAMSHA256StoredKey, "
-                         "SCRAMSHA256ServerKey, CRAMMD5Ipad, CRAMMD5Opad) "
-                         "VALUES (1,?,?,?,?,?,?,?,?,?,?)"));
+  MOX_ASSIGN(auto q, db_.prepare("INSERT OR REPLACE INTO Password (ID, SCRAMSHA1Salt, "
+                                 "SCRAMSHA1Iterations, SCRAMSHA1StoredKey, SCRAMSHA1ServerKey, "
+                                 "SCRAMSHA256Salt, SCRAMSHA256Iterations, SCRAMSHA256StoredKey, "
+                                 "SCRAMSHA256ServerKey, CRAMMD5Ipad, CRAMMD5Opad) "
+                                 "VALUES (1,?,?,?,?,?,?,?,?,?,?)"));
   q.bind_blob(1, p.scram_sha1_salt).bind(2, p.scram_sha1_iterations);
   q.bind_blob(3, p.scram_sha1_stored_key).bind_blob(4, p.scram_sha1_server_key);
   q.bind_blob(5, p.scram_sha256_salt).bind(6, p.scram_sha256_iterations);
@@ -244,8 +243,8 @@ Status AccountStore::set_password(const PasswordRecord& p) {
 }
 
 Result<std::optional<PasswordRecord>> AccountStore::password() {
-  MOX_ASSIGN(auto q, db_.prepare(
-                         "SELECT SCRAMSHA1Salt, SCRAMSHA1Iterations, SCRAMSHA1StoredKey, "
+  MOX_ASSIGN(auto q,
+             db_.prepare("SELECT SCRAMSHA1Salt, SCRAMSHA1Iterations, SCRAMSHA1StoredKey, "
                          "SCRAMSHA1ServerKey, SCRAMSHA256Salt, SCRAMSHA256Iterations, "
                          "SCRAMSHA256StoredKey, SCRAMSHA256ServerKey, CRAMMD5Ipad, CRAMMD5Opad "
                          "FROM Password WHERE ID=1"));
@@ -253,16 +252,15 @@ Result<std::optional<PasswordRecord>> AccountStore::password() {
   if (!row) return std::optional<PasswordRecord>();
   PasswordRecord p;
   q.cols(db::blob(p.scram_sha1_salt), p.scram_sha1_iterations, db::blob(p.scram_sha1_stored_key),
-         db::blob(p.scram_sha1_server_key), db::blob(p.scram_sha256_salt), p.scram_sha256_iterations,
-         db::blob(p.scram_sha256_stored_key), db::blob(p.scram_sha256_server_key), db::blob(p.cram_md5_ipad),
-         db::blob(p.cram_md5_opad));
+         db::blob(p.scram_sha1_server_key), db::blob(p.scram_sha256_salt),
+         p.scram_sha256_iterations, db::blob(p.scram_sha256_stored_key),
+         db::blob(p.scram_sha256_server_key), db::blob(p.cram_md5_ipad), db::blob(p.cram_md5_opad));
   return std::optional<PasswordRecord>(std::move(p));
 }
 
 Result<std::vector<MailboxInfo>> AccountStore::mailboxes() {
-  MOX_ASSIGN(auto q, db_.prepare(
-                         "SELECT ID, Name, SpecialUse, UIDValidity, UIDNext FROM Mailbox "
-                         "ORDER BY Name"));
+  MOX_ASSIGN(auto q, db_.prepare("SELECT ID, Name, SpecialUse, UIDValidity, UIDNext FROM Mailbox "
+                                 "ORDER BY Name"));
   std::vector<MailboxInfo> out;
   while (true) {
     MOX_ASSIGN(bool row, q.step());

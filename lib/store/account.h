@@ -38,8 +38,8 @@ struct DefaultMailbox {
   const char* special_use;
 };
 inline constexpr DefaultMailbox kDefaultMailboxes[] = {
-    {"Inbox", ""},          {"Sent", "\\Sent"},   {"Archive", "\\Archive"},
-    {"Trash", "\\Trash"},   {"Drafts", "\\Drafts"}, {"Junk", "\\Junk"},
+    {"Inbox", ""},        {"Sent", "\\Sent"},     {"Archive", "\\Archive"},
+    {"Trash", "\\Trash"}, {"Drafts", "\\Drafts"}, {"Junk", "\\Junk"},
 };
 
 class IdBlocks;  // store/idblocks.h

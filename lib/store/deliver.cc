@@ -41,9 +41,10 @@ Result<Delivered> insert_row(db::Db& db, const PendingRow& r, int64_t modseq) {
   d.mailbox_id = mb.id;
   d.uid = mb.uidnext;
   int64_t now = db::now_unix();
-  MOX_ASSIGN(db::Stmt ins, db.prepare("INSERT INTO Message (ID, MailboxID, UID, ModSeq, CreateModSeq, "
-                                  "Received, SaveDate, Size, Flags, Keywords) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  MOX_ASSIGN(db::Stmt ins,
+             db.prepare("INSERT INTO Message (ID, MailboxID, UID, ModSeq, CreateModSeq, "
+                        "Received, SaveDate, Size, Flags, Keywords) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   ins.bind(1, r.id).bind(2, d.mailbox_id).bind(3, d.uid).bind(4, d.modseq).bind(5, d.modseq);
   ins.bind(6, r.received != 0 ? r.received : now).bind(7, now).bind(8, r.size);
   ins.bind(9, r.flags.bits).bind(10, keywords_column(r.flags.keywords));
@@ -129,7 +130,8 @@ void commit_rows(db::Db& db, const std::vector<PendingRow*>& rows) {
   std::vector<PendingRow*> inserted;
   for (PendingRow* r : rows) {
     r->result = insert_in_savepoint(db, *r, modseq + 1, rows.size() == 1, &broken);
-    if (broken) return fail_all(r->result->ok() ? internal_error("savepoint failed") : r->result->error());
+    if (broken)
+      return fail_all(r->result->ok() ? internal_error("savepoint failed") : r->result->error());
     if (r->result->ok()) {
       ++modseq;
       inserted.push_back(r);
@@ -154,7 +156,7 @@ Status remove_delivered(db::Db& db, const std::string& account_dir, const Delive
     int64_t modseq = prev + 1;
     // A tombstone keeps UID and modseq for QRESYNC's VANISHED (RFC 7162 §3.2.10).
     MOX_ASSIGN(db::Stmt up, db.prepare("UPDATE Message SET Expunged = 1, ModSeq = ? "
-                                   "WHERE ID = ? AND Expunged = 0"));
+                                       "WHERE ID = ? AND Expunged = 0"));
     MOX_TRY(up.bind(1, modseq).bind(2, d.id).run());
     if (db.changes() == 0) return not_found("message " + std::to_string(d.id) + " is not there");
     // Its text may have been indexed meanwhile (SharedAccount's indexer).

@@ -31,8 +31,8 @@ struct MessageAuth {
   std::string remote_ip, ehlo_domain;
   std::string mail_from, mail_from_domain;  // "" for the null reverse path
   std::string msg_from_domain, msg_from_org_domain;
-  std::string spf, helo_spf;     // SPF of the MAIL FROM and HELO identities
-  std::string dkim_domains;      // verified DKIM d= domains, space-separated
+  std::string spf, helo_spf;  // SPF of the MAIL FROM and HELO identities
+  std::string dkim_domains;   // verified DKIM d= domains, space-separated
   std::string dmarc, iprev;
   bool ehlo_validated = false, mail_from_validated = false, msg_from_validated = false;
 };

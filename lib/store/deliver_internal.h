@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "db/sqlite.h"
 #include "store/deliver.h"
 #include "store/idblocks.h"
 #include "store/msgfile.h"
 #include "store/parsed.h"
-#include "db/sqlite.h"
 #include "util/unique_fd.h"
 
 namespace mox::store {

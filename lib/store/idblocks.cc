@@ -33,7 +33,7 @@ namespace mox::store {
 Result<int64_t> reserve_message_ids(db::Db& db, int64_t n) {
   MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
   MOX_ASSIGN(db::Stmt q, db.prepare("UPDATE Account SET NextMessageID = NextMessageID + ? "
-                                "RETURNING NextMessageID - ?"));
+                                    "RETURNING NextMessageID - ?"));
   q.bind(1, n).bind(2, n);
   MOX_ASSIGN(bool row, q.step());
   if (!row) return internal_error("account has no Account row");
@@ -96,7 +96,8 @@ void IdBlocks::make_ahead(const WithDb* with_db) {
     MutexLock lock(mu_);
     n = block_;
   }
-  auto b = with_db ? make_block(*with_db, n) : Result<std::pair<int64_t, int64_t>>(internal_error(""));
+  auto b =
+      with_db ? make_block(*with_db, n) : Result<std::pair<int64_t, int64_t>>(internal_error(""));
   MutexLock lock(mu_);
   making_ = false;
   made_.notify_all();

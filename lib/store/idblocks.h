@@ -13,8 +13,8 @@
 #include <string>
 #include <utility>
 
-#include "store/msgfile.h"
 #include "db/sqlite.h"
+#include "store/msgfile.h"
 #include "util/mutex.h"
 #include "util/result.h"
 
@@ -70,12 +70,12 @@ class IdBlocks {
   const Options opts_;
   MessageDirs dirs_;
   Mutex mu_;
-  CondVar made_;                                     // a block is ready, or making failed
-  int64_t next_ GUARDED_BY(mu_) = 0;                 // IDs being handed out: [next_, end_)
+  CondVar made_;                      // a block is ready, or making failed
+  int64_t next_ GUARDED_BY(mu_) = 0;  // IDs being handed out: [next_, end_)
   int64_t end_ GUARDED_BY(mu_) = 0;
-  int64_t ready_first_ GUARDED_BY(mu_) = 0;          // the next block: [ready_first_, ready_end_)
+  int64_t ready_first_ GUARDED_BY(mu_) = 0;  // the next block: [ready_first_, ready_end_)
   int64_t ready_end_ GUARDED_BY(mu_) = 0;
-  bool making_ GUARDED_BY(mu_) = false;              // a block is being made
+  bool making_ GUARDED_BY(mu_) = false;  // a block is being made
   int64_t handed_out_ GUARDED_BY(mu_) = 0;
   int64_t block_ GUARDED_BY(mu_) = opts_.first_block;  // size of the next block
 };

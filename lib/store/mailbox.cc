@@ -18,8 +18,9 @@ Result<std::optional<MailboxRef>> find_mailbox(db::Db& db, const std::string& na
 }
 
 Result<MailboxRef> create_one(db::Db& db, const std::string& name, int64_t modseq) {
-  MOX_ASSIGN(db::Stmt ins, db.prepare("INSERT INTO Mailbox (Name, UIDValidity, CreateModSeq, ModSeq) "
-                                  "SELECT ?, UIDValidityNext, ?, ? FROM Account"));
+  MOX_ASSIGN(db::Stmt ins,
+             db.prepare("INSERT INTO Mailbox (Name, UIDValidity, CreateModSeq, ModSeq) "
+                        "SELECT ?, UIDValidityNext, ?, ? FROM Account"));
   MOX_TRY(ins.bind(1, name).bind(2, modseq).bind(3, modseq).run());
   int64_t id = db.last_insert_id();
   MOX_TRY(db.exec("UPDATE Account SET UIDValidityNext = UIDValidityNext + 1"));
@@ -50,7 +51,8 @@ Result<std::string> normalize_mailbox_name(std::string_view name) {
   return out;
 }
 
-Result<MailboxRef> ensure_mailbox(db::Db& db, const std::string& name, bool create, int64_t modseq) {
+Result<MailboxRef> ensure_mailbox(db::Db& db, const std::string& name, bool create,
+                                  int64_t modseq) {
   MOX_ASSIGN(auto found, find_mailbox(db, name));
   if (found) return *found;
   if (!create) return not_found("mailbox " + name + " does not exist");

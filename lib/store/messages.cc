@@ -39,8 +39,8 @@ MessageRow read_row(const db::Stmt& q) {
 }
 
 Mailbox read_mailbox(const db::Stmt& q) {
-  return Mailbox{q.col_int(0), q.col_text(1), q.col_text(2), q.col_int(3),
-                 q.col_int(4), q.col_int(5), q.col_int(6) != 0};
+  return Mailbox{q.col_int(0), q.col_text(1), q.col_text(2),    q.col_int(3),
+                 q.col_int(4), q.col_int(5),  q.col_int(6) != 0};
 }
 
 constexpr const char* kMailboxSelect =
@@ -73,7 +73,9 @@ bool same(const MessageFlags& a, const MessageFlags& b) {
 
 }  // namespace
 
-std::string message_path(const AccountStore& a, int64_t id) { return message_file_path(a.dir(), id); }
+std::string message_path(const AccountStore& a, int64_t id) {
+  return message_file_path(a.dir(), id);
+}
 
 Result<std::vector<Mailbox>> list_mailboxes(AccountStore& a) {
   MOX_ASSIGN(db::Stmt q, a.db().prepare(std::string(kMailboxSelect) + "ORDER BY m.Name"));
@@ -144,7 +146,8 @@ Status delete_mailbox(AccountStore& a, const std::string& name) {
     MOX_ASSIGN(bool has_kids, kids.step());
     kids = db::Stmt();
     if (has_kids) return user_error("mailbox has children, delete them first");
-    MOX_ASSIGN(db::Stmt m, db.prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Expunged = 0"));
+    MOX_ASSIGN(db::Stmt m,
+               db.prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Expunged = 0"));
     m.bind(1, mbid);
     while (true) {
       MOX_ASSIGN(bool r, m.step());
@@ -153,8 +156,9 @@ Status delete_mailbox(AccountStore& a, const std::string& name) {
     }
     m = db::Stmt();
     MOX_TRY(bump_modseq(db));
-    for (const char* sql : {"DELETE FROM MessageText WHERE rowid IN (SELECT ID FROM Message WHERE MailboxID = ?)",
-                            "DELETE FROM Message WHERE MailboxID = ?", "DELETE FROM Mailbox WHERE ID = ?"}) {
+    for (const char* sql :
+         {"DELETE FROM MessageText WHERE rowid IN (SELECT ID FROM Message WHERE MailboxID = ?)",
+          "DELETE FROM Message WHERE MailboxID = ?", "DELETE FROM Mailbox WHERE ID = ?"}) {
       MOX_ASSIGN(db::Stmt d, db.prepare(sql));
       MOX_TRY(d.bind(1, mbid).run());
     }
@@ -190,8 +194,9 @@ Status rename_mailbox(AccountStore& a, const std::string& from, const std::strin
     MOX_ASSIGN(MailboxRef ref, ensure_mailbox(db, t, true, modseq));
     // New UIDs in the old order, assigned one row at a time: a single UPDATE
     // computing each UID from the rows not yet moved collides with itself.
-    MOX_ASSIGN(db::Stmt ids, db.prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Expunged = 0 "
-                                    "ORDER BY UID"));
+    MOX_ASSIGN(db::Stmt ids,
+               db.prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Expunged = 0 "
+                          "ORDER BY UID"));
     ids.bind(1, src_id);
     std::vector<int64_t> moving;
     while (true) {
@@ -200,29 +205,34 @@ Status rename_mailbox(AccountStore& a, const std::string& from, const std::strin
       moving.push_back(ids.col_int(0));
     }
     ids = db::Stmt();
-    MOX_ASSIGN(db::Stmt mv, db.prepare(
-                            "UPDATE Message SET MailboxID = ?1, ModSeq = ?2, "
-                            "UID = (SELECT UIDNext FROM Mailbox WHERE ID = ?1) + ?3 WHERE ID = ?4"));
+    MOX_ASSIGN(db::Stmt mv,
+               db.prepare("UPDATE Message SET MailboxID = ?1, ModSeq = ?2, "
+                          "UID = (SELECT UIDNext FROM Mailbox WHERE ID = ?1) + ?3 WHERE ID = ?4"));
     for (size_t i = 0; i < moving.size(); ++i) {
       mv.reset();
-      MOX_TRY(mv.bind(1, ref.id).bind(2, modseq).bind(3, static_cast<int64_t>(i)).bind(4, moving[i]).run());
+      MOX_TRY(mv.bind(1, ref.id)
+                  .bind(2, modseq)
+                  .bind(3, static_cast<int64_t>(i))
+                  .bind(4, moving[i])
+                  .run());
     }
-    MOX_ASSIGN(db::Stmt up, db.prepare(
-                            "UPDATE Mailbox SET UIDNext = 1 + COALESCE((SELECT MAX(UID) FROM "
-                            "Message WHERE MailboxID = ?1), 0), ModSeq = ?2 WHERE ID = ?1"));
+    MOX_ASSIGN(db::Stmt up,
+               db.prepare("UPDATE Mailbox SET UIDNext = 1 + COALESCE((SELECT MAX(UID) FROM "
+                          "Message WHERE MailboxID = ?1), 0), ModSeq = ?2 WHERE ID = ?1"));
     MOX_TRY(up.bind(1, ref.id).bind(2, modseq).run());
   } else {
     // The mailbox and its children keep their UIDVALIDITY; missing parents of
     // the new name are created.
     size_t slash = t.rfind('/');
     if (slash != std::string::npos) MOX_TRY(ensure_mailbox(db, t.substr(0, slash), true, modseq));
-    MOX_ASSIGN(db::Stmt up, db.prepare(
-                            "UPDATE Mailbox SET Name = ?2 || substr(Name, ?3), ModSeq = ?4 "
-                            "WHERE Name = ?1 OR substr(Name, 1, length(?1) + 1) = ?1 || '/'"));
-    MOX_TRY(up.bind(1, f).bind(2, t).bind(3, static_cast<int64_t>(f.size() + 1)).bind(4, modseq).run());
-    MOX_ASSIGN(db::Stmt sub, db.prepare(
-                             "UPDATE Subscription SET Name = ?2 || substr(Name, ?3) "
-                             "WHERE Name = ?1 OR substr(Name, 1, length(?1) + 1) = ?1 || '/'"));
+    MOX_ASSIGN(db::Stmt up,
+               db.prepare("UPDATE Mailbox SET Name = ?2 || substr(Name, ?3), ModSeq = ?4 "
+                          "WHERE Name = ?1 OR substr(Name, 1, length(?1) + 1) = ?1 || '/'"));
+    MOX_TRY(
+        up.bind(1, f).bind(2, t).bind(3, static_cast<int64_t>(f.size() + 1)).bind(4, modseq).run());
+    MOX_ASSIGN(db::Stmt sub,
+               db.prepare("UPDATE Subscription SET Name = ?2 || substr(Name, ?3) "
+                          "WHERE Name = ?1 OR substr(Name, 1, length(?1) + 1) = ?1 || '/'"));
     MOX_TRY(sub.bind(1, f).bind(2, t).bind(3, static_cast<int64_t>(f.size() + 1)).run());
   }
   MOX_TRY(tx.commit());
@@ -232,16 +242,18 @@ Status rename_mailbox(AccountStore& a, const std::string& from, const std::strin
 
 Status set_subscribed(AccountStore& a, const std::string& name, bool subscribed) {
   MOX_ASSIGN(std::string n, normalize_mailbox_name(name));
-  MOX_ASSIGN(db::Stmt q, a.db().prepare(subscribed ? "INSERT OR IGNORE INTO Subscription (Name) VALUES (?)"
-                                               : "DELETE FROM Subscription WHERE Name = ?"));
+  MOX_ASSIGN(db::Stmt q,
+             a.db().prepare(subscribed ? "INSERT OR IGNORE INTO Subscription (Name) VALUES (?)"
+                                       : "DELETE FROM Subscription WHERE Name = ?"));
   MOX_TRY(q.bind(1, n).run());
   notify(a);
   return {};
 }
 
 Result<std::vector<MessageRow>> list_messages(AccountStore& a, int64_t mailbox_id) {
-  MOX_ASSIGN(db::Stmt q, a.db().prepare(std::string("SELECT ") + kMessageColumns +
-                                    " FROM Message WHERE MailboxID = ? AND Expunged = 0 ORDER BY UID"));
+  MOX_ASSIGN(db::Stmt q,
+             a.db().prepare(std::string("SELECT ") + kMessageColumns +
+                            " FROM Message WHERE MailboxID = ? AND Expunged = 0 ORDER BY UID"));
   q.bind(1, mailbox_id);
   return db::collect(q, read_row);
 }
@@ -249,8 +261,9 @@ Result<std::vector<MessageRow>> list_messages(AccountStore& a, int64_t mailbox_i
 Result<Changes> changes_since(AccountStore& a, int64_t mailbox_id, int64_t modseq) {
   Changes c;
   db::Db& db = a.db();
-  MOX_ASSIGN(db::Stmt q, db.prepare(std::string("SELECT ") + kMessageColumns + ", Expunged FROM Message "
-                                "WHERE MailboxID = ? AND ModSeq > ? ORDER BY UID"));
+  MOX_ASSIGN(db::Stmt q, db.prepare(std::string("SELECT ") + kMessageColumns +
+                                    ", Expunged FROM Message "
+                                    "WHERE MailboxID = ? AND ModSeq > ? ORDER BY UID"));
   q.bind(1, mailbox_id).bind(2, modseq);
   while (true) {
     MOX_ASSIGN(bool row, q.step());
@@ -268,17 +281,18 @@ Result<Changes> changes_since(AccountStore& a, int64_t mailbox_id, int64_t modse
 
 Result<StoreResult> store_flags(AccountStore& a, int64_t mailbox_id,
                                 const std::vector<int64_t>& uids, FlagOp op,
-                                const MessageFlags& flags,
-                                std::optional<int64_t> unchanged_since) {
+                                const MessageFlags& flags, std::optional<int64_t> unchanged_since) {
   MOX_TRY(check_flags(flags));
   StoreResult res;
   db::Db& db = a.db();
   {
     MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
     int64_t modseq = 0;
-    MOX_ASSIGN(db::Stmt get, db.prepare(std::string("SELECT ") + kMessageColumns +
-                                    " FROM Message WHERE MailboxID = ? AND UID = ? AND Expunged = 0"));
-    MOX_ASSIGN(db::Stmt put, db.prepare("UPDATE Message SET Flags = ?, Keywords = ?, ModSeq = ? WHERE ID = ?"));
+    MOX_ASSIGN(db::Stmt get,
+               db.prepare(std::string("SELECT ") + kMessageColumns +
+                          " FROM Message WHERE MailboxID = ? AND UID = ? AND Expunged = 0"));
+    MOX_ASSIGN(db::Stmt put,
+               db.prepare("UPDATE Message SET Flags = ?, Keywords = ?, ModSeq = ? WHERE ID = ?"));
     for (int64_t uid : uids) {
       get.reset();
       get.bind(1, mailbox_id).bind(2, uid);
@@ -325,8 +339,9 @@ Result<std::vector<int64_t>> expunge(AccountStore& a, int64_t mailbox_id,
   db::Db& db = a.db();
   {
     MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
-    MOX_ASSIGN(db::Stmt q, db.prepare("SELECT UID, ID FROM Message WHERE MailboxID = ? AND Expunged = 0 "
-                                  "AND (Flags & ?) != 0 ORDER BY UID"));
+    MOX_ASSIGN(db::Stmt q,
+               db.prepare("SELECT UID, ID FROM Message WHERE MailboxID = ? AND Expunged = 0 "
+                          "AND (Flags & ?) != 0 ORDER BY UID"));
     q.bind(1, mailbox_id).bind(2, int64_t{kFlagDeleted});
     std::set<int64_t> only;
     if (uids) only.insert(uids->begin(), uids->end());
@@ -363,9 +378,11 @@ namespace {
 
 // The rows of `uids` in mailbox `mailbox_id` that are not expunged, in UID
 // order (RFC 4315: COPYUID lists them in this order).
-Result<std::vector<MessageRow>> source_rows(db::Db& db, int64_t mailbox_id, std::vector<int64_t> uids) {
-  MOX_ASSIGN(db::Stmt q, db.prepare(std::string("SELECT ") + kMessageColumns +
-                                " FROM Message WHERE MailboxID = ? AND UID = ? AND Expunged = 0"));
+Result<std::vector<MessageRow>> source_rows(db::Db& db, int64_t mailbox_id,
+                                            std::vector<int64_t> uids) {
+  MOX_ASSIGN(db::Stmt q,
+             db.prepare(std::string("SELECT ") + kMessageColumns +
+                        " FROM Message WHERE MailboxID = ? AND UID = ? AND Expunged = 0"));
   std::sort(uids.begin(), uids.end());
   std::vector<MessageRow> src;
   for (int64_t uid : uids) {
@@ -386,7 +403,7 @@ Result<std::vector<int64_t>> link_copies(AccountStore& a, const std::vector<Mess
   {
     MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
     MOX_ASSIGN(db::Stmt q, db.prepare("UPDATE Account SET NextMessageID = NextMessageID + ? "
-                                  "RETURNING NextMessageID - ?"));
+                                      "RETURNING NextMessageID - ?"));
     q.bind(1, static_cast<int64_t>(src.size())).bind(2, static_cast<int64_t>(src.size()));
     MOX_ASSIGN(bool row, q.step());
     if (!row) return internal_error("account has no Account row");
@@ -434,9 +451,9 @@ Status insert_copies(db::Db& db, const Mailbox& dmb, int64_t mailbox_id,
   if (!row) return not_found("mailbox " + dmb.name + " does not exist");
   int64_t uid = next.col_int(0);
   next = db::Stmt();
-  MOX_ASSIGN(db::Stmt ins, db.prepare(
-                           "INSERT INTO Message (ID, MailboxID, UID, ModSeq, CreateModSeq, "
-                           "Received, SaveDate, Size, Flags, Keywords) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+  MOX_ASSIGN(db::Stmt ins,
+             db.prepare("INSERT INTO Message (ID, MailboxID, UID, ModSeq, CreateModSeq, "
+                        "Received, SaveDate, Size, Flags, Keywords) VALUES (?,?,?,?,?,?,?,?,?,?)"));
   int64_t now = db::now_unix();
   for (size_t i = 0; i < src.size(); ++i) {
     const MessageRow& r = src[i];

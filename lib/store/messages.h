@@ -56,8 +56,7 @@ struct StoreResult {
 };
 Result<StoreResult> store_flags(AccountStore& a, int64_t mailbox_id,
                                 const std::vector<int64_t>& uids, FlagOp op,
-                                const MessageFlags& flags,
-                                std::optional<int64_t> unchanged_since);
+                                const MessageFlags& flags, std::optional<int64_t> unchanged_since);
 
 // Expunges messages with \Deleted (all, or only `uids`); returns their UIDs.
 Result<std::vector<int64_t>> expunge(AccountStore& a, int64_t mailbox_id,

@@ -36,7 +36,8 @@ Status write_all(int fd, std::string_view data) {
 // write_all(a) then write_all(b), with writev.
 Status write_two(int fd, std::string_view a, std::string_view b) {
   while (!a.empty()) {
-    iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+    iovec iov[2] = {{const_cast<char*>(a.data()), a.size()},
+                    {const_cast<char*>(b.data()), b.size()}};
     ssize_t n = ::writev(fd, iov, 2);
     if (n < 0) {
       if (errno == EINTR) continue;

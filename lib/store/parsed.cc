@@ -17,7 +17,8 @@ namespace {
 // exists, is not expunged and its search text is not indexed). Another
 // process may have indexed it since we looked.
 Result<bool> needs_parsing(db::Db& db, int64_t id) {
-  MOX_ASSIGN(db::Stmt q, db.prepare("SELECT Parsed = 0 AND Expunged = 0 FROM Message WHERE ID = ?"));
+  MOX_ASSIGN(db::Stmt q,
+             db.prepare("SELECT Parsed = 0 AND Expunged = 0 FROM Message WHERE ID = ?"));
   q.bind(1, id);
   MOX_ASSIGN(bool row, q.step());
   return row && q.col_int(0) != 0;
@@ -96,9 +97,10 @@ namespace {
 
 // `parsed` < 0: Parsed is left as it is.
 Status update_forms(db::Db& db, int64_t id, const FetchForms& f, int parsed) {
-  MOX_ASSIGN(db::Stmt up, db.prepare("UPDATE Message SET Parsed = CASE WHEN ?1 < 0 THEN Parsed ELSE ?1 "
-                                 "END, ImapEnvelope = ?2, ImapBodyStructure = ?3, ImapBody = ?4, "
-                                 "FormsVersion = ?5 WHERE ID = ?6"));
+  MOX_ASSIGN(db::Stmt up,
+             db.prepare("UPDATE Message SET Parsed = CASE WHEN ?1 < 0 THEN Parsed ELSE ?1 "
+                        "END, ImapEnvelope = ?2, ImapBodyStructure = ?3, ImapBody = ?4, "
+                        "FormsVersion = ?5 WHERE ID = ?6"));
   up.bind(1, parsed).bind_blob(2, f.envelope).bind_blob(3, f.bodystructure);
   return up.bind_blob(4, f.body).bind(5, kFormsVersion).bind(6, id).run();
 }
@@ -136,25 +138,28 @@ Status store_parsed_batch(db::Db& db, const std::vector<ParsedFile>& files) {
 
 Status store_parsed(db::Db& db, int64_t id, const ParsedMessage& p) {
   MOX_TRY(update_forms(db, id, p.fetch, 1));
-  MOX_ASSIGN(db::Stmt ins, db.prepare("INSERT INTO MessageText (rowid, Headers, Body) VALUES (?, ?, ?)"));
+  MOX_ASSIGN(db::Stmt ins,
+             db.prepare("INSERT INTO MessageText (rowid, Headers, Body) VALUES (?, ?, ?)"));
   return ins.bind(1, id).bind(2, p.headers).bind(3, p.text).run();
 }
 
 Status copy_parsed(db::Db& db, int64_t from, int64_t to) {
   // The origin of the message (store_message_auth) goes with it too.
-  MOX_ASSIGN(db::Stmt up, db.prepare(
-                          "UPDATE Message SET (Parsed, ImapEnvelope, ImapBodyStructure, ImapBody, "
-                          "FormsVersion, RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
-                          "MsgFromOrgDomain, SPFResult, HeloSPFResult, DKIMDomains, DMARCResult, "
-                          "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated) = "
-                          "(SELECT Parsed, ImapEnvelope, ImapBodyStructure, ImapBody, "
-                          "FormsVersion, RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
-                          "MsgFromOrgDomain, SPFResult, HeloSPFResult, DKIMDomains, DMARCResult, "
-                          "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated "
-                          "FROM Message WHERE ID = ?1) WHERE ID = ?2"));
+  MOX_ASSIGN(
+      db::Stmt up,
+      db.prepare("UPDATE Message SET (Parsed, ImapEnvelope, ImapBodyStructure, ImapBody, "
+                 "FormsVersion, RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
+                 "MsgFromOrgDomain, SPFResult, HeloSPFResult, DKIMDomains, DMARCResult, "
+                 "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated) = "
+                 "(SELECT Parsed, ImapEnvelope, ImapBodyStructure, ImapBody, "
+                 "FormsVersion, RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
+                 "MsgFromOrgDomain, SPFResult, HeloSPFResult, DKIMDomains, DMARCResult, "
+                 "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated "
+                 "FROM Message WHERE ID = ?1) WHERE ID = ?2"));
   MOX_TRY(up.bind(1, from).bind(2, to).run());
-  MOX_ASSIGN(db::Stmt ins, db.prepare("INSERT INTO MessageText (rowid, Headers, Body) "
-                                  "SELECT ?2, Headers, Body FROM MessageText WHERE rowid = ?1"));
+  MOX_ASSIGN(db::Stmt ins,
+             db.prepare("INSERT INTO MessageText (rowid, Headers, Body) "
+                        "SELECT ?2, Headers, Body FROM MessageText WHERE rowid = ?1"));
   return ins.bind(1, from).bind(2, to).run();
 }
 
@@ -193,8 +198,8 @@ Result<std::vector<FetchForms>> fetch_forms(AccountStore& a, const std::vector<i
   std::vector<FetchForms> out;
   out.reserve(ids.size());
   MOX_ASSIGN(db::Stmt q, a.db().prepare("SELECT ImapEnvelope IS NOT NULL, ImapEnvelope, "
-                                    "ImapBodyStructure, ImapBody, FormsVersion >= ?2, Parsed "
-                                    "FROM Message WHERE ID = ?1"));
+                                        "ImapBodyStructure, ImapBody, FormsVersion >= ?2, Parsed "
+                                        "FROM Message WHERE ID = ?1"));
   for (int64_t id : ids) {
     q.reset();
     q.bind(1, id).bind(2, kFormsVersion);
@@ -220,8 +225,9 @@ Result<std::vector<FetchForms>> fetch_forms(AccountStore& a, const std::vector<i
 Status ensure_parsed(AccountStore& a, int64_t mailbox_id) {
   std::vector<int64_t> ids;
   {
-    MOX_ASSIGN(db::Stmt q, a.db().prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Parsed = 0 "
-                                      "AND Expunged = 0"));
+    MOX_ASSIGN(db::Stmt q,
+               a.db().prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Parsed = 0 "
+                              "AND Expunged = 0"));
     q.bind(1, mailbox_id);
     while (true) {
       MOX_ASSIGN(bool row, q.step());
@@ -230,7 +236,8 @@ Status ensure_parsed(AccountStore& a, int64_t mailbox_id) {
     }
   }
   for (size_t i = 0; i < ids.size(); i += kParseBatch) {
-    std::vector<int64_t> batch(ids.begin() + i, ids.begin() + std::min(ids.size(), i + kParseBatch));
+    std::vector<int64_t> batch(ids.begin() + i,
+                               ids.begin() + std::min(ids.size(), i + kParseBatch));
     MOX_TRY(store_parsed_batch(a.db(), parse_message_files(a.dir(), batch)));
   }
   return {};
@@ -238,7 +245,7 @@ Status ensure_parsed(AccountStore& a, int64_t mailbox_id) {
 
 Result<std::vector<int64_t>> text_search(AccountStore& a, std::string_view needle) {
   MOX_ASSIGN(db::Stmt s, a.db().prepare("SELECT rowid FROM MessageText WHERE MessageText MATCH ? "
-                                    "ORDER BY rowid"));
+                                        "ORDER BY rowid"));
   std::string q = fts_trigrams(sanitize_utf8(needle));
   if (q.empty()) return internal_error("text_search: needle shorter than a trigram");
   s.bind(1, q);
@@ -276,12 +283,12 @@ Result<std::string> SearchTextReader::body(int64_t id) {
 namespace mox::store {
 
 Status store_message_auth(db::Db& db, int64_t id, const MessageAuth& a) {
-  MOX_ASSIGN(db::Stmt up, db.prepare(
-                          "UPDATE Message SET RemoteIP = ?, EHLODomain = ?, MailFrom = ?, "
-                          "MailFromDomain = ?, MsgFromDomain = ?, MsgFromOrgDomain = ?, "
-                          "SPFResult = ?, HeloSPFResult = ?, DKIMDomains = ?, DMARCResult = ?, "
-                          "IprevResult = ?, EHLOValidated = ?, MailFromValidated = ?, "
-                          "MsgFromValidated = ? WHERE ID = ?"));
+  MOX_ASSIGN(db::Stmt up,
+             db.prepare("UPDATE Message SET RemoteIP = ?, EHLODomain = ?, MailFrom = ?, "
+                        "MailFromDomain = ?, MsgFromDomain = ?, MsgFromOrgDomain = ?, "
+                        "SPFResult = ?, HeloSPFResult = ?, DKIMDomains = ?, DMARCResult = ?, "
+                        "IprevResult = ?, EHLOValidated = ?, MailFromValidated = ?, "
+                        "MsgFromValidated = ? WHERE ID = ?"));
   up.bind(1, a.remote_ip).bind(2, a.ehlo_domain).bind(3, a.mail_from).bind(4, a.mail_from_domain);
   up.bind(5, a.msg_from_domain).bind(6, a.msg_from_org_domain).bind(7, a.spf).bind(8, a.helo_spf);
   up.bind(9, a.dkim_domains).bind(10, a.dmarc).bind(11, a.iprev);
@@ -291,17 +298,18 @@ Status store_message_auth(db::Db& db, int64_t id, const MessageAuth& a) {
 }
 
 Result<std::optional<MessageAuth>> load_message_auth(db::Db& db, int64_t id) {
-  MOX_ASSIGN(db::Stmt q, db.prepare(
-                         "SELECT RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
-                         "MsgFromOrgDomain, SPFResult, HeloSPFResult, DKIMDomains, DMARCResult, "
-                         "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated "
-                         "FROM Message WHERE ID = ?"));
+  MOX_ASSIGN(db::Stmt q,
+             db.prepare("SELECT RemoteIP, EHLODomain, MailFrom, MailFromDomain, MsgFromDomain, "
+                        "MsgFromOrgDomain, SPFResult, HeloSPFResult, DKIMDomains, DMARCResult, "
+                        "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated "
+                        "FROM Message WHERE ID = ?"));
   q.bind(1, id);
   MOX_ASSIGN(bool row, q.step());
   if (!row) return std::optional<MessageAuth>();
-  MessageAuth a{q.col_text(0), q.col_text(1), q.col_text(2),  q.col_text(3),  q.col_text(4),
-                q.col_text(5), q.col_text(6), q.col_text(7),  q.col_text(8),  q.col_text(9),
-                q.col_text(10), q.col_int(11) != 0, q.col_int(12) != 0, q.col_int(13) != 0};
+  MessageAuth a{q.col_text(0),      q.col_text(1),     q.col_text(2),  q.col_text(3),
+                q.col_text(4),      q.col_text(5),     q.col_text(6),  q.col_text(7),
+                q.col_text(8),      q.col_text(9),     q.col_text(10), q.col_int(11) != 0,
+                q.col_int(12) != 0, q.col_int(13) != 0};
   return std::optional<MessageAuth>(std::move(a));
 }
 

@@ -18,8 +18,8 @@
 
 #include <cstdint>
 
-#include "store/account.h"
 #include "db/sqlite.h"
+#include "store/account.h"
 #include "util/result.h"
 
 namespace mox::store {

@@ -52,8 +52,8 @@
 #include "store/groupcommit.h"
 #include "store/idblocks.h"
 #include "store/indexer.h"
-#include "store/msgfile.h"
 #include "store/kept.h"
+#include "store/msgfile.h"
 #include "util/background.h"
 #include "util/mutex.h"
 

@@ -68,8 +68,8 @@ int check_index() {
 // public key (mox-tlspubkey(8)). X509_V_ERR_CERT_REJECTED makes OpenSSL
 // send alert bad_certificate.
 int verify_client_cert(X509_STORE_CTX* store, void*) {
-  auto* ssl = static_cast<SSL*>(
-      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
   X509* leaf = X509_STORE_CTX_get0_cert(store);
   auto* check = ssl ? static_cast<ClientCertCheck*>(SSL_get_ex_data(ssl, check_index())) : nullptr;
   if (check == nullptr || leaf == nullptr || (*check)(leaf)) {

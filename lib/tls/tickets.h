@@ -63,8 +63,7 @@ class TicketKeys {
   Result<TicketKey> encryption_key() EXCLUDES(mu_);
   // The key named `name`, if it is one of ours; *newest tells whether it is
   // the current encryption key (else the client should get a new ticket).
-  std::optional<TicketKey> decryption_key(const unsigned char name[16], bool* newest)
-      EXCLUDES(mu_);
+  std::optional<TicketKey> decryption_key(const unsigned char name[16], bool* newest) EXCLUDES(mu_);
   // All keys, newest first (tests).
   std::vector<TicketKey> keys() EXCLUDES(mu_);
 

@@ -8,8 +8,8 @@
 
 namespace mox {
 
-std::string base64_encode(std::string_view bytes);           // standard, padded
-std::string base64url_encode(std::string_view bytes);        // URL-safe, no padding
+std::string base64_encode(std::string_view bytes);            // standard, padded
+std::string base64url_encode(std::string_view bytes);         // URL-safe, no padding
 Result<std::string> base64_decode(std::string_view text);     // standard, padded
 Result<std::string> base64url_decode(std::string_view text);  // URL-safe, no padding
 std::string hex_encode(std::string_view bytes);               // lower case

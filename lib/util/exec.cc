@@ -24,7 +24,8 @@ Result<std::string> find_program(const std::string& name) {
   size_t start = 0;
   while (start <= dirs.size()) {
     size_t colon = dirs.find(':', start);
-    std::string dir = dirs.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    std::string dir =
+        dirs.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
     if (!dir.empty()) {
       std::string p = dir + "/" + name;
       if (::access(p.c_str(), X_OK) == 0) return p;

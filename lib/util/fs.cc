@@ -16,15 +16,24 @@ namespace mox {
 Error os_error(const std::string& what, int err) {
   ErrorKind k = ErrorKind::kInternal;
   switch (err) {
-    case ENOENT: k = ErrorKind::kNotFound; break;
+    case ENOENT:
+      k = ErrorKind::kNotFound;
+      break;
     case ENOSPC:
-    case EDQUOT: k = ErrorKind::kNoSpace; break;
-    case ETIMEDOUT: k = ErrorKind::kTimeout; break;
+    case EDQUOT:
+      k = ErrorKind::kNoSpace;
+      break;
+    case ETIMEDOUT:
+      k = ErrorKind::kTimeout;
+      break;
     case EMFILE:
     case ENFILE:
     case ENOMEM:
-    case EAGAIN: k = ErrorKind::kTemporary; break;
-    default: break;
+    case EAGAIN:
+      k = ErrorKind::kTemporary;
+      break;
+    default:
+      break;
   }
   return {k, what + ": " + std::strerror(err)};
 }
@@ -102,7 +111,8 @@ Status mkdir_all(const std::string& dir, mode_t mode) {
   std::filesystem::path cur;
   for (const auto& part : p) {
     cur /= part;
-    if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) return errno_error("mkdir " + cur.string());
+    if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST)
+      return errno_error("mkdir " + cur.string());
   }
   return {};
 }

@@ -13,7 +13,9 @@ std::string json_quote(std::string_view s);
 class JsonObject {
  public:
   JsonObject& add(std::string_view key, std::string_view value);
-  JsonObject& add(std::string_view key, const char* value) { return add(key, std::string_view(value)); }
+  JsonObject& add(std::string_view key, const char* value) {
+    return add(key, std::string_view(value));
+  }
   JsonObject& add(std::string_view key, int64_t value);
   JsonObject& add(std::string_view key, bool value);
   JsonObject& add(std::string_view key, const std::vector<std::string>& values);

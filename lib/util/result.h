@@ -48,13 +48,22 @@ inline bool is_temporary(const Error& e) {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T v) : v_(std::in_place_index<0>, std::move(v)) {}  // NOLINT: implicit by design
+  Result(T v) : v_(std::in_place_index<0>, std::move(v)) {}      // NOLINT: implicit by design
   Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  T& value() & { check(); return std::get<0>(v_); }
-  const T& value() const& { check(); return std::get<0>(v_); }
-  T&& value() && { check(); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    check();
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    check();
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    check();
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
@@ -89,9 +98,9 @@ using Status = Result<void>;
 }  // namespace mox
 
 // Propagate an error from an expression returning Result<...>.
-#define MOX_TRY(expr)                                   \
-  do {                                                  \
-    auto mox_try_r_ = (expr);                           \
+#define MOX_TRY(expr)                                           \
+  do {                                                          \
+    auto mox_try_r_ = (expr);                                   \
     if (!mox_try_r_.ok()) return std::move(mox_try_r_).error(); \
   } while (0)
 
@@ -99,7 +108,7 @@ using Status = Result<void>;
 #define MOX_CONCAT_(a, b) MOX_CONCAT_INNER_(a, b)
 // MOX_ASSIGN(auto x, expr): declare x from the value of expr, or return its error.
 #define MOX_ASSIGN(decl, expr) MOX_ASSIGN_IMPL_(MOX_CONCAT_(mox_assign_r_, __LINE__), decl, expr)
-#define MOX_ASSIGN_IMPL_(tmp, decl, expr)          \
-  auto tmp = (expr);                               \
-  if (!tmp.ok()) return std::move(tmp).error();    \
+#define MOX_ASSIGN_IMPL_(tmp, decl, expr)       \
+  auto tmp = (expr);                            \
+  if (!tmp.ok()) return std::move(tmp).error(); \
   decl = std::move(tmp).value()
