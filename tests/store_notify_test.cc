@@ -106,15 +106,35 @@ class NotifyTest : public ::testing::Test {
     return std::make_unique<ChangeNotifier>(std::move(o));
   }
 
-  // Runs `f` in a forked child after `delay_ms`; the child exits 0 if f is true.
+  // A forked child that runs `f` once told to go(), after `delay_ms`, and
+  // exits 0 if f is true. Fork before the first watch: a child forked while
+  // the notifier's thread runs may inherit a lock that thread held (the
+  // allocator's under ASan) and never get it (fork(2), "the child process is
+  // created with a single thread").
+  struct Child {
+    pid_t pid = -1;
+    int go_fd = -1;
+    pid_t go() {
+      char c = 1;
+      if (::write(go_fd, &c, 1) != 1) return -1;
+      ::close(go_fd);
+      return pid;
+    }
+  };
   template <class F>
-  pid_t in_child(int delay_ms, F f) {
+  Child in_child(int delay_ms, F f) {
+    int p[2];
+    if (::pipe(p) != 0) return {};
     pid_t pid = ::fork();
     if (pid == 0) {
+      ::close(p[1]);
+      char c;
+      if (::read(p[0], &c, 1) != 1) ::_exit(2);
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
       ::_exit(f() ? 0 : 1);
     }
-    return pid;
+    ::close(p[0]);
+    return {pid, p[1]};
   }
 
   TempDir tmp_;
@@ -138,9 +158,10 @@ TEST_F(NotifyTest, SameProcess) {
 }
 
 TEST_F(NotifyTest, OtherProcessWakesWatcherWithinASecond) {
+  Child child = in_child(200, [&] { return notify_account_change(dir_).ok(); });
   auto w = watch(notifier_, dir_);
   auto start = std::chrono::steady_clock::now();
-  pid_t pid = in_child(200, [&] { return notify_account_change(dir_).ok(); });
+  pid_t pid = child.go();
   ASSERT_GT(pid, 0);
   // Block on the fd as an IDLE session's event loop would.
   struct pollfd p = {w.fd(), POLLIN, 0};
@@ -152,25 +173,27 @@ TEST_F(NotifyTest, OtherProcessWakesWatcherWithinASecond) {
 }
 
 TEST_F(NotifyTest, DeliveryInOtherProcessWakesWatcher) {
-  auto w = watch(notifier_, dir_);
   std::string spool = tmp_.path() + "/spool";
   write_file(spool, "Subject: hi\r\n\r\nhi\r\n");
-  pid_t pid = in_child(100, [&] {
+  Child child = in_child(100, [&] {
     auto st = AccountStore::open(dir_, false);
     if (!st) return false;
     DeliverRequest req;
     req.source_path = spool;
     return deliver(*st, req).ok();
   });
+  auto w = watch(notifier_, dir_);
+  pid_t pid = child.go();
   ASSERT_GT(pid, 0);
   EXPECT_EQ(*w.wait(5000), Event::kChanged);
   EXPECT_EQ(wait_child(pid), 0);
 }
 
 TEST_F(NotifyTest, RenamedAwayDirectoryIsRemoved) {
-  auto w = watch(notifier_, dir_);
   std::string gone = tmp_.path() + "/oldaccount-mjl";
-  pid_t pid = in_child(100, [&] { return ::rename(dir_.c_str(), gone.c_str()) == 0; });
+  Child child = in_child(100, [&] { return ::rename(dir_.c_str(), gone.c_str()) == 0; });
+  auto w = watch(notifier_, dir_);
+  pid_t pid = child.go();
   ASSERT_GT(pid, 0);
   EXPECT_EQ(*w.wait(5000), Event::kRemoved);
   EXPECT_EQ(wait_child(pid), 0);
@@ -212,6 +235,7 @@ void expect_all_woken(std::vector<ChangeWatcher>& ws) {
 TEST_F(NotifyTest, SharedNotifierUsesOneInstanceAndOneWatchPairPerAccount) {
   auto n = notifier();
   std::string other = account("other");
+  Child child = in_child(50, [&] { return notify_account_change(dir_).ok(); });
   std::vector<ChangeWatcher> mjl, oth;
   for (int i = 0; i < 300; ++i) {
     mjl.push_back(watch(*n, dir_));
@@ -225,7 +249,7 @@ TEST_F(NotifyTest, SharedNotifierUsesOneInstanceAndOneWatchPairPerAccount) {
   EXPECT_EQ(s.polled, 0);
   EXPECT_EQ(s.watchers, 600);
 
-  pid_t pid = in_child(50, [&] { return notify_account_change(dir_).ok(); });
+  pid_t pid = child.go();
   ASSERT_GT(pid, 0);
   expect_all_woken(mjl);
   EXPECT_EQ(wait_child(pid), 0);
@@ -254,6 +278,7 @@ TEST_F(NotifyTest, WithoutInotifyAccountsArePolledAndOneLineIsLogged) {
   fake_.fail_init = true;
   auto n = notifier(100ms);
   std::vector<std::string> dirs = {dir_, account("a"), account("b")};
+  Child child = in_child(0, [&] { return notify_account_change(dirs[1]).ok(); });
   std::vector<std::vector<ChangeWatcher>> ws(dirs.size());
   for (int i = 0; i < 50; ++i) {
     for (size_t d = 0; d < dirs.size(); ++d) ws[d].push_back(watch(*n, dirs[d]));
@@ -275,7 +300,7 @@ TEST_F(NotifyTest, WithoutInotifyAccountsArePolledAndOneLineIsLogged) {
     for (auto& w : v) EXPECT_EQ(*w.drain(), Event::kNone);
   }
   // A write in another process, then one in this process.
-  pid_t pid = in_child(0, [&] { return notify_account_change(dirs[1]).ok(); });
+  pid_t pid = child.go();
   ASSERT_GT(pid, 0);
   EXPECT_EQ(wait_child(pid), 0);
   expect_all_woken(ws[1]);
