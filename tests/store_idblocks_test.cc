@@ -25,7 +25,7 @@ class IdBlocksTest : public ::testing::Test {
     auto st = AccountStore::open(dir_, true);
     ASSERT_TRUE(st.ok()) << st.error().message;
     store_.emplace(std::move(st).value());
-    with_db_ = [this](const std::function<Result<int64_t>(Db&)>& use) {
+    with_db_ = [this](const std::function<Result<int64_t>(db::Db&)>& use) {
       ++reservations_;
       return use(store_->db());
     };

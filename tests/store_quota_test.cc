@@ -164,7 +164,7 @@ TEST_F(QuotaTest, CopyOverQuotaIsRefusedWithoutOrphansAndMoveIsNot) {
 // The check runs inside the transaction that adds the row, so a refused
 // row of a group commit fails alone and the later rows see the earlier ones.
 TEST_F(QuotaTest, GroupCommitCountsTheRowsBeforeInTheGroup) {
-  Db& db = acc_->db();
+  db::Db& db = acc_->db();
   auto first = reserve_message_ids(db, 3);
   ASSERT_TRUE(first.ok());
   PendingRow r1{"Inbox", true, 0, {}, *first, 600, {}, false};

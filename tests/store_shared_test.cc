@@ -325,7 +325,7 @@ TEST(CommitRows, AFailingRowFailsAloneInItsGroup) {
   TempDir tmp;
   auto st = AccountStore::open(tmp.path() + "/a", true);
   ASSERT_TRUE(st.ok());
-  Db& db = st->db();
+  db::Db& db = st->db();
   ASSERT_TRUE(db.exec("INSERT INTO Mailbox (Name, UIDValidity, UIDNext, CreateModSeq, ModSeq) "
                       "VALUES ('Full', 99, 4294967295, 1, 1)")
                   .ok());
