@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 
 #include "store/deliver.h"
@@ -64,6 +65,27 @@ TEST_F(MessagesTest, MailboxLifecycle) {
   ASSERT_TRUE(again.ok());
   EXPECT_GT(again->uidvalidity, uv);  // never reused
   EXPECT_FALSE(delete_mailbox(*acc_, "INBOX").ok());
+}
+
+// RFC 9051 §2.3.1.1: a UIDVALIDITY is never used again for a mailbox name,
+// also when the account is removed and made again: the values grow with the
+// time, as a client may hold state of the old mailbox (mbsync).
+TEST_F(MessagesTest, UidValidityGrowsWithTimeAcrossAccounts) {
+  int64_t before = ::time(nullptr);
+  auto inbox = find_mailbox(*acc_, "Inbox");
+  ASSERT_TRUE(inbox.ok() && *inbox);
+  EXPECT_GE((*inbox)->uidvalidity, before - 1);
+  int64_t old_uv = (*inbox)->uidvalidity;
+  acc_.reset();
+  std::filesystem::remove_all(dir_);
+  ::sleep(1);
+  auto a = AccountStore::open(dir_.string(), true);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  acc_.emplace(std::move(*a));
+  auto again = find_mailbox(*acc_, "Inbox");
+  ASSERT_TRUE(again.ok() && *again);
+  EXPECT_GT((*again)->uidvalidity, old_uv);
+  EXPECT_LE((*again)->uidvalidity, int64_t{0xffffffff});  // an nz-number of 32 bits
 }
 
 TEST_F(MessagesTest, FlagsModseqExpunge) {

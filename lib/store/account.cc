@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "store/idblocks.h"
+#include "store/mailbox.h"
 
 namespace mox::store {
 namespace {
@@ -169,13 +170,13 @@ Status create_default_mailboxes(db::Db& db) {
   if (count.col_int(0) > 0) return {};  // tx rolls back: nothing to do
   count = db::Stmt();
   for (const auto& mb : kDefaultMailboxes) {
+    MOX_ASSIGN(int64_t uidvalidity, take_uidvalidity(db));
     MOX_ASSIGN(auto ins,
                db.prepare("INSERT INTO Mailbox (Name, SpecialUse, UIDValidity, CreateModSeq, "
-                          "ModSeq) SELECT ?, ?, UIDValidityNext, ModSeq, ModSeq FROM Account"));
-    MOX_TRY(ins.bind(1, mb.name).bind(2, mb.special_use).run());
+                          "ModSeq) SELECT ?, ?, ?, ModSeq, ModSeq FROM Account"));
+    MOX_TRY(ins.bind(1, mb.name).bind(2, mb.special_use).bind(3, uidvalidity).run());
     MOX_ASSIGN(auto sub, db.prepare("INSERT OR IGNORE INTO Subscription (Name) VALUES (?)"));
     MOX_TRY(sub.bind(1, mb.name).run());
-    MOX_TRY(db.exec("UPDATE Account SET UIDValidityNext = UIDValidityNext + 1"));
   }
   return tx.commit();
 }

@@ -18,18 +18,26 @@ Result<std::optional<MailboxRef>> find_mailbox(db::Db& db, const std::string& na
 }
 
 Result<MailboxRef> create_one(db::Db& db, const std::string& name, int64_t modseq) {
-  MOX_ASSIGN(db::Stmt ins,
-             db.prepare("INSERT INTO Mailbox (Name, UIDValidity, CreateModSeq, ModSeq) "
-                        "SELECT ?, UIDValidityNext, ?, ? FROM Account"));
-  MOX_TRY(ins.bind(1, name).bind(2, modseq).bind(3, modseq).run());
+  MOX_ASSIGN(int64_t uidvalidity, take_uidvalidity(db));
+  MOX_ASSIGN(db::Stmt ins, db.prepare("INSERT INTO Mailbox (Name, UIDValidity, CreateModSeq, "
+                                      "ModSeq) VALUES (?, ?, ?, ?)"));
+  MOX_TRY(ins.bind(1, name).bind(2, uidvalidity).bind(3, modseq).bind(4, modseq).run());
   int64_t id = db.last_insert_id();
-  MOX_TRY(db.exec("UPDATE Account SET UIDValidityNext = UIDValidityNext + 1"));
   MOX_ASSIGN(db::Stmt sub, db.prepare("INSERT OR IGNORE INTO Subscription (Name) VALUES (?)"));
   MOX_TRY(sub.bind(1, name).run());
   return MailboxRef{id, 1, true};
 }
 
 }  // namespace
+
+Result<int64_t> take_uidvalidity(db::Db& db) {
+  MOX_ASSIGN(db::Stmt up, db.prepare("UPDATE Account SET UIDValidityNext = MAX(UIDValidityNext, ?) "
+                                     "+ 1 RETURNING UIDValidityNext - 1"));
+  up.bind(1, db::now_unix());
+  MOX_ASSIGN(bool row, up.step());
+  if (!row) return internal_error("index.db has no Account row");
+  return up.col_int(0);
+}
 
 Result<std::string> normalize_mailbox_name(std::string_view name) {
   if (name.empty()) return user_error("empty mailbox name");

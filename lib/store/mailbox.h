@@ -24,9 +24,16 @@ struct MailboxRef {
   bool created = false;  // by this call
 };
 
+// Inside a write transaction: the UIDVALIDITY for a new mailbox, taken from
+// Account.UIDValidityNext after raising it to the time (seconds since the
+// epoch), so that values never repeat for a mailbox name, not even in an
+// account removed and made again (RFC 9051 §2.3.1.1), as Dovecot and mox do.
+Result<int64_t> take_uidvalidity(db::Db& db);
+
 // Must run inside a write transaction (Tx). Finds mailbox `name` (already
 // normalized); if missing and `create` is set, creates it and any missing
-// parents with CreateModSeq = ModSeq = `modseq`, a fresh UIDValidity each,
+// parents with CreateModSeq = ModSeq = `modseq`, a fresh UIDValidity each
+// (take_uidvalidity),
 // and subscribes them. Missing and !create: kNotFound (IMAP [TRYCREATE]).
 Result<MailboxRef> ensure_mailbox(db::Db& db, const std::string& name, bool create, int64_t modseq);
 
