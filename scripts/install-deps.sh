@@ -7,7 +7,8 @@ libssl-dev libsqlite3-dev libsodium-dev libidn2-dev libcli11-dev libunbound-dev
 googletest libgtest-dev clang libclang-rt-14-dev clang-format
 openssl sqlite3 python3 swaks libnet-ssleay-perl libauthen-sasl-perl libdigest-hmac-perl
 libio-socket-ssl-perl curl man-db groff-base mandoc systemd procps
-python3-dkim python3-nacl python3-spf python3-authres publicsuffix"
+python3-dkim python3-nacl python3-spf python3-authres publicsuffix
+dovecot-dev dovecot-core autoconf automake libtool make gcc"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
