@@ -560,12 +560,13 @@ TEST_F(ImapSessionTest, SearchPartial) {
 // UIDVALIDITY with IN, no response for a mailbox without matches.
 TEST_F(ImapSessionTest, Multisearch) {
   login();
-  send("c CREATE Work\r\nc CREATE Work/Deep\r\n");
+  send("c CREATE Work\r\nc CREATE Work/Deep\r\nc CREATE Work/Deep/Deeper\r\n");
   send(append_cmd("p", "INBOX", "", "hello inbox"));
   send(append_cmd("p", "INBOX", "", "other"));
   send(append_cmd("p", "Work", "", "nothing"));
   send(append_cmd("p", "Work", "", "hello work"));
   send(append_cmd("p", "Work/Deep", "", "hello deep"));
+  send(append_cmd("p", "Work/Deep/Deeper", "", "nothing"));
   std::string r = send("a ESEARCH IN (personal) SUBJECT hello\r\n");
   EXPECT_TRUE(std::regex_match(
       r, std::regex("\\* ESEARCH \\(TAG \"a\" MAILBOX INBOX UIDVALIDITY [0-9]+\\) UID ALL 1\r\n"
@@ -575,7 +576,8 @@ TEST_F(ImapSessionTest, Multisearch) {
       << r;
   r = send("b ESEARCH IN (subtree-one Work) RETURN (COUNT) ALL\r\n");
   EXPECT_NE(r.find("MAILBOX Work UIDVALIDITY"), std::string::npos) << r;
-  EXPECT_EQ(r.find("Work/Deep"), std::string::npos) << r;
+  EXPECT_NE(r.find("MAILBOX Work/Deep UIDVALIDITY"), std::string::npos) << r;
+  EXPECT_EQ(r.find("Work/Deep/Deeper"), std::string::npos) << r;
   EXPECT_EQ(send("d ESEARCH ALL\r\n"), "d BAD no mailbox selected\r\n");
   EXPECT_EQ(send("e ESEARCH IN (personal) RETURN (SAVE) ALL\r\n"),
             "e BAD ESEARCH takes neither SAVE, UPDATE nor $\r\n");
