@@ -291,6 +291,38 @@ TEST(ImapParser, SearchPrograms) {
   }
 }
 
+// CONTEXT=SEARCH (RFC 5267), PARTIAL (RFC 9394), MULTISEARCH (RFC 7377):
+// one parser of return options for all of them.
+TEST(ImapParser, SearchContextPartialMultisearch) {
+  for (const Case& c : std::initializer_list<Case>{
+           {"a SEARCH RETURN (UPDATE) SEEN", "a SEARCH return=[UPDATE] keys=[SEEN]"},
+           {"b UID SEARCH RETURN (PARTIAL 1:100) ALL",
+            "b UID SEARCH return=[PARTIAL] partial=1:100 keys=[ALL]"},
+           {"c SEARCH RETURN (partial 4:2 COUNT) ALL",
+            "c SEARCH return=[PARTIAL COUNT] partial=2:4 keys=[ALL]"},
+           {"d SEARCH RETURN (PARTIAL -100:-1) ALL",
+            "d SEARCH return=[PARTIAL] partial=-1:-100 keys=[ALL]"},
+           {"e CANCELUPDATE \"a\" \"b2\"", "e CANCELUPDATE tags=[\"a\" \"b2\"]"},
+           {"f ESEARCH IN (mailboxes \"a b\" subtree-one (x y) personal) RETURN (COUNT) ALL",
+            "f ESEARCH in=[mailboxes \"a b\" subtree-one \"x\" \"y\" personal] return=[COUNT] "
+            "keys=[ALL]"},
+           {"g ESEARCH IN (selected-delayed subtree INBOX) UNSEEN",
+            "g ESEARCH in=[selected-delayed subtree \"Inbox\"] keys=[UNSEEN]"},
+           {"h ESEARCH RETURN (MIN) ALL", "h ESEARCH return=[MIN] keys=[ALL]"},
+       }) {
+    check(c);
+  }
+  for (const char* bad :
+       {"a SEARCH RETURN (PARTIAL 1) ALL", "a SEARCH RETURN (PARTIAL 1:*) ALL",
+        "a SEARCH RETURN (PARTIAL *:1) ALL", "a SEARCH RETURN (PARTIAL -1:2) ALL",
+        "a SEARCH RETURN (PARTIAL 0:2) ALL", "a SEARCH RETURN (PARTIAL 1:2 PARTIAL 3:4) ALL",
+        "a ESEARCH IN () ALL", "a ESEARCH IN (nowhere) ALL", "a ESEARCH IN (subtree) ALL",
+        "a CANCELUPDATE"}) {
+    auto r = parse_wire(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+  }
+}
+
 TEST(ImapParser, ListExtended) {
   for (const Case& c : std::initializer_list<Case>{
            {"a LIST (SPECIAL-USE) \"\" \"*\" RETURN (STATUS (MESSAGES UNSEEN))",
@@ -478,6 +510,8 @@ TEST(ImapParser, EveryVerb) {
       {"t getquota \"\"", Verb::kGetQuota},
       {"t getquotaroot a", Verb::kGetQuotaRoot},
       {"t setquota a ()", Verb::kSetQuota},
+      {"t esearch all", Verb::kEsearch},
+      {"t cancelupdate \"a\"", Verb::kCancelUpdate},
   };
   for (const auto& [wire, verb] : cases) {
     auto cmd = parse_wire(wire);

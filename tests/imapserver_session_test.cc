@@ -461,5 +461,137 @@ TEST_F(ImapSessionTest, QuotaDisabledByAccount) {
   EXPECT_EQ(send("b GETQUOTAROOT INBOX\r\n"), "b BAD QUOTA is disabled\r\n");
 }
 
+// A message with `subject`, APPENDed with LITERAL+ in one command line.
+std::string append_cmd(const std::string& tag, const std::string& box, const std::string& flags,
+                       const std::string& subject) {
+  std::string msg = "From: a@b.example\r\nSubject: " + subject + "\r\n\r\nsome body\r\n";
+  return tag + " APPEND " + box + (flags.empty() ? "" : " (" + flags + ")") + " {" +
+         std::to_string(msg.size()) + "+}\r\n" + msg + "\r\n";
+}
+
+// CONTEXT=SEARCH (RFC 5267 §4): ADDTO/REMOVEFROM for the session's own
+// STORE, EXPUNGE and APPEND, REMOVEFROM before each EXPUNGE, CANCELUPDATE,
+// NOUPDATE.
+TEST_F(ImapSessionTest, SearchContextUpdate) {
+  login();
+  for (int i = 1; i <= 4; ++i) send(append_cmd("p", "INBOX", "", "m" + std::to_string(i)));
+  send("s SELECT INBOX\r\n");
+  EXPECT_EQ(send("a SEARCH RETURN (UPDATE) SEEN\r\n"),
+            "* ESEARCH (TAG \"a\")\r\na OK search done\r\n");
+  EXPECT_EQ(send("b STORE 1,2,4 +FLAGS.SILENT (\\Seen)\r\n"),
+            "* ESEARCH (TAG \"a\") ADDTO (0 1:2,4)\r\nb OK store done\r\n");
+  EXPECT_EQ(send("c STORE 1 -FLAGS.SILENT (\\Seen)\r\n"),
+            "* ESEARCH (TAG \"a\") REMOVEFROM (0 1)\r\nc OK store done\r\n");
+  EXPECT_EQ(send("d STORE 1:2 +FLAGS.SILENT (\\Deleted)\r\n"), "d OK store done\r\n");
+  // Message 2 is number 1 once message 1 is gone.
+  EXPECT_EQ(send("e EXPUNGE\r\n"),
+            "* 1 EXPUNGE\r\n* ESEARCH (TAG \"a\") REMOVEFROM (0 1)\r\n* 1 EXPUNGE\r\n"
+            "e OK expunge done\r\n");
+  std::string r = send(append_cmd("f", "INBOX", "\\Seen", "m5"));
+  EXPECT_NE(r.find("* 3 EXISTS\r\n* ESEARCH (TAG \"a\") ADDTO (0 3)\r\nf OK [APPENDUID"),
+            std::string::npos)
+      << r;
+  EXPECT_EQ(send("g UID SEARCH RETURN (UPDATE COUNT) UNSEEN\r\n"),
+            "* ESEARCH (TAG \"g\") UID COUNT 1\r\ng OK search done\r\n");
+  EXPECT_EQ(send("h STORE 1 +FLAGS.SILENT (\\Seen)\r\n"),
+            "* ESEARCH (TAG \"a\") ADDTO (0 1)\r\n* ESEARCH (TAG \"g\") UID REMOVEFROM (0 3)\r\n"
+            "h OK store done\r\n");
+  EXPECT_EQ(send("i CANCELUPDATE \"a\" \"g\"\r\n"), "i OK cancelupdate done\r\n");
+  EXPECT_EQ(send("j STORE 1 -FLAGS.SILENT (\\Seen)\r\n"), "j OK store done\r\n");
+  EXPECT_EQ(send("k CANCELUPDATE a\r\n"), "k BAD no search result kept for tag a\r\n");
+  // Sequence numbers move on expunge, and a window of the result is not
+  // kept: the result comes, without updates.
+  EXPECT_EQ(send("l SEARCH RETURN (UPDATE) 1:2\r\n"),
+            "* ESEARCH (TAG \"l\")\r\nl OK [NOUPDATE \"l\"] search done\r\n");
+  EXPECT_EQ(send("m SEARCH RETURN (UPDATE PARTIAL 1:1) ALL\r\n"),
+            "* ESEARCH (TAG \"m\") PARTIAL (1:1 1)\r\nm OK [NOUPDATE \"m\"] search done\r\n");
+  EXPECT_EQ(send("n STORE 2 -FLAGS.SILENT (\\Seen)\r\n"), "n OK store done\r\n");
+  // Closing the mailbox ends the results.
+  send("o SEARCH RETURN (UPDATE) SEEN\r\n");
+  send("p UNSELECT\r\n");
+  send("q SELECT INBOX\r\n");
+  EXPECT_EQ(send("r CANCELUPDATE o\r\n"), "r BAD no search result kept for tag o\r\n");
+}
+
+// Another session's flag changes, deliveries and expunges reach a kept
+// result through poll_updates (IDLE), with text keys read per message.
+TEST_F(ImapSessionTest, SearchContextUpdateFromOtherSession) {
+  login();
+  send(append_cmd("p", "INBOX", "", "hello one"));
+  send("s SELECT INBOX\r\n");
+  EXPECT_EQ(send("a UID SEARCH RETURN (UPDATE ALL) FLAGGED SUBJECT hello\r\n"),
+            "* ESEARCH (TAG \"a\") UID\r\na OK search done\r\n");
+  Session other(settings_, *backend_);
+  other.greeting();
+  other.tls_started(tls_on(""));
+  other.feed("x LOGIN mjl@example.com password1234\r\ny SELECT INBOX\r\n");
+  other.feed("z STORE 1 +FLAGS.SILENT (\\Flagged)\r\n");
+  other.feed(append_cmd("w", "INBOX", "\\Flagged", "hello two"));
+  other.feed(append_cmd("v", "INBOX", "\\Flagged", "other subject"));
+  std::string r = session_->poll_updates().reply;
+  EXPECT_EQ(r,
+            "* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\n* 3 EXISTS\r\n"
+            "* ESEARCH (TAG \"a\") UID ADDTO (0 1:2)\r\n");
+  other.feed("u STORE 1 +FLAGS.SILENT (\\Deleted)\r\nt EXPUNGE\r\n");
+  r = session_->poll_updates().reply;
+  EXPECT_EQ(r, "* ESEARCH (TAG \"a\") UID REMOVEFROM (0 1)\r\n* 1 EXPUNGE\r\n");
+}
+
+// PARTIAL (RFC 9394 §3.1): positions from the start or from the end, the
+// range as asked (ordered), NIL past the end.
+TEST_F(ImapSessionTest, SearchPartial) {
+  login();
+  for (int i = 1; i <= 5; ++i) send(append_cmd("p", "INBOX", "", "m" + std::to_string(i)));
+  send("s SELECT INBOX\r\n");
+  EXPECT_EQ(send("a SEARCH RETURN (PARTIAL 3:2) ALL\r\n"),
+            "* ESEARCH (TAG \"a\") PARTIAL (2:3 2:3)\r\na OK search done\r\n");
+  EXPECT_EQ(send("b SEARCH RETURN (PARTIAL -1:-2) ALL\r\n"),
+            "* ESEARCH (TAG \"b\") PARTIAL (-1:-2 4:5)\r\nb OK search done\r\n");
+  EXPECT_EQ(send("c SEARCH RETURN (COUNT PARTIAL 6:9) ALL\r\n"),
+            "* ESEARCH (TAG \"c\") COUNT 5 PARTIAL (6:9 NIL)\r\nc OK search done\r\n");
+  EXPECT_EQ(send("d UID SEARCH RETURN (PARTIAL -3:-10) NOT 2\r\n"),
+            "* ESEARCH (TAG \"d\") UID PARTIAL (-3:-10 1,3)\r\nd OK search done\r\n");
+  EXPECT_EQ(send("e SEARCH RETURN (PARTIAL 1:3) 1:2,4:5\r\n"),
+            "* ESEARCH (TAG \"e\") PARTIAL (1:3 1:2,4)\r\ne OK search done\r\n");
+  EXPECT_EQ(send("f SEARCH RETURN (PARTIAL 1:*) ALL\r\n").substr(0, 6), "f BAD ");
+}
+
+// MULTISEARCH (RFC 7377): ESEARCH over mailboxes, UIDs always, MAILBOX and
+// UIDVALIDITY with IN, no response for a mailbox without matches.
+TEST_F(ImapSessionTest, Multisearch) {
+  login();
+  send("c CREATE Work\r\nc CREATE Work/Deep\r\nc CREATE Work/Deep/Deeper\r\n");
+  send(append_cmd("p", "INBOX", "", "hello inbox"));
+  send(append_cmd("p", "INBOX", "", "other"));
+  send(append_cmd("p", "Work", "", "nothing"));
+  send(append_cmd("p", "Work", "", "hello work"));
+  send(append_cmd("p", "Work/Deep", "", "hello deep"));
+  send(append_cmd("p", "Work/Deep/Deeper", "", "nothing"));
+  std::string r = send("a ESEARCH IN (personal) SUBJECT hello\r\n");
+  EXPECT_TRUE(std::regex_match(
+      r, std::regex("\\* ESEARCH \\(TAG \"a\" MAILBOX INBOX UIDVALIDITY [0-9]+\\) UID ALL 1\r\n"
+                    "\\* ESEARCH \\(TAG \"a\" MAILBOX Work UIDVALIDITY [0-9]+\\) UID ALL 2\r\n"
+                    "\\* ESEARCH \\(TAG \"a\" MAILBOX Work/Deep UIDVALIDITY [0-9]+\\) UID ALL 1\r\n"
+                    "a OK esearch done\r\n")))
+      << r;
+  r = send("b ESEARCH IN (subtree-one Work) RETURN (COUNT) ALL\r\n");
+  EXPECT_NE(r.find("MAILBOX Work UIDVALIDITY"), std::string::npos) << r;
+  EXPECT_NE(r.find("MAILBOX Work/Deep UIDVALIDITY"), std::string::npos) << r;
+  EXPECT_EQ(r.find("Work/Deep/Deeper"), std::string::npos) << r;
+  EXPECT_EQ(send("d ESEARCH ALL\r\n"), "d BAD no mailbox selected\r\n");
+  EXPECT_EQ(send("e ESEARCH IN (personal) RETURN (SAVE) ALL\r\n"),
+            "e BAD ESEARCH takes neither SAVE, UPDATE nor $\r\n");
+  send("f SELECT INBOX\r\n");
+  EXPECT_EQ(send("g ESEARCH RETURN (COUNT MAX) ALL\r\n"),
+            "* ESEARCH (TAG \"g\") UID MAX 2 COUNT 2\r\ng OK esearch done\r\n");
+  r = send("h ESEARCH IN (selected inboxes mailboxes nonexistent) RETURN (MIN) ALL\r\n");
+  EXPECT_TRUE(std::regex_match(
+      r, std::regex("\\* ESEARCH \\(TAG \"h\" MAILBOX INBOX UIDVALIDITY [0-9]+\\) UID MIN 1\r\n"
+                    "h OK esearch done\r\n")))
+      << r;
+  r = send("i CAPABILITY\r\n");
+  EXPECT_NE(r.find(" CONTEXT=SEARCH PARTIAL MULTISEARCH"), std::string::npos) << r;
+}
+
 }  // namespace
 }  // namespace mox::imapserver

@@ -33,6 +33,8 @@ enum class Verb {
   kCopy, kMove,
   kId,                                                                // RFC 2971
   kGetQuota, kGetQuotaRoot, kSetQuota,                                // RFC 9208 §4.3
+  kEsearch,                                                           // RFC 7377 §2
+  kCancelUpdate,                                                      // RFC 5267 §4.2
 };
 // clang-format on
 
@@ -204,16 +206,56 @@ struct SearchKey {
   bool operator==(const SearchKey&) const = default;
 };
 
-// SEARCH RETURN options (ESEARCH RFC 4731 §3.1, SEARCHRES RFC 5182 §2.1).
-enum class SearchReturn { kMin, kMax, kAll, kCount, kSave };
+// SEARCH RETURN options (ESEARCH RFC 4731 §3.1, SEARCHRES RFC 5182 §2.1,
+// CONTEXT=SEARCH RFC 5267 §4.1, PARTIAL RFC 9394 §3.1). The same list serves
+// SEARCH, ESEARCH and SORT (RFC 5267 §3).
+enum class SearchReturn { kMin, kMax, kAll, kCount, kSave, kUpdate, kPartial };
+
+// PARTIAL first:last (RFC 9394 §3.1): positions in the result counted from 1,
+// both positive (from the first message) or both negative (-1 is the last
+// message). The parser orders them so that `first` is the one nearer that
+// end: "4:2" is {2, 4}, "-100:-1" is {-1, -100}.
+struct PartialRange {
+  int64_t first = 0, last = 0;
+  bool operator==(const PartialRange&) const = default;
+};
+
+// One mailbox filter of ESEARCH IN (...) (MULTISEARCH RFC 7377 §2, the
+// filters of RFC 5465 §6 and "subtree-one").
+struct SearchSource {
+  enum class Kind {
+    kSelected,
+    kSelectedDelayed,
+    kInboxes,
+    kPersonal,
+    kSubscribed,
+    kSubtree,
+    kSubtreeOne,
+    kMailboxes
+  };
+  Kind kind = Kind::kSelected;
+  std::vector<std::string> mailboxes;  // kSubtree, kSubtreeOne, kMailboxes
+  bool operator==(const SearchSource&) const = default;
+};
 
 struct SearchArgs {
   // Present when RETURN was given: the reply is ESEARCH. An empty list
   // (RETURN ()) means ALL (RFC 4731 §3.1).
   std::optional<std::vector<SearchReturn>> returns;
+  std::optional<PartialRange> partial;  // with kPartial in `returns`
+  // ESEARCH IN (...) (RFC 7377 §2); absent for SEARCH and for ESEARCH
+  // without source options (the selected mailbox).
+  std::optional<std::vector<SearchSource>> in;
   std::optional<std::string> charset;  // upper-cased
   SearchKey program;                   // kAnd of the top-level keys
   bool operator==(const SearchArgs&) const = default;
+};
+
+// CANCELUPDATE tag... (RFC 5267 §4.2): the tags of SEARCH/SORT commands
+// whose results are no longer to be updated.
+struct CancelUpdateArgs {
+  std::vector<std::string> tags;
+  bool operator==(const CancelUpdateArgs&) const = default;
 };
 
 // BODY[section] (RFC 9051 §6.4.5).
@@ -303,10 +345,10 @@ struct IdArgs {
   bool operator==(const IdArgs&) const = default;
 };
 
-using Args =
-    std::variant<NoArgs, AuthenticateArgs, LoginArgs, EnableArgs, SelectArgs, MailboxArgs,
-                 CreateArgs, RenameArgs, ListArgs, LsubArgs, StatusArgs, AppendArgs, SearchArgs,
-                 FetchArgs, StoreArgs, CopyArgs, ExpungeArgs, IdArgs, QuotaRootArgs, SetQuotaArgs>;
+using Args = std::variant<NoArgs, AuthenticateArgs, LoginArgs, EnableArgs, SelectArgs, MailboxArgs,
+                          CreateArgs, RenameArgs, ListArgs, LsubArgs, StatusArgs, AppendArgs,
+                          SearchArgs, FetchArgs, StoreArgs, CopyArgs, ExpungeArgs, IdArgs,
+                          QuotaRootArgs, SetQuotaArgs, CancelUpdateArgs>;
 
 struct Command {
   std::string tag;

@@ -248,12 +248,26 @@ struct Describer {
     return out + "]";
   }
   std::string operator()(const SearchArgs& a) const {
-    static const char* kReturn[] = {"MIN", "MAX", "ALL", "COUNT", "SAVE"};
+    static const char* kReturn[] = {"MIN", "MAX", "ALL", "COUNT", "SAVE", "UPDATE", "PARTIAL"};
+    static const char* kSource[] = {"selected",   "selected-delayed", "inboxes",     "personal",
+                                    "subscribed", "subtree",          "subtree-one", "mailboxes"};
     std::string out;
+    if (a.in) {
+      std::vector<std::string> in;
+      for (const SearchSource& x : *a.in) {
+        in.push_back(kSource[static_cast<int>(x.kind)]);
+        for (const auto& m : x.mailboxes) in.back() += " " + q(m);
+      }
+      out += "in=" + list(in, false) + " ";
+    }
     if (a.returns) {
       std::vector<std::string> r;
       for (SearchReturn x : *a.returns) r.push_back(kReturn[static_cast<int>(x)]);
       out += "return=" + list(r, false) + " ";
+    }
+    if (a.partial) {
+      out += "partial=" + std::to_string(a.partial->first) + ":" + std::to_string(a.partial->last) +
+             " ";
     }
     if (a.charset) out += "charset=" + *a.charset + " ";
     return out + "keys=[" + children(a.program) + "]";
@@ -282,6 +296,7 @@ struct Describer {
     return a.uids ? "uids=" + a.uids->to_string() : "";
   }
   std::string operator()(const QuotaRootArgs& a) const { return "root=" + q(a.root); }
+  std::string operator()(const CancelUpdateArgs& a) const { return "tags=" + list(a.tags, true); }
   std::string operator()(const SetQuotaArgs& a) const {
     std::string out = "root=" + q(a.root) + " limits=[";
     for (size_t i = 0; i < a.limits.size(); ++i) {

@@ -42,6 +42,14 @@ Result<Args> parse_copy(Cursor& c, const ParseOptions& o, bool uid);
 Result<Args> parse_expunge(Cursor& c, const ParseOptions& o, bool uid);
 // parse_search.cc
 Result<Args> parse_search(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_esearch(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_cancelupdate(Cursor& c, const ParseOptions& o, bool uid);
+// SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")", the
+// cursor after "RETURN" (RFC 4731 §7, RFC 5267 §5, RFC 9394 §3.1): the one
+// parser of return options, for SEARCH, ESEARCH and SORT. `partial` is set
+// with kPartial.
+Status search_return_options(Cursor& c, std::optional<std::vector<SearchReturn>>& returns,
+                             std::optional<PartialRange>& partial);
 // parse_quota.cc
 Result<Args> parse_getquota(Cursor& c, const ParseOptions& o, bool uid);
 Result<Args> parse_setquota(Cursor& c, const ParseOptions& o, bool uid);

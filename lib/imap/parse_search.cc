@@ -1,8 +1,12 @@
 // SEARCH arguments (RFC 9051 §6.4.4; NEW, OLD, RECENT from RFC 3501 §6.4.4;
 // ESEARCH RFC 4731 §3.1; SEARCHRES RFC 5182 §2.1; MODSEQ RFC 7162 §3.1.5;
 // OLDER/YOUNGER RFC 5032 §3; SAVEDBEFORE/ON/SINCE, SAVEDATESUPPORTED
-// RFC 8514 §4.2).
+// RFC 8514 §4.2; UPDATE RFC 5267 §4.1 and CANCELUPDATE §4.2; PARTIAL
+// RFC 9394 §3.1; ESEARCH IN RFC 7377 §2).
 #include <strings.h>
+
+#include <algorithm>
+#include <iterator>
 
 #include "imap/parse_internal.h"
 
@@ -203,44 +207,70 @@ Result<SearchKey> search_key(Cursor& c, int depth) {
   return syntax_error("unknown search key " + name);
 }
 
-// search-return-opts = SP "RETURN" SP "(" [search-return-opt
-// *(SP search-return-opt)] ")" (RFC 4731 §7, RFC 5182 §4).
-Status return_options(Cursor& c, SearchArgs& a) {
+// partial-range = partial-range-first / partial-range-last;
+// partial-range-first = nz-number ":" nz-number;
+// partial-range-last = MINUS nz-number ":" MINUS nz-number (RFC 9394 §3.1).
+Result<PartialRange> partial_range(Cursor& c) {
+  bool negative = c.take('-');
+  MOX_ASSIGN(uint32_t a, c.nz_number());
+  MOX_TRY(c.expect(':'));
+  if (negative != c.take('-')) return c.error("PARTIAL range ends must have the same sign");
+  MOX_ASSIGN(uint32_t b, c.nz_number());
+  if (a > b) std::swap(a, b);
+  int64_t sign = negative ? -1 : 1;
+  return PartialRange{sign * a, sign * b};
+}
+
+// mailbox / "(" mailbox *(SP mailbox) ")" (RFC 5465 §8 one-or-more-mailbox).
+Status source_mailboxes(Cursor& c, const ParseOptions& o, SearchSource& s) {
   MOX_TRY(c.sp());
-  MOX_TRY(c.expect('('));
-  a.returns.emplace();
-  if (c.take(')')) return {};
+  bool many = c.take('(');
+  do {
+    MOX_ASSIGN(std::string m, mailbox(c, o));
+    s.mailboxes.push_back(std::move(m));
+  } while (many && c.take(' '));
+  if (many) MOX_TRY(c.expect(')'));
+  return {};
+}
+
+// esearch-source-opts = "IN" SP "(" source-mbox *(SP source-mbox) ")"
+// (RFC 7377 §6), the filters of RFC 5465 §8 and "subtree-one".
+Status source_options(Cursor& c, const ParseOptions& o, SearchArgs& a) {
+  using Kind = SearchSource::Kind;
   static constexpr struct {
     const char* name;
-    SearchReturn r;
-  } kReturns[] = {{"MIN", SearchReturn::kMin},
-                  {"MAX", SearchReturn::kMax},
-                  {"ALL", SearchReturn::kAll},
-                  {"COUNT", SearchReturn::kCount},
-                  {"SAVE", SearchReturn::kSave}};
+    Kind kind;
+    bool names;  // followed by one or more mailboxes
+  } kSources[] = {
+      {"SELECTED-DELAYED", Kind::kSelectedDelayed, false},
+      {"SELECTED", Kind::kSelected, false},
+      {"INBOXES", Kind::kInboxes, false},
+      {"PERSONAL", Kind::kPersonal, false},
+      {"SUBSCRIBED", Kind::kSubscribed, false},
+      {"SUBTREE-ONE", Kind::kSubtreeOne, true},
+      {"SUBTREE", Kind::kSubtree, true},
+      {"MAILBOXES", Kind::kMailboxes, true},
+  };
+  MOX_TRY(c.sp());
+  MOX_TRY(c.expect('('));
+  a.in.emplace();
   do {
-    bool found = false;
-    for (const auto& r : kReturns) {
-      if (c.take_word(r.name)) {
-        a.returns->push_back(r.r);
-        found = true;
-        break;
-      }
-    }
-    if (!found) return c.error("unknown SEARCH return option");
+    const auto* e = std::find_if(std::begin(kSources), std::end(kSources),
+                                 [&](const auto& k) { return c.take_word(k.name); });
+    if (e == std::end(kSources)) return c.error("unknown ESEARCH source");
+    SearchSource s{e->kind, {}};
+    if (e->names) MOX_TRY(source_mailboxes(c, o, s));
+    a.in->push_back(std::move(s));
   } while (c.take(' '));
   return c.expect(')');
 }
 
-}  // namespace
-
-// search = "SEARCH" [search-return-opts] SP search-program;
-// search-program = ["CHARSET" SP charset SP] search-key *(SP search-key).
-Result<Args> parse_search(Cursor& c, const ParseOptions&, bool) {
-  SearchArgs a;
+// [SP "RETURN" search-return-opts] [SP "CHARSET" SP charset] SP
+// search-key *(SP search-key), the cursor before the SP.
+Status search_rest(Cursor& c, SearchArgs& a) {
   MOX_TRY(c.sp());
   if (c.take_word("RETURN")) {
-    MOX_TRY(return_options(c, a));
+    MOX_TRY(search_return_options(c, a.returns, a.partial));
     MOX_TRY(c.sp());
   }
   if (c.take_word("CHARSET")) {
@@ -254,6 +284,67 @@ Result<Args> parse_search(Cursor& c, const ParseOptions&, bool) {
     MOX_ASSIGN(SearchKey k, search_key(c, 0));
     a.program.children.push_back(std::move(k));
   } while (c.take(' '));
+  return {};
+}
+
+}  // namespace
+
+Status search_return_options(Cursor& c, std::optional<std::vector<SearchReturn>>& returns,
+                             std::optional<PartialRange>& partial) {
+  MOX_TRY(c.sp());
+  MOX_TRY(c.expect('('));
+  returns.emplace();
+  if (c.take(')')) return {};
+  static constexpr struct {
+    const char* name;
+    SearchReturn r;
+  } kReturns[] = {{"MIN", SearchReturn::kMin},        {"MAX", SearchReturn::kMax},
+                  {"ALL", SearchReturn::kAll},        {"COUNT", SearchReturn::kCount},
+                  {"SAVE", SearchReturn::kSave},      {"UPDATE", SearchReturn::kUpdate},
+                  {"PARTIAL", SearchReturn::kPartial}};
+  do {
+    const auto* e = std::find_if(std::begin(kReturns), std::end(kReturns),
+                                 [&](const auto& r) { return c.take_word(r.name); });
+    if (e == std::end(kReturns)) return c.error("unknown SEARCH return option");
+    if (e->r == SearchReturn::kPartial) {
+      if (partial) return c.error("PARTIAL given twice");
+      MOX_TRY(c.sp());
+      MOX_ASSIGN(partial, partial_range(c));
+    }
+    returns->push_back(e->r);
+  } while (c.take(' '));
+  return c.expect(')');
+}
+
+// search = "SEARCH" [search-return-opts] SP search-program;
+// search-program = ["CHARSET" SP charset SP] search-key *(SP search-key).
+Result<Args> parse_search(Cursor& c, const ParseOptions&, bool) {
+  SearchArgs a;
+  MOX_TRY(search_rest(c, a));
+  return Args(std::move(a));
+}
+
+// esearch = "ESEARCH" [SP esearch-source-opts] [SP search-return-opts] SP
+// search-program (RFC 7377 §6).
+Result<Args> parse_esearch(Cursor& c, const ParseOptions& o, bool) {
+  SearchArgs a;
+  if (c.rest().size() > 3 && strncasecmp(c.rest().data(), " IN ", 4) == 0) {
+    MOX_TRY(c.sp());
+    (void)c.take_word("IN");
+    MOX_TRY(source_options(c, o, a));
+  }
+  MOX_TRY(search_rest(c, a));
+  return Args(std::move(a));
+}
+
+// "CANCELUPDATE" 1*(SP quoted) (RFC 5267 §5); an atom is taken too.
+Result<Args> parse_cancelupdate(Cursor& c, const ParseOptions&, bool) {
+  CancelUpdateArgs a;
+  do {
+    MOX_TRY(c.sp());
+    MOX_ASSIGN(std::string tag, c.astring());
+    a.tags.push_back(std::move(tag));
+  } while (!c.at_line_end());
   return Args(std::move(a));
 }
 

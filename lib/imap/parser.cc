@@ -123,6 +123,8 @@ constexpr VerbEntry kVerbs[] = {
     {"GETQUOTA", Verb::kGetQuota, false, internal::parse_getquota},
     {"GETQUOTAROOT", Verb::kGetQuotaRoot, false, internal::parse_mailbox_arg},
     {"SETQUOTA", Verb::kSetQuota, false, internal::parse_setquota},
+    {"ESEARCH", Verb::kEsearch, false, internal::parse_esearch},
+    {"CANCELUPDATE", Verb::kCancelUpdate, false, internal::parse_cancelupdate},
 };
 
 const VerbEntry* find_verb(std::string_view name) {

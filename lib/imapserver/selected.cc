@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "imap/date.h"
+#include "imapserver/search_update.h"
 #include "imapserver/session.h"
 #include "message/fetch.h"
 #include "message/header.h"
@@ -120,9 +121,14 @@ size_t Session::index_of_uid(int64_t uid) const {
 
 void Session::report_expunged(Output& out, const std::vector<int64_t>& uids) {
   std::vector<uint32_t> gone;
+  // CONTEXT=SEARCH: REMOVEFROM before the EXPUNGE, or all before VANISHED.
+  for (int64_t uid : uids) {
+    if (qresync_ && index_of_uid(uid) < msgs_.size()) search_expunging(out, index_of_uid(uid));
+  }
   for (int64_t uid : uids) {
     auto it = msgs_.begin() + static_cast<std::ptrdiff_t>(index_of_uid(uid));
     if (it == msgs_.end()) continue;
+    if (!qresync_) search_expunging(out, static_cast<size_t>(it - msgs_.begin()));
     if (!qresync_) out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
     gone.push_back(static_cast<uint32_t>(uid));
     msgs_.erase(it);
@@ -147,18 +153,21 @@ void Session::updates(Output& out, bool expunges_allowed) {
     if (it == msgs_.end()) {
       if (msgs_.empty() || r.uid > msgs_.back().uid) {
         msgs_.push_back({r.uid, r.id, r.modseq, r.size, r.received, r.flags});
+        search_touched(r);
       }
       continue;
     }
     if (it->modseq == r.modseq) continue;  // our own change, already reported
     it->flags = r.flags;
     it->modseq = r.modseq;
+    search_touched(r);
     out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " FETCH (UID " +
                  std::to_string(r.uid) + " FLAGS " + flags_text(flag_names(r.flags)) +
                  (condstore_ ? " MODSEQ (" + std::to_string(r.modseq) + ")" : "") + ")\r\n";
   }
   if (msgs_.size() != before) out.reply += "* " + std::to_string(msgs_.size()) + " EXISTS\r\n";
   if (expunges_allowed || ch->expunged.empty()) modseq_ = std::max(modseq_, ch->highest_modseq);
+  search_flush(out);
 }
 
 std::vector<size_t> Session::resolve(const imap::SequenceSet& set, bool uid) const {
@@ -388,6 +397,7 @@ void Session::fetch_step(Output& out) {
         if (i == msgs_.size()) continue;
         msgs_[i].flags = row.flags;
         msgs_[i].modseq = row.modseq;
+        search_touched(row);
         out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(row.uid) +
                      " FLAGS " + flags_text(flag_names(row.flags)) + ")\r\n";
       }
@@ -424,6 +434,7 @@ void Session::cmd_store(imap::Command& c, Output& out) {
     if (i == msgs_.size()) continue;
     msgs_[i].flags = row.flags;
     msgs_[i].modseq = row.modseq;
+    search_touched(row);
     if (a.silent && !condstore_) continue;
     out.reply += "* " + std::to_string(i + 1) + " FETCH (";
     if (c.uid) out.reply += "UID " + std::to_string(row.uid) + " ";
@@ -492,6 +503,7 @@ void Session::close_mailbox(bool expunge) {
   mailbox_.reset();
   msgs_.clear();
   saved_.clear();
+  search_updates_.reset();  // RFC 5267 §4.1: results end with the mailbox
   if (state_ == State::kSelected) state_ = State::kAuthenticated;
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "imap/parser.h"
+#include "imapserver/search_update.h"
 #include "util/encoding.h"
 
 namespace mox::imapserver {
@@ -71,6 +72,7 @@ std::string Session::capabilities() const {
   }
   caps += " ID APPENDLIMIT=" + std::to_string(s_.max_append) +
           " CONDSTORE QRESYNC STATUS=SIZE WITHIN NAMESPACE MULTIAPPEND QUOTA QUOTA=RES-STORAGE";
+  caps += " CONTEXT=SEARCH PARTIAL MULTISEARCH";  // search_update.cc, search_multi.cc
   if (state_ == State::kNotAuthenticated) {
     if (!tls_.active && s_.tls_configured) caps += " STARTTLS";
     if (!tls_.active && s_.login_requires_tls) caps += " LOGINDISABLED";
@@ -144,6 +146,7 @@ std::string Session::watch_dir() const { return mailstore_ ? mailstore_->dir() :
 
 void Session::respond(Output& out, const std::string& tag, Condition c, std::string_view code,
                       std::string_view text) {
+  search_flush(out);  // CONTEXT=SEARCH updates go before the completion
   out.reply += imap::status_line(tag, c, code, text);
 }
 

@@ -25,6 +25,7 @@
 namespace mox::imapserver {
 
 using TLSState = auth::TLSState;
+struct SearchUpdates;  // imapserver/search_update.h
 
 class Backend {
  public:
@@ -211,6 +212,27 @@ class Session {
   void fetch_step(Output& out);
   void cmd_store(imap::Command& c, Output& out);
   void cmd_search(imap::Command& c, Output& out);
+  // search.cc, search_multi.cc (MULTISEARCH RFC 7377), search_update.cc
+  // (CONTEXT=SEARCH RFC 5267 §4).
+  void cmd_esearch(imap::Command& c, Output& out);
+  void cmd_cancelupdate(imap::Command& c, Output& out);
+  // Answers NO for what no search may run (charset, too many keys): true
+  // when it did.
+  bool search_refused(const imap::SearchArgs& a, const std::string& tag, Output& out);
+  // The selected mailbox's messages in sequence order, as search_eval.h's
+  // run_search takes them; `rows` holds them.
+  Result<std::vector<const store::MessageRow*>> selected_rows(std::vector<store::MessageRow>& rows);
+  // Keeps the result of SEARCH RETURN (UPDATE): false when it cannot (then
+  // the command answers NOUPDATE).
+  bool search_keep(const imap::Command& c, const std::vector<int64_t>& uids);
+  // The change hooks of CONTEXT=SEARCH, called where msgs_ changes: a
+  // message arrived or its flags changed (`r` is its new row); msgs_[index]
+  // is about to be removed (its REMOVEFROM goes out now, before its
+  // EXPUNGE); and the ADDTO/REMOVEFROM of what changed, before a command's
+  // completion and after updates(). Each is a no-op without results kept.
+  void search_touched(const store::MessageRow& r);
+  void search_expunging(Output& out, size_t index);
+  void search_flush(Output& out);
   void cmd_copy(imap::Command& c, Output& out);  // and MOVE
   void cmd_expunge(imap::Command& c, Output& out);
   void close_mailbox(bool expunge);
@@ -238,9 +260,10 @@ class Session {
   // Selected.
   std::optional<store::Mailbox> mailbox_;
   bool read_only_ = false;
-  std::vector<Msg> msgs_;       // sequence number = index + 1
-  int64_t modseq_ = 0;          // highest modseq the client has seen
-  std::vector<int64_t> saved_;  // SEARCHRES "$" (UIDs)
+  std::vector<Msg> msgs_;                          // sequence number = index + 1
+  int64_t modseq_ = 0;                             // highest modseq the client has seen
+  std::vector<int64_t> saved_;                     // SEARCHRES "$" (UIDs)
+  std::unique_ptr<SearchUpdates> search_updates_;  // CONTEXT=SEARCH, search_update.h
   std::optional<std::string> idle_tag_;
   // A FETCH whose responses go out in parts (Output::more).
   struct FetchJob {
