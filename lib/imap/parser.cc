@@ -123,6 +123,8 @@ constexpr VerbEntry kVerbs[] = {
     {"GETQUOTA", Verb::kGetQuota, false, internal::parse_getquota},
     {"GETQUOTAROOT", Verb::kGetQuotaRoot, false, internal::parse_mailbox_arg},
     {"SETQUOTA", Verb::kSetQuota, false, internal::parse_setquota},
+    {"COMPRESS", Verb::kCompress, false, internal::parse_compress},
+    {"NOTIFY", Verb::kNotify, false, internal::parse_notify},
 };
 
 const VerbEntry* find_verb(std::string_view name) {

@@ -111,6 +111,14 @@ bool start_tls(net::Conn& conn, const Shared& sh, StoreBackend& backend, Session
   return true;
 }
 
+// COMPRESS=DEFLATE (RFC 4978) after its OK: the transform is the
+// connection's (net/deflate.h), inside TLS when TLS is active.
+bool start_compress(net::Conn& conn) {
+  Status st = conn.start_compress();
+  if (!st) log_error(conn.remote_ip(), "compress: " + st.error().message);
+  return st.ok();
+}
+
 void serve(net::Conn conn, const Shared& sh) {
   // Per-IP connection limits (auth/connlimit.h); RFC 9051 §7.1.5: a BYE
   // greeting refuses the connection.
@@ -131,6 +139,7 @@ void serve(net::Conn conn, const Shared& sh) {
     if (out.delay.count() > 0) std::this_thread::sleep_for(out.delay);
     if (!out.reply.empty() && !conn.write_all(out.reply, kWriteTimeout)) break;
     if (out.close) break;
+    if (out.compress && !start_compress(conn)) break;
     if (out.more) {  // a long reply goes out in parts: memory stays bounded
       out = session.resume();
       continue;
@@ -141,8 +150,9 @@ void serve(net::Conn conn, const Shared& sh) {
       continue;
     }
     store::ChangeWatcher* watcher = watch.get(session);
-    if (out.idle) {
-      // IDLE (RFC 2177): woken by the client or by another process's change.
+    if (out.idle || session.notifying()) {
+      // IDLE (RFC 2177), or NOTIFY (RFC 5465) between commands: woken by the
+      // client or by a change of the account.
       if (!wait_idle(conn, watcher)) {
         watch.drain();
         out = session.poll_updates();

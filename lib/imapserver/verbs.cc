@@ -53,6 +53,8 @@ const Session::VerbEntry Session::kVerbs[] = {
     {Verb::kGetQuotaRoot, kLoggedIn, Condition::kBad, &Session::cmd_getquotaroot},
     {Verb::kGetQuota, kLoggedIn, Condition::kBad, &Session::cmd_getquota},
     {Verb::kSetQuota, kLoggedIn, Condition::kBad, &Session::cmd_setquota},
+    {Verb::kCompress, kLoggedIn, Condition::kBad, &Session::cmd_compress},
+    {Verb::kNotify, kLoggedIn, Condition::kBad, &Session::cmd_notify},
     {Verb::kCheck, kSel, Condition::kBad, &Session::cmd_noop},
     {Verb::kClose, kSel, Condition::kBad, &Session::cmd_close},
     {Verb::kUnselect, kSel, Condition::kBad, &Session::cmd_close},
@@ -65,8 +67,8 @@ const Session::VerbEntry Session::kVerbs[] = {
 };
 
 const Session::VerbEntry* Session::verb_entry(Verb v) {
-  // One entry per verb of imap/command.h (kSetQuota is the last).
-  static_assert(std::size(kVerbs) == static_cast<size_t>(Verb::kSetQuota) + 1);
+  // One entry per verb of imap/command.h (kNotify is the last).
+  static_assert(std::size(kVerbs) == static_cast<size_t>(Verb::kNotify) + 1);
   for (const auto& e : kVerbs) {
     if (e.verb == v) return &e;
   }
