@@ -30,10 +30,10 @@ TEST(ImapParseNotify, Notify) {
   const std::pair<const char*, const char*> cases[] = {
       {"1 NOTIFY NONE", "1 NOTIFY NONE"},
       // RFC 5465 §3 examples.
-      {"2 NOTIFY SET STATUS (selected MessageNew (uid body.peek[header.fields (from to "
-       "subject)]) MessageExpunge) (subtree Lists MessageNew)",
+      {"2 NOTIFY SET STATUS (selected (MessageNew (uid body.peek[header.fields (from to "
+       "subject)]) MessageExpunge)) (subtree Lists (MessageNew MessageExpunge MailboxName))",
        "2 NOTIFY status groups=[(selected MessageNew UID BODY.PEEK[HEADER.FIELDS (from to "
-       "subject)] MessageExpunge) (subtree \"Lists\" MessageNew)]"},
+       "subject)] MessageExpunge) (subtree \"Lists\" MessageNew MessageExpunge MailboxName)]"},
       {"3 NOTIFY SET (selected (MessageNew (UID) MessageExpunge FlagChange)) (personal "
        "(MessageNew FlagChange MessageExpunge MailboxName SubscriptionChange))",
        "3 NOTIFY groups=[(selected MessageNew UID MessageExpunge FlagChange) (personal "
@@ -55,7 +55,7 @@ TEST(ImapParseNotify, Notify) {
        {"6 NOTIFY", "7 NOTIFY SET", "8 NOTIFY SET (personal)",
         "9 NOTIFY SET (everything (MessageNew))", "10 NOTIFY SET (mailboxes (MessageNew))",
         "11 NOTIFY SET STATUS", "12 NOTIFY SET (selected (MessageNew (NOSUCHATT)))",
-        "13 NOTIFY NONE x"}) {
+        "13 NOTIFY NONE x", "14 NOTIFY SET (selected MessageNew)"}) {
     EXPECT_FALSE(parse_line(bad).ok()) << bad;
   }
 }

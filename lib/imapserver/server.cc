@@ -46,14 +46,23 @@ void log_error(const std::string& remote, const std::string& msg) {
   log::error(msg, {{"remote", remote}});
 }
 
-// Waits for input on the connection or a change of the account (IDLE).
-// Returns true when the connection has input.
-bool wait_idle(net::Conn& conn, store::ChangeWatcher* w) {
-  if (conn.has_buffered_input()) return true;
+enum class Woken { kInput, kChange, kTimeout };
+
+// Waits for input on the connection or a change of the account (IDLE,
+// NOTIFY), until `deadline`: the autologout timer (RFC 9051 §5.4), which
+// runs from the client's last input.
+Woken wait_idle(net::Conn& conn, store::ChangeWatcher* w,
+                std::chrono::steady_clock::time_point deadline) {
+  if (conn.has_buffered_input()) return Woken::kInput;
+  auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return Woken::kTimeout;
+  if (!w) left = std::min<std::chrono::milliseconds>(left, kIdlePollInterval);
   pollfd p[2] = {{conn.read_fd(), POLLIN, 0}, {w ? w->fd() : -1, POLLIN, 0}};
-  auto timeout = std::chrono::milliseconds(w ? kAuthTimeout : kIdlePollInterval);
-  int n = ::poll(p, w ? 2 : 1, static_cast<int>(timeout.count()));
-  return n > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR));
+  int n = ::poll(p, w ? 2 : 1, static_cast<int>(left.count()));
+  if (n > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) return Woken::kInput;
+  if (n == 0 && std::chrono::steady_clock::now() >= deadline) return Woken::kTimeout;
+  return Woken::kChange;
 }
 
 // A session's ChangeWatcher, made once the session is logged in. A failure
@@ -135,6 +144,7 @@ void serve(net::Conn conn, const Shared& sh) {
   Output out = session.greeting();
   AccountWatch watch(*sh.notifier, conn.remote_ip());
   std::string buf(64 * 1024, '\0');
+  auto last_input = std::chrono::steady_clock::now();
   while (true) {
     if (out.delay.count() > 0) std::this_thread::sleep_for(out.delay);
     if (!out.reply.empty() && !conn.write_all(out.reply, kWriteTimeout)) break;
@@ -153,7 +163,12 @@ void serve(net::Conn conn, const Shared& sh) {
     if (out.idle || session.notifying()) {
       // IDLE (RFC 2177), or NOTIFY (RFC 5465) between commands: woken by the
       // client or by a change of the account.
-      if (!wait_idle(conn, watcher)) {
+      Woken w = wait_idle(conn, watcher, last_input + kAuthTimeout);
+      if (w == Woken::kTimeout) {
+        (void)conn.write_all("* BYE autologout, idle too long\r\n", 10s);
+        break;
+      }
+      if (w == Woken::kChange) {
         watch.drain();
         out = session.poll_updates();
         continue;
@@ -167,6 +182,7 @@ void serve(net::Conn conn, const Shared& sh) {
       break;
     }
     if (*n == 0) break;
+    last_input = std::chrono::steady_clock::now();
     watch.drain();
     out = session.feed(std::string_view(buf.data(), *n));
   }

@@ -102,11 +102,8 @@ Result<size_t> Conn::read_some(char* buf, size_t n, milliseconds timeout) {
   // net/deflate.h: one wire read is fed only once the last one is inflated.
   char wire[16 * 1024];
   while (true) {
-    if (z_->has_output()) {
-      MOX_ASSIGN(size_t got, z_->inflate(buf, n));
-      if (got > 0 || z_->ended()) return got;
-    }
-    if (z_->ended()) return size_t{0};
+    MOX_ASSIGN(size_t got, z_->inflate(buf, n));
+    if (got > 0 || z_->ended()) return got;
     MOX_ASSIGN(size_t raw, read_raw(wire, sizeof wire, deadline));
     if (raw == 0) return size_t{0};
     z_->feed(std::string_view(wire, raw));

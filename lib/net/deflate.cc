@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
+#include <optional>
 
 namespace mox::net {
 namespace {
@@ -21,8 +23,14 @@ struct Deflate::Streams {
   bool out_ok = false, in_ok = false;
   std::string queued;     // compressed input not yet given to zlib
   size_t queued_pos = 0;  // bytes of `queued` zlib has consumed
-  bool out_full = false;  // the last inflate() filled its buffer
+  std::string spill;      // inflated bytes the caller had no room for
+  size_t spill_pos = 0;
+  bool maybe_more = false;  // zlib filled `spill`: it may hold more
   bool ended = false;
+  std::optional<Error> error;
+  static constexpr size_t kSpill = 16 * 1024;
+  Result<size_t> run(char* buf, size_t n);
+  void probe();
   ~Streams() {
     if (out_ok) deflateEnd(&out);
     if (in_ok) inflateEnd(&in);
@@ -76,37 +84,68 @@ void Deflate::feed(std::string_view compressed) {
   s_->queued.append(compressed);
 }
 
-Result<size_t> Deflate::inflate(char* buf, size_t n) {
-  if (n == 0) return user_error("inflate: empty buffer");
-  Streams& s = *s_;
-  if (s.ended) return size_t{0};
-  z_stream& z = s.in;
-  z.next_in = reinterpret_cast<Bytef*>(s.queued.data() + s.queued_pos);
-  z.avail_in = static_cast<uInt>(std::min<size_t>(s.queued.size() - s.queued_pos, UINT_MAX));
+// One inflate() call of zlib from the queued input into `buf`.
+Result<size_t> Deflate::Streams::run(char* buf, size_t n) {
+  z_stream& z = in;
+  z.next_in = reinterpret_cast<Bytef*>(queued.data() + queued_pos);
+  z.avail_in = static_cast<uInt>(std::min<size_t>(queued.size() - queued_pos, UINT_MAX));
   z.next_out = reinterpret_cast<Bytef*>(buf);
   z.avail_out = static_cast<uInt>(std::min<size_t>(n, UINT_MAX));
   uInt in_before = z.avail_in, room = z.avail_out;
   int r = ::inflate(&z, Z_SYNC_FLUSH);
-  s.queued_pos += in_before - z.avail_in;
-  if (s.queued_pos == s.queued.size()) {
-    s.queued.clear();
-    s.queued_pos = 0;
+  queued_pos += in_before - z.avail_in;
+  if (queued_pos == queued.size()) {
+    queued.clear();
+    queued_pos = 0;
   }
-  size_t got = room - z.avail_out;
-  s.out_full = z.avail_out == 0;
-  if (r == Z_STREAM_END) {
-    s.ended = true;
-    return got;
-  }
-  if (r == Z_OK || r == Z_BUF_ERROR) return got;  // Z_BUF_ERROR: no progress possible
+  ended = r == Z_STREAM_END;
+  if (r == Z_OK || r == Z_BUF_ERROR || r == Z_STREAM_END) return size_t{room - z.avail_out};
   return Error{ErrorKind::kPermanent,
                std::string("inflate: invalid compressed data: ") + (z.msg ? z.msg : "")};
 }
 
-bool Deflate::has_output() const {
-  return !s_->ended && (s_->queued_pos < s_->queued.size() || s_->out_full);
+// After zlib filled a caller's buffer it may hold more: inflate a little
+// into `spill` now, so that has_output() is exact (IDLE must not wait for
+// the socket while inflated bytes are pending, nor read a socket that has
+// nothing). An error is kept for the next inflate().
+void Deflate::Streams::probe() {
+  spill.resize(kSpill);
+  spill_pos = 0;
+  auto got = run(spill.data(), spill.size());
+  if (!got) {
+    spill.clear();
+    error = got.error();
+    return;
+  }
+  spill.resize(*got);
+  maybe_more = *got == kSpill && !ended;
 }
 
-bool Deflate::ended() const { return s_->ended; }
+Result<size_t> Deflate::inflate(char* buf, size_t n) {
+  if (n == 0) return user_error("inflate: empty buffer");
+  Streams& s = *s_;
+  if (s.error) return *s.error;
+  if (s.spill_pos < s.spill.size()) {
+    size_t k = std::min(n, s.spill.size() - s.spill_pos);
+    std::memcpy(buf, s.spill.data() + s.spill_pos, k);
+    s.spill_pos += k;
+    if (s.spill_pos == s.spill.size()) {
+      s.spill.clear();
+      s.spill_pos = 0;
+      if (s.maybe_more) s.probe();
+    }
+    return k;
+  }
+  if (s.ended) return size_t{0};
+  MOX_ASSIGN(size_t got, s.run(buf, n));
+  if (got == n && !s.ended) s.probe();
+  return got;
+}
+
+bool Deflate::has_output() const {
+  return s_->spill_pos < s_->spill.size() || s_->error.has_value();
+}
+
+bool Deflate::ended() const { return s_->ended && !has_output(); }
 
 }  // namespace mox::net

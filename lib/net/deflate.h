@@ -9,12 +9,13 @@
 //
 // Input: feed() queues compressed bytes; inflate() gives at most `n` of the
 // inflated bytes per call. Memory stays bounded whatever the compression
-// ratio: the input queue holds one feed() (the caller feeds only once
-// inflate() has nothing more, see has_output()), and the inflated bytes never
-// exceed the caller's buffer, so a decompression bomb reaches the protocol
-// code in pieces that its own limits (line and literal sizes) judge. zlib's
-// state is about 256 KB for the compressor (windowBits 15, memLevel 8) and
-// 44 KB for the decompressor (zlib.h "deflateInit2", "inflateInit2").
+// ratio: the input queue holds one feed() (the caller feeds only when
+// has_output() is false, and then zlib has used all queued input), the
+// inflated bytes never exceed the caller's buffer plus a 16 KB spill, so a
+// decompression bomb reaches the protocol code in pieces that its own
+// limits (line and literal sizes) judge. zlib's state is about 256 KB for
+// the compressor (windowBits 15, memLevel 8) and 44 KB for the
+// decompressor (zlib.h "deflateInit2", "inflateInit2").
 //
 // Not thread-safe; movable (the zlib streams live on the heap).
 #pragma once
@@ -47,9 +48,10 @@ class Deflate {
   // (feed more), or the peer ended its deflate stream (ended()). kPermanent
   // for input that is not a valid deflate stream.
   Result<size_t> inflate(char* buf, size_t n);
-  // Queued input, or inflated bytes that the last inflate() had no room for.
+  // Exactly when the next inflate() gives bytes without more input (or an
+  // error): what a poll of the socket would not see.
   bool has_output() const;
-  // The peer ended its deflate stream (BFINAL): nothing more can be read.
+  // The peer ended its deflate stream (BFINAL) and all was read.
   bool ended() const;
 
  private:
