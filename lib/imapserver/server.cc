@@ -23,7 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr auto kPreauthTimeout = 1min;  // before login
-constexpr auto kAuthTimeout = 30min;    // RFC 9051 §5.4: at least 30 minutes
 constexpr auto kWriteTimeout = 2min;
 constexpr auto kHandshakeTimeout = 1min;  // mox-imapd(8) "TLS client certificates"
 // IDLE without a ChangeWatcher (the process is out of descriptors): how
@@ -39,6 +38,7 @@ struct Shared : daemon::ServerBase {
   std::unique_ptr<store::ChangeNotifier> notifier;
   std::unique_ptr<auth::ConnLimiter> limiter;
   int64_t max_failed_login_attempts = auth::kMaxFailedLoginAttempts;
+  std::chrono::milliseconds auth_timeout{kAuthTimeout};
 };
 
 void log_error(const std::string& remote, const std::string& msg) {
@@ -163,7 +163,7 @@ void serve(net::Conn conn, const Shared& sh) {
     if (out.idle || session.notifying()) {
       // IDLE (RFC 2177), or NOTIFY (RFC 5465) between commands: woken by the
       // client or by a change of the account.
-      Woken w = wait_idle(conn, watcher, last_input + kAuthTimeout);
+      Woken w = wait_idle(conn, watcher, last_input + sh.auth_timeout);
       if (w == Woken::kTimeout) {
         (void)conn.write_all("* BYE autologout, idle too long\r\n", 10s);
         break;
@@ -175,7 +175,7 @@ void serve(net::Conn conn, const Shared& sh) {
       }
     }
     auto n = conn.read_some(buf.data(), buf.size(),
-                            session.watch_dir().empty() ? kPreauthTimeout : kAuthTimeout);
+                            session.watch_dir().empty() ? kPreauthTimeout : sh.auth_timeout);
     if (!n) {
       if (n.error().kind == ErrorKind::kTimeout)
         (void)conn.write_all("* BYE autologout, idle too long\r\n", 10s);
@@ -202,6 +202,7 @@ Result<std::string> setup(const ServerOptions& o, Shared& sh) {
   s.auth_delay_unit = o.auth_delay_unit;
   sh.max_failed_login_attempts =
       o.max_failed_login_attempts.value_or(auth::kMaxFailedLoginAttempts);
+  sh.auth_timeout = o.auth_timeout;
   store::ChangeNotifier::Options no;
   no.log = [](const std::string& msg) { log_error("", msg); };
   sh.notifier = std::make_unique<store::ChangeNotifier>(std::move(no));

@@ -203,5 +203,60 @@ class CompressNotifyTest(unittest.TestCase):
         self.assertTrue(r.tagged.startswith("NO [BADEVENT ("), r)
 
 
+class AutologoutTest(unittest.TestCase):
+    """RFC 9051 §5.4: the autologout timer runs from the client's last input
+    in IDLE and under NOTIFY too (MOX_TEST_AUTOLOGOUT_MS shortens it), and
+    responses the server sends meanwhile do not reset it."""
+
+    @classmethod
+    def setUpClass(cls):
+        env = cls.env = moxtest.MoxEnv(None)
+        cls.addClassCleanup(env.close)
+        text = env.static_text()
+        with open(env.config_path, "w") as f:
+            f.write(text.replace("\t\tIMAP:\n", "\t\tIMAP:\n\t\t\tNoRequireSTARTTLS: true\n", 1))
+        e = dict(SERVER_ENV)
+        e["MOX_TEST_AUTOLOGOUT_MS"] = "1500"
+        cls.srv = moxtest.Server(env, "mox-imapd", [], env=e, banner=BANNER).start()
+        cls.login = (moxtest.ADDRESS, env.password)
+
+    def client(self):
+        c = Imap(self.srv.port)
+        self.addCleanup(c.close)
+        c.response()
+        self.assertEqual(c.login(*self.login).status, "OK")
+        return c
+
+    def assertLoggedOut(self, c, within):
+        start = time.monotonic()
+        c.sock.settimeout(within + 5)
+        line = c.readline()
+        while line.startswith(b"* ") and not line.startswith(b"* BYE"):
+            line = c.readline()  # notifications meanwhile
+        self.assertEqual(line, b"* BYE autologout, idle too long\r\n")
+        self.assertLess(time.monotonic() - start, within)
+        self.assertEqual(c.readline(), b"")
+
+    def test_idle(self):
+        c = self.client()
+        self.assertEqual(c.cmd("SELECT INBOX").status, "OK")
+        c.send("i IDLE\r\n")
+        self.assertTrue(c.readline().startswith(b"+ "))
+        self.assertLoggedOut(c, 5)
+
+    def test_notify(self):
+        c = self.client()
+        self.assertEqual(c.cmd("NOTIFY SET (personal (MailboxName))").status, "OK")
+        other = self.client()
+        self.assertEqual(other.cmd("CREATE Auto%d" % int(time.time() * 1000)).status, "OK")
+        self.assertLoggedOut(c, 5)
+
+    def test_input_resets_it(self):
+        c = self.client()
+        for _ in range(6):
+            time.sleep(0.5)
+            self.assertEqual(c.cmd("NOOP").status, "OK")
+
+
 if __name__ == "__main__":
     unittest.main()
