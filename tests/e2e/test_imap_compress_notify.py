@@ -53,6 +53,17 @@ class Deflated:
         self.sock.close()
 
 
+def plain_login_env(cls):
+    """A quickstart installation whose IMAP listener allows login without
+    TLS (IMAP.NoRequireSTARTTLS), removed after the class."""
+    env = moxtest.MoxEnv(None)
+    cls.addClassCleanup(env.close)
+    text = env.static_text()
+    with open(env.config_path, "w") as f:
+        f.write(text.replace("\t\tIMAP:\n", "\t\tIMAP:\n\t\t\tNoRequireSTARTTLS: true\n", 1))
+    return env
+
+
 def peak_kb(pid):
     """The process's peak resident memory (VmHWM), in KB."""
     with open("/proc/%d/status" % pid) as f:
@@ -73,13 +84,9 @@ class CompressNotifyTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        env = cls.env = moxtest.MoxEnv(None)
-        cls.addClassCleanup(env.close)
         # Login without TLS on the plain listener, so that compression alone
         # is tested there too.
-        text = env.static_text()
-        with open(env.config_path, "w") as f:
-            f.write(text.replace("\t\tIMAP:\n", "\t\tIMAP:\n\t\t\tNoRequireSTARTTLS: true\n", 1))
+        env = cls.env = plain_login_env(cls)
         cls.login = (moxtest.ADDRESS, env.password)
         cls.srv = moxtest.Server(env, "mox-imapd", [], env=SERVER_ENV, banner=BANNER).start()
         cls.imaps = moxtest.Server(env, "mox-imapd", ["--tls"], env=SERVER_ENV, tls=True,
@@ -210,11 +217,7 @@ class AutologoutTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        env = cls.env = moxtest.MoxEnv(None)
-        cls.addClassCleanup(env.close)
-        text = env.static_text()
-        with open(env.config_path, "w") as f:
-            f.write(text.replace("\t\tIMAP:\n", "\t\tIMAP:\n\t\t\tNoRequireSTARTTLS: true\n", 1))
+        env = cls.env = plain_login_env(cls)
         e = dict(SERVER_ENV)
         e["MOX_TEST_AUTOLOGOUT_MS"] = "1500"
         cls.srv = moxtest.Server(env, "mox-imapd", [], env=e, banner=BANNER).start()
