@@ -3,7 +3,7 @@
 # Idempotent: does nothing (and needs no network) when all are present.
 set -eu
 PKGS="build-essential cmake ninja-build pkg-config
-libssl-dev libsqlite3-dev libsodium-dev libidn2-dev libcli11-dev libunbound-dev
+libssl-dev libsqlite3-dev libsodium-dev libidn2-dev libcli11-dev libunbound-dev zlib1g-dev
 googletest libgtest-dev clang libclang-rt-14-dev clang-format
 openssl sqlite3 python3 swaks libnet-ssleay-perl libauthen-sasl-perl libdigest-hmac-perl
 libio-socket-ssl-perl curl man-db groff-base mandoc systemd procps

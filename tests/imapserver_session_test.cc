@@ -591,6 +591,140 @@ TEST_F(ImapSessionTest, Multisearch) {
       << r;
   r = send("i CAPABILITY\r\n");
   EXPECT_NE(r.find(" CONTEXT=SEARCH PARTIAL MULTISEARCH"), std::string::npos) << r;
+// COMPRESS (RFC 4978, lib/imapserver/notify_cmd.cc): the OK asks the driver
+// to compress; a second COMPRESS is NO [COMPRESSIONACTIVE]; input pipelined
+// behind it ends the session.
+TEST_F(ImapSessionTest, Compress) {
+  EXPECT_EQ(send("a COMPRESS DEFLATE\r\n"), "a BAD not allowed in this connection state\r\n");
+  login();
+  EXPECT_NE(send("b CAPABILITY\r\n").find(" COMPRESS=DEFLATE NOTIFY"), std::string::npos);
+  EXPECT_EQ(send("c COMPRESS GZIP\r\n"), "c BAD unknown compression mechanism\r\n");
+  EXPECT_EQ(send("d COMPRESS DEFLATE\r\n"), "d OK deflate active\r\n");
+  EXPECT_TRUE(last_.compress);
+  EXPECT_EQ(send("e COMPRESS DEFLATE\r\n"),
+            "e NO [COMPRESSIONACTIVE] compression already active\r\n");
+  EXPECT_FALSE(last_.compress);
+  restart(settings_);
+  EXPECT_EQ(send("f COMPRESS DEFLATE\r\ng NOOP\r\n"),
+            "f OK deflate active\r\n* BYE pipelined input after COMPRESS not allowed\r\n");
+  EXPECT_TRUE(last_.close);
+  EXPECT_FALSE(last_.compress);
+}
+
+// A second session on the same account, logged in, for changes that the
+// first learns of through poll_updates().
+std::unique_ptr<Session> other_session(const Settings& s, Backend& b) {
+  auto o = std::make_unique<Session>(s, b);
+  o->greeting();
+  o->tls_started(tls_on(""));
+  o->feed("x LOGIN mjl@example.com password1234\r\n");
+  return o;
+}
+
+std::string append_cmd(const std::string& mailbox) {
+  std::string m = "Subject: hi\r\n\r\nhello\r\n";
+  return "y APPEND " + mailbox + " {" + std::to_string(m.size()) + "+}\r\n" + m + "\r\n";
+}
+
+// NOTIFY (RFC 5465): STATUS for other mailboxes, LIST for names and
+// subscriptions, BADEVENT and the rules of the event groups.
+TEST_F(ImapSessionTest, NotifyOtherMailboxes) {
+  login();
+  send("a CREATE Other\r\n");
+  std::string r = send("b NOTIFY SET STATUS (mailboxes Other (MessageNew MessageExpunge))\r\n");
+  EXPECT_TRUE(std::regex_match(
+      r, std::regex("\\* STATUS Other \\(MESSAGES 0 UIDNEXT 1 UIDVALIDITY \\d+\\)\r\n"
+                    "b OK notify done\r\n")))
+      << r;
+  EXPECT_TRUE(session_->notifying());
+  auto other = other_session(settings_, *backend_);
+  other->feed(append_cmd("Other"));
+  other->feed(append_cmd("INBOX"));  // not asked for
+  r = session_->poll_updates().reply;
+  EXPECT_TRUE(std::regex_match(
+      r, std::regex("\\* STATUS Other \\(MESSAGES 1 UIDNEXT 2 UIDVALIDITY \\d+\\)\r\n")))
+      << r;
+  EXPECT_EQ(session_->poll_updates().reply, "");  // reported once
+  other->feed("z SELECT Other\r\n");
+  other->feed("z STORE 1 +FLAGS (\\Deleted)\r\n");
+  EXPECT_EQ(session_->poll_updates().reply, "");  // FlagChange not asked for
+  other->feed("z EXPUNGE\r\n");
+  EXPECT_EQ(session_->poll_updates().reply, "* STATUS Other (MESSAGES 0)\r\n");
+
+  EXPECT_EQ(send("c NOTIFY SET (personal (MailboxName SubscriptionChange))\r\n"),
+            "c OK notify done\r\n");
+  other->feed("z CREATE New\r\n");
+  other->feed("z UNSUBSCRIBE New\r\n");
+  r = session_->poll_updates().reply;
+  EXPECT_NE(r.find("* LIST () \"/\" New\r\n"), std::string::npos) << r;
+  other->feed("z SUBSCRIBE New\r\n");
+  EXPECT_EQ(session_->poll_updates().reply, "* LIST (\\Subscribed) \"/\" New\r\n");
+  other->feed("z RENAME New Newer\r\n");
+  r = session_->poll_updates().reply;
+  EXPECT_NE(r.find("* LIST () \"/\" Newer (\"OLDNAME\" (New))\r\n"), std::string::npos) << r;
+  other->feed("z DELETE Newer\r\n");
+  r = session_->poll_updates().reply;
+  EXPECT_NE(r.find("* LIST (\\NonExistent) \"/\" Newer\r\n"), std::string::npos) << r;
+
+  EXPECT_EQ(send("d NOTIFY SET (personal (AnnotationChange MessageNew))\r\n"),
+            "d NO [BADEVENT (MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange)] "
+            "event AnnotationChange is not supported\r\n");
+  EXPECT_EQ(send("e NOTIFY SET (selected (MailboxName))\r\n"),
+            "e BAD MailboxName is not a message event, for selected\r\n");
+  EXPECT_EQ(send("f NOTIFY SET (personal (MessageNew (UID)))\r\n"),
+            "f BAD MessageNew fetch attributes only for the selected mailbox\r\n");
+  EXPECT_EQ(send("g NOTIFY SET (selected (MessageNew)) (selected-delayed (MessageNew))\r\n"),
+            "g BAD selected may be given once\r\n");
+  EXPECT_TRUE(session_->notifying());  // the refusals kept the last SET
+  EXPECT_EQ(send("h NOTIFY NONE\r\n"), "h OK notify done\r\n");
+  EXPECT_FALSE(session_->notifying());
+}
+
+// The selected mailbox under NOTIFY: "selected" sends EXISTS with
+// MessageNew's fetch attributes, and expunges, outside commands;
+// "selected-delayed" keeps expunges for the next command that allows them.
+TEST_F(ImapSessionTest, NotifySelected) {
+  login();
+  send("a SELECT INBOX\r\n");
+  EXPECT_EQ(send("b NOTIFY SET (selected (MessageNew (UID FLAGS) MessageExpunge FlagChange))\r\n"),
+            "b OK notify done\r\n");
+  auto other = other_session(settings_, *backend_);
+  other->feed(append_cmd("INBOX"));
+  EXPECT_EQ(session_->poll_updates().reply, "* 1 EXISTS\r\n* 1 FETCH (UID 1 FLAGS ())\r\n");
+  other->feed("z SELECT INBOX\r\n");
+  other->feed("z STORE 1 +FLAGS (\\Deleted)\r\n");
+  EXPECT_EQ(session_->poll_updates().reply, "* 1 FETCH (UID 1 FLAGS (\\Deleted))\r\n");
+  other->feed("z EXPUNGE\r\n");
+  EXPECT_EQ(session_->poll_updates().reply, "* 1 EXPUNGE\r\n");
+
+  EXPECT_EQ(send("c NOTIFY SET (selected-delayed (MessageNew MessageExpunge))\r\n"),
+            "c OK notify done\r\n");
+  other->feed(append_cmd("INBOX"));
+  EXPECT_EQ(session_->poll_updates().reply, "* 1 EXISTS\r\n");
+  other->feed("z STORE 1 +FLAGS (\\Deleted)\r\n");
+  other->feed("z EXPUNGE\r\n");
+  std::string r = session_->poll_updates().reply;
+  EXPECT_EQ(r.find("EXPUNGE"), std::string::npos) << r;
+  EXPECT_EQ(send("d NOOP\r\n"), "* 1 EXPUNGE\r\nd OK noop done\r\n");
+}
+
+// RFC 5465 §5.8: more changes at once than Settings::max_notifications is
+// NOTIFICATIONOVERFLOW, and NOTIFY is off afterwards.
+TEST_F(ImapSessionTest, NotifyOverflow) {
+  Settings s = settings_;
+  s.max_notifications = 2;
+  restart(s);
+  send("b CREATE Lists\r\n");
+  EXPECT_EQ(send("a NOTIFY SET (subtree Lists (MailboxName))\r\n"), "a OK notify done\r\n");
+  auto other = other_session(s, *backend_);
+  other->feed("z CREATE Lists/a\r\n");
+  other->feed("z CREATE Elsewhere\r\n");  // not in the subtree
+  EXPECT_EQ(session_->poll_updates().reply, "* LIST () \"/\" Lists/a\r\n");
+  for (const char* m : {"Lists/b", "Lists/c", "Lists/d"})
+    other->feed("z CREATE " + std::string(m) + "\r\n");
+  EXPECT_EQ(session_->poll_updates().reply,
+            "* OK [NOTIFICATIONOVERFLOW] too many changes, notifications are off\r\n");
+  EXPECT_FALSE(session_->notifying());
 }
 
 }  // namespace

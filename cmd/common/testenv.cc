@@ -33,4 +33,12 @@ void server_test_hooks(mox::daemon::ServerOptions& o) {
   if (auto n = max_failed_login_attempts()) o.max_failed_login_attempts = *n;
 }
 
+std::optional<std::chrono::milliseconds> imap_autologout() {
+  if (const char* v = std::getenv("MOX_TEST_AUTOLOGOUT_MS")) {
+    long long n = std::atoll(v);
+    if (n > 0) return std::chrono::milliseconds(n);
+  }
+  return std::nullopt;
+}
+
 }  // namespace moxcmd

@@ -4,6 +4,7 @@
 // install_crashpoint() first, then passes what it needs of the rest.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 
@@ -26,5 +27,9 @@ std::optional<int64_t> max_failed_login_attempts();
 // A server's test hooks: MOX_TEST_AUTH_DELAY_MS (the failed-auth slow-down
 // step in milliseconds) and max_failed_login_attempts(), where set.
 void server_test_hooks(mox::daemon::ServerOptions& o);
+
+// MOX_TEST_AUTOLOGOUT_MS: mox-imapd's autologout timer after login in
+// milliseconds, when set (imapserver/server.h); else nullopt.
+std::optional<std::chrono::milliseconds> imap_autologout();
 
 }  // namespace moxcmd

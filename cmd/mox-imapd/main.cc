@@ -17,5 +17,6 @@ int main(int argc, char** argv) {
   mox::add_server_options(app, o);
   if (int rc = mox::parse_server_args(app, argc, argv, o); rc >= 0) return rc;
   moxcmd::server_test_hooks(o);
+  if (auto t = moxcmd::imap_autologout()) o.auth_timeout = *t;
   return mox::imapserver::run_server(o);
 }

@@ -35,6 +35,8 @@ enum class Verb {
   kGetQuota, kGetQuotaRoot, kSetQuota,                                // RFC 9208 §4.3
   kEsearch,                                                           // RFC 7377 §2
   kCancelUpdate,                                                      // RFC 5267 §4.2
+  kCompress,                                                          // RFC 4978
+  kNotify,                                                            // RFC 5465
 };
 // clang-format on
 
@@ -345,10 +347,50 @@ struct IdArgs {
   bool operator==(const IdArgs&) const = default;
 };
 
+// COMPRESS mechanism (RFC 4978 §3).
+struct CompressArgs {
+  std::string mechanism;  // upper-cased
+  bool operator==(const CompressArgs&) const = default;
+};
+
+// NOTIFY NONE / NOTIFY SET [STATUS] event-group... (RFC 5465 §3, §8).
+struct NotifyFilter {
+  enum class Kind {
+    kSelected,
+    kSelectedDelayed,
+    kInboxes,
+    kPersonal,
+    kSubscribed,
+    kSubtree,
+    kMailboxes
+  };
+  Kind kind = Kind::kSelected;
+  std::vector<std::string> mailboxes;  // kSubtree and kMailboxes: decoded names
+  bool operator==(const NotifyFilter&) const = default;
+};
+struct NotifyEvent {
+  // As RFC 5465 §8 spells it ("MessageNew", "FlagChange", ...) when known
+  // (matched case-insensitively), else the atom as sent.
+  std::string name;
+  std::vector<FetchAtt> fetch;  // MessageNew's fetch attributes
+  bool operator==(const NotifyEvent&) const = default;
+};
+struct NotifyGroup {
+  NotifyFilter filter;
+  std::vector<NotifyEvent> events;  // empty: NONE
+  bool operator==(const NotifyGroup&) const = default;
+};
+struct NotifyArgs {
+  bool none = false;    // NOTIFY NONE
+  bool status = false;  // SET STATUS
+  std::vector<NotifyGroup> groups;
+  bool operator==(const NotifyArgs&) const = default;
+};
+
 using Args = std::variant<NoArgs, AuthenticateArgs, LoginArgs, EnableArgs, SelectArgs, MailboxArgs,
                           CreateArgs, RenameArgs, ListArgs, LsubArgs, StatusArgs, AppendArgs,
                           SearchArgs, FetchArgs, StoreArgs, CopyArgs, ExpungeArgs, IdArgs,
-                          QuotaRootArgs, SetQuotaArgs, CancelUpdateArgs>;
+                          QuotaRootArgs, SetQuotaArgs, CancelUpdateArgs, CompressArgs, NotifyArgs>;
 
 struct Command {
   std::string tag;

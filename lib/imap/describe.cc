@@ -314,6 +314,25 @@ struct Describer {
     }
     return out + "]";
   }
+  std::string operator()(const CompressArgs& a) const { return "mech=" + a.mechanism; }
+  std::string operator()(const NotifyArgs& a) const {
+    if (a.none) return "NONE";
+    static const char* kFilters[] = {"selected",   "selected-delayed", "inboxes",  "personal",
+                                     "subscribed", "subtree",          "mailboxes"};
+    std::string out = a.status ? "status groups=[" : "groups=[";
+    for (size_t i = 0; i < a.groups.size(); ++i) {
+      const NotifyGroup& g = a.groups[i];
+      out += (i > 0 ? " (" : "(") + std::string(kFilters[static_cast<int>(g.filter.kind)]);
+      for (const auto& m : g.filter.mailboxes) out += " " + q(m);
+      out += g.events.empty() ? " NONE" : "";
+      for (const auto& e : g.events) {
+        out += " " + e.name;
+        for (const auto& f : e.fetch) out += " " + fetch_att(f);
+      }
+      out += ")";
+    }
+    return out + "]";
+  }
 };
 
 }  // namespace

@@ -239,4 +239,15 @@ Result<Args> parse_fetch(Cursor& c, const ParseOptions&, bool uid) {
   return Args(std::move(a));
 }
 
+Result<std::vector<FetchAtt>> fetch_att_list(Cursor& c) {
+  std::vector<FetchAtt> atts;
+  MOX_TRY(c.expect('('));
+  do {
+    MOX_ASSIGN(FetchAtt att, fetch_att(c));
+    atts.push_back(std::move(att));
+  } while (c.take(' '));
+  MOX_TRY(c.expect(')'));
+  return atts;
+}
+
 }  // namespace mox::imap::internal

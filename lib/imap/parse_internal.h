@@ -53,5 +53,10 @@ Status search_return_options(Cursor& c, std::optional<std::vector<SearchReturn>>
 // parse_quota.cc
 Result<Args> parse_getquota(Cursor& c, const ParseOptions& o, bool uid);
 Result<Args> parse_setquota(Cursor& c, const ParseOptions& o, bool uid);
+// parse_notify.cc (and COMPRESS)
+Result<Args> parse_compress(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_notify(Cursor& c, const ParseOptions& o, bool uid);
+// parse_fetch.cc: "(" fetch-att *(SP fetch-att) ")" (RFC 9051 §9), no macros.
+Result<std::vector<FetchAtt>> fetch_att_list(Cursor& c);
 
 }  // namespace mox::imap::internal

@@ -125,6 +125,8 @@ constexpr VerbEntry kVerbs[] = {
     {"SETQUOTA", Verb::kSetQuota, false, internal::parse_setquota},
     {"ESEARCH", Verb::kEsearch, false, internal::parse_esearch},
     {"CANCELUPDATE", Verb::kCancelUpdate, false, internal::parse_cancelupdate},
+    {"COMPRESS", Verb::kCompress, false, internal::parse_compress},
+    {"NOTIFY", Verb::kNotify, false, internal::parse_notify},
 };
 
 const VerbEntry* find_verb(std::string_view name) {

@@ -23,7 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr auto kPreauthTimeout = 1min;  // before login
-constexpr auto kAuthTimeout = 30min;    // RFC 9051 §5.4: at least 30 minutes
 constexpr auto kWriteTimeout = 2min;
 constexpr auto kHandshakeTimeout = 1min;  // mox-imapd(8) "TLS client certificates"
 // IDLE without a ChangeWatcher (the process is out of descriptors): how
@@ -39,6 +38,7 @@ struct Shared : daemon::ServerBase {
   std::unique_ptr<store::ChangeNotifier> notifier;
   std::unique_ptr<auth::ConnLimiter> limiter;
   int64_t max_failed_login_attempts = auth::kMaxFailedLoginAttempts;
+  std::chrono::milliseconds auth_timeout{kAuthTimeout};
 };
 
 void log_error(const std::string& remote, const std::string& msg) {
@@ -46,14 +46,23 @@ void log_error(const std::string& remote, const std::string& msg) {
   log::error(msg, {{"remote", remote}});
 }
 
-// Waits for input on the connection or a change of the account (IDLE).
-// Returns true when the connection has input.
-bool wait_idle(net::Conn& conn, store::ChangeWatcher* w) {
-  if (conn.has_buffered_input()) return true;
+enum class Woken { kInput, kChange, kTimeout };
+
+// Waits for input on the connection or a change of the account (IDLE,
+// NOTIFY), until `deadline`: the autologout timer (RFC 9051 §5.4), which
+// runs from the client's last input.
+Woken wait_idle(net::Conn& conn, store::ChangeWatcher* w,
+                std::chrono::steady_clock::time_point deadline) {
+  if (conn.has_buffered_input()) return Woken::kInput;
+  auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return Woken::kTimeout;
+  if (!w) left = std::min<std::chrono::milliseconds>(left, kIdlePollInterval);
   pollfd p[2] = {{conn.read_fd(), POLLIN, 0}, {w ? w->fd() : -1, POLLIN, 0}};
-  auto timeout = std::chrono::milliseconds(w ? kAuthTimeout : kIdlePollInterval);
-  int n = ::poll(p, w ? 2 : 1, static_cast<int>(timeout.count()));
-  return n > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR));
+  int n = ::poll(p, w ? 2 : 1, static_cast<int>(left.count()));
+  if (n > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) return Woken::kInput;
+  if (n == 0 && std::chrono::steady_clock::now() >= deadline) return Woken::kTimeout;
+  return Woken::kChange;
 }
 
 // A session's ChangeWatcher, made once the session is logged in. A failure
@@ -111,6 +120,14 @@ bool start_tls(net::Conn& conn, const Shared& sh, StoreBackend& backend, Session
   return true;
 }
 
+// COMPRESS=DEFLATE (RFC 4978) after its OK: the transform is the
+// connection's (net/deflate.h), inside TLS when TLS is active.
+bool start_compress(net::Conn& conn) {
+  Status st = conn.start_compress();
+  if (!st) log_error(conn.remote_ip(), "compress: " + st.error().message);
+  return st.ok();
+}
+
 void serve(net::Conn conn, const Shared& sh) {
   // Per-IP connection limits (auth/connlimit.h); RFC 9051 §7.1.5: a BYE
   // greeting refuses the connection.
@@ -127,10 +144,12 @@ void serve(net::Conn conn, const Shared& sh) {
   Output out = session.greeting();
   AccountWatch watch(*sh.notifier, conn.remote_ip());
   std::string buf(64 * 1024, '\0');
+  auto last_input = std::chrono::steady_clock::now();
   while (true) {
     if (out.delay.count() > 0) std::this_thread::sleep_for(out.delay);
     if (!out.reply.empty() && !conn.write_all(out.reply, kWriteTimeout)) break;
     if (out.close) break;
+    if (out.compress && !start_compress(conn)) break;
     if (out.more) {  // a long reply goes out in parts: memory stays bounded
       out = session.resume();
       continue;
@@ -141,22 +160,29 @@ void serve(net::Conn conn, const Shared& sh) {
       continue;
     }
     store::ChangeWatcher* watcher = watch.get(session);
-    if (out.idle) {
-      // IDLE (RFC 2177): woken by the client or by another process's change.
-      if (!wait_idle(conn, watcher)) {
+    if (out.idle || session.notifying()) {
+      // IDLE (RFC 2177), or NOTIFY (RFC 5465) between commands: woken by the
+      // client or by a change of the account.
+      Woken w = wait_idle(conn, watcher, last_input + sh.auth_timeout);
+      if (w == Woken::kTimeout) {
+        (void)conn.write_all("* BYE autologout, idle too long\r\n", 10s);
+        break;
+      }
+      if (w == Woken::kChange) {
         watch.drain();
         out = session.poll_updates();
         continue;
       }
     }
     auto n = conn.read_some(buf.data(), buf.size(),
-                            session.watch_dir().empty() ? kPreauthTimeout : kAuthTimeout);
+                            session.watch_dir().empty() ? kPreauthTimeout : sh.auth_timeout);
     if (!n) {
       if (n.error().kind == ErrorKind::kTimeout)
         (void)conn.write_all("* BYE autologout, idle too long\r\n", 10s);
       break;
     }
     if (*n == 0) break;
+    last_input = std::chrono::steady_clock::now();
     watch.drain();
     out = session.feed(std::string_view(buf.data(), *n));
   }
@@ -176,6 +202,7 @@ Result<std::string> setup(const ServerOptions& o, Shared& sh) {
   s.auth_delay_unit = o.auth_delay_unit;
   sh.max_failed_login_attempts =
       o.max_failed_login_attempts.value_or(auth::kMaxFailedLoginAttempts);
+  sh.auth_timeout = o.auth_timeout;
   store::ChangeNotifier::Options no;
   no.log = [](const std::string& msg) { log_error("", msg); };
   sh.notifier = std::make_unique<store::ChangeNotifier>(std::move(no));

@@ -3,12 +3,19 @@
 // connection; IDLE waits on the socket and the account's change notification.
 #pragma once
 
+#include <chrono>
+
 #include "daemon/server.h"
 
 namespace mox::imapserver {
 
+// RFC 9051 §5.4: the autologout timer after login, at least 30 minutes.
+inline constexpr std::chrono::milliseconds kAuthTimeout = std::chrono::minutes(30);
+
 struct ServerOptions : daemon::ServerOptions {
   bool implicit_tls = false;  // IMAPS (993)
+  // How long a logged-in session may be silent, also in IDLE and NOTIFY.
+  std::chrono::milliseconds auth_timeout = kAuthTimeout;
 };
 
 // Descriptors one connection holds at most: its socket, the account's

@@ -73,6 +73,7 @@ std::string Session::capabilities() const {
   caps += " ID APPENDLIMIT=" + std::to_string(s_.max_append) +
           " CONDSTORE QRESYNC STATUS=SIZE WITHIN NAMESPACE MULTIAPPEND QUOTA QUOTA=RES-STORAGE";
   caps += " CONTEXT=SEARCH PARTIAL MULTISEARCH";  // search_update.cc, search_multi.cc
+  caps += " COMPRESS=DEFLATE NOTIFY";  // RFC 4978, RFC 5465 (notify_cmd.cc)
   if (state_ == State::kNotAuthenticated) {
     if (!tls_.active && s_.tls_configured) caps += " STARTTLS";
     if (!tls_.active && s_.login_requires_tls) caps += " LOGINDISABLED";
@@ -219,7 +220,7 @@ Output Session::resume() {
 }
 
 void Session::process(Output& out) {
-  while (state_ != State::kLogout && !out.start_tls && !out.more) {
+  while (state_ != State::kLogout && !out.start_tls && !out.compress && !out.more) {
     imap::ReadEvent ev = reader_.next();
     using K = imap::ReadEvent::Kind;
     if (ev.kind == K::kNeedMore) break;
@@ -265,10 +266,12 @@ void Session::process(Output& out) {
       if (idle_tag_) out.idle = true;
     }
   }
-  if (out.start_tls && reader_.buffered() > 0) {
-    // CVE-2011-0411 class: nothing may be pipelined after STARTTLS.
-    out.start_tls = false;
-    out.reply += "* BYE pipelined input after STARTTLS not allowed\r\n";
+  if ((out.start_tls || out.compress) && reader_.buffered() > 0) {
+    // CVE-2011-0411 class: nothing may be pipelined after STARTTLS; nor
+    // after COMPRESS, whose client waits for the OK (RFC 4978 §3).
+    out.reply += out.start_tls ? "* BYE pipelined input after STARTTLS not allowed\r\n"
+                               : "* BYE pipelined input after COMPRESS not allowed\r\n";
+    out.start_tls = out.compress = false;
     out.close = true;
     state_ = State::kLogout;
   }
@@ -286,7 +289,11 @@ Output Session::poll_updates() {
       return out;
     }
   }
-  if (state_ == State::kSelected) updates(out, true);
+  if (notify_) {
+    notify_updates(out);  // RFC 5465 (notify_cmd.cc), the selected mailbox too
+  } else if (state_ == State::kSelected) {
+    updates(out, true);
+  }
   out.idle = idle_tag_.has_value();
   return out;
 }

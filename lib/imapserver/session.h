@@ -20,6 +20,7 @@
 #include "imap/reader.h"
 #include "imap/writer.h"
 #include "imapserver/mailstore.h"
+#include "imapserver/notify.h"
 #include "sasl/sasl.h"
 
 namespace mox::imapserver {
@@ -70,6 +71,9 @@ struct Settings {
   // NO [LIMIT] (RFC 9051 §7.1), and the keys one SEARCH may hold.
   std::chrono::milliseconds command_budget{30000};
   size_t max_search_keys = 1000;
+  // NOTIFY (RFC 5465 §5.8): more responses than this in one batch of
+  // notifications is NOTIFICATIONOVERFLOW.
+  size_t max_notifications = 1000;
 };
 
 // The work one command may still do: a deadline (when `limited`) and the
@@ -96,6 +100,8 @@ struct Output {
   // The reply is one part of a longer one (a large FETCH): write it, then
   // call Session::resume() for the next, before reading more input.
   bool more = false;
+  // COMPRESS (RFC 4978): after writing the reply, compress both ways.
+  bool compress = false;
 };
 
 // "(\\Seen $Forwarded)": a parenthesised flag list.
@@ -118,6 +124,9 @@ class Session {
   // The account directory whose changes matter, "" before login.
   std::string watch_dir() const;
   bool idling() const { return idle_tag_.has_value(); }
+  // NOTIFY is set (RFC 5465): the driver waits for account changes between
+  // commands too, and calls poll_updates() when one comes.
+  bool notifying() const { return notify_ != nullptr; }
   // The account logged in to, "" before login.
   const std::string& account() const { return account_; }
 
@@ -174,6 +183,13 @@ class Session {
   // gone, the end of the session.
   void over_budget(Output& out, const std::string& tag, const CommandBudget& b,
                    std::string_view what);
+
+  // notify_cmd.cc: NOTIFY (RFC 5465) and COMPRESS (RFC 4978).
+  void cmd_compress(imap::Command& c, Output& out);
+  void cmd_notify(imap::Command& c, Output& out);
+  // The notifications of the changes since the last call (poll_updates).
+  void notify_updates(Output& out);
+  void notify_selected(Output& out);
 
   // auth.cc
   // True (and the connection ends) when the per-IP failure limit is reached.
@@ -265,6 +281,9 @@ class Session {
   std::vector<int64_t> saved_;                     // SEARCHRES "$" (UIDs)
   std::unique_ptr<SearchUpdates> search_updates_;  // CONTEXT=SEARCH, search_update.h
   std::optional<std::string> idle_tag_;
+  bool compress_ = false;
+  std::unique_ptr<NotifySet> notify_;  // NOTIFY SET, until NOTIFY NONE
+  Snapshot notify_snap_;               // the account as last notified
   // A FETCH whose responses go out in parts (Output::more).
   struct FetchJob {
     std::string tag;

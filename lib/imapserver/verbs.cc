@@ -55,6 +55,8 @@ const Session::VerbEntry Session::kVerbs[] = {
     {Verb::kSetQuota, kLoggedIn, Condition::kBad, &Session::cmd_setquota},
     {Verb::kEsearch, kLoggedIn, Condition::kBad, &Session::cmd_esearch},
     {Verb::kCancelUpdate, kSel, Condition::kBad, &Session::cmd_cancelupdate},
+    {Verb::kCompress, kLoggedIn, Condition::kBad, &Session::cmd_compress},
+    {Verb::kNotify, kLoggedIn, Condition::kBad, &Session::cmd_notify},
     {Verb::kCheck, kSel, Condition::kBad, &Session::cmd_noop},
     {Verb::kClose, kSel, Condition::kBad, &Session::cmd_close},
     {Verb::kUnselect, kSel, Condition::kBad, &Session::cmd_close},
@@ -67,8 +69,8 @@ const Session::VerbEntry Session::kVerbs[] = {
 };
 
 const Session::VerbEntry* Session::verb_entry(Verb v) {
-  // One entry per verb of imap/command.h (kCancelUpdate is the last).
-  static_assert(std::size(kVerbs) == static_cast<size_t>(Verb::kCancelUpdate) + 1);
+  // One entry per verb of imap/command.h (kNotify is the last).
+  static_assert(std::size(kVerbs) == static_cast<size_t>(Verb::kNotify) + 1);
   for (const auto& e : kVerbs) {
     if (e.verb == v) return &e;
   }

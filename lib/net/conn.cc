@@ -98,6 +98,19 @@ Status Conn::ssl_wait(int err, Deadline deadline, const char* what) {
 Result<size_t> Conn::read_some(char* buf, size_t n, milliseconds timeout) {
   if (n == 0) return user_error("read_some: empty buffer");  // 0 means end of stream
   Deadline deadline = std::chrono::steady_clock::now() + timeout;
+  if (!z_) return read_raw(buf, n, deadline);
+  // net/deflate.h: one wire read is fed only once the last one is inflated.
+  char wire[16 * 1024];
+  while (true) {
+    MOX_ASSIGN(size_t got, z_->inflate(buf, n));
+    if (got > 0 || z_->ended()) return got;
+    MOX_ASSIGN(size_t raw, read_raw(wire, sizeof wire, deadline));
+    if (raw == 0) return size_t{0};
+    z_->feed(std::string_view(wire, raw));
+  }
+}
+
+Result<size_t> Conn::read_raw(char* buf, size_t n, Deadline deadline) {
   while (true) {
     if (ssl_) {
       ERR_clear_error();
@@ -120,6 +133,19 @@ Result<size_t> Conn::read_some(char* buf, size_t n, milliseconds timeout) {
 
 Status Conn::write_all(std::string_view data, milliseconds timeout) {
   Deadline deadline = std::chrono::steady_clock::now() + timeout;
+  if (!z_) return write_raw(data, deadline);
+  MOX_ASSIGN(std::string deflated, z_->compress(data));
+  return write_raw(deflated, deadline);
+}
+
+Status Conn::start_compress() {
+  if (z_) return user_error("compression already active");
+  MOX_ASSIGN(Deflate d, Deflate::make());
+  z_ = std::make_unique<Deflate>(std::move(d));
+  return {};
+}
+
+Status Conn::write_raw(std::string_view data, Deadline deadline) {
   while (!data.empty()) {
     if (ssl_) {
       ERR_clear_error();

@@ -2,6 +2,10 @@
 // calls bounded by timeouts (poll(2) on non-blocking descriptors). The SMTP
 // and IMAP drivers read and write through it; it knows no protocol.
 //
+// After start_compress(), both directions go through net/deflate.h (RFC 4978
+// COMPRESS=DEFLATE), inside TLS when TLS is active: callers read and write
+// plain bytes as before.
+//
 // Writes never raise SIGPIPE (MSG_NOSIGNAL on sockets; for pipes, call
 // ignore_sigpipe() from net/activation.h).
 //
@@ -16,9 +20,11 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "net/deflate.h"
 #include "net/fd.h"
 #include "tls/handles.h"
 #include "util/result.h"
@@ -73,10 +79,17 @@ class Conn {
   Status start_tls_client(SSL_CTX* ctx, const std::string& sni, milliseconds timeout,
                           SSL_SESSION* resume = nullptr);
 
+  // From now on, reads inflate and writes deflate (net/deflate.h): call it
+  // right after writing the reply that starts compression (RFC 4978 §3),
+  // with no input read past that command. kUser if already compressing;
+  // kInternal when zlib cannot allocate.
+  Status start_compress();
+  bool compressing() const { return z_ != nullptr; }
+
   bool tls() const { return ssl_ != nullptr; }
   // For waiting on the connection and other fds together (IMAP IDLE): the
   // descriptor to poll for input, and whether TLS already holds decrypted
-  // bytes that a poll would not see.
+  // or inflated bytes that a poll would not see.
   int read_fd() const { return rfd_.get(); }
   bool has_buffered_input() const;
   // For login attempts (docs/DESIGN.md "Login attempts"), as mox writes it:
@@ -115,6 +128,9 @@ class Conn {
   using Deadline = std::chrono::steady_clock::time_point;
 
   Status wait(Want w, Deadline deadline) const;
+  // The bytes on the wire (TLS or plain), under compression.
+  Result<size_t> read_raw(char* buf, size_t n, Deadline deadline);
+  Status write_raw(std::string_view data, Deadline deadline);
   // After an SSL_* call failed with SSL_get_error() `err`: waits for the
   // I/O OpenSSL wants and returns ok (retry the call), or returns the error.
   Status ssl_wait(int err, Deadline deadline, const char* what);
@@ -127,7 +143,8 @@ class Conn {
   UniqueFd rfd_, wfd_;  // wfd_ invalid when it is the same as rfd_
   tls::SslPtr ssl_;
   bool write_is_socket_ = false;
-  bool tls_failed_ = false;  // a fatal TLS error: no close_notify then
+  bool tls_failed_ = false;     // a fatal TLS error: no close_notify then
+  std::unique_ptr<Deflate> z_;  // COMPRESS=DEFLATE, when started
   std::string remote_ip_, local_ip_;
   int remote_port_ = 0, local_port_ = 0;
 };

@@ -128,7 +128,9 @@ std::string Conn::tls_description() const {
   return tls::tls_description(info);
 }
 
-bool Conn::has_buffered_input() const { return ssl_ && SSL_pending(ssl_.get()) > 0; }
+bool Conn::has_buffered_input() const {
+  return (ssl_ && SSL_pending(ssl_.get()) > 0) || (z_ && z_->has_output());
+}
 
 bool Conn::tls_resumed() const { return ssl_ && SSL_session_reused(ssl_.get()) == 1; }
 
