@@ -42,6 +42,14 @@ Result<Args> parse_copy(Cursor& c, const ParseOptions& o, bool uid);
 Result<Args> parse_expunge(Cursor& c, const ParseOptions& o, bool uid);
 // parse_search.cc
 Result<Args> parse_search(Cursor& c, const ParseOptions& o, bool uid);
+// SP "RETURN" SP "(" ... ")" after the "RETURN" is consumed: SEARCH's and
+// SORT's return options (RFC 4731 §3.1, RFC 5267 §3), into a.returns.
+Status search_return_options(Cursor& c, SearchArgs& a);
+// search-key *(SP search-key), into a.program (a kAnd).
+Status search_program(Cursor& c, SearchArgs& a);
+// parse_sort.cc
+Result<Args> parse_sort(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_thread(Cursor& c, const ParseOptions& o, bool uid);
 // parse_quota.cc
 Result<Args> parse_getquota(Cursor& c, const ParseOptions& o, bool uid);
 Result<Args> parse_setquota(Cursor& c, const ParseOptions& o, bool uid);

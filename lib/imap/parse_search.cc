@@ -203,9 +203,11 @@ Result<SearchKey> search_key(Cursor& c, int depth) {
   return syntax_error("unknown search key " + name);
 }
 
+}  // namespace
+
 // search-return-opts = SP "RETURN" SP "(" [search-return-opt
 // *(SP search-return-opt)] ")" (RFC 4731 §7, RFC 5182 §4).
-Status return_options(Cursor& c, SearchArgs& a) {
+Status search_return_options(Cursor& c, SearchArgs& a) {
   MOX_TRY(c.sp());
   MOX_TRY(c.expect('('));
   a.returns.emplace();
@@ -232,7 +234,14 @@ Status return_options(Cursor& c, SearchArgs& a) {
   return c.expect(')');
 }
 
-}  // namespace
+Status search_program(Cursor& c, SearchArgs& a) {
+  a.program.op = Op::kAnd;
+  do {
+    MOX_ASSIGN(SearchKey k, search_key(c, 0));
+    a.program.children.push_back(std::move(k));
+  } while (c.take(' '));
+  return {};
+}
 
 // search = "SEARCH" [search-return-opts] SP search-program;
 // search-program = ["CHARSET" SP charset SP] search-key *(SP search-key).
@@ -240,7 +249,7 @@ Result<Args> parse_search(Cursor& c, const ParseOptions&, bool) {
   SearchArgs a;
   MOX_TRY(c.sp());
   if (c.take_word("RETURN")) {
-    MOX_TRY(return_options(c, a));
+    MOX_TRY(search_return_options(c, a));
     MOX_TRY(c.sp());
   }
   if (c.take_word("CHARSET")) {
@@ -249,11 +258,7 @@ Result<Args> parse_search(Cursor& c, const ParseOptions&, bool) {
     a.charset = upper(charset);
     MOX_TRY(c.sp());
   }
-  a.program.op = Op::kAnd;
-  do {
-    MOX_ASSIGN(SearchKey k, search_key(c, 0));
-    a.program.children.push_back(std::move(k));
-  } while (c.take(' '));
+  MOX_TRY(search_program(c, a));
   return Args(std::move(a));
 }
 

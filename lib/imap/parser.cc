@@ -123,6 +123,8 @@ constexpr VerbEntry kVerbs[] = {
     {"GETQUOTA", Verb::kGetQuota, false, internal::parse_getquota},
     {"GETQUOTAROOT", Verb::kGetQuotaRoot, false, internal::parse_mailbox_arg},
     {"SETQUOTA", Verb::kSetQuota, false, internal::parse_setquota},
+    {"SORT", Verb::kSort, true, internal::parse_sort},
+    {"THREAD", Verb::kThread, true, internal::parse_thread},
 };
 
 const VerbEntry* find_verb(std::string_view name) {

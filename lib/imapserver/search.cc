@@ -12,6 +12,7 @@
 
 #include "imap/date.h"
 #include "imapserver/session.h"
+#include "imapserver/sort.h"
 #include "message/date.h"
 #include "message/searchtext.h"
 
@@ -257,19 +258,24 @@ bool uses_modseq(const imap::SearchKey& k) {
 
 }  // namespace
 
-void Session::cmd_search(imap::Command& c, Output& out) {
-  auto& a = std::get<imap::SearchArgs>(c.args);
+std::optional<Session::SearchHits> Session::search_messages(const imap::Command& c,
+                                                            const imap::SearchArgs& a,
+                                                            Output& out) {
   if (a.charset && *a.charset != "UTF-8" && *a.charset != "US-ASCII") {
-    return respond(out, c.tag, imap::Condition::kNo, "BADCHARSET (UTF-8 US-ASCII)",
-                   "unsupported charset");
+    respond(out, c.tag, imap::Condition::kNo, "BADCHARSET (UTF-8 US-ASCII)", "unsupported charset");
+    return std::nullopt;
   }
   if (count_keys(a.program) > s_.max_search_keys) {
-    return respond(out, c.tag, imap::Condition::kNo, "LIMIT", "too many search keys");
+    respond(out, c.tag, imap::Condition::kNo, "LIMIT", "too many search keys");
+    return std::nullopt;
   }
   CommandBudget budget(backend_, s_.command_budget, true);
   updates(out, c.uid);
   auto rows = mailstore_->list_messages(mailbox_->id);
-  if (!rows) return store_failure(out, c.tag, rows.error(), "");
+  if (!rows) {
+    store_failure(out, c.tag, rows.error(), "");
+    return std::nullopt;
+  }
   std::map<int64_t, const store::MessageRow*> by_uid;
   for (const auto& r : *rows) by_uid[r.uid] = &r;
   Ctx ctx{*mailstore_,
@@ -281,25 +287,43 @@ void Session::cmd_search(imap::Command& c, Output& out) {
     // Messages stored before the index existed are parsed now, once.
     Status st = mailstore_->ensure_parsed(mailbox_->id);
     if (st) st = plan_text_keys(a.program, ctx);
-    if (!st) return store_failure(out, c.tag, st.error(), "");
+    if (!st) {
+      store_failure(out, c.tag, st.error(), "");
+      return std::nullopt;
+    }
   }
   std::unique_ptr<SearchText> reader = mailstore_->search_text();
-  std::vector<uint32_t> hits;
-  std::vector<int64_t> hit_uids;
-  int64_t max_modseq = 0;
+  SearchHits h;
   for (size_t i = 0; i < msgs_.size(); ++i) {
     auto it = by_uid.find(msgs_[i].uid);
     if (it == by_uid.end()) continue;
     const store::MessageRow& m = *it->second;
-    if (!budget.step()) return over_budget(out, c.tag, budget, "search");
+    if (!budget.step()) {
+      over_budget(out, c.tag, budget, lower(imap::command_name(c.verb, false)));
+      return std::nullopt;
+    }
     Text text(*reader, m.id);
     if (!eval(a.program, m, static_cast<uint32_t>(i + 1), ctx, text)) continue;
-    hits.push_back(c.uid ? static_cast<uint32_t>(m.uid) : static_cast<uint32_t>(i + 1));
-    hit_uids.push_back(m.uid);
-    max_modseq = std::max(max_modseq, m.modseq);
+    h.index.push_back(i);
+    h.max_modseq = std::max(h.max_modseq, m.modseq);
   }
-  bool modseq = uses_modseq(a.program) && !hits.empty();
-  if (modseq) condstore_ = true;
+  h.modseq = uses_modseq(a.program) && !h.index.empty();
+  if (h.modseq) condstore_ = true;
+  return h;
+}
+
+void Session::cmd_search(imap::Command& c, Output& out) {
+  auto& a = std::get<imap::SearchArgs>(c.args);
+  std::optional<SearchHits> found = search_messages(c, a, out);
+  if (!found) return;
+  std::vector<uint32_t> hits;
+  std::vector<int64_t> hit_uids;
+  for (size_t i : found->index) {
+    hits.push_back(c.uid ? static_cast<uint32_t>(msgs_[i].uid) : static_cast<uint32_t>(i + 1));
+    hit_uids.push_back(msgs_[i].uid);
+  }
+  int64_t max_modseq = found->max_modseq;
+  bool modseq = found->modseq;
   if (!a.returns) {
     out.reply += "* SEARCH";
     for (uint32_t n : hits) out.reply += " " + std::to_string(n);
@@ -307,24 +331,31 @@ void Session::cmd_search(imap::Command& c, Output& out) {
     out.reply += "\r\n";
     return respond(out, c.tag, imap::Condition::kOk, "", "search done");
   }
-  auto want = [&](imap::SearchReturn r) {
-    return std::find(a.returns->begin(), a.returns->end(), r) != a.returns->end();
-  };
-  bool all = a.returns->empty() || want(imap::SearchReturn::kAll);
-  if (want(imap::SearchReturn::kSave)) saved_ = hit_uids;
-  bool only_save = a.returns->size() == 1 && want(imap::SearchReturn::kSave);
-  if (!only_save) {
-    std::string r = "* ESEARCH (TAG \"" + c.tag + "\")" + (c.uid ? " UID" : "");
-    if (!hits.empty()) {
-      if (want(imap::SearchReturn::kMin)) r += " MIN " + std::to_string(hits.front());
-      if (want(imap::SearchReturn::kMax)) r += " MAX " + std::to_string(hits.back());
-      if (all) r += " ALL " + imap::SequenceSet::from_numbers(hits).to_string();
-    }
-    if (want(imap::SearchReturn::kCount)) r += " COUNT " + std::to_string(hits.size());
-    if (modseq) r += " MODSEQ " + std::to_string(max_modseq);
-    out.reply += r + "\r\n";
-  }
+  esearch_reply(c, *a.returns, hits, hit_uids, *found, out);
   respond(out, c.tag, imap::Condition::kOk, "", "search done");
+}
+
+void Session::esearch_reply(const imap::Command& c, const std::vector<imap::SearchReturn>& returns,
+                            const std::vector<uint32_t>& numbers, const std::vector<int64_t>& uids,
+                            const SearchHits& h, Output& out) {
+  auto want = [&](imap::SearchReturn r) {
+    return std::find(returns.begin(), returns.end(), r) != returns.end();
+  };
+  bool all = returns.empty() || want(imap::SearchReturn::kAll);
+  if (want(imap::SearchReturn::kSave)) saved_ = uids;
+  if (returns.size() == 1 && want(imap::SearchReturn::kSave)) return;
+  std::string r = "* ESEARCH (TAG \"" + c.tag + "\")" + (c.uid ? " UID" : "");
+  if (!numbers.empty()) {
+    // RFC 5267 §3.2: MIN and MAX are the lowest and highest number, also
+    // in a sorted result; ALL keeps the result's order.
+    auto [min, max] = std::minmax_element(numbers.begin(), numbers.end());
+    if (want(imap::SearchReturn::kMin)) r += " MIN " + std::to_string(*min);
+    if (want(imap::SearchReturn::kMax)) r += " MAX " + std::to_string(*max);
+    if (all) r += " ALL " + ordered_set(numbers);
+  }
+  if (want(imap::SearchReturn::kCount)) r += " COUNT " + std::to_string(numbers.size());
+  if (h.modseq) r += " MODSEQ " + std::to_string(h.max_modseq);
+  out.reply += r + "\r\n";
 }
 
 }  // namespace mox::imapserver

@@ -70,7 +70,8 @@ std::string Session::capabilities() const {
     }
   }
   caps += " ID APPENDLIMIT=" + std::to_string(s_.max_append) +
-          " CONDSTORE QRESYNC STATUS=SIZE WITHIN NAMESPACE MULTIAPPEND QUOTA QUOTA=RES-STORAGE";
+          " CONDSTORE QRESYNC STATUS=SIZE WITHIN NAMESPACE MULTIAPPEND QUOTA QUOTA=RES-STORAGE"
+          " SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
   if (state_ == State::kNotAuthenticated) {
     if (!tls_.active && s_.tls_configured) caps += " STARTTLS";
     if (!tls_.active && s_.login_requires_tls) caps += " LOGINDISABLED";
