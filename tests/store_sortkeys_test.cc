@@ -57,12 +57,12 @@ class SortKeysTest : public ::testing::Test {
     EXPECT_TRUE(rows.ok()) << rows.error().message;
     return rows.ok() ? *rows : std::vector<SortRow>{};
   }
-  int64_t count(const std::string& sql) {
-    auto q = acc_->db().prepare(sql);
-    EXPECT_TRUE(q.ok());
-    auto row = q->step();
-    EXPECT_TRUE(row.ok() && *row);
-    return q->col_int(0);
+  // The count of `where` rows of Message.
+  int64_t count(const std::string& where) {
+    auto q = acc_->db().prepare("SELECT COUNT(*) FROM Message WHERE " + where);
+    auto row = q ? q->step() : Result<bool>(q.error());
+    EXPECT_TRUE(row.ok() && *row) << where;
+    return row.ok() && *row ? q->col_int(0) : -1;
   }
   testutil::TempDir tmp_;
   std::optional<AccountStore> acc_;
@@ -78,7 +78,7 @@ TEST_F(SortKeysTest, StoredAtDeliveryAndCopied) {
   expect_keys(rows[0].keys);
   EXPECT_EQ(rows[1].keys.subject, "SECOND");
   EXPECT_FALSE(rows[1].keys.sent);  // no Date: the internal date is used
-  EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE SortVersion = 1"), 2);
+  EXPECT_EQ(count("SortVersion = 1"), 2);
 
   ASSERT_TRUE(copy_messages(*acc_, inbox_, {d.uid}, "Archive", false, 0).ok());
   auto archive = *find_mailbox(*acc_, "Archive");
@@ -98,8 +98,7 @@ TEST_F(SortKeysTest, MissingKeysComputedOnFirstLoad) {
   std::vector<SortRow> rows = load(inbox_);
   ASSERT_EQ(rows.size(), 1u);
   expect_keys(rows[0].keys);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE SortVersion = 1 AND SortSubject = 'PLANS'"),
-            1);
+  EXPECT_EQ(count("SortVersion = 1 AND SortSubject = 'PLANS'"), 1);
   // A file gone (expunged by another process meanwhile): empty keys.
   ASSERT_TRUE(acc_->db().exec("UPDATE Message SET SortVersion = 0").ok());
   ::unlink(message_path(*acc_, d.id).c_str());
