@@ -79,6 +79,14 @@ TEST_F(SortKeysTest, StoredAtDeliveryAndCopied) {
   EXPECT_EQ(rows[1].keys.subject, "SECOND");
   EXPECT_FALSE(rows[1].keys.sent);  // no Date: the internal date is used
   EXPECT_EQ(count("SortVersion = 1"), 2);
+  // Only the keys asked for.
+  auto some = load_sort_keys(*acc_, inbox_, kSortSent | kSortThread);
+  ASSERT_TRUE(some.ok());
+  EXPECT_EQ((*some)[0].keys.sent, 120);
+  EXPECT_EQ((*some)[0].keys.message_id, "m1@example.org");
+  EXPECT_EQ((*some)[0].keys.references, std::vector<std::string>{"m0@example.org"});
+  EXPECT_EQ((*some)[0].keys.subject, "");
+  EXPECT_EQ((*some)[0].keys.from, "");
 
   ASSERT_TRUE(copy_messages(*acc_, inbox_, {d.uid}, "Archive", false, 0).ok());
   auto archive = *find_mailbox(*acc_, "Archive");

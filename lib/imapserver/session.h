@@ -233,15 +233,16 @@ class Session {
   // sortcmd.cc: SORT and THREAD (RFC 5256, ESORT RFC 5267 §3).
   void cmd_sort(imap::Command& c, Output& out);
   void cmd_thread(imap::Command& c, Output& out);
-  // The messages `search` finds, in sequence order, with their keys (held
-  // in `rows`); nullopt when the command has been answered instead.
+  // The messages `search` finds, in sequence order, with their keys in
+  // `fields` (store::SortField bits, held in `rows`); nullopt when the
+  // command has been answered instead.
   struct SortInput {
     SearchHits hits;
     std::vector<store::SortRow> rows;
     std::vector<SortItem> items;  // keys point into rows
   };
   std::optional<SortInput> sort_input(const imap::Command& c, const imap::SearchArgs& search,
-                                      Output& out);
+                                      unsigned fields, Output& out);
   void cmd_copy(imap::Command& c, Output& out);  // and MOVE
   void cmd_expunge(imap::Command& c, Output& out);
   void close_mailbox(bool expunge);

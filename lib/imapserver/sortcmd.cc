@@ -32,15 +32,51 @@ const message::SortKeys* keys_of(const KeysByUid& m, int64_t uid) {
   return it == m.end() ? &kEmpty : it->second;
 }
 
+// The keys SORT by `criteria` reads (store::SortField bits).
+unsigned fields_of(const std::vector<imap::SortCriterion>& criteria) {
+  using Key = imap::SortCriterion::Key;
+  unsigned f = 0;
+  for (const auto& c : criteria) {
+    switch (c.key) {
+      case Key::kArrival:
+      case Key::kSize:
+        break;
+      case Key::kDate:
+        f |= store::kSortSent;
+        break;
+      case Key::kSubject:
+        f |= store::kSortSubject;
+        break;
+      case Key::kFrom:
+        f |= store::kSortFrom;
+        break;
+      case Key::kTo:
+        f |= store::kSortTo;
+        break;
+      case Key::kCc:
+        f |= store::kSortCc;
+        break;
+      case Key::kDisplayFrom:
+        f |= store::kSortDisplayFrom;
+        break;
+      case Key::kDisplayTo:
+        f |= store::kSortDisplayTo;
+        break;
+    }
+  }
+  return f;
+}
+
 }  // namespace
 
 std::optional<Session::SortInput> Session::sort_input(const imap::Command& c,
-                                                      const imap::SearchArgs& search, Output& out) {
+                                                      const imap::SearchArgs& search,
+                                                      unsigned fields, Output& out) {
   SortInput in;
   std::optional<SearchHits> found = search_messages(c, search, out);
   if (!found) return std::nullopt;
   in.hits = std::move(*found);
-  auto rows = mailstore_->sort_keys(mailbox_->id);
+  auto rows = mailstore_->sort_keys(mailbox_->id, fields);
   if (!rows) {
     store_failure(out, c.tag, rows.error(), "");
     return std::nullopt;
@@ -59,7 +95,7 @@ std::optional<Session::SortInput> Session::sort_input(const imap::Command& c,
 
 void Session::cmd_sort(imap::Command& c, Output& out) {
   auto& a = std::get<imap::SortArgs>(c.args);
-  std::optional<SortInput> in = sort_input(c, a.search, out);
+  std::optional<SortInput> in = sort_input(c, a.search, fields_of(a.criteria), out);
   if (!in) return;
   std::vector<SortItem>& items = in->items;
   sort_items(items, a.criteria);
@@ -82,14 +118,16 @@ void Session::cmd_sort(imap::Command& c, Output& out) {
 
 void Session::cmd_thread(imap::Command& c, Output& out) {
   auto& a = std::get<imap::ThreadArgs>(c.args);
-  std::optional<SortInput> in = sort_input(c, a.search, out);
+  bool refs = a.algorithm == imap::ThreadArgs::Algorithm::kReferences;
+  unsigned fields =
+      store::kSortSent | store::kSortSubject | (refs ? unsigned{store::kSortThread} : 0u);
+  std::optional<SortInput> in = sort_input(c, a.search, fields, out);
   if (!in) return;
   std::vector<ThreadItem> items;
   items.reserve(in->items.size());
   for (const SortItem& s : in->items) {
     items.push_back({s.seq, s.number, sent_date(*s.keys, s.received), s.keys});
   }
-  bool refs = a.algorithm == imap::ThreadArgs::Algorithm::kReferences;
   std::string threads = refs ? thread_references(items) : thread_orderedsubject(items);
   out.reply += "* THREAD" + (threads.empty() ? "" : " " + threads) + "\r\n";
   respond(out, c.tag, imap::Condition::kOk, "", "thread done");

@@ -37,13 +37,24 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
-// Reads the columns of kColumns from column `first` on.
-message::SortKeys read_keys(const db::Stmt& q, int first) {
+// Reads the columns of kColumns in `fields` (SortField bits) from column
+// `first` on.
+message::SortKeys read_keys(const db::Stmt& q, int first, unsigned fields) {
   message::SortKeys k;
-  if (!q.col_null(first)) k.sent = q.col_int(first);
-  q.cols_from(first + 1, k.subject, k.reply, k.from, k.to, k.cc, k.display_from, k.display_to,
-              k.message_id);
-  k.references = split(q.col_text(first + 9));
+  if ((fields & kSortSent) && !q.col_null(first)) k.sent = q.col_int(first);
+  if (fields & kSortSubject) q.cols_from(first + 1, k.subject, k.reply);
+  const std::pair<SortField, std::string*> strings[] = {{kSortFrom, &k.from},
+                                                        {kSortTo, &k.to},
+                                                        {kSortCc, &k.cc},
+                                                        {kSortDisplayFrom, &k.display_from},
+                                                        {kSortDisplayTo, &k.display_to},
+                                                        {kSortThread, &k.message_id}};
+  int col = first + 3;
+  for (const auto& [bit, s] : strings) {
+    if (fields & bit) *s = q.col_text(col);
+    ++col;
+  }
+  if (fields & kSortThread) k.references = split(q.col_text(first + 9));
   return k;
 }
 
@@ -110,7 +121,7 @@ Status copy_sort_keys(db::Db& db, int64_t from, int64_t to) {
   return up.bind(1, from).bind(2, to).run();
 }
 
-Result<std::vector<SortRow>> load_sort_keys(AccountStore& a, int64_t mailbox_id) {
+Result<std::vector<SortRow>> load_sort_keys(AccountStore& a, int64_t mailbox_id, unsigned fields) {
   std::vector<SortRow> rows;
   std::vector<int64_t> ids;
   std::vector<size_t> stale;
@@ -124,7 +135,7 @@ Result<std::vector<SortRow>> load_sort_keys(AccountStore& a, int64_t mailbox_id)
       MOX_ASSIGN(bool row, q.step());
       if (!row) break;
       if (q.col_int(2) == 0) stale.push_back(rows.size());
-      rows.push_back({q.col_int(0), read_keys(q, 3)});
+      rows.push_back({q.col_int(0), read_keys(q, 3, fields)});
       ids.push_back(q.col_int(1));
     }
   }

@@ -51,9 +51,24 @@ struct SortRow {
   int64_t uid = 0;
   message::SortKeys keys;
 };
-// The keys of the messages of a mailbox (not expunged), in UID order;
-// those missing or of an older version are computed from their files first
-// and stored (a message whose file is gone gets empty keys).
-Result<std::vector<SortRow>> load_sort_keys(AccountStore& a, int64_t mailbox_id);
+// Which keys load_sort_keys() reads, as bits: a SORT needs the keys of
+// its criteria only, and reading fewer strings is most of its cost.
+enum SortField : unsigned {
+  kSortSent = 1,
+  kSortSubject = 2,  // subject and reply
+  kSortFrom = 4,
+  kSortTo = 8,
+  kSortCc = 16,
+  kSortDisplayFrom = 32,
+  kSortDisplayTo = 64,
+  kSortThread = 128,  // message_id and references
+  kSortAll = 255,
+};
+// The keys in `fields` of the messages of a mailbox (not expunged), in UID
+// order, the others left empty; the keys of messages whose keys are
+// missing or of an older version are computed from their files first and
+// stored (a message whose file is gone gets empty keys).
+Result<std::vector<SortRow>> load_sort_keys(AccountStore& a, int64_t mailbox_id,
+                                            unsigned fields = kSortAll);
 
 }  // namespace mox::store
