@@ -3,6 +3,7 @@
 // SEARCH would find (search.cc, the same program and charset rules); their
 // keys come from the rows (store/sortkeys.h), never from the message files,
 // and the ordering and threading are sort.cc and thread.cc.
+#include <iterator>
 #include <unordered_map>
 #include <variant>
 
@@ -24,46 +25,31 @@ KeysByUid by_uid(const std::vector<store::SortRow>& rows) {
   return m;
 }
 
-// A message added by another process since the view was made has no row
-// in the view, and one expunged meanwhile no keys: empty keys then.
+// A message of the session's view that another process has expunged
+// meanwhile has no row any more: empty keys then.
 const message::SortKeys* keys_of(const KeysByUid& m, int64_t uid) {
   static const message::SortKeys kEmpty;
   auto it = m.find(uid);
   return it == m.end() ? &kEmpty : it->second;
 }
 
-// The keys SORT by `criteria` reads (store::SortField bits).
+// The keys SORT by `criteria` reads (store::SortField bits), per
+// imap::SortCriterion::Key in its order: ARRIVAL and SIZE are in msgs_.
+constexpr unsigned kFieldOfKey[] = {0,
+                                    store::kSortCc,
+                                    store::kSortSent,
+                                    store::kSortFrom,
+                                    0,
+                                    store::kSortSubject,
+                                    store::kSortTo,
+                                    store::kSortDisplayFrom,
+                                    store::kSortDisplayTo};
+static_assert(std::size(kFieldOfKey) ==
+              static_cast<size_t>(imap::SortCriterion::Key::kDisplayTo) + 1);
+
 unsigned fields_of(const std::vector<imap::SortCriterion>& criteria) {
-  using Key = imap::SortCriterion::Key;
   unsigned f = 0;
-  for (const auto& c : criteria) {
-    switch (c.key) {
-      case Key::kArrival:
-      case Key::kSize:
-        break;
-      case Key::kDate:
-        f |= store::kSortSent;
-        break;
-      case Key::kSubject:
-        f |= store::kSortSubject;
-        break;
-      case Key::kFrom:
-        f |= store::kSortFrom;
-        break;
-      case Key::kTo:
-        f |= store::kSortTo;
-        break;
-      case Key::kCc:
-        f |= store::kSortCc;
-        break;
-      case Key::kDisplayFrom:
-        f |= store::kSortDisplayFrom;
-        break;
-      case Key::kDisplayTo:
-        f |= store::kSortDisplayTo;
-        break;
-    }
-  }
+  for (const auto& c : criteria) f |= kFieldOfKey[static_cast<size_t>(c.key)];
   return f;
 }
 
