@@ -474,6 +474,33 @@ TEST(ImapParser, MailboxNames) {
   EXPECT_EQ(*mb, "Inbox");
 }
 
+TEST(ImapParser, SortAndThread) {
+  for (const Case& c : std::initializer_list<Case>{
+           {"1 sort (reverse date subject) utf-8 all",
+            "1 SORT criteria=[REVERSE DATE SUBJECT] charset=UTF-8 keys=[ALL]"},
+           {"2 UID SORT (ARRIVAL CC FROM SIZE TO DISPLAYFROM REVERSE DISPLAYTO) \"us-ascii\" "
+            "undeleted since 1-Feb-2024",
+            "2 UID SORT criteria=[ARRIVAL CC FROM SIZE TO DISPLAYFROM REVERSE DISPLAYTO] "
+            "charset=US-ASCII keys=[UNDELETED SINCE 2024-02-01]"},
+           {"3 sort return (min max all count) (arrival) us-ascii 1:5",
+            "3 SORT criteria=[ARRIVAL] return=[MIN MAX ALL COUNT] charset=US-ASCII keys=[SEQ 1:5]"},
+           {"4 sort return () (size) utf-8 all",
+            "4 SORT criteria=[SIZE] return=[] charset=UTF-8 keys=[ALL]"},
+           {"5 thread orderedsubject utf-8 all",
+            "5 THREAD algorithm=ORDEREDSUBJECT charset=UTF-8 keys=[ALL]"},
+           {"6 UID THREAD REFERENCES US-ASCII SUBJECT x",
+            "6 UID THREAD algorithm=REFERENCES charset=US-ASCII keys=[SUBJECT \"x\"]"},
+       }) {
+    check(c);
+  }
+  for (const char* wire :
+       {"t sort () utf-8 all", "t sort (date) all", "t sort (bogus) utf-8 all",
+        "t sort (reverse) utf-8 all", "t sort date utf-8 all", "t thread bogus utf-8 all",
+        "t thread references utf-8", "t sort return (bogus) (date) utf-8 all"}) {
+    EXPECT_FALSE(parse_wire(wire).ok()) << wire;
+  }
+}
+
 TEST(ImapParser, EveryVerb) {
   // Each verb once more, to be sure the table routes it; lower case names.
   const std::pair<const char*, Verb> cases[] = {
@@ -512,6 +539,8 @@ TEST(ImapParser, EveryVerb) {
       {"t setquota a ()", Verb::kSetQuota},
       {"t esearch all", Verb::kEsearch},
       {"t cancelupdate \"a\"", Verb::kCancelUpdate},
+      {"t sort (date) utf-8 all", Verb::kSort},
+      {"t thread references utf-8 all", Verb::kThread},
   };
   for (const auto& [wire, verb] : cases) {
     auto cmd = parse_wire(wire);

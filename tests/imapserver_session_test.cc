@@ -729,3 +729,52 @@ TEST_F(ImapSessionTest, NotifyOverflow) {
 
 }  // namespace
 }  // namespace mox::imapserver
+
+namespace mox::imapserver {
+namespace {
+
+// SORT, ESORT and THREAD (RFC 5256, RFC 5267 §3, RFC 5957) over the keys the
+// store kept at APPEND, with a search program, UID forms and charsets.
+TEST_F(ImapSessionTest, SortAndThread) {
+  login();
+  const char* msgs[] = {
+      "From: Zed <z@example.org>\r\nSubject: b\r\nDate: Thu, 01 Jan 2026 10:00:00 +0000\r\n"
+      "Message-ID: <1@x>\r\n\r\none\r\n",
+      "From: a@example.org\r\nSubject: Re: b\r\nDate: Thu, 01 Jan 2026 09:00:00 +0000\r\n"
+      "Message-ID: <2@x>\r\nReferences: <1@x>\r\n\r\ntwo, longer\r\n",
+      "From: m@example.org\r\nSubject: a\r\nMessage-ID: <3@x>\r\n\r\n3\r\n",
+  };
+  for (std::string m : msgs) {
+    send("a APPEND INBOX (\\Seen) \"01-Jan-2026 11:00:00 +0000\" {" + std::to_string(m.size()) +
+         "+}\r\n" + m + "\r\n");
+  }
+  send("b SELECT INBOX\r\n");
+  EXPECT_EQ(send("c SORT (SUBJECT) UTF-8 ALL\r\n"), "* SORT 3 1 2\r\nc OK sort done\r\n");
+  EXPECT_EQ(send("c SORT (DATE) US-ASCII ALL\r\n"), "* SORT 2 1 3\r\nc OK sort done\r\n");
+  EXPECT_EQ(send("c SORT (REVERSE SIZE) UTF-8 ALL\r\n"), "* SORT 2 1 3\r\nc OK sort done\r\n");
+  EXPECT_EQ(send("c SORT (FROM) UTF-8 NOT FROM zed\r\n"), "* SORT 2 3\r\nc OK sort done\r\n");
+  EXPECT_EQ(send("c SORT (DISPLAYFROM) UTF-8 ALL\r\n"), "* SORT 2 3 1\r\nc OK sort done\r\n");
+  EXPECT_EQ(send("c UID SORT (ARRIVAL) UTF-8 UID 2:*\r\n"), "* SORT 2 3\r\nc OK sort done\r\n");
+  EXPECT_EQ(send("c SORT (SUBJECT) UTF-8 SUBJECT nothing\r\n"), "* SORT\r\nc OK sort done\r\n");
+  EXPECT_EQ(send("d SORT RETURN (MIN MAX COUNT ALL) (SUBJECT) UTF-8 ALL\r\n"),
+            "* ESEARCH (TAG \"d\") MIN 1 MAX 3 ALL 3,1:2 COUNT 3\r\nd OK sort done\r\n");
+  EXPECT_EQ(send("d UID SORT RETURN () (REVERSE SUBJECT) UTF-8 ALL\r\n"),
+            "* ESEARCH (TAG \"d\") UID ALL 1:3\r\nd OK sort done\r\n");
+  EXPECT_EQ(send("d SORT RETURN (COUNT) (DATE) UTF-8 SUBJECT nothing\r\n"),
+            "* ESEARCH (TAG \"d\") COUNT 0\r\nd OK sort done\r\n");
+  EXPECT_EQ(send("e SORT (DATE) KOI8-R ALL\r\n"),
+            "e NO [BADCHARSET (UTF-8 US-ASCII)] unsupported charset\r\n");
+  EXPECT_EQ(send("f THREAD REFERENCES UTF-8 ALL\r\n"), "* THREAD (1 2)(3)\r\nf OK thread done\r\n");
+  EXPECT_EQ(send("f UID THREAD ORDEREDSUBJECT UTF-8 ALL\r\n"),
+            "* THREAD (2 1)(3)\r\nf OK thread done\r\n");
+  EXPECT_EQ(send("f THREAD REFERENCES UTF-8 SUBJECT nothing\r\n"),
+            "* THREAD\r\nf OK thread done\r\n");
+  EXPECT_NE(send("g CAPABILITY\r\n")
+                .find(" SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES"),
+            std::string::npos);
+  EXPECT_EQ(send("h UNSELECT\r\n"), "h OK unselect done\r\n");
+  EXPECT_EQ(send("i SORT (DATE) UTF-8 ALL\r\n"), "i BAD no mailbox selected\r\n");
+}
+
+}  // namespace
+}  // namespace mox::imapserver

@@ -17,9 +17,15 @@
 namespace mox::testutil {
 
 // SQL that takes an index.db back before schema version 6 (the columns of
-// store/deliver.h MessageAuth, and of version 7 FormsVersion), for tests of
-// older migrations.
+// store/deliver.h MessageAuth, of version 7 FormsVersion, of version 8 the
+// sort keys of store/sortkeys.h), for tests of older migrations.
 inline constexpr const char* kDropColumnsSince6 =
+    "ALTER TABLE Message DROP COLUMN SortVersion; ALTER TABLE Message DROP COLUMN SentDate; "
+    "ALTER TABLE Message DROP COLUMN SortSubject; ALTER TABLE Message DROP COLUMN SubjectReply; "
+    "ALTER TABLE Message DROP COLUMN SortFrom; ALTER TABLE Message DROP COLUMN SortTo; "
+    "ALTER TABLE Message DROP COLUMN SortCc; ALTER TABLE Message DROP COLUMN DisplayFrom; "
+    "ALTER TABLE Message DROP COLUMN DisplayTo; ALTER TABLE Message DROP COLUMN ThreadMessageID; "
+    "ALTER TABLE Message DROP COLUMN ThreadReferences; "
     "ALTER TABLE Message DROP COLUMN FormsVersion; "
     "ALTER TABLE Message DROP COLUMN RemoteIP; ALTER TABLE Message DROP COLUMN EHLODomain; "
     "ALTER TABLE Message DROP COLUMN MailFrom; ALTER TABLE Message DROP COLUMN MailFromDomain; "

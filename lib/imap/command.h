@@ -37,6 +37,7 @@ enum class Verb {
   kCancelUpdate,                                                      // RFC 5267 §4.2
   kCompress,                                                          // RFC 4978
   kNotify,                                                            // RFC 5465
+  kSort, kThread,                                                     // RFC 5256
 };
 // clang-format on
 
@@ -260,6 +261,31 @@ struct CancelUpdateArgs {
   bool operator==(const CancelUpdateArgs&) const = default;
 };
 
+// SORT criteria (RFC 5256 §3; DISPLAYFROM, DISPLAYTO RFC 5957 §3).
+struct SortCriterion {
+  enum class Key { kArrival, kCc, kDate, kFrom, kSize, kSubject, kTo, kDisplayFrom, kDisplayTo };
+  Key key = Key::kArrival;
+  bool reverse = false;
+  bool operator==(const SortCriterion&) const = default;
+};
+
+// SORT [RETURN (...)] (criteria) charset search-key... (RFC 5256 §3, ESORT
+// RFC 5267 §3). `search` holds the RETURN options (parsed as SEARCH's), the
+// charset (always given) and the program.
+struct SortArgs {
+  std::vector<SortCriterion> criteria;  // at least one
+  SearchArgs search;
+  bool operator==(const SortArgs&) const = default;
+};
+
+// THREAD algorithm charset search-key... (RFC 5256 §4).
+struct ThreadArgs {
+  enum class Algorithm { kOrderedSubject, kReferences };
+  Algorithm algorithm = Algorithm::kReferences;
+  SearchArgs search;  // charset and program; no RETURN
+  bool operator==(const ThreadArgs&) const = default;
+};
+
 // BODY[section] (RFC 9051 §6.4.5).
 struct Section {
   enum class Text { kNone, kHeader, kHeaderFields, kHeaderFieldsNot, kText, kMime };
@@ -387,15 +413,16 @@ struct NotifyArgs {
   bool operator==(const NotifyArgs&) const = default;
 };
 
-using Args = std::variant<NoArgs, AuthenticateArgs, LoginArgs, EnableArgs, SelectArgs, MailboxArgs,
-                          CreateArgs, RenameArgs, ListArgs, LsubArgs, StatusArgs, AppendArgs,
-                          SearchArgs, FetchArgs, StoreArgs, CopyArgs, ExpungeArgs, IdArgs,
-                          QuotaRootArgs, SetQuotaArgs, CancelUpdateArgs, CompressArgs, NotifyArgs>;
+using Args =
+    std::variant<NoArgs, AuthenticateArgs, LoginArgs, EnableArgs, SelectArgs, MailboxArgs,
+                 CreateArgs, RenameArgs, ListArgs, LsubArgs, StatusArgs, AppendArgs, SearchArgs,
+                 FetchArgs, StoreArgs, CopyArgs, ExpungeArgs, IdArgs, QuotaRootArgs, SetQuotaArgs,
+                 CancelUpdateArgs, CompressArgs, NotifyArgs, SortArgs, ThreadArgs>;
 
 struct Command {
   std::string tag;
   Verb verb = Verb::kNoop;
-  bool uid = false;  // UID COPY/MOVE/FETCH/SEARCH/STORE/EXPUNGE
+  bool uid = false;  // UID COPY/MOVE/FETCH/SEARCH/STORE/EXPUNGE/SORT/THREAD
   Args args;
   bool operator==(const Command&) const = default;
 };

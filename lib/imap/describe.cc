@@ -272,6 +272,20 @@ struct Describer {
     if (a.charset) out += "charset=" + *a.charset + " ";
     return out + "keys=[" + children(a.program) + "]";
   }
+  std::string operator()(const SortArgs& a) const {
+    static const char* kKeys[] = {"ARRIVAL", "CC", "DATE",        "FROM",     "SIZE",
+                                  "SUBJECT", "TO", "DISPLAYFROM", "DISPLAYTO"};
+    std::vector<std::string> crit;
+    for (const SortCriterion& c : a.criteria) {
+      crit.push_back(std::string(c.reverse ? "REVERSE " : "") + kKeys[static_cast<int>(c.key)]);
+    }
+    return "criteria=" + list(crit, false) + " " + (*this)(a.search);
+  }
+  std::string operator()(const ThreadArgs& a) const {
+    bool refs = a.algorithm == ThreadArgs::Algorithm::kReferences;
+    return std::string("algorithm=") + (refs ? "REFERENCES " : "ORDEREDSUBJECT ") +
+           (*this)(a.search);
+  }
   std::string operator()(const FetchArgs& a) const {
     std::vector<std::string> atts;
     for (const FetchAtt& x : a.atts) atts.push_back(fetch_att(x));

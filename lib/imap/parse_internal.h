@@ -50,6 +50,11 @@ Result<Args> parse_cancelupdate(Cursor& c, const ParseOptions& o, bool uid);
 // with kPartial.
 Status search_return_options(Cursor& c, std::optional<std::vector<SearchReturn>>& returns,
                              std::optional<PartialRange>& partial);
+// search-key *(SP search-key), into a.program (a kAnd).
+Status search_program(Cursor& c, SearchArgs& a);
+// parse_sort.cc
+Result<Args> parse_sort(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_thread(Cursor& c, const ParseOptions& o, bool uid);
 // parse_quota.cc
 Result<Args> parse_getquota(Cursor& c, const ParseOptions& o, bool uid);
 Result<Args> parse_setquota(Cursor& c, const ParseOptions& o, bool uid);

@@ -279,6 +279,12 @@ Status search_rest(Cursor& c, SearchArgs& a) {
     a.charset = upper(charset);
     MOX_TRY(c.sp());
   }
+  return search_program(c, a);
+}
+
+}  // namespace
+
+Status search_program(Cursor& c, SearchArgs& a) {
   a.program.op = Op::kAnd;
   do {
     MOX_ASSIGN(SearchKey k, search_key(c, 0));
@@ -286,8 +292,6 @@ Status search_rest(Cursor& c, SearchArgs& a) {
   } while (c.take(' '));
   return {};
 }
-
-}  // namespace
 
 Status search_return_options(Cursor& c, std::optional<std::vector<SearchReturn>>& returns,
                              std::optional<PartialRange>& partial) {

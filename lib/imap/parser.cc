@@ -127,6 +127,8 @@ constexpr VerbEntry kVerbs[] = {
     {"CANCELUPDATE", Verb::kCancelUpdate, false, internal::parse_cancelupdate},
     {"COMPRESS", Verb::kCompress, false, internal::parse_compress},
     {"NOTIFY", Verb::kNotify, false, internal::parse_notify},
+    {"SORT", Verb::kSort, true, internal::parse_sort},
+    {"THREAD", Verb::kThread, true, internal::parse_thread},
 };
 
 const VerbEntry* find_verb(std::string_view name) {

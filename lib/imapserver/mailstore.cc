@@ -91,6 +91,9 @@ class StoreMailstore : public Mailstore {
   std::unique_ptr<SearchText> search_text() override {
     return std::make_unique<StoreSearchText>(a_);
   }
+  Result<std::vector<store::SortRow>> sort_keys(int64_t mailbox_id, unsigned fields) override {
+    return store::load_sort_keys(a_, mailbox_id, fields);
+  }
 
   Result<int64_t> disk_usage() override { return store::disk_usage(a_); }
 

@@ -21,6 +21,7 @@
 #include "store/flags.h"
 #include "store/messages.h"
 #include "store/parsed.h"
+#include "store/sortkeys.h"
 #include "util/result.h"
 
 namespace mox::imapserver {
@@ -81,6 +82,10 @@ class Mailstore {
   virtual Status ensure_parsed(int64_t mailbox_id) = 0;
   virtual Result<std::vector<int64_t>> text_search(std::string_view needle) = 0;
   virtual std::unique_ptr<SearchText> search_text() = 0;
+  // SORT and THREAD (store/sortkeys.h): the sort keys in `fields`
+  // (store::SortField bits) of a mailbox's messages in UID order, computed
+  // first for those stored without them.
+  virtual Result<std::vector<store::SortRow>> sort_keys(int64_t mailbox_id, unsigned fields) = 0;
 
   // Bytes of messages the account holds (store/quota.h).
   virtual Result<int64_t> disk_usage() = 0;

@@ -39,57 +39,79 @@ Result<std::vector<const store::MessageRow*>> Session::selected_rows(
   return by_seq;
 }
 
-void Session::cmd_search(imap::Command& c, Output& out) {
-  auto& a = std::get<imap::SearchArgs>(c.args);
-  if (search_refused(a, c.tag, out)) return;
+std::optional<Session::SearchHits> Session::search_messages(const imap::Command& c,
+                                                            const imap::SearchArgs& a,
+                                                            Output& out) {
+  if (search_refused(a, c.tag, out)) return std::nullopt;
   CommandBudget budget(backend_, s_.command_budget, true);
   updates(out, c.uid);
   std::vector<store::MessageRow> rows;
   auto by_seq = selected_rows(rows);
-  if (!by_seq) return store_failure(out, c.tag, by_seq.error(), "");
+  Status st = by_seq ? Status() : Status(by_seq.error());
   // Messages stored before the index existed are parsed now, once.
-  if (search_needs_text(a.program)) {
-    if (Status st = mailstore_->ensure_parsed(mailbox_->id); !st) {
-      return store_failure(out, c.tag, st.error(), "");
-    }
+  if (st && search_needs_text(a.program)) st = mailstore_->ensure_parsed(mailbox_->id);
+  auto program =
+      st ? SearchProgram::prepare(a.program, *mailstore_, true) : Result<SearchProgram>(st.error());
+  if (!program) {
+    store_failure(out, c.tag, program.error(), "");
+    return std::nullopt;
   }
-  auto program = SearchProgram::prepare(a.program, *mailstore_, true);
-  if (!program) return store_failure(out, c.tag, program.error(), "");
   std::unique_ptr<SearchText> reader = mailstore_->search_text();
   SearchView view{saved_, static_cast<uint32_t>(msgs_.size()),
                   msgs_.empty() ? 0u : static_cast<uint32_t>(msgs_.back().uid)};
   SearchRun run = run_search(*program, *by_seq, view, *reader, budget);
-  if (run.stopped) return over_budget(out, c.tag, budget, "search");
+  if (run.stopped) {
+    std::string name(imap::command_name(c.verb, false));
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    over_budget(out, c.tag, budget, name);
+    return std::nullopt;
+  }
+  SearchHits h;
+  h.index = std::move(run.matches);
+  h.max_modseq = run.max_modseq;
+  h.modseq = search_uses_modseq(a.program) && !h.index.empty();
+  if (h.modseq) condstore_ = true;
+  return h;
+}
+
+void Session::cmd_search(imap::Command& c, Output& out) {
+  auto& a = std::get<imap::SearchArgs>(c.args);
+  std::optional<SearchHits> found = search_messages(c, a, out);
+  if (!found) return;
   std::vector<uint32_t> hits;
   std::vector<int64_t> hit_uids;
-  for (size_t i : run.matches) {
+  for (size_t i : found->index) {
     hits.push_back(c.uid ? static_cast<uint32_t>(msgs_[i].uid) : static_cast<uint32_t>(i + 1));
     hit_uids.push_back(msgs_[i].uid);
   }
-  bool modseq = search_uses_modseq(a.program) && !hits.empty();
-  if (modseq) condstore_ = true;
-  std::string modseq_item = modseq ? " MODSEQ " + std::to_string(run.max_modseq) : "";
   if (!a.returns) {
     out.reply += "* SEARCH";
     for (uint32_t n : hits) out.reply += " " + std::to_string(n);
-    if (modseq) out.reply += " (MODSEQ " + std::to_string(run.max_modseq) + ")";
+    if (found->modseq) out.reply += " (MODSEQ " + std::to_string(found->max_modseq) + ")";
     out.reply += "\r\n";
     return respond(out, c.tag, imap::Condition::kOk, "", "search done");
   }
-  const std::vector<SearchReturn>& ret = *a.returns;
-  auto want = [&](SearchReturn r) { return std::find(ret.begin(), ret.end(), r) != ret.end(); };
-  if (want(SearchReturn::kSave)) saved_ = hit_uids;
   std::string code;
-  if (want(SearchReturn::kUpdate) && !search_keep(c, hit_uids)) {
+  if (std::count(a.returns->begin(), a.returns->end(), SearchReturn::kUpdate) > 0 &&
+      !search_keep(c, hit_uids)) {
     // RFC 5267 §4.1: the result is returned, but not kept up to date.
     code = "NOUPDATE ";
     imap::append_string(code, c.tag, false);
   }
-  if (!(ret.size() == 1 && want(SearchReturn::kSave))) {
-    out.reply += esearch_head({c.tag, c.uid, std::nullopt, 0, utf8_}) +
-                 esearch_items(hits, ret, a.partial, false) + modseq_item + "\r\n";
-  }
+  esearch_reply(c, a, hits, hit_uids, *found, false, out);
   respond(out, c.tag, imap::Condition::kOk, code, "search done");
+}
+
+void Session::esearch_reply(const imap::Command& c, const imap::SearchArgs& a,
+                            const std::vector<uint32_t>& numbers, const std::vector<int64_t>& uids,
+                            const SearchHits& h, bool sorted, Output& out) {
+  const std::vector<SearchReturn>& ret = *a.returns;
+  auto want = [&](SearchReturn r) { return std::find(ret.begin(), ret.end(), r) != ret.end(); };
+  if (want(SearchReturn::kSave)) saved_ = uids;
+  if (ret.size() == 1 && want(SearchReturn::kSave)) return;
+  std::string modseq_item = h.modseq ? " MODSEQ " + std::to_string(h.max_modseq) : "";
+  out.reply += esearch_head({c.tag, c.uid, std::nullopt, 0, utf8_}) +
+               esearch_items(numbers, ret, a.partial, sorted) + modseq_item + "\r\n";
 }
 
 }  // namespace mox::imapserver

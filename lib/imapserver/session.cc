@@ -71,7 +71,8 @@ std::string Session::capabilities() const {
     }
   }
   caps += " ID APPENDLIMIT=" + std::to_string(s_.max_append) +
-          " CONDSTORE QRESYNC STATUS=SIZE WITHIN NAMESPACE MULTIAPPEND QUOTA QUOTA=RES-STORAGE";
+          " CONDSTORE QRESYNC STATUS=SIZE WITHIN NAMESPACE MULTIAPPEND QUOTA QUOTA=RES-STORAGE"
+          " SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
   caps += " CONTEXT=SEARCH PARTIAL MULTISEARCH";  // search_update.cc, search_multi.cc
   caps += " COMPRESS=DEFLATE NOTIFY";  // RFC 4978, RFC 5465 (notify_cmd.cc)
   if (state_ == State::kNotAuthenticated) {

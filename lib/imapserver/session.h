@@ -21,6 +21,7 @@
 #include "imap/writer.h"
 #include "imapserver/mailstore.h"
 #include "imapserver/notify.h"
+#include "imapserver/sort.h"
 #include "sasl/sasl.h"
 
 namespace mox::imapserver {
@@ -249,6 +250,37 @@ class Session {
   void search_touched(const store::MessageRow& r);
   void search_expunging(Output& out, size_t index);
   void search_flush(Output& out);
+  // search.cc: the messages of the selected mailbox that match `a`'s program
+  // (SEARCH, and the search part of SORT and THREAD), as indexes into msgs_,
+  // ascending; nullopt when the command has been answered instead (NO for
+  // a charset, a limit or a store failure). Sends pending updates first.
+  struct SearchHits {
+    std::vector<size_t> index;
+    int64_t max_modseq = 0;
+    bool modseq = false;  // the program has MODSEQ and matched (RFC 7162 §3.1.5)
+  };
+  std::optional<SearchHits> search_messages(const imap::Command& c, const imap::SearchArgs& a,
+                                            Output& out);
+  // search.cc: the ESEARCH response of a SEARCH or SORT with RETURN
+  // options (RFC 4731 §3.1, SEARCHRES RFC 5182 §2.4, PARTIAL RFC 9394,
+  // ESORT RFC 5267 §3.2): `numbers` in the result's order (ascending, or
+  // the sort order when `sorted`), `uids` the same messages' UIDs, for SAVE.
+  void esearch_reply(const imap::Command& c, const imap::SearchArgs& a,
+                     const std::vector<uint32_t>& numbers, const std::vector<int64_t>& uids,
+                     const SearchHits& h, bool sorted, Output& out);
+  // sortcmd.cc: SORT and THREAD (RFC 5256, ESORT RFC 5267 §3).
+  void cmd_sort(imap::Command& c, Output& out);
+  void cmd_thread(imap::Command& c, Output& out);
+  // The messages `search` finds, in sequence order, with their keys in
+  // `fields` (store::SortField bits, held in `rows`); nullopt when the
+  // command has been answered instead.
+  struct SortInput {
+    SearchHits hits;
+    std::vector<store::SortRow> rows;
+    std::vector<SortItem> items;  // keys point into rows
+  };
+  std::optional<SortInput> sort_input(const imap::Command& c, const imap::SearchArgs& search,
+                                      unsigned fields, Output& out);
   void cmd_copy(imap::Command& c, Output& out);  // and MOVE
   void cmd_expunge(imap::Command& c, Output& out);
   void close_mailbox(bool expunge);

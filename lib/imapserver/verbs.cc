@@ -24,10 +24,10 @@ constexpr uint8_t kAny = kNotAuth | kAuthed | kSel;
 
 // RFC 9051 §6.1 any state, §6.2 not authenticated, §6.3 authenticated (and
 // selected), §6.4 selected; RFC 2971 ID, RFC 5161 ENABLE, RFC 2177 IDLE,
-// RFC 9208 QUOTA. A refused command gets BAD, but LOGIN and AUTHENTICATE get
-// NO (mox-imapd(8) "TLS client certificates": e.g. after PREAUTH).
-// STARTTLS is allowed in any state here: its handler answers "tls already
-// active" before it refuses a logged-in session, as mox does.
+// RFC 9208 QUOTA, RFC 5256 SORT and THREAD. A refused command gets BAD, but LOGIN and AUTHENTICATE
+// get NO (mox-imapd(8) "TLS client certificates": e.g. after PREAUTH). STARTTLS is allowed in any
+// state here: its handler answers "tls already active" before it refuses a logged-in session, as
+// mox does.
 const Session::VerbEntry Session::kVerbs[] = {
     {Verb::kCapability, kAny, Condition::kBad, &Session::cmd_capability},
     {Verb::kNoop, kAny, Condition::kBad, &Session::cmd_noop},
@@ -66,11 +66,13 @@ const Session::VerbEntry Session::kVerbs[] = {
     {Verb::kStore, kSel, Condition::kBad, &Session::cmd_store},
     {Verb::kCopy, kSel, Condition::kBad, &Session::cmd_copy},
     {Verb::kMove, kSel, Condition::kBad, &Session::cmd_copy},
+    {Verb::kSort, kSel, Condition::kBad, &Session::cmd_sort},
+    {Verb::kThread, kSel, Condition::kBad, &Session::cmd_thread},
 };
 
 const Session::VerbEntry* Session::verb_entry(Verb v) {
-  // One entry per verb of imap/command.h (kNotify is the last).
-  static_assert(std::size(kVerbs) == static_cast<size_t>(Verb::kNotify) + 1);
+  // One entry per verb of imap/command.h (kThread is the last).
+  static_assert(std::size(kVerbs) == static_cast<size_t>(Verb::kThread) + 1);
   for (const auto& e : kVerbs) {
     if (e.verb == v) return &e;
   }

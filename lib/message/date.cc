@@ -1,5 +1,7 @@
 #include "message/date.h"
 
+#include <strings.h>
+
 #include <cctype>
 #include <ctime>
 #include <string>
@@ -37,12 +39,10 @@ bool number(std::string_view t, int& out) {
   return true;
 }
 
-}  // namespace
-
-std::optional<int64_t> date_header_days(std::string_view value) {
+// "[Ddd,] D Mon YYYY" at the start of `s`, which is left after it.
+std::optional<int64_t> parse_day(std::string_view& s) {
   static constexpr const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                             "jul", "aug", "sep", "oct", "nov", "dec"};
-  std::string_view s = value;
   std::string_view t = next_token(s);
   if (!t.empty() && std::isalpha(static_cast<unsigned char>(t[0]))) t = next_token(s);  // day name
   int day = 0, year = 0;
@@ -65,6 +65,60 @@ std::optional<int64_t> date_header_days(std::string_view value) {
   else if (ys.size() == 3)
     year += 1900;
   return days_from_civil(year, month, static_cast<unsigned>(day));
+}
+
+// "HH:MM[:SS]" as seconds of the day.
+std::optional<int64_t> parse_time(std::string_view t) {
+  int part[3] = {0, 0, 0};
+  size_t n = 0;
+  while (n < 3) {
+    size_t colon = t.find(':');
+    std::string_view p = t.substr(0, colon);
+    if (p.size() > 2 || !number(p, part[n])) return std::nullopt;
+    ++n;
+    if (colon == std::string_view::npos) break;
+    t.remove_prefix(colon + 1);
+  }
+  if (n < 2 || part[0] > 23 || part[1] > 59 || part[2] > 60) return std::nullopt;
+  return part[0] * 3600 + part[1] * 60 + part[2];
+}
+
+// The zone's offset from UTC in seconds: "+hhmm", "-hhmm" or an obsolete
+// name (RFC 5322 §4.3); 0 for anything else.
+int64_t zone_offset(std::string_view z) {
+  if (z.size() == 5 && (z[0] == '+' || z[0] == '-')) {
+    int hh = 0, mm = 0;
+    if (number(z.substr(1, 2), hh) && number(z.substr(3, 2), mm)) {
+      int64_t off = hh * 3600 + mm * 60;
+      return z[0] == '-' ? -off : off;
+    }
+    return 0;
+  }
+  static constexpr struct {
+    const char* name;
+    int hours;
+  } kZones[] = {{"EDT", -4}, {"EST", -5}, {"CDT", -5}, {"CST", -6},
+                {"MDT", -6}, {"MST", -7}, {"PDT", -7}, {"PST", -8}};
+  for (const auto& k : kZones) {
+    if (z.size() == 3 && strncasecmp(z.data(), k.name, 3) == 0) return k.hours * 3600;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::optional<int64_t> date_header_days(std::string_view value) {
+  std::string_view s = value;
+  return parse_day(s);
+}
+
+std::optional<int64_t> date_header_time(std::string_view value) {
+  std::string_view s = value;
+  std::optional<int64_t> day = parse_day(s);
+  if (!day) return std::nullopt;
+  std::optional<int64_t> secs = parse_time(next_token(s));
+  if (!secs) return std::nullopt;
+  return *day * 86400 + *secs - zone_offset(next_token(s));
 }
 
 std::string format_date(int64_t t) {

@@ -12,6 +12,13 @@ namespace mox::message {
 // time and zone, as IMAP's SENT* search keys need (RFC 9051 §6.4.4).
 std::optional<int64_t> date_header_days(std::string_view value);
 
+// The instant of a Date header as seconds since the epoch: the date, the
+// time (seconds optional) and the zone (numeric, or one of the obsolete
+// names of §4.3; an unknown name counts as +0000), as SORT by DATE and
+// THREAD compare sent dates (RFC 5256 §2.2). nullopt when date or time is
+// missing or invalid.
+std::optional<int64_t> date_header_time(std::string_view value);
+
 // `t` as an RFC 5322 §3.3 date-time in local time, e.g.
 // "Wed, 25 Nov 2026 16:00:07 +0000".
 std::string format_date(int64_t t);

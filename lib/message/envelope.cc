@@ -177,6 +177,8 @@ std::string subject(const std::optional<std::string>& v) {
 
 }  // namespace
 
+std::vector<Address> envelope_addresses(const std::string& value) { return lenient_list(value); }
+
 Envelope envelope_from_header(const Header& h) {
   auto get = [&](const char* name) -> std::optional<std::string> {
     if (const HeaderField* f = h.first(name)) return f->value;

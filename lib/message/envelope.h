@@ -6,7 +6,9 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "message/address.h"
 #include "message/header.h"
 
 namespace mox::message {
@@ -27,5 +29,12 @@ struct Envelope {
 };
 
 Envelope envelope_from_header(const Header& header);
+
+// The addresses of an address field's value as ENVELOPE shows them: 8-bit
+// text taken as UTF-8 or legacy, empty groups kept
+// (parse_address_list_keep_groups), and an element that does not parse
+// guessed at rather than dropped. Also the first address SORT orders by
+// (RFC 5256 §3, RFC 5957 §3).
+std::vector<Address> envelope_addresses(const std::string& value);
 
 }  // namespace mox::message

@@ -151,6 +151,25 @@ ALTER TABLE Message ADD COLUMN MsgFromValidated INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE Message ADD COLUMN FormsVersion INTEGER NOT NULL DEFAULT 0;
 UPDATE Message SET FormsVersion = 1 WHERE ImapEnvelope IS NOT NULL;
 )",
+    // 8: the keys of SORT and THREAD (RFC 5256, RFC 5957; store/sortkeys.h),
+    // taken from the header when a message is added, so that sorting and
+    // threading a mailbox reads rows, not files. SortVersion is the version
+    // of the code that computed them (0: not yet): messages stored before
+    // this migration get theirs from their files on the first SORT or
+    // THREAD of their mailbox, not here, as with migration 4.
+    R"(
+ALTER TABLE Message ADD COLUMN SortVersion INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE Message ADD COLUMN SentDate INTEGER;
+ALTER TABLE Message ADD COLUMN SortSubject TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN SubjectReply INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE Message ADD COLUMN SortFrom TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN SortTo TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN SortCc TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN DisplayFrom TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN DisplayTo TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN ThreadMessageID TEXT NOT NULL DEFAULT '';
+ALTER TABLE Message ADD COLUMN ThreadReferences TEXT NOT NULL DEFAULT '';
+)",
 };
 
 Result<bool> has_mailboxes(db::Db& db) {

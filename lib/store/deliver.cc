@@ -52,6 +52,7 @@ Result<Delivered> insert_row(db::Db& db, const PendingRow& r, int64_t modseq) {
   if (r.parsed) MOX_TRY(store_parsed(db, r.id, *r.parsed));
   if (r.forms) MOX_TRY(store_fetch_forms(db, r.id, *r.forms));
   if (r.auth) MOX_TRY(store_message_auth(db, r.id, *r.auth));
+  if (r.sort) MOX_TRY(store_sort_keys(db, r.id, *r.sort));
   MOX_ASSIGN(db::Stmt mbu, db.prepare("UPDATE Mailbox SET UIDNext = ?, ModSeq = ? WHERE ID = ?"));
   MOX_TRY(mbu.bind(1, d.uid + 1).bind(2, d.modseq).bind(3, d.mailbox_id).run());
   return d;
@@ -201,6 +202,7 @@ Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req) {
   row.auth = req.auth;
   // Not parsed again when the caller parsed it (DeliverRequest::parsed).
   row.parsed = req.parsed ? index_form(*data, *req.parsed) : parse_for_index(*data);
+  row.sort = sort_keys_of(*data, req.parsed.get());
   commit_rows(db, {&row});
   if (!row.result->ok()) {
     // Rolled back for sure: the file would be an orphan, remove it now. After

@@ -12,6 +12,7 @@
 #include "store/idblocks.h"
 #include "store/msgfile.h"
 #include "store/parsed.h"
+#include "store/sortkeys.h"
 #include "util/unique_fd.h"
 
 namespace mox::store {
@@ -47,7 +48,8 @@ struct PendingRow {
   std::optional<ParsedMessage> parsed = std::nullopt;
   std::optional<FetchForms> forms = std::nullopt;
   int64_t quota = 0;  // DeliverRequest::quota, checked by commit_rows()
-  std::optional<MessageAuth> auth = std::nullopt;  // DeliverRequest::auth
+  std::optional<MessageAuth> auth = std::nullopt;        // DeliverRequest::auth
+  std::optional<message::SortKeys> sort = std::nullopt;  // store/sortkeys.h
 };
 
 // The bytes of message `id` as just written from `req`, to be parsed for

@@ -7,6 +7,7 @@
 #include "message/searchtext.h"
 #include "store/kept.h"
 #include "store/msgfile.h"
+#include "store/sortkeys.h"
 #include "util/fs.h"
 #include "util/utf8.h"
 
@@ -157,6 +158,7 @@ Status copy_parsed(db::Db& db, int64_t from, int64_t to) {
                  "IprevResult, EHLOValidated, MailFromValidated, MsgFromValidated "
                  "FROM Message WHERE ID = ?1) WHERE ID = ?2"));
   MOX_TRY(up.bind(1, from).bind(2, to).run());
+  MOX_TRY(copy_sort_keys(db, from, to));  // store/sortkeys.h
   MOX_ASSIGN(db::Stmt ins,
              db.prepare("INSERT INTO MessageText (rowid, Headers, Body) "
                         "SELECT ?2, Headers, Body FROM MessageText WHERE rowid = ?1"));

@@ -139,6 +139,7 @@ Result<SharedAccount::Prepared> SharedAccount::prepare(const DeliverRequest& req
   MOX_ASSIGN(p.row_.size, fill_message_file(dir_, p.row_.id, req.prefix, c.src, ids_.dirs()));
   crashpoint("deliver-after-file");
   MOX_ASSIGN(p.row_.forms, delivered_forms(dir_, p.row_.id, p.row_.size, req, kept_));
+  MOX_ASSIGN(p.row_.sort, delivered_sort_keys(dir_, p.row_.id, p.row_.size, req));
   return p;
 }
 
