@@ -591,6 +591,8 @@ TEST_F(ImapSessionTest, Multisearch) {
       << r;
   r = send("i CAPABILITY\r\n");
   EXPECT_NE(r.find(" CONTEXT=SEARCH PARTIAL MULTISEARCH"), std::string::npos) << r;
+}
+
 // COMPRESS (RFC 4978, lib/imapserver/notify_cmd.cc): the OK asks the driver
 // to compress; a second COMPRESS is NO [COMPRESSIONACTIVE]; input pipelined
 // behind it ends the session.
