@@ -41,6 +41,7 @@ struct Ctx {
   const std::vector<int64_t>& saved;
   uint32_t max_seq, max_uid;
   std::map<const imap::SearchKey*, TextKey> text;
+  std::vector<int64_t> recent;  // UIDs with \Recent in the session, ascending
 };
 
 // A message's stored search text, read on first use.
@@ -178,11 +179,14 @@ bool eval(const imap::SearchKey& k, const store::MessageRow& m, uint32_t seq, co
       return !has(store::kFlagFlagged);
     case K::kUnseen:
       return !has(store::kFlagSeen);
+    // \Recent of IMAP4rev1 (imapserver/recent.cc); NEW is RECENT UNSEEN.
     case K::kNew:
     case K::kRecent:
-      return false;  // \Recent is not kept (IMAP4rev2 dropped it)
-    case K::kOld:
-      return true;
+    case K::kOld: {
+      bool recent = std::binary_search(c.recent.begin(), c.recent.end(), m.uid);
+      if (k.op == K::kOld) return !recent;
+      return recent && (k.op == K::kRecent || !has(store::kFlagSeen));
+    }
     case K::kKeyword:
     case K::kUnkeyword: {
       auto f = store::parse_flags({k.value});
@@ -276,7 +280,11 @@ void Session::cmd_search(imap::Command& c, Output& out) {
           saved_,
           static_cast<uint32_t>(msgs_.size()),
           msgs_.empty() ? 0u : static_cast<uint32_t>(msgs_.back().uid),
+          {},
           {}};
+  for (const Msg& m : msgs_) {
+    if (m.recent) ctx.recent.push_back(m.uid);
+  }
   if (needs_text(a.program)) {
     // Messages stored before the index existed are parsed now, once.
     Status st = mailstore_->ensure_parsed(mailbox_->id);
@@ -286,7 +294,7 @@ void Session::cmd_search(imap::Command& c, Output& out) {
   std::unique_ptr<SearchText> reader = mailstore_->search_text();
   std::vector<uint32_t> hits;
   std::vector<int64_t> hit_uids;
-  int64_t max_modseq = 0;
+  std::vector<int64_t> hit_modseqs;
   for (size_t i = 0; i < msgs_.size(); ++i) {
     auto it = by_uid.find(msgs_[i].uid);
     if (it == by_uid.end()) continue;
@@ -296,10 +304,12 @@ void Session::cmd_search(imap::Command& c, Output& out) {
     if (!eval(a.program, m, static_cast<uint32_t>(i + 1), ctx, text)) continue;
     hits.push_back(c.uid ? static_cast<uint32_t>(m.uid) : static_cast<uint32_t>(i + 1));
     hit_uids.push_back(m.uid);
-    max_modseq = std::max(max_modseq, m.modseq);
+    hit_modseqs.push_back(m.modseq);
   }
+  if (uses_modseq(a.program)) enable_condstore(out);
   bool modseq = uses_modseq(a.program) && !hits.empty();
-  if (modseq) condstore_ = true;
+  int64_t max_modseq =
+      hit_modseqs.empty() ? 0 : *std::max_element(hit_modseqs.begin(), hit_modseqs.end());
   if (!a.returns) {
     out.reply += "* SEARCH";
     for (uint32_t n : hits) out.reply += " " + std::to_string(n);
@@ -321,7 +331,18 @@ void Session::cmd_search(imap::Command& c, Output& out) {
       if (all) r += " ALL " + imap::SequenceSet::from_numbers(hits).to_string();
     }
     if (want(imap::SearchReturn::kCount)) r += " COUNT " + std::to_string(hits.size());
-    if (modseq) r += " MODSEQ " + std::to_string(max_modseq);
+    if (modseq) {
+      // RFC 7162 §3.1.5: the highest mod-sequence of the messages returned;
+      // MIN and MAX alone return only those messages (RFC 4731 §3.1).
+      int64_t ms = max_modseq;
+      if (!all && !want(imap::SearchReturn::kCount)) {
+        ms = 0;
+        if (want(imap::SearchReturn::kMin)) ms = std::max(ms, hit_modseqs.front());
+        if (want(imap::SearchReturn::kMax)) ms = std::max(ms, hit_modseqs.back());
+        if (ms == 0) ms = max_modseq;
+      }
+      r += " MODSEQ " + std::to_string(ms);
+    }
     out.reply += r + "\r\n";
   }
   respond(out, c.tag, imap::Condition::kOk, "", "search done");

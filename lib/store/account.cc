@@ -151,6 +151,12 @@ ALTER TABLE Message ADD COLUMN MsgFromValidated INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE Message ADD COLUMN FormsVersion INTEGER NOT NULL DEFAULT 0;
 UPDATE Message SET FormsVersion = 1 WHERE ImapEnvelope IS NOT NULL;
 )",
+    // 8: the highest UID a session has claimed as \Recent (store/recent.h).
+    // The messages already there are recent for no session.
+    R"(
+ALTER TABLE Mailbox ADD COLUMN RecentUID INTEGER NOT NULL DEFAULT 0;
+UPDATE Mailbox SET RecentUID = UIDNext - 1;
+)",
 };
 
 Result<bool> has_mailboxes(db::Db& db) {
