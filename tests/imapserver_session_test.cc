@@ -292,7 +292,7 @@ TEST_F(ImapSessionTest, FetchOfMessageExpungedElsewhere) {
   EXPECT_EQ(send("d FETCH 1:2 (RFC822.SIZE BODY.PEEK[] BINARY.PEEK[1])\r\n"),
             "* 1 FETCH (RFC822.SIZE 3 BODY[] NIL BINARY[1] NIL)\r\n"
             "* 2 FETCH (RFC822.SIZE 3 BODY[] {3}\r\ndef BINARY[1] {0}\r\n)\r\n"
-            "d NO [EXPUNGEISSUED] some messages were expunged by another session\r\n");
+            "d NO [EXPUNGEISSUED] some of the requested messages no longer exist\r\n");
   EXPECT_EQ(send("e NOOP\r\n"), "* 1 EXPUNGE\r\ne OK noop done\r\n");
   EXPECT_EQ(send("f FETCH 1 BODY.PEEK[]\r\n"),
             "* 1 FETCH (BODY[] {3}\r\ndef)\r\nf OK fetch done\r\n");

@@ -457,7 +457,7 @@ void Session::fetch_step(Output& out) {
   if (expunge_issued_) {
     // RFC 9051 §7.1: another session expunged messages of the set.
     return respond(out, done.tag, Condition::kNo, "EXPUNGEISSUED",
-                   "some messages were expunged by another session");
+                   "some of the requested messages no longer exist");
   }
   if (unknown_cte_) {
     // RFC 3516 §4.3: a part whose transfer encoding cannot be decoded.
