@@ -337,6 +337,7 @@ TEST_F(ImapSessionTest, CondstoreEnabledByFetchModseq) {
   std::string r2 = send("e STORE 2 +FLAGS (\\Seen)\r\n");
   ASSERT_TRUE(std::regex_search(r2, m, modseq)) << r2;
   std::string ms2 = m[1];
+  EXPECT_EQ(r2.find("* 2 FETCH (UID 2 FLAGS (\\Recent \\Seen) MODSEQ ("), 0u) << r2;
   std::string r1 = send("f STORE 1 +FLAGS (\\Seen)\r\n");
   ASSERT_TRUE(std::regex_search(r1, m, modseq)) << r1;
   std::string ms1 = m[1];
@@ -346,6 +347,12 @@ TEST_F(ImapSessionTest, CondstoreEnabledByFetchModseq) {
             "* ESEARCH (TAG \"h\") MAX 2 MODSEQ " + ms2 + "\r\nh OK search done\r\n");
   EXPECT_EQ(send("i SEARCH RETURN (MIN MAX) 1:2 MODSEQ 1\r\n"),
             "* ESEARCH (TAG \"i\") MIN 1 MAX 2 MODSEQ " + ms1 + "\r\ni OK search done\r\n");
+  // STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command too.
+  auto o = other_session(settings_, *backend_);
+  o->feed("o2 SELECT INBOX\r\n");
+  r = o->feed("o3 STATUS Archive (HIGHESTMODSEQ)\r\n").reply;
+  EXPECT_EQ(r.find("* OK [HIGHESTMODSEQ "), 0u) << r;
+  EXPECT_NE(o->feed("o4 STORE 1 -FLAGS (\\Seen)\r\n").reply.find(" MODSEQ ("), std::string::npos);
 }
 
 // RFC 9051 §9: a message sequence number beyond EXISTS is invalid (BAD, as

@@ -3,6 +3,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <variant>
@@ -290,6 +291,9 @@ void Session::cmd_lsub(imap::Command& c, Output& out) {
 
 void Session::cmd_status(imap::Command& c, Output& out) {
   auto& a = std::get<imap::StatusArgs>(c.args);
+  // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) enables CONDSTORE.
+  if (std::find(a.items.begin(), a.items.end(), imap::StatusItem::kHighestModSeq) != a.items.end())
+    enable_condstore(out);
   auto mb = mailstore_->find_mailbox(a.mailbox);
   if (!mb || !*mb)
     return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "mailbox does not exist");

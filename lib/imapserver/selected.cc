@@ -494,7 +494,8 @@ void Session::cmd_store(imap::Command& c, Output& out) {
     announce_keywords(out, row.flags);
     if (a.silent && !condstore_) continue;
     out.reply += "* " + std::to_string(i + 1) + " FETCH (";
-    if (c.uid) out.reply += "UID " + std::to_string(row.uid) + " ";
+    // RFC 7162 §3.1: under CONDSTORE every FETCH response carries UID too.
+    if (c.uid || condstore_) out.reply += "UID " + std::to_string(row.uid) + " ";
     if (!a.silent) out.reply += "FLAGS " + flags_text(flag_names(row.flags, msgs_[i].recent));
     if (condstore_)
       out.reply += std::string(a.silent ? "" : " ") + "MODSEQ (" + std::to_string(row.modseq) + ")";
