@@ -170,17 +170,18 @@ TEST_F(ImapSessionTest, AppendSelectFetchStoreSearch) {
   r = send("d FETCH 1 (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n");
   EXPECT_EQ(
       r,
-      "* 1 FETCH (UID 1 FLAGS (\\Flagged) RFC822.SIZE " + std::to_string(msg.size()) +
+      "* 1 FETCH (UID 1 FLAGS (\\Recent \\Flagged) RFC822.SIZE " + std::to_string(msg.size()) +
           " BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: hello\r\n\r\n)\r\nd OK fetch done\r\n");
   r = send("e FETCH 1 BODY[TEXT]\r\n");
   EXPECT_NE(r.find("BODY[TEXT] {11}\r\nbody text\r\n"), std::string::npos);
-  EXPECT_NE(r.find("FLAGS (\\Seen \\Flagged)"), std::string::npos) << r;
+  EXPECT_NE(r.find("FLAGS (\\Recent \\Seen \\Flagged)"), std::string::npos) << r;
   EXPECT_EQ(send("f SEARCH SUBJECT hello SEEN\r\n"), "* SEARCH 1\r\nf OK search done\r\n");
   EXPECT_EQ(send("g SEARCH UNSEEN\r\n"), "* SEARCH\r\ng OK search done\r\n");
   EXPECT_EQ(send("h UID SEARCH RETURN (MIN COUNT) TEXT body\r\n"),
             "* ESEARCH (TAG \"h\") UID MIN 1 COUNT 1\r\nh OK search done\r\n");
   EXPECT_EQ(send("i STORE 1 -FLAGS.SILENT (\\Flagged)\r\n"), "i OK store done\r\n");
-  EXPECT_EQ(send("j FETCH 1 FLAGS\r\n"), "* 1 FETCH (FLAGS (\\Seen))\r\nj OK fetch done\r\n");
+  EXPECT_EQ(send("j FETCH 1 FLAGS\r\n"),
+            "* 1 FETCH (FLAGS (\\Recent \\Seen))\r\nj OK fetch done\r\n");
   r = send("k MOVE 1 Archive\r\n");
   // The UIDVALIDITY of Archive follows the time (store/mailbox.h).
   EXPECT_TRUE(std::regex_match(
@@ -265,6 +266,195 @@ TEST_F(ImapSessionTest, QresyncVanished) {
   EXPECT_EQ(send("f EXPUNGE\r\n"), "* VANISHED 1\r\nf OK expunge done\r\n");
   r = send("g UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)\r\n");
   EXPECT_EQ(r.substr(0, 24), "* VANISHED (EARLIER) 1\r\n") << r;
+}
+
+// Another session on the account of the test's, logged in.
+std::unique_ptr<Session> other_session(const Settings& s, Backend& b) {
+  auto o = std::make_unique<Session>(s, b);
+  o->greeting();
+  o->tls_started(tls_on(""));
+  o->feed("o1 LOGIN mjl@example.com password1234\r\n");
+  return o;
+}
+
+// A message expunged by another session while still in this session's view
+// (no EXPUNGE sent yet): NIL data and NO [EXPUNGEISSUED] (RFC 9051 §7.1),
+// never an empty literal the client would keep as the message.
+TEST_F(ImapSessionTest, FetchOfMessageExpungedElsewhere) {
+  login();
+  send("a APPEND INBOX {3+}\r\nabc\r\n");
+  send("b APPEND INBOX {3+}\r\ndef\r\n");
+  send("c SELECT INBOX\r\n");
+  auto o = other_session(settings_, *backend_);
+  std::string r =
+      o->feed("o2 SELECT INBOX\r\no3 STORE 1 +FLAGS.SILENT (\\Deleted)\r\no4 EXPUNGE\r\n").reply;
+  ASSERT_NE(r.find("* 1 EXPUNGE\r\no4 OK"), std::string::npos) << r;
+  EXPECT_EQ(send("d FETCH 1:2 (RFC822.SIZE BODY.PEEK[] BINARY.PEEK[1])\r\n"),
+            "* 1 FETCH (RFC822.SIZE 3 BODY[] NIL BINARY[1] NIL)\r\n"
+            "* 2 FETCH (RFC822.SIZE 3 BODY[] {3}\r\ndef BINARY[1] {0}\r\n)\r\n"
+            "d NO [EXPUNGEISSUED] some of the requested messages no longer exist\r\n");
+  EXPECT_EQ(send("e NOOP\r\n"), "* 1 EXPUNGE\r\ne OK noop done\r\n");
+  EXPECT_EQ(send("f FETCH 1 BODY.PEEK[]\r\n"),
+            "* 1 FETCH (BODY[] {3}\r\ndef)\r\nf OK fetch done\r\n");
+}
+
+// RFC 3516 §4.4: a part with NUL octets, appended as literal8, is stored as
+// base64: BODY[1] never sends NUL, BINARY[1] gives the octets back (in a
+// literal8, RFC 3516 §4.3).
+TEST_F(ImapSessionTest, AppendBinaryLiteral) {
+  login();
+  std::string content("\0-\xe4\r\n", 5);
+  std::string msg =
+      "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n" +
+      content;
+  std::string r = send("a APPEND INBOX ~{" + std::to_string(msg.size()) + "+}\r\n" + msg + "\r\n");
+  ASSERT_NE(r.find("a OK [APPENDUID"), std::string::npos) << r;
+  send("b SELECT INBOX\r\n");
+  r = send("c FETCH 1 (BODY.PEEK[] BODY.PEEK[1])\r\n");
+  EXPECT_EQ(r.find('\0'), std::string::npos) << r;
+  EXPECT_NE(r.find("Content-Transfer-Encoding: base64\r\n\r\nAC3kDQo=\r\n"), std::string::npos)
+      << r;
+  EXPECT_EQ(
+      send("d FETCH 1 (BINARY.SIZE[1] BINARY.PEEK[1])\r\n"),
+      "* 1 FETCH (BINARY.SIZE[1] 5 BINARY[1] ~{5}\r\n" + content + ")\r\nd OK fetch done\r\n");
+}
+
+// RFC 7162 §3.1: FETCH MODSEQ enables CONDSTORE (HIGHESTMODSEQ once, then
+// MODSEQ in every flag change); SEARCH MODSEQ reports the highest
+// mod-sequence of the messages returned (§3.1.5).
+TEST_F(ImapSessionTest, CondstoreEnabledByFetchModseq) {
+  login();
+  for (const char* t : {"a1", "a2", "a3"}) send(std::string(t) + " APPEND INBOX {1+}\r\nx\r\n");
+  send("b SELECT INBOX\r\n");
+  std::string r = send("c FETCH 1 MODSEQ\r\n");
+  EXPECT_TRUE(std::regex_match(r, std::regex("\\* OK \\[HIGHESTMODSEQ [0-9]+\\] x\r\n"
+                                             "\\* 1 FETCH \\(MODSEQ \\([0-9]+\\)\\)\r\n"
+                                             "c OK fetch done\r\n")))
+      << r;
+  EXPECT_EQ(send("d FETCH 1 MODSEQ\r\n").find("HIGHESTMODSEQ"), std::string::npos);
+  std::smatch m;
+  std::regex modseq("MODSEQ \\(([0-9]+)\\)");
+  std::string r2 = send("e STORE 2 +FLAGS (\\Seen)\r\n");
+  ASSERT_TRUE(std::regex_search(r2, m, modseq)) << r2;
+  std::string ms2 = m[1];
+  EXPECT_EQ(r2.find("* 2 FETCH (UID 2 FLAGS (\\Recent \\Seen) MODSEQ ("), 0u) << r2;
+  std::string r1 = send("f STORE 1 +FLAGS (\\Seen)\r\n");
+  ASSERT_TRUE(std::regex_search(r1, m, modseq)) << r1;
+  std::string ms1 = m[1];
+  r = send("g FETCH 3 BODY[]\r\n");  // sets \Seen: a flag change
+  EXPECT_NE(r.find("FLAGS (\\Recent \\Seen) MODSEQ ("), std::string::npos) << r;
+  EXPECT_EQ(send("h SEARCH RETURN (MAX) 1:2 MODSEQ \"/flags/\\\\seen\" all 1\r\n"),
+            "* ESEARCH (TAG \"h\") MAX 2 MODSEQ " + ms2 + "\r\nh OK search done\r\n");
+  EXPECT_EQ(send("i SEARCH RETURN (MIN MAX) 1:2 MODSEQ 1\r\n"),
+            "* ESEARCH (TAG \"i\") MIN 1 MAX 2 MODSEQ " + ms1 + "\r\ni OK search done\r\n");
+  // STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command too.
+  auto o = other_session(settings_, *backend_);
+  o->feed("o2 SELECT INBOX\r\n");
+  r = o->feed("o3 STATUS Archive (HIGHESTMODSEQ)\r\n").reply;
+  EXPECT_EQ(r.find("* OK [HIGHESTMODSEQ "), 0u) << r;
+  EXPECT_NE(o->feed("o4 STORE 1 -FLAGS (\\Seen)\r\n").reply.find(" MODSEQ ("), std::string::npos);
+}
+
+// RFC 9051 §9: a message sequence number beyond EXISTS is invalid (BAD, as
+// Dovecot answers); UIDs may name what is not there.
+TEST_F(ImapSessionTest, SequenceNumbersBeyondExists) {
+  login();
+  for (const char* t : {"a1", "a2", "a3"}) send(std::string(t) + " APPEND INBOX {1+}\r\nx\r\n");
+  send("b SELECT INBOX\r\n");
+  EXPECT_EQ(send("c FETCH 99 FLAGS\r\n"), "c BAD Invalid messageset\r\n");
+  EXPECT_EQ(send("d FETCH 2:4 FLAGS\r\n"), "d BAD Invalid messageset\r\n");
+  EXPECT_EQ(send("e STORE 4 +FLAGS (\\Seen)\r\n"), "e BAD Invalid messageset\r\n");
+  EXPECT_EQ(send("f COPY 1,5 Archive\r\n"), "f BAD Invalid messageset\r\n");
+  EXPECT_EQ(send("g FETCH 0 FLAGS\r\n").substr(0, 6), "g BAD ");
+  EXPECT_EQ(send("h UID FETCH 99 FLAGS\r\n"), "h OK fetch done\r\n");
+  EXPECT_EQ(send("i FETCH 3:* UID\r\n"), "* 3 FETCH (UID 3)\r\ni OK fetch done\r\n");
+}
+
+// Keywords (RFC 9051 §7.3.5, §7.1 PERMANENTFLAGS): SELECT lists those of the
+// mailbox; a new one is announced before the FETCH that carries it.
+TEST_F(ImapSessionTest, KeywordsAnnouncedInFlags) {
+  login();
+  send("a APPEND INBOX (kw1) {1+}\r\nx\r\n");
+  std::string r = send("b SELECT INBOX\r\n");
+  EXPECT_NE(r.find("* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $Forwarded $Junk "
+                   "$NotJunk $Phishing $MDNSent kw1)\r\n"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.find("$MDNSent kw1 \\*)]"), std::string::npos) << r;
+  r = send("c STORE 1 +FLAGS (kw2)\r\n");
+  EXPECT_EQ(r.find("* FLAGS ("), 0u) << r;
+  EXPECT_NE(r.find("kw1 kw2)\r\n* OK [PERMANENTFLAGS ("), std::string::npos) << r;
+  EXPECT_LT(r.find("* OK [PERMANENTFLAGS"), r.find("* 1 FETCH")) << r;
+  EXPECT_EQ(send("d STORE 1 -FLAGS (kw2)\r\n").find("* FLAGS"), std::string::npos);
+  auto o = other_session(settings_, *backend_);
+  o->feed("o2 SELECT INBOX\r\no3 STORE 1 +FLAGS.SILENT (kw3)\r\n");
+  r = send("e NOOP\r\n");
+  EXPECT_EQ(r.find("* FLAGS ("), 0u) << r;
+  EXPECT_NE(r.find("kw1 kw2 kw3)"), std::string::npos) << r;
+}
+
+// \Recent (RFC 3501 §2.3.2, store/recent.h): recent in one session only, the
+// first to SELECT after delivery or, with the mailbox selected, the first to
+// learn of the message; EXAMINE and STATUS show without claiming; none with
+// IMAP4rev2.
+TEST_F(ImapSessionTest, RecentInOneSession) {
+  login();
+  send("a1 APPEND INBOX {1+}\r\nx\r\n");
+  send("a2 APPEND INBOX {1+}\r\ny\r\n");
+  EXPECT_EQ(send("b STATUS INBOX (RECENT)\r\n"),
+            "* STATUS INBOX (RECENT 2)\r\nb OK status done\r\n");
+  std::string r = send("c EXAMINE INBOX\r\n");
+  EXPECT_NE(r.find("* 2 EXISTS\r\n* 2 RECENT\r\n* OK [UNSEEN 1] x\r\n"), std::string::npos) << r;
+  send("d CLOSE\r\n");
+  EXPECT_EQ(send("e STATUS INBOX (RECENT)\r\n"),
+            "* STATUS INBOX (RECENT 2)\r\ne OK status done\r\n");
+  r = send("f SELECT INBOX\r\n");
+  EXPECT_NE(r.find("* 2 RECENT\r\n"), std::string::npos) << r;
+  EXPECT_EQ(send("g FETCH 1 FLAGS\r\n"), "* 1 FETCH (FLAGS (\\Recent))\r\ng OK fetch done\r\n");
+  EXPECT_EQ(send("h STATUS INBOX (RECENT)\r\n"),
+            "* STATUS INBOX (RECENT 0)\r\nh OK status done\r\n");
+  auto o = other_session(settings_, *backend_);
+  r = o->feed("o2 SELECT INBOX\r\n").reply;
+  EXPECT_NE(r.find("* 0 RECENT\r\n"), std::string::npos) << r;
+  // A message that arrives while both have INBOX selected: recent for the
+  // first to learn of it.
+  r = send("i APPEND INBOX {1+}\r\nz\r\n");
+  EXPECT_NE(r.find("* 3 EXISTS\r\n* 3 RECENT\r\n"), std::string::npos) << r;
+  r = o->feed("o3 NOOP\r\n").reply;
+  EXPECT_EQ(r, "* 3 EXISTS\r\n* 0 RECENT\r\no3 OK noop done\r\n");
+  EXPECT_EQ(send("j SEARCH RECENT\r\n"), "* SEARCH 1 2 3\r\nj OK search done\r\n");
+  send("k STORE 2 +FLAGS.SILENT (\\Seen)\r\n");
+  EXPECT_EQ(send("l SEARCH NEW\r\n"), "* SEARCH 1 3\r\nl OK search done\r\n");
+  EXPECT_EQ(send("m SEARCH OLD\r\n"), "* SEARCH\r\nm OK search done\r\n");
+  r = o->feed("o4 SEARCH OLD\r\n").reply;
+  EXPECT_NE(r.find("* SEARCH 1 2 3\r\no4 OK search done\r\n"), std::string::npos) << r;
+  // IMAP4rev2 has no \Recent.
+  auto rev2 = std::make_unique<Session>(settings_, *backend_);
+  rev2->greeting();
+  rev2->tls_started(tls_on(""));
+  rev2->feed("r1 LOGIN mjl@example.com password1234\r\nr2 ENABLE IMAP4rev2\r\n");
+  send("n APPEND Archive {1+}\r\nw\r\n");
+  r = rev2->feed("r3 SELECT Archive\r\n").reply;
+  EXPECT_EQ(r.find("RECENT"), std::string::npos) << r;
+  EXPECT_EQ(send("o STATUS Archive (RECENT)\r\n"),
+            "* STATUS Archive (RECENT 1)\r\no OK status done\r\n");
+}
+
+// COPY or MOVE into the selected mailbox: the new copy is announced.
+TEST_F(ImapSessionTest, CopyAndMoveIntoSelectedMailbox) {
+  login();
+  send("a1 APPEND INBOX {1+}\r\nx\r\n");
+  send("a2 APPEND INBOX {1+}\r\ny\r\n");
+  send("b SELECT INBOX\r\n");
+  std::string r = send("c COPY 1 INBOX\r\n");
+  EXPECT_TRUE(std::regex_match(
+      r, std::regex("\\* 3 EXISTS\r\n\\* 3 RECENT\r\nc OK \\[COPYUID [0-9]+ 1 3\\] copy done\r\n")))
+      << r;
+  r = send("d MOVE 1 INBOX\r\n");
+  EXPECT_TRUE(std::regex_match(r, std::regex("\\* OK \\[COPYUID [0-9]+ 1 4\\] moved\r\n"
+                                             "\\* 1 EXPUNGE\r\n\\* 3 EXISTS\r\n\\* 3 RECENT\r\n"
+                                             "d OK move done\r\n")))
+      << r;
 }
 
 TEST_F(ImapSessionTest, ListExtended) {
@@ -611,16 +801,6 @@ TEST_F(ImapSessionTest, Compress) {
             "f OK deflate active\r\n* BYE pipelined input after COMPRESS not allowed\r\n");
   EXPECT_TRUE(last_.close);
   EXPECT_FALSE(last_.compress);
-}
-
-// A second session on the same account, logged in, for changes that the
-// first learns of through poll_updates().
-std::unique_ptr<Session> other_session(const Settings& s, Backend& b) {
-  auto o = std::make_unique<Session>(s, b);
-  o->greeting();
-  o->tls_started(tls_on(""));
-  o->feed("x LOGIN mjl@example.com password1234\r\n");
-  return o;
 }
 
 std::string append_cmd(const std::string& mailbox) {

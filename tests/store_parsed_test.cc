@@ -199,7 +199,7 @@ TEST_F(ParsedTest, MigrationFromVersion3) {
   auto a = AccountStore::open(dir_.string(), false);
   ASSERT_TRUE(a.ok()) << a.error().message;
   acc_.emplace(std::move(*a));
-  EXPECT_EQ(count("PRAGMA user_version"), 8);
+  EXPECT_EQ(count("PRAGMA user_version"), 9);
   EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE Parsed = 0"), 2);
   ASSERT_TRUE(ensure_parsed(*acc_, inbox_).ok());
   EXPECT_EQ(find(TextColumn::kBody, "würstchen"), Ids{b64.id});

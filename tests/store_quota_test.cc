@@ -194,7 +194,7 @@ TEST_F(QuotaTest, MigrationCountsTheExistingMessages) {
   auto st = AccountStore::open(dir_, false);
   ASSERT_TRUE(st.ok()) << st.error().message;
   acc_.emplace(std::move(*st));
-  EXPECT_EQ(count("PRAGMA user_version"), 8);
+  EXPECT_EQ(count("PRAGMA user_version"), 9);
   EXPECT_EQ(usage(), kSize);
   ASSERT_TRUE(add(3, 0).ok());
   EXPECT_EQ(usage(), 2 * kSize);

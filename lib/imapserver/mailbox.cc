@@ -3,12 +3,14 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <variant>
 
 #include "imap/listpattern.h"
 #include "imapserver/session.h"
+#include "message/binaryparts.h"
 
 namespace mox::imapserver {
 namespace {
@@ -25,11 +27,14 @@ std::string fold_inbox(std::string s) {
 std::string status_items(Mailstore& st, const store::Mailbox& mb,
                          const std::vector<imap::StatusItem>& items, int64_t append_limit) {
   auto msgs = st.list_messages(mb.id);
-  int64_t n = 0, unseen = 0, deleted = 0, size = 0, deleted_size = 0;
+  int64_t n = 0, unseen = 0, deleted = 0, size = 0, deleted_size = 0, recent = 0;
+  // Messages no session has had as \Recent (store/recent.h).
+  auto recent_mark = st.recent_uid(mb.id);
   if (msgs) {
     for (const auto& m : *msgs) {
       bool del = (m.flags.bits & store::kFlagDeleted) != 0;
       ++n;
+      recent += recent_mark && m.uid > *recent_mark;
       unseen += (m.flags.bits & store::kFlagSeen) == 0;
       deleted += del;
       size += m.size;
@@ -59,7 +64,7 @@ std::string status_items(Mailstore& st, const store::Mailbox& mb,
         v = size;
         break;
       case imap::StatusItem::kRecent:
-        v = 0;
+        v = recent;
         break;
       case imap::StatusItem::kHighestModSeq:
         v = mb.modseq;
@@ -109,12 +114,20 @@ void Session::cmd_select(imap::Command& c, Output& out) {
   modseq_ = *hm;
   saved_.clear();
   state_ = State::kSelected;
-  std::string sys =
-      "\\Seen \\Answered \\Flagged \\Deleted \\Draft $Forwarded $Junk $NotJunk $Phishing $MDNSent";
-  out.reply += "* FLAGS (" + sys + ")\r\n";
-  out.reply += "* OK [PERMANENTFLAGS (" + sys + (read_only_ ? "" : " \\*") + ")] x\r\n";
+  keywords_.clear();
+  for (const Msg& m : msgs_) keywords_.insert(m.flags.keywords.begin(), m.flags.keywords.end());
+  recent_on_select();
+  out.reply += flags_responses();
   out.reply += "* " + std::to_string(msgs_.size()) + " EXISTS\r\n";
-  if (!utf8_) out.reply += "* 0 RECENT\r\n";
+  if (!rev2_) {
+    // RFC 3501 §6.3.1: RECENT, and UNSEEN with the first unseen message.
+    out.reply += "* " + std::to_string(recent_count()) + " RECENT\r\n";
+    for (size_t i = 0; i < msgs_.size(); ++i) {
+      if (msgs_[i].flags.bits & store::kFlagSeen) continue;
+      out.reply += "* OK [UNSEEN " + std::to_string(i + 1) + "] x\r\n";
+      break;
+    }
+  }
   out.reply += "* OK [UIDVALIDITY " + std::to_string(mailbox_->uidvalidity) + "] x\r\n";
   out.reply += "* OK [UIDNEXT " + std::to_string(mailbox_->uidnext) + "] x\r\n";
   if (condstore_) out.reply += "* OK [HIGHESTMODSEQ " + std::to_string(modseq_) + "] x\r\n";
@@ -138,7 +151,7 @@ void Session::cmd_select(imap::Command& c, Output& out) {
         for (size_t i = 0; i < msgs_.size(); ++i) {
           if (msgs_[i].uid != r.uid) continue;
           out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(r.uid) +
-                       " FLAGS " + flags_text(flag_names(r.flags)) + " MODSEQ (" +
+                       " FLAGS " + flags_text(flag_names(r.flags, msgs_[i].recent)) + " MODSEQ (" +
                        std::to_string(r.modseq) + "))\r\n";
         }
       }
@@ -278,6 +291,9 @@ void Session::cmd_lsub(imap::Command& c, Output& out) {
 
 void Session::cmd_status(imap::Command& c, Output& out) {
   auto& a = std::get<imap::StatusArgs>(c.args);
+  // RFC 7162 §3.1: STATUS (HIGHESTMODSEQ) enables CONDSTORE.
+  if (std::find(a.items.begin(), a.items.end(), imap::StatusItem::kHighestModSeq) != a.items.end())
+    enable_condstore(out);
   auto mb = mailstore_->find_mailbox(a.mailbox);
   if (!mb || !*mb)
     return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "mailbox does not exist");
@@ -306,6 +322,8 @@ void Session::cmd_append(imap::Command& c, Output& out) {
     }
     int64_t received = m.internal_date ? m.internal_date->unix_time() : 0;
     // NO [OVERQUOTA], RFC 9208 §4.3
+    // A binary literal: NUL-holding parts stored as base64 (message/binaryparts.h).
+    if (m.binary) m.data = message::base64_binary_parts(m.data);
     auto d = mailstore_->append((*mb)->name, m.data, *flags, received,
                                 backend_.quota_message_size(account_));
     if (!d) {

@@ -7,6 +7,7 @@
 
 #include "store/account.h"
 #include "store/quota.h"
+#include "store/recent.h"
 #include "util/fs.h"
 #include "util/unique_fd.h"
 
@@ -71,6 +72,13 @@ class StoreMailstore : public Mailstore {
                                           const std::string& dest, bool move,
                                           int64_t quota) override {
     return store::copy_messages(a_, mailbox_id, uids, dest, move, quota);
+  }
+
+  Result<store::RecentClaim> claim_recent(int64_t mailbox_id) override {
+    return store::claim_recent(a_, mailbox_id);
+  }
+  Result<int64_t> recent_uid(int64_t mailbox_id) override {
+    return store::recent_uid(a_, mailbox_id);
   }
 
   Result<store::Delivered> append(const std::string& mailbox, std::string_view data,

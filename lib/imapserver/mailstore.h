@@ -21,6 +21,7 @@
 #include "store/flags.h"
 #include "store/messages.h"
 #include "store/parsed.h"
+#include "store/recent.h"
 #include "store/sortkeys.h"
 #include "util/result.h"
 
@@ -65,6 +66,11 @@ class Mailstore {
                                                   const std::vector<int64_t>& uids,
                                                   const std::string& dest, bool move,
                                                   int64_t quota) = 0;
+
+  // \Recent (store/recent.h): the messages that become recent for this
+  // session, and the mark above which none has claimed them yet.
+  virtual Result<store::RecentClaim> claim_recent(int64_t mailbox_id) = 0;
+  virtual Result<int64_t> recent_uid(int64_t mailbox_id) = 0;
 
   // APPEND (store::deliver into an existing mailbox, from `data`), and its
   // undoing (store::undeliver) when a MULTIAPPEND fails part-way.

@@ -57,8 +57,9 @@ std::optional<Session::SearchHits> Session::search_messages(const imap::Command&
     return std::nullopt;
   }
   std::unique_ptr<SearchText> reader = mailstore_->search_text();
+  std::vector<int64_t> recent = recent_uids();
   SearchView view{saved_, static_cast<uint32_t>(msgs_.size()),
-                  msgs_.empty() ? 0u : static_cast<uint32_t>(msgs_.back().uid)};
+                  msgs_.empty() ? 0u : static_cast<uint32_t>(msgs_.back().uid), &recent};
   SearchRun run = run_search(*program, *by_seq, view, *reader, budget);
   if (run.stopped) {
     std::string name(imap::command_name(c.verb, false));
@@ -68,9 +69,10 @@ std::optional<Session::SearchHits> Session::search_messages(const imap::Command&
   }
   SearchHits h;
   h.index = std::move(run.matches);
+  for (size_t i : h.index) h.modseqs.push_back((*by_seq)[i]->modseq);
   h.max_modseq = run.max_modseq;
+  if (search_uses_modseq(a.program)) enable_condstore(out);
   h.modseq = search_uses_modseq(a.program) && !h.index.empty();
-  if (h.modseq) condstore_ = true;
   return h;
 }
 
@@ -109,7 +111,21 @@ void Session::esearch_reply(const imap::Command& c, const imap::SearchArgs& a,
   auto want = [&](SearchReturn r) { return std::find(ret.begin(), ret.end(), r) != ret.end(); };
   if (want(SearchReturn::kSave)) saved_ = uids;
   if (ret.size() == 1 && want(SearchReturn::kSave)) return;
-  std::string modseq_item = h.modseq ? " MODSEQ " + std::to_string(h.max_modseq) : "";
+  std::string modseq_item;
+  if (h.modseq) {
+    // RFC 7162 §3.1.5: the highest mod-sequence of the messages returned;
+    // MIN and MAX alone return only those messages (RFC 4731 §3.1). The
+    // lowest and highest numbers are the first and last in index order.
+    int64_t ms = h.max_modseq;
+    bool all = ret.empty() || want(SearchReturn::kAll);
+    if (!all && !want(SearchReturn::kCount) && !a.partial) {
+      ms = 0;
+      if (want(SearchReturn::kMin)) ms = std::max(ms, h.modseqs.front());
+      if (want(SearchReturn::kMax)) ms = std::max(ms, h.modseqs.back());
+      if (ms == 0) ms = h.max_modseq;
+    }
+    modseq_item = " MODSEQ " + std::to_string(ms);
+  }
   out.reply += esearch_head({c.tag, c.uid, std::nullopt, 0, utf8_}) +
                esearch_items(numbers, ret, a.partial, sorted) + modseq_item + "\r\n";
 }

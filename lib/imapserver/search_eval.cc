@@ -166,11 +166,15 @@ bool eval(const imap::SearchKey& k, const store::MessageRow& m, uint32_t seq, co
       return !has(store::kFlagFlagged);
     case K::kUnseen:
       return !has(store::kFlagSeen);
+    // \Recent of IMAP4rev1 (imapserver/recent.cc); NEW is RECENT UNSEEN.
     case K::kNew:
     case K::kRecent:
-      return false;  // \Recent is not kept (IMAP4rev2 dropped it)
-    case K::kOld:
-      return true;
+    case K::kOld: {
+      const std::vector<int64_t>* r = c.view.recent;
+      bool recent = r && std::binary_search(r->begin(), r->end(), m.uid);
+      if (k.op == K::kOld) return !recent;
+      return recent && (k.op == K::kRecent || !has(store::kFlagSeen));
+    }
     case K::kKeyword:
     case K::kUnkeyword: {
       auto f = store::parse_flags({k.value});

@@ -26,6 +26,9 @@ namespace mox::imapserver {
 struct SearchView {
   const std::vector<int64_t>& saved;  // SEARCHRES "$", as UIDs (RFC 5182)
   uint32_t max_seq = 0, max_uid = 0;
+  // UIDs with \Recent in this session, ascending (IMAP4rev1, see
+  // lib/imapserver/recent.cc); none when null.
+  const std::vector<int64_t>* recent = nullptr;
 };
 
 class SearchProgram {

@@ -67,8 +67,9 @@ void Session::search_flush(Output& out) {
     return;
   }
   std::unique_ptr<SearchText> reader = mailstore_->search_text();
+  std::vector<int64_t> recent = recent_uids();
   SearchView view{saved_, static_cast<uint32_t>(msgs_.size()),
-                  msgs_.empty() ? 0u : static_cast<uint32_t>(msgs_.back().uid)};
+                  msgs_.empty() ? 0u : static_cast<uint32_t>(msgs_.back().uid), &recent};
   for (SearchUpdate& u : kept) {
     std::vector<uint32_t> added, removed;
     for (const auto& [uid, row] : touched) {

@@ -97,8 +97,9 @@ struct Loaded {
 
 }  // namespace
 
-std::vector<std::string> Session::flag_names(const store::MessageFlags& f) const {
+std::vector<std::string> Session::flag_names(const store::MessageFlags& f, bool recent) const {
   std::vector<std::string> out;
+  if (recent) out.push_back("\\Recent");
   for (const auto& fn : store::kFlagNames) {
     if (f.bits & fn.bit) out.push_back(fn.name);
   }
@@ -110,6 +111,20 @@ std::string flags_text(const std::vector<std::string>& names) {
   std::string s = "(";
   for (size_t i = 0; i < names.size(); ++i) s += (i ? " " : "") + names[i];
   return s + ")";
+}
+
+std::string Session::flags_responses() const {
+  std::string f =
+      "\\Seen \\Answered \\Flagged \\Deleted \\Draft $Forwarded $Junk $NotJunk $Phishing $MDNSent";
+  for (const auto& k : keywords_) f += " " + k;
+  return "* FLAGS (" + f + ")\r\n* OK [PERMANENTFLAGS (" + f + (read_only_ ? "" : " \\*") +
+         ")] x\r\n";
+}
+
+void Session::announce_keywords(Output& out, const store::MessageFlags& f) {
+  bool added = false;
+  for (const auto& k : f.keywords) added |= keywords_.insert(k).second;
+  if (added) out.reply += flags_responses();
 }
 
 size_t Session::index_of_uid(int64_t uid) const {
@@ -152,6 +167,7 @@ void Session::updates(Output& out, bool expunges_allowed) {
     auto it = msgs_.begin() + static_cast<std::ptrdiff_t>(index_of_uid(r.uid));
     if (it == msgs_.end()) {
       if (msgs_.empty() || r.uid > msgs_.back().uid) {
+        announce_keywords(out, r.flags);
         msgs_.push_back({r.uid, r.id, r.modseq, r.size, r.received, r.flags});
         search_touched(r);
       }
@@ -161,11 +177,16 @@ void Session::updates(Output& out, bool expunges_allowed) {
     it->flags = r.flags;
     it->modseq = r.modseq;
     search_touched(r);
+    announce_keywords(out, r.flags);
     out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " FETCH (UID " +
-                 std::to_string(r.uid) + " FLAGS " + flags_text(flag_names(r.flags)) +
+                 std::to_string(r.uid) + " FLAGS " + flags_text(flag_names(r.flags, it->recent)) +
                  (condstore_ ? " MODSEQ (" + std::to_string(r.modseq) + ")" : "") + ")\r\n";
   }
-  if (msgs_.size() != before) out.reply += "* " + std::to_string(msgs_.size()) + " EXISTS\r\n";
+  if (msgs_.size() != before) {
+    recent_for_new(before);
+    out.reply += "* " + std::to_string(msgs_.size()) + " EXISTS\r\n";
+    if (!rev2_) out.reply += "* " + std::to_string(recent_count()) + " RECENT\r\n";
+  }
   if (expunges_allowed || ch->expunged.empty()) modseq_ = std::max(modseq_, ch->highest_modseq);
   search_flush(out);
 }
@@ -188,18 +209,43 @@ std::vector<size_t> Session::resolve(const imap::SequenceSet& set, bool uid) con
   return out;
 }
 
+bool Session::seqs_valid(const imap::SequenceSet& set) const {
+  // RFC 9051 §9 seq-number: a message sequence number above the number of
+  // messages is invalid (a range with "*" is clamped; UIDs may name gaps).
+  for (const imap::SeqRange& r : set.ranges()) {
+    if (r.first == imap::SeqRange::kStar || r.last == imap::SeqRange::kStar) continue;
+    if (std::max(r.first, r.last) > msgs_.size()) return false;
+  }
+  return true;
+}
+
 std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& atts,
                                bool uid_fetch, const store::FetchForms* forms, bool& set_seen) {
   const Msg& m = msgs_[index];
   Loaded msg;
-  bool loaded = false;
+  bool loaded = false, missing = false;
   auto load = [&]() -> Loaded& {
     if (!loaded) {
       auto d = mailstore_->message_data(m.id);
-      msg.data = d ? std::move(*d) : std::string();
+      if (d) {
+        msg.data = std::move(*d);
+      } else {
+        // Expunged by another session, its file gone (docs/DESIGN.md
+        // "Expunged messages in FETCH"): NIL data and NO [EXPUNGEISSUED].
+        missing = true;
+        expunge_issued_ = true;
+        if (d.error().kind != ErrorKind::kNotFound) backend_.log_error(d.error().message);
+      }
       loaded = true;
     }
     return msg;
+  };
+  // The data of a body item: a literal (literal8 for `binary` data holding
+  // NUL, RFC 3516 §4.3), or NIL for a message whose file is gone.
+  auto body_item = [&](const std::string& name, const std::string& data, bool binary) {
+    if (missing) return name + " NIL";
+    bool nul = binary && data.find('\0') != std::string::npos;
+    return name + " " + (nul ? "~" : "") + literal(data);
   };
   std::vector<std::string> items;
   bool has_uid = false;
@@ -212,7 +258,7 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
         items.push_back("UID " + std::to_string(m.uid));
         break;
       case K::kFlags:
-        items.push_back("FLAGS " + flags_text(flag_names(m.flags)));
+        items.push_back("FLAGS " + flags_text(flag_names(m.flags, m.recent)));
         break;
       case K::kInternalDate:
         items.push_back("INTERNALDATE " + imap::format_date_time(m.received, 0));
@@ -236,54 +282,59 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
                         (forms ? forms->body : message::bodystructure(load().part(), false)));
         break;
       case K::kRfc822:
-        items.push_back("RFC822 " + literal(load().data));
+        load();
+        items.push_back(body_item("RFC822", msg.data, false));
         set_seen = true;
         break;
-      case K::kRfc822Header: {
-        message::SectionSpec spec;
-        spec.text = message::SectionSpec::Text::kHeader;
-        items.push_back("RFC822.HEADER " +
-                        literal(message::section(load().data, load().part(), spec)));
-        break;
-      }
+      case K::kRfc822Header:
       case K::kRfc822Text: {
         message::SectionSpec spec;
-        spec.text = message::SectionSpec::Text::kText;
-        items.push_back("RFC822.TEXT " +
-                        literal(message::section(load().data, load().part(), spec)));
-        set_seen = true;
+        bool header = a.kind == K::kRfc822Header;
+        spec.text =
+            header ? message::SectionSpec::Text::kHeader : message::SectionSpec::Text::kText;
+        load();
+        std::string data = missing ? std::string() : message::section(msg.data, msg.part(), spec);
+        items.push_back(body_item(header ? "RFC822.HEADER" : "RFC822.TEXT", data, false));
+        if (!header) set_seen = true;
         break;
       }
       case K::kBodySection: {
         // BODY[] is the whole message: no need to parse it.
         bool whole = a.section.part.empty() && a.section.text == imap::Section::Text::kNone;
-        std::string data =
-            whole ? load().data : message::section(load().data, load().part(), to_spec(a.section));
+        load();
+        std::string data = whole || missing
+                               ? msg.data
+                               : message::section(msg.data, msg.part(), to_spec(a.section));
         std::string name = "BODY[" + section_name(a.section) + "]";
         if (a.partial_offset) {
           name += "<" + std::to_string(*a.partial_offset) + ">";
           data = std::string(message::partial(data, *a.partial_offset, a.partial_count));
         }
-        items.push_back(name + " " + literal(data));
+        items.push_back(body_item(name, data, false));
         if (!a.peek) set_seen = true;
         break;
       }
       case K::kBinary: {
-        auto b = message::binary(load().data, load().part(), a.section.part);
-        if (!b && b.error().kind == ErrorKind::kPermanent) unknown_cte_ = true;
-        std::string data = b ? std::move(*b) : std::string();
+        load();
+        std::string data;
+        if (!missing) {
+          auto b = message::binary(msg.data, msg.part(), a.section.part);
+          if (!b && b.error().kind == ErrorKind::kPermanent) unknown_cte_ = true;
+          if (b) data = std::move(*b);
+        }
         std::string name = "BINARY[" + section_name(a.section) + "]";
         if (a.partial_offset) {
           name += "<" + std::to_string(*a.partial_offset) + ">";
           data = std::string(message::partial(data, *a.partial_offset, a.partial_count));
         }
-        bool nul = data.find('\0') != std::string::npos;
-        items.push_back(name + " " + (nul ? "~" : "") + literal(data));
+        items.push_back(body_item(name, data, true));
         if (!a.peek) set_seen = true;
         break;
       }
       case K::kBinarySize: {
-        auto n = message::binary_size(load().data, load().part(), a.section.part);
+        load();
+        Result<size_t> n = size_t{0};
+        if (!missing) n = message::binary_size(msg.data, msg.part(), a.section.part);
         items.push_back("BINARY.SIZE[" + section_name(a.section) + "] " +
                         std::to_string(n ? *n : 0));
         break;
@@ -296,16 +347,25 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
         break;
     }
   }
+  if (missing) set_seen = false;
   std::string out = "* " + std::to_string(index + 1) + " FETCH (";
   for (size_t i = 0; i < items.size(); ++i) out += (i ? " " : "") + items[i];
   return out + ")\r\n";
 }
 
+void Session::enable_condstore(Output& out) {
+  if (condstore_) return;
+  condstore_ = true;
+  // RFC 7162 §3.1: an untagged OK (or the tagged one) names HIGHESTMODSEQ.
+  if (mailbox_) out.reply += "* OK [HIGHESTMODSEQ " + std::to_string(modseq_) + "] x\r\n";
+}
+
 void Session::cmd_fetch(imap::Command& c, Output& out) {
   auto& a = std::get<imap::FetchArgs>(c.args);
   updates(out, c.uid);
+  if (!c.uid && !seqs_valid(a.set)) return bad(out, c.tag, "Invalid messageset");
   std::vector<size_t> idx = resolve(a.set, c.uid);
-  unknown_cte_ = false;
+  unknown_cte_ = expunge_issued_ = false;
   std::vector<imap::FetchAtt> atts = a.atts;
   bool has_modseq = false;
   for (const auto& x : atts) has_modseq |= x.kind == imap::FetchAtt::Kind::kModSeq;
@@ -315,7 +375,7 @@ void Session::cmd_fetch(imap::Command& c, Output& out) {
     m.kind = imap::FetchAtt::Kind::kModSeq;
     atts.push_back(m);
   }
-  if (a.changed_since) condstore_ = true;
+  if (a.changed_since || has_modseq) enable_condstore(out);
   if (a.changed_since && a.vanished) {
     // RFC 7162 §3.2.6: UIDs in the set expunged since the given modseq.
     if (!qresync_) return bad(out, c.tag, "VANISHED requires ENABLE QRESYNC");
@@ -399,9 +459,15 @@ void Session::fetch_step(Output& out) {
         msgs_[i].modseq = row.modseq;
         search_touched(row);
         out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(row.uid) +
-                     " FLAGS " + flags_text(flag_names(row.flags)) + ")\r\n";
+                     " FLAGS " + flags_text(flag_names(row.flags, msgs_[i].recent)) +
+                     (condstore_ ? " MODSEQ (" + std::to_string(row.modseq) + ")" : "") + ")\r\n";
       }
     }
+  }
+  if (expunge_issued_) {
+    // RFC 9051 §7.1: another session expunged messages of the set.
+    return respond(out, done.tag, Condition::kNo, "EXPUNGEISSUED",
+                   "some of the requested messages no longer exist");
   }
   if (unknown_cte_) {
     // RFC 3516 §4.3: a part whose transfer encoding cannot be decoded.
@@ -417,6 +483,7 @@ void Session::cmd_store(imap::Command& c, Output& out) {
   auto flags = store::parse_flags(a.flags);
   if (!flags) return bad(out, c.tag, flags.error().message);
   updates(out, c.uid);
+  if (!c.uid && !seqs_valid(a.set)) return bad(out, c.tag, "Invalid messageset");
   std::vector<int64_t> uids;
   for (size_t i : resolve(a.set, c.uid)) uids.push_back(msgs_[i].uid);
   store::FlagOp op = a.mode == imap::StoreArgs::Mode::kAdd      ? store::FlagOp::kAdd
@@ -424,7 +491,7 @@ void Session::cmd_store(imap::Command& c, Output& out) {
                                                                 : store::FlagOp::kReplace;
   std::optional<int64_t> since;
   if (a.unchanged_since) {
-    condstore_ = true;
+    enable_condstore(out);
     since = static_cast<int64_t>(*a.unchanged_since);
   }
   auto r = mailstore_->store_flags(mailbox_->id, uids, op, *flags, since);
@@ -435,10 +502,12 @@ void Session::cmd_store(imap::Command& c, Output& out) {
     msgs_[i].flags = row.flags;
     msgs_[i].modseq = row.modseq;
     search_touched(row);
+    announce_keywords(out, row.flags);
     if (a.silent && !condstore_) continue;
     out.reply += "* " + std::to_string(i + 1) + " FETCH (";
-    if (c.uid) out.reply += "UID " + std::to_string(row.uid) + " ";
-    if (!a.silent) out.reply += "FLAGS " + flags_text(flag_names(row.flags));
+    // RFC 7162 §3.1: under CONDSTORE every FETCH response carries UID too.
+    if (c.uid || condstore_) out.reply += "UID " + std::to_string(row.uid) + " ";
+    if (!a.silent) out.reply += "FLAGS " + flags_text(flag_names(row.flags, msgs_[i].recent));
     if (condstore_)
       out.reply += std::string(a.silent ? "" : " ") + "MODSEQ (" + std::to_string(row.modseq) + ")";
     out.reply += ")\r\n";
@@ -462,6 +531,7 @@ void Session::cmd_copy(imap::Command& c, Output& out) {
   if (move && read_only_)
     return respond(out, c.tag, Condition::kNo, "READ-ONLY", "mailbox is read-only");
   updates(out, c.uid);
+  if (!c.uid && !seqs_valid(a.set)) return bad(out, c.tag, "Invalid messageset");
   std::vector<size_t> idx = resolve(a.set, c.uid);
   std::vector<int64_t> uids;
   for (size_t i : idx) uids.push_back(msgs_[i].uid);
@@ -476,10 +546,14 @@ void Session::cmd_copy(imap::Command& c, Output& out) {
            imap::SequenceSet::from_numbers(s).to_string() + " " +
            imap::SequenceSet::from_numbers(d).to_string();
   }
-  if (!move) return respond(out, c.tag, Condition::kOk, code, "copy done");
+  if (!move) {
+    updates(out, c.uid);  // a copy into the selected mailbox: EXISTS
+    return respond(out, c.tag, Condition::kOk, code, "copy done");
+  }
   // RFC 6851 §4.3: COPYUID in an untagged OK, then the expunges.
   if (!code.empty()) out.reply += "* OK [" + code + "] moved\r\n";
   report_expunged(out, r->src_uids);
+  updates(out, true);  // a move into the selected mailbox: EXISTS
   respond(out, c.tag, Condition::kOk, "", "move done");
 }
 
@@ -504,6 +578,8 @@ void Session::close_mailbox(bool expunge) {
   msgs_.clear();
   saved_.clear();
   search_updates_.reset();  // RFC 5267 §4.1: results end with the mailbox
+  claims_.clear();
+  keywords_.clear();
   if (state_ == State::kSelected) state_ = State::kAuthenticated;
 }
 

@@ -74,7 +74,7 @@ std::string Session::capabilities() const {
           " CONDSTORE QRESYNC STATUS=SIZE WITHIN NAMESPACE MULTIAPPEND QUOTA QUOTA=RES-STORAGE"
           " SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
   caps += " CONTEXT=SEARCH PARTIAL MULTISEARCH";  // search_update.cc, search_multi.cc
-  caps += " COMPRESS=DEFLATE NOTIFY";  // RFC 4978, RFC 5465 (notify_cmd.cc)
+  caps += " COMPRESS=DEFLATE NOTIFY";             // RFC 4978, RFC 5465 (notify_cmd.cc)
   if (state_ == State::kNotAuthenticated) {
     if (!tls_.active && s_.tls_configured) caps += " STARTTLS";
     if (!tls_.active && s_.login_requires_tls) caps += " LOGINDISABLED";

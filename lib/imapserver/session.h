@@ -162,6 +162,7 @@ class Session {
   struct Msg {
     int64_t uid = 0, id = 0, modseq = 0, size = 0, received = 0;
     store::MessageFlags flags;
+    bool recent = false;  // \Recent in this session (imapserver/recent.cc)
   };
 
   // Runs the buffered commands until input runs out or a reply part is full.
@@ -223,8 +224,14 @@ class Session {
   // Removes expunged UIDs from the view: "* N EXPUNGE", or "* VANISHED" with QRESYNC.
   void report_expunged(Output& out, const std::vector<int64_t>& uids);
   std::vector<size_t> resolve(const imap::SequenceSet& set, bool uid) const;
+  // False when a message sequence number of `set` is beyond the mailbox's
+  // messages (the command is answered BAD).
+  bool seqs_valid(const imap::SequenceSet& set) const;
   // Index of the message with `uid` in msgs_ (sorted by UID), or msgs_.size().
   size_t index_of_uid(int64_t uid) const;
+  // A CONDSTORE-enabling command (RFC 7162 §3.1): from now on flag changes
+  // carry MODSEQ; the first one in the selected state sends HIGHESTMODSEQ.
+  void enable_condstore(Output& out);
   void cmd_fetch(imap::Command& c, Output& out);
   void fetch_step(Output& out);
   void cmd_store(imap::Command& c, Output& out);
@@ -256,6 +263,7 @@ class Session {
   // a charset, a limit or a store failure). Sends pending updates first.
   struct SearchHits {
     std::vector<size_t> index;
+    std::vector<int64_t> modseqs;  // of the messages in `index`
     int64_t max_modseq = 0;
     bool modseq = false;  // the program has MODSEQ and matched (RFC 7162 §3.1.5)
   };
@@ -287,7 +295,19 @@ class Session {
   // `forms`: the message's stored ENVELOPE/BODYSTRUCTURE/BODY, when asked for.
   std::string fetch_one(size_t index, const std::vector<imap::FetchAtt>& atts, bool uid_fetch,
                         const store::FetchForms* forms, bool& set_seen);
-  std::vector<std::string> flag_names(const store::MessageFlags& f) const;
+  std::vector<std::string> flag_names(const store::MessageFlags& f, bool recent = false) const;
+  // recent.cc: \Recent of IMAP4rev1 sessions (store/recent.h).
+  bool claimed_recent(int64_t uid) const;
+  // Marks msgs_ after a SELECT or EXAMINE, claiming when read-write.
+  void recent_on_select();
+  // Marks msgs_[first...], just added, claiming when read-write.
+  void recent_for_new(size_t first);
+  size_t recent_count() const;
+  std::vector<int64_t> recent_uids() const;  // of msgs_, ascending
+  // Keywords (RFC 9051 §7.3.5): "* FLAGS" and "* OK [PERMANENTFLAGS]" with
+  // the mailbox's keywords; again when a keyword not yet sent appears.
+  std::string flags_responses() const;
+  void announce_keywords(Output& out, const store::MessageFlags& f);
 
   Settings s_;
   Backend& backend_;
@@ -297,6 +317,7 @@ class Session {
   int bad_count_ = 0;
   int auth_failures_ = 0;
   bool utf8_ = false, condstore_ = false, qresync_ = false;
+  bool rev2_ = false;  // ENABLE IMAP4rev2: no \Recent (RFC 9051 Appendix E)
   std::string user_agent_;
   // Authentication in progress.
   std::unique_ptr<sasl::Mechanism> mech_;
@@ -312,6 +333,8 @@ class Session {
   int64_t modseq_ = 0;                             // highest modseq the client has seen
   std::vector<int64_t> saved_;                     // SEARCHRES "$" (UIDs)
   std::unique_ptr<SearchUpdates> search_updates_;  // CONTEXT=SEARCH, search_update.h
+  std::vector<store::RecentClaim> claims_;         // UIDs recent in this session
+  std::set<std::string> keywords_;                 // keywords sent in "* FLAGS"
   std::optional<std::string> idle_tag_;
   bool compress_ = false;
   std::unique_ptr<NotifySet> notify_;  // NOTIFY SET, until NOTIFY NONE
@@ -329,7 +352,8 @@ class Session {
   };
   static constexpr size_t kFormsBatch = 256;
   std::optional<FetchJob> fetch_job_;
-  bool unknown_cte_ = false;  // set by fetch_one for BINARY
+  bool unknown_cte_ = false;     // set by fetch_one for BINARY
+  bool expunge_issued_ = false;  // set by fetch_one: a message's file is gone
   // docs/DESIGN.md "Login attempts": a login attempt waits for the client's ID
   // (user agent), and is written at the next command or at the end of the
   // session.

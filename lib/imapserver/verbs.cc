@@ -162,6 +162,10 @@ void Session::cmd_enable(imap::Command& c, Output& out) {
       enabled += " CONDSTORE";
     } else if ((cap == "UTF8=ACCEPT" || cap == "IMAP4REV2") && !utf8_) {
       utf8_ = true;
+      rev2_ |= cap == "IMAP4REV2";
+      enabled += " " + cap;
+    } else if (cap == "IMAP4REV2" && !rev2_) {
+      rev2_ = true;
       enabled += " " + cap;
     }
   }

@@ -208,8 +208,8 @@ Result<std::string> binary(std::string_view msg, const Part& root,
   }
   const Part* p = find_part(root, path);
   if (!p) return std::string();
-  if (p->is_multipart() || p->is_encapsulating())
-    return user_error("BINARY is only for parts that are not multipart or message");
+  // A multipart or message/rfc822 part: its content whole, like BODY[path]
+  // (its transfer encoding can only be an identity one, RFC 2045 §6.4).
   return decode_transfer(body_of(msg, *p), p->encoding);
 }
 

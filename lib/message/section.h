@@ -61,13 +61,13 @@ Result<std::string> section(std::string_view message, const Part& root, std::str
 // `offset`; empty when `offset` is past the end.
 std::string_view partial(std::string_view data, uint64_t offset, uint64_t count);
 
-// BINARY[path]: the content of a leaf part with its Content-Transfer-Encoding
+// BINARY[path]: the content of a part with its Content-Transfer-Encoding
 // undone (RFC 3516 §4.2). An empty path is the whole message; for a message
 // that is not multipart, its header without Content-Transfer-Encoding and its
-// decoded body (as mox does). A part that does not exist gives "".
-// Errors: kUser for a multipart or encapsulated message part (RFC 9051
-// §6.4.5: BINARY is for leaf parts), kPermanent for an unknown encoding
-// (reply NO [UNKNOWN-CTE], RFC 9051 §7.1).
+// decoded body (as mox does). A multipart or message/rfc822 part gives its
+// content whole, as BODY[path] does (as Dovecot answers). A part that does
+// not exist gives "". Errors: kPermanent for an unknown encoding (reply NO
+// [UNKNOWN-CTE], RFC 9051 §7.1).
 Result<std::string> binary(std::string_view message, const Part& root,
                            const std::vector<uint32_t>& path);
 // BINARY.SIZE[path]: the size of what binary() gives; same errors.

@@ -170,6 +170,12 @@ ALTER TABLE Message ADD COLUMN DisplayTo TEXT NOT NULL DEFAULT '';
 ALTER TABLE Message ADD COLUMN ThreadMessageID TEXT NOT NULL DEFAULT '';
 ALTER TABLE Message ADD COLUMN ThreadReferences TEXT NOT NULL DEFAULT '';
 )",
+    // 9: the highest UID a session has claimed as \Recent (store/recent.h).
+    // The messages already there are recent for no session.
+    R"(
+ALTER TABLE Mailbox ADD COLUMN RecentUID INTEGER NOT NULL DEFAULT 0;
+UPDATE Mailbox SET RecentUID = UIDNext - 1;
+)",
 };
 
 Result<bool> has_mailboxes(db::Db& db) {
