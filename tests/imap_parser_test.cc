@@ -469,6 +469,26 @@ TEST(ImapParser, MailboxNames) {
          "n SELECT mailbox=\"~peter/mail/\\xe5\\x8f\\xb0\\xe5\\x8c\\x97\""},
         rev1);
   check({"o LIST ~ ~%", "o LIST ref=\"~\" patterns=[\"~%\"]"});
+  // A name that is not valid modified UTF-7 breaks no grammar rule: the
+  // command parses with the name as sent, and the server answers NO (RFC 3501
+  // §5.1.3); as a LIST/LSUB pattern or reference it matches nothing.
+  check({"p SELECT \"&Jjo\"",
+         "p SELECT mailbox=\"&Jjo\" invalid-name=\"unterminated modified UTF-7 shift\""},
+        rev1);
+  check({"q CREATE &AGE-",
+         "q CREATE mailbox=\"&AGE-\" invalid-name=\"modified UTF-7 shift encodes printable "
+         "US-ASCII (RFC 3501 \\xc2\\xa75.1.3)\""},
+        rev1);
+  check({"r SELECT !#$&'+,-.0123456789:;<=>?@^_`|[}",
+         "r SELECT mailbox=\"!#$&'+,-.0123456789:;<=>?@^_`|[}\" invalid-name=\"invalid "
+         "character in modified UTF-7 shift (RFC 3501 \\xc2\\xa75.1.3)\""},
+        rev1);
+  check({"s LIST \"\" !#$&'+,-.0123456789:;<=>?@^_`|[}%*", "s LIST ref=\"\" patterns=[]"}, rev1);
+  check({"t LIST \"\" (a &Jjo b)", "t LIST ref=\"\" patterns=[\"a\" \"b\"] extended"}, rev1);
+  check({"u LIST &Jjo (a b)", "u LIST ref=\"\" patterns=[] extended"}, rev1);
+  check({"v LSUB \"\" &Jjo", "v LSUB ref=\"\" pattern=\"\" matches-nothing"}, rev1);
+  // With UTF-8 names (rev2) "&" is just a character.
+  check({"w SELECT &Jjo", "w SELECT mailbox=\"&Jjo\""}, rev2);
   auto mb = decode_mailbox("iNbOx", rev1);
   ASSERT_TRUE(mb.ok());
   EXPECT_EQ(*mb, "Inbox");

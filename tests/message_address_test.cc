@@ -82,9 +82,12 @@ TEST(AddressList, ObsoleteForms) {
   ASSERT_EQ(v.size(), 2u);
   EXPECT_EQ(v[0].name, "Joe Q. Public");
   EXPECT_EQ(v[1].addr_spec(), "mary@example.net");
+  EXPECT_EQ(v[1].route, "@node.test");
+  EXPECT_EQ(v[0].route, "");
   v = parse_ok("<@a.test,@b.test:jdoe@c.test>");
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].addr_spec(), "jdoe@c.test");
+  EXPECT_EQ(v[0].route, "@a.test,@b.test");
   // A.6.3: CFWS inside addresses.
   v = parse_ok("John Doe <jdoe@machine(comment).  example>");
   ASSERT_EQ(v.size(), 1u);

@@ -118,6 +118,17 @@ TEST(Envelope, BrokenAddressesGiveWhatTheyCan) {
   EXPECT_EQ(envelope(Part{}), "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
 }
 
+// RFC 3501 §7.4.2: the obsolete source route (RFC 5322 §4.4 obs-route) is
+// the address's adl.
+TEST(Envelope, SourceRouteIsTheAdl) {
+  Envelope e;
+  e.from = "<@route:user@domain>, Bob <@a.test,@b.test:bob@c.test>";
+  std::string env = envelope(e);
+  EXPECT_EQ(env.substr(0, 97),
+            "(NIL NIL ((NIL \"@route\" \"user\" \"domain\")(\"Bob\" \"@a.test,@b.test\" "
+            "\"bob\" \"c.test\")) ((NIL \"@route\" ");
+}
+
 TEST(Envelope, LongNonAsciiNameIsSplitIntoEncodedWords) {
   Envelope e;
   e.from = std::string(30, 'a') + "\xc3\xa9\xc3\xa9" + std::string(30, 'b') + " <x@example.org>";

@@ -23,6 +23,20 @@ std::string header(const SearchText& t, std::string_view name) {
   return "<absent>";
 }
 
+// SEARCH FROM user@domain finds an address that comments or quoting split:
+// its parts follow the value as written.
+TEST(SearchText, AddressPartsAfterTheValue) {
+  SearchText t = extract(
+      "From: <user-from (comment)@ (comment) domain.org>\r\n"
+      "To: \"Real \\\"Q\\\" Name\" <a@b.example>, group: \"x y\"@c.example;\r\n"
+      "Cc: plain@d.example (Plain)\r\nSubject: <s (c)@ t.example>\r\n\r\nbody\r\n");
+  EXPECT_EQ(header(t, "from"), "<user-from (comment)@ (comment) domain.org> user-from@domain.org");
+  EXPECT_EQ(header(t, "to"),
+            "\"Real \\\"Q\\\" Name\" <a@b.example>, group: \"x y\"@c.example; Real \"Q\" Name");
+  EXPECT_EQ(header(t, "cc"), "plain@d.example (Plain)");
+  EXPECT_EQ(header(t, "subject"), "<s (c)@ t.example>");  // not an address field
+}
+
 TEST(SearchText, EncodedWordsAndQuotedPrintable) {
   SearchText t = extract(corpus("utf8_subject.eml"));
   EXPECT_EQ(header(t, "subject"),

@@ -53,6 +53,8 @@ TEST_F(MessagesTest, MailboxLifecycle) {
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_FALSE(create_mailbox(*acc_, "Projects/2026", "").ok());
   int64_t uv = c->uidvalidity;
+  EXPECT_FALSE(c->subscribed);  // subscriptions are the client's (RFC 9051 §6.3.7)
+  ASSERT_TRUE(set_subscribed(*acc_, "Projects/2026", true).ok());
   add("Projects/2026");
   ASSERT_TRUE(rename_mailbox(*acc_, "Projects", "Work").ok());
   auto moved = find_mailbox(*acc_, "Work/2026");
@@ -65,6 +67,30 @@ TEST_F(MessagesTest, MailboxLifecycle) {
   ASSERT_TRUE(again.ok());
   EXPECT_GT(again->uidvalidity, uv);  // never reused
   EXPECT_FALSE(delete_mailbox(*acc_, "INBOX").ok());
+}
+
+// A rename takes the subscriptions of the mailbox and its children along,
+// onto names that may be subscribed already (no UNIQUE failure), and leaves
+// other subscriptions alone.
+TEST_F(MessagesTest, RenameMovesSubscriptions) {
+  ASSERT_TRUE(create_mailbox(*acc_, "A/B/C", "").ok());
+  for (const char* n : {"A", "A/B", "A/B/C", "D", "D/B", "Ax"}) {
+    ASSERT_TRUE(set_subscribed(*acc_, n, true).ok());
+  }
+  auto r = rename_mailbox(*acc_, "A", "D");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  auto subs = list_subscriptions(*acc_);
+  ASSERT_TRUE(subs.ok());
+  // Besides those of the new account's mailboxes (store/account.cc).
+  EXPECT_EQ(*subs, (std::vector<std::string>{"Archive", "Ax", "D", "D/B", "D/B/C", "Drafts",
+                                             "Inbox", "Junk", "Sent", "Trash"}));
+  // Into a name below a subscribed one's new place: old rows go first.
+  ASSERT_TRUE(rename_mailbox(*acc_, "D/B", "D/B2").ok());
+  ASSERT_TRUE(rename_mailbox(*acc_, "D/B2/C", "E").ok());
+  subs = list_subscriptions(*acc_);
+  ASSERT_TRUE(subs.ok());
+  EXPECT_EQ(*subs, (std::vector<std::string>{"Archive", "Ax", "D", "D/B2", "Drafts", "E", "Inbox",
+                                             "Junk", "Sent", "Trash"}));
 }
 
 // RFC 9051 §2.3.1.1: a UIDVALIDITY is never used again for a mailbox name,

@@ -133,7 +133,10 @@ struct ListArgs {
   bool select_recursive_match = false;
   bool select_special_use = false;
   std::string reference;
-  std::vector<std::string> patterns;  // one or more
+  // One or more as sent; a pattern that is not valid modified UTF-7 (RFC 3501
+  // §5.1.3) matches no name and is left out, all are when the reference is
+  // not valid, so the list may be empty.
+  std::vector<std::string> patterns;
   // Return options (RFC 5258 §3.2). RETURN () is the same as no RETURN.
   bool return_subscribed = false;
   bool return_children = false;
@@ -147,6 +150,9 @@ struct ListArgs {
 struct LsubArgs {
   std::string reference;
   std::string pattern;
+  // The reference or pattern is not valid modified UTF-7 (RFC 3501 §5.1.3):
+  // no name matches.
+  bool matches_nothing = false;
   bool operator==(const LsubArgs&) const = default;
 };
 
@@ -424,6 +430,10 @@ struct Command {
   Verb verb = Verb::kNoop;
   bool uid = false;  // UID COPY/MOVE/FETCH/SEARCH/STORE/EXPUNGE/SORT/THREAD
   Args args;
+  // Set when a mailbox argument is not valid modified UTF-7 (RFC 3501
+  // §5.1.3): the command is well-formed, but names no mailbox that can exist,
+  // so the server answers NO, not BAD. The argument holds the name as sent.
+  std::string invalid_name;
   bool operator==(const Command&) const = default;
 };
 

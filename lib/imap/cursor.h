@@ -67,12 +67,20 @@ class Cursor {
   // A kSyntax error naming the position: `what` + ` near "..."`.
   Error error(std::string_view what) const;
 
+  // Why a mailbox argument is not a valid name (Command::invalid_name); the
+  // first one is kept.
+  void note_invalid_name(std::string why) {
+    if (invalid_name_.empty()) invalid_name_ = std::move(why);
+  }
+  const std::string& invalid_name() const { return invalid_name_; }
+
  private:
   std::string_view line() const { return raw_.lines[line_]; }
 
   RawCommand& raw_;
   size_t line_ = 0;
   size_t pos_ = 0;
+  std::string invalid_name_;
 };
 
 }  // namespace mox::imap::internal

@@ -227,7 +227,8 @@ struct Describer {
     return out;
   }
   std::string operator()(const LsubArgs& a) const {
-    return "ref=" + q(a.reference) + " pattern=" + q(a.pattern);
+    return "ref=" + q(a.reference) + " pattern=" + q(a.pattern) +
+           (a.matches_nothing ? " matches-nothing" : "");
   }
   std::string operator()(const StatusArgs& a) const {
     return "mailbox=" + q(a.mailbox) + " items=" + status_items(a.items);
@@ -408,6 +409,7 @@ std::string describe(const Command& cmd) {
   std::string out = cmd.tag + " " + command_name(cmd.verb, cmd.uid);
   std::string args = std::visit(Describer{}, cmd.args);
   if (!args.empty()) out += " " + args;
+  if (!cmd.invalid_name.empty()) out += " invalid-name=" + q(cmd.invalid_name);
   return out;
 }
 

@@ -4,6 +4,7 @@
 // checks that nothing follows.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "imap/command.h"
@@ -15,11 +16,16 @@ namespace mox::imap::internal {
 using ArgsParser = Result<Args> (*)(Cursor& c, const ParseOptions& o, bool uid);
 
 // A name as sent, decoded per ParseOptions::utf8 (parser.h), case kept.
+// Ill-formed UTF-8 is kSyntax; a name that is not valid modified UTF-7 is
+// kUser: it breaks no grammar rule, it only names nothing (RFC 3501 §5.1.3).
 Result<std::string> decode_name(std::string_view sent, const ParseOptions& o);
-// mailbox = "INBOX" / astring (RFC 9051 §9), decoded by decode_mailbox().
+// mailbox = "INBOX" / astring (RFC 9051 §9), decoded by decode_mailbox(). A
+// name that is not valid modified UTF-7 is returned as sent and noted on the
+// cursor (Command::invalid_name).
 Result<std::string> mailbox(Cursor& c, const ParseOptions& o);
-// A LIST/LSUB reference or pattern: decoded like a mailbox name, case kept.
-Result<std::string> list_name(Cursor& c, const ParseOptions& o, bool pattern);
+// A LIST/LSUB reference or pattern: decoded like a mailbox name, case kept;
+// nullopt when it is not valid modified UTF-7 (it matches no name).
+Result<std::optional<std::string>> list_name(Cursor& c, const ParseOptions& o, bool pattern);
 // status-att (RFC 9051 §9, with RECENT, SIZE, HIGHESTMODSEQ, APPENDLIMIT,
 // DELETED-STORAGE).
 Result<StatusItem> status_item(Cursor& c);

@@ -83,19 +83,16 @@ Result<Args> parse_list(Cursor& c, const ParseOptions& o, bool) {
     MOX_TRY(select_options(c, a));
     MOX_TRY(c.sp());
   }
-  MOX_ASSIGN(a.reference, list_name(c, o, false));
+  MOX_ASSIGN(auto reference, list_name(c, o, false));
+  a.reference = reference.value_or("");
   MOX_TRY(c.sp());
-  if (c.take('(')) {
-    a.extended = true;
-    do {
-      MOX_ASSIGN(std::string p, list_name(c, o, true));
-      a.patterns.push_back(std::move(p));
-    } while (c.take(' '));
-    MOX_TRY(c.expect(')'));
-  } else {
-    MOX_ASSIGN(std::string p, list_name(c, o, true));
-    a.patterns.push_back(std::move(p));
-  }
+  bool several = c.take('(');
+  a.extended |= several;
+  do {
+    MOX_ASSIGN(auto p, list_name(c, o, true));
+    if (p && reference) a.patterns.push_back(std::move(*p));
+  } while (several && c.take(' '));
+  if (several) MOX_TRY(c.expect(')'));
   if (c.take(' ')) MOX_TRY(return_options(c, a));
   return Args(std::move(a));
 }
@@ -104,9 +101,12 @@ Result<Args> parse_list(Cursor& c, const ParseOptions& o, bool) {
 Result<Args> parse_lsub(Cursor& c, const ParseOptions& o, bool) {
   LsubArgs a;
   MOX_TRY(c.sp());
-  MOX_ASSIGN(a.reference, list_name(c, o, false));
+  MOX_ASSIGN(auto reference, list_name(c, o, false));
   MOX_TRY(c.sp());
-  MOX_ASSIGN(a.pattern, list_name(c, o, true));
+  MOX_ASSIGN(auto pattern, list_name(c, o, true));
+  a.reference = reference.value_or("");
+  a.pattern = pattern.value_or("");
+  a.matches_nothing = !reference || !pattern;
   return Args(std::move(a));
 }
 

@@ -99,12 +99,18 @@ Result<AppendMessage> append_message(Cursor& c) {
 
 Result<std::string> mailbox(Cursor& c, const ParseOptions& o) {
   MOX_ASSIGN(std::string sent, c.astring());
-  return decode_mailbox(sent, o);
+  auto name = decode_mailbox(sent, o);
+  if (name || name.error().kind != ErrorKind::kUser) return name;
+  c.note_invalid_name(name.error().message);
+  return sent;
 }
 
-Result<std::string> list_name(Cursor& c, const ParseOptions& o, bool pattern) {
+Result<std::optional<std::string>> list_name(Cursor& c, const ParseOptions& o, bool pattern) {
   MOX_ASSIGN(std::string sent, pattern ? c.list_mailbox() : c.astring());
-  return decode_name(sent, o);
+  auto name = decode_name(sent, o);
+  if (name) return std::optional<std::string>(std::move(*name));
+  if (name.error().kind == ErrorKind::kUser) return std::optional<std::string>();
+  return std::move(name).error();
 }
 
 Result<StatusItem> status_item(Cursor& c) {

@@ -177,6 +177,7 @@ Result<Command> parse_command(RawCommand raw, const ParseOptions& options) {
   cmd.verb = e->verb;
   MOX_ASSIGN(cmd.args, e->parse(c, options, cmd.uid));
   if (Status s = c.end(); !s) return std::move(s).error();
+  cmd.invalid_name = c.invalid_name();
   return cmd;
 }
 
@@ -187,7 +188,9 @@ Result<std::string> internal::decode_name(std::string_view sent, const ParseOpti
     if (!valid_utf8(sent)) return syntax_error("mailbox name is not valid UTF-8");
     return std::string(sent);
   }
-  return utf7_decode(sent);
+  auto name = utf7_decode(sent);
+  if (!name) return user_error(name.error().message);
+  return name;
 }
 
 Result<std::string> decode_mailbox(std::string_view sent, const ParseOptions& options) {

@@ -36,7 +36,8 @@ Result<Command> parse_command(RawCommand raw, const ParseOptions& options);
 // Helpers for the server, shared with the parser:
 // The UTF-8 form of a mailbox name as sent, decoded per `options`, with the
 // first level "INBOX" in any case as "Inbox" (RFC 9051 §5.1; the store keeps it
-// so). kSyntax errors for invalid encodings.
+// so). kSyntax for ill-formed UTF-8, kUser for a name that is not valid
+// modified UTF-7 (a valid command naming no possible mailbox).
 Result<std::string> decode_mailbox(std::string_view sent, const ParseOptions& options);
 
 }  // namespace mox::imap

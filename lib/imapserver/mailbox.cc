@@ -4,25 +4,15 @@
 #include <strings.h>
 
 #include <algorithm>
-#include <map>
-#include <set>
 #include <variant>
 
-#include "imap/listpattern.h"
+#include "imapserver/mailbox_text.h"
 #include "imapserver/session.h"
 #include "message/binaryparts.h"
 
 namespace mox::imapserver {
-namespace {
 
 using imap::Condition;
-
-std::string fold_inbox(std::string s) {
-  if (s.size() >= 5 && strncasecmp(s.data(), "inbox", 5) == 0 && (s.size() == 5 || s[5] == '/')) {
-    s.replace(0, 5, "Inbox");
-  }
-  return s;
-}
 
 std::string status_items(Mailstore& st, const store::Mailbox& mb,
                          const std::vector<imap::StatusItem>& items, int64_t append_limit) {
@@ -90,7 +80,14 @@ std::string quoted_mailbox(const std::string& name, bool utf8) {
   return w.take();
 }
 
-}  // namespace
+// RFC 3501 §5.1.3: such a name can neither exist nor be made; NO as for a
+// missing mailbox (SELECT, STATUS, APPEND, COPY...), CANNOT for CREATE and
+// RENAME (RFC 5530 §3).
+void Session::invalid_name(imap::Command& c, Output& out) {
+  bool make = c.verb == imap::Verb::kCreate || c.verb == imap::Verb::kRename;
+  respond(out, c.tag, Condition::kNo, make ? "CANNOT" : "NONEXISTENT",
+          "mailbox name is not valid modified UTF-7: " + c.invalid_name);
+}
 
 void Session::cmd_select(imap::Command& c, Output& out) {
   auto& a = std::get<imap::SelectArgs>(c.args);
@@ -179,7 +176,11 @@ void Session::cmd_create(imap::Command& c, Output& out) {
       return respond(out, c.tag, Condition::kNo, "USEATTR", "unsupported special-use attribute");
     }
   }
-  auto r = mailstore_->create_mailbox(a.mailbox, use);
+  // RFC 9051 §6.3.4: a trailing separator declares that names will be made
+  // below; the name is made without it.
+  std::string name = a.mailbox;
+  if (name.size() > 1 && name.back() == '/') name.pop_back();
+  auto r = mailstore_->create_mailbox(name, use);
   if (!r && r.error().message == "mailbox already exists") {
     return respond(out, c.tag, Condition::kNo, "ALREADYEXISTS", r.error().message);
   }
@@ -212,81 +213,6 @@ void Session::cmd_subscribe(imap::Command& c, Output& out) {
   auto r = mailstore_->set_subscribed(a.mailbox, sub);
   if (!r) return store_failure(out, c.tag, r.error(), "NONEXISTENT");
   respond(out, c.tag, Condition::kOk, "", sub ? "subscribe done" : "unsubscribe done");
-}
-
-void Session::cmd_list(imap::Command& c, Output& out) {
-  auto& a = std::get<imap::ListArgs>(c.args);
-  if (a.patterns.size() == 1 && a.patterns[0].empty()) {
-    out.reply += "* LIST (\\Noselect) \"/\" \"\"\r\n";  // RFC 9051 §6.3.9: the delimiter
-    return respond(out, c.tag, Condition::kOk, "", "list done");
-  }
-  for (const auto& p : a.patterns) {
-    if (a.reference.size() + p.size() > imap::kMaxListPattern) {
-      return respond(out, c.tag, Condition::kNo, "LIMIT", "pattern too long");
-    }
-  }
-  auto mbs = mailstore_->list_mailboxes();
-  auto subs = mailstore_->list_subscriptions();
-  if (!mbs) return store_failure(out, c.tag, mbs.error(), "");
-  if (!subs) return store_failure(out, c.tag, subs.error(), "");
-  // Every name: the mailboxes, and subscriptions of mailboxes that do not
-  // exist (\NonExistent, RFC 5258 §3.4), in name order.
-  std::map<std::string, const store::Mailbox*> names;
-  for (const auto& mb : *mbs) names[mb.name] = &mb;
-  std::set<std::string> subscribed(subs->begin(), subs->end());
-  for (const auto& n : *subs) names.emplace(n, nullptr);
-  auto matches = [&](const std::string& name) {
-    for (const auto& p : a.patterns) {
-      if (imap::list_match(fold_inbox(a.reference + p), name)) return true;
-    }
-    return false;
-  };
-  CommandBudget budget(backend_, s_.command_budget, true);
-  for (const auto& [name, mb] : names) {
-    if (!budget.step()) return over_budget(out, c.tag, budget, "list");
-    if (!matches(name)) continue;
-    bool sub = subscribed.count(name) > 0;
-    bool child_sub = false;  // RECURSIVEMATCH: a subscribed descendant
-    bool children = false;
-    for (const auto& [other, omb] : names) {
-      if (other.compare(0, name.size() + 1, name + "/") != 0) continue;
-      children |= omb != nullptr;
-      child_sub |= subscribed.count(other) > 0;
-    }
-    if (a.select_subscribed && !sub && !(a.select_recursive_match && child_sub)) continue;
-    if (!mb && !a.select_subscribed) continue;
-    if (a.select_special_use && (!mb || mb->special_use.empty())) continue;
-    std::string attrs;
-    auto add = [&](const std::string& x) { attrs += (attrs.empty() ? "" : " ") + x; };
-    if (!mb) add("\\NonExistent");
-    add(children ? "\\HasChildren" : "\\HasNoChildren");
-    if (mb && !mb->special_use.empty()) add(mb->special_use);
-    if ((a.return_subscribed || a.select_subscribed) && sub) add("\\Subscribed");
-    std::string line = "* LIST (" + attrs + ") \"/\" " + quoted_mailbox(name, utf8_);
-    if (a.select_recursive_match && a.select_subscribed && child_sub) {
-      line += " (\"CHILDINFO\" (\"SUBSCRIBED\"))";  // RFC 5258 §3.5
-    }
-    out.reply += line + "\r\n";
-    if (a.return_status && mb) {
-      out.reply += "* STATUS " + quoted_mailbox(name, utf8_) + " (" +
-                   status_items(*mailstore_, *mb, *a.return_status, s_.max_append) + ")\r\n";
-    }
-  }
-  respond(out, c.tag, Condition::kOk, "", "list done");
-}
-
-void Session::cmd_lsub(imap::Command& c, Output& out) {
-  auto& a = std::get<imap::LsubArgs>(c.args);
-  if (a.reference.size() + a.pattern.size() > imap::kMaxListPattern) {
-    return respond(out, c.tag, Condition::kNo, "LIMIT", "pattern too long");
-  }
-  auto mbs = mailstore_->list_mailboxes();
-  if (!mbs) return store_failure(out, c.tag, mbs.error(), "");
-  for (const auto& mb : *mbs) {
-    if (!mb.subscribed || !imap::list_match(fold_inbox(a.reference + a.pattern), mb.name)) continue;
-    out.reply += "* LSUB () \"/\" " + quoted_mailbox(mb.name, utf8_) + "\r\n";
-  }
-  respond(out, c.tag, Condition::kOk, "", "lsub done");
 }
 
 void Session::cmd_status(imap::Command& c, Output& out) {

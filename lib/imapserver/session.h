@@ -204,6 +204,8 @@ class Session {
                  const std::string& tag, const std::string& mech);
   // mailbox.cc
   void cmd_select(imap::Command& c, Output& out);
+  // A mailbox argument that is not valid modified UTF-7 (imap::Command::invalid_name).
+  void invalid_name(imap::Command& c, Output& out);
   void cmd_create(imap::Command& c, Output& out);
   void cmd_delete(imap::Command& c, Output& out);
   void cmd_rename(imap::Command& c, Output& out);

@@ -106,6 +106,7 @@ void Session::handle(imap::Command& c, Output& out) {
     }
   }
   if (!(e->states & bit(state_))) return refuse(out, c.tag, *e);
+  if (!c.invalid_name.empty()) return invalid_name(c, out);
   (this->*e->handler)(c, out);
 }
 

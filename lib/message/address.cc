@@ -205,8 +205,9 @@ class Parser {
       while (peek() == '@' || peek() == ',') {
         bool at = peek() == '@';
         ++pos_;
-        std::string ignored;
-        if (at && !domain(ignored)) return false;
+        std::string d;
+        if (at && !domain(d)) return false;
+        if (at) a.route += (a.route.empty() ? "@" : ",@") + d;
         if (!skip_cfws()) return false;
       }
       if (peek() != ':') return fail("expected \":\" after route");
@@ -279,7 +280,11 @@ class Parser {
     ++pos_;  // ":"
     size_t members = out.size();
     auto done = [&] {
-      if (keep_empty_groups_ && out.size() == members) out.push_back(Address{{}, {}, {}, name});
+      if (keep_empty_groups_ && out.size() == members) {
+        Address empty;
+        empty.group = name;
+        out.push_back(std::move(empty));
+      }
       return true;
     };
     while (true) {

@@ -21,6 +21,10 @@ struct Address {
   std::string localpart;  // unquoted, as written (case kept)
   std::string domain;     // as written, CFWS removed; a domain-literal keeps its brackets
   std::string group;      // the group's display name (§3.4 group syntax), or empty
+  // The obsolete source route of "<@a.example,@b.example:user@host>"
+  // (obs-route, §4.4) as "@a.example,@b.example", or empty; IMAP's ENVELOPE
+  // shows it as the address's adl (RFC 3501 §7.4.2).
+  std::string route;
 
   // "localpart@domain", the local part quoted when it is not a dot-atom.
   std::string addr_spec() const;

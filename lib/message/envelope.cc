@@ -41,10 +41,13 @@ std::string phrase(std::string_view s) {
   return imap_string(is_ascii(s) ? std::string(s) : encode_words(s));
 }
 
-std::string address(std::string_view name, std::string_view mailbox, std::string_view host) {
+std::string address(std::string_view name, std::string_view route, std::string_view mailbox,
+                    std::string_view host) {
   std::string out = "(";
   out += name.empty() ? "NIL" : phrase(name);
-  out += " NIL ";
+  out += ' ';
+  out += route.empty() ? "NIL" : imap_string(route);  // adl (RFC 3501 §7.4.2)
+  out += ' ';
   out += imap_string(mailbox.empty() ? "MISSING_MAILBOX" : mailbox);
   out += ' ';
   out += imap_string(host.empty() ? "MISSING_DOMAIN" : host);
@@ -152,7 +155,7 @@ std::string address_list(const std::optional<std::string>& value) {
       group = &a.group;
     }
     if (a.localpart.empty() && a.domain.empty() && !a.group.empty()) continue;  // empty group
-    out += address(a.name, a.localpart, a.domain);
+    out += address(a.name, a.route, a.localpart, a.domain);
   }
   if (group) out += "(NIL NIL NIL NIL)";
   out += ')';

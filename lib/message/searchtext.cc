@@ -3,6 +3,7 @@
 #include <locale.h>
 #include <wctype.h>
 
+#include "message/address.h"
 #include "message/decode.h"
 #include "message/header.h"
 #include "message/mimefield.h"
@@ -33,6 +34,26 @@ std::string header_text(std::string_view value) {
   return sanitize_utf8(decode_encoded_words(text_to_utf8(value)));
 }
 
+bool is_address_field(std::string_view lower_name) {
+  return lower_name == "from" || lower_name == "to" || lower_name == "cc" || lower_name == "bcc";
+}
+
+// SEARCH FROM/TO/CC/BCC look for a substring of the field (RFC 3501
+// §6.4.4), but a client searching for an address expects it found also when
+// comments, white space or quoting split it ("<a (x)@ (y) b.example>"), as
+// other servers do: the parts of each mailbox that the value does not hold
+// as written follow it, after a space.
+void add_address_parts(std::string_view raw, std::string& text) {
+  auto list = parse_address_list(text_to_utf8(raw));
+  if (!list) return;
+  for (const Address& a : *list) {
+    for (std::string part : {a.name, a.localpart.empty() ? std::string() : a.addr_spec()}) {
+      part = sanitize_utf8(part);
+      if (!part.empty() && text.find(part) == std::string::npos) text += " " + part;
+    }
+  }
+}
+
 // Parses the header of part `p` (already within the limits it was parsed with).
 Header header_of(std::string_view msg, const Part& p) {
   std::string_view raw = msg.substr(p.offset, p.header_size);
@@ -48,13 +69,15 @@ class Extractor {
   void headers(const Header& h) {
     size_t used = 0;
     for (const HeaderField& f : h.fields) {
+      std::string name = lower(f.name);
       std::string v = header_text(f.value);
+      if (is_address_field(name)) add_address_parts(f.value, v);
       if (used + v.size() > limits_.max_header_bytes) {
         out_.truncated = true;
         break;
       }
       used += v.size();
-      out_.headers.push_back({lower(f.name), std::move(v)});
+      out_.headers.push_back({std::move(name), std::move(v)});
     }
   }
 

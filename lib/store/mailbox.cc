@@ -17,14 +17,16 @@ Result<std::optional<MailboxRef>> find_mailbox(db::Db& db, const std::string& na
   return std::optional<MailboxRef>(MailboxRef{q.col_int(0), q.col_int(1), false});
 }
 
-Result<MailboxRef> create_one(db::Db& db, const std::string& name, int64_t modseq) {
+Result<MailboxRef> create_one(db::Db& db, const std::string& name, int64_t modseq, bool subscribe) {
   MOX_ASSIGN(int64_t uidvalidity, take_uidvalidity(db));
   MOX_ASSIGN(db::Stmt ins, db.prepare("INSERT INTO Mailbox (Name, UIDValidity, CreateModSeq, "
                                       "ModSeq) VALUES (?, ?, ?, ?)"));
   MOX_TRY(ins.bind(1, name).bind(2, uidvalidity).bind(3, modseq).bind(4, modseq).run());
   int64_t id = db.last_insert_id();
-  MOX_ASSIGN(db::Stmt sub, db.prepare("INSERT OR IGNORE INTO Subscription (Name) VALUES (?)"));
-  MOX_TRY(sub.bind(1, name).run());
+  if (subscribe) {
+    MOX_ASSIGN(db::Stmt sub, db.prepare("INSERT OR IGNORE INTO Subscription (Name) VALUES (?)"));
+    MOX_TRY(sub.bind(1, name).run());
+  }
   return MailboxRef{id, 1, true};
 }
 
@@ -59,8 +61,8 @@ Result<std::string> normalize_mailbox_name(std::string_view name) {
   return out;
 }
 
-Result<MailboxRef> ensure_mailbox(db::Db& db, const std::string& name, bool create,
-                                  int64_t modseq) {
+Result<MailboxRef> ensure_mailbox(db::Db& db, const std::string& name, bool create, int64_t modseq,
+                                  bool subscribe) {
   MOX_ASSIGN(auto found, find_mailbox(db, name));
   if (found) return *found;
   if (!create) return not_found("mailbox " + name + " does not exist");
@@ -69,9 +71,9 @@ Result<MailboxRef> ensure_mailbox(db::Db& db, const std::string& name, bool crea
        slash = name.find('/', slash + 1)) {
     std::string parent = name.substr(0, slash);
     MOX_ASSIGN(auto p, find_mailbox(db, parent));
-    if (!p) MOX_TRY(create_one(db, parent, modseq));
+    if (!p) MOX_TRY(create_one(db, parent, modseq, subscribe));
   }
-  return create_one(db, name, modseq);
+  return create_one(db, name, modseq, subscribe);
 }
 
 }  // namespace mox::store

@@ -33,8 +33,11 @@ Result<int64_t> take_uidvalidity(db::Db& db);
 // Must run inside a write transaction (Tx). Finds mailbox `name` (already
 // normalized); if missing and `create` is set, creates it and any missing
 // parents with CreateModSeq = ModSeq = `modseq`, a fresh UIDValidity each
-// (take_uidvalidity),
-// and subscribes them. Missing and !create: kNotFound (IMAP [TRYCREATE]).
-Result<MailboxRef> ensure_mailbox(db::Db& db, const std::string& name, bool create, int64_t modseq);
+// (take_uidvalidity), and with `subscribe` subscribes them (a delivery does,
+// so that a new mailbox shows in clients that list subscriptions; IMAP CREATE
+// does not, subscriptions being the client's, RFC 9051 §6.3.7). Missing and
+// !create: kNotFound (IMAP [TRYCREATE]).
+Result<MailboxRef> ensure_mailbox(db::Db& db, const std::string& name, bool create, int64_t modseq,
+                                  bool subscribe = true);
 
 }  // namespace mox::store

@@ -71,6 +71,29 @@ bool same(const MessageFlags& a, const MessageFlags& b) {
   return a.bits == b.bits && ka == kb;
 }
 
+// Subscriptions are names, kept apart from mailboxes (RFC 9051 §6.3.7); a
+// rename takes those of the mailbox and its children along, and a name the
+// client already subscribed stays subscribed once. All old rows go before the
+// new ones come, so that no new name can meet an old one still to be moved.
+Status move_subscriptions(db::Db& db, const std::string& from, const std::string& to) {
+  MOX_ASSIGN(db::Stmt q, db.prepare("SELECT Name FROM Subscription WHERE Name = ?1 OR "
+                                    "substr(Name, 1, length(?1) + 1) = ?1 || '/'"));
+  q.bind(1, from);
+  MOX_ASSIGN(auto names, db::collect(q, [](const db::Stmt& r) { return r.col_text(0); }));
+  q = db::Stmt();
+  MOX_ASSIGN(db::Stmt del, db.prepare("DELETE FROM Subscription WHERE Name = ?"));
+  MOX_ASSIGN(db::Stmt ins, db.prepare("INSERT OR IGNORE INTO Subscription (Name) VALUES (?)"));
+  for (const auto& n : names) {
+    del.reset();
+    MOX_TRY(del.bind(1, n).run());
+  }
+  for (const auto& n : names) {
+    ins.reset();
+    MOX_TRY(ins.bind(1, to + n.substr(from.size())).run());
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string message_path(const AccountStore& a, int64_t id) {
@@ -115,7 +138,7 @@ Result<Mailbox> create_mailbox(AccountStore& a, const std::string& name,
     q = db::Stmt();
     if (exists) return user_error("mailbox already exists");
     MOX_ASSIGN(int64_t modseq, bump_modseq(db));
-    MOX_ASSIGN(MailboxRef ref, ensure_mailbox(db, n, true, modseq));
+    MOX_ASSIGN(MailboxRef ref, ensure_mailbox(db, n, true, modseq, false));
     if (!special_use.empty()) {
       MOX_ASSIGN(db::Stmt su, db.prepare("UPDATE Mailbox SET SpecialUse = ? WHERE ID = ?"));
       MOX_TRY(su.bind(1, special_use).bind(2, ref.id).run());
@@ -191,7 +214,7 @@ Status rename_mailbox(AccountStore& a, const std::string& from, const std::strin
   if (f == "Inbox") {
     // RFC 9051 §6.3.6: renaming INBOX moves its messages to a new mailbox and
     // leaves INBOX empty.
-    MOX_ASSIGN(MailboxRef ref, ensure_mailbox(db, t, true, modseq));
+    MOX_ASSIGN(MailboxRef ref, ensure_mailbox(db, t, true, modseq, false));
     // New UIDs in the old order, assigned one row at a time: a single UPDATE
     // computing each UID from the rows not yet moved collides with itself.
     MOX_ASSIGN(db::Stmt ids,
@@ -224,16 +247,16 @@ Status rename_mailbox(AccountStore& a, const std::string& from, const std::strin
     // The mailbox and its children keep their UIDVALIDITY; missing parents of
     // the new name are created.
     size_t slash = t.rfind('/');
-    if (slash != std::string::npos) MOX_TRY(ensure_mailbox(db, t.substr(0, slash), true, modseq));
+    if (slash != std::string::npos) {
+      MOX_TRY(ensure_mailbox(db, t.substr(0, slash), true, modseq, false));
+    }
     MOX_ASSIGN(db::Stmt up,
                db.prepare("UPDATE Mailbox SET Name = ?2 || substr(Name, ?3), ModSeq = ?4 "
                           "WHERE Name = ?1 OR substr(Name, 1, length(?1) + 1) = ?1 || '/'"));
     MOX_TRY(
         up.bind(1, f).bind(2, t).bind(3, static_cast<int64_t>(f.size() + 1)).bind(4, modseq).run());
-    MOX_ASSIGN(db::Stmt sub,
-               db.prepare("UPDATE Subscription SET Name = ?2 || substr(Name, ?3) "
-                          "WHERE Name = ?1 OR substr(Name, 1, length(?1) + 1) = ?1 || '/'"));
-    MOX_TRY(sub.bind(1, f).bind(2, t).bind(3, static_cast<int64_t>(f.size() + 1)).run());
+    up = db::Stmt();
+    MOX_TRY(move_subscriptions(db, f, t));
   }
   MOX_TRY(tx.commit());
   notify(a);

@@ -55,7 +55,8 @@ namespace mox::store {
 // The version of the FETCH forms this code renders; raise it with every
 // change to message/envelope.cc, message/bodystructure.cc or
 // imapstring/imapstring.cc output. 2: strings over 1024 octets are literals.
-constexpr int64_t kFormsVersion = 2;
+// 3: ENVELOPE addresses carry an obsolete source route as the adl.
+constexpr int64_t kFormsVersion = 3;
 
 class KeptMessages;  // store/kept.h
 
