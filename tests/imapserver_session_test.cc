@@ -461,5 +461,109 @@ TEST_F(ImapSessionTest, QuotaDisabledByAccount) {
   EXPECT_EQ(send("b GETQUOTAROOT INBOX\r\n"), "b BAD QUOTA is disabled\r\n");
 }
 
+// CATENATE (RFC 4469): TEXT and URL parts, absolute and relative URLs,
+// BADURL, TOOBIG, TRYCREATE before BADURL, with MULTIAPPEND all or nothing.
+TEST_F(ImapSessionTest, Catenate) {
+  login();
+  EXPECT_NE(send("a CAPABILITY\r\n").find(" CATENATE"), std::string::npos);
+  std::string m = "From: a@example.com\r\n\r\nHello\r\n";
+  send("b APPEND INBOX {" + std::to_string(m.size()) + "+}\r\n" + m + "\r\n");
+  std::string r = send("c STATUS INBOX (UIDVALIDITY)\r\n");
+  std::string uidv = r.substr(r.find("UIDVALIDITY ") + 12);
+  uidv = uidv.substr(0, uidv.find(')'));
+  r = send(
+      "d APPEND INBOX CATENATE (URL \"/INBOX;UIDVALIDITY=" + uidv +
+      "/;UID=1/;SECTION=HEADER\" TEXT {7+}\r\nbody 2\n URL \"/Inbox/;UID=1/;PARTIAL=2.3\")\r\n");
+  EXPECT_NE(r.find("d OK [APPENDUID " + uidv + " 2]"), std::string::npos) << r;
+  send("e SELECT INBOX\r\n");
+  EXPECT_EQ(
+      send("f FETCH 2 BODY.PEEK[]\r\n"),
+      "* 2 FETCH (BODY[] {33}\r\nFrom: a@example.com\r\n\r\nbody 2\nom:)\r\nf OK fetch done\r\n");
+  // Relative to the selected mailbox (RFC 5092 §7).
+  r = send("g APPEND INBOX CATENATE (URL \";UID=1/;SECTION=TEXT\")\r\n");
+  EXPECT_NE(r.find("g OK [APPENDUID"), std::string::npos) << r;
+  EXPECT_NE(send("h FETCH 3 BODY.PEEK[]\r\n").find("{7}\r\nHello\r\n)"), std::string::npos);
+  // A wrong UIDVALIDITY, an unknown UID or mailbox: BADURL with the URL.
+  EXPECT_EQ(
+      send("i APPEND INBOX CATENATE (TEXT {1+}\r\nx URL \"/Inbox;UIDVALIDITY=1/;UID=1\")\r\n"),
+      "i NO [BADURL \"/Inbox;UIDVALIDITY=1/;UID=1\"] url does not name a message of this "
+      "account\r\n");
+  EXPECT_EQ(send("j APPEND INBOX CATENATE (URL \"/Inbox/;UID=99\")\r\n").substr(0, 13),
+            "j NO [BADURL ");
+  EXPECT_EQ(send("k APPEND INBOX CATENATE (URL \"/Nope/;UID=1\")\r\n").substr(0, 13),
+            "k NO [BADURL ");
+  EXPECT_EQ(send("l APPEND Nope CATENATE (URL \"/Nope/;UID=1\")\r\n"),
+            "l NO [TRYCREATE] mailbox does not exist\r\n");
+  // MULTIAPPEND: the second message's bad URL takes back the first.
+  r = send("m APPEND INBOX CATENATE (TEXT {1+}\r\nx) CATENATE (URL \"/Inbox/;UID=99\")\r\n");
+  EXPECT_EQ(r.substr(0, 13), "m NO [BADURL ") << r;
+  EXPECT_EQ(send("n NOOP\r\n"), "n OK noop done\r\n");
+  r = send("o APPEND INBOX CATENATE (URL \"/Inbox/;UID=1\") {1+}\r\ny\r\n");
+  EXPECT_TRUE(std::regex_search(r, std::regex("o OK \\[APPENDUID [0-9]+ [0-9]+:[0-9]+\\]"))) << r;
+  // The whole message counts against APPENDLIMIT: NO [TOOBIG].
+  Settings s = settings_;
+  s.max_append = 40;
+  restart(s);
+  r = send("p APPEND INBOX CATENATE (URL \"/Inbox/;UID=1\" URL \"/Inbox/;UID=1\")\r\n");
+  EXPECT_EQ(r, "p NO [TOOBIG] message too large\r\n");
+}
+
+// REPLACE and UID REPLACE (RFC 8508): APPENDUID in an untagged OK, the new
+// message's EXISTS, then the old one's EXPUNGE; a failed append changes
+// nothing.
+TEST_F(ImapSessionTest, Replace) {
+  login();
+  EXPECT_NE(send("a CAPABILITY\r\n").find(" REPLACE"), std::string::npos);
+  send("b APPEND INBOX {1+}\r\n1\r\n");
+  send("c APPEND INBOX {1+}\r\n2\r\n");
+  EXPECT_EQ(send("d REPLACE 1 INBOX {1+}\r\n3\r\n"), "d BAD no mailbox selected\r\n");
+  send("e SELECT INBOX\r\n");
+  std::string r = send("f REPLACE 1 INBOX (\\Draft) {1+}\r\n3\r\n");
+  EXPECT_TRUE(std::regex_match(r, std::regex("\\* OK \\[APPENDUID [0-9]+ 3\\] replacement message "
+                                             "ready\r\n\\* 3 EXISTS\r\n\\* 1 EXPUNGE\r\nf OK "
+                                             "replace done\r\n")))
+      << r;
+  send("g CREATE Drafts\r\n");
+  r = send("h UID REPLACE 3 Drafts CATENATE (URL \";UID=2\" TEXT {1+}\r\n4)\r\n");
+  EXPECT_TRUE(std::regex_match(
+      r, std::regex("\\* OK \\[APPENDUID [0-9]+ 1\\] replacement message ready\r\n\\* 2 "
+                    "EXPUNGE\r\nh OK replace done\r\n")))
+      << r;
+  EXPECT_EQ(send("i UID REPLACE 3 INBOX {1+}\r\n5\r\n"), "i NO no such message to replace\r\n");
+  EXPECT_EQ(send("j REPLACE 1 Nope {1+}\r\n5\r\n"), "j NO [TRYCREATE] mailbox does not exist\r\n");
+  EXPECT_EQ(send("k FETCH 1 (UID BODY.PEEK[])\r\n"),
+            "* 1 FETCH (UID 2 BODY[] {1}\r\n2)\r\nk OK fetch done\r\n");
+  EXPECT_EQ(send("l STATUS Drafts (MESSAGES)\r\n"),
+            "* STATUS Drafts (MESSAGES 1)\r\nl OK status done\r\n");
+  send("m EXAMINE INBOX\r\n");
+  EXPECT_EQ(send("n REPLACE 1 INBOX {1+}\r\n5\r\n"), "n NO [READ-ONLY] mailbox is read-only\r\n");
+  // With QRESYNC the old message vanishes.
+  send("o ENABLE QRESYNC\r\n");
+  send("p SELECT INBOX\r\n");
+  r = send("q REPLACE 1 INBOX {1+}\r\n6\r\n");
+  EXPECT_NE(r.find("* VANISHED 2\r\nq OK replace done"), std::string::npos) << r;
+}
+
+// FETCH PREVIEW (RFC 8970): rendered once, then read from the store (the
+// message file is not needed for the second FETCH).
+TEST_F(ImapSessionTest, Preview) {
+  login();
+  EXPECT_NE(send("a CAPABILITY\r\n").find(" PREVIEW"), std::string::npos);
+  std::string m =
+      "Content-Type: text/html; charset=utf-8\r\n\r\n<p>Caf\xc3\xa9   &amp;\r\n tea</p>\r\n";
+  send("b APPEND INBOX {" + std::to_string(m.size()) + "+}\r\n" + m + "\r\n");
+  send("c SELECT INBOX\r\n");
+  EXPECT_EQ(send("d FETCH 1 (PREVIEW)\r\n"),
+            "* 1 FETCH (PREVIEW {11}\r\nCaf\xc3\xa9 & tea)\r\nd OK fetch done\r\n");
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ / "mjl" / "msg")) {
+    if (e.is_regular_file()) std::filesystem::remove(e.path());
+  }
+  EXPECT_EQ(send("e UID FETCH 1 (PREVIEW (LAZY))\r\n"),
+            "* 1 FETCH (UID 1 PREVIEW {11}\r\nCaf\xc3\xa9 & tea)\r\ne OK fetch done\r\n");
+  send("f ENABLE UTF8=ACCEPT\r\n");
+  EXPECT_EQ(send("g FETCH 1 (PREVIEW)\r\n"),
+            "* 1 FETCH (PREVIEW \"Caf\xc3\xa9 & tea\")\r\ng OK fetch done\r\n");
+}
+
 }  // namespace
 }  // namespace mox::imapserver

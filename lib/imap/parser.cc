@@ -123,6 +123,9 @@ constexpr VerbEntry kVerbs[] = {
     {"GETQUOTA", Verb::kGetQuota, false, internal::parse_getquota},
     {"GETQUOTAROOT", Verb::kGetQuotaRoot, false, internal::parse_mailbox_arg},
     {"SETQUOTA", Verb::kSetQuota, false, internal::parse_setquota},
+    {"REPLACE", Verb::kReplace, true, internal::parse_replace},
+    {"GETMETADATA", Verb::kGetMetadata, false, internal::parse_getmetadata},
+    {"SETMETADATA", Verb::kSetMetadata, false, internal::parse_setmetadata},
 };
 
 const VerbEntry* find_verb(std::string_view name) {

@@ -299,19 +299,8 @@ void Session::cmd_append(imap::Command& c, Output& out) {
     for (const auto& d : added) (void)mailstore_->undeliver(d);
   };
   for (auto& m : a.messages) {
-    auto flags = store::parse_flags(m.flags);
-    if (!flags) {
-      fail();
-      return bad(out, c.tag, flags.error().message);
-    }
-    int64_t received = m.internal_date ? m.internal_date->unix_time() : 0;
-    // NO [OVERQUOTA], RFC 9208 §4.3
-    auto d = mailstore_->append((*mb)->name, m.data, *flags, received,
-                                backend_.quota_message_size(account_));
-    if (!d) {
-      fail();
-      return store_failure(out, c.tag, d.error(), "TRYCREATE");
-    }
+    auto d = append_one(**mb, m, out, c.tag);
+    if (!d) return fail();
     added.push_back(*d);
     uids.push_back(static_cast<uint32_t>(d->uid));
   }

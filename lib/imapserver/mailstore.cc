@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "store/account.h"
+#include "store/preview.h"
 #include "store/quota.h"
 #include "util/fs.h"
 #include "util/unique_fd.h"
@@ -81,6 +82,7 @@ class StoreMailstore : public Mailstore {
   Result<std::string> message_data(int64_t id) override {
     return read_file(store::message_path(a_, id));
   }
+  Result<std::string> preview(int64_t id) override { return store::message_preview(a_, id); }
   Result<std::vector<store::FetchForms>> fetch_forms(const std::vector<int64_t>& ids) override {
     return store::fetch_forms(a_, ids);
   }

@@ -74,6 +74,8 @@ class Mailstore {
 
   // A message file's bytes (prefix included), for FETCH of body sections.
   virtual Result<std::string> message_data(int64_t id) = 0;
+  // The PREVIEW text of a message, rendered on first use (store/preview.h).
+  virtual Result<std::string> preview(int64_t id) = 0;
   // The stored FETCH forms of messages `ids`, in order (store/parsed.h).
   virtual Result<std::vector<store::FetchForms>> fetch_forms(const std::vector<int64_t>& ids) = 0;
   // SEARCH (store/parsed.h): the index made complete for a mailbox, the

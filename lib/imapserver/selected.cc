@@ -283,7 +283,7 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
         items.push_back("SAVEDATE NIL");
         break;
       case K::kPreview:
-        items.push_back("PREVIEW NIL");
+        items.push_back("PREVIEW " + preview_form(m.id));
         break;
     }
   }

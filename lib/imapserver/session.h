@@ -193,6 +193,27 @@ class Session {
   void cmd_lsub(imap::Command& c, Output& out);
   void cmd_status(imap::Command& c, Output& out);
   void cmd_append(imap::Command& c, Output& out);
+  // append.cc: one message of APPEND or REPLACE, CATENATE (RFC 4469).
+  struct AppendRefusal {
+    std::string code, text;
+  };
+  // Stores `m` in `mb`, its CATENATE parts put together first; on failure
+  // the tagged response is written and nothing returned.
+  std::optional<store::Delivered> append_one(const store::Mailbox& mb, imap::AppendMessage& m,
+                                             Output& out, const std::string& tag);
+  // The message CATENATE `parts` make, in `data`, or why not (BADURL, TOOBIG).
+  std::optional<AppendRefusal> catenate(const std::vector<imap::CatenatePart>& parts,
+                                        std::string& data);
+  // The octets an IMAP URL (RFC 5092) names in this account, or nothing.
+  std::optional<std::string> url_data(std::string_view url);
+  // preview.cc: the PREVIEW of a message as FETCH sends it (RFC 8970 §3),
+  // NIL when it cannot be had.
+  std::string preview_form(int64_t id);
+  // replace.cc (RFC 8508)
+  void cmd_replace(imap::Command& c, Output& out);
+  // metadata.cc (RFC 5464)
+  void cmd_getmetadata(imap::Command& c, Output& out);
+  void cmd_setmetadata(imap::Command& c, Output& out);
   // quota.cc
   void cmd_getquotaroot(imap::Command& c, Output& out);
   void cmd_getquota(imap::Command& c, Output& out);

@@ -62,11 +62,14 @@ const Session::VerbEntry Session::kVerbs[] = {
     {Verb::kStore, kSel, Condition::kBad, &Session::cmd_store},
     {Verb::kCopy, kSel, Condition::kBad, &Session::cmd_copy},
     {Verb::kMove, kSel, Condition::kBad, &Session::cmd_copy},
+    {Verb::kReplace, kSel, Condition::kBad, &Session::cmd_replace},
+    {Verb::kGetMetadata, kLoggedIn, Condition::kBad, &Session::cmd_getmetadata},
+    {Verb::kSetMetadata, kLoggedIn, Condition::kBad, &Session::cmd_setmetadata},
 };
 
 const Session::VerbEntry* Session::verb_entry(Verb v) {
-  // One entry per verb of imap/command.h (kSetQuota is the last).
-  static_assert(std::size(kVerbs) == static_cast<size_t>(Verb::kSetQuota) + 1);
+  // One entry per verb of imap/command.h (kSetMetadata is the last).
+  static_assert(std::size(kVerbs) == static_cast<size_t>(Verb::kSetMetadata) + 1);
   for (const auto& e : kVerbs) {
     if (e.verb == v) return &e;
   }
