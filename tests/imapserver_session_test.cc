@@ -565,5 +565,40 @@ TEST_F(ImapSessionTest, Preview) {
             "* 1 FETCH (PREVIEW \"Caf\xc3\xa9 & tea\")\r\ng OK fetch done\r\n");
 }
 
+// UIDONLY (RFC 9586): message numbers refused, UIDFETCH for FETCH, VANISHED
+// for EXPUNGE, in responses to the session's own commands and to changes of
+// other sessions.
+TEST_F(ImapSessionTest, UidOnly) {
+  login();
+  EXPECT_NE(send("a CAPABILITY\r\n").find(" UIDONLY"), std::string::npos);
+  for (const char* m : {"1", "2", "3"}) send(std::string("b APPEND INBOX {1+}\r\n") + m + "\r\n");
+  EXPECT_EQ(send("c ENABLE UIDONLY\r\n"), "* ENABLED UIDONLY\r\nc OK enable done\r\n");
+  send("d SELECT INBOX\r\n");
+  for (const char* cmd : {"e FETCH 1 FLAGS", "e STORE 1 +FLAGS (\\Seen)", "e COPY 1 INBOX",
+                          "e MOVE 1 Archive", "e SEARCH ALL", "e UID SEARCH 1:2",
+                          "e UID SEARCH NOT (OR 1 UID 2)", "e REPLACE 1 INBOX {1+}\r\nx"}) {
+    EXPECT_EQ(send(std::string(cmd) + "\r\n"),
+              "e BAD [UIDREQUIRED] message numbers not allowed with UIDONLY\r\n")
+        << cmd;
+  }
+  EXPECT_EQ(
+      send("f UID FETCH 2:3 (FLAGS)\r\n"),
+      "* 2 UIDFETCH (UID 2 FLAGS ())\r\n* 3 UIDFETCH (UID 3 FLAGS ())\r\nf OK fetch done\r\n");
+  EXPECT_EQ(send("g UID STORE 3 +FLAGS (\\Deleted)\r\n"),
+            "* 3 UIDFETCH (UID 3 FLAGS (\\Deleted))\r\ng OK store done\r\n");
+  EXPECT_EQ(send("h UID SEARCH UID 1:2\r\n"), "* SEARCH 1 2\r\nh OK search done\r\n");
+  EXPECT_EQ(send("i EXPUNGE\r\n"), "* VANISHED 3\r\ni OK expunge done\r\n");
+  std::string r = send("j UID MOVE 1 Archive\r\n");
+  EXPECT_NE(r.find("* VANISHED 1\r\nj OK move done"), std::string::npos) << r;
+  // A change by another session.
+  Session other(settings_, *backend_);
+  other.greeting();
+  other.tls_started(tls_on(""));
+  other.feed("x LOGIN mjl@example.com password1234\r\n");
+  other.feed("y SELECT INBOX\r\n");
+  other.feed("z UID STORE 2 +FLAGS.SILENT (\\Flagged)\r\n");
+  EXPECT_EQ(send("k NOOP\r\n"), "* 2 UIDFETCH (UID 2 FLAGS (\\Flagged))\r\nk OK noop done\r\n");
+}
+
 }  // namespace
 }  // namespace mox::imapserver

@@ -137,9 +137,9 @@ void Session::cmd_select(imap::Command& c, Output& out) {
       for (const auto& r : ch->changed) {
         for (size_t i = 0; i < msgs_.size(); ++i) {
           if (msgs_[i].uid != r.uid) continue;
-          out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(r.uid) +
-                       " FLAGS " + flags_text(flag_names(r.flags)) + " MODSEQ (" +
-                       std::to_string(r.modseq) + "))\r\n";
+          out.reply += fetch_head(i) + "UID " + std::to_string(r.uid) + " FLAGS " +
+                       flags_text(flag_names(r.flags)) + " MODSEQ (" + std::to_string(r.modseq) +
+                       "))\r\n";
         }
       }
     }

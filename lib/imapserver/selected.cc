@@ -123,12 +123,15 @@ void Session::report_expunged(Output& out, const std::vector<int64_t>& uids) {
   for (int64_t uid : uids) {
     auto it = msgs_.begin() + static_cast<std::ptrdiff_t>(index_of_uid(uid));
     if (it == msgs_.end()) continue;
-    if (!qresync_) out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
+    if (!qresync_ && !uidonly_) {
+      out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
+    }
     gone.push_back(static_cast<uint32_t>(uid));
     msgs_.erase(it);
   }
-  // RFC 7162 §3.2.10: with QRESYNC enabled, VANISHED replaces EXPUNGE.
-  if (qresync_ && !gone.empty()) {
+  // RFC 7162 §3.2.10: with QRESYNC enabled, VANISHED replaces EXPUNGE; so
+  // with UIDONLY (RFC 9586 §3.4).
+  if ((qresync_ || uidonly_) && !gone.empty()) {
     out.reply += "* VANISHED " + imap::SequenceSet::from_numbers(gone).to_string() + "\r\n";
   }
 }
@@ -153,7 +156,7 @@ void Session::updates(Output& out, bool expunges_allowed) {
     if (it->modseq == r.modseq) continue;  // our own change, already reported
     it->flags = r.flags;
     it->modseq = r.modseq;
-    out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " FETCH (UID " +
+    out.reply += fetch_head(static_cast<size_t>(it - msgs_.begin())) + "UID " +
                  std::to_string(r.uid) + " FLAGS " + flags_text(flag_names(r.flags)) +
                  (condstore_ ? " MODSEQ (" + std::to_string(r.modseq) + ")" : "") + ")\r\n";
   }
@@ -287,7 +290,7 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
         break;
     }
   }
-  std::string out = "* " + std::to_string(index + 1) + " FETCH (";
+  std::string out = fetch_head(index);
   for (size_t i = 0; i < items.size(); ++i) out += (i ? " " : "") + items[i];
   return out + ")\r\n";
 }
@@ -388,8 +391,8 @@ void Session::fetch_step(Output& out) {
         if (i == msgs_.size()) continue;
         msgs_[i].flags = row.flags;
         msgs_[i].modseq = row.modseq;
-        out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(row.uid) +
-                     " FLAGS " + flags_text(flag_names(row.flags)) + ")\r\n";
+        out.reply += fetch_head(i) + "UID " + std::to_string(row.uid) + " FLAGS " +
+                     flags_text(flag_names(row.flags)) + ")\r\n";
       }
     }
   }
@@ -425,7 +428,7 @@ void Session::cmd_store(imap::Command& c, Output& out) {
     msgs_[i].flags = row.flags;
     msgs_[i].modseq = row.modseq;
     if (a.silent && !condstore_) continue;
-    out.reply += "* " + std::to_string(i + 1) + " FETCH (";
+    out.reply += fetch_head(i);
     if (c.uid) out.reply += "UID " + std::to_string(row.uid) + " ";
     if (!a.silent) out.reply += "FLAGS " + flags_text(flag_names(row.flags));
     if (condstore_)

@@ -209,6 +209,11 @@ class Session {
   // preview.cc: the PREVIEW of a message as FETCH sends it (RFC 8970 §3),
   // NIL when it cannot be had.
   std::string preview_form(int64_t id);
+  // uidonly.cc (RFC 9586)
+  // "* 3 FETCH (" for message index 2, or "* <uid> UIDFETCH (" with UIDONLY.
+  std::string fetch_head(size_t index) const;
+  // Whether `c` names messages by sequence number (refused with UIDONLY).
+  static bool uses_sequence_numbers(const imap::Command& c);
   // replace.cc (RFC 8508)
   void cmd_replace(imap::Command& c, Output& out);
   // metadata.cc (RFC 5464)
@@ -248,6 +253,7 @@ class Session {
   int bad_count_ = 0;
   int auth_failures_ = 0;
   bool utf8_ = false, condstore_ = false, qresync_ = false;
+  bool uidonly_ = false;  // ENABLE UIDONLY (RFC 9586)
   std::string user_agent_;
   // Authentication in progress.
   std::unique_ptr<sasl::Mechanism> mech_;

@@ -103,6 +103,10 @@ void Session::handle(imap::Command& c, Output& out) {
     }
   }
   if (!(e->states & bit(state_))) return refuse(out, c.tag, *e);
+  if (uidonly_ && uses_sequence_numbers(c)) {
+    return respond(out, c.tag, Condition::kBad, "UIDREQUIRED",
+                   "message numbers not allowed with UIDONLY");
+  }
   (this->*e->handler)(c, out);
 }
 
@@ -157,6 +161,9 @@ void Session::cmd_enable(imap::Command& c, Output& out) {
     } else if (cap == "CONDSTORE" && !condstore_) {
       condstore_ = true;
       enabled += " CONDSTORE";
+    } else if (cap == "UIDONLY" && !uidonly_) {
+      uidonly_ = true;  // RFC 9586 §3.1
+      enabled += " UIDONLY";
     } else if ((cap == "UTF8=ACCEPT" || cap == "IMAP4REV2") && !utf8_) {
       utf8_ = true;
       enabled += " " + cap;
