@@ -600,5 +600,54 @@ TEST_F(ImapSessionTest, UidOnly) {
   EXPECT_EQ(send("k NOOP\r\n"), "* 2 UIDFETCH (UID 2 FLAGS (\\Flagged))\r\nk OK noop done\r\n");
 }
 
+// METADATA (RFC 5464): server and mailbox entries, DEPTH, MAXSIZE, NIL for
+// missing entries, limits, entries gone with their mailbox and moved by
+// RENAME.
+TEST_F(ImapSessionTest, Metadata) {
+  login();
+  EXPECT_NE(send("a CAPABILITY\r\n").find(" METADATA METADATA-SERVER"), std::string::npos);
+  EXPECT_EQ(
+      send("b SETMETADATA \"\" (/shared/comment \"server note\" /private/a/b {2+}\r\nxy)\r\n"),
+      "b OK setmetadata done\r\n");
+  EXPECT_EQ(send("c GETMETADATA \"\" (/shared/Comment /private/none)\r\n"),
+            "* METADATA \"\" (/shared/comment \"server note\" /private/none NIL)\r\n"
+            "c OK getmetadata done\r\n");
+  EXPECT_EQ(send("d GETMETADATA (DEPTH infinity MAXSIZE 5) \"\" /private\r\n"),
+            "* METADATA \"\" (/private/a/b \"xy\" /private NIL)\r\nd OK getmetadata done\r\n");
+  EXPECT_EQ(send("e GETMETADATA (MAXSIZE 5) \"\" (/shared/comment)\r\n"),
+            "e OK [METADATA LONGENTRIES 11] getmetadata done\r\n");
+  EXPECT_EQ(send("f GETMETADATA (DEPTH 1) \"\" /private/a\r\n"),
+            "* METADATA \"\" (/private/a/b \"xy\" /private/a NIL)\r\nf OK getmetadata done\r\n");
+  send("g CREATE Work\r\n");
+  EXPECT_EQ(send("h SETMETADATA Work (/private/color \"red\")\r\n"), "h OK setmetadata done\r\n");
+  EXPECT_EQ(send("i RENAME Work Job\r\n"), "i OK rename done\r\n");
+  EXPECT_EQ(send("j GETMETADATA Job /private/color\r\n"),
+            "* METADATA Job (/private/color \"red\")\r\nj OK getmetadata done\r\n");
+  EXPECT_EQ(send("k SETMETADATA Job (/private/color NIL)\r\n"), "k OK setmetadata done\r\n");
+  EXPECT_EQ(send("l GETMETADATA Job /private/color\r\n"),
+            "* METADATA Job (/private/color NIL)\r\nl OK getmetadata done\r\n");
+  send("m SETMETADATA Job (/shared/x \"1\")\r\n");
+  send("n DELETE Job\r\n");
+  send("o CREATE Job\r\n");
+  EXPECT_EQ(send("p GETMETADATA Job /shared/x\r\n"),
+            "* METADATA Job (/shared/x NIL)\r\np OK getmetadata done\r\n");
+  EXPECT_EQ(send("q GETMETADATA Nope /shared/x\r\n"),
+            "q NO [NONEXISTENT] mailbox does not exist\r\n");
+  EXPECT_EQ(send("r SETMETADATA \"\" (/other/x \"1\")\r\n"),
+            "r BAD invalid metadata entry name\r\n");
+  EXPECT_EQ(send("s SETMETADATA \"\" (\"/shared/x*\" \"1\")\r\n"),
+            "s BAD invalid metadata entry name\r\n");
+  std::string big(32 * 1024 + 1, 'v');
+  EXPECT_EQ(send("t SETMETADATA \"\" (/shared/big {" + std::to_string(big.size()) + "+}\r\n" + big +
+                 ")\r\n"),
+            "t NO [METADATA MAXSIZE 32768] metadata value too large\r\n");
+  std::string many;
+  for (int i = 0; i < 257; ++i) many += " /shared/n" + std::to_string(i) + " \"v\"";
+  EXPECT_EQ(send("u SETMETADATA Job (" + many.substr(1) + ")\r\n"),
+            "u NO [METADATA TOOMANY] too many metadata entries\r\n");
+  EXPECT_EQ(send("v GETMETADATA Job /shared/n1\r\n"),
+            "* METADATA Job (/shared/n1 NIL)\r\nv OK getmetadata done\r\n");
+}
+
 }  // namespace
 }  // namespace mox::imapserver

@@ -20,6 +20,7 @@
 #include "store/deliver.h"
 #include "store/flags.h"
 #include "store/messages.h"
+#include "store/metadata.h"
 #include "store/parsed.h"
 #include "util/result.h"
 
@@ -83,6 +84,11 @@ class Mailstore {
   virtual Status ensure_parsed(int64_t mailbox_id) = 0;
   virtual Result<std::vector<int64_t>> text_search(std::string_view needle) = 0;
   virtual std::unique_ptr<SearchText> search_text() = 0;
+
+  // METADATA entries of a mailbox, 0 for the server's (store/metadata.h).
+  virtual Result<std::vector<store::MetadataEntry>> list_metadata(int64_t mailbox_id) = 0;
+  virtual Status set_metadata(int64_t mailbox_id, const std::vector<store::MetadataChange>& changes,
+                              size_t max_entries) = 0;
 
   // Bytes of messages the account holds (store/quota.h).
   virtual Result<int64_t> disk_usage() = 0;

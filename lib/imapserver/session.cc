@@ -71,7 +71,8 @@ std::string Session::capabilities() const {
   }
   caps += " ID APPENDLIMIT=" + std::to_string(s_.max_append) +
           " CONDSTORE QRESYNC STATUS=SIZE WITHIN NAMESPACE MULTIAPPEND QUOTA QUOTA=RES-STORAGE";
-  caps += " CATENATE REPLACE PREVIEW UIDONLY";  // RFC 4469, RFC 8508, RFC 8970, RFC 9586
+  // RFC 4469, RFC 8508, RFC 8970, RFC 9586, RFC 5464
+  caps += " CATENATE REPLACE PREVIEW UIDONLY METADATA METADATA-SERVER";
   if (state_ == State::kNotAuthenticated) {
     if (!tls_.active && s_.tls_configured) caps += " STARTTLS";
     if (!tls_.active && s_.login_requires_tls) caps += " LOGINDISABLED";

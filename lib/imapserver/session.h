@@ -219,6 +219,8 @@ class Session {
   // metadata.cc (RFC 5464)
   void cmd_getmetadata(imap::Command& c, Output& out);
   void cmd_setmetadata(imap::Command& c, Output& out);
+  std::optional<int64_t> metadata_mailbox(const std::string& name, Output& out,
+                                          const std::string& tag);
   // quota.cc
   void cmd_getquotaroot(imap::Command& c, Output& out);
   void cmd_getquota(imap::Command& c, Output& out);
