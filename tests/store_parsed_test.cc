@@ -186,7 +186,7 @@ TEST_F(ParsedTest, MigrationFromVersion3) {
   auto expected = fetch_forms(*acc_, {qp.id, b64.id});
   ASSERT_TRUE(expected.ok());
   ASSERT_TRUE(acc_->db()
-                  .exec(std::string(testutil::kDropColumnsSince6) +
+                  .exec(std::string(testutil::kDropSince8) + testutil::kDropColumnsSince6 +
                         "DROP TRIGGER DiskUsageInsert; DROP TRIGGER DiskUsageUpdate; "
                         "DROP TRIGGER DiskUsageDelete; DROP TABLE DiskUsage; "
                         "DROP TABLE MessageText; DROP INDEX MessageUnparsed; "
@@ -199,7 +199,7 @@ TEST_F(ParsedTest, MigrationFromVersion3) {
   auto a = AccountStore::open(dir_.string(), false);
   ASSERT_TRUE(a.ok()) << a.error().message;
   acc_.emplace(std::move(*a));
-  EXPECT_EQ(count("PRAGMA user_version"), 7);
+  EXPECT_EQ(count("PRAGMA user_version"), 9);
   EXPECT_EQ(count("SELECT COUNT(*) FROM Message WHERE Parsed = 0"), 2);
   ASSERT_TRUE(ensure_parsed(*acc_, inbox_).ok());
   EXPECT_EQ(find(TextColumn::kBody, "würstchen"), Ids{b64.id});

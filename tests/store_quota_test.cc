@@ -185,7 +185,7 @@ TEST_F(QuotaTest, MigrationCountsTheExistingMessages) {
   ASSERT_TRUE(d1.ok() && d2.ok());
   ASSERT_TRUE(undeliver(*acc_, *d1).ok());  // an expunged row does not count
   ASSERT_TRUE(acc_->db()
-                  .exec(std::string(testutil::kDropColumnsSince6) +
+                  .exec(std::string(testutil::kDropSince8) + testutil::kDropColumnsSince6 +
                         "DROP TRIGGER DiskUsageInsert; DROP TRIGGER DiskUsageUpdate; "
                         "DROP TRIGGER DiskUsageDelete; DROP TABLE DiskUsage; "
                         "PRAGMA user_version = 4")
@@ -194,7 +194,7 @@ TEST_F(QuotaTest, MigrationCountsTheExistingMessages) {
   auto st = AccountStore::open(dir_, false);
   ASSERT_TRUE(st.ok()) << st.error().message;
   acc_.emplace(std::move(*st));
-  EXPECT_EQ(count("PRAGMA user_version"), 7);
+  EXPECT_EQ(count("PRAGMA user_version"), 9);
   EXPECT_EQ(usage(), kSize);
   ASSERT_TRUE(add(3, 0).ok());
   EXPECT_EQ(usage(), 2 * kSize);
