@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "imap/describe.h"
+#include "imap/imapurl.h"
 #include "imap/parser.h"
 
 namespace mox::imap {
@@ -567,6 +568,69 @@ TEST(ImapParser, EveryVerb) {
     ASSERT_TRUE(cmd.ok()) << wire << ": " << cmd.error().message;
     EXPECT_EQ(cmd->verb, verb) << wire;
     EXPECT_FALSE(cmd->uid);
+  }
+}
+
+// CATENATE (RFC 4469 §5), REPLACE (RFC 8508 §6), GETMETADATA/SETMETADATA
+// (RFC 5464 §5).
+TEST(ImapParser, CatenateReplaceMetadata) {
+  for (const Case& c : std::initializer_list<Case>{
+           {"1 APPEND Drafts (\\Seen) CATENATE (URL "
+            "\"/Inbox;UIDVALIDITY=7/;UID=3/;SECTION=HEADER\" "
+            "TEXT {5}\r\nhello)",
+            "1 APPEND mailbox=\"Drafts\" messages=[(flags=[\\Seen] "
+            "catenate=[url=\"/Inbox;UIDVALIDITY=7/;UID=3/;SECTION=HEADER\" text=\"hello\"])]"},
+           {"2 APPEND x CATENATE (TEXT {1+}\r\na) CATENATE (URL \";UID=1\") {2+}\r\nbc",
+            "2 APPEND mailbox=\"x\" messages=[(catenate=[text=\"a\"]) (catenate=[url=\";UID=1\"]) "
+            "(size=2)]"},
+           {"3 REPLACE 4 Drafts {3+}\r\nabc",
+            "3 REPLACE number=4 mailbox=\"Drafts\" message=(size=3)"},
+           {"4 UID REPLACE 20 Drafts (\\Draft) CATENATE (TEXT {1+}\r\nx)",
+            "4 UID REPLACE number=20 mailbox=\"Drafts\" message=(flags=[\\Draft] "
+            "catenate=[text=\"x\"])"},
+           {"5 GETMETADATA \"\" /shared/comment",
+            "5 GETMETADATA mailbox=\"\" depth=0 entries=[\"/shared/comment\"]"},
+           {"6 GETMETADATA (MAXSIZE 1024 DEPTH infinity) INBOX (/private/a /shared/b)",
+            "6 GETMETADATA mailbox=\"Inbox\" maxsize=1024 depth=infinity "
+            "entries=[\"/private/a\" \"/shared/b\"]"},
+           {"7 SETMETADATA INBOX (/private/comment \"my\" /shared/x NIL /shared/y {2+}\r\nab)",
+            "7 SETMETADATA mailbox=\"Inbox\" entries=[\"/private/comment\"=\"my\" "
+            "\"/shared/x\"=NIL \"/shared/y\"=\"ab\"]"},
+       }) {
+    check(c);
+  }
+  for (const char* bad :
+       {"1 APPEND x CATENATE ()", "2 APPEND x CATENATE (FOO \"x\")", "3 REPLACE * x {1+}\r\na",
+        "4 GETMETADATA (DEPTH 2) x /a", "5 SETMETADATA x /a", "6 APPEND x CATENATE (TEXT \"x\")"}) {
+    EXPECT_FALSE(parse_wire(bad).ok()) << bad;
+  }
+}
+
+TEST(ImapUrl, Forms) {
+  auto u =
+      parse_imap_url("/Inbox;UIDVALIDITY=7/;UID=3/;SECTION=HEADER.FIELDS%20(From)/;PARTIAL=1.2");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->mailbox, "Inbox");
+  EXPECT_EQ(u->uidvalidity, 7u);
+  EXPECT_EQ(u->uid, 3u);
+  EXPECT_EQ(u->section, "HEADER.FIELDS (From)");
+  EXPECT_EQ(u->partial_offset, 1u);
+  EXPECT_EQ(u->partial_length, 2u);
+  u = parse_imap_url("imap://mjl@mail.example.com/a%2Fb/c/;uid=5");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->mailbox, "a/b/c");
+  EXPECT_EQ(u->uid, 5u);
+  EXPECT_FALSE(u->uidvalidity);
+  u = parse_imap_url(";UID=9/;SECTION=1.2");
+  ASSERT_TRUE(u.ok());
+  EXPECT_FALSE(u->mailbox);
+  EXPECT_EQ(u->section, "1.2");
+  u = parse_imap_url("/inbox/;UID=1");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->mailbox, "Inbox");
+  for (const char* bad : {"/Inbox", "/Inbox/;UID=x", "/Inbox/;UID=1/;URLAUTH=anonymous",
+                          "/Inbox/;UID=0", "/In%zzbox/;UID=1", "/Inbox/;UID=1/;PARTIAL=1.0"}) {
+    EXPECT_FALSE(parse_imap_url(bad).ok()) << bad;
   }
 }
 

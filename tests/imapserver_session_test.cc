@@ -869,5 +869,193 @@ TEST_F(ImapSessionTest, SortAndThread) {
   EXPECT_EQ(send("i SORT (DATE) UTF-8 ALL\r\n"), "i BAD no mailbox selected\r\n");
 }
 
+// CATENATE (RFC 4469): TEXT and URL parts, absolute and relative URLs,
+// BADURL, TOOBIG, TRYCREATE before BADURL, with MULTIAPPEND all or nothing.
+TEST_F(ImapSessionTest, Catenate) {
+  login();
+  EXPECT_NE(send("a CAPABILITY\r\n").find(" CATENATE"), std::string::npos);
+  std::string m = "From: a@example.com\r\n\r\nHello\r\n";
+  send("b APPEND INBOX {" + std::to_string(m.size()) + "+}\r\n" + m + "\r\n");
+  std::string r = send("c STATUS INBOX (UIDVALIDITY)\r\n");
+  std::string uidv = r.substr(r.find("UIDVALIDITY ") + 12);
+  uidv = uidv.substr(0, uidv.find(')'));
+  r = send(
+      "d APPEND INBOX CATENATE (URL \"/INBOX;UIDVALIDITY=" + uidv +
+      "/;UID=1/;SECTION=HEADER\" TEXT {7+}\r\nbody 2\n URL \"/Inbox/;UID=1/;PARTIAL=2.3\")\r\n");
+  EXPECT_NE(r.find("d OK [APPENDUID " + uidv + " 2]"), std::string::npos) << r;
+  send("e SELECT INBOX\r\n");
+  EXPECT_EQ(
+      send("f FETCH 2 BODY.PEEK[]\r\n"),
+      "* 2 FETCH (BODY[] {33}\r\nFrom: a@example.com\r\n\r\nbody 2\nom:)\r\nf OK fetch done\r\n");
+  // Relative to the selected mailbox (RFC 5092 §7).
+  r = send("g APPEND INBOX CATENATE (URL \";UID=1/;SECTION=TEXT\")\r\n");
+  EXPECT_NE(r.find("g OK [APPENDUID"), std::string::npos) << r;
+  EXPECT_NE(send("h FETCH 3 BODY.PEEK[]\r\n").find("{7}\r\nHello\r\n)"), std::string::npos);
+  // A wrong UIDVALIDITY, an unknown UID or mailbox: BADURL with the URL.
+  EXPECT_EQ(
+      send("i APPEND INBOX CATENATE (TEXT {1+}\r\nx URL \"/Inbox;UIDVALIDITY=1/;UID=1\")\r\n"),
+      "i NO [BADURL \"/Inbox;UIDVALIDITY=1/;UID=1\"] url does not name a message of this "
+      "account\r\n");
+  EXPECT_EQ(send("j APPEND INBOX CATENATE (URL \"/Inbox/;UID=99\")\r\n").substr(0, 13),
+            "j NO [BADURL ");
+  EXPECT_EQ(send("k APPEND INBOX CATENATE (URL \"/Nope/;UID=1\")\r\n").substr(0, 13),
+            "k NO [BADURL ");
+  EXPECT_EQ(send("l APPEND Nope CATENATE (URL \"/Nope/;UID=1\")\r\n"),
+            "l NO [TRYCREATE] mailbox does not exist\r\n");
+  // MULTIAPPEND: the second message's bad URL takes back the first.
+  r = send("m APPEND INBOX CATENATE (TEXT {1+}\r\nx) CATENATE (URL \"/Inbox/;UID=99\")\r\n");
+  EXPECT_EQ(r.substr(0, 13), "m NO [BADURL ") << r;
+  EXPECT_EQ(send("n NOOP\r\n"), "n OK noop done\r\n");
+  r = send("o APPEND INBOX CATENATE (URL \"/Inbox/;UID=1\") {1+}\r\ny\r\n");
+  EXPECT_TRUE(std::regex_search(r, std::regex("o OK \\[APPENDUID [0-9]+ [0-9]+:[0-9]+\\]"))) << r;
+  // The whole message counts against APPENDLIMIT: NO [TOOBIG].
+  Settings s = settings_;
+  s.max_append = 40;
+  restart(s);
+  r = send("p APPEND INBOX CATENATE (URL \"/Inbox/;UID=1\" URL \"/Inbox/;UID=1\")\r\n");
+  EXPECT_EQ(r, "p NO [TOOBIG] message too large\r\n");
+}
+
+// REPLACE and UID REPLACE (RFC 8508): APPENDUID in an untagged OK, the new
+// message's EXISTS, then the old one's EXPUNGE; a failed append changes
+// nothing.
+TEST_F(ImapSessionTest, Replace) {
+  login();
+  EXPECT_NE(send("a CAPABILITY\r\n").find(" REPLACE"), std::string::npos);
+  send("b APPEND INBOX {1+}\r\n1\r\n");
+  send("c APPEND INBOX {1+}\r\n2\r\n");
+  EXPECT_EQ(send("d REPLACE 1 INBOX {1+}\r\n3\r\n"), "d BAD no mailbox selected\r\n");
+  send("e SELECT INBOX\r\n");
+  std::string r = send("f REPLACE 1 INBOX (\\Draft) {1+}\r\n3\r\n");
+  EXPECT_TRUE(std::regex_match(r, std::regex("\\* OK \\[APPENDUID [0-9]+ 3\\] replacement message "
+                                             "ready\r\n\\* 3 EXISTS\r\n\\* 1 EXPUNGE\r\nf OK "
+                                             "replace done\r\n")))
+      << r;
+  send("g CREATE Drafts\r\n");
+  r = send("h UID REPLACE 3 Drafts CATENATE (URL \";UID=2\" TEXT {1+}\r\n4)\r\n");
+  EXPECT_TRUE(std::regex_match(
+      r, std::regex("\\* OK \\[APPENDUID [0-9]+ 1\\] replacement message ready\r\n\\* 2 "
+                    "EXPUNGE\r\nh OK replace done\r\n")))
+      << r;
+  EXPECT_EQ(send("i UID REPLACE 3 INBOX {1+}\r\n5\r\n"), "i NO no such message to replace\r\n");
+  EXPECT_EQ(send("j REPLACE 1 Nope {1+}\r\n5\r\n"), "j NO [TRYCREATE] mailbox does not exist\r\n");
+  EXPECT_EQ(send("k FETCH 1 (UID BODY.PEEK[])\r\n"),
+            "* 1 FETCH (UID 2 BODY[] {1}\r\n2)\r\nk OK fetch done\r\n");
+  EXPECT_EQ(send("l STATUS Drafts (MESSAGES)\r\n"),
+            "* STATUS Drafts (MESSAGES 1)\r\nl OK status done\r\n");
+  send("m EXAMINE INBOX\r\n");
+  EXPECT_EQ(send("n REPLACE 1 INBOX {1+}\r\n5\r\n"), "n NO [READ-ONLY] mailbox is read-only\r\n");
+  // With QRESYNC the old message vanishes.
+  send("o ENABLE QRESYNC\r\n");
+  send("p SELECT INBOX\r\n");
+  r = send("q REPLACE 1 INBOX {1+}\r\n6\r\n");
+  EXPECT_NE(r.find("* VANISHED 2\r\nq OK replace done"), std::string::npos) << r;
+}
+
+// FETCH PREVIEW (RFC 8970): rendered once, then read from the store (the
+// message file is not needed for the second FETCH).
+TEST_F(ImapSessionTest, Preview) {
+  login();
+  EXPECT_NE(send("a CAPABILITY\r\n").find(" PREVIEW"), std::string::npos);
+  std::string m =
+      "Content-Type: text/html; charset=utf-8\r\n\r\n<p>Caf\xc3\xa9   &amp;\r\n tea</p>\r\n";
+  send("b APPEND INBOX {" + std::to_string(m.size()) + "+}\r\n" + m + "\r\n");
+  send("c SELECT INBOX\r\n");
+  EXPECT_EQ(send("d FETCH 1 (PREVIEW)\r\n"),
+            "* 1 FETCH (PREVIEW {11}\r\nCaf\xc3\xa9 & tea)\r\nd OK fetch done\r\n");
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ / "mjl" / "msg")) {
+    if (e.is_regular_file()) std::filesystem::remove(e.path());
+  }
+  EXPECT_EQ(send("e UID FETCH 1 (PREVIEW (LAZY))\r\n"),
+            "* 1 FETCH (UID 1 PREVIEW {11}\r\nCaf\xc3\xa9 & tea)\r\ne OK fetch done\r\n");
+  send("f ENABLE UTF8=ACCEPT\r\n");
+  EXPECT_EQ(send("g FETCH 1 (PREVIEW)\r\n"),
+            "* 1 FETCH (PREVIEW \"Caf\xc3\xa9 & tea\")\r\ng OK fetch done\r\n");
+}
+
+// UIDONLY (RFC 9586): message numbers refused, UIDFETCH for FETCH, VANISHED
+// for EXPUNGE, in responses to the session's own commands and to changes of
+// other sessions.
+TEST_F(ImapSessionTest, UidOnly) {
+  login();
+  EXPECT_NE(send("a CAPABILITY\r\n").find(" UIDONLY"), std::string::npos);
+  for (const char* m : {"1", "2", "3"}) send(std::string("b APPEND INBOX {1+}\r\n") + m + "\r\n");
+  EXPECT_EQ(send("c ENABLE UIDONLY\r\n"), "* ENABLED UIDONLY\r\nc OK enable done\r\n");
+  send("d SELECT INBOX\r\n");
+  for (const char* cmd : {"e FETCH 1 FLAGS", "e STORE 1 +FLAGS (\\Seen)", "e COPY 1 INBOX",
+                          "e MOVE 1 Archive", "e SEARCH ALL", "e UID SEARCH 1:2",
+                          "e UID SEARCH NOT (OR 1 UID 2)", "e REPLACE 1 INBOX {1+}\r\nx"}) {
+    EXPECT_EQ(send(std::string(cmd) + "\r\n"),
+              "e BAD [UIDREQUIRED] message numbers not allowed with UIDONLY\r\n")
+        << cmd;
+  }
+  EXPECT_EQ(
+      send("f UID FETCH 2:3 (FLAGS)\r\n"),
+      "* 2 UIDFETCH (UID 2 FLAGS ())\r\n* 3 UIDFETCH (UID 3 FLAGS ())\r\nf OK fetch done\r\n");
+  EXPECT_EQ(send("g UID STORE 3 +FLAGS (\\Deleted)\r\n"),
+            "* 3 UIDFETCH (UID 3 FLAGS (\\Deleted))\r\ng OK store done\r\n");
+  EXPECT_EQ(send("h UID SEARCH UID 1:2\r\n"), "* SEARCH 1 2\r\nh OK search done\r\n");
+  EXPECT_EQ(send("i EXPUNGE\r\n"), "* VANISHED 3\r\ni OK expunge done\r\n");
+  std::string r = send("j UID MOVE 1 Archive\r\n");
+  EXPECT_NE(r.find("* VANISHED 1\r\nj OK move done"), std::string::npos) << r;
+  // A change by another session.
+  Session other(settings_, *backend_);
+  other.greeting();
+  other.tls_started(tls_on(""));
+  other.feed("x LOGIN mjl@example.com password1234\r\n");
+  other.feed("y SELECT INBOX\r\n");
+  other.feed("z UID STORE 2 +FLAGS.SILENT (\\Flagged)\r\n");
+  EXPECT_EQ(send("k NOOP\r\n"), "* 2 UIDFETCH (UID 2 FLAGS (\\Flagged))\r\nk OK noop done\r\n");
+}
+
+// METADATA (RFC 5464): server and mailbox entries, DEPTH, MAXSIZE, NIL for
+// missing entries, limits, entries gone with their mailbox and moved by
+// RENAME.
+TEST_F(ImapSessionTest, Metadata) {
+  login();
+  EXPECT_NE(send("a CAPABILITY\r\n").find(" METADATA METADATA-SERVER"), std::string::npos);
+  EXPECT_EQ(
+      send("b SETMETADATA \"\" (/shared/comment \"server note\" /private/a/b {2+}\r\nxy)\r\n"),
+      "b OK setmetadata done\r\n");
+  EXPECT_EQ(send("c GETMETADATA \"\" (/shared/Comment /private/none)\r\n"),
+            "* METADATA \"\" (/shared/comment \"server note\" /private/none NIL)\r\n"
+            "c OK getmetadata done\r\n");
+  EXPECT_EQ(send("d GETMETADATA (DEPTH infinity MAXSIZE 5) \"\" /private\r\n"),
+            "* METADATA \"\" (/private/a/b \"xy\" /private NIL)\r\nd OK getmetadata done\r\n");
+  EXPECT_EQ(send("e GETMETADATA (MAXSIZE 5) \"\" (/shared/comment)\r\n"),
+            "e OK [METADATA LONGENTRIES 11] getmetadata done\r\n");
+  EXPECT_EQ(send("f GETMETADATA (DEPTH 1) \"\" /private/a\r\n"),
+            "* METADATA \"\" (/private/a/b \"xy\" /private/a NIL)\r\nf OK getmetadata done\r\n");
+  send("g CREATE Work\r\n");
+  EXPECT_EQ(send("h SETMETADATA Work (/private/color \"red\")\r\n"), "h OK setmetadata done\r\n");
+  EXPECT_EQ(send("i RENAME Work Job\r\n"), "i OK rename done\r\n");
+  EXPECT_EQ(send("j GETMETADATA Job /private/color\r\n"),
+            "* METADATA Job (/private/color \"red\")\r\nj OK getmetadata done\r\n");
+  EXPECT_EQ(send("k SETMETADATA Job (/private/color NIL)\r\n"), "k OK setmetadata done\r\n");
+  EXPECT_EQ(send("l GETMETADATA Job /private/color\r\n"),
+            "* METADATA Job (/private/color NIL)\r\nl OK getmetadata done\r\n");
+  send("m SETMETADATA Job (/shared/x \"1\")\r\n");
+  send("n DELETE Job\r\n");
+  send("o CREATE Job\r\n");
+  EXPECT_EQ(send("p GETMETADATA Job /shared/x\r\n"),
+            "* METADATA Job (/shared/x NIL)\r\np OK getmetadata done\r\n");
+  EXPECT_EQ(send("q GETMETADATA Nope /shared/x\r\n"),
+            "q NO [NONEXISTENT] mailbox does not exist\r\n");
+  EXPECT_EQ(send("r SETMETADATA \"\" (/other/x \"1\")\r\n"),
+            "r BAD invalid metadata entry name\r\n");
+  EXPECT_EQ(send("s SETMETADATA \"\" (\"/shared/x*\" \"1\")\r\n"),
+            "s BAD invalid metadata entry name\r\n");
+  std::string big(32 * 1024 + 1, 'v');
+  EXPECT_EQ(send("t SETMETADATA \"\" (/shared/big {" + std::to_string(big.size()) + "+}\r\n" + big +
+                 ")\r\n"),
+            "t NO [METADATA MAXSIZE 32768] metadata value too large\r\n");
+  std::string many;
+  for (int i = 0; i < 257; ++i) many += " /shared/n" + std::to_string(i) + " \"v\"";
+  EXPECT_EQ(send("u SETMETADATA Job (" + many.substr(1) + ")\r\n"),
+            "u NO [METADATA TOOMANY] too many metadata entries\r\n");
+  EXPECT_EQ(send("v GETMETADATA Job /shared/n1\r\n"),
+            "* METADATA Job (/shared/n1 NIL)\r\nv OK getmetadata done\r\n");
+}
+
 }  // namespace
 }  // namespace mox::imapserver

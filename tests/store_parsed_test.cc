@@ -186,7 +186,7 @@ TEST_F(ParsedTest, MigrationFromVersion3) {
   auto expected = fetch_forms(*acc_, {qp.id, b64.id});
   ASSERT_TRUE(expected.ok());
   ASSERT_TRUE(acc_->db()
-                  .exec(std::string(testutil::kDropColumnsSince6) +
+                  .exec(std::string(testutil::kDropSince10) + testutil::kDropColumnsSince6 +
                         "DROP TRIGGER DiskUsageInsert; DROP TRIGGER DiskUsageUpdate; "
                         "DROP TRIGGER DiskUsageDelete; DROP TABLE DiskUsage; "
                         "DROP TABLE MessageText; DROP INDEX MessageUnparsed; "

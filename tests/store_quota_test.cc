@@ -185,7 +185,7 @@ TEST_F(QuotaTest, MigrationCountsTheExistingMessages) {
   ASSERT_TRUE(d1.ok() && d2.ok());
   ASSERT_TRUE(undeliver(*acc_, *d1).ok());  // an expunged row does not count
   ASSERT_TRUE(acc_->db()
-                  .exec(std::string(testutil::kDropColumnsSince6) +
+                  .exec(std::string(testutil::kDropSince10) + testutil::kDropColumnsSince6 +
                         "DROP TRIGGER DiskUsageInsert; DROP TRIGGER DiskUsageUpdate; "
                         "DROP TRIGGER DiskUsageDelete; DROP TABLE DiskUsage; "
                         "PRAGMA user_version = 4")

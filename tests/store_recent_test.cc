@@ -94,8 +94,10 @@ TEST_F(RecentTest, ConcurrentClaimsNeverOverlap) {
 TEST_F(RecentTest, MigrationLeavesNothingRecent) {
   add();
   add();
-  ASSERT_TRUE(
-      acc_->db().exec("ALTER TABLE Mailbox DROP COLUMN RecentUID; PRAGMA user_version = 8").ok());
+  ASSERT_TRUE(acc_->db()
+                  .exec(std::string(testutil::kDropSince10) +
+                        "ALTER TABLE Mailbox DROP COLUMN RecentUID; PRAGMA user_version = 8")
+                  .ok());
   acc_.reset();
   auto st = AccountStore::open(dir_, false);
   ASSERT_TRUE(st.ok()) << st.error().message;

@@ -39,6 +39,10 @@ inline constexpr const char* kDropColumnsSince6 =
     "ALTER TABLE Message DROP COLUMN EHLOValidated; "
     "ALTER TABLE Message DROP COLUMN MailFromValidated; "
     "ALTER TABLE Message DROP COLUMN MsgFromValidated; ";
+// What migrations 10 and 11 add (PREVIEW, METADATA), for the same purpose.
+inline constexpr const char* kDropSince10 =
+    "ALTER TABLE Message DROP COLUMN Preview; ALTER TABLE Message DROP COLUMN PreviewVersion; "
+    "DROP TRIGGER MetadataMailboxDeleted; DROP TABLE Metadata; ";
 
 class TempDir {
  public:

@@ -38,6 +38,8 @@ enum class Verb {
   kCompress,                                                          // RFC 4978
   kNotify,                                                            // RFC 5465
   kSort, kThread,                                                     // RFC 5256
+  kReplace,                                                           // RFC 8508
+  kGetMetadata, kSetMetadata,                                         // RFC 5464
 };
 // clang-format on
 
@@ -165,12 +167,22 @@ struct StatusArgs {
 
 // One message of APPEND (RFC 9051 §6.3.12, MULTIAPPEND RFC 3502, BINARY
 // RFC 3516 §4.4, UTF8=ACCEPT RFC 6855 §4).
+// One part of CATENATE (RFC 4469 §5): TEXT literal or URL of a message or
+// section of the account (RFC 5092).
+struct CatenatePart {
+  bool url = false;
+  std::string text;  // the literal's octets, or the URL as sent
+  bool operator==(const CatenatePart&) const = default;
+};
+
 struct AppendMessage {
   std::vector<std::string> flags;  // as sent, e.g. "\Seen", "$Forwarded"
   std::optional<DateTime> internal_date;
   std::string data;     // the message, moved out of the literal
   bool binary = false;  // sent as literal8 ~{n}: may hold NUL, no CTE needed
   bool utf8 = false;    // sent as UTF8 (~{n}) (RFC 6855 §4): 8-bit headers
+  // CATENATE (RFC 4469): the message is made of these parts; `data` is empty.
+  std::optional<std::vector<CatenatePart>> catenate;
   bool operator==(const AppendMessage&) const = default;
 };
 
@@ -178,6 +190,14 @@ struct AppendArgs {
   std::string mailbox;
   std::vector<AppendMessage> messages;  // one, or several with MULTIAPPEND
   bool operator==(const AppendArgs&) const = default;
+};
+
+// REPLACE / UID REPLACE number mailbox append-message (RFC 8508 §3).
+struct ReplaceArgs {
+  uint32_t number = 0;  // sequence number, or UID with UID REPLACE
+  std::string mailbox;
+  AppendMessage message;
+  bool operator==(const ReplaceArgs&) const = default;
 };
 
 // SEARCH keys (RFC 9051 §6.4.4; NEW OLD RECENT from RFC 3501; MODSEQ RFC 7162
@@ -419,11 +439,28 @@ struct NotifyArgs {
   bool operator==(const NotifyArgs&) const = default;
 };
 
-using Args =
-    std::variant<NoArgs, AuthenticateArgs, LoginArgs, EnableArgs, SelectArgs, MailboxArgs,
-                 CreateArgs, RenameArgs, ListArgs, LsubArgs, StatusArgs, AppendArgs, SearchArgs,
-                 FetchArgs, StoreArgs, CopyArgs, ExpungeArgs, IdArgs, QuotaRootArgs, SetQuotaArgs,
-                 CancelUpdateArgs, CompressArgs, NotifyArgs, SortArgs, ThreadArgs>;
+// GETMETADATA [(MAXSIZE n DEPTH d)] mailbox (entry...) (RFC 5464 §4.2).
+// The mailbox "" names the server's entries.
+struct GetMetadataArgs {
+  std::string mailbox;
+  std::optional<uint32_t> maxsize;
+  int depth = 0;                     // 0, 1, or -1 for "infinity"
+  std::vector<std::string> entries;  // as sent, e.g. "/private/comment"
+  bool operator==(const GetMetadataArgs&) const = default;
+};
+
+// SETMETADATA mailbox (entry value ...) (RFC 5464 §4.3); a NIL value removes.
+struct SetMetadataArgs {
+  std::string mailbox;
+  std::vector<std::pair<std::string, std::optional<std::string>>> entries;
+  bool operator==(const SetMetadataArgs&) const = default;
+};
+
+using Args = std::variant<NoArgs, AuthenticateArgs, LoginArgs, EnableArgs, SelectArgs, MailboxArgs,
+                          CreateArgs, RenameArgs, ListArgs, LsubArgs, StatusArgs, AppendArgs,
+                          SearchArgs, FetchArgs, StoreArgs, CopyArgs, ExpungeArgs, IdArgs,
+                          QuotaRootArgs, SetQuotaArgs, CancelUpdateArgs, CompressArgs, NotifyArgs,
+                          SortArgs, ThreadArgs, ReplaceArgs, GetMetadataArgs, SetMetadataArgs>;
 
 struct Command {
   std::string tag;

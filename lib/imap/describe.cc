@@ -233,18 +233,45 @@ struct Describer {
   std::string operator()(const StatusArgs& a) const {
     return "mailbox=" + q(a.mailbox) + " items=" + status_items(a.items);
   }
+  static std::string message(const AppendMessage& m) {
+    std::string out = "(";
+    if (!m.flags.empty()) out += "flags=" + list(m.flags, false) + " ";
+    if (m.internal_date) out += "date=" + date_time(*m.internal_date) + " ";
+    if (m.catenate) {
+      out += "catenate=[";
+      for (size_t i = 0; i < m.catenate->size(); ++i) {
+        const CatenatePart& p = (*m.catenate)[i];
+        out += (i ? " " : "") + std::string(p.url ? "url=" + q(p.text) : "text=" + q(p.text));
+      }
+      return out + "])";
+    }
+    out += "size=" + std::to_string(m.data.size());
+    if (m.binary) out += " binary";
+    if (m.utf8) out += " utf8";
+    return out + ")";
+  }
   std::string operator()(const AppendArgs& a) const {
     std::string out = "mailbox=" + q(a.mailbox) + " messages=[";
-    for (size_t i = 0; i < a.messages.size(); ++i) {
-      const AppendMessage& m = a.messages[i];
-      if (i > 0) out += ' ';
-      out += "(";
-      if (!m.flags.empty()) out += "flags=" + list(m.flags, false) + " ";
-      if (m.internal_date) out += "date=" + date_time(*m.internal_date) + " ";
-      out += "size=" + std::to_string(m.data.size());
-      if (m.binary) out += " binary";
-      if (m.utf8) out += " utf8";
-      out += ")";
+    for (size_t i = 0; i < a.messages.size(); ++i) out += (i ? " " : "") + message(a.messages[i]);
+    return out + "]";
+  }
+  std::string operator()(const ReplaceArgs& a) const {
+    return "number=" + std::to_string(a.number) + " mailbox=" + q(a.mailbox) +
+           " message=" + message(a.message);
+  }
+  std::string operator()(const GetMetadataArgs& a) const {
+    std::string out = "mailbox=" + q(a.mailbox);
+    if (a.maxsize) out += " maxsize=" + std::to_string(*a.maxsize);
+    out += " depth=" + std::string(a.depth < 0 ? "infinity" : std::to_string(a.depth));
+    std::vector<std::string> e;
+    for (const auto& x : a.entries) e.push_back(q(x));
+    return out + " entries=" + list(e, false);
+  }
+  std::string operator()(const SetMetadataArgs& a) const {
+    std::string out = "mailbox=" + q(a.mailbox) + " entries=[";
+    for (size_t i = 0; i < a.entries.size(); ++i) {
+      const auto& [k, v] = a.entries[i];
+      out += (i ? " " : "") + q(k) + "=" + (v ? q(*v) : "NIL");
     }
     return out + "]";
   }

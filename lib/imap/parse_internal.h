@@ -30,6 +30,15 @@ Result<std::optional<std::string>> list_name(Cursor& c, const ParseOptions& o, b
 // DELETED-STORAGE).
 Result<StatusItem> status_item(Cursor& c);
 
+// One append-message after its SP (RFC 9051 §6.3.12, RFC 4469 §5).
+Result<AppendMessage> append_message(Cursor& c);
+// parse_catenate.cc: "(" cat-part *(SP cat-part) ")" (RFC 4469 §5).
+Result<std::vector<CatenatePart>> catenate_parts(Cursor& c);
+// parse_replace.cc
+Result<Args> parse_replace(Cursor& c, const ParseOptions& o, bool uid);
+// parse_metadata.cc
+Result<Args> parse_getmetadata(Cursor& c, const ParseOptions& o, bool uid);
+Result<Args> parse_setmetadata(Cursor& c, const ParseOptions& o, bool uid);
 // parse_mailbox.cc
 Result<Args> parse_select(Cursor& c, const ParseOptions& o, bool uid);
 Result<Args> parse_create(Cursor& c, const ParseOptions& o, bool uid);

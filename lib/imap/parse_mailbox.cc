@@ -66,9 +66,12 @@ Status use_attrs(Cursor& c, std::vector<std::string>& out) {
   }
 }
 
+}  // namespace
+
 // One append-message after its SP: [flag-list SP] [date-time SP] append-data
 // (RFC 9051 §6.3.12, RFC 3502 §6); append-data = literal / literal8 /
-// "UTF8" SP "(" literal8 ")" (RFC 3516 §4.4, RFC 6855 §4).
+// "UTF8" SP "(" literal8 ")" (RFC 3516 §4.4, RFC 6855 §4) /
+// "CATENATE" SP "(" cat-part *(SP cat-part) ")" (RFC 4469 §5).
 Result<AppendMessage> append_message(Cursor& c) {
   AppendMessage m;
   if (c.peek() == '(') {
@@ -90,12 +93,15 @@ Result<AppendMessage> append_message(Cursor& c) {
     m.utf8 = true;
     return m;
   }
+  if (c.take_word("CATENATE")) {
+    MOX_TRY(c.sp());
+    MOX_ASSIGN(m.catenate, catenate_parts(c));
+    return m;
+  }
   if (!c.at_string() || c.peek() == '"') return c.error("expected the message as a literal {n}");
   MOX_ASSIGN(m.data, c.literal(true, &m.binary));
   return m;
 }
-
-}  // namespace
 
 Result<std::string> mailbox(Cursor& c, const ParseOptions& o) {
   MOX_ASSIGN(std::string sent, c.astring());

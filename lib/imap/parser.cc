@@ -129,6 +129,9 @@ constexpr VerbEntry kVerbs[] = {
     {"NOTIFY", Verb::kNotify, false, internal::parse_notify},
     {"SORT", Verb::kSort, true, internal::parse_sort},
     {"THREAD", Verb::kThread, true, internal::parse_thread},
+    {"REPLACE", Verb::kReplace, true, internal::parse_replace},
+    {"GETMETADATA", Verb::kGetMetadata, false, internal::parse_getmetadata},
+    {"SETMETADATA", Verb::kSetMetadata, false, internal::parse_setmetadata},
 };
 
 const VerbEntry* find_verb(std::string_view name) {

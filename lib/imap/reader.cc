@@ -348,9 +348,13 @@ bool Reader::in_append() const {
   std::string_view first = cmd_.lines.empty() ? std::string_view() : cmd_.lines[0];
   size_t sp = first.find(' ');
   if (sp == std::string_view::npos) return false;
-  std::string_view verb = first.substr(sp + 1, 7);
-  return verb.size() >= 6 && strncasecmp(verb.data(), "APPEND", 6) == 0 &&
-         (verb.size() == 6 || verb[6] == ' ');
+  std::string_view rest = first.substr(sp + 1);
+  auto is = [&](std::string_view name) {
+    return rest.size() >= name.size() && strncasecmp(rest.data(), name.data(), name.size()) == 0 &&
+           (rest.size() == name.size() || rest[name.size()] == ' ');
+  };
+  // REPLACE carries a message as APPEND does (RFC 8508 §3).
+  return is("APPEND") || is("REPLACE") || is("UID REPLACE");
 }
 
 void Reader::reset_command() {

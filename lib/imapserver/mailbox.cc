@@ -147,8 +147,8 @@ void Session::cmd_select(imap::Command& c, Output& out) {
       for (const auto& r : ch->changed) {
         for (size_t i = 0; i < msgs_.size(); ++i) {
           if (msgs_[i].uid != r.uid) continue;
-          out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(r.uid) +
-                       " FLAGS " + flags_text(flag_names(r.flags, msgs_[i].recent)) + " MODSEQ (" +
+          out.reply += fetch_head(i) + "UID " + std::to_string(r.uid) + " FLAGS " +
+                       flags_text(flag_names(r.flags, msgs_[i].recent)) + " MODSEQ (" +
                        std::to_string(r.modseq) + "))\r\n";
         }
       }
@@ -241,21 +241,8 @@ void Session::cmd_append(imap::Command& c, Output& out) {
     for (const auto& d : added) (void)mailstore_->undeliver(d);
   };
   for (auto& m : a.messages) {
-    auto flags = store::parse_flags(m.flags);
-    if (!flags) {
-      fail();
-      return bad(out, c.tag, flags.error().message);
-    }
-    int64_t received = m.internal_date ? m.internal_date->unix_time() : 0;
-    // NO [OVERQUOTA], RFC 9208 §4.3
-    // A binary literal: NUL-holding parts stored as base64 (message/binaryparts.h).
-    if (m.binary) m.data = message::base64_binary_parts(m.data);
-    auto d = mailstore_->append((*mb)->name, m.data, *flags, received,
-                                backend_.quota_message_size(account_));
-    if (!d) {
-      fail();
-      return store_failure(out, c.tag, d.error(), "TRYCREATE");
-    }
+    auto d = append_one(**mb, m, out, c.tag);
+    if (!d) return fail();
     added.push_back(*d);
     uids.push_back(static_cast<uint32_t>(d->uid));
   }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "store/account.h"
+#include "store/preview.h"
 #include "store/quota.h"
 #include "store/recent.h"
 #include "util/fs.h"
@@ -89,6 +90,14 @@ class StoreMailstore : public Mailstore {
   Result<std::string> message_data(int64_t id) override {
     return read_file(store::message_path(a_, id));
   }
+  Result<std::vector<store::MetadataEntry>> list_metadata(int64_t mailbox_id) override {
+    return store::list_metadata(a_, mailbox_id);
+  }
+  Status set_metadata(int64_t mailbox_id, const std::vector<store::MetadataChange>& changes,
+                      size_t max_entries) override {
+    return store::set_metadata(a_, mailbox_id, changes, max_entries);
+  }
+  Result<std::string> preview(int64_t id) override { return store::message_preview(a_, id); }
   Result<std::vector<store::FetchForms>> fetch_forms(const std::vector<int64_t>& ids) override {
     return store::fetch_forms(a_, ids);
   }

@@ -20,6 +20,7 @@
 #include "store/deliver.h"
 #include "store/flags.h"
 #include "store/messages.h"
+#include "store/metadata.h"
 #include "store/parsed.h"
 #include "store/recent.h"
 #include "store/sortkeys.h"
@@ -81,6 +82,8 @@ class Mailstore {
 
   // A message file's bytes (prefix included), for FETCH of body sections.
   virtual Result<std::string> message_data(int64_t id) = 0;
+  // The PREVIEW text of a message, rendered on first use (store/preview.h).
+  virtual Result<std::string> preview(int64_t id) = 0;
   // The stored FETCH forms of messages `ids`, in order (store/parsed.h).
   virtual Result<std::vector<store::FetchForms>> fetch_forms(const std::vector<int64_t>& ids) = 0;
   // SEARCH (store/parsed.h): the index made complete for a mailbox, the
@@ -92,6 +95,11 @@ class Mailstore {
   // (store::SortField bits) of a mailbox's messages in UID order, computed
   // first for those stored without them.
   virtual Result<std::vector<store::SortRow>> sort_keys(int64_t mailbox_id, unsigned fields) = 0;
+
+  // METADATA entries of a mailbox, 0 for the server's (store/metadata.h).
+  virtual Result<std::vector<store::MetadataEntry>> list_metadata(int64_t mailbox_id) = 0;
+  virtual Status set_metadata(int64_t mailbox_id, const std::vector<store::MetadataChange>& changes,
+                              size_t max_entries) = 0;
 
   // Bytes of messages the account holds (store/quota.h).
   virtual Result<int64_t> disk_usage() = 0;

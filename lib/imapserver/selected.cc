@@ -144,12 +144,15 @@ void Session::report_expunged(Output& out, const std::vector<int64_t>& uids) {
     auto it = msgs_.begin() + static_cast<std::ptrdiff_t>(index_of_uid(uid));
     if (it == msgs_.end()) continue;
     if (!qresync_) search_expunging(out, static_cast<size_t>(it - msgs_.begin()));
-    if (!qresync_) out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
+    if (!qresync_ && !uidonly_) {
+      out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " EXPUNGE\r\n";
+    }
     gone.push_back(static_cast<uint32_t>(uid));
     msgs_.erase(it);
   }
-  // RFC 7162 §3.2.10: with QRESYNC enabled, VANISHED replaces EXPUNGE.
-  if (qresync_ && !gone.empty()) {
+  // RFC 7162 §3.2.10: with QRESYNC enabled, VANISHED replaces EXPUNGE; so
+  // with UIDONLY (RFC 9586 §3.4).
+  if ((qresync_ || uidonly_) && !gone.empty()) {
     out.reply += "* VANISHED " + imap::SequenceSet::from_numbers(gone).to_string() + "\r\n";
   }
 }
@@ -178,7 +181,7 @@ void Session::updates(Output& out, bool expunges_allowed) {
     it->modseq = r.modseq;
     search_touched(r);
     announce_keywords(out, r.flags);
-    out.reply += "* " + std::to_string(it - msgs_.begin() + 1) + " FETCH (UID " +
+    out.reply += fetch_head(static_cast<size_t>(it - msgs_.begin())) + "UID " +
                  std::to_string(r.uid) + " FLAGS " + flags_text(flag_names(r.flags, it->recent)) +
                  (condstore_ ? " MODSEQ (" + std::to_string(r.modseq) + ")" : "") + ")\r\n";
   }
@@ -343,12 +346,12 @@ std::string Session::fetch_one(size_t index, const std::vector<imap::FetchAtt>& 
         items.push_back("SAVEDATE NIL");
         break;
       case K::kPreview:
-        items.push_back("PREVIEW NIL");
+        items.push_back("PREVIEW " + preview_form(m.id));
         break;
     }
   }
   if (missing) set_seen = false;
-  std::string out = "* " + std::to_string(index + 1) + " FETCH (";
+  std::string out = fetch_head(index);
   for (size_t i = 0; i < items.size(); ++i) out += (i ? " " : "") + items[i];
   return out + ")\r\n";
 }
@@ -458,8 +461,8 @@ void Session::fetch_step(Output& out) {
         msgs_[i].flags = row.flags;
         msgs_[i].modseq = row.modseq;
         search_touched(row);
-        out.reply += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(row.uid) +
-                     " FLAGS " + flags_text(flag_names(row.flags, msgs_[i].recent)) +
+        out.reply += fetch_head(i) + "UID " + std::to_string(row.uid) + " FLAGS " +
+                     flags_text(flag_names(row.flags, msgs_[i].recent)) +
                      (condstore_ ? " MODSEQ (" + std::to_string(row.modseq) + ")" : "") + ")\r\n";
       }
     }
@@ -504,7 +507,7 @@ void Session::cmd_store(imap::Command& c, Output& out) {
     search_touched(row);
     announce_keywords(out, row.flags);
     if (a.silent && !condstore_) continue;
-    out.reply += "* " + std::to_string(i + 1) + " FETCH (";
+    out.reply += fetch_head(i);
     // RFC 7162 §3.1: under CONDSTORE every FETCH response carries UID too.
     if (c.uid || condstore_) out.reply += "UID " + std::to_string(row.uid) + " ";
     if (!a.silent) out.reply += "FLAGS " + flags_text(flag_names(row.flags, msgs_[i].recent));

@@ -75,6 +75,8 @@ std::string Session::capabilities() const {
           " SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
   caps += " CONTEXT=SEARCH PARTIAL MULTISEARCH";  // search_update.cc, search_multi.cc
   caps += " COMPRESS=DEFLATE NOTIFY";             // RFC 4978, RFC 5465 (notify_cmd.cc)
+  // RFC 4469, RFC 8508, RFC 8970, RFC 9586, RFC 5464
+  caps += " CATENATE REPLACE PREVIEW UIDONLY METADATA METADATA-SERVER";
   if (state_ == State::kNotAuthenticated) {
     if (!tls_.active && s_.tls_configured) caps += " STARTTLS";
     if (!tls_.active && s_.login_requires_tls) caps += " LOGINDISABLED";

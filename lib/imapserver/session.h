@@ -214,6 +214,34 @@ class Session {
   void cmd_lsub(imap::Command& c, Output& out);
   void cmd_status(imap::Command& c, Output& out);
   void cmd_append(imap::Command& c, Output& out);
+  // append.cc: one message of APPEND or REPLACE, CATENATE (RFC 4469).
+  struct AppendRefusal {
+    std::string code, text;
+  };
+  // Stores `m` in `mb`, its CATENATE parts put together first; on failure
+  // the tagged response is written and nothing returned.
+  std::optional<store::Delivered> append_one(const store::Mailbox& mb, imap::AppendMessage& m,
+                                             Output& out, const std::string& tag);
+  // The message CATENATE `parts` make, in `data`, or why not (BADURL, TOOBIG).
+  std::optional<AppendRefusal> catenate(const std::vector<imap::CatenatePart>& parts,
+                                        std::string& data);
+  // The octets an IMAP URL (RFC 5092) names in this account, or nothing.
+  std::optional<std::string> url_data(std::string_view url);
+  // preview.cc: the PREVIEW of a message as FETCH sends it (RFC 8970 §3),
+  // NIL when it cannot be had.
+  std::string preview_form(int64_t id);
+  // uidonly.cc (RFC 9586)
+  // "* 3 FETCH (" for message index 2, or "* <uid> UIDFETCH (" with UIDONLY.
+  std::string fetch_head(size_t index) const;
+  // Whether `c` names messages by sequence number (refused with UIDONLY).
+  static bool uses_sequence_numbers(const imap::Command& c);
+  // replace.cc (RFC 8508)
+  void cmd_replace(imap::Command& c, Output& out);
+  // metadata.cc (RFC 5464)
+  void cmd_getmetadata(imap::Command& c, Output& out);
+  void cmd_setmetadata(imap::Command& c, Output& out);
+  std::optional<int64_t> metadata_mailbox(const std::string& name, Output& out,
+                                          const std::string& tag);
   // quota.cc
   void cmd_getquotaroot(imap::Command& c, Output& out);
   void cmd_getquota(imap::Command& c, Output& out);
@@ -319,7 +347,8 @@ class Session {
   int bad_count_ = 0;
   int auth_failures_ = 0;
   bool utf8_ = false, condstore_ = false, qresync_ = false;
-  bool rev2_ = false;  // ENABLE IMAP4rev2: no \Recent (RFC 9051 Appendix E)
+  bool rev2_ = false;     // ENABLE IMAP4rev2: no \Recent (RFC 9051 Appendix E)
+  bool uidonly_ = false;  // ENABLE UIDONLY (RFC 9586)
   std::string user_agent_;
   // Authentication in progress.
   std::unique_ptr<sasl::Mechanism> mech_;

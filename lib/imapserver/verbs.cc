@@ -68,11 +68,14 @@ const Session::VerbEntry Session::kVerbs[] = {
     {Verb::kMove, kSel, Condition::kBad, &Session::cmd_copy},
     {Verb::kSort, kSel, Condition::kBad, &Session::cmd_sort},
     {Verb::kThread, kSel, Condition::kBad, &Session::cmd_thread},
+    {Verb::kReplace, kSel, Condition::kBad, &Session::cmd_replace},
+    {Verb::kGetMetadata, kLoggedIn, Condition::kBad, &Session::cmd_getmetadata},
+    {Verb::kSetMetadata, kLoggedIn, Condition::kBad, &Session::cmd_setmetadata},
 };
 
 const Session::VerbEntry* Session::verb_entry(Verb v) {
-  // One entry per verb of imap/command.h (kThread is the last).
-  static_assert(std::size(kVerbs) == static_cast<size_t>(Verb::kThread) + 1);
+  // One entry per verb of imap/command.h (kSetMetadata is the last).
+  static_assert(std::size(kVerbs) == static_cast<size_t>(Verb::kSetMetadata) + 1);
   for (const auto& e : kVerbs) {
     if (e.verb == v) return &e;
   }
@@ -107,6 +110,10 @@ void Session::handle(imap::Command& c, Output& out) {
   }
   if (!(e->states & bit(state_))) return refuse(out, c.tag, *e);
   if (!c.invalid_name.empty()) return invalid_name(c, out);
+  if (uidonly_ && uses_sequence_numbers(c)) {
+    return respond(out, c.tag, Condition::kBad, "UIDREQUIRED",
+                   "message numbers not allowed with UIDONLY");
+  }
   (this->*e->handler)(c, out);
 }
 
@@ -161,6 +168,9 @@ void Session::cmd_enable(imap::Command& c, Output& out) {
     } else if (cap == "CONDSTORE" && !condstore_) {
       condstore_ = true;
       enabled += " CONDSTORE";
+    } else if (cap == "UIDONLY" && !uidonly_) {
+      uidonly_ = true;  // RFC 9586 §3.1
+      enabled += " UIDONLY";
     } else if ((cap == "UTF8=ACCEPT" || cap == "IMAP4REV2") && !utf8_) {
       utf8_ = true;
       rev2_ |= cap == "IMAP4REV2";

@@ -176,6 +176,26 @@ ALTER TABLE Message ADD COLUMN ThreadReferences TEXT NOT NULL DEFAULT '';
 ALTER TABLE Mailbox ADD COLUMN RecentUID INTEGER NOT NULL DEFAULT 0;
 UPDATE Mailbox SET RecentUID = UIDNext - 1;
 )",
+    // 10: the PREVIEW of a message (RFC 8970, store/preview.h), rendered on
+    // its first FETCH PREVIEW (NULL until then) by the code of PreviewVersion.
+    R"(
+ALTER TABLE Message ADD COLUMN Preview TEXT;
+ALTER TABLE Message ADD COLUMN PreviewVersion INTEGER NOT NULL DEFAULT 0;
+)",
+    // 11: METADATA entries (RFC 5464, store/metadata.h) of the server
+    // (MailboxID 0) and of mailboxes; they go with a deleted mailbox and stay
+    // with its ID through RENAME.
+    R"(
+CREATE TABLE Metadata (
+  MailboxID INTEGER NOT NULL,
+  Entry TEXT NOT NULL,
+  Value BLOB NOT NULL,
+  PRIMARY KEY (MailboxID, Entry)
+);
+CREATE TRIGGER MetadataMailboxDeleted AFTER DELETE ON Mailbox BEGIN
+  DELETE FROM Metadata WHERE MailboxID = OLD.ID;
+END;
+)",
 };
 
 Result<bool> has_mailboxes(db::Db& db) {
