@@ -17,9 +17,10 @@
 namespace mox::testutil {
 
 // SQL that takes an index.db back before schema version 6 (the columns of
-// store/deliver.h MessageAuth, and of version 7 FormsVersion), for tests of
-// older migrations.
+// store/deliver.h MessageAuth, of version 7 FormsVersion, and the table
+// ExpungedUID of version 8), for tests of older migrations.
 inline constexpr const char* kDropColumnsSince6 =
+    "DROP TABLE ExpungedUID; "
     "ALTER TABLE Message DROP COLUMN FormsVersion; "
     "ALTER TABLE Message DROP COLUMN RemoteIP; ALTER TABLE Message DROP COLUMN EHLODomain; "
     "ALTER TABLE Message DROP COLUMN MailFrom; ALTER TABLE Message DROP COLUMN MailFromDomain; "
