@@ -158,10 +158,10 @@ TEST_F(VanishedTest, MoveAndDeleteMailbox) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM ExpungedUID WHERE MailboxID = " + std::to_string(old)), 0);
 }
 
-// changes_since() reads the highest modseq before the changes: a message
-// that another process adds between its reads is never left out below the
-// modseq it returns, from which a session goes on (imaptest's stress saw
-// sessions miss messages and flag changes for good).
+// changes_since() reads the highest modseq and the changes in one
+// snapshot: a message that another process adds between its reads is never
+// left out below the modseq it returns, from which a session goes on
+// (imaptest's stress saw sessions miss messages for good).
 TEST_F(VanishedTest, ChangesSinceMissesNothingBelowItsHighestModseq) {
   fill(1);
   int64_t from = *highest_modseq(*acc_);

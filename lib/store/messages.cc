@@ -266,10 +266,10 @@ Result<std::vector<MessageRow>> list_messages(AccountStore& a, int64_t mailbox_i
 Result<Changes> changes_since(AccountStore& a, int64_t mailbox_id, int64_t modseq) {
   Changes c;
   db::Db& db = a.db();
-  // The highest modseq first, then what changed: each read sees the commits
-  // made before it, so a change committed in between is reported now and
-  // again next time (with the same modseq), never skipped for good by a
-  // caller that goes on from c.highest_modseq.
+  // One snapshot for the highest modseq and what changed up to it: a change
+  // committed between two reads would otherwise be below c.highest_modseq,
+  // from which the caller goes on, without being in the changes.
+  MOX_ASSIGN(db::Tx snapshot, db::Tx::begin_read(db));
   MOX_ASSIGN(c.highest_modseq, highest_modseq(a));
   MOX_ASSIGN(db::Stmt q,
              db.prepare(std::string("SELECT ") + kMessageColumns +

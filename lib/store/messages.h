@@ -49,8 +49,8 @@ Result<std::vector<MessageRow>> list_messages(AccountStore& a, int64_t mailbox_i
 struct Changes {
   std::vector<MessageRow> changed;
   std::vector<int64_t> expunged;
-  // Read before the changes: every change up to it is in `changed` and
-  // `expunged` (and maybe some after it, reported again next time).
+  // Read in the same snapshot as the changes: every change up to it is in
+  // `changed` and `expunged`, none after it.
   int64_t highest_modseq = 0;
 };
 Result<Changes> changes_since(AccountStore& a, int64_t mailbox_id, int64_t modseq);
