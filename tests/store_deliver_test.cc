@@ -401,11 +401,22 @@ TEST_F(DeliverTest, CheckFindsRowWithoutFileAndNeverRemovesRows) {
   EXPECT_EQ(r->unexpected_files.size(), 1u);
   EXPECT_EQ(r->removed, 0);
   EXPECT_EQ(count("SELECT COUNT(*) FROM Message"), 2);
-  // An expunged row may have lost its file already.
-  ASSERT_TRUE(store_->db().exec("UPDATE Message SET Expunged = 1 WHERE ID = 1").ok());
+  // An expunged message leaves no row behind to miss its file.
+  ASSERT_TRUE(undeliver(*store_, *a).ok());
   auto r2 = check_account(*store_, false);
   ASSERT_TRUE(r2.ok());
   EXPECT_TRUE(r2->missing_files.empty());
+  EXPECT_TRUE(r2->vanished_live.empty());
+  // A live message whose UID is also listed as expunged is reported.
+  ASSERT_TRUE(store_->db()
+                  .exec("INSERT INTO ExpungedUID (MailboxID, FirstUID, LastUID, ModSeq) "
+                        "SELECT MailboxID, UID, UID, ModSeq FROM Message WHERE ID = " +
+                        std::to_string(b->id))
+                  .ok());
+  auto r3 = check_account(*store_, false);
+  ASSERT_TRUE(r3.ok());
+  EXPECT_EQ(r3->vanished_live, std::vector<int64_t>{b->id});
+  EXPECT_FALSE(r3->clean());
 }
 
 TEST_F(DeliverTest, CheckWaitsForMessageWritesInFlight) {

@@ -1,6 +1,6 @@
 // Tests for lib/store/recent.* and Mailbox.RecentUID (account.cc migration
 // 8): each UID is claimed once, by one of any number of claimers, and an
-// account migrated to version 8 has no recent messages.
+// account migrated to version 9 has no recent messages.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -168,7 +168,7 @@ TEST_F(SharedTest, FileSourceAndBadRequests) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM Message"), 1);
 }
 
-TEST_F(SharedTest, RemoveLeavesATombstoneWithANewModseq) {
+TEST_F(SharedTest, RemoveKeepsTheUidAsExpungedWithANewModseq) {
   auto a = acc_->deliver(text("Subject: a\r\n\r\n"));
   auto b = acc_->deliver(text("Subject: b\r\n\r\n"));
   ASSERT_TRUE(a.ok() && b.ok());
@@ -184,7 +184,7 @@ TEST_F(SharedTest, RemoveLeavesATombstoneWithANewModseq) {
   ASSERT_TRUE(ch.ok());
   EXPECT_EQ(ch->expunged, std::vector<int64_t>{a->uid});
   EXPECT_GT(ch->highest_modseq, b->modseq);
-  // Twice is an error, not a second tombstone.
+  // Twice is an error, not a second expunge.
   auto again = acc_->remove(*a);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().kind, ErrorKind::kNotFound);

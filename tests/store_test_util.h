@@ -18,9 +18,10 @@ namespace mox::testutil {
 
 // SQL that takes an index.db back before schema version 6 (the columns of
 // store/deliver.h MessageAuth, of version 7 FormsVersion, of version 8 the
-// sort keys of store/sortkeys.h, of version 9 RecentUID), for tests of older
-// migrations.
+// sort keys of store/sortkeys.h, of version 9 RecentUID, of version 12 the
+// table ExpungedUID), for tests of older migrations.
 inline constexpr const char* kDropColumnsSince6 =
+    "DROP TABLE ExpungedUID; "
     "ALTER TABLE Mailbox DROP COLUMN RecentUID; "
     "ALTER TABLE Message DROP COLUMN SortVersion; ALTER TABLE Message DROP COLUMN SentDate; "
     "ALTER TABLE Message DROP COLUMN SortSubject; ALTER TABLE Message DROP COLUMN SubjectReply; "

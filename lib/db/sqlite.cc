@@ -203,6 +203,11 @@ Result<Tx> Tx::begin(Db& db) {
   return Tx(&db);
 }
 
+Result<Tx> Tx::begin_read(Db& db) {
+  MOX_TRY(db.exec("BEGIN DEFERRED"));
+  return Tx(&db);
+}
+
 Tx::~Tx() {
   if (db_) (void)db_->exec("ROLLBACK");
 }

@@ -108,6 +108,9 @@ class Db {
 class Tx {
  public:
   static Result<Tx> begin(Db& db);
+  // A read transaction (BEGIN DEFERRED): the reads in it see one snapshot
+  // of the database, taken at the first. Ends (ROLLBACK) when destroyed.
+  static Result<Tx> begin_read(Db& db);
   Tx(Tx&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
   Tx(const Tx&) = delete;
   Tx& operator=(const Tx&) = delete;

@@ -100,8 +100,10 @@ void Session::cmd_select(imap::Command& c, Output& out) {
   if (!mb || !*mb)
     return respond(out, c.tag, Condition::kNo, "NONEXISTENT", "mailbox does not exist");
   if (a.condstore || a.qresync) condstore_ = true;
-  auto msgs = mailstore_->list_messages((*mb)->id);
+  // The modseq first: a message added meanwhile is then reported by the
+  // next changes_since(), not missed (store/messages.h list_messages).
   auto hm = mailstore_->highest_modseq();
+  auto msgs = mailstore_->list_messages((*mb)->id);
   if (!msgs) return store_failure(out, c.tag, msgs.error(), "");
   if (!hm) return store_failure(out, c.tag, hm.error(), "");
   mailbox_ = **mb;

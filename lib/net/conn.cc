@@ -46,8 +46,10 @@ Conn::Conn(UniqueFd read_fd, UniqueFd write_fd)
   set_nonblock(rfd_.get());
   // Replies are written whole; without this, a reply after TLS session
   // tickets waits for the client's delayed ACK (~40 ms, seen in bench/).
+  // Also for a socket from systemd or inetd (Conn::inetd()). It succeeds
+  // on TCP sockets only: tcp_ says whether read_some() asks for quick ACKs.
   int one = 1;
-  (void)::setsockopt(rfd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  tcp_ = ::setsockopt(rfd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0;
   if (wfd_.valid()) set_nonblock(wfd_.get());
   write_is_socket_ = is_socket(wfd());
   remote_ip_ = net::remote_ip(rfd_.get());
@@ -111,6 +113,13 @@ Result<size_t> Conn::read_some(char* buf, size_t n, milliseconds timeout) {
 }
 
 Result<size_t> Conn::read_raw(char* buf, size_t n, Deadline deadline) {
+  // A client that writes a command in pieces (Python's imaplib: an APPEND
+  // literal, then its CRLF) holds the second piece in its Nagle queue until
+  // the first is acknowledged; Linux delays that ACK by 40 ms once it sees
+  // a request/reply exchange. TCP_QUICKACK (tcp(7)) acknowledges at once;
+  // it is not permanent, so it is asked for before every read.
+  int one = 1;
+  if (tcp_) (void)::setsockopt(rfd_.get(), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
   while (true) {
     if (ssl_) {
       ERR_clear_error();

@@ -143,6 +143,7 @@ class Conn {
   UniqueFd rfd_, wfd_;  // wfd_ invalid when it is the same as rfd_
   tls::SslPtr ssl_;
   bool write_is_socket_ = false;
+  bool tcp_ = false;            // rfd_ is a TCP socket (TCP_QUICKACK before reads)
   bool tls_failed_ = false;     // a fatal TLS error: no close_notify then
   std::unique_ptr<Deflate> z_;  // COMPRESS=DEFLATE, when started
   std::string remote_ip_, local_ip_;

@@ -196,6 +196,25 @@ CREATE TRIGGER MetadataMailboxDeleted AFTER DELETE ON Mailbox BEGIN
   DELETE FROM Metadata WHERE MailboxID = OLD.ID;
 END;
 )",
+    // 12: expunged messages leave Message; their UIDs stay in ExpungedUID,
+    // ranges with the modseq of their expunge, for QRESYNC and CONDSTORE
+    // (store/vanished.h). The rows expunged so far (Expunged = 1, no search
+    // text any more) become one range each, merged by the next expunges;
+    // Message.Expunged is 0 from here on. The DiskUsage triggers count only
+    // rows with Expunged = 0: deleting these changes nothing there.
+    R"(
+CREATE TABLE ExpungedUID (
+  MailboxID INTEGER NOT NULL,
+  FirstUID INTEGER NOT NULL,
+  LastUID INTEGER NOT NULL,
+  ModSeq INTEGER NOT NULL
+);
+CREATE INDEX ExpungedUIDMailboxModSeq ON ExpungedUID(MailboxID, ModSeq);
+INSERT INTO ExpungedUID (MailboxID, FirstUID, LastUID, ModSeq)
+  SELECT MailboxID, UID, UID, ModSeq FROM Message WHERE Expunged = 1 ORDER BY MailboxID, UID;
+DELETE FROM MessageText WHERE rowid IN (SELECT ID FROM Message WHERE Expunged = 1);
+DELETE FROM Message WHERE Expunged = 1;
+)",
 };
 
 Result<bool> has_mailboxes(db::Db& db) {
@@ -227,6 +246,8 @@ Status create_default_mailboxes(db::Db& db) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& account_migrations() { return kMigrations; }
 
 Result<AccountStore> AccountStore::open(const std::string& dir, bool create) {
   if (!create && !path_exists(dir + "/index.db")) {

@@ -44,6 +44,10 @@ inline constexpr DefaultMailbox kDefaultMailboxes[] = {
 
 class IdBlocks;  // store/idblocks.h
 
+// The schema migrations of index.db, in order (for tests that build a
+// database of an older version).
+const std::vector<std::string>& account_migrations();
+
 class AccountStore {
  public:
   AccountStore(AccountStore&&) noexcept;

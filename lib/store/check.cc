@@ -71,24 +71,33 @@ Result<std::vector<std::string>> scan_temp_files(const std::string& account_dir)
   return out;
 }
 
-// Compares sorted file IDs with the rows, in ID order.
+// Compares sorted file IDs with the rows, in ID order. Every row is a
+// message that is there: expunged ones leave Message (store/vanished.h).
 Status compare_rows(db::Db& db, const std::vector<int64_t>& files, CheckReport& r) {
-  MOX_ASSIGN(db::Stmt q, db.prepare("SELECT ID, Expunged FROM Message ORDER BY ID"));
+  MOX_ASSIGN(db::Stmt q, db.prepare("SELECT ID FROM Message ORDER BY ID"));
   size_t fi = 0;
   while (true) {
     MOX_ASSIGN(bool row, q.step());
     if (!row) break;
     int64_t id = q.col_int(0);
-    bool expunged = q.col_int(1) != 0;
     for (; fi < files.size() && files[fi] < id; ++fi) r.orphan_files.push_back(files[fi]);
-    bool has_file = fi < files.size() && files[fi] == id;
-    if (has_file) {
+    if (fi < files.size() && files[fi] == id) {
       ++fi;
-    } else if (!expunged) {
-      r.missing_files.push_back(id);  // an expunged row's file may be gone already
+    } else {
+      r.missing_files.push_back(id);
     }
   }
   for (; fi < files.size(); ++fi) r.orphan_files.push_back(files[fi]);
+  return {};
+}
+
+// Messages whose UID their mailbox also lists as expunged: QRESYNC would
+// tell clients they are gone (store/vanished.h).
+Status find_vanished_live(db::Db& db, CheckReport& r) {
+  MOX_ASSIGN(db::Stmt q, db.prepare("SELECT DISTINCT m.ID FROM ExpungedUID e JOIN Message m "
+                                    "ON m.MailboxID = e.MailboxID AND m.UID BETWEEN e.FirstUID "
+                                    "AND e.LastUID ORDER BY m.ID"));
+  MOX_ASSIGN(r.vanished_live, db::collect(q, [](const db::Stmt& s) { return s.col_int(0); }));
   return {};
 }
 
@@ -125,6 +134,7 @@ Result<CheckReport> check_account(AccountStore& account, bool repair_files) {
   r.unexpected_files = std::move(files.unexpected);
   MOX_ASSIGN(r.stale_temp_files, scan_temp_files(dir));
   MOX_TRY(compare_rows(account.db(), files.ids, r));
+  MOX_TRY(find_vanished_live(account.db(), r));
   if (repair_files) MOX_TRY(repair(dir, r));
   return r;
 }

@@ -1,4 +1,5 @@
-// Consistency check between an account's message rows and message files.
+// Consistency check between an account's message rows and message files,
+// and of the expunged UIDs kept for QRESYNC (store/vanished.h).
 #pragma once
 
 #include <cstdint>
@@ -12,14 +13,15 @@ namespace mox::store {
 
 struct CheckReport {
   std::vector<int64_t> orphan_files;          // file without any row (crash before commit)
-  std::vector<int64_t> missing_files;         // live (not expunged) row without file
+  std::vector<int64_t> missing_files;         // row without file
+  std::vector<int64_t> vanished_live;         // row whose UID is also listed as expunged
   std::vector<std::string> stale_temp_files;  // paths in ACCOUNT/tmp/ (crash while writing)
   std::vector<std::string> unexpected_files;  // paths under msg/ that name no message
   int64_t removed = 0;                        // files removed by repair
 
   bool clean() const {
-    return orphan_files.empty() && missing_files.empty() && stale_temp_files.empty() &&
-           unexpected_files.empty();
+    return orphan_files.empty() && missing_files.empty() && vanished_live.empty() &&
+           stale_temp_files.empty() && unexpected_files.empty();
   }
 };
 

@@ -13,6 +13,7 @@
 #include "store/notify.h"
 #include "store/parsed.h"
 #include "store/quota.h"
+#include "store/vanished.h"
 #include "util/fs.h"
 
 namespace mox::store {
@@ -155,13 +156,14 @@ Status remove_delivered(db::Db& db, const std::string& account_dir, const Delive
     MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
     MOX_ASSIGN(int64_t prev, current_modseq(db));
     int64_t modseq = prev + 1;
-    // A tombstone keeps UID and modseq for QRESYNC's VANISHED (RFC 7162 §3.2.10).
-    MOX_ASSIGN(db::Stmt up, db.prepare("UPDATE Message SET Expunged = 1, ModSeq = ? "
-                                       "WHERE ID = ? AND Expunged = 0"));
-    MOX_TRY(up.bind(1, modseq).bind(2, d.id).run());
-    if (db.changes() == 0) return not_found("message " + std::to_string(d.id) + " is not there");
-    // Its text may have been indexed meanwhile (SharedAccount's indexer).
-    MOX_TRY(remove_search_text(db, d.id));
+    MOX_ASSIGN(db::Stmt q, db.prepare("SELECT 1 FROM Message WHERE ID = ? AND MailboxID = ?"));
+    MOX_ASSIGN(bool there, q.bind(1, d.id).bind(2, d.mailbox_id).step());
+    q = db::Stmt();
+    if (!there) return not_found("message " + std::to_string(d.id) + " is not there");
+    // The row goes with its search text (indexed meanwhile, maybe, by
+    // SharedAccount's indexer); its UID stays for QRESYNC's VANISHED
+    // (store/vanished.h).
+    MOX_TRY(remove_messages(db, d.mailbox_id, {{d.uid, d.id}}, modseq));
     MOX_ASSIGN(db::Stmt mb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
     MOX_TRY(mb.bind(1, modseq).bind(2, d.mailbox_id).run());
     MOX_ASSIGN(db::Stmt acc, db.prepare("UPDATE Account SET ModSeq = ?"));

@@ -86,9 +86,9 @@ struct Delivered {
 // the commit.
 Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req);
 
-// Takes a delivered message away again: the row becomes an expunged
-// tombstone with a new modseq (IMAP sessions see it vanish, RFC 7162
-// §3.2.10) and the file is removed. For a delivery to several accounts that
+// Takes a delivered message away again: the row is removed and its UID
+// recorded as expunged at a new modseq (IMAP sessions see it vanish, RFC
+// 7162 §3.2.10; store/vanished.h), and the file is removed. For a delivery to several accounts that
 // must not stay half done (mox-smtpd answers 451 and the client retries).
 Status undeliver(AccountStore& account, const Delivered& d);
 

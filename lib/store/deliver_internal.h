@@ -64,7 +64,8 @@ Result<std::string> written_message(const std::string& account_dir, int64_t id,
 // every row's result. Does not notify.
 void commit_rows(db::Db& db, const std::vector<PendingRow*>& rows);
 
-// undeliver() on a Db: tombstone and file removal; notifies.
+// undeliver() on a Db: row removal (its UID kept as expunged) and file
+// removal; notifies.
 Status remove_delivered(db::Db& db, const std::string& account_dir, const Delivered& d);
 
 }  // namespace mox::store

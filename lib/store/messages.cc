@@ -12,6 +12,7 @@
 #include "store/notify.h"
 #include "store/parsed.h"
 #include "store/quota.h"
+#include "store/vanished.h"
 #include "util/fs.h"
 #include "util/split.h"
 
@@ -185,6 +186,7 @@ Status delete_mailbox(AccountStore& a, const std::string& name) {
       MOX_ASSIGN(db::Stmt d, db.prepare(sql));
       MOX_TRY(d.bind(1, mbid).run());
     }
+    MOX_TRY(forget_expunged(db, mbid));
     MOX_TRY(tx.commit());
   }
   for (int64_t id : ids) ::unlink(message_path(a, id).c_str());
@@ -218,14 +220,15 @@ Status rename_mailbox(AccountStore& a, const std::string& from, const std::strin
     // New UIDs in the old order, assigned one row at a time: a single UPDATE
     // computing each UID from the rows not yet moved collides with itself.
     MOX_ASSIGN(db::Stmt ids,
-               db.prepare("SELECT ID FROM Message WHERE MailboxID = ? AND Expunged = 0 "
+               db.prepare("SELECT ID, UID FROM Message WHERE MailboxID = ? AND Expunged = 0 "
                           "ORDER BY UID"));
     ids.bind(1, src_id);
-    std::vector<int64_t> moving;
+    std::vector<int64_t> moving, moved_uids;
     while (true) {
       MOX_ASSIGN(bool row, ids.step());
       if (!row) break;
       moving.push_back(ids.col_int(0));
+      moved_uids.push_back(ids.col_int(1));
     }
     ids = db::Stmt();
     MOX_ASSIGN(db::Stmt mv,
@@ -239,6 +242,8 @@ Status rename_mailbox(AccountStore& a, const std::string& from, const std::strin
                   .bind(4, moving[i])
                   .run());
     }
+    // For QRESYNC clients of INBOX they are gone (store/vanished.h).
+    MOX_TRY(record_expunged(db, src_id, std::move(moved_uids), modseq));
     MOX_ASSIGN(db::Stmt up,
                db.prepare("UPDATE Mailbox SET UIDNext = 1 + COALESCE((SELECT MAX(UID) FROM "
                           "Message WHERE MailboxID = ?1), 0), ModSeq = ?2 WHERE ID = ?1"));
@@ -284,21 +289,18 @@ Result<std::vector<MessageRow>> list_messages(AccountStore& a, int64_t mailbox_i
 Result<Changes> changes_since(AccountStore& a, int64_t mailbox_id, int64_t modseq) {
   Changes c;
   db::Db& db = a.db();
-  MOX_ASSIGN(db::Stmt q, db.prepare(std::string("SELECT ") + kMessageColumns +
-                                    ", Expunged FROM Message "
-                                    "WHERE MailboxID = ? AND ModSeq > ? ORDER BY UID"));
-  q.bind(1, mailbox_id).bind(2, modseq);
-  while (true) {
-    MOX_ASSIGN(bool row, q.step());
-    if (!row) break;
-    if (q.col_int(8)) {
-      c.expunged.push_back(q.col_int(1));
-    } else {
-      c.changed.push_back(read_row(q));
-    }
-  }
-  q = db::Stmt();
+  // One snapshot for the highest modseq and what changed up to it: a change
+  // committed between two reads would otherwise be below c.highest_modseq,
+  // from which the caller goes on, without being in the changes.
+  MOX_ASSIGN(db::Tx snapshot, db::Tx::begin_read(db));
   MOX_ASSIGN(c.highest_modseq, highest_modseq(a));
+  MOX_ASSIGN(db::Stmt q,
+             db.prepare(std::string("SELECT ") + kMessageColumns +
+                        " FROM Message WHERE MailboxID = ? AND ModSeq > ? ORDER BY UID"));
+  q.bind(1, mailbox_id).bind(2, modseq);
+  MOX_ASSIGN(c.changed, db::collect(q, read_row));
+  q = db::Stmt();
+  MOX_ASSIGN(c.expunged, expunged_since(db, mailbox_id, modseq));
   return c;
 }
 
@@ -358,7 +360,7 @@ Result<StoreResult> store_flags(AccountStore& a, int64_t mailbox_id,
 
 Result<std::vector<int64_t>> expunge(AccountStore& a, int64_t mailbox_id,
                                      const std::optional<std::vector<int64_t>>& uids) {
-  std::vector<std::pair<int64_t, int64_t>> gone;  // (uid, id)
+  std::vector<ExpungedRow> gone;
   db::Db& db = a.db();
   {
     MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
@@ -371,27 +373,21 @@ Result<std::vector<int64_t>> expunge(AccountStore& a, int64_t mailbox_id,
     while (true) {
       MOX_ASSIGN(bool row, q.step());
       if (!row) break;
-      if (!uids || only.count(q.col_int(0))) gone.emplace_back(q.col_int(0), q.col_int(1));
+      if (!uids || only.count(q.col_int(0))) gone.push_back({q.col_int(0), q.col_int(1)});
     }
     q = db::Stmt();
     if (gone.empty()) return std::vector<int64_t>();
     MOX_ASSIGN(int64_t modseq, bump_modseq(db));
-    // Tombstones keep UID and modseq for QRESYNC's VANISHED (RFC 7162 §3.2.10).
-    MOX_ASSIGN(db::Stmt up, db.prepare("UPDATE Message SET Expunged = 1, ModSeq = ? WHERE ID = ?"));
-    for (const auto& [uid, id] : gone) {
-      up.reset();
-      MOX_TRY(up.bind(1, modseq).bind(2, id).run());
-      MOX_TRY(remove_search_text(db, id));
-    }
-    up = db::Stmt();
+    // The rows go; their UIDs stay for QRESYNC's VANISHED (store/vanished.h).
+    MOX_TRY(remove_messages(db, mailbox_id, gone, modseq));
     MOX_ASSIGN(db::Stmt mb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
     MOX_TRY(mb.bind(1, modseq).bind(2, mailbox_id).run());
     MOX_TRY(tx.commit());
   }
   std::vector<int64_t> out;
-  for (const auto& [uid, id] : gone) {
-    ::unlink(message_path(a, id).c_str());
-    out.push_back(uid);
+  for (const ExpungedRow& r : gone) {
+    ::unlink(message_path(a, r.id).c_str());
+    out.push_back(r.uid);
   }
   notify(a);
   return out;
@@ -494,13 +490,9 @@ Status insert_copies(db::Db& db, const Mailbox& dmb, int64_t mailbox_id,
   MOX_TRY(up.bind(1, uid).bind(2, modseq).bind(3, dmb.id).run());
   if (move) {
     // RFC 6851: the source messages are expunged in the same transaction.
-    MOX_ASSIGN(db::Stmt ex, db.prepare("UPDATE Message SET Expunged = 1, ModSeq = ? WHERE ID = ?"));
-    for (const auto& r : src) {
-      ex.reset();
-      MOX_TRY(ex.bind(1, modseq).bind(2, r.id).run());
-      MOX_TRY(remove_search_text(db, r.id));
-    }
-    ex = db::Stmt();
+    std::vector<ExpungedRow> gone;
+    for (const auto& r : src) gone.push_back({r.uid, r.id});
+    MOX_TRY(remove_messages(db, mailbox_id, gone, modseq));
     MOX_ASSIGN(db::Stmt smb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
     MOX_TRY(smb.bind(1, modseq).bind(2, mailbox_id).run());
   }

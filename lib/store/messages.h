@@ -1,6 +1,7 @@
 // Mailbox and message operations for IMAP (RFC 9051) over an account store:
 // listing, mailbox lifecycle, flags with CONDSTORE modseqs (RFC 7162),
-// expunge with tombstones for QRESYNC, copy and move. Each change is one
+// expunge (the rows go, their UIDs are kept for QRESYNC: store/vanished.h),
+// copy and move. Each change is one
 // transaction that bumps the account's modseq, followed by a change
 // notification to other processes.
 #pragma once
@@ -39,12 +40,17 @@ Status delete_mailbox(AccountStore& a, const std::string& name);
 Status rename_mailbox(AccountStore& a, const std::string& from, const std::string& to);
 Status set_subscribed(AccountStore& a, const std::string& name, bool subscribed);
 
-// Messages of a mailbox in UID order, without expunged ones.
+// Messages of a mailbox in UID order, without expunged ones. A caller that
+// follows changes from here on reads highest_modseq() first: a message
+// added in between is then reported again by changes_since(), not missed.
 Result<std::vector<MessageRow>> list_messages(AccountStore& a, int64_t mailbox_id);
-// Changes after `modseq` (RFC 7162): rows changed or added, and UIDs expunged.
+// Changes after `modseq` (RFC 7162): rows changed or added, and UIDs expunged
+// (for an old modseq maybe more, never one still there: store/vanished.h).
 struct Changes {
   std::vector<MessageRow> changed;
   std::vector<int64_t> expunged;
+  // Read in the same snapshot as the changes: every change up to it is in
+  // `changed` and `expunged`, none after it.
   int64_t highest_modseq = 0;
 };
 Result<Changes> changes_since(AccountStore& a, int64_t mailbox_id, int64_t modseq);

@@ -1829,7 +1829,7 @@ class MessageTest(Base):
         self.assertEqual(self.search("CHARSET UTF-8 BODY ", "straßenbahn".encode()), [1])  # parses 1, 3
         self.assertEqual(count("SELECT COUNT(*) FROM Message WHERE Parsed = 1 AND ID IN (%s)"), 3)
         self.assertEqual(self.assertOK(self.c.cmd("FETCH " + what)).untagged, before)
-        # Expunge removes the index rows; the tombstone stays.
+        # Expunge removes the index rows with the message's.
         self.assertOK(self.c.cmd("STORE 1:2 +FLAGS.SILENT (\\Deleted)"))
         self.assertOK(self.c.cmd("EXPUNGE"))
         self.assertEqual(count("SELECT COUNT(*) FROM MessageText WHERE rowid IN (%s)"), 1)
