@@ -589,8 +589,9 @@ TEST_F(ImapSessionTest, SearchContextUpdate) {
             "* 1 EXPUNGE\r\n* ESEARCH (TAG \"a\") REMOVEFROM (0 1)\r\n* 1 EXPUNGE\r\n"
             "e OK expunge done\r\n");
   std::string r = send(append_cmd("f", "INBOX", "\\Seen", "m5"));
-  EXPECT_NE(r.find("* 3 EXISTS\r\n* ESEARCH (TAG \"a\") ADDTO (0 3)\r\nf OK [APPENDUID"),
-            std::string::npos)
+  EXPECT_NE(
+      r.find("* 3 EXISTS\r\n* 3 RECENT\r\n* ESEARCH (TAG \"a\") ADDTO (0 3)\r\nf OK [APPENDUID"),
+      std::string::npos)
       << r;
   EXPECT_EQ(send("g UID SEARCH RETURN (UPDATE COUNT) UNSEEN\r\n"),
             "* ESEARCH (TAG \"g\") UID COUNT 1\r\ng OK search done\r\n");
@@ -631,7 +632,7 @@ TEST_F(ImapSessionTest, SearchContextUpdateFromOtherSession) {
   other.feed(append_cmd("v", "INBOX", "\\Flagged", "other subject"));
   std::string r = session_->poll_updates().reply;
   EXPECT_EQ(r,
-            "* 1 FETCH (UID 1 FLAGS (\\Flagged))\r\n* 3 EXISTS\r\n"
+            "* 1 FETCH (UID 1 FLAGS (\\Recent \\Flagged))\r\n* 3 EXISTS\r\n* 1 RECENT\r\n"
             "* ESEARCH (TAG \"a\") UID ADDTO (0 1:2)\r\n");
   other.feed("u STORE 1 +FLAGS.SILENT (\\Deleted)\r\nt EXPUNGE\r\n");
   r = session_->poll_updates().reply;
@@ -783,17 +784,19 @@ TEST_F(ImapSessionTest, NotifySelected) {
             "b OK notify done\r\n");
   auto other = other_session(settings_, *backend_);
   other->feed(append_cmd("INBOX"));
-  EXPECT_EQ(session_->poll_updates().reply, "* 1 EXISTS\r\n* 1 FETCH (UID 1 FLAGS ())\r\n");
+  EXPECT_EQ(session_->poll_updates().reply,
+            "* 1 EXISTS\r\n* 1 RECENT\r\n* 1 FETCH (UID 1 FLAGS (\\Recent))\r\n");
   other->feed("z SELECT INBOX\r\n");
   other->feed("z STORE 1 +FLAGS (\\Deleted)\r\n");
-  EXPECT_EQ(session_->poll_updates().reply, "* 1 FETCH (UID 1 FLAGS (\\Deleted))\r\n");
+  EXPECT_EQ(session_->poll_updates().reply, "* 1 FETCH (UID 1 FLAGS (\\Recent \\Deleted))\r\n");
   other->feed("z EXPUNGE\r\n");
   EXPECT_EQ(session_->poll_updates().reply, "* 1 EXPUNGE\r\n");
 
   EXPECT_EQ(send("c NOTIFY SET (selected-delayed (MessageNew MessageExpunge))\r\n"),
             "c OK notify done\r\n");
   other->feed(append_cmd("INBOX"));
-  EXPECT_EQ(session_->poll_updates().reply, "* 1 EXISTS\r\n");
+  // The other session, selected, learnt of it first: not \Recent here.
+  EXPECT_EQ(session_->poll_updates().reply, "* 1 EXISTS\r\n* 0 RECENT\r\n");
   other->feed("z STORE 1 +FLAGS (\\Deleted)\r\n");
   other->feed("z EXPUNGE\r\n");
   std::string r = session_->poll_updates().reply;
@@ -850,7 +853,7 @@ TEST_F(ImapSessionTest, SortAndThread) {
   EXPECT_EQ(send("c UID SORT (ARRIVAL) UTF-8 UID 2:*\r\n"), "* SORT 2 3\r\nc OK sort done\r\n");
   EXPECT_EQ(send("c SORT (SUBJECT) UTF-8 SUBJECT nothing\r\n"), "* SORT\r\nc OK sort done\r\n");
   EXPECT_EQ(send("d SORT RETURN (MIN MAX COUNT ALL) (SUBJECT) UTF-8 ALL\r\n"),
-            "* ESEARCH (TAG \"d\") MIN 1 MAX 3 ALL 3,1:2 COUNT 3\r\nd OK sort done\r\n");
+            "* ESEARCH (TAG \"d\") MIN 3 MAX 2 ALL 3,1:2 COUNT 3\r\nd OK sort done\r\n");
   EXPECT_EQ(send("d UID SORT RETURN () (REVERSE SUBJECT) UTF-8 ALL\r\n"),
             "* ESEARCH (TAG \"d\") UID ALL 1:3\r\nd OK sort done\r\n");
   EXPECT_EQ(send("d SORT RETURN (COUNT) (DATE) UTF-8 SUBJECT nothing\r\n"),
@@ -927,9 +930,10 @@ TEST_F(ImapSessionTest, Replace) {
   EXPECT_EQ(send("d REPLACE 1 INBOX {1+}\r\n3\r\n"), "d BAD no mailbox selected\r\n");
   send("e SELECT INBOX\r\n");
   std::string r = send("f REPLACE 1 INBOX (\\Draft) {1+}\r\n3\r\n");
-  EXPECT_TRUE(std::regex_match(r, std::regex("\\* OK \\[APPENDUID [0-9]+ 3\\] replacement message "
-                                             "ready\r\n\\* 3 EXISTS\r\n\\* 1 EXPUNGE\r\nf OK "
-                                             "replace done\r\n")))
+  EXPECT_TRUE(std::regex_match(
+      r, std::regex("\\* OK \\[APPENDUID [0-9]+ 3\\] replacement message "
+                    "ready\r\n\\* 3 EXISTS\r\n\\* 3 RECENT\r\n\\* 1 EXPUNGE\r\nf OK "
+                    "replace done\r\n")))
       << r;
   send("g CREATE Drafts\r\n");
   r = send("h UID REPLACE 3 Drafts CATENATE (URL \";UID=2\" TEXT {1+}\r\n4)\r\n");
@@ -989,11 +993,11 @@ TEST_F(ImapSessionTest, UidOnly) {
               "e BAD [UIDREQUIRED] message numbers not allowed with UIDONLY\r\n")
         << cmd;
   }
-  EXPECT_EQ(
-      send("f UID FETCH 2:3 (FLAGS)\r\n"),
-      "* 2 UIDFETCH (UID 2 FLAGS ())\r\n* 3 UIDFETCH (UID 3 FLAGS ())\r\nf OK fetch done\r\n");
+  EXPECT_EQ(send("f UID FETCH 2:3 (FLAGS)\r\n"),
+            "* 2 UIDFETCH (UID 2 FLAGS (\\Recent))\r\n* 3 UIDFETCH (UID 3 FLAGS (\\Recent))\r\n"
+            "f OK fetch done\r\n");
   EXPECT_EQ(send("g UID STORE 3 +FLAGS (\\Deleted)\r\n"),
-            "* 3 UIDFETCH (UID 3 FLAGS (\\Deleted))\r\ng OK store done\r\n");
+            "* 3 UIDFETCH (UID 3 FLAGS (\\Recent \\Deleted))\r\ng OK store done\r\n");
   EXPECT_EQ(send("h UID SEARCH UID 1:2\r\n"), "* SEARCH 1 2\r\nh OK search done\r\n");
   EXPECT_EQ(send("i EXPUNGE\r\n"), "* VANISHED 3\r\ni OK expunge done\r\n");
   std::string r = send("j UID MOVE 1 Archive\r\n");
@@ -1005,7 +1009,8 @@ TEST_F(ImapSessionTest, UidOnly) {
   other.feed("x LOGIN mjl@example.com password1234\r\n");
   other.feed("y SELECT INBOX\r\n");
   other.feed("z UID STORE 2 +FLAGS.SILENT (\\Flagged)\r\n");
-  EXPECT_EQ(send("k NOOP\r\n"), "* 2 UIDFETCH (UID 2 FLAGS (\\Flagged))\r\nk OK noop done\r\n");
+  EXPECT_EQ(send("k NOOP\r\n"),
+            "* 2 UIDFETCH (UID 2 FLAGS (\\Recent \\Flagged))\r\nk OK noop done\r\n");
 }
 
 // METADATA (RFC 5464): server and mailbox entries, DEPTH, MAXSIZE, NIL for

@@ -95,7 +95,7 @@ TEST_F(RecentTest, MigrationLeavesNothingRecent) {
   add();
   add();
   ASSERT_TRUE(acc_->db()
-                  .exec(std::string(testutil::kDropSince10) +
+                  .exec(std::string("DROP TABLE ExpungedUID; ") + testutil::kDropSince10 +
                         "ALTER TABLE Mailbox DROP COLUMN RecentUID; PRAGMA user_version = 8")
                   .ok());
   acc_.reset();

@@ -5,6 +5,7 @@
 
 #include "imap/imapurl.h"
 #include "imapserver/session.h"
+#include "message/binaryparts.h"
 #include "message/mime.h"
 #include "message/section.h"
 
@@ -85,6 +86,8 @@ std::optional<store::Delivered> Session::append_one(const store::Mailbox& mb,
       return std::nullopt;
     }
   }
+  // A binary literal: NUL-holding parts stored as base64 (message/binaryparts.h).
+  if (m.binary) m.data = message::base64_binary_parts(m.data);
   int64_t received = m.internal_date ? m.internal_date->unix_time() : 0;
   // NO [OVERQUOTA], RFC 9208 §4.3
   auto d =

@@ -114,14 +114,23 @@ void Session::esearch_reply(const imap::Command& c, const imap::SearchArgs& a,
   std::string modseq_item;
   if (h.modseq) {
     // RFC 7162 §3.1.5: the highest mod-sequence of the messages returned;
-    // MIN and MAX alone return only those messages (RFC 4731 §3.1). The
-    // lowest and highest numbers are the first and last in index order.
+    // MIN and MAX alone return only those messages (RFC 4731 §3.1): the
+    // first and last in `numbers`' order (ascending, or for ESORT the sort
+    // order).
     int64_t ms = h.max_modseq;
     bool all = ret.empty() || want(SearchReturn::kAll);
     if (!all && !want(SearchReturn::kCount) && !a.partial) {
       ms = 0;
-      if (want(SearchReturn::kMin)) ms = std::max(ms, h.modseqs.front());
-      if (want(SearchReturn::kMax)) ms = std::max(ms, h.modseqs.back());
+      auto modseq_of = [&](uint32_t n) {
+        for (size_t k = 0; k < h.index.size(); ++k) {
+          size_t i = h.index[k];
+          if ((c.uid ? static_cast<uint32_t>(msgs_[i].uid) : static_cast<uint32_t>(i + 1)) == n)
+            return h.modseqs[k];
+        }
+        return int64_t{0};
+      };
+      if (want(SearchReturn::kMin)) ms = std::max(ms, modseq_of(numbers.front()));
+      if (want(SearchReturn::kMax)) ms = std::max(ms, modseq_of(numbers.back()));
       if (ms == 0) ms = h.max_modseq;
     }
     modseq_item = " MODSEQ " + std::to_string(ms);

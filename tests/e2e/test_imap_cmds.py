@@ -145,11 +145,14 @@ class CmdsTest(unittest.TestCase):
             m.fetch("1", "(FLAGS)")
         typ, data = m.uid("STORE", "2", "+FLAGS", "(\\Deleted)")
         self.assertEqual(typ, "OK")
-        self.assertEqual(m.response("UIDFETCH")[1], [b"2 (UID 2 FLAGS (\\Deleted))"])
+        # The session selected the mailbox first: its messages are \Recent
+        # here (IMAP4rev1, RFC 3501 §2.3.2).
+        self.assertEqual(m.response("UIDFETCH")[1], [b"2 (UID 2 FLAGS (\\Recent \\Deleted))"])
         typ, data = m.uid("FETCH", "1:*", "(FLAGS)")
         self.assertEqual(typ, "OK")
         self.assertEqual(m.response("UIDFETCH")[1],
-                         [b"1 (UID 1 FLAGS ())", b"2 (UID 2 FLAGS (\\Deleted))", b"3 (UID 3 FLAGS ())"])
+                         [b"1 (UID 1 FLAGS (\\Recent))", b"2 (UID 2 FLAGS (\\Recent \\Deleted))",
+                          b"3 (UID 3 FLAGS (\\Recent))"])
         typ, data = m.expunge()
         self.assertEqual(typ, "OK")
         self.assertEqual(m.response("VANISHED")[1], [b"2"])

@@ -135,6 +135,7 @@ class CompressNotifyTest(unittest.TestCase):
         self.assertEqual(other.cmd("APPEND %s " % box, message(100, "small")).status, "OK")
         c.sock.settimeout(5)
         self.assertEqual(c.readline(), b"* 2 EXISTS\r\n")
+        self.assertEqual(c.readline(), b"* 2 RECENT\r\n")  # IMAP4rev1: \Recent here
         c.send("DONE\r\n")
         self.assertEqual(c.response(), b"i1 OK idle done")
         self.assertEqual(c.cmd("LOGOUT").status, "OK")

@@ -123,7 +123,7 @@ class SortTest(unittest.TestCase):
                                            "UTF-8", "ALL")
         self.assertEqual(typ, "OK", data)
         typ, data = self.m._untagged_response(typ, data, "ESEARCH")
-        self.assertRegex(data[0].decode(), r'^\(TAG "[A-Z0-9]+"\) MIN 1 MAX 5 ALL 5,3,1:2,4 COUNT 5$')
+        self.assertRegex(data[0].decode(), r'^\(TAG "[A-Z0-9]+"\) MIN 5 MAX 4 ALL 5,3,1:2,4 COUNT 5$')
 
     def test_badcharset(self):
         typ, data = self.m._simple_command("SORT", "(DATE)", "KOI8-R", "ALL")
