@@ -6,6 +6,7 @@
 
 #include <deque>
 
+#include "imapserver/search_result.h"
 #include "imapserver/sort.h"
 #include "imapserver/thread.h"
 #include "message/basesubject.h"
@@ -173,10 +174,10 @@ TEST(Sort, CriteriaReverseAndTies) {
 }
 
 TEST(Sort, OrderedSet) {
-  EXPECT_EQ(ordered_set({}), "");
-  EXPECT_EQ(ordered_set({1, 2, 3, 4, 5}), "1:5");
-  EXPECT_EQ(ordered_set({5, 3, 4, 2, 1}), "5,3:4,2,1");
-  EXPECT_EQ(ordered_set({7}), "7");
+  EXPECT_EQ(ordered_set_string({}), "");
+  EXPECT_EQ(ordered_set_string({1, 2, 3, 4, 5}), "1:5");
+  EXPECT_EQ(ordered_set_string({5, 3, 4, 2, 1}), "5,3:4,2,1");
+  EXPECT_EQ(ordered_set_string({7}), "7");
 }
 
 }  // namespace

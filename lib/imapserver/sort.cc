@@ -55,17 +55,4 @@ void sort_items(std::vector<SortItem>& items, const std::vector<imap::SortCriter
   });
 }
 
-std::string ordered_set(const std::vector<uint32_t>& numbers) {
-  std::string out;
-  for (size_t i = 0; i < numbers.size();) {
-    size_t j = i;
-    while (j + 1 < numbers.size() && numbers[j + 1] == numbers[j] + 1) ++j;
-    if (!out.empty()) out += ',';
-    out += std::to_string(numbers[i]);
-    if (j > i) out += ":" + std::to_string(numbers[j]);
-    i = j + 1;
-  }
-  return out;
-}
-
 }  // namespace mox::imapserver

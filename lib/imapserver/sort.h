@@ -29,9 +29,4 @@ int64_t sent_date(const message::SortKeys& k, int64_t received);
 // equal in all of them by sequence number, ascending (RFC 5256 §3).
 void sort_items(std::vector<SortItem>& items, const std::vector<imap::SortCriterion>& criteria);
 
-// `numbers` as a sequence-set in their order (RFC 5267 §3.2: ESORT's ALL
-// keeps the sort order): runs that ascend by one become "a:b", the rest
-// is joined with commas. "" for none.
-std::string ordered_set(const std::vector<uint32_t>& numbers);
-
 }  // namespace mox::imapserver
