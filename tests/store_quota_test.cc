@@ -31,15 +31,8 @@ std::string message(int i) {
   return m + std::string(static_cast<size_t>(kSize) - m.size() - 2, 'x') + "\r\n";
 }
 
-class QuotaTest : public ::testing::Test {
+class QuotaTest : public testutil::AccountTest {
  protected:
-  void SetUp() override {
-    dir_ = tmp_.path() + "/accounts/mjl";
-    auto st = AccountStore::open(dir_, true);
-    ASSERT_TRUE(st.ok()) << st.error().message;
-    acc_.emplace(std::move(*st));
-  }
-
   Result<Delivered> add(int i, int64_t quota, const std::string& mailbox = "Inbox") {
     std::string m = message(i);
     DeliverRequest req;
@@ -55,13 +48,6 @@ class QuotaTest : public ::testing::Test {
     return u.ok() ? *u : -1;
   }
 
-  int64_t count(const std::string& sql) {
-    auto q = acc_->db().prepare(sql);
-    EXPECT_TRUE(q.ok());
-    EXPECT_TRUE(q->step().ok());
-    return q->col_int(0);
-  }
-
   int64_t mailbox_id(const std::string& name) { return (*find_mailbox(*acc_, name))->id; }
 
   void mark_deleted(int64_t mailbox, std::vector<int64_t> uids) {
@@ -75,10 +61,6 @@ class QuotaTest : public ::testing::Test {
     ASSERT_TRUE(report.ok()) << report.error().message;
     EXPECT_TRUE(report->clean()) << report->orphan_files.size() << " orphan files";
   }
-
-  TempDir tmp_;
-  std::string dir_;
-  std::optional<AccountStore> acc_;
 };
 
 TEST_F(QuotaTest, UsageFollowsDeliverCopyMoveExpungeUndeliverAndDelete) {

@@ -19,27 +19,14 @@ namespace {
 
 using testutil::TempDir;
 
-class RecentTest : public ::testing::Test {
+class RecentTest : public testutil::AccountTest {
  protected:
-  void SetUp() override {
-    dir_ = tmp_.path() + "/accounts/mjl";
-    auto st = AccountStore::open(dir_, true);
-    ASSERT_TRUE(st.ok()) << st.error().message;
-    acc_.emplace(std::move(*st));
-    auto mb = find_mailbox(*acc_, "Inbox");
-    ASSERT_TRUE(mb.ok() && mb->has_value());
-    inbox_ = (*mb)->id;
-  }
   void add() {
     DeliverRequest req;
     req.mailbox = "Inbox";
     req.source_data = "Subject: r\r\n\r\nx\r\n";
     ASSERT_TRUE(deliver(*acc_, req).ok());
   }
-  TempDir tmp_;
-  std::string dir_;
-  std::optional<AccountStore> acc_;
-  int64_t inbox_ = 0;
 };
 
 TEST_F(RecentTest, ClaimedOnce) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,9 +11,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "store/account.h"
+#include "store/messages.h"
 
 namespace mox::testutil {
 
@@ -100,5 +105,33 @@ inline std::vector<int> run_children(int n, const std::function<int(int)>& body)
   for (pid_t pid : pids) out.push_back(pid < 0 ? -1 : wait_child(pid));
   return out;
 }
+
+// A fresh account store "mjl" in a temporary directory (acc_, in dir_),
+// with its Inbox's ID in inbox_, for the store tests' fixtures.
+class AccountTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = tmp_.path() + "/accounts/mjl";
+    auto st = store::AccountStore::open(dir_, true);
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    acc_.emplace(std::move(*st));
+    auto mb = store::find_mailbox(*acc_, "Inbox");
+    ASSERT_TRUE(mb.ok() && mb->has_value());
+    inbox_ = (*mb)->id;
+  }
+
+  // The integer in the first column of `sql`'s first row.
+  int64_t count(const std::string& sql) {
+    auto q = acc_->db().prepare(sql);
+    EXPECT_TRUE(q.ok());
+    EXPECT_TRUE(q->step().ok());
+    return q->col_int(0);
+  }
+
+  TempDir tmp_;
+  std::string dir_;
+  std::optional<store::AccountStore> acc_;
+  int64_t inbox_ = 0;
+};
 
 }  // namespace mox::testutil

@@ -27,16 +27,8 @@ using testutil::TempDir;
 
 const std::string kMessage = "Subject: gone\r\n\r\nsoon\r\n";
 
-class VanishedTest : public ::testing::Test {
+class VanishedTest : public testutil::AccountTest {
  protected:
-  void SetUp() override {
-    dir_ = tmp_.path() + "/accounts/mjl";
-    auto st = AccountStore::open(dir_, true);
-    ASSERT_TRUE(st.ok()) << st.error().message;
-    acc_.emplace(std::move(*st));
-    inbox_ = (*find_mailbox(*acc_, "Inbox"))->id;
-  }
-
   // Fills Inbox with at least `n` messages (UIDs 1..): one delivery, then
   // copies of all of them into Inbox again. Returns their UIDs.
   std::vector<int64_t> fill(size_t n) {
@@ -77,18 +69,6 @@ class VanishedTest : public ::testing::Test {
     EXPECT_TRUE(ch.ok());
     return ch.ok() ? ch->expunged : std::vector<int64_t>{};
   }
-
-  int64_t count(const std::string& sql) {
-    auto q = acc_->db().prepare(sql);
-    EXPECT_TRUE(q.ok());
-    EXPECT_TRUE(q->step().ok());
-    return q->col_int(0);
-  }
-
-  TempDir tmp_;
-  std::string dir_;
-  std::optional<AccountStore> acc_;
-  int64_t inbox_ = 0;
 };
 
 // The work of SELECT (the rows of Message it visits) does not grow with the
