@@ -8,7 +8,8 @@ googletest libgtest-dev clang libclang-rt-14-dev clang-format
 openssl sqlite3 python3 swaks libnet-ssleay-perl libauthen-sasl-perl libdigest-hmac-perl
 libio-socket-ssl-perl curl man-db groff-base mandoc systemd procps
 python3-dkim python3-nacl python3-spf python3-authres publicsuffix
-dovecot-dev dovecot-core autoconf automake libtool make gcc"
+dovecot-dev dovecot-core autoconf automake libtool make gcc
+libzstd-dev zstd isync"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
