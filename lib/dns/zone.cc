@@ -293,6 +293,9 @@ Result<std::vector<ZoneRecord>> parse_zone(std::string_view text, std::string_vi
     auto at = [&e](const Error& err) {
       return Error{err.kind, "line " + std::to_string(e.line) + ": " + err.message};
     };
+    if (out.size() >= limits.max_records) {
+      return syntax_error("more than " + std::to_string(limits.max_records) + " records");
+    }
     if (!e.blank_owner && !e.tokens[0].quoted && e.tokens[0].text.starts_with("$")) {
       if (Status s = directive(e, st); !s) return at(s.error());
       for (std::string& name : st.servfail) {
@@ -303,9 +306,6 @@ Result<std::vector<ZoneRecord>> parse_zone(std::string_view text, std::string_vi
       }
       st.servfail.clear();
       continue;
-    }
-    if (out.size() >= limits.max_records) {
-      return syntax_error("more than " + std::to_string(limits.max_records) + " records");
     }
     auto r = record(e, st);
     if (!r) return at(r.error());
