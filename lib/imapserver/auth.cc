@@ -138,11 +138,7 @@ void Session::logged_in(const std::string& account, const std::string& username,
     return respond(out, tag, imap::Condition::kNo, "UNAVAILABLE", "account not available");
   }
   attempt(mech, username, account, "ok");
-  mailstore_ = std::move(*st);
-  account_ = account;
-  username_ = username;
-  auth_failures_ = 0;
-  state_ = State::kAuthenticated;
+  authenticated(account, username, std::move(*st));
   respond(out, tag, imap::Condition::kOk, "CAPABILITY " + capabilities(),
           mech == "login" ? "login done" : "authenticate done");
 }

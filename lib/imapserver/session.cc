@@ -116,12 +116,12 @@ Output Session::greeting() {
   // mox-imapd(8) "TLS client certificates": a client certificate on implicit
   // TLS logs in at once, unless its key says NoIMAPPreauth; after STARTTLS
   // never (RFC 9051 §7.1.4 PREAUTH is only a greeting).
-  if (s_.implicit_tls && tls_.cert && !tls_.cert->no_imap_preauth) return preauth_greeting();
+  if (s_.implicit_tls && tls_.cert && !tls_.cert->no_imap_preauth) return cert_greeting();
   out.reply = "* OK [CAPABILITY " + capabilities() + "] mox imap\r\n";
   return out;
 }
 
-Output Session::preauth_greeting() {
+Output Session::cert_greeting() {
   Output out;
   const auth::CertLogin& c = *tls_.cert;
   if (!c.login_disabled.empty()) {
@@ -131,10 +131,7 @@ Output Session::preauth_greeting() {
   } else if (auto st = backend_.open_account(c.account); !st) {
     out.reply = "* BYE [UNAVAILABLE] account not available\r\n";
   } else {
-    mailstore_ = std::move(*st);
-    account_ = c.account;
-    username_ = c.login_address;
-    state_ = State::kAuthenticated;
+    authenticated(c.account, c.login_address, std::move(*st));
     out.reply = "* PREAUTH [CAPABILITY " + capabilities() + "] mox imap welcomes " +
                 c.login_address + "\r\n";
     return out;
@@ -142,6 +139,24 @@ Output Session::preauth_greeting() {
   out.close = true;
   state_ = State::kLogout;
   return out;
+}
+
+Output Session::preauth(const std::string& account, const std::string& username,
+                        std::unique_ptr<Mailstore> mailstore, std::string_view mech) {
+  authenticated(account, username, std::move(mailstore));
+  attempt(std::string(mech), username, account, "ok");
+  Output out;
+  out.reply = "* PREAUTH [CAPABILITY " + capabilities() + "] Logged in as " + account + "\r\n";
+  return out;
+}
+
+void Session::authenticated(const std::string& account, const std::string& username,
+                            std::unique_ptr<Mailstore> mailstore) {
+  mailstore_ = std::move(mailstore);
+  account_ = account;
+  username_ = username;
+  auth_failures_ = 0;
+  state_ = State::kAuthenticated;
 }
 
 void Session::tls_started(const TLSState& tls) { tls_ = tls; }

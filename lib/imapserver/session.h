@@ -113,6 +113,13 @@ class Session {
   Session(Settings s, Backend& backend);
   ~Session();
   Output greeting();
+  // Instead of greeting(): the session starts logged in as `account`, whose
+  // store the caller opened with Backend::open_account (mox-imapd(8)
+  // "PREAUTH"). Returns the PREAUTH greeting (RFC 9051 §7.1.4); the login
+  // attempt is recorded with mechanism `mech` and login address `username`
+  // as a login's is (docs/DESIGN.md "Login attempts").
+  Output preauth(const std::string& account, const std::string& username,
+                 std::unique_ptr<Mailstore> mailstore, std::string_view mech);
   Output feed(std::string_view data);
   // The next part of a reply after an Output with `more`; then the commands
   // that were pipelined behind it.
@@ -172,7 +179,12 @@ class Session {
   void respond(Output& out, const std::string& tag, imap::Condition c, std::string_view code,
                std::string_view text);
   std::string capabilities() const;
-  Output preauth_greeting();
+  // The PREAUTH greeting of a TLS client certificate (mox-imapd(8) "TLS
+  // client certificates").
+  Output cert_greeting();
+  // The account's store is open: the session is in the authenticated state.
+  void authenticated(const std::string& account, const std::string& username,
+                     std::unique_ptr<Mailstore> mailstore);
   // Whether the logged-in account has `cap` in IMAPCapabilitiesDisabled.
   bool capability_disabled(std::string_view cap) const;
   void bad(Output& out, const std::string& tag, std::string_view text);
