@@ -1,7 +1,10 @@
 #include "imapserver/preauth.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <memory>
 
 #include "config/cache.h"
@@ -49,6 +52,42 @@ Status account_usable(const config::Config& cfg, const std::string& account) {
   return {};
 }
 
+// Standard input and output as the session's connection. net::Conn makes
+// its descriptors non-blocking, a flag of the open file that the invoking
+// shell or terminal shares; so the Conn gets duplicates, and the flags are
+// put back when the session ends.
+class Stdio {
+ public:
+  static Result<Stdio> open() {
+    Stdio s;
+    for (int fd : {0, 1}) {
+      s.flags_[fd] = ::fcntl(fd, F_GETFL);
+      if (s.flags_[fd] < 0) return user_error("standard input or output is not open");
+    }
+    return s;
+  }
+  Stdio(Stdio&& o) noexcept : flags_{o.flags_[0], o.flags_[1]} { o.flags_[0] = o.flags_[1] = -1; }
+  Stdio(const Stdio&) = delete;
+  Stdio& operator=(const Stdio&) = delete;
+  Stdio& operator=(Stdio&&) = delete;
+  ~Stdio() {
+    for (int fd : {0, 1}) {
+      if (flags_[fd] >= 0) (void)::fcntl(fd, F_SETFL, flags_[fd]);
+    }
+  }
+  Result<net::Conn> conn() const {
+    UniqueFd in(::fcntl(0, F_DUPFD_CLOEXEC, 3)), out(::fcntl(1, F_DUPFD_CLOEXEC, 3));
+    if (!in.valid() || !out.valid())
+      return internal_error(std::string("dup of standard input or output: ") +
+                            std::strerror(errno));
+    return net::Conn(std::move(in), std::move(out));
+  }
+
+ private:
+  Stdio() = default;
+  int flags_[2] = {-1, -1};
+};
+
 }  // namespace
 
 Status run_preauth(const ServerOptions& o, const std::string& account) {
@@ -74,7 +113,8 @@ Status run_preauth(const ServerOptions& o, const std::string& account) {
   store::ChangeNotifier::Options no;
   no.log = [](const std::string& msg) { log::error(msg); };
   store::ChangeNotifier notifier(std::move(no));
-  net::Conn conn(UniqueFd(0), UniqueFd(1));
+  MOX_ASSIGN(Stdio stdio, Stdio::open());
+  MOX_ASSIGN(net::Conn conn, stdio.conn());
   net::ConnLog clog(conn, "imap-preauth");
   Session session(preauth_settings(*cfg, o), backend);
   LoopEnv env{notifier, o.auth_timeout, nullptr};

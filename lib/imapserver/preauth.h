@@ -6,6 +6,8 @@
 // (otherwise the data directory's permissions decide who may open the
 // account), the account is opened through StoreBackend as a login opens it,
 // and the session runs in the loop of the network server (loop.h).
+// Standard input and output are left as they were found (their blocking
+// flags, which the invoking shell shares).
 #pragma once
 
 #include <string>

@@ -9,6 +9,7 @@ the data, and nobody else (one line on standard error, exit 1).
 Run by hand: /usr/bin/python3 tests/e2e/test_imap_preauth.py -v
 """
 
+import fcntl
 import imaplib
 import os
 import re
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import time
 import unittest
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import moxtest  # noqa: E402
@@ -43,16 +45,23 @@ def message(subject, body="hello\n", frm="sender@remote.example"):
 class Pipe:
     """A `mox-imapd --preauth` process driven with raw IMAP over its pipes."""
 
-    def __init__(self, env, account="alice", extra_env=None, prefix=()):
+    def __init__(self, env, account="alice", extra_env=None, prefix=(), stdin=subprocess.PIPE):
         e = dict(ENV)
         e.update(extra_env or {})
         argv = list(prefix) + env.argv("mox-imapd", "--config", env.config_path,
                                        "--preauth", account)
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env.child_env(e), cwd=env.dir)
         env._procs.append(self.proc)
         self.buf = b""
         self.n = 0
+        self.zo = self.zi = None  # COMPRESS=DEFLATE (RFC 4978), once started
+        self.stdin = self.proc.stdin
+
+    def compress(self):
+        """From now on raw deflate both ways (RFC 4978 §3)."""
+        self.zo = zlib.compressobj(wbits=-15)
+        self.zi = zlib.decompressobj(wbits=-15)
 
     def readline(self, timeout=20):
         deadline = time.monotonic() + timeout
@@ -66,15 +75,16 @@ class Pipe:
                 if not chunk:
                     raise AssertionError("end of output, have %r; stderr %r"
                                          % (self.buf, self.proc.stderr.read()))
-                self.buf += chunk
+                self.buf += self.zi.decompress(chunk) if self.zi else chunk
         line, self.buf = self.buf.split(b"\r\n", 1)
         return line
 
     def send(self, data):
         if isinstance(data, str):
             data = data.encode()
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
+        if self.zo:
+            data = self.zo.compress(data) + self.zo.flush(zlib.Z_SYNC_FLUSH)
+        os.write(self.stdin.fileno(), data)
 
     def cmd(self, text, literal=None):
         """Sends a tagged command (with a synchronizing literal when given);
@@ -97,7 +107,7 @@ class Pipe:
 
     def finish(self, timeout=20):
         """Closes standard input; what is left of the output, standard error."""
-        self.proc.stdin.close()
+        self.stdin.close()
         rest, err = self.buf + self.proc.stdout.read(), self.proc.stderr.read()
         self.proc.stdout.close()
         self.proc.stderr.close()
@@ -199,6 +209,45 @@ class RawTest(Base):
         rows = self.env.query("auth.db", "SELECT AccountName, LoginAddress, AuthMech, Result "
                               "FROM LoginAttempt WHERE AuthMech = 'preauth'")
         self.assertIn(("alice", "alice", "preauth", "ok"), rows)
+
+    def test_compress_notify(self):
+        # COMPRESS=DEFLATE over the pipes, and NOTIFY (RFC 5465): a delivery
+        # through mox-smtpd announced without any command of ours.
+        p = Pipe(self.env)
+        p.readline()
+        lines, done = p.cmd("SELECT INBOX")
+        exists = [int(l.split()[1]) for l in lines if l.endswith(b" EXISTS")][0]
+        _, done = p.cmd("COMPRESS DEFLATE")
+        self.assertEqual(done, b"t2 OK deflate active")
+        p.compress()
+        _, done = p.cmd("NOTIFY SET (selected (MessageNew (UID) MessageExpunge))")
+        self.assertEqual(done, b"t3 OK notify done")
+        with smtplib.SMTP(*self.smtp.addr, local_hostname="client.example", timeout=30) as s:
+            s.sendmail("sender@remote.example", [ALICE], message("notified"))
+        self.assertEqual(p.readline(timeout=10), b"* %d EXISTS" % (exists + 1))
+        lines, done = p.cmd("FETCH %d (BODY.PEEK[HEADER.FIELDS (SUBJECT)])" % (exists + 1))
+        self.assertIn(b"Subject: notified", b"\r\n".join(lines))
+        lines, done = p.cmd("LOGOUT")
+        self.assertTrue(done.endswith(b"OK logout done"), done)
+        _, err = p.finish()
+        self.assertEqual(p.proc.returncode, 0, err)
+
+    def test_stdin_flags_restored(self):
+        # Standard input is shared with whoever started the command (a
+        # shell, a terminal): it is not left non-blocking.
+        r, w = os.pipe()
+        try:
+            p = Pipe(self.env, stdin=r)
+            p.stdin = os.fdopen(w, "wb")
+            p.readline()
+            p.cmd("NOOP")
+            self.assertTrue(fcntl.fcntl(r, fcntl.F_GETFL) & os.O_NONBLOCK)  # the session's
+            p.cmd("LOGOUT")
+            _, err = p.finish()
+            self.assertEqual(p.proc.returncode, 0, err)
+            self.assertFalse(fcntl.fcntl(r, fcntl.F_GETFL) & os.O_NONBLOCK)
+        finally:
+            os.close(r)
 
     def test_end_of_input_ends_session(self):
         # A script piped in: every command answered, then exit 0 at the end
