@@ -121,44 +121,6 @@ Output Session::greeting() {
   return out;
 }
 
-Output Session::cert_greeting() {
-  Output out;
-  const auth::CertLogin& c = *tls_.cert;
-  if (!c.login_disabled.empty()) {
-    // docs/DESIGN.md "Differences from mox": the message, not a failed
-    // handshake.
-    out.reply = "* BYE login disabled for account: " + c.login_disabled + "\r\n";
-  } else if (auto st = backend_.open_account(c.account); !st) {
-    out.reply = "* BYE [UNAVAILABLE] account not available\r\n";
-  } else {
-    authenticated(c.account, c.login_address, std::move(*st));
-    out.reply = "* PREAUTH [CAPABILITY " + capabilities() + "] mox imap welcomes " +
-                c.login_address + "\r\n";
-    return out;
-  }
-  out.close = true;
-  state_ = State::kLogout;
-  return out;
-}
-
-Output Session::preauth(const std::string& account, const std::string& username,
-                        std::unique_ptr<Mailstore> mailstore, std::string_view mech) {
-  authenticated(account, username, std::move(mailstore));
-  attempt(std::string(mech), username, account, "ok");
-  Output out;
-  out.reply = "* PREAUTH [CAPABILITY " + capabilities() + "] Logged in as " + account + "\r\n";
-  return out;
-}
-
-void Session::authenticated(const std::string& account, const std::string& username,
-                            std::unique_ptr<Mailstore> mailstore) {
-  mailstore_ = std::move(mailstore);
-  account_ = account;
-  username_ = username;
-  auth_failures_ = 0;
-  state_ = State::kAuthenticated;
-}
-
 void Session::tls_started(const TLSState& tls) { tls_ = tls; }
 
 std::string Session::watch_dir() const { return mailstore_ ? mailstore_->dir() : ""; }

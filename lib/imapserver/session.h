@@ -179,12 +179,6 @@ class Session {
   void respond(Output& out, const std::string& tag, imap::Condition c, std::string_view code,
                std::string_view text);
   std::string capabilities() const;
-  // The PREAUTH greeting of a TLS client certificate (mox-imapd(8) "TLS
-  // client certificates").
-  Output cert_greeting();
-  // The account's store is open: the session is in the authenticated state.
-  void authenticated(const std::string& account, const std::string& username,
-                     std::unique_ptr<Mailstore> mailstore);
   // Whether the logged-in account has `cap` in IMAPCapabilitiesDisabled.
   bool capability_disabled(std::string_view cap) const;
   void bad(Output& out, const std::string& tag, std::string_view text);
@@ -214,6 +208,12 @@ class Session {
   void auth_step(const sasl::Step& st, Output& out);
   void logged_in(const std::string& account, const std::string& username, Output& out,
                  const std::string& tag, const std::string& mech);
+  // The PREAUTH greeting of a TLS client certificate (mox-imapd(8) "TLS
+  // client certificates").
+  Output cert_greeting();
+  // The account's store is open: the session is in the authenticated state.
+  void authenticated(const std::string& account, const std::string& username,
+                     std::unique_ptr<Mailstore> mailstore);
   // mailbox.cc
   void cmd_select(imap::Command& c, Output& out);
   // A mailbox argument that is not valid modified UTF-7 (imap::Command::invalid_name).
