@@ -20,7 +20,7 @@ using testutil::write_file;
 
 class BackupTest : public testutil::AccountTest {
  protected:
-  StoreBackup spec() { return {dir_, dest_, "index.db", "SELECT ID FROM Message"}; }
+  StoreBackup spec() { return {dir_, dest_, "index.db", "SELECT ID FROM Message", {}}; }
 
   std::string dest_ = tmp_.path() + "/backup/accounts/mjl";
 };
@@ -60,6 +60,35 @@ TEST_F(BackupTest, CopiesDatabaseAndLinksFiles) {
   auto rows = list_messages(*copy, inbox_);
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(rows->size(), 2u);
+}
+
+TEST_F(BackupTest, ChangesDuringTheBackupEndConsistent) {
+  Delivered a = add_message("Subject: a\r\n\r\none\r\n");
+  Delivered b = add_message("Subject: b\r\n\r\ntwo\r\n");
+  Delivered c;
+  StoreBackup s = spec();
+  s.between_steps = [&] {
+    // Expunged after its file was linked, and one delivered after step 1.
+    MessageFlags del;
+    del.bits = kFlagDeleted;
+    ASSERT_TRUE(store_flags(*acc_, inbox_, {a.uid}, FlagOp::kAdd, del, std::nullopt).ok());
+    ASSERT_TRUE(expunge(*acc_, inbox_, std::nullopt).ok());
+    c = add_message("Subject: c\r\n\r\nthree\r\n");
+  };
+  BackupFiles files;
+  auto r = backup_message_store(acc_->db(), s, files);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->messages, 2);
+  EXPECT_FALSE(path_exists(message_file_path(dest_, a.id)));
+  EXPECT_TRUE(path_exists(message_file_path(dest_, b.id)));
+  EXPECT_TRUE(path_exists(message_file_path(dest_, c.id)));
+  EXPECT_EQ(files.stats().files_linked, 2);
+
+  auto copy = AccountStore::open(dest_, false);
+  ASSERT_TRUE(copy.ok()) << copy.error().message;
+  auto report = check_account(*copy, false);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_TRUE(report->clean());
 }
 
 TEST_F(BackupTest, MissingSourceFileIsReported) {

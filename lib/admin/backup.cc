@@ -116,8 +116,8 @@ Status backup_accounts(const config::Config& c, const fs::path& data, store::Bac
     std::string to = (data / "accounts" / name).string();
     MOX_TRY(files.mkdirs(to, mode_of(dir)));
     MOX_ASSIGN(store::StoreBackupResult r,
-               store::backup_message_store(st.db(), {dir, to, "index.db", "SELECT ID FROM Message"},
-                                           files));
+               store::backup_message_store(
+                   st.db(), {dir, to, "index.db", "SELECT ID FROM Message", {}}, files));
     warn_missing("account " + name, r, out.warnings);
     ++out.accounts;
     out.messages += r.messages;
@@ -144,7 +144,7 @@ Status backup_data(const config::Config& c, const fs::path& data, store::BackupF
     MOX_TRY(files.mkdirs(to, mode_of(src + "/queue")));
     MOX_ASSIGN(store::StoreBackupResult r,
                store::backup_message_store(
-                   q, {src + "/queue", to, "index.db", "SELECT ID FROM Msg"}, files));
+                   q, {src + "/queue", to, "index.db", "SELECT ID FROM Msg", {}}, files));
     warn_missing("queue", r, out.warnings);
     out.messages += r.messages;
   }

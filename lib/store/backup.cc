@@ -51,6 +51,7 @@ Result<StoreBackupResult> backup_message_store(db::Db& live, const StoreBackup& 
     MOX_ASSIGN(std::set<int64_t> ids, list_ids(live, b.ids_sql));
     for (int64_t id : ids) MOX_TRY(put_message(b, id, files, linked));
   }
+  if (b.between_steps) b.between_steps();
   // Step 2, under the write lock: the database, and the difference.
   std::set<int64_t> ids;
   StoreBackupResult out;

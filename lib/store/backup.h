@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,8 @@ struct StoreBackup {
   // Selects the ID of every row that has a message file, e.g.
   // "SELECT ID FROM Message".
   std::string ids_sql;
+  // Tests: runs between step 1 and step 2, to change the store meanwhile.
+  std::function<void()> between_steps;
 };
 
 struct StoreBackupResult {

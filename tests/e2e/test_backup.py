@@ -131,6 +131,8 @@ class BackupTest(unittest.TestCase):
         return self.env.config("backup", "--json", dest, *args, expect=expect)
 
     def load(self, stop, sent, errors):
+        """Threads delivering over SMTP, and one IMAP session of bob's that
+        moves and expunges messages meanwhile, until `stop` is set."""
         def run(i):
             rcpt = ADMIN if i % 2 == 0 else BOB
             n = 0
@@ -141,7 +143,25 @@ class BackupTest(unittest.TestCase):
                 except Exception as e:  # noqa: BLE001
                     errors.append(repr(e))
                 n += 1
+
+        def shuffle():
+            try:
+                m = imap_login(self.imap.port, BOB, BOB_PW)
+                m.select("INBOX")
+                while not stop.is_set():
+                    typ, data = m.uid("SEARCH", "SUBJECT", "load")
+                    uids = data[0].split()
+                    if len(uids) >= 2:
+                        m.uid("MOVE", uids[0], "Archive")
+                        m.uid("STORE", uids[1], "+FLAGS", r"(\Deleted)")
+                        m.uid("EXPUNGE", uids[1])
+                    time.sleep(0.01)
+                m.logout()
+            except Exception as e:  # noqa: BLE001
+                errors.append("imap: " + repr(e))
+
         threads = [threading.Thread(target=run, args=(i,)) for i in range(LOAD_THREADS)]
+        threads.append(threading.Thread(target=shuffle))
         for t in threads:
             t.start()
         return threads
@@ -155,6 +175,8 @@ class BackupTest(unittest.TestCase):
             for _ in range(2):
                 dest = os.path.join(self.tempdir(), "backup")
                 out = json.loads(self.backup(dest).stdout)
+                if os.environ.get("MOX_BACKUP_VERBOSE"):
+                    sys.stderr.write("backup: %s, delivered so far %d\n" % (out, sum(sent)))
                 self.assertGreaterEqual(out["databases"], 3)  # auth.db, admin, bob, (queue)
                 self.assertGreater(out["filesLinked"], 10)
                 self.assertEqual(out["warnings"], [])
@@ -200,7 +222,9 @@ class BackupTest(unittest.TestCase):
             if acc == "admin":
                 inbox = fetch_all(m, "INBOX")
                 self.assertTrue({r"\Flagged", r"\Seen"} <= inbox[1][0], inbox[1][0])
-                self.assertTrue({"$Label1", r"\Answered"} <= inbox[2][0], inbox[2][0])
+                # Keywords are case-insensitive (RFC 9051 §2.3.2); kept lower-case.
+                flags2 = {f.lower() for f in inbox[2][0]}
+                self.assertTrue({"$label1", r"\answered"} <= flags2, inbox[2][0])
                 self.assertNotIn(3, inbox)
             m.logout()
 
