@@ -4,8 +4,10 @@
 //    (RFC 9051 §2.3.1.1) and below the mailbox's UIDNEXT; so are the UIDs
 //    recorded as expunged (store/vanished.h);
 //  - no modseq (of a message, a mailbox, an expunge) is above the account's
-//    highest, Account.ModSeq (RFC 7162 §3.1.1: it only grows);
-//  - the expunged UID ranges hold no UID of a live message;
+//    highest, Account.ModSeq (RFC 7162 §3.1: the mailbox's HIGHESTMODSEQ
+//    only grows);
+//  - the expunged UID ranges hold no UID of a live message (reported by
+//    check_account as vanished_live);
 //  - Account.NextMessageID is above every message ID (store/idblocks.h);
 //  - DiskUsage.MessageSize is the sum of the sizes of the messages
 //    (store/quota.h).

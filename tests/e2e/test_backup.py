@@ -232,6 +232,30 @@ class BackupTest(unittest.TestCase):
         deliver(smtp.port, ADMIN, message(ADMIN, "after restore"))
         r.config("verifydata")
 
+    def test_other_file_system_copies_and_keeps_links(self):
+        if os.stat("/dev/shm").st_dev == os.stat(self.env.data_dir).st_dev:
+            self.skipTest("/dev/shm is on the data's file system")
+        tmp = tempfile.mkdtemp(prefix="mox-backup-", dir="/dev/shm")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        dest = os.path.join(tmp, "backup")
+        out = json.loads(self.backup(dest).stdout)
+        self.assertEqual(out["filesLinked"], 0)
+        self.assertGreater(out["filesCopied"], 10)
+        # The COPY into Archive/Sub shares its file with the Inbox message
+        # in the source; so it does in the copy.
+        admin = rows(os.path.join(dest, "data", "accounts", "admin", "index.db"))
+        (copy_id, _, _, _), = admin["Archive/Sub"].values()
+        orig_id = admin["Inbox"][4][0]
+        path = lambda mid: os.path.join(dest, "data", "accounts", "admin", "msg",  # noqa: E731
+                                        moxtest.message_rel_path(mid))
+        self.assertEqual(os.stat(path(copy_id)).st_ino, os.stat(path(orig_id)).st_ino)
+        self.assertNotEqual(os.stat(path(orig_id)).st_ino,
+                            os.stat(self.env.message_path("admin", orig_id)).st_ino)
+        r = self.fresh_env()
+        restore(dest, r)
+        v = r.config("verifydata")
+        self.assertRegex(v.stdout, r"^data OK: \d+ databases, 2 accounts")
+
     def test_refuses_nonempty_destdir(self):
         dest = self.tempdir()
         with open(os.path.join(dest, "x"), "w") as f:
