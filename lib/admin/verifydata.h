@@ -8,8 +8,9 @@
 //    files under msg/ that name no message; the rules between the rows
 //    (store/invariants.h);
 //  - the queue (queue/verify.h): each queued message has its file;
-//  - directories under data/accounts/ that no account of domains.conf uses.
-// With `fix`, orphan and temp files are removed and the counters the rows
+//  - directories under data/accounts/ that no account of domains.conf uses;
+//  - spool files in data/tmp/ older than a day (left by a crash).
+// With `fix`, orphan, temp and stale spool files are removed and the counters the rows
 // determine are repaired; what cannot be repaired (a missing or damaged
 // message file, a broken database) is only reported: restore it from a
 // backup. Empty files without a row are not findings: a running server makes

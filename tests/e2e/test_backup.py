@@ -317,10 +317,17 @@ class BackupTest(unittest.TestCase):
         conn.execute("UPDATE DiskUsage SET MessageSize = MessageSize + 5")
         conn.commit()
         conn.close()
+        spool = r.data("tmp", "spool-left-by-a-crash")
+        os.makedirs(os.path.dirname(spool), exist_ok=True)
+        with open(spool, "wb") as f:
+            f.write(b"half a message")
+        os.utime(spool, (time.time() - 2 * 86400,) * 2)
         p = r.config("verifydata", expect=1)
         self.assertIn("account admin: account: disk usage", p.stdout)
+        self.assertIn("data: file tmp/spool-left-by-a-crash: stale temp file\n", p.stdout)
         p = r.config("verifydata", "--fix")
-        self.assertIn("2 problems, 2 fixed", p.stdout)
+        self.assertIn("3 problems, 3 fixed", p.stdout)
+        self.assertFalse(os.path.exists(spool))
         self.assertTrue(p.stdout.startswith("data OK") or "(fixed)" in p.stdout)
         r.config("verifydata")
 
