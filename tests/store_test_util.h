@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "store/account.h"
+#include "store/deliver.h"
 #include "store/messages.h"
 
 namespace mox::testutil {
@@ -118,6 +119,16 @@ class AccountTest : public ::testing::Test {
     auto mb = store::find_mailbox(*acc_, "Inbox");
     ASSERT_TRUE(mb.ok() && mb->has_value());
     inbox_ = (*mb)->id;
+  }
+
+  // Delivers `text` to Inbox (deliver()); an empty Delivered after a
+  // failure, which fails the test.
+  store::Delivered add_message(const std::string& text) {
+    store::DeliverRequest req;
+    req.source_data = text;
+    auto d = store::deliver(*acc_, req);
+    EXPECT_TRUE(d.ok()) << d.error().message;
+    return d.ok() ? *d : store::Delivered{};
   }
 
   // The integer in the first column of `sql`'s first row.

@@ -94,6 +94,13 @@ int main(int argc, char** argv) {
   verb(app, "cleanup",
        "Expire login attempts, complete account removals, remove orphan message files", {}, a,
        moxconfig::cleanup, chosen);
+  verb(app, "backup", "Copy config and data, consistently, while the servers run", {"DESTDIR"}, a,
+       moxconfig::backup, chosen)
+      ->add_flag("--json", a.json, "JSON summary");
+  auto* vd = verb(app, "verifydata", "Check databases, message files and their rows", {}, a,
+                  moxconfig::verifydata, chosen);
+  vd->add_flag("--fix", a.fix, "Remove orphan and temp files, repair counters");
+  vd->add_flag("--json", a.json, "JSON lines, one per finding");
   app.add_subcommand("tlspubkey", "TLS client public keys (runs mox-tlspubkey)");
 
   int rc = program.run(argc, argv);

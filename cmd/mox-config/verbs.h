@@ -12,6 +12,7 @@ struct Args {
   std::vector<std::string> pos;  // positional arguments of the verb
   bool json = false, all = false, disabled = false, ed25519 = false, local = false;
   std::string dir, hostname, user;
+  bool fix = false;  // verifydata --fix
 };
 
 int quickstart(const Args& a);
@@ -34,6 +35,8 @@ int dnsrecords(const Args& a);
 int test(const Args& a);
 int loginattempts(const Args& a);
 int cleanup(const Args& a);
+int backup(const Args& a);      // backup.cc
+int verifydata(const Args& a);  // backup.cc
 int tlspubkey(const std::vector<std::string>& global, int argc, char** argv);
 
 }  // namespace moxconfig

@@ -1,9 +1,11 @@
 #include "db/sqlite.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <ctime>
+#include <string>
 
 namespace mox::db {
 
@@ -220,6 +222,69 @@ Status Tx::commit() {
   // so that the connection stays usable.
   if (!st && !sqlite3_get_autocommit(db->raw())) (void)db->exec("ROLLBACK");
   return st;
+}
+
+namespace {
+
+// A raw connection closed when it goes (backup_database's two ends).
+struct RawDb {
+  sqlite3* db = nullptr;
+  ~RawDb() { sqlite3_close_v2(db); }
+};
+
+Status open_raw(const std::string& path, int flags, RawDb& out) {
+  if (sqlite3_open_v2(path.c_str(), &out.db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    return internal_error("open " + path + ": " +
+                          (out.db ? sqlite3_errmsg(out.db) : std::string("out of memory")));
+  }
+  sqlite3_extended_result_codes(out.db, 1);
+  sqlite3_busy_handler(out.db, busy_wait, nullptr);
+  return {};
+}
+
+Status fsync_path(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return os_error("open " + path, errno);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return os_error("fsync " + path, err);
+  return {};
+}
+
+}  // namespace
+
+Status backup_database(const std::string& src_path, const std::string& dest_path) {
+  if (::access(dest_path.c_str(), F_OK) == 0) return user_error(dest_path + " exists");
+  RawDb src, dest;
+  MOX_TRY(open_raw(src_path, SQLITE_OPEN_READWRITE, src));
+  MOX_TRY(open_raw(dest_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, dest));
+  sqlite3_backup* b = sqlite3_backup_init(dest.db, "main", src.db, "main");
+  if (!b) return internal_error("backup of " + src_path + ": " + sqlite3_errmsg(dest.db));
+  // All pages in one step: one read transaction, so one committed state.
+  int rc = SQLITE_OK;
+  for (int tries = 0; tries < 10000; ++tries) {
+    rc = sqlite3_backup_step(b, -1);
+    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+    ::usleep(2000);
+  }
+  sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) {
+    return Error{sqlite_kind(rc, dest.db), "backup of " + src_path + ": " + sqlite3_errstr(rc)};
+  }
+  sqlite3_close_v2(dest.db);
+  dest.db = nullptr;
+  MOX_TRY(fsync_path(dest_path, O_RDONLY));
+  std::string dir = dest_path.substr(0, dest_path.rfind('/') + 1);
+  return fsync_path(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
+}
+
+Result<std::vector<std::string>> integrity_check(Db& db) {
+  MOX_ASSIGN(Stmt q, db.prepare("PRAGMA integrity_check"));
+  MOX_ASSIGN(std::vector<std::string> lines,
+             collect(q, [](const Stmt& s) { return s.col_text(0); }));
+  if (lines.size() == 1 && lines[0] == "ok") lines.clear();
+  return lines;
 }
 
 }  // namespace mox::db

@@ -135,4 +135,15 @@ Result<std::vector<T>> collect(Stmt& q, F read) {
 
 int64_t now_unix();  // seconds since the epoch
 
+// Copies the database at `src_path` into a new file `dest_path` (which must
+// not exist) with SQLite's online backup API (sqlite3_backup_*): the copy is
+// one committed state of the source, taken while other connections keep
+// writing (a read transaction of its own connection; WAL readers do not block
+// writers). The copy keeps the source's journal mode (WAL) in its header; it
+// is fsynced, with its directory, before this returns.
+Status backup_database(const std::string& src_path, const std::string& dest_path);
+
+// PRAGMA integrity_check: the problems SQLite reports, empty when "ok".
+Result<std::vector<std::string>> integrity_check(Db& db);
+
 }  // namespace mox::db

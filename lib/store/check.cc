@@ -17,11 +17,6 @@ namespace mox::store {
 namespace {
 namespace fs = std::filesystem;
 
-struct FileScan {
-  std::vector<int64_t> ids;  // sorted
-  std::vector<std::string> unexpected;
-};
-
 // The ID a file name stands for, if `sub/name` is exactly where that ID lives.
 std::optional<int64_t> message_id_of(const std::string& sub, const std::string& name) {
   int64_t id = 0;
@@ -30,6 +25,8 @@ std::optional<int64_t> message_id_of(const std::string& sub, const std::string& 
   if (message_rel_path(id) != sub + "/" + name) return std::nullopt;  // e.g. leading zeros
   return id;
 }
+
+}  // namespace
 
 Result<FileScan> scan_message_files(const std::string& account_dir) {
   FileScan out;
@@ -46,7 +43,10 @@ Result<FileScan> scan_message_files(const std::string& account_dir) {
     for (fs::directory_iterator f(d->path(), ec2); !ec2 && f != end; f.increment(ec2)) {
       auto id = message_id_of(sub, f->path().filename().string());
       if (id && f->is_regular_file(ec2)) {
-        out.ids.push_back(*id);
+        auto size = f->file_size(ec2);
+        if (ec2) size = 0;  // gone meanwhile (expunged): taken as empty
+        ec2.clear();
+        out.files.emplace_back(*id, static_cast<int64_t>(size));
       } else {
         out.unexpected.push_back(f->path().string());
       }
@@ -54,9 +54,11 @@ Result<FileScan> scan_message_files(const std::string& account_dir) {
     if (ec2) return internal_error("listing " + d->path().string() + ": " + ec2.message());
   }
   if (ec) return internal_error("listing " + msg + ": " + ec.message());
-  std::sort(out.ids.begin(), out.ids.end());
+  std::sort(out.files.begin(), out.files.end());
   return out;
 }
+
+namespace {
 
 Result<std::vector<std::string>> scan_temp_files(const std::string& account_dir) {
   std::vector<std::string> out;
@@ -71,24 +73,40 @@ Result<std::vector<std::string>> scan_temp_files(const std::string& account_dir)
   return out;
 }
 
-// Compares sorted file IDs with the rows, in ID order. Every row is a
-// message that is there: expunged ones leave Message (store/vanished.h).
-Status compare_rows(db::Db& db, const std::vector<int64_t>& files, CheckReport& r) {
-  MOX_ASSIGN(db::Stmt q, db.prepare("SELECT ID FROM Message ORDER BY ID"));
+}  // namespace
+
+Status compare_files(db::Db& db, std::string_view rows_sql, const FileScan& scan, CheckReport& r) {
+  MOX_ASSIGN(db::Stmt q, db.prepare(rows_sql));
+  const auto& files = scan.files;
   size_t fi = 0;
+  auto orphan = [&](const std::pair<int64_t, int64_t>& f) {
+    r.orphan_files.push_back(f.first);
+    if (f.second == 0) r.empty_orphan_files.push_back(f.first);
+  };
   while (true) {
     MOX_ASSIGN(bool row, q.step());
     if (!row) break;
-    int64_t id = q.col_int(0);
-    for (; fi < files.size() && files[fi] < id; ++fi) r.orphan_files.push_back(files[fi]);
-    if (fi < files.size() && files[fi] == id) {
+    int64_t id = q.col_int(0), size = q.col_int(1);
+    for (; fi < files.size() && files[fi].first < id; ++fi) orphan(files[fi]);
+    if (fi < files.size() && files[fi].first == id) {
+      if (files[fi].second != size) r.size_mismatches.push_back({id, size, files[fi].second});
       ++fi;
     } else {
       r.missing_files.push_back(id);
     }
   }
-  for (; fi < files.size(); ++fi) r.orphan_files.push_back(files[fi]);
+  for (; fi < files.size(); ++fi) orphan(files[fi]);
   return {};
+}
+
+namespace {
+
+// An expunge commits, then removes the file (store/messages.h): a file
+// listed before the commit and gone now was no orphan.
+void drop_gone_orphans(const std::string& dir, CheckReport& r) {
+  auto gone = [&](int64_t id) { return !path_exists(message_file_path(dir, id)); };
+  std::erase_if(r.orphan_files, gone);
+  std::erase_if(r.empty_orphan_files, gone);
 }
 
 // Messages whose UID their mailbox also lists as expunged: QRESYNC would
@@ -108,7 +126,9 @@ Status remove_file(const std::string& path) {
   return {};
 }
 
-Status repair(const std::string& dir, CheckReport& r) {
+}  // namespace
+
+Status remove_orphans(const std::string& dir, CheckReport& r) {
   std::set<std::string> dirs;
   for (int64_t id : r.orphan_files) {
     std::string path = message_file_path(dir, id);
@@ -124,18 +144,22 @@ Status repair(const std::string& dir, CheckReport& r) {
   return {};
 }
 
-}  // namespace
-
-Result<CheckReport> check_account(AccountStore& account, bool repair_files) {
+Result<CheckReport> check_account(AccountStore& account, const CheckOptions& o) {
   const std::string& dir = account.dir();
-  MOX_ASSIGN(FileLock lock, lock_message_files(dir, FileLock::Mode::kExclusive));
   CheckReport r;
-  MOX_ASSIGN(FileScan files, scan_message_files(dir));
-  r.unexpected_files = std::move(files.unexpected);
-  MOX_ASSIGN(r.stale_temp_files, scan_temp_files(dir));
-  MOX_TRY(compare_rows(account.db(), files.ids, r));
-  MOX_TRY(find_vanished_live(account.db(), r));
-  if (repair_files) MOX_TRY(repair(dir, r));
+  {
+    MOX_ASSIGN(FileLock lock, lock_message_files(dir, FileLock::Mode::kExclusive));
+    MOX_ASSIGN(FileScan files, scan_message_files(dir));
+    r.unexpected_files = std::move(files.unexpected);
+    MOX_ASSIGN(r.stale_temp_files, scan_temp_files(dir));
+    // Every row is a message that is there: expunged ones leave Message
+    // (store/vanished.h).
+    MOX_TRY(compare_files(account.db(), "SELECT ID, Size FROM Message ORDER BY ID", files, r));
+    drop_gone_orphans(dir, r);
+    MOX_TRY(find_vanished_live(account.db(), r));
+    if (o.remove_files) MOX_TRY(remove_orphans(dir, r));
+  }
+  MOX_ASSIGN(r.problems, check_invariants(account.db(), o.fix_counters));
   return r;
 }
 

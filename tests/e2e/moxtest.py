@@ -242,6 +242,12 @@ class MoxEnv:
         self.password = m.group(1)
         return r
 
+    def add_account(self, name, address, password=None):
+        """`mox-config account add NAME ADDRESS`, then the password if given."""
+        self.config("account", "add", name, address)
+        if password is not None:
+            self.config("account", "password", name, input=password + "\n")
+
     def chown(self, pw):
         """Gives the installation to user `pw` (a passwd entry), as an
         administrator sets it up for a mox user."""
