@@ -17,7 +17,8 @@ using testutil::TempDir;
 using testutil::write_file;
 
 void make_maildir(const std::string& dir) {
-  for (const char* sub : {"cur", "new", "tmp"}) std::filesystem::create_directories(dir + "/" + sub);
+  for (const char* sub : {"cur", "new", "tmp"})
+    std::filesystem::create_directories(dir + "/" + sub);
 }
 
 TEST(Maildir, FlagsKeywordsTimes) {
@@ -31,7 +32,9 @@ TEST(Maildir, FlagsKeywordsTimes) {
   write_file(md + "/new/notime", "Subject: d\n\nx\n");
   write_file(md + "/cur/.hidden", "Subject: e\n\n");
   write_file(md + "/tmp/1700000009.M9.host", "Subject: f\n\n");
-  struct utimbuf ut {1600000000, 1600000000};
+  struct utimbuf ut {
+    1600000000, 1600000000
+  };
   ::utime((md + "/new/notime").c_str(), &ut);
 
   auto r = walk_maildir(md, false);
@@ -67,7 +70,9 @@ TEST(Maildir, NotMailAndUnreadable) {
   TempDir tmp;
   std::string md = tmp.path() + "/Maildir";
   make_maildir(md);
-  write_file(md + "/cur/1.x:2,S", "\x7f" "ELF\n");
+  write_file(md + "/cur/1.x:2,S",
+             "\x7f"
+             "ELF\n");
   write_file(md + "/cur/2.x:2,S", "");
   auto r = walk_maildir(md, false);
   ASSERT_TRUE(r.ok());

@@ -15,9 +15,8 @@ namespace mox::store {
 namespace {
 
 std::string message(int i) {
-  return "From: a@example.org\r\nSubject: message " + std::to_string(i) +
-         "\r\nMessage-ID: <" + std::to_string(i) + "@x>\r\n\r\nbody word" +
-         (i == 7 ? " zebrafish" : "") + "\r\n";
+  return "From: a@example.org\r\nSubject: message " + std::to_string(i) + "\r\nMessage-ID: <" +
+         std::to_string(i) + "@x>\r\n\r\nbody word" + (i == 7 ? " zebrafish" : "") + "\r\n";
 }
 
 class ImportTest : public testutil::AccountTest {
@@ -95,9 +94,9 @@ TEST_F(ImportTest, BatchNotCommittedLeavesNoFiles) {
 
 TEST(ImportFlags, KeepsWhatTheStoreCan) {
   std::vector<std::string> dropped;
-  MessageFlags f = import_flags({"\\Seen", "\\Recent", "$Forwarded", "Work", "work", "bad(kw",
-                                 "\\Unknown", "$label1"},
-                                &dropped);
+  MessageFlags f = import_flags(
+      {"\\Seen", "\\Recent", "$Forwarded", "Work", "work", "bad(kw", "\\Unknown", "$label1"},
+      &dropped);
   EXPECT_EQ(f.bits, kFlagSeen | kFlagForwarded);
   EXPECT_EQ(f.keywords, (std::vector<std::string>{"work", "$label1"}));
   EXPECT_EQ(dropped, (std::vector<std::string>{"\\Recent", "bad(kw", "\\Unknown"}));

@@ -1,5 +1,7 @@
 // mox-config import maildir|mbox (mox-config(8) "import"): arguments,
 // progress on a terminal, the summary.
+#include "admin/import.h"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -7,7 +9,6 @@
 #include <iostream>
 
 #include "admin/admin.h"
-#include "admin/import.h"
 #include "cli/cli.h"
 #include "util/json.h"
 #include "verbs.h"

@@ -108,9 +108,9 @@ int main(int argc, char** argv) {
   int rc = program.run(argc, argv);
   // A change made is logged (mox-config(8), LOGGING); passwords come on
   // standard input and never appear in the arguments.
-  static const std::set<std::string> kChanges = {
-      "quickstart", "add", "rm", "disable", "enable", "password", "genpassword", "cleanup",
-      "maildir", "mbox"};
+  static const std::set<std::string> kChanges = {"quickstart", "add",      "rm",          "disable",
+                                                 "enable",     "password", "genpassword", "cleanup",
+                                                 "maildir",    "mbox"};
   if (rc == 0 && kChanges.count(mox::command_path(app).back()) > 0) {
     mox::log_command(app, a.pos, "configuration changed");
   }

@@ -10,8 +10,7 @@
 namespace mox::mailio {
 namespace {
 
-constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
-                                                   "Thu", "Fri", "Sat"};
+constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
@@ -95,8 +94,7 @@ bool zone(std::string_view t, int& minutes) {
 int64_t parse_from(const std::vector<std::string_view>& t, size_t i) {
   int month = month_of(t[i]);
   int64_t day = 0, secs = 0, year = -1;
-  if (month == 0 || i + 3 >= t.size() || !number(t[i + 1], day) || !clock(t[i + 2], secs))
-    return 0;
+  if (month == 0 || i + 3 >= t.size() || !number(t[i + 1], day) || !clock(t[i + 2], secs)) return 0;
   int minutes = 0;
   for (size_t k = i + 3; k < t.size() && k < i + 5; k++) {
     int64_t v = 0;
@@ -107,9 +105,9 @@ int64_t parse_from(const std::vector<std::string_view>& t, size_t i) {
     }
   }
   if (year < 1970 || year > 9999 || day < 1 || day > 31) return 0;
-  int64_t t0 = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) *
-                   86400 +
-               secs - static_cast<int64_t>(minutes) * 60;
+  int64_t t0 =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+      secs - static_cast<int64_t>(minutes) * 60;
   return t0 > 0 ? t0 : 0;
 }
 

@@ -8,9 +8,9 @@
 namespace mox::mailio {
 namespace {
 
-constexpr std::string_view kRemoved[] = {"Status",           "X-Status",          "X-Keywords",
-                                         "X-Mozilla-Status", "X-Mozilla-Status2", "X-Mozilla-Keys",
-                                         "X-UID",            "X-IMAP",            "X-IMAPbase"};
+constexpr std::string_view kRemoved[] = {
+    "Status",         "X-Status", "X-Keywords", "X-Mozilla-Status", "X-Mozilla-Status2",
+    "X-Mozilla-Keys", "X-UID",    "X-IMAP",     "X-IMAPbase"};
 
 void add(std::vector<std::string>& flags, std::string_view f) {
   for (const auto& x : flags)

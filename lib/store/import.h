@@ -39,8 +39,8 @@
 
 #include "store/account.h"
 #include "store/deliver.h"
-#include "store/msgfile.h"
 #include "store/flags.h"
+#include "store/msgfile.h"
 #include "util/fs.h"
 #include "util/result.h"
 
@@ -52,9 +52,9 @@ class Importer {
  public:
   enum class Sync { kSyncfs, kFsync };
   struct Options {
-    int64_t batch_messages = 256;   // at most this many messages a batch
-    int64_t batch_bytes = 16 << 20; // a batch ends once its messages reach this size
-    int64_t quota = 0;              // DeliverRequest::quota
+    int64_t batch_messages = 256;    // at most this many messages a batch
+    int64_t batch_bytes = 16 << 20;  // a batch ends once its messages reach this size
+    int64_t quota = 0;               // DeliverRequest::quota
     Sync sync = Sync::kSyncfs;
   };
 
