@@ -130,6 +130,12 @@ class ImportTest(unittest.TestCase):
         self.assertEqual(data[0], b"2")
         self.assertEqual(len(self.fetch_all(m, "Imported/Sent")), 1)
 
+        # Run again (as after a crash): what is there already is skipped.
+        r = self.env.config("import", "maildir", "--recursive", self.env.account, "Imported", md)
+        self.assertRegex(r.stdout, r"^imported 0 messages into 0 mailboxes in .*, skipped 4 "
+                                   r"already there\n$")
+        self.assertEqual(len(self.fetch_all(m, "Imported")), 3)
+
     def test_mbox_gz_and_bad_input(self):
         msgs = [message(10), message(11, "quokka"), b"Subject: from\n\n>From quoted\nx\n"]
         mbox = (b"From a@example.org Mon Jan  1 12:00:00 2024\nStatus: RO\n" + msgs[0] +
