@@ -131,6 +131,7 @@ Status Importer::flush() {
   batch_size_ = 0;
   files_lock_.reset();
   (void)notify_account_change(account_.dir());
+  crashpoint("import-after-commit");
   if (failed) return *failed;
   return {};
 }
