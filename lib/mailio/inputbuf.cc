@@ -20,8 +20,8 @@ Result<bool> InputBuffer::fill() {
     buf_.resize(old);
     // Where in the (decompressed) content the source failed.
     int64_t at = offset_ + static_cast<int64_t>(old - pos_);
-    return Error{n.error().kind, n.error().message + ", at offset " + std::to_string(at) +
-                                     " of its content"};
+    return Error{n.error().kind,
+                 n.error().message + ", at offset " + std::to_string(at) + " of its content"};
   }
   buf_.resize(old + *n);
   if (*n == 0) eof_ = true;
