@@ -43,7 +43,7 @@ struct ImportSummary {
   int64_t skipped = 0;                 // in their mailbox already (store/import.h skip_existing)
   std::vector<std::string> mailboxes;  // messages were stored in, normalized
   double seconds = 0;
-  // Flag names the store cannot keep (no IMAP atom), left out.
+  // Flag names the store cannot keep (no IMAP atom), left out; each once.
   std::vector<std::string> dropped_flags;
 };
 
