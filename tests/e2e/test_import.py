@@ -178,6 +178,28 @@ class ImportTest(unittest.TestCase):
         line = self.env.fail("import", "mbox", "nosuchaccount", "Inbox", path)
         self.assertIn("nosuchaccount", line)
 
+    def test_recursive_to_the_top(self):
+        """MAILBOX "" with --recursive: each sub-maildir to its own name at the
+        top level (nested, as export writes them, and Maildir++ with modified
+        UTF-7 names), PATH's own messages to Inbox."""
+        top = os.path.join(self.tmp, "Top")
+        write(os.path.join(top, "cur", "1700000100.M1.host:2,S"), message(100, "toplevel"))
+        write(os.path.join(top, "TopArchive", "2024", "cur", "1700000101.M1.host:2,"),
+              message(101))
+        write(os.path.join(top, ".Entw&APw-rfe", "cur", "1700000102.M1.host:2,D"), message(102))
+        r = self.env.config("import", "maildir", "--recursive", "--json", self.env.account, "",
+                            top)
+        self.assertEqual(json.loads(r.stdout)["mailboxNames"],
+                         ["Entwürfe", "Inbox", "TopArchive/2024"])
+        m = self.client()
+        self.assertEqual(m.select("Inbox")[0], "OK")
+        typ, data = m.search(None, "TEXT", "toplevel")
+        self.assertEqual(len(data[0].split()), 1)
+        self.assertEqual(len(self.fetch_all(m, "TopArchive/2024")), 1)
+        self.assertEqual(len(self.fetch_all(m, "Entw&APw-rfe")), 1)
+        line = self.env.fail("import", "maildir", self.env.account, "", top)
+        self.assertIn("--recursive", line)
+
     def test_crash_then_rerun(self):
         """Killed after its first batch (256 messages) is committed, the
         import leaves that batch; run again, it adds the rest and skips
