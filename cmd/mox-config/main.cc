@@ -101,13 +101,23 @@ int main(int argc, char** argv) {
                   moxconfig::verifydata, chosen);
   vd->add_flag("--fix", a.fix, "Remove orphan and temp files, repair counters");
   vd->add_flag("--json", a.json, "JSON lines, one per finding");
+  auto* import = app.add_subcommand("import", "Import messages from a Maildir or an mbox file");
+  import->require_subcommand(1);
+  auto* im = verb(*import, "maildir", "Import the Maildir PATH into MAILBOX of ACCOUNT",
+                  {"ACCOUNT", "MAILBOX", "PATH"}, a, moxconfig::import_maildir, chosen);
+  im->add_flag("--recursive", a.recursive, "Sub-maildirs as child mailboxes of MAILBOX");
+  im->add_flag("--json", a.json, "The summary as a JSON object");
+  verb(*import, "mbox", "Import the mbox file PATH (.gz, .zst; - for stdin) into MAILBOX",
+       {"ACCOUNT", "MAILBOX", "PATH"}, a, moxconfig::import_mbox, chosen)
+      ->add_flag("--json", a.json, "The summary as a JSON object");
   app.add_subcommand("tlspubkey", "TLS client public keys (runs mox-tlspubkey)");
 
   int rc = program.run(argc, argv);
   // A change made is logged (mox-config(8), LOGGING); passwords come on
   // standard input and never appear in the arguments.
-  static const std::set<std::string> kChanges = {
-      "quickstart", "add", "rm", "disable", "enable", "password", "genpassword", "cleanup"};
+  static const std::set<std::string> kChanges = {"quickstart", "add",      "rm",          "disable",
+                                                 "enable",     "password", "genpassword", "cleanup",
+                                                 "maildir",    "mbox"};
   if (rc == 0 && kChanges.count(mox::command_path(app).back()) > 0) {
     mox::log_command(app, a.pos, "configuration changed");
   }

@@ -11,6 +11,7 @@ struct Args {
   std::string config;
   std::vector<std::string> pos;  // positional arguments of the verb
   bool json = false, all = false, disabled = false, ed25519 = false, local = false;
+  bool recursive = false;
   std::string dir, hostname, user;
   bool fix = false;  // verifydata --fix
 };
@@ -37,6 +38,8 @@ int loginattempts(const Args& a);
 int cleanup(const Args& a);
 int backup(const Args& a);      // backup.cc
 int verifydata(const Args& a);  // backup.cc
+int import_maildir(const Args& a);  // import.cc
+int import_mbox(const Args& a);
 int tlspubkey(const std::vector<std::string>& global, int argc, char** argv);
 
 }  // namespace moxconfig
