@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "common/testenv.h"
+#include "export.h"
 #include "verbs.h"
 
 namespace {
@@ -95,6 +96,7 @@ int main(int argc, char** argv) {
        "Expire login attempts, complete account removals, remove orphan message files", {}, a,
        moxconfig::cleanup, chosen);
   app.add_subcommand("tlspubkey", "TLS client public keys (runs mox-tlspubkey)");
+  moxconfig::add_export_verbs(app, a, chosen);
 
   int rc = program.run(argc, argv);
   // A change made is logged (mox-config(8), LOGGING); passwords come on
