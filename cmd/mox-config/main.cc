@@ -113,7 +113,8 @@ int main(int argc, char** argv) {
   static const std::set<std::string> kChanges = {"quickstart", "add",      "rm",          "disable",
                                                  "enable",     "password", "genpassword", "cleanup",
                                                  "maildir",    "mbox"};
-  if (rc == 0 && kChanges.count(mox::command_path(app).back()) > 0) {
+  std::vector<std::string> path = mox::command_path(app);
+  if (rc == 0 && path.front() != "export" && kChanges.count(path.back()) > 0) {
     mox::log_command(app, a.pos, "configuration changed");
   }
   return rc;

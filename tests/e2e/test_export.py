@@ -16,6 +16,7 @@ import email.utils
 import imaplib
 import json
 import os
+import pty
 import re
 import smtplib
 import subprocess
@@ -192,6 +193,29 @@ class ExportTest(unittest.TestCase):
                 self.assertEqual(added, want_added)
                 lf = msg.replace(b"\r\n", b"\n")
                 self.assertEqual(body, lf if lf.endswith(b"\n") else lf + b"\n")
+
+    def test_progress_only_on_a_terminal(self):
+        _, r = self.export("mbox", "bob")
+        self.assertEqual(r.stderr, "")
+        master, slave = pty.openpty()
+        d = os.path.join(self.env.dir, "export-tty")
+        p = subprocess.run(self.env.argv("mox-config", "export", "mbox", "bob", d),
+                           stdout=subprocess.PIPE, stderr=slave, env=self.env.child_env(),
+                           cwd=self.env.dir, timeout=120)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the terminal's other side is closed
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        self.assertEqual(p.returncode, 0)
+        self.assertIn(b"exported 5 of 5 messages", out)
+        self.assertIn(b"exported 5 messages from 7 mailboxes", p.stdout)
 
     def test_refuses_content_and_chooses_mailboxes(self):
         d, r = self.export("mbox", "bob", "Archive/2024", "inbox")
