@@ -22,10 +22,12 @@ constexpr const char* kProg = "mox-config";
 // second, on stderr when it is a terminal.
 class Progress {
  public:
-  Progress() : tty_(::isatty(2) == 1), t0_(std::chrono::steady_clock::now()) {}
+  Progress() : tty_(::isatty(2) == 1) {}
   void operator()(int64_t done, int64_t total) {
     if (!tty_) return;
     auto now = std::chrono::steady_clock::now();
+    // The rate of the storing pass: from its first message on.
+    if (done <= 1) t0_ = now;
     if (done != total && now - last_ < std::chrono::milliseconds(250)) return;
     last_ = now;
     double secs = std::chrono::duration<double>(now - t0_).count();
@@ -34,13 +36,18 @@ class Progress {
       std::fprintf(stderr, "\r%lld/%lld messages, %.0f msg/s, %.0f s left  ",
                    static_cast<long long>(done), static_cast<long long>(total), rate,
                    static_cast<double>(total - done) / rate);
+    } else if (total > 0) {
+      std::fprintf(stderr, "\r%lld/%lld messages  ", static_cast<long long>(done),
+                   static_cast<long long>(total));
     } else {
       std::fprintf(stderr, "\r%lld messages, %.0f msg/s  ", static_cast<long long>(done), rate);
     }
     shown_ = true;
   }
-  ~Progress() {
+  // Ends the line, before the summary.
+  void finish() {
     if (shown_) std::fputc('\n', stderr);
+    shown_ = false;
   }
 
  private:
@@ -60,6 +67,7 @@ int report(const Args& a, const mox::Result<mox::admin::ImportSummary>& r) {
                      .add("messages", r->messages)
                      .add("mailboxes", static_cast<int64_t>(r->mailboxes.size()))
                      .add("mailboxNames", r->mailboxes)
+                     .add("skipped", r->skipped)
                      .add_raw("seconds", secs)
                      .add_raw("rate", rate_s)
                      .add("droppedFlags", r->dropped_flags)
@@ -67,7 +75,9 @@ int report(const Args& a, const mox::Result<mox::admin::ImportSummary>& r) {
               << "\n";
   } else {
     std::cout << "imported " << r->messages << " messages into " << r->mailboxes.size()
-              << " mailboxes in " << secs << " s (" << rate_s << " msg/s)\n";
+              << " mailboxes in " << secs << " s (" << rate_s << " msg/s)";
+    if (r->skipped > 0) std::cout << ", skipped " << r->skipped << " already there";
+    std::cout << "\n";
   }
   return 0;
 }
@@ -81,6 +91,7 @@ int run(const Args& a, F import) {
   Progress progress;
   o.progress = [&](int64_t done, int64_t total) { progress(done, total); };
   auto r = import(**c, a.pos.at(0), a.pos.at(1), a.pos.at(2), o);
+  progress.finish();
   return report(a, r);
 }
 

@@ -4,6 +4,7 @@
 #include <sys/fsuid.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -68,13 +69,21 @@ Result<ImportSummary> store_messages(const config::Config& c, const std::string&
   MOX_ASSIGN(store::AccountStore a, open_account(c, account, true));
   store::Importer::Options io;
   io.quota = c.quota_message_size(account);
+  io.skip_existing = true;
   store::Importer imp(a, io);
   ImportSummary sum;
   int64_t done = 0;
   AddFn add = [&](const std::string& mailbox, std::string_view data,
                   const std::vector<std::string>& flags, int64_t received) -> Status {
     who.store();
-    MOX_TRY(imp.add(mailbox, data, store::import_flags(flags, &sum.dropped_flags), received));
+    std::vector<std::string> dropped;
+    store::MessageFlags f = store::import_flags(flags, &dropped);
+    for (auto& d : dropped) {
+      auto& all = sum.dropped_flags;
+      if (std::find(all.begin(), all.end(), d) == all.end()) all.push_back(std::move(d));
+    }
+    MOX_ASSIGN(bool added, imp.add(mailbox, data, f, received));
+    if (!added) sum.skipped++;
     if (o.progress) o.progress(++done, total);
     return {};
   };
@@ -93,7 +102,7 @@ Result<ImportSummary> store_messages(const config::Config& c, const std::string&
   return sum;
 }
 
-Status check_account(const config::Config& c, const std::string& account) {
+Status require_account(const config::Config& c, const std::string& account) {
   if (!c.account(account)) return user_error("account \"" + account + "\" does not exist");
   return {};
 }
@@ -121,7 +130,7 @@ Result<ImportSummary> import_maildir(const config::Config& c, const std::string&
                                      const std::string& mailbox, const std::string& path,
                                      const ImportOptions& o) {
   auto t0 = std::chrono::steady_clock::now();
-  MOX_TRY(check_account(c, account));
+  MOX_TRY(require_account(c, account));
   if (mailbox.empty() && !o.recursive)
     return user_error("an empty MAILBOX needs --recursive (children go to the top level)");
   MOX_ASSIGN(auto folders, mailio::walk_maildir(path, o.recursive));
@@ -154,7 +163,7 @@ Result<ImportSummary> import_mbox(const config::Config& c, const std::string& ac
                                   const std::string& mailbox, const std::string& path,
                                   const ImportOptions& o) {
   auto t0 = std::chrono::steady_clock::now();
-  MOX_TRY(check_account(c, account));
+  MOX_TRY(require_account(c, account));
   auto name = store::normalize_mailbox_name(mailbox);
   if (!name) return user_error("mailbox name \"" + mailbox + "\": " + name.error().message);
   int64_t total = 0;
