@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "common/testenv.h"
+#include "export.h"
 #include "verbs.h"
 
 namespace {
@@ -111,6 +112,7 @@ int main(int argc, char** argv) {
        {"ACCOUNT", "MAILBOX", "PATH"}, a, moxconfig::import_mbox, chosen)
       ->add_flag("--json", a.json, "The summary as a JSON object");
   app.add_subcommand("tlspubkey", "TLS client public keys (runs mox-tlspubkey)");
+  moxconfig::add_export_verbs(app, a, chosen);
 
   int rc = program.run(argc, argv);
   // A change made is logged (mox-config(8), LOGGING); passwords come on
@@ -118,7 +120,8 @@ int main(int argc, char** argv) {
   static const std::set<std::string> kChanges = {"quickstart", "add",      "rm",          "disable",
                                                  "enable",     "password", "genpassword", "cleanup",
                                                  "maildir",    "mbox"};
-  if (rc == 0 && kChanges.count(mox::command_path(app).back()) > 0) {
+  std::vector<std::string> path = mox::command_path(app);
+  if (rc == 0 && path.front() != "export" && kChanges.count(path.back()) > 0) {
     mox::log_command(app, a.pos, "configuration changed");
   }
   return rc;
