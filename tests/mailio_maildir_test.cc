@@ -66,6 +66,32 @@ TEST(Maildir, FlagsKeywordsTimes) {
   EXPECT_TRUE(m->data.empty());
 }
 
+// As Dovecot leaves them: saved now, mtime set to an older INTERNALDATE
+// (APPEND with a date); an info part on a file still in new/ (doveadm flags).
+TEST(Maildir, DovecotMtimeAndFlagsInNew) {
+  TempDir tmp;
+  std::string md = tmp.path() + "/Maildir";
+  make_maildir(md);
+  write_file(md + "/dovecot-keywords", "0 $label1\n1 work\n");
+  write_file(md + "/cur/1700000005.M1P2.host,S=20,W=21:2,S", "Subject: a\n\nold\n");
+  write_file(md + "/new/1700000006.M2P2.host,W=248:2,Sac", "Subject: b\n\nnew\n");
+  struct utimbuf old {
+    1286705410, 1286705410
+  };
+  ::utime((md + "/cur/1700000005.M1P2.host,S=20,W=21:2,S").c_str(), &old);
+  auto r = walk_maildir(md, false);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const MaildirFolder& f = (*r)[0];
+  ASSERT_EQ(f.files.size(), 2u);
+  auto m = read_maildir_message(f, f.files[0]);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->received, 1286705410);  // the mtime, earlier than the name
+  m = read_maildir_message(f, f.files[1]);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->received, 1700000006);
+  EXPECT_EQ(m->flags, (std::vector<std::string>{"\\Seen", "$label1", "work"}));
+}
+
 TEST(Maildir, NotMailAndUnreadable) {
   TempDir tmp;
   std::string md = tmp.path() + "/Maildir";

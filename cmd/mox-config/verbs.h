@@ -36,8 +36,8 @@ int dnsrecords(const Args& a);
 int test(const Args& a);
 int loginattempts(const Args& a);
 int cleanup(const Args& a);
-int backup(const Args& a);      // backup.cc
-int verifydata(const Args& a);  // backup.cc
+int backup(const Args& a);          // backup.cc
+int verifydata(const Args& a);      // backup.cc
 int import_maildir(const Args& a);  // import.cc
 int import_mbox(const Args& a);
 int tlspubkey(const std::vector<std::string>& global, int argc, char** argv);

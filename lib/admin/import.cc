@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <set>
 
 #include "admin/internal.h"
 #include "imap/utf7.h"
@@ -14,6 +15,7 @@
 #include "mailio/mboxread.h"
 #include "store/import.h"
 #include "store/mailbox.h"
+#include "store/messages.h"
 
 namespace mox::admin {
 namespace {
@@ -62,8 +64,8 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 // The second pass: opens the account as its User and stores what
 // `produce` gives, all or nothing.
 Result<ImportSummary> store_messages(const config::Config& c, const std::string& account,
-                                     int64_t total, const ImportOptions& o,
-                                     const Produce& produce) {
+                                     int64_t total, const ImportOptions& o, const Produce& produce,
+                                     const std::vector<std::string>& empty_mailboxes = {}) {
   StoreIdentity who(c.static_config().user);
   who.store();
   MOX_ASSIGN(store::AccountStore a, open_account(c, account, true));
@@ -98,7 +100,14 @@ Result<ImportSummary> store_messages(const config::Config& c, const std::string&
     return std::move(st).error();
   }
   sum.messages = imp.committed();
-  sum.mailboxes.assign(imp.mailboxes().begin(), imp.mailboxes().end());
+  std::set<std::string> mailboxes = imp.mailboxes();
+  // Folders without messages are mailboxes too (a Maildir++ ".Empty").
+  for (const std::string& name : empty_mailboxes) {
+    auto made = store::create_mailbox(a, name, "");
+    if (!made && made.error().kind != ErrorKind::kUser) return std::move(made).error();
+    mailboxes.insert(name);
+  }
+  sum.mailboxes.assign(mailboxes.begin(), mailboxes.end());
   return sum;
 }
 
@@ -134,10 +143,11 @@ Result<ImportSummary> import_maildir(const config::Config& c, const std::string&
   if (mailbox.empty() && !o.recursive)
     return user_error("an empty MAILBOX needs --recursive (children go to the top level)");
   MOX_ASSIGN(auto folders, mailio::walk_maildir(path, o.recursive));
-  std::vector<std::string> names;
+  std::vector<std::string> names, empty;
   int64_t total = 0;
   for (const auto& f : folders) {
     MOX_ASSIGN(std::string n, folder_mailbox(mailbox, f));
+    if (f.files.empty()) empty.push_back(n);
     names.push_back(std::move(n));
     for (const auto& file : f.files) {
       MOX_TRY(mailio::read_maildir_message(f, file, true));
@@ -154,7 +164,7 @@ Result<ImportSummary> import_maildir(const config::Config& c, const std::string&
     }
     return {};
   };
-  MOX_ASSIGN(ImportSummary sum, store_messages(c, account, total, o, produce));
+  MOX_ASSIGN(ImportSummary sum, store_messages(c, account, total, o, produce, empty));
   sum.seconds = seconds_since(t0);
   return sum;
 }

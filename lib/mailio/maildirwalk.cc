@@ -154,8 +154,12 @@ Result<MaildirMessage> read_maildir_message(const MaildirFolder& folder, const M
   if (!is_header_field_line(first))
     return syntax_error(path + ": line 1 (offset 0): not a mail message (no header field)");
   MaildirMessage m;
-  m.received = f.name_time != 0 ? f.name_time : static_cast<int64_t>(st.st_mtime);
-  if (!f.is_new) m.flags = parse_maildir_name(f.name, folder.keywords).flags;
+  // The earlier of the name's time and the mtime: Dovecot names a file by
+  // when it was saved and sets its mtime to the INTERNALDATE (an APPEND
+  // with an older date), while a copy without -p gets a later mtime.
+  auto mtime = static_cast<int64_t>(st.st_mtime);
+  m.received = f.name_time > 0 && (mtime <= 0 || f.name_time < mtime) ? f.name_time : mtime;
+  m.flags = parse_maildir_name(f.name, folder.keywords).flags;
   if (!check_only) append_crlf(m.data, raw);
   return m;
 }

@@ -1,11 +1,13 @@
 // Walking Maildirs for import (maildir(5) of qmail; Maildir++ of Courier
 // and Dovecot). A maildir is a directory with cur/ or new/ (tmp/ is not
 // read: messages being delivered). Its messages are the files of cur/ and
-// new/ whose names do not start with '.'; a message in new/ has no flags
-// (not even \Seen: not yet seen by a client), one in cur/ the flags of its
-// name's info part with Dovecot's keywords from the maildir's
-// "dovecot-keywords" (mailio/maildirname.h). The INTERNALDATE is the time
-// the name starts with, or the file's mtime when it has none.
+// new/ whose names do not start with '.'; a message has the flags of its
+// name's info part (usually none in new/, but `doveadm flags` leaves files
+// there with an info part) with Dovecot's keywords from the maildir's
+// "dovecot-keywords" (mailio/maildirname.h). The INTERNALDATE is the
+// earlier of the time the name starts with and the file's mtime: Dovecot
+// sets the mtime to the INTERNALDATE of an APPEND with an older date, and a
+// copy that did not keep mtimes has later ones.
 //
 // With `recursive`, the sub-maildirs are found too:
 // - Maildir++ folders: directories ".A.B" directly in the top maildir are
