@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "common/testenv.h"
+#include "export.h"
 #include "verbs.h"
 
 namespace {
@@ -94,13 +95,24 @@ int main(int argc, char** argv) {
   verb(app, "cleanup",
        "Expire login attempts, complete account removals, remove orphan message files", {}, a,
        moxconfig::cleanup, chosen);
+  auto* import = app.add_subcommand("import", "Import messages from a Maildir or an mbox file");
+  import->require_subcommand(1);
+  auto* im = verb(*import, "maildir", "Import the Maildir PATH into MAILBOX of ACCOUNT",
+                  {"ACCOUNT", "MAILBOX", "PATH"}, a, moxconfig::import_maildir, chosen);
+  im->add_flag("--recursive", a.recursive, "Sub-maildirs as child mailboxes of MAILBOX");
+  im->add_flag("--json", a.json, "The summary as a JSON object");
+  verb(*import, "mbox", "Import the mbox file PATH (.gz, .zst; - for stdin) into MAILBOX",
+       {"ACCOUNT", "MAILBOX", "PATH"}, a, moxconfig::import_mbox, chosen)
+      ->add_flag("--json", a.json, "The summary as a JSON object");
   app.add_subcommand("tlspubkey", "TLS client public keys (runs mox-tlspubkey)");
+  moxconfig::add_export_verbs(app, a, chosen);
 
   int rc = program.run(argc, argv);
   // A change made is logged (mox-config(8), LOGGING); passwords come on
   // standard input and never appear in the arguments.
-  static const std::set<std::string> kChanges = {
-      "quickstart", "add", "rm", "disable", "enable", "password", "genpassword", "cleanup"};
+  static const std::set<std::string> kChanges = {"quickstart", "add",      "rm",          "disable",
+                                                 "enable",     "password", "genpassword", "cleanup",
+                                                 "maildir",    "mbox"};
   if (rc == 0 && kChanges.count(mox::command_path(app).back()) > 0) {
     mox::log_command(app, a.pos, "configuration changed");
   }

@@ -11,6 +11,7 @@ struct Args {
   std::string config;
   std::vector<std::string> pos;  // positional arguments of the verb
   bool json = false, all = false, disabled = false, ed25519 = false, local = false;
+  bool recursive = false;
   std::string dir, hostname, user;
 };
 
@@ -34,6 +35,8 @@ int dnsrecords(const Args& a);
 int test(const Args& a);
 int loginattempts(const Args& a);
 int cleanup(const Args& a);
+int import_maildir(const Args& a);  // import.cc
+int import_mbox(const Args& a);
 int tlspubkey(const std::vector<std::string>& global, int argc, char** argv);
 
 }  // namespace moxconfig

@@ -100,10 +100,8 @@ struct Loaded {
 std::vector<std::string> Session::flag_names(const store::MessageFlags& f, bool recent) const {
   std::vector<std::string> out;
   if (recent) out.push_back("\\Recent");
-  for (const auto& fn : store::kFlagNames) {
-    if (f.bits & fn.bit) out.push_back(fn.name);
-  }
-  for (const auto& k : f.keywords) out.push_back(k);
+  std::vector<std::string> names = store::flag_names(f);
+  out.insert(out.end(), names.begin(), names.end());
   return out;
 }
 

@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "store/deliver_internal.h"
 #include "store/idblocks.h"
@@ -151,26 +153,53 @@ void commit_rows(db::Db& db, const std::vector<PendingRow*>& rows) {
   }
 }
 
+void parse_into_row(PendingRow& row, std::string_view data, const message::Parsed* parsed) {
+  row.parsed = parsed ? index_form(data, *parsed) : parse_for_index(data);
+  row.sort = sort_keys_of(data, parsed);
+}
+
 Status remove_delivered(db::Db& db, const std::string& account_dir, const Delivered& d) {
   {
-    MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
-    MOX_ASSIGN(int64_t prev, current_modseq(db));
-    int64_t modseq = prev + 1;
     MOX_ASSIGN(db::Stmt q, db.prepare("SELECT 1 FROM Message WHERE ID = ? AND MailboxID = ?"));
     MOX_ASSIGN(bool there, q.bind(1, d.id).bind(2, d.mailbox_id).step());
-    q = db::Stmt();
     if (!there) return not_found("message " + std::to_string(d.id) + " is not there");
-    // The row goes with its search text (indexed meanwhile, maybe, by
-    // SharedAccount's indexer); its UID stays for QRESYNC's VANISHED
-    // (store/vanished.h).
-    MOX_TRY(remove_messages(db, d.mailbox_id, {{d.uid, d.id}}, modseq));
-    MOX_ASSIGN(db::Stmt mb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
-    MOX_TRY(mb.bind(1, modseq).bind(2, d.mailbox_id).run());
-    MOX_ASSIGN(db::Stmt acc, db.prepare("UPDATE Account SET ModSeq = ?"));
-    MOX_TRY(acc.bind(1, modseq).run());
-    MOX_TRY(tx.commit());
   }
-  ::unlink(message_file_path(account_dir, d.id).c_str());
+  return remove_delivered(db, account_dir, std::vector<Delivered>{d});
+}
+
+Status remove_delivered(db::Db& db, const std::string& account_dir,
+                        const std::vector<Delivered>& ds) {
+  constexpr size_t kChunk = 1000;
+  std::map<int64_t, std::vector<Delivered>> by_mailbox;
+  for (const Delivered& d : ds) by_mailbox[d.mailbox_id].push_back(d);
+  for (const auto& [mailbox_id, all] : by_mailbox) {
+    for (size_t i = 0; i < all.size(); i += kChunk) {
+      std::vector<ExpungedRow> rows;
+      {
+        MOX_ASSIGN(db::Tx tx, db::Tx::begin(db));
+        MOX_ASSIGN(int64_t prev, current_modseq(db));
+        int64_t modseq = prev + 1;
+        MOX_ASSIGN(db::Stmt q, db.prepare("SELECT 1 FROM Message WHERE ID = ? AND MailboxID = ?"));
+        for (size_t k = i; k < std::min(all.size(), i + kChunk); k++) {
+          q.reset();
+          MOX_ASSIGN(bool there, q.bind(1, all[k].id).bind(2, mailbox_id).step());
+          if (there) rows.push_back({all[k].uid, all[k].id});
+        }
+        q = db::Stmt();
+        if (rows.empty()) continue;
+        // The rows go with their search text (indexed meanwhile, maybe, by
+        // SharedAccount's indexer); their UIDs stay for QRESYNC's VANISHED
+        // (store/vanished.h).
+        MOX_TRY(remove_messages(db, mailbox_id, rows, modseq));
+        MOX_ASSIGN(db::Stmt mb, db.prepare("UPDATE Mailbox SET ModSeq = ? WHERE ID = ?"));
+        MOX_TRY(mb.bind(1, modseq).bind(2, mailbox_id).run());
+        MOX_ASSIGN(db::Stmt acc, db.prepare("UPDATE Account SET ModSeq = ?"));
+        MOX_TRY(acc.bind(1, modseq).run());
+        MOX_TRY(tx.commit());
+      }
+      for (const ExpungedRow& r : rows) ::unlink(message_file_path(account_dir, r.id).c_str());
+    }
+  }
   (void)notify_account_change(account_dir);
   return {};
 }
@@ -203,8 +232,7 @@ Result<Delivered> deliver(AccountStore& account, const DeliverRequest& req) {
   row.quota = req.quota;
   row.auth = req.auth;
   // Not parsed again when the caller parsed it (DeliverRequest::parsed).
-  row.parsed = req.parsed ? index_form(*data, *req.parsed) : parse_for_index(*data);
-  row.sort = sort_keys_of(*data, req.parsed.get());
+  parse_into_row(row, *data, req.parsed.get());
   commit_rows(db, {&row});
   if (!row.result->ok()) {
     // Rolled back for sure: the file would be an orphan, remove it now. After

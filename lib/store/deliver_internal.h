@@ -58,6 +58,12 @@ struct PendingRow {
 Result<std::string> written_message(const std::string& account_dir, int64_t id,
                                     const DeliverRequest& req);
 
+// Parses the bytes `data` of a row's message file for the store: its FETCH
+// forms and search text (store/parsed.h) and SORT keys (store/sortkeys.h),
+// from `parsed` when the caller parsed it already (DeliverRequest::parsed).
+// What every path that stores a new message runs (deliver(), import).
+void parse_into_row(PendingRow& row, std::string_view data, const message::Parsed* parsed);
+
 // Inserts the rows in one transaction, each in its own savepoint so that one
 // failing row (e.g. a mailbox out of UIDs, or over its account's quota given
 // the rows before it) does not fail the others, then commits once. Sets
@@ -67,5 +73,9 @@ void commit_rows(db::Db& db, const std::vector<PendingRow*>& rows);
 // undeliver() on a Db: row removal (its UID kept as expunged) and file
 // removal; notifies.
 Status remove_delivered(db::Db& db, const std::string& account_dir, const Delivered& d);
+// The same for many messages: one transaction per mailbox and 1,000
+// messages; messages no longer there (expunged meanwhile) are skipped.
+Status remove_delivered(db::Db& db, const std::string& account_dir,
+                        const std::vector<Delivered>& ds);
 
 }  // namespace mox::store

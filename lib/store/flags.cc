@@ -58,6 +58,15 @@ Result<MessageFlags> parse_flags(const std::vector<std::string>& names) {
   return out;
 }
 
+std::vector<std::string> flag_names(const MessageFlags& f) {
+  std::vector<std::string> out;
+  for (const auto& fn : kFlagNames) {
+    if (f.bits & fn.bit) out.push_back(fn.name);
+  }
+  out.insert(out.end(), f.keywords.begin(), f.keywords.end());
+  return out;
+}
+
 Status check_flags(const MessageFlags& f) {
   if ((f.bits & ~known_bits()) != 0) return syntax_error("unknown flag bits");
   MOX_ASSIGN(MessageFlags again, parse_flags(f.keywords));

@@ -46,6 +46,8 @@ struct MessageFlags {
 // bits, other keywords must be atoms (RFC 9051 §9 flag-keyword) and are
 // lower-cased and de-duplicated. "\Recent" and unknown "\X" are kSyntax errors.
 Result<MessageFlags> parse_flags(const std::vector<std::string>& names);
+// The IMAP names of `f`: its flags' in kFlagNames order, then its keywords.
+std::vector<std::string> flag_names(const MessageFlags& f);
 // Checks flags built by hand: bits known, keywords as parse_flags makes them.
 Status check_flags(const MessageFlags& f);
 // The Message.Keywords column: keywords separated by single spaces.

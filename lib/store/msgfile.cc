@@ -101,10 +101,11 @@ Result<bool> make_dir(const std::string& dir) {
   return errno_error("mkdir " + dir);
 }
 
-// Writes and fsyncs the file at `path`, created now if `create`, else made
-// earlier (precreate_message_files; kNotFound if it is gone).
+// Writes and (with `sync`) fsyncs the file at `path`, created now if
+// `create`, else made earlier (precreate_message_files; kNotFound if it is
+// gone).
 Result<int64_t> write_file(const std::string& path, std::string_view prefix,
-                           const MessageSource& src, bool create) {
+                           const MessageSource& src, bool create, bool sync = true) {
   // O_TRUNC: a queue ID can be handed out again after a crash left its file.
   int flags = O_WRONLY | O_TRUNC | O_CLOEXEC | (create ? O_CREAT : 0);
   UniqueFd fd(::open(path.c_str(), flags, 0660));
@@ -118,7 +119,7 @@ Result<int64_t> write_file(const std::string& path, std::string_view prefix,
     MOX_TRY(write_all(fd.get(), prefix));
     MOX_ASSIGN(copied, copy_source(src.fd, src.offset, fd.get()));
   }
-  if (::fsync(fd.get()) != 0) return errno_error("fsync " + path);
+  if (sync && ::fsync(fd.get()) != 0) return errno_error("fsync " + path);
   if (::close(fd.release()) != 0) return errno_error("close " + path);
   return static_cast<int64_t>(prefix.size()) + copied;
 }
@@ -159,10 +160,10 @@ Status MessageDirs::ensure(const std::string& account_dir, int64_t id) {
 
 Result<int64_t> create_message_file(const std::string& account_dir, int64_t id,
                                     std::string_view prefix, const MessageSource& src,
-                                    MessageDirs& dirs) {
+                                    MessageDirs& dirs, bool fsync_file) {
   MOX_TRY(dirs.ensure(account_dir, id));
   std::string path = message_file_path(account_dir, id);
-  auto size = write_file(path, prefix, src, true);
+  auto size = write_file(path, prefix, src, true, fsync_file);
   if (!size) {
     ::unlink(path.c_str());
     return size;

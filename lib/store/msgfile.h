@@ -61,10 +61,12 @@ class MessageDirs {
 // entry is not fsynced yet: fsync message_dir_path(id) before committing the
 // row. Never holds a file source in memory. Returns the file size. The caller
 // owns `id` (reserved, never used before). Crash point "deliver-after-write"
-// (file durable, its directory entry not yet).
+// (file durable, its directory entry not yet). With !fsync_file the file is
+// not fsynced: the caller makes it durable before its row is committed
+// (store/import.h: syncfs(2) once for a batch of files).
 Result<int64_t> create_message_file(const std::string& account_dir, int64_t id,
                                     std::string_view prefix, const MessageSource& src,
-                                    MessageDirs& dirs);
+                                    MessageDirs& dirs, bool fsync_file = true);
 
 // Creates the empty files of IDs [first, first + n) and fsyncs their
 // directories once: a writer that fills one later (fill_message_file) need

@@ -42,6 +42,8 @@ namespace {
 
 Error errno_error(const std::string& what) { return os_error(what, errno); }
 
+}  // namespace
+
 Status write_all(int fd, std::string_view data, const std::string& path) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
@@ -53,8 +55,6 @@ Status write_all(int fd, std::string_view data, const std::string& path) {
   }
   return {};
 }
-
-}  // namespace
 
 Result<std::string> read_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

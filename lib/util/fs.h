@@ -16,6 +16,9 @@ Result<std::string> read_file(const std::string& path);
 // `path` and fsyncs the directory: readers see the old or the new file whole.
 Status write_file_atomic(const std::string& path, std::string_view data, mode_t mode);
 Status fsync_dir(const std::string& dir);
+// Writes all of `data` to `fd` (retrying short writes and EINTR); errors name
+// `path`.
+Status write_all(int fd, std::string_view data, const std::string& path);
 Status mkdir_all(const std::string& dir, mode_t mode);
 bool path_exists(const std::string& path);
 
