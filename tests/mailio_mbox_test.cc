@@ -120,6 +120,16 @@ TEST(Mbox, FromLineWithDateSplitsWithoutBlankLine) {
   EXPECT_EQ(ms[0].data, "A: 1\r\n\r\nx\r\n");
 }
 
+TEST(Mbox, UnquotedFromFirstInBody) {
+  auto ms = read_all(
+      "From a Mon Jan  1 12:00:00 2024\nA: 1\n\nFrom my point of view\n\n"
+      "From b Mon Jan  1 12:00:00 2024\nB: 2\n\n\nFrom c Mon Jan  1 12:00:00 2024\nC: 3\n\n");
+  ASSERT_EQ(ms.size(), 3u);
+  EXPECT_EQ(ms[0].data, "A: 1\r\n\r\nFrom my point of view\r\n");
+  EXPECT_EQ(ms[1].data, "B: 2\r\n\r\n");
+  EXPECT_EQ(ms[2].data, "C: 3\r\n\r\n");
+}
+
 TEST(Mbox, CrlfInputKept) {
   auto ms = read_all("From a Mon Jan  1 12:00:00 2024\r\nA: 1\r\n\r\nx\r\n\r\n");
   ASSERT_EQ(ms.size(), 1u);

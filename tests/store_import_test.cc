@@ -67,8 +67,11 @@ TEST_F(ImportTest, UndoAfterFailureMidway) {
   Status st;
   int added = 0;
   for (int i = 0; i < 10 && st; i++) {
-    st = imp.add("Inbox", message(i), {}, 0);
-    if (st) added++;
+    auto r = imp.add("Inbox", message(i), {}, 0);
+    if (r)
+      added++;
+    else
+      st = r.error();
   }
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().kind, ErrorKind::kOverQuota) << st.error().message;
@@ -90,6 +93,29 @@ TEST_F(ImportTest, BatchNotCommittedLeavesNoFiles) {
   }
   EXPECT_EQ(files(), 0);
   EXPECT_EQ(count("SELECT COUNT(*) FROM Message"), 0);
+}
+
+TEST_F(ImportTest, SkipExistingAfterACrash) {
+  {
+    Importer imp(*acc_, {});
+    for (int i = 0; i < 3; i++) ASSERT_TRUE(imp.add("Inbox", message(i), {}, 1700000000 + i).ok());
+    ASSERT_TRUE(imp.flush().ok());
+  }
+  Importer::Options o;
+  o.skip_existing = true;
+  Importer imp(*acc_, o);
+  std::vector<bool> added;
+  for (int i = 0; i < 5; i++) {
+    auto r = imp.add("Inbox", message(i), {}, 1700000000 + i);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    added.push_back(*r);
+  }
+  // Another date: another message. Twice in the input: both added.
+  EXPECT_TRUE(*imp.add("Inbox", message(0), {}, 1600000000));
+  EXPECT_TRUE(*imp.add("Inbox", message(4), {}, 1700000004));
+  ASSERT_TRUE(imp.flush().ok());
+  EXPECT_EQ(added, (std::vector<bool>{false, false, false, true, true}));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM Message"), 3 + 4);
 }
 
 TEST(ImportFlags, KeepsWhatTheStoreCan) {

@@ -60,6 +60,7 @@ int report(const Args& a, const mox::Result<mox::admin::ImportSummary>& r) {
                      .add("messages", r->messages)
                      .add("mailboxes", static_cast<int64_t>(r->mailboxes.size()))
                      .add("mailboxNames", r->mailboxes)
+                     .add("skipped", r->skipped)
                      .add_raw("seconds", secs)
                      .add_raw("rate", rate_s)
                      .add("droppedFlags", r->dropped_flags)
@@ -67,7 +68,9 @@ int report(const Args& a, const mox::Result<mox::admin::ImportSummary>& r) {
               << "\n";
   } else {
     std::cout << "imported " << r->messages << " messages into " << r->mailboxes.size()
-              << " mailboxes in " << secs << " s (" << rate_s << " msg/s)\n";
+              << " mailboxes in " << secs << " s (" << rate_s << " msg/s)";
+    if (r->skipped > 0) std::cout << ", skipped " << r->skipped << " already there";
+    std::cout << "\n";
   }
   return 0;
 }

@@ -68,13 +68,16 @@ Result<ImportSummary> store_messages(const config::Config& c, const std::string&
   MOX_ASSIGN(store::AccountStore a, open_account(c, account, true));
   store::Importer::Options io;
   io.quota = c.quota_message_size(account);
+  io.skip_existing = true;
   store::Importer imp(a, io);
   ImportSummary sum;
   int64_t done = 0;
   AddFn add = [&](const std::string& mailbox, std::string_view data,
                   const std::vector<std::string>& flags, int64_t received) -> Status {
     who.store();
-    MOX_TRY(imp.add(mailbox, data, store::import_flags(flags, &sum.dropped_flags), received));
+    MOX_ASSIGN(bool added,
+               imp.add(mailbox, data, store::import_flags(flags, &sum.dropped_flags), received));
+    if (!added) sum.skipped++;
     if (o.progress) o.progress(++done, total);
     return {};
   };

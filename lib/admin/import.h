@@ -10,7 +10,9 @@
 // messages, for progress. The second pass stores them in batches
 // (store/import.h); if it fails midway (disk full, quota, I/O), the
 // messages it added are removed again (store/import.h undo()), so an
-// import is all or nothing (but for a crash: store/import.h). Standard
+// import is all or nothing (but for a crash: store/import.h; a message
+// that its mailbox held already, by size, INTERNALDATE and Message-ID, is
+// skipped, so a second run after a crash completes the first). Standard
 // input ("-" as an mbox) cannot be read twice: it is checked while it is
 // imported, and a bad message undoes what came before it.
 //
@@ -38,6 +40,7 @@ struct ImportOptions {
 
 struct ImportSummary {
   int64_t messages = 0;
+  int64_t skipped = 0;                 // in their mailbox already (store/import.h skip_existing)
   std::vector<std::string> mailboxes;  // messages were stored in, normalized
   double seconds = 0;
   // Flag names the store cannot keep (no IMAP atom), left out.

@@ -18,7 +18,10 @@ Result<bool> InputBuffer::fill() {
   auto n = src_.read(buf_.data() + old, kChunk);
   if (!n) {
     buf_.resize(old);
-    return n.error();
+    // Where in the (decompressed) content the source failed.
+    int64_t at = offset_ + static_cast<int64_t>(old - pos_);
+    return Error{n.error().kind,
+                 n.error().message + ", at offset " + std::to_string(at) + " of its content"};
   }
   buf_.resize(old + *n);
   if (*n == 0) eof_ = true;

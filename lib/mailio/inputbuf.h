@@ -2,7 +2,8 @@
 // reader: lines and byte ranges are looked at before they are consumed,
 // and the buffer keeps only what was looked at and not consumed yet (so
 // its size is bounded by the longest look-ahead, one message at most).
-// Counts the bytes and lines consumed, for error positions.
+// Counts the bytes and lines consumed, for error positions; an error of the
+// source is given with the offset of the content where it came.
 //
 // Not thread-safe.
 #pragma once

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <set>
 
 #include "mailio/maildirname.h"
 #include "mailio/msgbytes.h"
@@ -43,10 +44,8 @@ class MaildirWriter final : public MailboxWriter {
     std::vector<std::string> dropped;
     std::string unique = std::to_string(m.received) + ".M" + std::to_string(m.id) + ".mox";
     std::string name = unique + maildir_info(m.flags, keywords_, &dropped);
-    for (const auto& k : dropped) {
-      warnings_.push_back("message " + std::to_string(m.id) + ": keyword \"" + k +
-                          "\" not written (a Maildir has room for 26)");
-    }
+    if (!dropped.empty()) dropped_messages_++;
+    dropped_.insert(dropped.begin(), dropped.end());
     MessageBytes bytes(fd, "message " + std::to_string(m.id));
     MOX_ASSIGN(bool strip, bytes.crlf_only());
     std::string tmp = dir_ + "/tmp/" + unique;
@@ -62,6 +61,12 @@ class MaildirWriter final : public MailboxWriter {
   }
 
   Status finish() override {
+    if (!dropped_.empty()) {
+      std::string names;
+      for (const auto& k : dropped_) names += (names.empty() ? "" : " ") + k;
+      warnings_.push_back("keywords beyond the 26 a Maildir has room for not written, on " +
+                          std::to_string(dropped_messages_) + " messages: " + names);
+    }
     if (keywords_.empty()) return {};
     return write_file_atomic(dir_ + "/" + kKeywordsFile, keywords_.format(), 0600);
   }
@@ -78,6 +83,8 @@ class MaildirWriter final : public MailboxWriter {
 
   std::string dir_;
   DovecotKeywords keywords_;
+  std::set<std::string> dropped_;  // keywords that found no letter
+  int64_t dropped_messages_ = 0;
 };
 
 // Whether directory `dir` has an entry besides "." and "..".

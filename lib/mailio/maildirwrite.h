@@ -10,9 +10,9 @@
 // "dovecot-keywords" when a keyword got a letter. Line ends as
 // mailio/msgbytes.h says: LF when all of the message's are CRLF, else as
 // stored (docs/DESIGN.md "Import and export"). A Maildir holds at most 26
-// keywords; a message's keywords beyond those are not written, and a
-// warning says so. Nothing is fsynced (mox-config export syncs the file
-// system at the end).
+// keywords; a message's keywords beyond those are not written, and one
+// warning for the mailbox says which. Nothing is fsynced (mox-config
+// export syncs the file system at the end).
 #pragma once
 
 #include <memory>

@@ -128,7 +128,9 @@ Result<std::optional<std::string>> MboxReader::framed_body(const MboxMessage& m,
 Result<std::string> MboxReader::body_to_separator(const MboxMessage& m) {
   std::string body;
   bool held_empty = false;  // an empty line, written unless a separator follows
-  bool prev_empty = true;
+  // The empty line that ended the header is not taken as a separator: a
+  // first body line "From ..." starts a message only if it has a date.
+  bool prev_empty = false;
   while (true) {
     MOX_ASSIGN(std::string_view line, in_.peek_line(max_));
     if (line.empty() || starts_message(line, prev_empty)) break;

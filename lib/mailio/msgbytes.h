@@ -6,10 +6,9 @@
 // Maildir files as other tools write them have LF. A message whose line ends
 // are all CRLF (every CR followed by LF, every LF preceded by CR) is written
 // with LF line ends (its CRs dropped); any other message (a bare CR or LF
-// somewhere) is written as stored. Import turns a message without any CR
-// byte back into CRLF and keeps one with a CR as it is, so both kinds come
-// back byte for byte; only a stored message with LF line ends and no CR at
-// all comes back with CRLF.
+// somewhere) is written as stored. Import makes every LF without a CR before
+// it CRLF (mailio/lineend.h), so a message with CRLF line ends comes back
+// byte for byte; one stored with a bare LF comes back with CRLF there.
 //
 // Memory is bounded: a file of up to kChunk bytes is read once and kept;
 // a larger one is read twice (its line ends, then its bytes), a chunk at a

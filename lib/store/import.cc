@@ -36,33 +36,59 @@ Status Importer::begin_batch() {
   return {};
 }
 
-Status Importer::add(std::string_view mailbox, std::string_view data, const MessageFlags& flags,
-                     int64_t received) {
+Result<const std::unordered_set<std::string>*> Importer::existing(const std::string& mailbox) {
+  auto it = existing_.find(mailbox);
+  if (it == existing_.end()) {
+    std::unordered_set<std::string> keys;
+    MOX_ASSIGN(db::Stmt q, account_.db().prepare(
+                               "SELECT m.Size, m.Received, m.ThreadMessageID FROM Message m "
+                               "JOIN Mailbox b ON m.MailboxID = b.ID "
+                               "WHERE b.Name = ? AND m.Expunged = 0 AND m.ThreadMessageID != ''"));
+    q.bind(1, mailbox);
+    while (true) {
+      MOX_ASSIGN(bool row, q.step());
+      if (!row) break;
+      keys.insert(std::to_string(q.col_int(0)) + " " + std::to_string(q.col_int(1)) + " " +
+                  q.col_text(2));
+    }
+    it = existing_.emplace(mailbox, std::move(keys)).first;
+  }
+  return &it->second;
+}
+
+Result<bool> Importer::add(std::string_view mailbox, std::string_view data,
+                           const MessageFlags& flags, int64_t received) {
   if (mailbox != last_mailbox_) {
     MOX_ASSIGN(last_normalized_, normalize_mailbox_name(mailbox));
     last_mailbox_ = std::string(mailbox);
   }
   MOX_TRY(check_flags(flags));
-  if (batch_.empty()) MOX_TRY(begin_batch());
-  int64_t id = next_id_++;
-  MessageSource src;
-  src.data = data;
-  bool fsync_each = opts_.sync == Sync::kFsync;
-  MOX_ASSIGN(int64_t size, create_message_file(account_.dir(), id, "", src, dirs_, fsync_each));
   auto row = std::make_unique<PendingRow>();
   row->mailbox = last_normalized_;
   row->received = received;
   row->flags = flags;
-  row->id = id;
-  row->size = size;
   row->quota = opts_.quota;
   parse_into_row(*row, data, nullptr);
+  if (opts_.skip_existing) {
+    // Loaded before the first message of the mailbox is added: the keys of
+    // what was there before, not of what this import adds.
+    MOX_ASSIGN(auto keys, existing(row->mailbox));
+    std::string key =
+        std::to_string(data.size()) + " " + std::to_string(received) + " " + row->sort->message_id;
+    if (received != 0 && !row->sort->message_id.empty() && keys->count(key)) return false;
+  }
+  if (batch_.empty()) MOX_TRY(begin_batch());
+  row->id = next_id_++;
+  MessageSource src;
+  src.data = data;
+  bool fsync_each = opts_.sync == Sync::kFsync;
+  MOX_ASSIGN(row->size, create_message_file(account_.dir(), row->id, "", src, dirs_, fsync_each));
   batch_.push_back(std::move(row));
-  batch_size_ += size;
+  batch_size_ += batch_.back()->size;
   if (static_cast<int64_t>(batch_.size()) >= opts_.batch_messages ||
       batch_size_ >= opts_.batch_bytes || next_id_ >= end_id_)
-    return flush();
-  return {};
+    MOX_TRY(flush());
+  return true;
 }
 
 Status Importer::make_durable() {
@@ -105,6 +131,7 @@ Status Importer::flush() {
   batch_size_ = 0;
   files_lock_.reset();
   (void)notify_account_change(account_.dir());
+  crashpoint("import-after-commit");
   if (failed) return *failed;
   return {};
 }

@@ -18,23 +18,30 @@
 // again (rows removed, UIDs recorded as expunged, files removed: what
 // undeliver() does), for an import that fails midway. A crash leaves the
 // batches committed before it (and orphan files of the batch in flight,
-// which check_account() removes); an import run again adds them again.
+// which check_account() removes). So that an import run again after a
+// crash completes it without duplicates, Options::skip_existing leaves out
+// a message when its mailbox held, before this importer added to it, a
+// message of the same size, INTERNALDATE and Message-ID (the SORT key of
+// store/sortkeys.h); messages without a Message-ID are always added.
 // Mailboxes created by the import stay.
 //
 // Memory: one batch of messages' rows and parsed forms (bounded by
-// Options::batch_bytes plus what parsing adds), and 40 bytes per message
-// committed (for undo()).
+// Options::batch_bytes plus what parsing adds), 40 bytes per message
+// committed (for undo()), and with skip_existing the keys of the messages
+// that were in the target mailboxes (about 100 bytes each).
 //
 // Not thread-safe; uses the AccountStore's database (one caller at a time).
 // Other processes may use the account meanwhile.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "store/account.h"
@@ -56,6 +63,7 @@ class Importer {
     int64_t batch_bytes = 16 << 20;  // a batch ends once its messages reach this size
     int64_t quota = 0;               // DeliverRequest::quota
     Sync sync = Sync::kSyncfs;
+    bool skip_existing = false;  // see above
   };
 
   Importer(AccountStore& account, Options o);
@@ -66,10 +74,10 @@ class Importer {
   // Adds `data` (the message as stored: CRLF line ends) to `mailbox`
   // (normalized, created with its parents when missing) with `flags` and
   // INTERNALDATE `received` (0: now). The file is written now; the row is
-  // committed with the batch. Errors: kUser (mailbox name), kOverQuota,
-  // I/O; after one, call undo().
-  Status add(std::string_view mailbox, std::string_view data, const MessageFlags& flags,
-             int64_t received);
+  // committed with the batch. Returns false when skip_existing left it out.
+  // Errors: kUser (mailbox name), kOverQuota, I/O; after one, call undo().
+  Result<bool> add(std::string_view mailbox, std::string_view data, const MessageFlags& flags,
+                   int64_t received);
   // Commits the batch waiting (add() does when a batch is full).
   Status flush();
   // Removes every message committed by this importer, and the files of the
@@ -82,6 +90,9 @@ class Importer {
 
  private:
   Status begin_batch();
+  // The keys "size received message-id" of the messages `mailbox` held
+  // before this importer added to it (skip_existing).
+  Result<const std::unordered_set<std::string>*> existing(const std::string& mailbox);
   Status make_durable();
   void discard_batch();
 
@@ -95,6 +106,8 @@ class Importer {
   std::vector<Delivered> done_;
   std::set<std::string> mailboxes_;
   std::string last_mailbox_, last_normalized_;
+  // skip_existing: per normalized mailbox name, the keys of its messages.
+  std::map<std::string, std::unordered_set<std::string>> existing_;
 };
 
 // The IMAP flag names `names` as MessageFlags, leaving out what the store

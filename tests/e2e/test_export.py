@@ -18,6 +18,7 @@ import json
 import os
 import re
 import smtplib
+import subprocess
 import sys
 import threading
 import time
@@ -270,6 +271,58 @@ class ExportUnderLoadTest(unittest.TestCase):
                 k = int(m.group(1))
                 want = ("line %d\n" % k) * 200 + "END %d\n" % k
                 self.assertEqual(b[b.index(b"\n\n") + 2:].rstrip(b"\n") + b"\n", want.encode())
+
+
+class ExportMemoryTest(unittest.TestCase):
+    """Memory is bounded: exporting many messages takes hardly more than
+    exporting none (the rows are read 1,000 at a time, a message a chunk at
+    a time). The messages are made directly as rows and files, which is much
+    faster than delivering them."""
+
+    N = 20000
+
+    def fill(self, env, n):
+        acc = env.account_dir(moxtest.ACCOUNT)
+        db = env.account_db(moxtest.ACCOUNT)
+        inbox = db.execute("SELECT ID FROM Mailbox WHERE Name = 'Inbox'").fetchone()[0]
+        start = db.execute("SELECT NextMessageID FROM Account").fetchone()[0]
+        rows = []
+        for i in range(n):
+            mid = start + i
+            msg = b"Subject: message %d\r\n\r\n%s\r\n" % (mid, b"x" * 60)
+            path = os.path.join(acc, "msg", moxtest.message_rel_path(mid))
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(msg)
+            rows.append((mid, inbox, i + 1, 1700000000 + i, len(msg), i % 32))
+        db.execute("BEGIN")
+        db.execute("UPDATE Account SET NextMessageID = ?", (start + n,))
+        db.executemany("INSERT INTO Message (ID, MailboxID, UID, ModSeq, CreateModSeq, Received, "
+                       "SaveDate, Size, Flags) VALUES (?1, ?2, ?3, 1, 1, ?4, ?4, ?5, ?6)", rows)
+        db.execute("UPDATE Mailbox SET UIDNext = ? WHERE ID = ?", (n + 1, inbox))
+        db.execute("COMMIT")
+        db.close()
+
+    def max_rss_kb(self, env, *args):
+        # No quarantine of freed memory in sanitized builds: it would count.
+        e = env.child_env({"ASAN_OPTIONS": "detect_leaks=0:quarantine_size_mb=0:"
+                                           "thread_local_quarantine_size_kb=0"})
+        p = subprocess.Popen(env.argv("mox-config", *args), env=e, cwd=env.dir,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        self.assertEqual(p.returncode, 0, args)
+        return usage.ru_maxrss
+
+    def test_bounded(self):
+        env = moxtest.MoxEnv(self)
+        self.fill(env, self.N)
+        base = self.max_rss_kb(env, "export", "mbox", moxtest.ACCOUNT, env.data("x0"), "Sent")
+        for fmt in ("mbox", "maildir"):
+            rss = self.max_rss_kb(env, "export", fmt, moxtest.ACCOUNT, env.data("x-" + fmt))
+            sys.stderr.write("%s: max RSS %d KB, %d KB for none\n" % (fmt, rss, base))
+            self.assertLess(rss - base, 20 * 1024, fmt)
+        self.assertEqual(len(os.listdir(env.data("x-maildir", "Inbox", "cur"))), self.N)
 
 
 if __name__ == "__main__":

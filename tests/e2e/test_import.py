@@ -130,6 +130,12 @@ class ImportTest(unittest.TestCase):
         self.assertEqual(data[0], b"2")
         self.assertEqual(len(self.fetch_all(m, "Imported/Sent")), 1)
 
+        # Run again (as after a crash): what is there already is skipped.
+        r = self.env.config("import", "maildir", "--recursive", self.env.account, "Imported", md)
+        self.assertRegex(r.stdout, r"^imported 0 messages into 0 mailboxes in .*, skipped 4 "
+                                   r"already there\n$")
+        self.assertEqual(len(self.fetch_all(m, "Imported")), 3)
+
     def test_mbox_gz_and_bad_input(self):
         msgs = [message(10), message(11, "quokka"), b"Subject: from\n\n>From quoted\nx\n"]
         mbox = (b"From a@example.org Mon Jan  1 12:00:00 2024\nStatus: RO\n" + msgs[0] +
@@ -171,6 +177,26 @@ class ImportTest(unittest.TestCase):
 
         line = self.env.fail("import", "mbox", "nosuchaccount", "Inbox", path)
         self.assertIn("nosuchaccount", line)
+
+    def test_crash_then_rerun(self):
+        """Killed after its first batch (256 messages) is committed, the
+        import leaves that batch; run again, it adds the rest and skips
+        what is there."""
+        md = os.path.join(self.tmp, "Crash")
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(md, sub))
+        for i in range(300):
+            write(os.path.join(md, "cur", "%d.M%d.host:2,S" % (1700000000 + i, i)),
+                  message(1000 + i))
+        self.env.config("import", "maildir", self.env.account, "Crashed", md,
+                        env={"MOX_CRASHPOINT": "import-after-commit"}, expect=-9)
+        m = self.client()
+        self.assertEqual(len(self.fetch_all(m, "Crashed")), 256)
+        r = self.env.config("import", "maildir", self.env.account, "Crashed", md)
+        self.assertRegex(r.stdout, r"^imported 44 messages .*, skipped 256 already there\n$")
+        got = self.fetch_all(m, "Crashed")
+        self.assertEqual(len(got), 300)
+        self.assertEqual(len(set(g[2] for g in got)), 300)
 
 
 @unittest.skipUnless(os.geteuid() == 0, "needs root to import as root")
