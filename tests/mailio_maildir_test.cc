@@ -74,7 +74,7 @@ TEST(Maildir, DovecotMtimeAndFlagsInNew) {
   make_maildir(md);
   write_file(md + "/dovecot-keywords", "0 $label1\n1 work\n");
   write_file(md + "/cur/1700000005.M1P2.host,S=20,W=21:2,S", "Subject: a\n\nold\n");
-  write_file(md + "/new/1700000006.M2P2.host,W=248:2,Sac", "Subject: b\n\nnew\n");
+  write_file(md + "/new/1700000006.M2P2.host,W=248:2,Sab", "Subject: b\n\nnew\n");
   struct utimbuf old {
     1286705410, 1286705410
   };
