@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "util/timefmt.h"
+
 namespace mox::imap {
 namespace {
 
@@ -42,16 +44,6 @@ bool month_year(std::string_view s, size_t& i, Date& d) {
 }
 
 bool day_ok(const Date& d) { return d.day >= 1 && d.day <= days_in_month(d.year, d.month); }
-
-// Civil date to days since 1970-01-01 (H. Hinnant's days_from_civil).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 void civil_from_days(int64_t z, int& y, int& m, int& d) {
   z += 719468;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "util/ascii.h"
+#include "util/timefmt.h"
 
 namespace mox::mailio {
 namespace {
@@ -112,16 +113,6 @@ int64_t parse_from(const std::vector<std::string_view>& t, size_t i) {
 }
 
 }  // namespace
-
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  // H. Hinnant's algorithm (public domain) for the proleptic Gregorian calendar.
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 int64_t from_line_time(std::string_view line) {
   if (line.substr(0, 5) != "From ") return 0;

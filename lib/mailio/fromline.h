@@ -24,7 +24,4 @@ namespace mox::mailio {
 // in seconds since the epoch, or 0 when it holds no date of the forms above.
 int64_t from_line_time(std::string_view line);
 
-// Days since 1970-01-01 of a proleptic Gregorian date (month 1..12).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
-
 }  // namespace mox::mailio

@@ -6,18 +6,10 @@
 #include <ctime>
 #include <string>
 
+#include "util/timefmt.h"
+
 namespace mox::message {
 namespace {
-
-// Days from civil date (proleptic Gregorian), H. Hinnant's algorithm.
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 std::string_view next_token(std::string_view& s) {
   size_t i = 0;
