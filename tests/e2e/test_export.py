@@ -73,8 +73,7 @@ class ExportTest(unittest.TestCase):
     def setUpClass(cls):
         env = cls.env = moxtest.MoxEnv(None)
         cls.addClassCleanup(env.close)
-        env.config("account", "add", "bob", BOB)
-        env.config("account", "password", "bob", input=BOB_PW + "\n")
+        env.add_account("bob", BOB, BOB_PW)
         cls.smtp_port = moxtest.Server(env, "mox-smtpd", ["--mode", "smtp"],
                                        env=SERVER_ENV).start().port
         cls.imap_port = moxtest.Server(env, "mox-imapd", [], env=SERVER_ENV,
@@ -236,7 +235,7 @@ class ExportTest(unittest.TestCase):
 class ExportUnderLoadTest(unittest.TestCase):
     def test_consistent_while_delivering(self):
         env = moxtest.MoxEnv(self)
-        env.config("account", "add", "bob", BOB)
+        env.add_account("bob", BOB)
         port = moxtest.Server(env, "mox-smtpd", ["--mode", "smtp"], env=SERVER_ENV).start().port
         stop = threading.Event()
         sent = [0]

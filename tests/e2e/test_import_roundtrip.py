@@ -347,8 +347,7 @@ class ImportRoundTrip(unittest.TestCase):
         env = cls.env = moxtest.MoxEnv(None)
         cls.addClassCleanup(env.close)
         for name, pw in USERS.items():
-            env.config("account", "add", name, "%s@%s" % (name, D))
-            env.config("account", "password", name, input=pw + "\n")
+            env.add_account(name, "%s@%s" % (name, D), pw)
         cls.port = moxtest.Server(env, "mox-imapd", [], env=SERVER_ENV, banner=b"* OK").start().port
 
     def connect(self, account):
